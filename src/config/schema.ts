@@ -1,0 +1,63 @@
+import { bool, int, isHttpUrl, oneOf, optionalStr, str, type SettingTree } from './setting.ts';
+
+/**
+ * Every setting the server reads. The JSON files (`config/default.json`, then `config/local.json`)
+ * use the nested keys shown here; an environment variable, when named, overrides both.
+ *
+ * To add a setting: add one leaf to the right section (or a new section), give it an `env` name if
+ * operators should be able to set it from the environment, and put the same default in
+ * `config/default.json`. `Config` (load-config.ts) picks up the type automatically, and a test checks
+ * that `config/default.json` and these defaults agree.
+ */
+export const configSchema = {
+  server: {
+    host: str({
+      env: 'HOST',
+      default: '127.0.0.1',
+      pattern: /^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/,
+      allowed: 'an IP address or host name to listen on (e.g. 127.0.0.1, 0.0.0.0, ::1)',
+    }),
+    port: int({ env: 'PORT', default: 3000, min: 0, max: 65535 }),
+    dataDir: str({ env: 'DATA_DIR', default: './data', minLength: 1, allowed: 'a directory path (relative to the working directory or absolute)' }),
+    /** Largest accepted request body, in bytes. */
+    bodyLimit: int({ env: 'HTTP_BODY_LIMIT', default: 1_048_576, min: 1024, max: 104_857_600 }),
+    /** Whether `/docs` and `/docs/json` (the OpenAPI document) answer without a token. */
+    docsPublic: bool({ env: 'DOCS_PUBLIC', default: true }),
+  },
+  log: {
+    level: oneOf({ env: 'LOG_LEVEL', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+    /** `auto`: pretty on a terminal, JSON otherwise. */
+    format: oneOf({ env: 'LOG_FORMAT', values: ['auto', 'json', 'pretty'], default: 'auto' }),
+  },
+  auth: {
+    tokenTtlSeconds: int({ env: 'TOKEN_TTL_SECONDS', default: 900, min: 30, max: 86_400 }),
+    /** HMAC key for tokens. When unset, one is generated on first start and kept in DATA_DIR/token-secret. */
+    tokenSecret: optionalStr({ env: 'TOKEN_SECRET', secret: true, minLength: 32, allowed: 'a string of at least 32 characters' }),
+    passwordMinLength: int({ env: 'PASSWORD_MIN_LENGTH', default: 10, min: 8, max: 128 }),
+    adminUsername: optionalStr({
+      env: 'ADMIN_USERNAME',
+      pattern: /^[A-Za-z0-9_.-]{3,64}$/,
+      allowed: '3 to 64 letters, digits, or _ . -',
+    }),
+    adminPassword: optionalStr({ env: 'ADMIN_PASSWORD', secret: true, minLength: 8, maxLength: 1024, allowed: 'a password of 8 to 1024 characters' }),
+  },
+  asterisk: {
+    /** Base URL of Asterisk's HTTP server (e.g. http://pbx:8088). Unset: the embedded PBX simulator is used. */
+    ariUrl: optionalStr({ env: 'ASTERISK_ARI_URL', check: isHttpUrl, allowed: 'an http:// or https:// URL, e.g. http://127.0.0.1:8088' }),
+    ariUser: optionalStr({ env: 'ASTERISK_ARI_USER', minLength: 1 }),
+    ariPassword: optionalStr({ env: 'ASTERISK_ARI_PASSWORD', secret: true, minLength: 1 }),
+    app: str({ env: 'ASTERISK_APP', default: 'hotline', pattern: /^[A-Za-z0-9_-]{1,64}$/, allowed: '1 to 64 letters, digits, _ or -' }),
+    /** Timeout for every ARI REST call, in milliseconds. */
+    restTimeoutMs: int({ env: 'ASTERISK_REST_TIMEOUT_MS', default: 5000, min: 100, max: 120_000 }),
+    amiHost: optionalStr({ env: 'ASTERISK_AMI_HOST', minLength: 1 }),
+    amiPort: int({ env: 'ASTERISK_AMI_PORT', default: 5038, min: 1, max: 65535 }),
+    amiUser: optionalStr({ env: 'ASTERISK_AMI_USER', minLength: 1 }),
+    amiSecret: optionalStr({ env: 'ASTERISK_AMI_SECRET', secret: true, minLength: 1 }),
+    /** How an agent's phone is dialled; `{ext}` is replaced by the extension. Default depends on the mode. */
+    agentDialTemplate: optionalStr({
+      env: 'AGENT_DIAL_TEMPLATE',
+      check: (s) => s.includes('{ext}') && /^[A-Za-z]+\/\S+$/.test(s),
+      allowed: 'a dial string containing {ext}, e.g. PJSIP/{ext} or Local/{ext}@agents',
+    }),
+  },
+} as const satisfies SettingTree;
