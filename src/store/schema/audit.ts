@@ -1,0 +1,23 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Append-only audit trail (issue 3, item 12): every state change with actor, time and reason.
+ * A custom migration adds triggers that refuse UPDATE and DELETE on this table.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey(),
+    entity: text('entity').notNull(), // work_order | org_unit | knowledge_entry | calendar | ...
+    entityId: text('entity_id').notNull(),
+    action: text('action').notNull(),
+    actorId: text('actor_id').notNull(),
+    actorRole: text('actor_role').notNull(),
+    at: integer('at').notNull(),
+    reason: text('reason'),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    data: text('data'), // JSON, never holds a full phone number
+  },
+  (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId, t.id)],
+);
