@@ -1,0 +1,157 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Call detail records (issue 4, item 9): one row per call, one row per leg. Times are epoch
+ * milliseconds from the injected Clock. `caller_number` is stored in full (agents with
+ * `phone:see-full` and callbacks need it) and masked on every way out.
+ */
+export const calls = sqliteTable(
+  'calls',
+  {
+    id: text('id').primaryKey(),
+    callerChannelId: text('caller_channel_id').notNull(),
+    callerNumber: text('caller_number').notNull(),
+    dialedNumber: text('dialed_number'),
+    /** active while this server controls the call; ended once every leg is gone. */
+    status: text('status', { enum: ['active', 'ended'] }).notNull(),
+    /** Where the call is now: ivr | queued | offered | talking | ended. Used to adopt it after a restart. */
+    phase: text('phase').notNull(),
+    arrivedAt: integer('arrived_at').notNull(),
+    ivrExitAt: integer('ivr_exit_at'),
+    queuedAt: integer('queued_at'),
+    skill: text('skill'),
+    priority: integer('priority').notNull().default(0),
+    firstOfferedAt: integer('first_offered_at'),
+    answeredAt: integer('answered_at'),
+    endedAt: integer('ended_at'),
+    /** answered | abandoned_ivr | abandoned_queue | abandoned_ringing | transferred_out | info_only | callback_requested | failed | closed_on_restart */
+    outcome: text('outcome'),
+    agentId: text('agent_id'),
+    /** Answer time (art. 25): answered_at − ivr_exit_at. */
+    answerMs: integer('answer_ms'),
+    prewarnedAt: integer('prewarned_at'),
+    breachAt: integer('breach_at'),
+    breachCause: text('breach_cause'),
+    /** JSON array of { node, digit?, at } steps through the voice menu. */
+    ivrPath: text('ivr_path').notNull().default('[]'),
+    bridgeId: text('bridge_id'),
+    recordingName: text('recording_name'),
+    /** How many agents did not answer in time (RONA) before this call was answered or ended. */
+    ronaCount: integer('rona_count').notNull().default(0),
+  },
+  (t) => [
+    index('calls_status_idx').on(t.status),
+    index('calls_arrived_idx').on(t.arrivedAt),
+    index('calls_caller_number_idx').on(t.callerNumber),
+    uniqueIndex('calls_caller_channel_unique').on(t.callerChannelId),
+  ],
+);
+
+export const callLegs = sqliteTable(
+  'call_legs',
+  {
+    channelId: text('channel_id').primaryKey(),
+    callId: text('call_id')
+      .notNull()
+      .references(() => calls.id),
+    /** caller | agent | third_party | transfer */
+    kind: text('kind').notNull(),
+    agentId: text('agent_id'),
+    endpoint: text('endpoint'),
+    number: text('number'),
+    createdAt: integer('created_at').notNull(),
+    answeredAt: integer('answered_at'),
+    endedAt: integer('ended_at'),
+    /** answered | no_answer (RONA) | busy | cancelled | hungup | failed */
+    outcome: text('outcome'),
+  },
+  (t) => [index('call_legs_call_idx').on(t.callId)],
+);
+
+/** Work orders created while a call was live (linked from the agent desktop). */
+export const callWorkOrders = sqliteTable(
+  'call_work_orders',
+  {
+    callId: text('call_id')
+      .notNull()
+      .references(() => calls.id),
+    workOrderId: text('work_order_id').notNull(),
+    linkedAt: integer('linked_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.callId, t.workOrderId] })],
+);
+
+/** Missed calls and callback requests (national guidance: missed calls are called back). */
+export const callbacks = sqliteTable(
+  'callbacks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callId: text('call_id')
+      .notNull()
+      .references(() => calls.id),
+    number: text('number').notNull(),
+    /** abandoned_queue | abandoned_ringing | requested */
+    reason: text('reason').notNull(),
+    createdAt: integer('created_at').notNull(),
+    waitedMs: integer('waited_ms'),
+    status: text('status', { enum: ['pending', 'done'] }).notNull(),
+    /** reached | no_answer | busy | wrong_number | resolved_elsewhere */
+    outcome: text('outcome'),
+    note: text('note'),
+    handledBy: text('handled_by'),
+    handledAt: integer('handled_at'),
+  },
+  (t) => [uniqueIndex('callbacks_call_unique').on(t.callId), index('callbacks_status_idx').on(t.status, t.createdAt)],
+);
+
+/**
+ * Call recordings (art. 28: kept at least 3 years). The row is written as `pending` when recording
+ * starts, before any audio exists, so a restart never forgets a recording Asterisk still holds.
+ */
+export const recordings = sqliteTable(
+  'recordings',
+  {
+    name: text('name').primaryKey(),
+    callId: text('call_id')
+      .notNull()
+      .references(() => calls.id),
+    status: text('status', { enum: ['recording', 'pending', 'archived', 'failed'] }).notNull(),
+    startedAt: integer('started_at').notNull(),
+    stoppedAt: integer('stopped_at'),
+    /** Talk time the recording must match (ms), known once the call ends. */
+    talkMs: integer('talk_ms'),
+    path: text('path'),
+    sha256: text('sha256'),
+    bytes: integer('bytes'),
+    durationMs: integer('duration_ms'),
+    /** ok | mismatch — how the WAV's duration compares with talk time. */
+    durationCheck: text('duration_check'),
+    archivedAt: integer('archived_at'),
+    retainUntil: integer('retain_until'),
+    deletedFromPbxAt: integer('deleted_from_pbx_at'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('recordings_status_idx').on(t.status), index('recordings_call_idx').on(t.callId)],
+);
+
+/** Supervisor alerts as they happened (pre-warning, breach). */
+export const callAlerts = sqliteTable(
+  'call_alerts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callId: text('call_id')
+      .notNull()
+      .references(() => calls.id),
+    kind: text('kind').notNull(),
+    at: integer('at').notNull(),
+    cause: text('cause'),
+  },
+  (t) => [index('call_alerts_at_idx').on(t.at)],
+);
+
+export type CallRow = typeof calls.$inferSelect;
+export type CallLegRow = typeof callLegs.$inferSelect;
+export type CallbackRow = typeof callbacks.$inferSelect;
+export type RecordingRow = typeof recordings.$inferSelect;
+export type CallAlertRow = typeof callAlerts.$inferSelect;
