@@ -1,0 +1,16 @@
+export type {
+  SimulatorOptions,
+  SimulatorHandle,
+  SimulatorEngineApi,
+  SimulatorControl,
+  SimulatorFaults,
+  LeakReport,
+  PhoneBehaviour,
+  CallerStep,
+  PlaceCallRequest,
+  PlacedCall,
+  CallLogEntry,
+  EngineOriginateRequest,
+} from './types.ts';
+export * from './engine-events.ts';
+export { startSimulator } from './server.ts';
