@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Clock } from '../shared/clock.ts';
+import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingRow } from '../store/schema/calls.ts';
+import { readWavInfo, WavFormatError } from './wav-info.ts';
+
+/** Where Asterisk keeps finished recordings (ARI `/recordings/stored`). */
+export interface StoredRecordingSource {
+  /** The stored file's bytes, or null when Asterisk has no such recording (404). */
+  fetch(name: string): Promise<Uint8Array | null>;
+  /** Deletes the stored recording; a missing one is not an error. */
+  remove(name: string): Promise<void>;
+  /** Names of every stored recording. */
+  list(): Promise<string[]>;
+}
+
+export interface ArchiveOptions {
+  dataDir: string;
+  repo: RecordingsRepo;
+  source: StoredRecordingSource;
+  clock: Clock;
+  logger?: Logger;
+  /** Allowed difference between the file's duration and talk time. Asterisk starts recording a few ms after answer. */
+  durationToleranceMs?: number;
+  /** Attempts before a recording is marked failed (it is still retried at every start). */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt. */
+  retryBaseMs?: number;
+  /** Offset of the hotline's local time from UTC, for the YYYY/MM/DD folders (China: +8 h, no DST). */
+  utcOffsetMinutes?: number;
+}
+
+export type ArchiveResult =
+  | { status: 'archived'; row: RecordingRow }
+  | { status: 'already-archived'; row: RecordingRow }
+  | { status: 'not-found' }
+  | { status: 'unknown-recording' }
+  | { status: 'error'; error: string };
+
+/** Three calendar years after the recording started, plus a day so no local-time rounding shortens it. */
+export function retentionEnd(startedAt: number): number {
+  const d = new Date(startedAt);
+  d.setUTCFullYear(d.getUTCFullYear() + 3);
+  return d.getTime() + 86_400_000;
+}
+
+/**
+ * Moves finished recordings from Asterisk into this server's store (art. 28): fetch, hash, check the
+ * duration, write durably, commit the row, and only then delete the PBX copy. Each step can be
+ * repeated after a crash: the PBX copy stays until the row says archived, and a half-written file is
+ * rewritten from the PBX copy.
+ */
+export class RecordingArchive {
+  private readonly root: string;
+  private readonly inFlight = new Map<string, Promise<ArchiveResult>>();
+  private readonly retryTimers = new Map<string, unknown>();
+  private closed = false;
+
+  constructor(private readonly opts: ArchiveOptions) {
+    this.root = resolve(opts.dataDir, 'recordings');
+  }
+
+  /** Absolute path of an archived file, refusing anything outside the archive root. */
+  resolveFile(row: RecordingRow): string | null {
+    if (!row.path) return null;
+    const abs = resolve(this.root, row.path);
+    if (!abs.startsWith(this.root + sep)) return null;
+    return abs;
+  }
+
+  openFile(row: RecordingRow): Readable | null {
+    const abs = this.resolveFile(row);
+    if (!abs || !existsSync(abs)) return null;
+    return createReadStream(abs);
+  }
+
+  /** Archives one recording now; concurrent calls for the same name share one attempt. */
+  archive(name: string): Promise<ArchiveResult> {
+    const running = this.inFlight.get(name);
+    if (running) return running;
+    const p = this.archiveOnce(name).finally(() => this.inFlight.delete(name));
+    this.inFlight.set(name, p);
+    return p;
+  }
+
+  /** Archives and, on a transient failure, retries later on the clock with doubling delays. */
+  archiveWithRetry(name: string): Promise<ArchiveResult> {
+    return this.archive(name).then((res) => {
+      if (res.status === 'error' || res.status === 'not-found') this.scheduleRetry(name);
+      return res;
+    });
+  }
+
+  /**
+   * Start-up recovery: archive every recording that was pending or failed, and delete PBX copies of
+   * recordings archived before a crash. Recordings still marked `recording` belong to calls the call
+   * layer adopts or closes; it calls markPending + archive for those itself.
+   */
+  async recover(opts: { includeRecording?: (row: RecordingRow) => boolean } = {}): Promise<ArchiveResult[]> {
+    const out: ArchiveResult[] = [];
+    let stored: Set<string> | null = null;
+    try {
+      stored = new Set(await this.opts.source.list());
+    } catch (err) {
+      this.opts.logger?.warn({ err: String(err) }, 'recordings: cannot list stored recordings on the PBX; archiving known names');
+    }
+    for (const row of this.opts.repo.unarchived()) {
+      if (row.status === 'recording' && !(opts.includeRecording?.(row) ?? false)) continue;
+      if (row.status === 'recording') this.opts.repo.markPending(row.name, { stoppedAt: this.opts.clock.now(), talkMs: row.talkMs });
+      if (stored && !stored.has(row.name)) {
+        this.opts.repo.markAttemptFailed(row.name, 'not on the PBX at recovery', false);
+        this.scheduleRetry(row.name);
+        out.push({ status: 'not-found' });
+        continue;
+      }
+      out.push(await this.archiveWithRetry(row.name));
+    }
+    for (const row of this.opts.repo.archivedStillOnPbx()) {
+      if (stored && !stored.has(row.name)) {
+        this.opts.repo.markDeletedFromPbx(row.name, this.opts.clock.now());
+        continue;
+      }
+      await this.deleteFromPbx(row.name);
+    }
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.retryTimers.values()) this.opts.clock.clearTimeout(t as never);
+    this.retryTimers.clear();
+  }
+
+  /** Waits for every archive attempt running now (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private scheduleRetry(name: string): void {
+    if (this.closed || this.retryTimers.has(name)) return;
+    const row = this.opts.repo.get(name);
+    if (!row || row.status === 'archived') return;
+    const max = this.opts.maxAttempts ?? 8;
+    if (row.attempts >= max) {
+      this.opts.repo.markAttemptFailed(name, row.lastError ?? 'gave up', true);
+      this.opts.logger?.error({ recording: name, attempts: row.attempts }, 'recordings: archive gave up; will retry at next start');
+      return;
+    }
+    const delay = (this.opts.retryBaseMs ?? 1000) * 2 ** Math.min(row.attempts, 10);
+    const t = this.opts.clock.setTimeout(() => {
+      this.retryTimers.delete(name);
+      void this.archiveWithRetry(name);
+    }, delay);
+    this.retryTimers.set(name, t);
+  }
+
+  private async archiveOnce(name: string): Promise<ArchiveResult> {
+    const { repo, source, clock, logger } = this.opts;
+    const row = repo.get(name);
+    if (!row) return { status: 'unknown-recording' };
+    if (row.status === 'archived') {
+      if (row.deletedFromPbxAt === null) await this.deleteFromPbx(name);
+      return { status: 'already-archived', row: repo.get(name)! };
+    }
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await source.fetch(name);
+    } catch (err) {
+      const msg = `fetch failed: ${errText(err)}`;
+      repo.markAttemptFailed(name, msg, false);
+      logger?.warn({ recording: name, err: msg }, 'recordings: fetch failed');
+      return { status: 'error', error: msg };
+    }
+    if (bytes === null) {
+      repo.markAttemptFailed(name, 'not found on the PBX', false);
+      return { status: 'not-found' };
+    }
+    let durationMs: number;
+    try {
+      durationMs = readWavInfo(bytes).durationMs;
+    } catch (err) {
+      const msg = err instanceof WavFormatError ? `invalid WAV: ${err.message}` : errText(err);
+      repo.markAttemptFailed(name, msg, false);
+      return { status: 'error', error: msg };
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const relPath = this.relativePathFor(row);
+    const abs = join(this.root, relPath);
+    try {
+      writeDurably(abs, bytes);
+    } catch (err) {
+      const msg = `write failed: ${errText(err)}`;
+      repo.markAttemptFailed(name, msg, false);
+      logger?.error({ recording: name, err: msg }, 'recordings: cannot write archive file');
+      return { status: 'error', error: msg };
+    }
+    const tolerance = this.opts.durationToleranceMs ?? 2000;
+    const durationCheck = row.talkMs === null || Math.abs(durationMs - row.talkMs) <= tolerance ? 'ok' : 'mismatch';
+    if (durationCheck === 'mismatch') {
+      logger?.warn({ recording: name, durationMs, talkMs: row.talkMs }, 'recordings: duration differs from talk time');
+    }
+    const now = clock.now();
+    repo.markArchived(name, {
+      path: relative(this.root, abs).split(sep).join('/'),
+      sha256,
+      bytes: bytes.byteLength,
+      durationMs,
+      durationCheck,
+      archivedAt: now,
+      retainUntil: retentionEnd(row.startedAt),
+    });
+    await this.deleteFromPbx(name);
+    return { status: 'archived', row: repo.get(name)! };
+  }
+
+  private async deleteFromPbx(name: string): Promise<void> {
+    try {
+      await this.opts.source.remove(name);
+      this.opts.repo.markDeletedFromPbx(name, this.opts.clock.now());
+    } catch (err) {
+      // The archive is safe; the PBX copy is removed at the next recovery.
+      this.opts.logger?.warn({ recording: name, err: errText(err) }, 'recordings: PBX delete failed; retried at next start');
+    }
+  }
+
+  private relativePathFor(row: RecordingRow): string {
+    const local = new Date(row.startedAt + (this.opts.utcOffsetMinutes ?? 480) * 60_000);
+    const y = String(local.getUTCFullYear());
+    const m = String(local.getUTCMonth() + 1).padStart(2, '0');
+    const d = String(local.getUTCDate()).padStart(2, '0');
+    const safe = row.name.replace(/[^A-Za-z0-9._-]/g, '_');
+    return join(y, m, d, `${safe}.wav`);
+  }
+}
+
+function writeDurably(abs: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(abs), { recursive: true });
+  const tmp = `${abs}.part`;
+  const fd = openSync(tmp, 'w');
+  try {
+    let off = 0;
+    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, abs);
+  // The rename itself must survive a power cut.
+  const dfd = openSync(dirname(abs), 'r');
+  try {
+    fsyncSync(dfd);
+  } finally {
+    closeSync(dfd);
+  }
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,192 @@
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import {
+  callAlerts,
+  callbacks,
+  callLegs,
+  calls,
+  callWorkOrders,
+  type CallAlertRow,
+  type CallbackRow,
+  type CallLegRow,
+  type CallRow,
+} from './schema/calls.ts';
+
+export type NewCall = typeof calls.$inferInsert;
+export type CallPatch = Partial<Omit<NewCall, 'id'>>;
+export type NewLeg = typeof callLegs.$inferInsert;
+export type LegPatch = Partial<Omit<NewLeg, 'channelId' | 'callId'>>;
+
+export const CALLBACK_OUTCOMES = ['reached', 'no_answer', 'busy', 'wrong_number', 'resolved_elsewhere'] as const;
+export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
+
+export class CallbackStateError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'not_found' | 'already_done',
+  ) {
+    super(message);
+  }
+}
+
+/** Figures computed from the CDR for a window [from, to). */
+export interface WindowFigures {
+  offered: number;
+  answered: number;
+  answeredWithin20s: number;
+  abandoned: number;
+  /** Mean answer time of answered calls in ms, null when none was answered. */
+  averageSpeedOfAnswerMs: number | null;
+}
+
+/** Call detail records, legs, callbacks and alerts. Synchronous: better-sqlite3 commits before returning. */
+export class CallsRepo {
+  constructor(private readonly db: BetterSQLite3Database) {}
+
+  insertCall(row: NewCall): void {
+    this.db.insert(calls).values(row).run();
+  }
+
+  updateCall(id: string, patch: CallPatch): void {
+    if (Object.keys(patch).length === 0) return;
+    this.db.update(calls).set(patch).where(eq(calls.id, id)).run();
+  }
+
+  getCall(id: string): CallRow | undefined {
+    return this.db.select().from(calls).where(eq(calls.id, id)).get();
+  }
+
+  activeCalls(): CallRow[] {
+    return this.db.select().from(calls).where(eq(calls.status, 'active')).orderBy(asc(calls.arrivedAt)).all();
+  }
+
+  listCalls(opts: { from?: number; to?: number; limit?: number; offset?: number } = {}): CallRow[] {
+    const conds = [];
+    if (opts.from !== undefined) conds.push(gte(calls.arrivedAt, opts.from));
+    if (opts.to !== undefined) conds.push(lt(calls.arrivedAt, opts.to));
+    return this.db
+      .select()
+      .from(calls)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(desc(calls.arrivedAt))
+      .limit(Math.min(opts.limit ?? 100, 1000))
+      .offset(opts.offset ?? 0)
+      .all();
+  }
+
+  insertLeg(row: NewLeg): void {
+    this.db.insert(callLegs).values(row).onConflictDoNothing().run();
+  }
+
+  updateLeg(channelId: string, patch: LegPatch): void {
+    if (Object.keys(patch).length === 0) return;
+    this.db.update(callLegs).set(patch).where(eq(callLegs.channelId, channelId)).run();
+  }
+
+  legs(callId: string): CallLegRow[] {
+    return this.db.select().from(callLegs).where(eq(callLegs.callId, callId)).orderBy(asc(callLegs.createdAt)).all();
+  }
+
+  openLegs(callId: string): CallLegRow[] {
+    return this.db
+      .select()
+      .from(callLegs)
+      .where(and(eq(callLegs.callId, callId), isNull(callLegs.endedAt)))
+      .all();
+  }
+
+  linkWorkOrder(callId: string, workOrderId: string, at: number): void {
+    this.db.insert(callWorkOrders).values({ callId, workOrderId, linkedAt: at }).onConflictDoNothing().run();
+  }
+
+  workOrdersOf(callId: string): string[] {
+    return this.db
+      .select({ id: callWorkOrders.workOrderId })
+      .from(callWorkOrders)
+      .where(eq(callWorkOrders.callId, callId))
+      .orderBy(asc(callWorkOrders.linkedAt))
+      .all()
+      .map((r) => r.id);
+  }
+
+  /** Adds a call to the callback list once; a second request for the same call keeps the first entry. */
+  addCallback(row: { callId: string; number: string; reason: string; createdAt: number; waitedMs: number | null }): CallbackRow {
+    this.db
+      .insert(callbacks)
+      .values({ ...row, status: 'pending' })
+      .onConflictDoNothing()
+      .run();
+    return this.db.select().from(callbacks).where(eq(callbacks.callId, row.callId)).get()!;
+  }
+
+  getCallback(id: number): CallbackRow | undefined {
+    return this.db.select().from(callbacks).where(eq(callbacks.id, id)).get();
+  }
+
+  listCallbacks(opts: { status?: 'pending' | 'done'; limit?: number } = {}): CallbackRow[] {
+    return this.db
+      .select()
+      .from(callbacks)
+      .where(opts.status ? eq(callbacks.status, opts.status) : undefined)
+      .orderBy(asc(callbacks.createdAt))
+      .limit(Math.min(opts.limit ?? 200, 1000))
+      .all();
+  }
+
+  /** Records a callback's outcome. `no_answer` and `busy` keep it pending for another try. */
+  recordCallbackOutcome(id: number, outcome: CallbackOutcome, by: string, at: number, note: string | null): CallbackRow {
+    const row = this.getCallback(id);
+    if (!row) throw new CallbackStateError(`callback ${id} does not exist`, 'not_found');
+    if (row.status === 'done') throw new CallbackStateError(`callback ${id} already has the final outcome ${row.outcome}`, 'already_done');
+    const final = outcome !== 'no_answer' && outcome !== 'busy';
+    this.db
+      .update(callbacks)
+      .set({ outcome, note, handledBy: by, handledAt: at, status: final ? 'done' : 'pending' })
+      .where(eq(callbacks.id, id))
+      .run();
+    return this.getCallback(id)!;
+  }
+
+  addAlert(row: { callId: string; kind: string; at: number; cause: string | null }): CallAlertRow {
+    return this.db.insert(callAlerts).values(row).returning().get();
+  }
+
+  alertsSince(from: number): CallAlertRow[] {
+    return this.db.select().from(callAlerts).where(gte(callAlerts.at, from)).orderBy(asc(callAlerts.at)).all();
+  }
+
+  /**
+   * Offered = calls that left the voice menu towards an agent (art. 25's clock started);
+   * answered within 20 s counts answer_ms ≤ 20 000.
+   */
+  windowFigures(from: number, to: number, thresholdMs = 20_000): WindowFigures {
+    const r = this.db
+      .select({
+        offered: sql<number>`count(*)`,
+        answered: sql<number>`sum(case when ${calls.answeredAt} is not null then 1 else 0 end)`,
+        within: sql<number>`sum(case when ${calls.answerMs} is not null and ${calls.answerMs} <= ${thresholdMs} then 1 else 0 end)`,
+        abandoned: sql<number>`sum(case when ${calls.outcome} in ('abandoned_queue','abandoned_ringing') then 1 else 0 end)`,
+        asa: sql<number | null>`avg(${calls.answerMs})`,
+      })
+      .from(calls)
+      .where(and(gte(calls.queuedAt, from), lt(calls.queuedAt, to)))
+      .get();
+    return {
+      offered: Number(r?.offered ?? 0),
+      answered: Number(r?.answered ?? 0),
+      answeredWithin20s: Number(r?.within ?? 0),
+      abandoned: Number(r?.abandoned ?? 0),
+      averageSpeedOfAnswerMs: r?.asa === null || r?.asa === undefined ? null : Math.round(Number(r.asa)),
+    };
+  }
+
+  /** Earlier calls from a number (newest first), for repeat-caller detection. */
+  callsFromNumber(number: string, limit = 20): CallRow[] {
+    return this.db.select().from(calls).where(eq(calls.callerNumber, number)).orderBy(desc(calls.arrivedAt)).limit(limit).all();
+  }
+
+  callsByIds(ids: string[]): CallRow[] {
+    if (ids.length === 0) return [];
+    return this.db.select().from(calls).where(inArray(calls.id, ids)).all();
+  }
+}
