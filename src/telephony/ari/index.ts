@@ -1,0 +1,10 @@
+export * from './errors.ts';
+export type * from './models.ts';
+export * from './events.ts';
+export * from './parse-event.ts';
+export * from './rest-client.ts';
+export * from './backoff.ts';
+export * from './event-dedup.ts';
+export * from './reconcile.ts';
+export * from './connection.ts';
+export * from './call-tracker.ts';
