@@ -14,7 +14,7 @@ export interface StubRequest {
   body: string;
 }
 
-export type StubRoute = (req: StubRequest, res: http.ServerResponse) => void | Promise<void>;
+export type StubRoute = (req: StubRequest, res: http.ServerResponse) => unknown;
 
 /**
  * A tiny ARI look-alike for unit tests: REST routes are functions, the events socket is a ws server
