@@ -357,13 +357,13 @@ export class AriConnection {
         this.log.debug({ retryInMs: delay, attempt: this.attempt }, failure.message);
       }
     }
-    this.setState('waiting');
     this.retryAt = this.opts.clock.now() + delay;
     this.retryTimer = this.opts.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.retryAt = undefined;
       if (this.current === 'waiting') this.connect();
     }, delay);
+    this.setState('waiting');
   }
 
   private clearRetry(): void {

@@ -33,6 +33,7 @@ export class StubAri {
   private wss: WebSocketServer;
   private wssNoPong: WebSocketServer;
   port = 0;
+  upgradeAttempts = 0;
 
   constructor() {
     this.wss = new WebSocketServer({ noServer: true, autoPong: true });
@@ -136,6 +137,7 @@ export class StubAri {
     });
     server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://stub');
+      this.upgradeAttempts++;
       if (url.pathname !== '/ari/events' || !this.authorised(req.headers.authorization)) {
         socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"message":"Authentication required"}');
         return;
