@@ -1,0 +1,4 @@
+export * from './types.ts';
+export * from './handling-clock.ts';
+export * from './decide.ts';
+export * from './satisfaction-reply.ts';
