@@ -169,7 +169,8 @@ export class CallsRepo {
         asa: sql<number | null>`avg(${calls.answerMs})`,
       })
       .from(calls)
-      .where(and(gte(calls.queuedAt, from), lt(calls.queuedAt, to)))
+      // arrived_at ≤ queued_at and no caller spends an hour in the menu: the bound lets the arrived_at index serve the query.
+      .where(and(gte(calls.arrivedAt, from - 3_600_000), lt(calls.arrivedAt, to), gte(calls.queuedAt, from), lt(calls.queuedAt, to)))
       .get();
     return {
       offered: Number(r?.offered ?? 0),

@@ -1,0 +1,14 @@
+import type { AgentState } from '../domain/acd/agent.ts';
+import type { Effect } from '../domain/calls/effects.ts';
+import type { Input } from '../domain/calls/inputs.ts';
+
+/**
+ * The call layer's view of the pure call domain: it keeps the domain state, feeds one input at a
+ * time with the clock's `now`, and returns the effects to carry out.
+ */
+export interface CallDomainPort {
+  handle(input: Input, now: number): Effect[];
+  /** Every agent the domain knows, signed out ones included. */
+  agents(): readonly AgentState[];
+  agent(agentId: string): AgentState | undefined;
+}

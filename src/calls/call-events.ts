@@ -1,0 +1,86 @@
+import type { AgentState } from '../domain/acd/agent.ts';
+import type { ScreenPop } from '../domain/calls/screen-pop.ts';
+import type { CallbackRow } from '../store/schema/calls.ts';
+import type { HistoryOrder } from './caller-history.ts';
+
+/** What a new work order started from this call is pre-filled with (issue 4 item 6). */
+export interface WorkOrderDraft {
+  channel: 'phone';
+  callId: string;
+  /** The caller's number; masked for roles without phone:see-full (the server fills it in from callId). */
+  requesterPhone: string;
+  contactPhone: string;
+  /** The desk the caller chose (mandarin, zhuang, cantonese, ...). */
+  desk: string;
+  /** Labels of the voice-menu options the caller pressed, as a hint for the category. */
+  ivrChoices: string[];
+  repeatOf: string | null;
+}
+
+/** The screen-pop as a desktop receives it: the domain's pop plus the caller's history and a draft. */
+export interface DesktopPop extends ScreenPop {
+  history: HistoryOrder[];
+  openOrders: number;
+  draft: WorkOrderDraft;
+}
+
+export type CallState = 'ringing' | 'answered' | 'held' | 'resumed' | 'transferring' | 'transferred' | 'conference' | 'transfer-failed' | 'ended' | 'withdrawn';
+
+export interface CallUpdate {
+  callId: string;
+  state: CallState;
+  at: number;
+  detail?: string;
+}
+
+export interface CallAlert {
+  id: number;
+  level: 'info' | 'warning' | 'critical';
+  kind: string;
+  callId: string;
+  agentId?: string;
+  skill?: string;
+  waitedMs?: number;
+  cause?: string;
+  at: number;
+  message: string;
+}
+
+export interface CallLayerEvents {
+  screenPop: (agentId: string, pop: DesktopPop, decidedAtHr: number) => void;
+  callUpdate: (agentId: string, update: CallUpdate) => void;
+  agentState: (agentId: string, state: AgentState) => void;
+  alert: (alert: CallAlert) => void;
+  callback: (row: CallbackRow) => void;
+  /** Something the live figures depend on changed. */
+  changed: () => void;
+}
+
+type Listeners = { [K in keyof CallLayerEvents]: Set<CallLayerEvents[K]> };
+
+/** A small typed event hub: the call controller emits, the socket.io namespaces and tests listen. */
+export class CallEventHub {
+  private readonly l: Listeners = {
+    screenPop: new Set(),
+    callUpdate: new Set(),
+    agentState: new Set(),
+    alert: new Set(),
+    callback: new Set(),
+    changed: new Set(),
+  };
+
+  on<K extends keyof CallLayerEvents>(type: K, fn: CallLayerEvents[K]): () => void {
+    (this.l[type] as Set<CallLayerEvents[K]>).add(fn);
+    return () => (this.l[type] as Set<CallLayerEvents[K]>).delete(fn);
+  }
+
+  emit<K extends keyof CallLayerEvents>(type: K, ...args: Parameters<CallLayerEvents[K]>): void {
+    for (const fn of this.l[type] as Set<(...a: unknown[]) => void>) {
+      try {
+        fn(...args);
+      } catch {
+        // A failing listener (a closed socket) must not stop the call layer.
+      }
+    }
+  }
+}
