@@ -1,0 +1,24 @@
+export type AgentStatus = 'signed-out' | 'ready' | 'reserved' | 'on-call' | 'wrap-up' | 'paused';
+
+export const agentStatuses: readonly AgentStatus[] = ['signed-out', 'ready', 'reserved', 'on-call', 'wrap-up', 'paused'];
+
+/** The reason code given to an agent paused for not answering an offered call. */
+export const RONA = 'RONA';
+/** The reason code given to an agent whose phone could not be rung. */
+export const UNREACHABLE = 'UNREACHABLE';
+
+export interface AgentState {
+  agentId: string;
+  skills: string[];
+  /** A leader seat (art. 23): part of the `leaders` overflow group. */
+  leader: boolean;
+  endpoint?: string;
+  status: AgentStatus;
+  pauseReason?: string;
+  /** When the status last changed. */
+  since: number;
+  /** When the agent last became free; the longest-idle ready agent is offered first. */
+  idleSince: number;
+  callId?: string;
+  agentChannelId?: string;
+}

@@ -1,0 +1,28 @@
+import type { AcdConfig } from './acd-config.ts';
+import type { AgentState } from './agent.ts';
+import type { QueueEntry } from './queue-entry.ts';
+
+/** May this ready agent take this call? Own skill always; overflow groups once the call is escalated. */
+export function isEligible(agent: AgentState, entry: QueueEntry, config: AcdConfig): boolean {
+  if (agent.status !== 'ready') return false;
+  if (agent.skills.includes(entry.skill)) return true;
+  if (!entry.escalated) return false;
+  if (config.overflow.includes('any-skill')) return true;
+  return config.overflow.includes('leaders') && agent.leader;
+}
+
+/** Longest idle first; ties broken by agent id so routing is deterministic. */
+export function compareIdle(a: AgentState, b: AgentState): number {
+  if (a.idleSince !== b.idleSince) return a.idleSince - b.idleSince;
+  return a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0;
+}
+
+/** The longest-idle ready agent who may take the call, or undefined. */
+export function pickAgent(agents: Iterable<AgentState>, entry: QueueEntry, config: AcdConfig): AgentState | undefined {
+  let best: AgentState | undefined;
+  for (const a of agents) {
+    if (!isEligible(a, entry, config)) continue;
+    if (!best || compareIdle(a, best) < 0) best = a;
+  }
+  return best;
+}

@@ -1,0 +1,20 @@
+import type { IvrChoice } from './call-record.ts';
+
+/**
+ * What the offered agent's desktop needs while the phone rings. The adapter adds the caller's
+ * earlier work orders and masks the number for roles that may not see it.
+ */
+export interface ScreenPop {
+  callId: string;
+  callerNumber: string;
+  skill: string;
+  priority: number;
+  repeatCaller: boolean;
+  ivrPath: string[];
+  ivrChoices: IvrChoice[];
+  arrivedAt: number;
+  ivrExitAt: number;
+  offeredAt: number;
+  /** offeredAt − ivrExitAt. */
+  waitedMs: number;
+}

@@ -1,0 +1,94 @@
+/**
+ * The voice menu as data. A prompt id such as `zh/welcome` names the file `sounds/zh/welcome.wav`
+ * and is played as the ARI media `sound:zh/welcome`.
+ */
+export type PromptId = string;
+
+/** What happens when a caller picks an option, times out, or a node finishes. */
+export type IvrAction =
+  | { action: 'goto'; node: string; setSkill?: string }
+  | { action: 'queue'; skill?: string; priority?: number }
+  | { action: 'transfer'; number: string; prompt?: PromptId[] }
+  | { action: 'play'; prompt: PromptId[]; next: string }
+  | { action: 'callback'; prompt?: PromptId[] }
+  | { action: 'hangup'; prompt?: PromptId[] };
+
+/** A digit option; `label` is what the screen-pop shows as the caller's choice. */
+export type IvrOption = IvrAction & { label?: string };
+
+export interface MenuNode {
+  type: 'menu';
+  label?: string;
+  prompt: PromptId[];
+  options: Record<string, IvrOption>;
+  /** How long to wait for a digit once the prompt has finished. */
+  timeoutMs: number;
+  /** Re-prompts allowed after invalid input (and after a time-out when onTimeout is absent). */
+  retries: number;
+  invalidPrompt: PromptId[];
+  noInputPrompt: PromptId[];
+  /** When set, a time-out runs this action at once (so a caller who presses nothing moves on). */
+  onTimeout?: IvrAction;
+  /** Runs when the retries are used up. */
+  onFailure: IvrAction;
+}
+
+export interface PlayNode {
+  type: 'play';
+  label?: string;
+  prompt: PromptId[];
+  next: IvrAction;
+}
+
+/** Work-order status self-service: the caller keys a number ended by `#`; the status is read back. */
+export interface TicketStatusNode {
+  type: 'ticket-status';
+  label?: string;
+  prompt: PromptId[];
+  maxDigits: number;
+  /** Inter-digit time-out. */
+  timeoutMs: number;
+  retries: number;
+  invalidPrompt: PromptId[];
+  noInputPrompt: PromptId[];
+  /** After the status has been read back. */
+  next: IvrAction;
+  onFailure: IvrAction;
+}
+
+export type IvrNode = MenuNode | PlayNode | TicketStatusNode;
+
+/** Prompts used outside the menu nodes: digits, numbers, status words, queue announcements. */
+export interface IvrPromptSet {
+  /** Ten prompts, index = digit. */
+  digits: PromptId[];
+  ten: PromptId;
+  hundred: PromptId;
+  ticketNumberIs: PromptId;
+  ticketStatusIs: PromptId;
+  ticketNotFound: PromptId;
+  /** Work-order status code → prompt. */
+  statuses: Record<string, PromptId>;
+  statusUnknown: PromptId;
+  queueAheadBefore: PromptId;
+  queueAheadAfter: PromptId;
+  queueNext: PromptId;
+}
+
+export interface IvrConfig {
+  start: string;
+  /** Skills (queues) that exist; agents sign in to these. */
+  skills: string[];
+  /** The queue of a caller who made no desk choice. */
+  defaultSkill: string;
+  nodes: Record<string, IvrNode>;
+  prompts: IvrPromptSet;
+}
+
+export function promptFile(id: PromptId): string {
+  return `sounds/${id}.wav`;
+}
+
+export function promptMedia(id: PromptId): string {
+  return `sound:${id}`;
+}

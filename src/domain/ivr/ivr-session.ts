@@ -1,0 +1,41 @@
+import type { IvrChoice } from '../calls/call-record.ts';
+import type { IvrAction } from './ivr-config.ts';
+
+/**
+ * Where one caller is in the voice menu.
+ * - `prompting`: a node's prompt is playing (digits barge in on menus and ticket entry).
+ * - `waiting`: the prompt finished; a time-out timer runs.
+ * - `awaiting-status`: a work-order number was keyed; the status lookup is pending.
+ * - `reading`: the status is being read back; then the node's `next` runs.
+ * - `finishing`: a closing prompt plays; then the session exits with `pendingExit`.
+ */
+export type IvrPhase = 'prompting' | 'waiting' | 'awaiting-status' | 'reading' | 'finishing';
+
+export type IvrExit =
+  | { kind: 'queue'; skill: string; priority: number }
+  | { kind: 'transfer'; number: string }
+  | { kind: 'callback' }
+  | { kind: 'hangup' }
+  | { kind: 'caller-hangup' };
+
+export interface IvrSession {
+  callId: string;
+  channelId: string;
+  callerNumber: string;
+  node: string;
+  phase: IvrPhase;
+  playbackId?: string;
+  timerKey?: string;
+  seq: number;
+  /** Failed attempts (invalid or no input) on the current node. */
+  attempts: number;
+  digits: string;
+  /** After a `play` action's prompt: the node to enter. */
+  afterPlay?: IvrAction;
+  pendingExit?: IvrExit;
+  skill?: string;
+  path: string[];
+  choices: IvrChoice[];
+  invalidInputs: number;
+  timeouts: number;
+}
