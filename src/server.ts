@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { createAuthService, type AuthService } from './auth/auth-service.ts';
+import type { ScryptParams } from './auth/password.ts';
+import { loadOrCreateTokenSecret } from './auth/token-secret.ts';
+import { createTokenService } from './auth/token.ts';
+import type { Config } from './config/index.ts';
+import { buildApp, type AppDeps, type RoutePlugin } from './http/build-app.ts';
+import { attachSocketServer, type SocketServer } from './realtime/socket-server.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import { createLogger, type Logger } from './shared/logger.ts';
+import { openStore, type Store } from './store/db.ts';
+import { createSqliteUsersRepo, type UsersRepo } from './store/users-repo.ts';
+import { startTelephony, type TelephonyRuntime } from './telephony-runtime.ts';
+
+/** Everything wired together; what main.ts starts and what end-to-end tests drive. */
+export interface RunningServer {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly users: UsersRepo;
+  readonly auth: AuthService;
+  readonly app: FastifyInstance;
+  readonly sockets: SocketServer;
+  readonly telephony: TelephonyRuntime;
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, disconnects sockets, stops telephony, closes the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** What a part of the product needs to build its routes, namespaces and services. */
+export interface PlatformContext {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  auth: AuthService;
+  telephony: TelephonyRuntime;
+}
+
+export interface StartServerOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Tests lower the scrypt cost; production keeps the default. */
+  scrypt?: ScryptParams;
+  /** Extra route plugins (tests). */
+  plugins?: (ctx: PlatformContext) => RoutePlugin[];
+  onRoute?: AppDeps['onRoute'];
+  /** Skip the telephony layer (tests of the HTTP surface only). */
+  telephony?: boolean;
+}
+
+export async function startServer(config: Config, opts: StartServerOptions = {}): Promise<RunningServer> {
+  const clock = opts.clock ?? systemClock;
+  const logger =
+    opts.logger ??
+    createLogger({
+      level: config.log.level,
+      pretty: config.log.format === 'auto' ? undefined : config.log.format === 'pretty',
+    });
+
+  const store = openStore({ dataDir: config.server.dataDir });
+  const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
+  try {
+    const users = createSqliteUsersRepo(store.db);
+    const tokens = createTokenService({
+      secret: loadOrCreateTokenSecret(config.server.dataDir, config.auth.tokenSecret),
+      ttlSeconds: config.auth.tokenTtlSeconds,
+      clock,
+    });
+    const auth = createAuthService({ users, tokens, clock, passwordMinLength: config.auth.passwordMinLength, scrypt: opts.scrypt });
+
+    if (config.auth.adminUsername && config.auth.adminPassword) {
+      const result = await auth.ensureFirstAdmin(config.auth.adminUsername, config.auth.adminPassword);
+      logger.info({ user: config.auth.adminUsername }, result === 'created' ? 'first admin created' : 'an admin exists; ADMIN_USERNAME ignored');
+    } else if (users.countActiveAdmins() === 0) {
+      logger.warn('no admin account: set ADMIN_USERNAME and ADMIN_PASSWORD, or run npm run create-admin -- --username NAME');
+    }
+
+    const telephony: TelephonyRuntime =
+      opts.telephony === false
+        ? { mode: config.asterisk.mode, ari: undefined, simulator: undefined, connected: () => false, stop: async () => {} }
+        : await startTelephony({ config, clock, logger });
+    cleanups.unshift(() => telephony.stop());
+
+    const ctx: PlatformContext = { config, logger, clock, store, auth, telephony };
+
+    // ROUTE PLUGINS of the other parts go here, e.g. workOrderRoutes(ctx). See src/http/README.md.
+    const plugins: RoutePlugin[] = [...(opts.plugins?.(ctx) ?? [])];
+
+    const app = await buildApp({
+      logger,
+      auth,
+      clock,
+      bodyLimit: config.server.bodyLimit,
+      docsPublic: config.server.docsPublic,
+      storeOk: () => store.ping(),
+      telephony: () => ({ mode: telephony.mode, connected: telephony.connected() }),
+      plugins,
+      onRoute: opts.onRoute,
+      version: packageVersion(),
+    });
+    cleanups.unshift(() => app.close());
+
+    const sockets = attachSocketServer(app.server, { auth, logger });
+    cleanups.unshift(() => sockets.close());
+    // SOCKET.IO NAMESPACES of the other parts are declared here, e.g.
+    //   sockets.namespace('/agent', { permission: 'calls:answer' })
+
+    await app.listen({ host: config.server.host, port: config.server.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      logger,
+      clock,
+      store,
+      users,
+      auth,
+      app,
+      sockets,
+      telephony,
+      url: `http://${host}:${port}`,
+      port,
+      close() {
+        closing ??= runCleanups(cleanups, logger);
+        return closing;
+      },
+    };
+  } catch (err) {
+    await runCleanups(cleanups, logger);
+    throw err;
+  }
+}
+
+async function runCleanups(cleanups: (() => Promise<void> | void)[], logger: Logger): Promise<void> {
+  for (const c of cleanups) {
+    try {
+      await c();
+    } catch (err) {
+      logger.error({ err }, 'error while shutting down');
+    }
+  }
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Config, TelephonyMode } from './config/index.ts';
+import type { Clock } from './shared/clock.ts';
+import type { Logger } from './shared/logger.ts';
+import { startSimulator, type SimulatorHandle } from './simulator/index.ts';
+import { AriConnection, type ReconcileHandler } from './telephony/ari/index.ts';
+
+/** The telephony side as the platform sees it: which mode, whether ARI is up, and how to stop it. */
+export interface TelephonyRuntime {
+  readonly mode: TelephonyMode;
+  /** The ARI connection, once started (absent if the simulator failed to start). */
+  readonly ari: AriConnection | undefined;
+  /** The embedded PBX simulator in simulator mode. */
+  readonly simulator: SimulatorHandle | undefined;
+  connected(): boolean;
+  stop(): Promise<void>;
+}
+
+export interface StartTelephonyOptions {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  /** The call layer's reconcile step (issue 4). Until it is wired, snapshots are only logged. */
+  reconcile?: ReconcileHandler;
+}
+
+/**
+ * TELEPHONY START. Simulator mode (no ASTERISK_ARI_URL): start the embedded PBX simulator on loopback
+ * and connect the production ARI client to it. Asterisk mode: connect the ARI client to the configured
+ * Asterisk. A failure here never stops the HTTP server: /health reports `connected: false` and the ARI
+ * client keeps retrying on its own.
+ */
+export async function startTelephony(opts: StartTelephonyOptions): Promise<TelephonyRuntime> {
+  const { config, clock } = opts;
+  const log = opts.logger.child({ component: 'telephony' });
+  const a = config.asterisk;
+  const reconcile: ReconcileHandler = opts.reconcile ?? {
+    reconcile(snapshot) {
+      log.info(
+        { channels: snapshot.channels.length, bridges: snapshot.bridges.length, connection: snapshot.connectionNumber },
+        'ARI reconciled (no call layer attached yet)',
+      );
+    },
+  };
+
+  let simulator: SimulatorHandle | undefined;
+  let url: string;
+  let user: string;
+  let password: string;
+  if (a.mode === 'simulator') {
+    user = 'hotline';
+    password = randomBytes(16).toString('base64url');
+    try {
+      simulator = await startSimulator({
+        host: '127.0.0.1',
+        port: 0,
+        ariUser: user,
+        ariPassword: password,
+        clock,
+        recordingsDir: join(config.server.dataDir, 'simulator', 'recordings'),
+        logger: opts.logger.child({ component: 'simulator' }),
+      });
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'the embedded PBX simulator did not start; running without telephony');
+      return { mode: a.mode, ari: undefined, simulator: undefined, connected: () => false, stop: async () => {} };
+    }
+    url = simulator.ariUrl;
+    log.info({ ariUrl: url }, 'embedded PBX simulator started');
+  } else {
+    url = a.ariUrl!;
+    user = a.ariUser!;
+    password = a.ariPassword!;
+  }
+
+  const ari = new AriConnection({
+    url,
+    user,
+    password,
+    app: a.app,
+    clock,
+    logger: opts.logger,
+    reconcile,
+    restTimeoutMs: a.restTimeoutMs,
+  });
+  ari.start();
+  // AMI (src/telephony/ami/) is started here too once a consumer needs it (asterisk.amiHost set).
+
+  return {
+    mode: a.mode,
+    ari,
+    simulator,
+    connected: () => ari.state === 'ready',
+    async stop() {
+      await ari.stop();
+      await simulator?.close();
+    },
+  };
+}
