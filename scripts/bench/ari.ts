@@ -1,0 +1,389 @@
+/**
+ * ARI benchmark: the PBX simulator runs in a CHILD process (its own core on this 2-core machine, as
+ * Asterisk would be its own process), the production ARI client (AriConnection + AriRestClient) runs
+ * here. Every figure is printed beside a bare-ws baseline measured in the same run against a server
+ * in the same kind of child process. See scripts/bench/README.md for what each figure means.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket, { WebSocketServer } from 'ws';
+import { systemClock } from '../../src/shared/clock.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { AriConnection } from '../../src/telephony/ari/connection.ts';
+import type { AriEvent } from '../../src/telephony/ari/events.ts';
+
+const USER = 'bench';
+const PASSWORD = 'bench-secret';
+const APP = 'bench';
+const AGENT_EXTEN = '7001';
+const DURATION_MS = Number(process.env.BENCH_ARI_SECONDS ?? 10) * 1000;
+const CONCURRENCY = Number(process.env.BENCH_ARI_CONCURRENCY ?? 50);
+/** A frame about the size of a real StasisStart (the reference's is ~700 bytes). */
+const ARI_SIZED_PAYLOAD = 'x'.repeat(680);
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on one host. */
+function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function pct(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+function fmtMs(v: number): string {
+  return `${v.toFixed(3)} ms`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child side
+// ---------------------------------------------------------------------------------------------
+
+type ToChild =
+  | { id: number; cmd: 'echo' }
+  | { id: number; cmd: 'sim' }
+  | { id: number; cmd: 'stamps' }
+  | { id: number; cmd: 'leaks' }
+  | { id: number; cmd: 'close' };
+
+async function childMain(): Promise<void> {
+  let closeFns: Array<() => Promise<void>> = [];
+  let stamps: Array<[string, number]> = [];
+  let leaks: () => unknown = () => null;
+  const reply = (id: number, body: unknown) => process.send?.({ id, body });
+
+  process.on('message', async (raw: ToChild) => {
+    try {
+      if (raw.cmd === 'echo') {
+        const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+        await new Promise<void>((r) => wss.once('listening', () => r()));
+        wss.on('connection', (ws) => {
+          ws.on('message', (data) => {
+            const text = data.toString();
+            if (text.startsWith('burst:')) {
+              const n = Number(text.slice(6));
+              for (let i = 0; i < n; i++) ws.send(`{"seq":${i},"p":"${ARI_SIZED_PAYLOAD}"}`);
+            } else if (text === 'oneway') {
+              ws.send(`{"t":${wallNow()},"p":"${ARI_SIZED_PAYLOAD}"}`);
+            } else {
+              ws.send(data);
+            }
+          });
+        });
+        closeFns.push(() => new Promise<void>((r) => wss.close(() => r())));
+        reply(raw.id, { port: (wss.address() as { port: number }).port });
+      } else if (raw.cmd === 'sim') {
+        const { startSimulator } = await import('../../src/simulator/index.ts');
+        const dir = await mkdtemp(path.join(tmpdir(), 'bench-ari-'));
+        const sim = await startSimulator({
+          ariUser: USER,
+          ariPassword: PASSWORD,
+          recordingsDir: dir,
+          port: 0,
+          logger: createLogger({ level: 'warn', pretty: false }),
+        });
+        sim.control.setPhone(AGENT_EXTEN, { answerAfterMs: 0 });
+        // The instant the simulated PBX publishes the state change that becomes the ARI event.
+        sim.engine.events.on('stasisStart', (e) => stamps.push([`StasisStart:${e.channel.id}`, wallNow()]));
+        sim.engine.events.on('stasisEnd', (e) => stamps.push([`StasisEnd:${e.channel.id}`, wallNow()]));
+        sim.engine.events.on('bridgeEnter', (e) => stamps.push([`ChannelEnteredBridge:${e.channel.id}`, wallNow()]));
+        leaks = () => sim.leaks();
+        closeFns.push(async () => {
+          await sim.close();
+          await rm(dir, { recursive: true, force: true });
+        });
+        reply(raw.id, { ariUrl: sim.ariUrl });
+      } else if (raw.cmd === 'stamps') {
+        reply(raw.id, stamps);
+        stamps = [];
+      } else if (raw.cmd === 'leaks') {
+        reply(raw.id, leaks());
+      } else if (raw.cmd === 'close') {
+        for (const f of closeFns) await f();
+        closeFns = [];
+        reply(raw.id, null);
+        process.exit(0);
+      }
+    } catch (err) {
+      process.send?.({ id: raw.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  });
+  process.send?.({ ready: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent side
+// ---------------------------------------------------------------------------------------------
+
+class Child {
+  private seq = 0;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private constructor(private readonly proc: ChildProcess) {
+    proc.on('message', (m: { id?: number; body?: unknown; error?: string }) => {
+      if (m.id === undefined) return;
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.error) p?.reject(new Error(`bench child: ${m.error}`));
+      else p?.resolve(m.body);
+    });
+  }
+
+  static async spawn(): Promise<Child> {
+    const file = fileURLToPath(import.meta.url);
+    const proc = fork(file, ['--bench-child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    await new Promise<void>((resolve, reject) => {
+      proc.once('error', reject);
+      proc.once('exit', (code) => reject(new Error(`bench child exited early (${code})`)));
+      proc.on('message', function ready(m: { ready?: boolean }) {
+        if (m.ready) {
+          proc.off('message', ready);
+          resolve();
+        }
+      });
+    });
+    proc.removeAllListeners('exit');
+    return new Child(proc);
+  }
+
+  call<T>(cmd: ToChild['cmd']): Promise<T> {
+    const id = ++this.seq;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.proc.send({ id, cmd });
+    });
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise<void>((r) => this.proc.once('exit', () => r()));
+    await this.call('close').catch(() => undefined);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (this.proc.exitCode === null) this.proc.kill();
+  }
+}
+
+interface Baseline {
+  echoP50: number;
+  echoP99: number;
+  onewayP50: number;
+  onewayP99: number;
+  msgsPerSec: number;
+}
+
+async function measureBaseline(): Promise<Baseline> {
+  const child = await Child.spawn();
+  try {
+    const { port } = await child.call<{ port: number }>('echo');
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+    await new Promise<void>((r, j) => {
+      ws.once('open', () => r());
+      ws.once('error', j);
+    });
+    const next = () => new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
+
+    // 1. echo round trip, one message in flight, ARI-sized payload
+    const rtts: number[] = [];
+    const payload = `{"p":"${ARI_SIZED_PAYLOAD}"}`;
+    for (let i = 0; i < 6000; i++) {
+      const t0 = performance.now();
+      const got = next();
+      ws.send(payload);
+      await got;
+      if (i >= 1000) rtts.push(performance.now() - t0);
+    }
+    rtts.sort((a, b) => a - b);
+
+    // 2. one-way: child stamps the send time, we parse the frame and take the difference
+    const oneway: number[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const got = next();
+      ws.send('oneway');
+      const msg = JSON.parse(await got) as { t: number };
+      if (i >= 1000) oneway.push(wallNow() - msg.t);
+    }
+    oneway.sort((a, b) => a - b);
+
+    // 3. server → client burst: bare ws messages per second
+    const n = 200_000;
+    let count = 0;
+    const done = new Promise<void>((r) => {
+      const onMsg = () => {
+        if (++count === n) {
+          ws.off('message', onMsg);
+          r();
+        }
+      };
+      ws.on('message', onMsg);
+    });
+    const t0 = performance.now();
+    ws.send(`burst:${n}`);
+    await done;
+    const msgsPerSec = n / ((performance.now() - t0) / 1000);
+    ws.close();
+    return { echoP50: pct(rtts, 0.5), echoP99: pct(rtts, 0.99), onewayP50: pct(oneway, 0.5), onewayP99: pct(oneway, 0.99), msgsPerSec };
+  } finally {
+    await child.close();
+  }
+}
+
+interface AriResult {
+  setups: number;
+  failures: number;
+  firstError?: string;
+  elapsedMs: number;
+  setupLatency: number[];
+  eventLatency: number[];
+  unmatchedEvents: number;
+  received: number;
+  leaksOk: boolean;
+  leakSummary: string;
+}
+
+async function measureAri(): Promise<AriResult> {
+  const child = await Child.spawn();
+  const logger = createLogger({ level: 'warn', pretty: false });
+  try {
+    const { ariUrl } = await child.call<{ ariUrl: string }>('sim');
+    const handledAt = new Map<string, number>();
+    const waiters = new Map<string, () => void>();
+    const conn = new AriConnection({
+      url: ariUrl,
+      user: USER,
+      password: PASSWORD,
+      app: APP,
+      clock: systemClock,
+      logger,
+      reconcile: { reconcile: () => undefined },
+      restTimeoutMs: 10_000,
+    });
+    const onEvent = (e: AriEvent & { channel?: { id: string } }) => {
+      const t = wallNow();
+      const key = `${e.type}:${e.channel?.id ?? ''}`;
+      handledAt.set(key, t);
+      const w = waiters.get(key);
+      if (w) {
+        waiters.delete(key);
+        w();
+      }
+    };
+    conn.on('StasisStart', onEvent);
+    conn.on('StasisEnd', onEvent);
+    conn.on('ChannelEnteredBridge', onEvent);
+    conn.start();
+    while (conn.state !== 'ready') await new Promise((r) => setTimeout(r, 5));
+
+    const waitEvent = (key: string) =>
+      handledAt.has(key) ? Promise.resolve() : new Promise<void>((r) => waiters.set(key, r));
+
+    const rest = conn.rest;
+    let seq = 0;
+    let setups = 0;
+    let failures = 0;
+    let firstError: string | undefined;
+    const setupLatency: number[] = [];
+
+    const oneCall = async (): Promise<void> => {
+      const n = ++seq;
+      const id = `bench-${n}`;
+      const bridgeId = `bench-br-${n}`;
+      const t0 = performance.now();
+      // Register before the request: ARI may deliver StasisStart before the originate response.
+      const started = waitEvent(`StasisStart:${id}`);
+      const ended = waitEvent(`StasisEnd:${id}`);
+      await rest.channels.originate({ endpoint: `Local/${AGENT_EXTEN}@agents`, app: APP, appArgs: 'bench', channelId: id });
+      await started;
+      await rest.channels.answer(id);
+      await rest.bridges.create({ type: 'mixing', bridgeId });
+      await rest.bridges.addChannel(bridgeId, { channel: id });
+      await rest.channels.hangup(id);
+      await ended;
+      await rest.bridges.destroy(bridgeId);
+      setupLatency.push(performance.now() - t0);
+      setups++;
+    };
+
+    // warm-up (JIT, keep-alive sockets), not counted
+    await Promise.all(Array.from({ length: 20 }, () => oneCall()));
+    setups = 0;
+    setupLatency.length = 0;
+    handledAt.clear();
+    await child.call('stamps');
+
+    const t0 = performance.now();
+    const deadline = t0 + DURATION_MS;
+    const worker = async () => {
+      while (performance.now() < deadline) {
+        try {
+          await oneCall();
+        } catch (err) {
+          failures++;
+          firstError ??= err instanceof Error ? err.message : String(err);
+          if (failures > 1000) return;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
+    const elapsedMs = performance.now() - t0;
+
+    const stamps = await child.call<Array<[string, number]>>('stamps');
+    const eventLatency: number[] = [];
+    let unmatched = 0;
+    for (const [key, sentAt] of stamps) {
+      const at = handledAt.get(key);
+      if (at === undefined) unmatched++;
+      else eventLatency.push(at - sentAt);
+    }
+    eventLatency.sort((a, b) => a - b);
+    setupLatency.sort((a, b) => a - b);
+    const received = conn.counters.received;
+    await conn.stop();
+    const leaks = await child.call<{ ok: boolean; channels: unknown[]; bridges: unknown[]; playbacks: unknown[]; recordings: unknown[] }>('leaks');
+    return {
+      setups,
+      failures,
+      firstError,
+      elapsedMs,
+      setupLatency,
+      eventLatency,
+      unmatchedEvents: unmatched,
+      received,
+      leaksOk: leaks.ok,
+      leakSummary: `${leaks.channels.length} channels, ${leaks.bridges.length} bridges, ${leaks.playbacks.length} playbacks, ${leaks.recordings.length} recordings`,
+    };
+  } finally {
+    await child.close();
+  }
+}
+
+export async function run(): Promise<void> {
+  console.log(`ARI client vs PBX simulator; simulator and baseline servers each run in a child process (node ${process.version}).`);
+  const base = await measureBaseline();
+  console.log('baseline (bare ws on loopback, same child-process layout, ~700-byte frames):');
+  console.log(`  ws echo round trip             p50 ${fmtMs(base.echoP50)}   p99 ${fmtMs(base.echoP99)}   (5000 sequential)`);
+  console.log(`  ws one-way send→receive+parse  p50 ${fmtMs(base.onewayP50)}   p99 ${fmtMs(base.onewayP99)}   (5000 sequential)`);
+  console.log(`  ws server→client burst         ${Math.round(base.msgsPerSec).toLocaleString('en')} messages/s   (200,000 messages)`);
+
+  const r = await measureAri();
+  const rate = r.setups / (r.elapsedMs / 1000);
+  console.log(`ARI (production client, ${CONCURRENCY} calls in flight for ${(r.elapsedMs / 1000).toFixed(1)} s):`);
+  console.log(
+    `  call set-ups                   ${rate.toFixed(1)} /s   (${r.setups} complete, ${r.failures} failed${r.firstError ? `; first error: ${r.firstError}` : ''})   goal >= 200 /s: ${rate >= 200 ? 'MET' : 'NOT MET'}`,
+  );
+  console.log(
+    `  one set-up end to end          p50 ${fmtMs(pct(r.setupLatency, 0.5))}   p99 ${fmtMs(pct(r.setupLatency, 0.99))}   (originate … bridge destroy, 6 REST calls, under load)`,
+  );
+  const p99 = pct(r.eventLatency, 0.99);
+  console.log(
+    `  event handling latency         p50 ${fmtMs(pct(r.eventLatency, 0.5))}   p99 ${fmtMs(p99)}   (${r.eventLatency.length} events, engine publish → listener, under load)   goal p99 < 5 ms: ${p99 < 5 ? 'MET' : 'NOT MET'}`,
+  );
+  console.log(`    compare: bare ws one-way p50 ${fmtMs(base.onewayP50)} p99 ${fmtMs(base.onewayP99)} (idle), echo RTT p50 ${fmtMs(base.echoP50)} p99 ${fmtMs(base.echoP99)}`);
+  console.log(`  events received by the client  ${r.received} (${Math.round(r.received / (r.elapsedMs / 1000))} /s; bare ws burst ${Math.round(base.msgsPerSec)} /s)`);
+  if (r.unmatchedEvents) console.log(`  note: ${r.unmatchedEvents} stamped events had no handler record (not counted)`);
+  console.log(`  leak check after the run       ${r.leaksOk ? 'clean' : `LEAKS: ${r.leakSummary}`}`);
+}
+
+if (process.argv.includes('--bench-child')) {
+  void childMain();
+}
