@@ -1,0 +1,57 @@
+/**
+ * Generates the Mandarin prompts in sounds/ from sounds/manifest.json with espeak-ng (voice cmn)
+ * and sox (8 kHz, 16-bit, mono PCM WAV, no dither so the output is repeatable), then records each
+ * file's SHA-256 in the manifest. The WAVs are committed, so CI needs neither tool.
+ *
+ *   apt-get install -y espeak-ng sox
+ *   npx tsx scripts/make-prompts.ts          # files that are missing or whose text changed
+ *   npx tsx scripts/make-prompts.ts --all    # every file
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256, sourceHash, type PromptManifest } from './check-prompts.ts';
+
+const soundsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'sounds');
+const manifestPath = join(soundsDir, 'manifest.json');
+const all = process.argv.includes('--all');
+
+function need(tool: string, versionArg: string): void {
+  try {
+    execFileSync(tool, [versionArg], { stdio: 'ignore' });
+  } catch {
+    console.error(`${tool} is not installed: apt-get install -y espeak-ng sox`);
+    process.exit(1);
+  }
+}
+
+need('espeak-ng', '--version');
+need('sox', '--version');
+
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as PromptManifest & { $comment?: string };
+const work = mkdtempSync(join(tmpdir(), 'prompts-'));
+let made = 0;
+try {
+  for (const [name, entry] of Object.entries(manifest.files)) {
+    const out = join(soundsDir, name);
+    const src = sourceHash(manifest, entry.text);
+    if (!all && existsSync(out) && entry.textSha256 === src && entry.sha256 === sha256(readFileSync(out))) continue;
+    const raw = join(work, 'raw.wav');
+    execFileSync('espeak-ng', ['-v', manifest.voice, '-s', String(manifest.speed), '-w', raw, entry.text]);
+    mkdirSync(dirname(out), { recursive: true });
+    const f = manifest.format;
+    // gain -n -3: the same loudness for every prompt, with headroom so resampling does not clip.
+    // -D: no dither (dither adds random noise, so the same text would hash differently each run).
+    execFileSync('sox', ['-D', raw, '-r', String(f.sampleRate), '-b', String(f.bitsPerSample), '-c', String(f.channels), '-e', 'signed-integer', out, 'gain', '-n', '-3']);
+    entry.sha256 = sha256(readFileSync(out));
+    entry.textSha256 = src;
+    made += 1;
+    console.log(`${name}  ${entry.sha256.slice(0, 12)}  ${entry.text}`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+console.log(`${made} prompt(s) generated, ${Object.keys(manifest.files).length} in the manifest`);
