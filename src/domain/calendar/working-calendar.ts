@@ -237,5 +237,6 @@ export function workingDaysDeadline(cal: WorkingCalendar, from: number, n: numbe
   const start = civilDateOf(shanghaiDayOf(from));
   const d = addWorkingDays(cal, start, n);
   const end = endOfWorkingDay(cal, d.date);
-  return { at: end.at, date: d.date, provisional: d.provisional || end.provisional || cal.infoOf(shanghaiDayOf(from)).provisional };
+  // The start day itself does not matter to the count (only the days after it do), so it cannot make it provisional.
+  return { at: end.at, date: d.date, provisional: d.provisional || end.provisional };
 }
