@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+
+function run(env: Record<string, string>, cwd: string) {
+  const child = spawn(tsx, [join(root, 'src', 'main.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ out, err }) };
+}
+
+describe('npm start entry (src/main.ts)', () => {
+  it('serves /health on a free port with a temp DATA_DIR and exits 0 on SIGINT', async () => {
+    const t = tempDir('main-');
+    const p = run({ DATA_DIR: join(t.dir, 'data'), PORT: '0', LOG_LEVEL: 'info' }, t.dir);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setInterval(() => {
+          const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(p.output().out);
+          if (m?.[1]) {
+            clearInterval(timer);
+            resolve(m[1]);
+          }
+        }, 50);
+        void p.exited.then((code) => {
+          clearInterval(timer);
+          reject(new Error(`exited ${code} before listening: ${p.output().err}`));
+        });
+      });
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(200);
+      const body = (await health.json()) as { store: string; telephony: { mode: string } };
+      expect(body.store).toBe('ok');
+      expect(body.telephony.mode).toBe('simulator');
+      expect(existsSync(join(t.dir, 'data', 'hotline.db'))).toBe(true);
+      p.child.kill('SIGINT');
+      expect(await p.exited).toBe(0);
+      expect(p.output().out).toContain('"msg":"stopped"');
+    } finally {
+      p.child.kill('SIGKILL');
+      t.cleanup();
+    }
+  }, 60_000);
+
+  it('exits 1 naming the key when the configuration is bad', async () => {
+    const t = tempDir('main-');
+    try {
+      const p = run({ DATA_DIR: join(t.dir, 'data'), PORT: 'abc' }, t.dir);
+      expect(await p.exited).toBe(1);
+      expect(p.output().err).toContain('PORT');
+      expect(p.output().err).toContain('an integer');
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
+});
