@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { loadIvrConfig } from '../../../src/ivr-config/load-ivr-config.ts';
+import { Harness, T0 } from './harness.ts';
+
+const config = loadIvrConfig();
+
+describe('call flow through the default menu', () => {
+  it('a caller who presses nothing reaches an agent of the Mandarin desk', () => {
+    const h = new Harness(config);
+    h.signIn('zh-1', ['zhuang']);
+    h.signIn('m-1', ['mandarin']);
+    h.arrive('c1');
+    expect(h.last.map((e) => e.type)).toEqual(['answer', 'play', 'call-record']);
+    expect(h.media('c1')).toEqual(['sound:zh/welcome']);
+
+    h.finishPlayback('c1');
+    expect(h.media('c1')).toEqual(['sound:zh/desk-choice']);
+    h.finishPlayback('c1');
+    expect(h.lastOf('set-timer')?.at).toBe(T0 + 5000);
+    h.advance(5000);
+    expect(h.media('c1')).toEqual(['sound:zh/emergency-advice']);
+    h.finishPlayback('c1');
+    expect(h.all('originate-agent')).toEqual([]);
+    h.advance(3000);
+
+    const exitAt = T0 + 8000;
+    expect(h.call('c1')?.phase).toBe('ringing');
+    expect(h.all('start-moh')).toEqual([{ type: 'start-moh', callId: 'c1', channelId: 'ch-c1' }]);
+    expect(h.all('originate-agent')).toEqual([{ type: 'originate-agent', callId: 'c1', agentId: 'm-1', timeoutMs: 10_000 }]);
+    const pop = h.lastOf('screen-pop');
+    expect(pop?.agentId).toBe('m-1');
+    expect(pop?.pop).toMatchObject({
+      callId: 'c1',
+      skill: 'mandarin',
+      ivrPath: ['welcome', 'desk', 'emergency-advice'],
+      ivrChoices: [
+        { node: 'desk', digit: null, label: 'timeout' },
+        { node: 'emergency-advice', digit: null, label: 'timeout' },
+      ],
+      ivrExitAt: exitAt,
+      waitedMs: 0,
+    });
+    expect(h.agent('m-1')?.status).toBe('reserved');
+
+    h.advance(4000);
+    h.send({ type: 'agent-answered', agentId: 'm-1', callId: 'c1', agentChannelId: 'ach-1' });
+    expect(h.last.filter((e) => e.type === 'bridge' || e.type === 'start-recording' || e.type === 'stop-moh')).toEqual([
+      { type: 'stop-moh', callId: 'c1', channelId: 'ch-c1' },
+      { type: 'bridge', callId: 'c1', channelId: 'ch-c1', agentId: 'm-1', agentChannelId: 'ach-1' },
+      { type: 'start-recording', callId: 'c1', agentId: 'm-1' },
+    ]);
+    expect(h.record('c1')).toMatchObject({ ivrExitAt: exitAt, answeredAt: exitAt + 4000, answerMs: 4000, agentId: 'm-1', ivrTimeouts: 2 });
+    // The watchdog and ring timers are gone once the call is answered.
+    expect([...h.timers.keys()]).toEqual([]);
+  });
+
+  it('DTMF through two menu levels: desk 2 (Zhuang), then 9 (urgent, non-police) queues with priority', () => {
+    const h = new Harness(config);
+    h.signIn('m-1', ['mandarin']);
+    h.signIn('z-1', ['zhuang']);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    const deskPlayback = h.playing.get('c1')?.playbackId;
+    h.send({ type: 'dtmf', callId: 'c1', digit: '2' }); // barges in on the desk prompt
+    expect(h.last[0]).toEqual({ type: 'stop-playback', callId: 'c1', playbackId: deskPlayback });
+    expect(h.media('c1')).toEqual(['sound:zh/emergency-advice']);
+    h.send({ type: 'dtmf', callId: 'c1', digit: '9' });
+    expect(h.all('originate-agent').map((e) => e.agentId)).toEqual(['z-1']);
+    expect(h.record('c1')).toMatchObject({
+      skill: 'zhuang',
+      priority: 10,
+      ivrPath: ['welcome', 'desk', 'emergency-advice'],
+      ivrChoices: [
+        { node: 'desk', digit: '2', label: '壮话' },
+        { node: 'emergency-advice', digit: '9', label: '紧急非警务事项' },
+      ],
+    });
+  });
+
+  it.each([
+    ['1', '110'],
+    ['2', '119'],
+    ['3', '120'],
+    ['4', '122'],
+  ])('emergency advice: key %s transfers to %s after the transfer prompt', (digit, number) => {
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
+    h.send({ type: 'dtmf', callId: 'c1', digit });
+    expect(h.media('c1')).toEqual(['sound:zh/transferring']);
+    expect(h.all('transfer')).toEqual([]);
+    h.finishPlayback('c1');
+    expect(h.all('transfer')).toEqual([{ type: 'transfer', callId: 'c1', channelId: 'ch-c1', number }]);
+    expect(h.record('c1')).toMatchObject({ outcome: 'transferred', transferNumber: number });
+    expect(h.call('c1')).toBeUndefined();
+  });
+
+  it('invalid digits are re-prompted and counted; after the retries the caller goes on to the Mandarin desk', () => {
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '5' });
+    expect(h.media('c1')).toEqual(['sound:zh/invalid-input', 'sound:zh/desk-choice']);
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
+    expect(h.media('c1')).toEqual(['sound:zh/invalid-input', 'sound:zh/desk-choice']);
+    h.send({ type: 'dtmf', callId: 'c1', digit: '6' }); // third invalid: retries (2) used up
+    expect(h.media('c1')).toEqual(['sound:zh/emergency-advice']);
+    h.send({ type: 'dtmf', callId: 'c1', digit: '0' });
+    expect(h.record('c1')).toMatchObject({ skill: 'mandarin', ivrInvalidInputs: 3, ivrTimeouts: 0 });
+  });
+
+  it('time-outs without an onTimeout action re-prompt, are counted, and end in onFailure (ticket entry → queue)', () => {
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '8' });
+    expect(h.media('c1')).toEqual(['sound:zh/ticket-enter-number']);
+    h.finishPlayback('c1');
+    h.advance(8000);
+    expect(h.media('c1')).toEqual(['sound:zh/no-input', 'sound:zh/ticket-enter-number']);
+    h.finishPlayback('c1');
+    h.advance(8000);
+    h.finishPlayback('c1');
+    expect(h.call('c1')?.phase).toBe('ivr');
+    h.advance(8000);
+    expect(h.call('c1')?.phase).toBe('queued');
+    expect(h.record('c1')).toMatchObject({ ivrTimeouts: 3, ivrExitAt: h.now, ivrPath: ['welcome', 'desk', 'ticket-status'] });
+  });
+
+  it('a timer that is no longer current does nothing', () => {
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.finishPlayback('c1');
+    const stale = h.lastOf('set-timer')!.key;
+    h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
+    expect(h.last).toContainEqual({ type: 'cancel-timer', key: stale });
+    const before = h.state;
+    const r = h.send({ type: 'timer-fired', key: stale });
+    expect(r.effects).toEqual([]);
+    expect(r.state.calls).toEqual(before.calls);
+    expect(h.media('c1')).toEqual(['sound:zh/emergency-advice']);
+  });
+
+  it('ticket-status self-service: digits and # look the order up and read the status back with digit prompts', () => {
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '8' });
+    for (const d of '2026015') h.send({ type: 'dtmf', callId: 'c1', digit: d });
+    h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
+    expect(h.last).toContainEqual({ type: 'read-ticket-status', callId: 'c1', ticketNumber: '2026015' });
+    h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: '2026015', status: 'in-progress' });
+    expect(h.media('c1')).toEqual([
+      'sound:zh/ticket-number-is',
+      ...[2, 0, 2, 6, 0, 1, 5].map((d) => `sound:zh/digit-${d}`),
+      'sound:zh/ticket-status-is',
+      'sound:zh/status-in-progress',
+    ]);
+    h.finishPlayback('c1');
+    expect(h.media('c1')).toEqual(['sound:zh/after-status']);
+    h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
+    for (const d of '99') h.send({ type: 'dtmf', callId: 'c1', digit: d });
+    h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
+    h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: '99', status: null });
+    expect(h.media('c1')).toEqual(['sound:zh/ticket-not-found']);
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '9' });
+    expect(h.media('c1')).toEqual(['sound:zh/goodbye']);
+    h.finishPlayback('c1');
+    expect(h.lastOf('hangup')).toMatchObject({ callId: 'c1', reason: 'ivr-finished' });
+    expect(h.record('c1')?.outcome).toBe('completed-in-ivr');
+  });
+
+  it('an unknown status code is read as the generic status prompt', () => {
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '8' });
+    h.send({ type: 'dtmf', callId: 'c1', digit: '7' });
+    h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
+    h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: '7', status: 'something-new' });
+    expect(h.media('c1').at(-1)).toBe('sound:zh/status-unknown');
+  });
+
+  it('a callback request is registered at once, confirmed, and the call ends', () => {
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '7' });
+    expect(h.all('add-callback')).toEqual([{ type: 'add-callback', callId: 'c1', callerNumber: '13812341234', reason: 'requested', at: T0 }]);
+    expect(h.media('c1')).toEqual(['sound:zh/callback-confirm']);
+    h.finishPlayback('c1');
+    expect(h.lastOf('hangup')).toMatchObject({ callId: 'c1', reason: 'callback-requested' });
+    expect(h.record('c1')?.outcome).toBe('callback-requested');
+  });
+
+  it('hang-up in the menu ends the call as abandoned in the IVR, cancels its timer, and adds no callback', () => {
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.finishPlayback('c1');
+    expect(h.timers.size).toBe(1);
+    h.send({ type: 'caller-hangup', callId: 'c1' });
+    expect(h.timers.size).toBe(0);
+    expect(h.record('c1')).toMatchObject({ outcome: 'abandoned-in-ivr', endedAt: T0, ivrPath: ['welcome', 'desk'] });
+    expect(h.record('c1')?.ivrExitAt).toBeUndefined();
+    expect(h.all('add-callback')).toEqual([]);
+    expect(h.state.calls).toEqual({});
+    expect(h.state.timers).toEqual({});
+  });
+
+  it('events for unknown calls are refused without effects', () => {
+    const h = new Harness(config);
+    const r = h.send({ type: 'dtmf', callId: 'nope', digit: '1' });
+    expect(r.rejected?.code).toBe('unknown-call');
+    expect(r.effects).toEqual([]);
+  });
+});
