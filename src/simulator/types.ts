@@ -23,6 +23,8 @@ export interface SimulatorOptions {
   /** Asterisk's entity id, e.g. `02:fc:00:00:00:01`. */
   asteriskId?: string;
   logger?: Logger;
+  /** The app `cti-inbound` sends calls to (`Stasis(<app>,inbound,${EXTEN})`). Default `cti-test` as in the reference. */
+  inboundApp?: string;
 }
 
 /** What is left after a test, like the Asterisk testsuite's "no channels/bridges left" check. */

@@ -1,0 +1,39 @@
+/**
+ * `npm run simulator`: runs the PBX simulator standalone.
+ * Env: PORT (default 8088), ARI_USER / ARI_PASSWORD (required), RECORDINGS_DIR (default ./data/sim-recordings),
+ * SOUNDS_DIR (optional, extra sounds), STASIS_APP (app for inbound calls, default cti-test).
+ */
+import { createLogger } from '../shared/logger.ts';
+import { startSimulator } from './server.ts';
+
+function fail(msg: string): never {
+  process.stderr.write(`simulator: ${msg}\n`);
+  process.exit(2);
+}
+
+const port = Number(process.env.PORT ?? '8088');
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be an integer 0-65535, got "${process.env.PORT}"`);
+const user = process.env.ARI_USER;
+const password = process.env.ARI_PASSWORD;
+if (!user || !password) fail('ARI_USER and ARI_PASSWORD must be set');
+
+const logger = createLogger();
+const sim = await startSimulator({
+  port,
+  ariUser: user,
+  ariPassword: password,
+  recordingsDir: process.env.RECORDINGS_DIR ?? './data/sim-recordings',
+  soundsDirs: process.env.SOUNDS_DIR ? [process.env.SOUNDS_DIR] : [],
+  inboundApp: process.env.STASIS_APP ?? 'cti-test',
+  logger,
+});
+logger.info({ ariUrl: sim.ariUrl, controlUrl: sim.controlUrl }, 'PBX simulator listening');
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  sim.close().then(() => process.exit(0), () => process.exit(1));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

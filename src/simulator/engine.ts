@@ -1,0 +1,1760 @@
+/**
+ * The simulated PBX: channels (Local pairs, helper channels), dialplan execution, Stasis applications,
+ * bridges, playbacks and recordings. It behaves like Asterisk 22.10.1 as captured in the reference traces;
+ * the comments name the trace observations a rule comes from. It speaks no protocol: the ARI layer calls
+ * its methods and renders AriError, and every change is published on `events` (for AMI) and, as the ARI
+ * JSON event, to the subscribed applications' sinks.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock, TimerId } from '../shared/clock.ts';
+import { AriError, notFound, notInStasis } from './ari-error.ts';
+import { ariTimestamp, nameSuffix, uniqueId } from './ari-time.ts';
+import { DEFAULT_CONTEXTS, substitute, type ContextFn, type DialplanEnv } from './dialplan.ts';
+import {
+  CHANNEL_STATE_CODES,
+  EngineEventBus,
+  type BridgeSnapshot,
+  type CallerIdData,
+  type ChannelSnapshot,
+  type ChannelStateName,
+  type DialplanLocation,
+  type EngineEvent,
+  type PlaybackSnapshot,
+  type RecordingSnapshot,
+} from './engine-events.ts';
+import type { SoundCatalog } from './sounds.ts';
+import type { EngineOriginateRequest, PhoneBehaviour, SimulatorEngineApi } from './types.ts';
+import { encodeWav, synthesizeRecording } from './wav.ts';
+
+export type AriJson = Record<string, unknown>;
+type EngineEventInput = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'at' | 'timestamp'> : never) : never;
+export type AppSink = (event: AriJson) => void;
+
+const CAUSE_TXT: Record<number, string> = {
+  0: 'Unknown',
+  1: 'Unallocated (unassigned) number',
+  16: 'Normal Clearing',
+  17: 'User busy',
+  18: 'No user responding',
+  19: 'User alerting, no answer',
+  21: 'Call Rejected',
+  26: 'Answered elsewhere',
+  27: 'Destination out of order',
+  28: 'Invalid number format (incomplete number)',
+  31: 'Normal, unspecified',
+  34: 'Circuit/channel congestion',
+  38: 'Network out of order',
+  58: 'Bearer capability not available',
+  127: 'Interworking, unspecified',
+};
+
+export const HANGUP_REASONS: Record<string, number> = {
+  normal: 16,
+  busy: 17,
+  congestion: 34,
+  no_answer: 19,
+  timeout: 19,
+  rejected: 21,
+  unallocated: 1,
+  normal_unspecified: 31,
+  number_incomplete: 28,
+  codec_mismatch: 58,
+  interworking: 127,
+  failure: 38,
+  answered_elsewhere: 26,
+};
+
+type Helper = { kind: 'helper'; id: string; name: string; role: 'moh' | 'announcer' | 'recorder' };
+type Member = { kind: 'channel'; ch: Chan } | Helper;
+
+interface PendingDial {
+  source: 'originate' | 'dial';
+  dialstring: string;
+  timer?: TimerId;
+}
+
+export interface Chan {
+  id: string;
+  name: string;
+  tech: string;
+  state: ChannelStateName;
+  caller: CallerIdData;
+  connected: CallerIdData;
+  createdAt: number;
+  linkedid: string;
+  dp: DialplanLocation;
+  vars: Map<string, string>;
+  peer?: Chan;
+  half?: 1 | 2;
+  /** Apps subscribed to this channel beyond Stasis (originate/create with app=). */
+  subs: Set<string>;
+  stasisApp?: string;
+  stasisArgs?: string[];
+  bridge?: Bridge;
+  /** Made by POST /channels (originate): its ChannelDestroyed shows AppDial2 again. */
+  originated: boolean;
+  originate?: { app?: string; appArgs: string[]; context?: string; exten?: string; priority?: number };
+  pendingDial?: PendingDial;
+  hangingUp: boolean;
+  destroyed: boolean;
+  hangupCause: number;
+  dpActive: boolean;
+  dpGen: number;
+  dpTimer?: TimerId;
+  answerWait?: { timer: TimerId; resume: () => void };
+  pendingCallerId?: CallerIdData;
+  playbacks: Playback[];
+  recording?: LiveRecording;
+  muted: 'none' | 'in' | 'out' | 'both';
+  timers: Set<TimerId>;
+  /** Snoop channels watching this one. */
+  snoops: Set<Chan>;
+  snoopOf?: Chan;
+}
+
+export interface Bridge {
+  id: string;
+  name: string;
+  bridgeType: 'mixing' | 'holding';
+  technology: string;
+  members: Member[];
+  /** Asterisk's internal order, which BRIDGEPEER follows (newcomer first when the bridge turns softmix). */
+  peerOrder: Member[];
+  createdAt: number;
+  subs: Map<string, number>;
+  moh?: Helper;
+  playbacks: Playback[];
+  recording?: LiveRecording;
+}
+
+interface Playback {
+  id: string;
+  media: string[];
+  index: number;
+  targetUri: string;
+  target: { kind: 'channel'; ch: Chan } | { kind: 'bridge'; bridge: Bridge };
+  language: string;
+  state: PlaybackSnapshot['state'];
+  timer?: TimerId;
+  helper?: Helper;
+  startedAt?: number;
+  pausedRemainingMs?: number;
+}
+
+interface LiveRecording {
+  name: string;
+  format: string;
+  targetUri: string;
+  target: { kind: 'channel'; ch: Chan } | { kind: 'bridge'; bridge: Bridge };
+  state: RecordingSnapshot['state'];
+  segments: Array<{ ms: number; muted: boolean }>;
+  segStart?: number;
+  muted: boolean;
+  maxTimer?: TimerId;
+  terminateOn: string;
+  helper?: Helper;
+}
+
+export interface EngineOptions {
+  clock: Clock;
+  asteriskId: string;
+  sounds: SoundCatalog;
+  recordingsDir: string;
+  inboundApp: string;
+  onError?: (err: unknown) => void;
+}
+
+/** Observers for scripted participants (caller scripts hear prompts and DTMF). */
+export interface ParticipantHooks {
+  onChannelUp?(ch: Chan): void;
+  onPromptToward?(ch: Chan, media: string): void;
+  onDtmfToward?(ch: Chan, digit: string): void;
+  onScript?(ch: Chan): void;
+  onGone?(ch: Chan, cause: number): void;
+}
+
+export class SimEngine implements SimulatorEngineApi {
+  readonly events: EngineEventBus;
+  readonly clock: Clock;
+  readonly asteriskId: string;
+  startedAt: number;
+  lastReloadAt: number;
+  readonly channels = new Map<string, Chan>();
+  readonly bridges = new Map<string, Bridge>();
+  readonly playbacks = new Map<string, Playback>();
+  readonly liveRecordings = new Map<string, LiveRecording>();
+  readonly globals = new Map<string, string>();
+  readonly phones = new Map<string, PhoneBehaviour>();
+  readonly externals = new Map<string, PhoneBehaviour>();
+  readonly contexts: Record<string, ContextFn> = { ...DEFAULT_CONTEXTS };
+  readonly deviceStates = new Map<string, string>();
+  participants: ParticipantHooks = {};
+  /** Registered applications (an app exists while a WebSocket holds it). */
+  private readonly apps = new Map<string, AppSink>();
+  private idSeq = 0;
+  private nameSeq = 0;
+  private deferred = 0;
+  private readonly opts: EngineOptions;
+
+  constructor(opts: EngineOptions) {
+    this.opts = opts;
+    this.clock = opts.clock;
+    this.asteriskId = opts.asteriskId;
+    this.events = new EngineEventBus(opts.onError);
+    this.startedAt = this.clock.now();
+    this.lastReloadAt = this.startedAt;
+    this.globals.set('AGENT_DELAY', '2');
+    this.globals.set('STASIS_APP', opts.inboundApp);
+    mkdirSync(opts.recordingsDir, { recursive: true });
+  }
+
+  // ---------------------------------------------------------------- infrastructure
+
+  private now(): number {
+    return this.clock.now();
+  }
+
+  /** Zero-time continuation: runs after the current REST response is written, without moving the clock. */
+  defer(fn: () => void): void {
+    this.deferred++;
+    setImmediate(() => {
+      this.deferred--;
+      try {
+        fn();
+      } catch (err) {
+        this.opts.onError?.(err);
+      }
+    });
+  }
+
+  /** True when no zero-time continuation is pending (clock timers may still be). */
+  get idle(): boolean {
+    return this.deferred === 0;
+  }
+
+  private timer(ch: Chan | undefined, ms: number, fn: () => void): TimerId {
+    const id = this.clock.setTimeout(() => {
+      ch?.timers.delete(id);
+      try {
+        fn();
+      } catch (err) {
+        this.opts.onError?.(err);
+      }
+    }, ms);
+    ch?.timers.add(id);
+    return id;
+  }
+
+  private nextId(): string {
+    return uniqueId(this.now(), this.idSeq++);
+  }
+
+  private nextName(): string {
+    return nameSuffix(this.nameSeq++);
+  }
+
+  private pub(ev: EngineEventInput): void {
+    const at = this.now();
+    this.events.emit({ ...ev, at, timestamp: ariTimestamp(at) } as EngineEvent);
+  }
+
+  registerApp(name: string, sink: AppSink): { replaced?: AppSink } {
+    const replaced = this.apps.get(name);
+    this.apps.set(name, sink);
+    return { replaced };
+  }
+
+  unregisterApp(name: string, sink: AppSink): void {
+    if (this.apps.get(name) === sink) this.apps.delete(name);
+  }
+
+  appRegistered(name: string): boolean {
+    return this.apps.has(name);
+  }
+
+  appNames(): string[] {
+    return [...this.apps.keys()];
+  }
+
+  private ariEvent(apps: Iterable<string>, type: string, fields: AriJson): void {
+    const sent = new Set<string>();
+    for (const app of apps) {
+      if (sent.has(app)) continue;
+      sent.add(app);
+      const sink = this.apps.get(app);
+      if (!sink) continue;
+      sink({ type, timestamp: ariTimestamp(this.now()), ...fields, asterisk_id: this.asteriskId, application: app });
+    }
+  }
+
+  private appsOf(ch: Chan): string[] {
+    const out = [...ch.subs];
+    if (ch.stasisApp && !ch.subs.has(ch.stasisApp)) out.push(ch.stasisApp);
+    return out;
+  }
+
+  private appsOfBridge(b: Bridge): string[] {
+    return [...b.subs].filter(([, n]) => n > 0).map(([a]) => a);
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  channelJson(ch: Chan): AriJson {
+    return {
+      id: ch.id,
+      name: ch.name,
+      state: ch.state,
+      protocol_id: '',
+      caller: { ...ch.caller },
+      connected: { ...ch.connected },
+      accountcode: '',
+      dialplan: { ...ch.dp },
+      creationtime: ariTimestamp(ch.createdAt),
+      language: 'en',
+    };
+  }
+
+  snapshot(ch: Chan): ChannelSnapshot {
+    return {
+      id: ch.id,
+      name: ch.name,
+      state: ch.state,
+      stateCode: CHANNEL_STATE_CODES[ch.state],
+      caller: { ...ch.caller },
+      connected: { ...ch.connected },
+      accountcode: '',
+      dialplan: { ...ch.dp },
+      creationtime: ariTimestamp(ch.createdAt),
+      language: 'en',
+      linkedid: ch.linkedid,
+      protocol_id: '',
+      tech: ch.tech,
+    };
+  }
+
+  bridgeJson(b: Bridge): BridgeSnapshot {
+    return {
+      id: b.id,
+      technology: b.technology,
+      bridge_type: b.bridgeType,
+      bridge_class: 'stasis',
+      creator: 'Stasis',
+      name: b.name,
+      channels: b.members.map((m) => (m.kind === 'channel' ? m.ch.id : m.id)),
+      creationtime: ariTimestamp(b.createdAt),
+      video_mode: 'talker',
+    };
+  }
+
+  private playbackJson(p: Playback): PlaybackSnapshot {
+    const out: PlaybackSnapshot = {
+      id: p.id,
+      media_uri: p.media[p.index] ?? '',
+      target_uri: p.targetUri,
+      language: p.language,
+      state: p.state,
+    };
+    const next = p.media[p.index + 1];
+    if (next !== undefined) {
+      return { id: out.id, media_uri: out.media_uri, next_media_uri: next, target_uri: out.target_uri, language: out.language, state: out.state };
+    }
+    return out;
+  }
+
+  private recordingJson(r: LiveRecording, extra: Partial<RecordingSnapshot> = {}): RecordingSnapshot {
+    return { name: r.name, format: r.format, state: r.state, target_uri: r.targetUri, ...extra };
+  }
+
+  // ---------------------------------------------------------------- SimulatorEngineApi
+
+  listChannels(): ChannelSnapshot[] {
+    return [...this.channels.values()].map((c) => this.snapshot(c));
+  }
+
+  getChannel(id: string): ChannelSnapshot | undefined {
+    const ch = this.channels.get(id);
+    return ch ? this.snapshot(ch) : undefined;
+  }
+
+  listBridges(): BridgeSnapshot[] {
+    return [...this.bridges.values()].map((b) => this.bridgeJson(b));
+  }
+
+  getGlobalVar(name: string): string | undefined {
+    return this.globals.get(name);
+  }
+
+  setGlobalVar(name: string, value: string): void {
+    this.globals.set(name, value);
+    this.pub({ type: 'varSet', variable: name, value });
+  }
+
+  hangup(idOrName: string, cause = 16): boolean {
+    const ch = this.channels.get(idOrName) ?? [...this.channels.values()].find((c) => c.name === idOrName);
+    if (!ch) return false;
+    this.hangupRequest(ch, cause, false);
+    return true;
+  }
+
+  originate(req: EngineOriginateRequest): ChannelSnapshot {
+    const json = this.ariOriginate({
+      endpoint: req.endpoint,
+      app: req.app,
+      appArgs: req.appArgs,
+      context: req.context,
+      extension: req.exten,
+      priority: req.priority,
+      callerId: req.callerId,
+      timeout: req.timeoutSec,
+      channelId: req.channelId,
+      otherChannelId: req.otherChannelId,
+      variables: req.variables,
+    });
+    const ch = this.channels.get(String(json.id));
+    if (!ch) throw new Error('originated channel vanished');
+    return this.snapshot(ch);
+  }
+
+  // ---------------------------------------------------------------- channel creation
+
+  private newChan(id: string, name: string, tech: string, state: ChannelStateName, dp: DialplanLocation): Chan {
+    const ch: Chan = {
+      id,
+      name,
+      tech,
+      state,
+      caller: { name: '', number: '' },
+      connected: { name: '', number: '' },
+      createdAt: this.now(),
+      linkedid: id,
+      dp,
+      vars: new Map(),
+      subs: new Set(),
+      originated: false,
+      hangingUp: false,
+      destroyed: false,
+      hangupCause: 16,
+      dpActive: false,
+      dpGen: 0,
+      playbacks: [],
+      muted: 'none',
+      timers: new Set(),
+      snoops: new Set(),
+    };
+    this.channels.set(id, ch);
+    return ch;
+  }
+
+  private checkNewId(id: string | undefined): void {
+    if (id !== undefined && (this.channels.has(id) || this.bridges.has(id))) {
+      throw new AriError(409, 'Channel with given unique ID already exists', 'Conflict');
+    }
+  }
+
+  /** Parses `Tech/resource`, validating like Asterisk's originate. */
+  private parseEndpoint(endpoint: string | undefined): { tech: string; resource: string } {
+    if (!endpoint) throw new AriError(400, 'Endpoint must be specified', 'Bad Request');
+    const slash = endpoint.indexOf('/');
+    if (slash <= 0 || slash === endpoint.length - 1) throw new AriError(400, 'Invalid endpoint specified', 'Bad Request');
+    const tech = endpoint.slice(0, slash);
+    const resource = endpoint.slice(slash + 1);
+    if (tech.toLowerCase() !== 'local' && tech.toUpperCase() !== 'PJSIP') {
+      throw new AriError(500, 'Allocation failed', 'Internal Server Error', { error: 'Allocation failed' });
+    }
+    return { tech: tech.toLowerCase() === 'local' ? 'Local' : 'PJSIP', resource };
+  }
+
+  /** Creates the two halves of `Local/exten@context` (or a PJSIP phone modelled as a Local pair). */
+  private createPair(tech: string, resource: string, id1: string | undefined, id2: string | undefined): [Chan, Chan] {
+    let exten: string;
+    let context: string;
+    let name: string;
+    if (tech === 'Local') {
+      const at = resource.indexOf('@');
+      exten = at >= 0 ? resource.slice(0, at) : resource;
+      context = at >= 0 ? resource.slice(at + 1).split('/')[0] ?? 'default' : 'default';
+      name = `Local/${exten}@${context}-${this.nextName()}`;
+    } else {
+      exten = resource;
+      context = 'agents';
+      name = `PJSIP/${resource}-${this.nextName()}`;
+    }
+    const a = id1 ?? this.nextId();
+    const b = id2 ?? (id1 !== undefined ? `${id1};2` : this.nextId());
+    const c1 = this.newChan(a, tech === 'Local' ? `${name};1` : name, tech, 'Down', { context, exten, priority: 1, app_name: '', app_data: '' });
+    const c2 = this.newChan(b, tech === 'Local' ? `${name};2` : `${name};phone`, tech, 'Ring', { context, exten, priority: 1, app_name: '', app_data: '' });
+    c1.peer = c2;
+    c2.peer = c1;
+    c1.half = 1;
+    c2.half = 2;
+    c2.linkedid = c1.id;
+    this.pub({ type: 'channelCreated', channel: this.snapshot(c1) });
+    this.pub({ type: 'channelCreated', channel: this.snapshot(c2) });
+    this.pub({ type: 'localBridge', local1: this.snapshot(c1), local2: this.snapshot(c2), context, exten });
+    return [c1, c2];
+  }
+
+  private parseCallerId(s: string | undefined): CallerIdData | undefined {
+    if (s === undefined || s === '') return undefined;
+    const m = /^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$/.exec(s);
+    if (m) return { name: m[1] ?? '', number: m[2] ?? '' };
+    return /^[0-9+*#]+$/.test(s.trim()) ? { name: '', number: s.trim() } : { name: s.trim(), number: '' };
+  }
+
+  ariOriginate(p: {
+    endpoint?: string;
+    app?: string;
+    appArgs?: string;
+    context?: string;
+    extension?: string;
+    priority?: number;
+    callerId?: string;
+    timeout?: number;
+    channelId?: string;
+    otherChannelId?: string;
+    variables?: Record<string, string>;
+  }): AriJson {
+    const { tech, resource } = this.parseEndpoint(p.endpoint);
+    if (!p.app && !p.extension) throw new AriError(400, 'Application or extension must be specified', 'Bad Request');
+    this.checkNewId(p.channelId);
+    this.checkNewId(p.otherChannelId);
+    const [c1, c2] = this.createPair(tech, resource, p.channelId, p.otherChannelId);
+    c1.originated = true;
+    c1.dp.app_name = 'AppDial2';
+    c1.dp.app_data = '(Outgoing Line)';
+    const appArgs = p.appArgs ? p.appArgs.split(',') : [];
+    c1.originate = p.app
+      ? { app: p.app, appArgs }
+      : { appArgs: [], context: p.context || c1.dp.context, exten: p.extension, priority: p.priority ?? 1 };
+    if (p.app) {
+      c1.subs.add(p.app);
+      c2.subs.add(p.app);
+    }
+    const cid = this.parseCallerId(p.callerId);
+    if (cid) {
+      c1.caller = { ...cid };
+      c1.connected = { ...cid };
+      c2.caller = { ...cid };
+      c2.connected = { ...cid };
+      // 01b: the far half reports the caller id it was given, then the connected line.
+      this.ariEvent(this.appsOf(c2), 'ChannelCallerId', {
+        caller_presentation: 0,
+        caller_presentation_txt: 'Presentation Allowed, Not Screened',
+        channel: this.channelJson(c2),
+      });
+      this.pub({ type: 'channelCallerIdChanged', channel: this.snapshot(c2) });
+      this.ariEvent(this.appsOf(c2), 'ChannelConnectedLine', { channel: this.channelJson(c2) });
+      this.pub({ type: 'channelConnectedLineChanged', channel: this.snapshot(c2) });
+    }
+    for (const [k, v] of Object.entries(p.variables ?? {})) {
+      const upper = k.toUpperCase();
+      if (upper === 'CALLERID(NAME)' || upper === 'CALLERID(NUM)') {
+        // 07: CALLERID() in `variables` sets the originating half and shows as the far half's connected line.
+        if (upper === 'CALLERID(NAME)') c1.caller.name = String(v);
+        else c1.caller.number = String(v);
+        c2.connected = { ...c1.caller };
+        this.ariEvent(this.appsOf(c2), 'ChannelConnectedLine', { channel: this.channelJson(c2) });
+        this.pub({ type: 'channelConnectedLineChanged', channel: this.snapshot(c2) });
+      } else {
+        c1.vars.set(k, String(v));
+        this.setVar(c2, k, String(v));
+      }
+    }
+    const response = this.channelJson(c1);
+    const dialstring = tech === 'Local' ? resource : `PJSIP/${resource}`;
+    c1.pendingDial = { source: 'originate', dialstring };
+    this.dialEvent(c1, '', dialstring);
+    this.pub({ type: 'dialBegin', peer: this.snapshot(c1), dialstring });
+    const timeoutSec = p.timeout === undefined ? 30 : p.timeout;
+    if (timeoutSec > 0) c1.pendingDial.timer = this.timer(c1, timeoutSec * 1000, () => this.dialTimeout(c1));
+    this.startDialplan(c2);
+    return response;
+  }
+
+  ariCreate(p: { endpoint?: string; app?: string; appArgs?: string; channelId?: string; otherChannelId?: string; variables?: Record<string, string> }): AriJson {
+    const { tech, resource } = this.parseEndpoint(p.endpoint);
+    this.checkNewId(p.channelId);
+    this.checkNewId(p.otherChannelId);
+    const [c1, c2] = this.createPair(tech, resource, p.channelId, p.otherChannelId);
+    for (const [k, v] of Object.entries(p.variables ?? {})) c1.vars.set(k, String(v));
+    const response = this.channelJson(c1);
+    if (p.app) c1.subs.add(p.app);
+    const app = p.app;
+    const args = p.appArgs ? p.appArgs.split(',') : [];
+    // 03b: a created channel enters Stasis at once (state Down): ChannelDialplan, STASISSTATUS, StasisStart.
+    if (app && this.appRegistered(app)) {
+      this.setDialplanApp(c1, 'Stasis', [app, ...args].join(','));
+      this.enterStasis(c1, app, args);
+    } else {
+      // 10 / 07: with no (registered) app the channel dies at once, after the 200.
+      this.defer(() => {
+        c2.hangingUp = true;
+        this.finishSilently(c2);
+        this.finishSilently(c1);
+      });
+    }
+    return response;
+  }
+
+  ariDial(id: string, p: { caller?: string; timeout?: number }): void {
+    const ch = this.requireStasis(id);
+    const c2 = ch.peer;
+    if (ch.pendingDial || ch.state === 'Up' || !c2 || c2.dpActive || c2.destroyed) {
+      throw new AriError(409, 'Channel is already dialing or answered', 'Conflict');
+    }
+    if (p.caller !== undefined) {
+      const callerCh = this.channels.get(p.caller);
+      if (!callerCh) throw new AriError(404, 'Caller channel not found', 'Not Found');
+      // 03b: dialling with caller= sets the connected line from the caller before the 204.
+      if (!sameCid(ch.connected, callerCh.caller)) {
+        ch.connected = { ...callerCh.caller };
+        this.ariEvent(this.appsOf(ch), 'ChannelConnectedLine', { channel: this.channelJson(ch) });
+        this.pub({ type: 'channelConnectedLineChanged', channel: this.snapshot(ch) });
+      }
+    }
+    const dialstring = ch.tech === 'Local' ? `${ch.dp.exten}@${ch.dp.context}` : `PJSIP/${ch.dp.exten}`;
+    ch.pendingDial = { source: 'dial', dialstring };
+    const timeoutSec = p.timeout ?? 0;
+    if (timeoutSec > 0) ch.pendingDial.timer = this.timer(ch, timeoutSec * 1000, () => this.dialTimeout(ch));
+    this.defer(() => {
+      if (ch.hangingUp) return;
+      this.dialEvent(ch, '', dialstring);
+      this.pub({ type: 'dialBegin', peer: this.snapshot(ch), dialstring });
+      this.startDialplan(c2);
+    });
+  }
+
+  private dialEvent(peer: Chan, dialstatus: string, dialstring: string): void {
+    this.ariEvent(this.appsOf(peer), 'Dial', { dialstatus, forward: '', dialstring, peer: this.channelJson(peer) });
+  }
+
+  private dialTimeout(ch: Chan): void {
+    if (!ch.pendingDial || ch.hangingUp) return;
+    if (ch.pendingDial.source === 'originate') {
+      this.hangupRequest(ch, 19, false);
+    } else {
+      const d = ch.pendingDial;
+      ch.pendingDial = undefined;
+      this.dialEvent(ch, 'NOANSWER', '');
+      this.pub({ type: 'dialEnd', peer: this.snapshot(ch), dialstatus: 'NOANSWER' });
+      void d;
+      if (ch.peer && !ch.peer.hangingUp) this.hangupRequest(ch.peer, 16, false);
+    }
+  }
+
+  // ---------------------------------------------------------------- state and variables
+
+  private setState(ch: Chan, state: ChannelStateName): void {
+    if (ch.state === state) return;
+    const previousState = ch.state;
+    ch.state = state;
+    this.ariEvent(this.appsOf(ch), 'ChannelStateChange', { channel: this.channelJson(ch) });
+    this.pub({ type: 'channelStateChanged', channel: this.snapshot(ch), previousState });
+    if (state === 'Up') this.participants.onChannelUp?.(ch);
+  }
+
+  setVar(ch: Chan, variable: string, value: string): void {
+    ch.vars.set(variable, value);
+    this.ariEvent(this.appsOf(ch), 'ChannelVarset', { variable, value, channel: this.channelJson(ch) });
+    this.pub({ type: 'varSet', channel: this.snapshot(ch), variable, value });
+  }
+
+  private setDialplanApp(ch: Chan, app: string, data: string): void {
+    ch.dp.app_name = app;
+    ch.dp.app_data = data;
+    this.ariEvent(this.appsOf(ch), 'ChannelDialplan', { dialplan_app: app, dialplan_app_data: data, channel: this.channelJson(ch) });
+    this.pub({ type: 'channelDialplan', channel: this.snapshot(ch), app, appData: data });
+  }
+
+  private setConnected(ch: Chan, cid: CallerIdData): void {
+    if (sameCid(ch.connected, cid)) return;
+    ch.connected = { ...cid };
+    this.ariEvent(this.appsOf(ch), 'ChannelConnectedLine', { channel: this.channelJson(ch) });
+    this.pub({ type: 'channelConnectedLineChanged', channel: this.snapshot(ch) });
+    // A Local half's connected line becomes the other half's caller id when that half next runs (03, 04).
+    if (ch.tech === 'Local' && ch.half === 1 && ch.peer && !ch.peer.destroyed) ch.peer.pendingCallerId = { ...cid };
+  }
+
+  private applyPendingCallerId(ch: Chan): void {
+    const cid = ch.pendingCallerId;
+    if (!cid) return;
+    ch.pendingCallerId = undefined;
+    if (sameCid(ch.caller, cid)) return;
+    ch.caller = { ...cid };
+    this.ariEvent(this.appsOf(ch), 'ChannelCallerId', {
+      caller_presentation: 0,
+      caller_presentation_txt: 'Presentation Allowed, Not Screened',
+      channel: this.channelJson(ch),
+    });
+    this.pub({ type: 'channelCallerIdChanged', channel: this.snapshot(ch) });
+  }
+
+  // ---------------------------------------------------------------- answering (Local propagation)
+
+  private answerChannel(ch: Chan): void {
+    if (ch.state === 'Up') return;
+    this.setState(ch, 'Up');
+    const other = ch.peer;
+    if (!other || other.destroyed || other.hangingUp) return;
+    if (ch.half === 2) {
+      if (other.state !== 'Up') this.setState(other, 'Up');
+      this.onOutboundAnswered(other);
+    }
+  }
+
+  /** The far half answered: the originating half's dial completes and it proceeds. */
+  private onOutboundAnswered(c1: Chan): void {
+    const pd = c1.pendingDial;
+    if (!pd) return;
+    c1.pendingDial = undefined;
+    if (pd.timer !== undefined) this.clock.clearTimeout(pd.timer);
+    this.dialEvent(c1, 'ANSWER', pd.source === 'originate' ? pd.dialstring : '');
+    this.pub({ type: 'dialEnd', peer: this.snapshot(c1), dialstatus: 'ANSWER' });
+    const o = c1.originate;
+    if (pd.source !== 'originate' || !o) return;
+    if (o.app) {
+      const app = o.app;
+      c1.dp.app_name = 'Stasis';
+      c1.dp.app_data = [app, ...o.appArgs].join(',');
+      if (!this.enterStasis(c1, app, o.appArgs)) {
+        // 10: originate to an app nobody holds returns 200, then the channel dies.
+        c1.vars.set('STASISSTATUS', 'FAILED');
+        this.hangupRequest(c1, 16, false);
+      }
+    } else {
+      c1.dp = { context: o.context ?? c1.dp.context, exten: o.exten ?? c1.dp.exten, priority: o.priority ?? 1, app_name: '', app_data: '' };
+      this.startDialplan(c1);
+    }
+  }
+
+  private onRinging(c2: Chan): void {
+    const c1 = c2.peer;
+    if (!c1 || c1.destroyed) return;
+    if (c1.state !== 'Ringing' && c1.state !== 'Up') this.setState(c1, 'Ringing');
+    if (c1.pendingDial) {
+      this.dialEvent(c1, 'RINGING', c1.pendingDial.source === 'originate' ? c1.pendingDial.dialstring : '');
+      this.pub({ type: 'dialState', peer: this.snapshot(c1), dialstatus: 'RINGING' });
+    }
+  }
+
+  // ---------------------------------------------------------------- dialplan
+
+  private startDialplan(ch: Chan): void {
+    ch.dpActive = true;
+    const gen = ++ch.dpGen;
+    this.defer(() => this.runStep(ch, gen));
+  }
+
+  private nextStep(ch: Chan, gen: number): void {
+    if (gen !== ch.dpGen || ch.hangingUp) return;
+    ch.dp.priority++;
+    this.defer(() => this.runStep(ch, gen));
+  }
+
+  private dialplanVar = (ch: Chan) => (name: string) => (name === 'EXTEN' ? ch.dp.exten : ch.vars.get(name) ?? this.globals.get(name));
+
+  private runStep(ch: Chan, gen: number): void {
+    if (gen !== ch.dpGen || ch.hangingUp || ch.destroyed) return;
+    const env: DialplanEnv = { globals: this.globals, phones: this.phones, externals: this.externals };
+    const steps = this.contexts[ch.dp.context]?.(ch.dp.exten, env);
+    const step = steps?.[ch.dp.priority - 1];
+    if (!step) {
+      ch.hangupCause = 16;
+      this.finish(ch);
+      return;
+    }
+    const data = substitute(step.data, this.dialplanVar(ch));
+    this.setDialplanApp(ch, step.app, data);
+    this.applyPendingCallerId(ch);
+    const next = () => this.nextStep(ch, gen);
+    const args = data.split(',');
+    switch (step.app) {
+      case 'NoOp':
+      case 'Set':
+        return next();
+      case 'Answer': {
+        if (ch.state === 'Up') return next();
+        this.answerChannel(ch);
+        // Answer() waits up to 500 ms for media; audio reaching the far half ends the wait (01b, 04, 05).
+        const resume = () => {
+          if (!ch.answerWait) return;
+          this.clock.clearTimeout(ch.answerWait.timer);
+          ch.timers.delete(ch.answerWait.timer);
+          ch.answerWait = undefined;
+          next();
+        };
+        ch.answerWait = { timer: this.timer(ch, 500, () => { ch.answerWait = undefined; next(); }), resume };
+        if (this.mediaFlowsToward(ch)) resume();
+        return;
+      }
+      case 'Ringing':
+        this.onRinging(ch);
+        return next();
+      case 'Wait':
+        ch.dpTimer = this.timer(ch, Math.max(0, Number(args[0]) || 0) * 1000, next);
+        return;
+      case 'Playback': {
+        const files = data.split('&');
+        let total = 0;
+        for (const f of files) total += this.opts.sounds.lookup(f)?.durationMs ?? 0;
+        if (ch.peer) for (const f of files) this.participants.onPromptToward?.(ch.peer, `sound:${f}`);
+        ch.dpTimer = this.timer(ch, total, next);
+        return;
+      }
+      case 'SendDTMF': {
+        const digits = args[0] ?? '';
+        const between = Number(args[1] ?? 100) || 100;
+        this.sendDigits(ch, digits, { before: 0, between, duration: 100 }, next);
+        return;
+      }
+      case 'Stasis': {
+        const app = args[0] ?? '';
+        if (this.appRegistered(app) && this.enterStasis(ch, app, args.slice(1))) {
+          ch.dpActive = false;
+          return;
+        }
+        ch.vars.set('STASISSTATUS', 'FAILED');
+        return next();
+      }
+      case 'Busy':
+        this.setState(ch, 'Busy');
+        ch.hangupCause = 17;
+        this.finish(ch);
+        return;
+      case 'Congestion':
+        ch.hangupCause = 34;
+        this.finish(ch);
+        return;
+      case 'Hangup':
+        ch.hangupCause = Number(args[0]) || 16;
+        this.finish(ch);
+        return;
+      case 'Script':
+        this.participants.onScript?.(ch);
+        return next();
+      case 'Echo':
+      default:
+        return; // stays until hung up
+    }
+  }
+
+  private mediaFlowsToward(ch: Chan): boolean {
+    const far = ch.peer;
+    if (!far) return false;
+    if (far.playbacks.some((p) => p.state === 'playing')) return true;
+    return far.bridge?.technology === 'softmix';
+  }
+
+  private mediaStarted(ch: Chan): void {
+    const near = ch.peer;
+    if (near?.answerWait) near.answerWait.resume();
+  }
+
+  // ---------------------------------------------------------------- Stasis
+
+  private enterStasis(ch: Chan, app: string, args: string[]): boolean {
+    if (!this.appRegistered(app)) return false;
+    ch.dp.app_name = 'Stasis';
+    ch.dp.app_data = [app, ...args].join(',');
+    this.setVar(ch, 'STASISSTATUS', '');
+    ch.stasisApp = app;
+    ch.stasisArgs = args;
+    ch.dpActive = false;
+    this.ariEvent(this.appsOf(ch), 'StasisStart', { args: [...args], channel: this.channelJson(ch) });
+    this.pub({ type: 'stasisStart', channel: this.snapshot(ch), application: app, args: [...args] });
+    return true;
+  }
+
+  private leaveStasis(ch: Chan): void {
+    const app = ch.stasisApp;
+    if (!app) return;
+    this.ariEvent(this.appsOf(ch), 'StasisEnd', { channel: this.channelJson(ch) });
+    this.pub({ type: 'stasisEnd', channel: this.snapshot(ch), application: app });
+    ch.stasisApp = undefined;
+    ch.stasisArgs = undefined;
+    this.setVar(ch, 'STASISSTATUS', 'SUCCESS');
+  }
+
+  private requireChannel(id: string): Chan {
+    const ch = this.channels.get(id);
+    if (!ch || ch.destroyed) throw notFound('Channel');
+    return ch;
+  }
+
+  private requireStasis(id: string): Chan {
+    const ch = this.requireChannel(id);
+    if (!ch.stasisApp) throw notInStasis();
+    return ch;
+  }
+
+  // ---------------------------------------------------------------- hangup
+
+  /**
+   * A hangup request. By the app (DELETE): `ChannelHangupRequest{cause:32, soft:true}` whatever the reason;
+   * by the far end: `{cause}` with no `soft` key (README rule 4). Then the channel tears down.
+   */
+  hangupRequest(ch: Chan, q850: number, byApp: boolean): void {
+    if (ch.hangingUp || ch.destroyed) return;
+    ch.hangingUp = true;
+    ch.hangupCause = q850;
+    this.ariEvent(this.appsOf(ch), 'ChannelHangupRequest', byApp ? { cause: 32, soft: true, channel: this.channelJson(ch) } : { cause: q850, channel: this.channelJson(ch) });
+    this.pub({ type: 'channelHangupRequest', channel: this.snapshot(ch), cause: byApp ? 32 : q850, soft: byApp });
+    this.finish(ch);
+  }
+
+  private stopChannelActivity(ch: Chan): void {
+    for (const t of ch.timers) this.clock.clearTimeout(t);
+    ch.timers.clear();
+    ch.answerWait = undefined;
+    ch.dpGen++;
+    for (const p of [...ch.playbacks]) this.endPlayback(p, p.state === 'queued' ? 'canceled' : 'done');
+    if (ch.recording) this.finishRecording(ch.recording, 'done');
+    for (const s of [...ch.snoops]) this.hangupRequest(s, 16, false);
+  }
+
+  /** The channel processes its hangup (ordering from traces 01b, 02, 03, 04, 06, 07). */
+  private finish(ch: Chan): void {
+    if (ch.destroyed) return;
+    ch.hangingUp = true;
+    this.stopChannelActivity(ch);
+    if (ch.stasisApp) {
+      if (ch.bridge) this.leaveBridge(ch, 'hangup');
+      this.leaveStasis(ch);
+    } else {
+      if (ch.bridge) this.leaveBridge(ch, 'hangup');
+      if (ch.dpActive) {
+        // Leaving the dialplan because of a hangup is itself a soft hangup request (cause 16).
+        this.ariEvent(this.appsOf(ch), 'ChannelHangupRequest', { cause: 16, soft: true, channel: this.channelJson(ch) });
+        this.pub({ type: 'channelHangupRequest', channel: this.snapshot(ch), cause: 16, soft: true });
+      }
+    }
+    ch.dpActive = false;
+    const pd = ch.pendingDial;
+    if (pd) {
+      ch.pendingDial = undefined;
+      if (pd.timer !== undefined) this.clock.clearTimeout(pd.timer);
+      if (pd.source === 'originate') {
+        const status = dialStatusFor(ch.hangupCause);
+        this.dialEvent(ch, status, pd.dialstring);
+        this.pub({ type: 'dialEnd', peer: this.snapshot(ch), dialstatus: status });
+      }
+    }
+    const peer = ch.peer && !ch.peer.destroyed ? ch.peer : undefined;
+    let peerNeedsFinish = false;
+    if (peer && !peer.hangingUp) {
+      peer.hangingUp = true;
+      peer.hangupCause = ch.hangupCause;
+      this.ariEvent(this.appsOf(peer), 'ChannelHangupRequest', { cause: ch.hangupCause, channel: this.channelJson(peer) });
+      this.pub({ type: 'channelHangupRequest', channel: this.snapshot(peer), cause: ch.hangupCause, soft: false });
+      peerNeedsFinish = true;
+    }
+    this.destroy(ch);
+    if (peerNeedsFinish && peer) this.finish(peer);
+  }
+
+  private destroy(ch: Chan): void {
+    if (ch.destroyed) return;
+    ch.destroyed = true;
+    if (ch.originated && ch.half === 1) {
+      ch.dp.app_name = 'AppDial2';
+      ch.dp.app_data = '(Outgoing Line)';
+    } else {
+      ch.dp.app_name = '';
+      ch.dp.app_data = '';
+    }
+    const cause = ch.hangupCause;
+    const causeTxt = CAUSE_TXT[cause] ?? 'Unknown';
+    this.ariEvent(this.appsOf(ch), 'ChannelDestroyed', { cause, cause_txt: causeTxt, channel: this.channelJson(ch) });
+    this.pub({ type: 'channelDestroyed', channel: this.snapshot(ch), cause, causeTxt });
+    // 04: a caller id update still queued on a Local half is delivered as it goes.
+    this.applyPendingCallerId(ch);
+    this.channels.delete(ch.id);
+    this.participants.onGone?.(ch, cause);
+  }
+
+  /** Tear down without any ARI event (channels no app watches, or a simulated crash). */
+  private finishSilently(ch: Chan): void {
+    if (ch.destroyed) return;
+    ch.hangingUp = true;
+    this.stopChannelActivity(ch);
+    ch.destroyed = true;
+    this.channels.delete(ch.id);
+    this.pub({ type: 'channelDestroyed', channel: this.snapshot(ch), cause: ch.hangupCause, causeTxt: CAUSE_TXT[ch.hangupCause] ?? 'Unknown' });
+    this.participants.onGone?.(ch, ch.hangupCause);
+  }
+
+  ariHangup(id: string, p: { reason_code?: string; reason?: string }): void {
+    const ch = this.requireChannel(id);
+    let cause = 16;
+    if (p.reason_code !== undefined && p.reason_code !== '') {
+      cause = Number(p.reason_code);
+      if (!Number.isInteger(cause)) throw new AriError(400, 'Invalid reason for hangup reason provided', 'Invalid Reason');
+    } else if (p.reason !== undefined && p.reason !== '') {
+      const c = HANGUP_REASONS[p.reason];
+      if (c === undefined) throw new AriError(400, 'Invalid reason for hangup reason provided', 'Invalid Reason');
+      cause = c;
+    }
+    if (ch.hangingUp) return;
+    this.hangupRequest(ch, cause, true);
+  }
+
+  // ---------------------------------------------------------------- channel operations
+
+  getChannelJson(id: string): AriJson {
+    return this.channelJson(this.requireChannel(id));
+  }
+
+  listChannelsJson(): AriJson[] {
+    return [...this.channels.values()].map((c) => this.channelJson(c));
+  }
+
+  ariAnswer(id: string): void {
+    const ch = this.requireStasis(id);
+    this.answerChannel(ch);
+  }
+
+  ariRing(id: string, on: boolean): void {
+    this.requireStasis(id);
+    void on; // indication only: no event (01)
+  }
+
+  ariHold(id: string, on: boolean): void {
+    const ch = this.requireStasis(id);
+    this.pub(on ? { type: 'hold', channel: this.snapshot(ch), musicClass: 'default' } : { type: 'unhold', channel: this.snapshot(ch) });
+  }
+
+  ariMoh(id: string, on: boolean, mohClass = 'default'): void {
+    const ch = this.requireStasis(id);
+    this.pub(on ? { type: 'mohStart', channel: this.snapshot(ch), musicClass: mohClass } : { type: 'mohStop', channel: this.snapshot(ch) });
+  }
+
+  ariSilence(id: string): void {
+    this.requireStasis(id);
+  }
+
+  ariMute(id: string, direction: string | undefined, on: boolean): void {
+    const ch = this.requireStasis(id);
+    const dir = direction ?? 'both';
+    if (!['both', 'in', 'out'].includes(dir)) throw new AriError(400, 'Invalid direction specified', 'Bad Request');
+    ch.muted = on ? (dir as Chan['muted']) : 'none';
+    // 09: muting a bridged channel makes the bridge re-evaluate its peers.
+    if (ch.bridge) this.updateBridgePeers(ch.bridge);
+  }
+
+  ariSendDtmf(id: string, p: { dtmf?: string; before?: number; between?: number; duration?: number; after?: number }): void {
+    const ch = this.requireStasis(id);
+    if (!p.dtmf) throw new AriError(400, 'DTMF is required', 'Bad Request');
+    if (!/^[0-9A-Da-d*#,]+$/.test(p.dtmf)) throw new AriError(400, 'Invalid DTMF digits', 'Bad Request');
+    this.sendDigits(ch, p.dtmf, { before: p.before ?? 0, between: p.between ?? 100, duration: p.duration ?? 100 });
+  }
+
+  /** Digits leave `from` and arrive at its far end: the other Local half (02). */
+  private sendDigits(from: Chan, digits: string, o: { before: number; between: number; duration: number }, done?: () => void): void {
+    let t = o.before + 100;
+    const list = [...digits];
+    list.forEach((digit, i) => {
+      if (digit === ',') {
+        t += 500;
+        return;
+      }
+      const endAt = t + o.duration;
+      this.timer(from, endAt, () => this.deliverDigit(from, digit, o.duration));
+      t = endAt + o.between;
+      if (i === list.length - 1) t -= o.between;
+    });
+    if (done) this.timer(from, t, done);
+  }
+
+  deliverDigit(from: Chan, digit: string, durationMs: number): void {
+    if (from.destroyed) return;
+    this.pub({ type: 'dtmfEnd', channel: this.snapshot(from), digit, durationMs, direction: 'Sent' });
+    const to = from.peer;
+    if (!to || to.destroyed) return;
+    this.pub({ type: 'dtmfBegin', channel: this.snapshot(to), digit, direction: 'Received' });
+    this.ariEvent(this.appsOf(to), 'ChannelDtmfReceived', { digit, duration_ms: durationMs, channel: this.channelJson(to) });
+    this.pub({ type: 'dtmfEnd', channel: this.snapshot(to), digit, durationMs, direction: 'Received' });
+    this.participants.onDtmfToward?.(to, digit);
+    if (to.recording?.terminateOn && to.recording.state === 'recording') {
+      const term = to.recording.terminateOn;
+      if (term === 'any' || term.includes(digit)) this.finishRecording(to.recording, 'done');
+    }
+  }
+
+  /** A scripted participant (the customer's phone) sends a digit: it arrives on the other half. */
+  participantDtmf(from: Chan, digits: string, between = 100, duration = 100): void {
+    this.sendDigits(from, digits, { before: 0, between, duration });
+  }
+
+  ariGetVar(id: string, variable: string | undefined): { value: string } {
+    const ch = this.requireChannel(id);
+    if (!variable) throw new AriError(400, 'Variable name is required', 'Bad Request');
+    const v = this.readVar(ch, variable);
+    if (v === undefined) throw new AriError(404, 'Provided variable was not found', 'Variable Not Found');
+    return { value: v };
+  }
+
+  private readVar(ch: Chan, variable: string): string | undefined {
+    const up = variable.toUpperCase();
+    if (up === 'CHANNEL(STATE)') return ch.state;
+    if (up === 'CHANNEL(NAME)') return ch.name;
+    if (up === 'CHANNEL(UNIQUEID)' || up === 'UNIQUEID') return ch.id;
+    if (up === 'CHANNEL(LINKEDID)') return ch.linkedid;
+    if (up === 'CALLERID(NUM)') return ch.caller.number;
+    if (up === 'CALLERID(NAME)') return ch.caller.name;
+    if (up === 'CONNECTEDLINE(NUM)') return ch.connected.number;
+    if (up === 'CONNECTEDLINE(NAME)') return ch.connected.name;
+    if (up === 'EXTEN') return ch.dp.exten;
+    if (up === 'CONTEXT') return ch.dp.context;
+    return ch.vars.get(variable) ?? this.globals.get(variable);
+  }
+
+  ariSetVar(id: string, variable: string | undefined, value: string | undefined): void {
+    const ch = this.requireChannel(id);
+    if (!variable) throw new AriError(400, 'Variable name is required', 'Bad Request');
+    const up = variable.toUpperCase();
+    if (up === 'CALLERID(NUM)' || up === 'CALLERID(NAME)') {
+      if (up === 'CALLERID(NUM)') ch.caller.number = value ?? '';
+      else ch.caller.name = value ?? '';
+      this.ariEvent(this.appsOf(ch), 'ChannelCallerId', { caller_presentation: 0, caller_presentation_txt: 'Presentation Allowed, Not Screened', channel: this.channelJson(ch) });
+      this.pub({ type: 'channelCallerIdChanged', channel: this.snapshot(ch) });
+      return;
+    }
+    this.setVar(ch, variable, value ?? '');
+  }
+
+  ariContinue(id: string, p: { context?: string; extension?: string; priority?: number; label?: string }): void {
+    const ch = this.requireStasis(id);
+    if (ch.bridge) this.leaveBridge(ch, 'remove');
+    const stasisDp = { ...ch.dp };
+    this.leaveStasis(ch);
+    // 09: /continue gives StasisEnd only; the channel resumes the dialplan where told (or the next priority).
+    if (p.context || p.extension) {
+      ch.dp = { context: p.context || stasisDp.context, exten: p.extension || stasisDp.exten, priority: p.priority ?? 1, app_name: '', app_data: '' };
+    } else {
+      ch.dp = { ...stasisDp, priority: p.priority ?? stasisDp.priority + 1 };
+    }
+    this.startDialplan(ch);
+  }
+
+  ariSnoop(id: string, p: { app?: string; appArgs?: string; spy?: string; whisper?: string; snoopId?: string }): AriJson {
+    const target = this.requireStasis(id);
+    if (!p.app) throw new AriError(400, 'Application name is required', 'Bad Request');
+    for (const d of [p.spy, p.whisper]) {
+      if (d !== undefined && !['none', 'both', 'in', 'out'].includes(d)) throw new AriError(400, 'Invalid direction specified', 'Bad Request');
+    }
+    this.checkNewId(p.snoopId);
+    const id2 = p.snoopId ?? this.nextId();
+    const ch = this.newChan(id2, `Snoop/${target.id}-${this.nextName()}`, 'Snoop', 'Up', { context: 'default', exten: 's', priority: 1, app_name: '', app_data: '' });
+    ch.subs.add(p.app);
+    ch.snoopOf = target;
+    target.snoops.add(ch);
+    this.pub({ type: 'channelCreated', channel: this.snapshot(ch) });
+    const args = p.appArgs ? p.appArgs.split(',') : [];
+    if (!this.enterStasis(ch, p.app, args)) {
+      this.defer(() => this.hangupRequest(ch, 16, false));
+    }
+    return this.channelJson(ch);
+  }
+
+  // ---------------------------------------------------------------- bridges
+
+  ariCreateBridge(p: { type?: string; bridgeId?: string; name?: string }): AriJson {
+    const types = (p.type ?? 'mixing').split(',').map((t) => t.trim()).filter(Boolean);
+    const known = ['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu', 'video_single', 'sdp_label'];
+    if (types.some((t) => !known.includes(t))) {
+      throw new AriError(500, `Unable to create bridge. Possible duplicate bridge id '${p.bridgeId ?? '(null)'}'`, 'Internal Error');
+    }
+    if (p.bridgeId !== undefined && this.bridges.has(p.bridgeId)) {
+      throw new AriError(409, `Bridge with id '${p.bridgeId}' already exists`, 'Conflict');
+    }
+    const id = p.bridgeId ?? randomUuid();
+    const b: Bridge = {
+      id,
+      name: p.name ?? '',
+      bridgeType: types.includes('holding') ? 'holding' : 'mixing',
+      technology: types.includes('holding') ? 'holding_bridge' : 'simple_bridge',
+      members: [],
+      peerOrder: [],
+      createdAt: this.now(),
+      subs: new Map(),
+      playbacks: [],
+    };
+    this.bridges.set(id, b);
+    // README rule 5: no BridgeCreated over ARI (AMI still sees BridgeCreate).
+    this.pub({ type: 'bridgeCreated', bridge: this.bridgeJson(b) });
+    return this.bridgeJson(b) as unknown as AriJson;
+  }
+
+  private requireBridge(id: string): Bridge {
+    const b = this.bridges.get(id);
+    if (!b) throw notFound('Bridge');
+    return b;
+  }
+
+  getBridgeJson(id: string): AriJson {
+    return this.bridgeJson(this.requireBridge(id)) as unknown as AriJson;
+  }
+
+  listBridgesJson(): AriJson[] {
+    return [...this.bridges.values()].map((b) => this.bridgeJson(b) as unknown as AriJson);
+  }
+
+  ariAddChannel(bridgeId: string, channelIds: string[]): void {
+    const b = this.requireBridge(bridgeId);
+    if (!channelIds.length) throw new AriError(400, 'Missing parameter channel', 'Bad Request');
+    const chans = channelIds.map((cid) => {
+      const ch = this.channels.get(cid);
+      if (!ch || ch.destroyed) throw new AriError(400, 'Channel not found', 'Bad Request');
+      return ch;
+    });
+    for (const ch of chans) if (!ch.stasisApp) throw new AriError(422, 'Channel not in Stasis application', 'Unprocessable Entity');
+    for (const ch of chans) {
+      // 07: adding a channel that is in a bridge (even this one) moves it: Left, then Entered.
+      if (ch.bridge) this.leaveBridge(ch, 'move');
+      this.enterBridge(b, { kind: 'channel', ch });
+    }
+  }
+
+  ariRemoveChannel(bridgeId: string, channelIds: string[]): void {
+    const b = this.requireBridge(bridgeId);
+    if (!channelIds.length) throw new AriError(400, 'Missing parameter channel', 'Bad Request');
+    const chans = channelIds.map((cid) => {
+      const ch = this.channels.get(cid);
+      if (!ch || ch.destroyed) throw new AriError(400, 'Channel not found', 'Bad Request');
+      return ch;
+    });
+    for (const ch of chans) if (ch.bridge !== b) throw new AriError(422, 'Channel not in this bridge', 'Unprocessable Entity');
+    for (const ch of chans) this.leaveBridge(ch, 'remove');
+  }
+
+  private newHelper(kind: 'Announcer/ARI_MOH' | 'Announcer/ARI' | 'Recorder/ARI', role: Helper['role']): Helper {
+    this.nextId();
+    const id = this.nextId();
+    return { kind: 'helper', id, name: `${kind}-${this.nextName()};2`, role };
+  }
+
+  private memberName(m: Member): string {
+    return m.kind === 'channel' ? m.ch.name : m.name;
+  }
+
+  private memberCaller(m: Member): CallerIdData {
+    return m.kind === 'channel' ? m.ch.caller : { name: '', number: '' };
+  }
+
+  private enterBridge(b: Bridge, m: Member): void {
+    const oldTech = b.technology;
+    b.members.push(m);
+    const willSoftmix = b.bridgeType === 'mixing' && b.members.length >= 3 && oldTech === 'simple_bridge';
+    if (willSoftmix) b.peerOrder.unshift(m);
+    else b.peerOrder.push(m);
+    if (m.kind === 'channel') {
+      const ch = m.ch;
+      ch.bridge = b;
+      const app = ch.stasisApp;
+      if (app) b.subs.set(app, (b.subs.get(app) ?? 0) + 1);
+      // Snapshot shows the new member list with the technology from before the change (04).
+      const apps = new Set([...this.appsOf(ch), ...this.appsOfBridge(b)]);
+      this.ariEvent(apps, 'ChannelEnteredBridge', { bridge: this.bridgeJson(b), channel: this.channelJson(ch) });
+      this.pub({ type: 'bridgeEnter', bridge: this.bridgeJson(b), channel: this.snapshot(ch) });
+    }
+    this.updateTechnology(b);
+    if (b.members.length >= 2) this.updateBridgePeers(b);
+    if (b.members.length === 2) {
+      const other = b.members.find((x) => x !== m);
+      if (other) {
+        for (const [x, y] of [[m, other], [other, m]] as const) {
+          if (x.kind === 'channel') this.setConnected(x.ch, this.memberCaller(y));
+        }
+      }
+    }
+  }
+
+  private leaveBridge(ch: Chan, reason: 'hangup' | 'remove' | 'move'): void {
+    const b = ch.bridge;
+    if (!b) return;
+    if ((ch.vars.get('BRIDGEPEER') ?? '') !== '') this.setVar(ch, 'BRIDGEPEER', '');
+    b.members = b.members.filter((x) => !(x.kind === 'channel' && x.ch === ch));
+    b.peerOrder = b.peerOrder.filter((x) => !(x.kind === 'channel' && x.ch === ch));
+    ch.bridge = undefined;
+    const apps = new Set([...this.appsOf(ch), ...this.appsOfBridge(b)]);
+    this.ariEvent(apps, 'ChannelLeftBridge', { bridge: this.bridgeJson(b), channel: this.channelJson(ch) });
+    this.pub({ type: 'bridgeLeave', bridge: this.bridgeJson(b), channel: this.snapshot(ch) });
+    const app = ch.stasisApp;
+    // A channel leaving by hangup keeps its app subscribed to the bridge (BridgeDestroyed arrives later: 03,
+    // 04, 06); one moved or removed by the app drops that interest (07: br-err got no BridgeDestroyed).
+    if (app && reason !== 'hangup') b.subs.set(app, (b.subs.get(app) ?? 1) - 1);
+    if (b.recording?.target.kind === 'bridge' && b.members.every((x) => x.kind === 'helper')) {
+      // keep recording an empty bridge: Asterisk does too
+    }
+    this.afterLeave(b);
+  }
+
+  private removeHelper(b: Bridge, h: Helper): void {
+    b.members = b.members.filter((x) => x !== h);
+    b.peerOrder = b.peerOrder.filter((x) => x !== h);
+    this.afterLeave(b);
+  }
+
+  private afterLeave(b: Bridge): void {
+    this.updateTechnology(b);
+    if (b.members.length >= 2) this.updateBridgePeers(b);
+    if (b.members.length === 2) {
+      const [x, y] = b.members;
+      if (x && y) {
+        if (x.kind === 'channel') this.setConnected(x.ch, this.memberCaller(y));
+        if (y.kind === 'channel') this.setConnected(y.ch, this.memberCaller(x));
+      }
+    }
+  }
+
+  private updateTechnology(b: Bridge): void {
+    if (b.bridgeType !== 'mixing') return;
+    const before = b.technology;
+    b.technology = b.members.length >= 3 ? 'softmix' : 'simple_bridge';
+    if (before !== 'softmix' && b.technology === 'softmix') {
+      for (const m of b.members) if (m.kind === 'channel') this.mediaStarted(m.ch);
+    }
+  }
+
+  private updateBridgePeers(b: Bridge): void {
+    for (const m of b.peerOrder) {
+      if (m.kind !== 'channel') continue;
+      const peers = b.peerOrder.filter((x) => x !== m).map((x) => this.memberName(x));
+      this.setVar(m.ch, 'BRIDGEPEER', peers.join(','));
+    }
+  }
+
+  ariBridgeMoh(id: string, on: boolean): void {
+    const b = this.requireBridge(id);
+    if (on) {
+      if (b.moh) return;
+      b.moh = this.newHelper('Announcer/ARI_MOH', 'moh');
+      // README rule 5: the Announcer joins bridge.channels without a ChannelEnteredBridge.
+      this.enterBridge(b, b.moh);
+    } else {
+      if (!b.moh) throw new AriError(409, "Bridge isn't playing music", 'Conflict');
+      const h = b.moh;
+      b.moh = undefined;
+      this.removeHelper(b, h);
+    }
+  }
+
+  ariDestroyBridge(id: string): void {
+    const b = this.requireBridge(id);
+    for (const p of [...b.playbacks]) this.endPlayback(p, 'done');
+    if (b.recording) this.finishRecording(b.recording, 'done');
+    for (const m of [...b.members]) {
+      if (m.kind === 'channel') this.leaveBridge(m.ch, 'hangup');
+    }
+    b.members = [];
+    b.peerOrder = [];
+    b.moh = undefined;
+    this.bridges.delete(id);
+    this.ariEvent(this.appsOfBridge(b), 'BridgeDestroyed', { bridge: this.bridgeJson(b) });
+    this.pub({ type: 'bridgeDestroyed', bridge: this.bridgeJson(b) });
+  }
+
+  // ---------------------------------------------------------------- playbacks
+
+  ariPlay(target: { channelId?: string; bridgeId?: string }, p: { media?: string[]; lang?: string; playbackId?: string }): AriJson {
+    let t: Playback['target'];
+    let targetUri: string;
+    if (target.channelId !== undefined) {
+      const ch = this.requireStasis(target.channelId);
+      t = { kind: 'channel', ch };
+      targetUri = `channel:${ch.id}`;
+    } else {
+      const b = this.requireBridge(target.bridgeId ?? '');
+      t = { kind: 'bridge', bridge: b };
+      targetUri = `bridge:${b.id}`;
+    }
+    const media = (p.media ?? []).filter((m) => m !== '');
+    if (!media.length) throw new AriError(500, 'Failed to queue media for playback', 'Internal Server Error');
+    if (p.playbackId !== undefined && this.playbacks.has(p.playbackId)) {
+      throw new AriError(409, 'Playback with given ID already exists', 'Conflict');
+    }
+    const pb: Playback = { id: p.playbackId ?? randomUuid(), media, index: 0, targetUri, target: t, language: p.lang || 'en', state: 'queued' };
+    this.playbacks.set(pb.id, pb);
+    const list = t.kind === 'channel' ? t.ch.playbacks : t.bridge.playbacks;
+    list.push(pb);
+    const response = this.playbackJson(pb) as unknown as AriJson;
+    if (list.length === 1) this.defer(() => this.startPlayback(pb));
+    return response;
+  }
+
+  private playbackApps(p: Playback): string[] {
+    return p.target.kind === 'channel' ? this.appsOf(p.target.ch) : this.appsOfBridge(p.target.bridge).concat(p.target.bridge.members.flatMap((m) => (m.kind === 'channel' ? this.appsOf(m.ch) : [])));
+  }
+
+  private startPlayback(p: Playback): void {
+    if (p.state !== 'queued' && p.state !== 'continuing') return;
+    if (!this.playbacks.has(p.id)) return;
+    const uri = p.media[p.index] ?? '';
+    p.state = 'playing';
+    p.startedAt = this.now();
+    if (p.target.kind === 'bridge' && !p.helper) {
+      p.helper = this.newHelper('Announcer/ARI', 'announcer');
+      this.enterBridge(p.target.bridge, p.helper);
+    }
+    this.ariEvent(this.playbackApps(p), 'PlaybackStarted', { playback: this.playbackJson(p) });
+    this.pub({ type: 'playbackStarted', playback: this.playbackJson(p) });
+    const owner = p.target.kind === 'channel' ? p.target.ch : undefined;
+    if (owner) {
+      this.mediaStarted(owner);
+      if (owner.peer) this.participants.onPromptToward?.(owner.peer, uri);
+    } else if (p.target.kind === 'bridge') {
+      for (const m of p.target.bridge.members) if (m.kind === 'channel' && m.ch.peer) this.participants.onPromptToward?.(m.ch.peer, uri);
+    }
+    const colon = uri.indexOf(':');
+    const scheme = colon > 0 ? uri.slice(0, colon) : '';
+    const rest = colon > 0 ? uri.slice(colon + 1) : uri;
+    let durationMs: number | undefined;
+    if (scheme === 'sound') durationMs = this.opts.sounds.lookup(rest)?.durationMs;
+    else if (scheme === 'digits' || scheme === 'number') durationMs = [...rest].length * 900;
+    else if (scheme === 'characters') durationMs = [...rest].length * 700;
+    else if (scheme === 'tone') durationMs = 1000;
+    else if (scheme === 'recording') durationMs = this.storedDurationMs(rest);
+    else {
+      // 07: an unknown media scheme starts and then is silently dropped (no PlaybackFinished).
+      this.defer(() => this.dropPlayback(p));
+      return;
+    }
+    if (durationMs === undefined) {
+      // README rule 8: missing sound → 201, PlaybackStarted, then PlaybackFinished failed.
+      this.defer(() => this.endPlayback(p, 'failed'));
+      return;
+    }
+    p.timer = this.timer(owner, durationMs, () => this.mediaDone(p));
+  }
+
+  private mediaDone(p: Playback): void {
+    p.timer = undefined;
+    if (p.index + 1 < p.media.length) {
+      p.state = 'continuing';
+      this.ariEvent(this.playbackApps(p), 'PlaybackContinuing', { playback: this.playbackJson(p) });
+      this.pub({ type: 'playbackContinuing', playback: this.playbackJson(p) });
+      p.index++;
+      this.startPlayback(p);
+      return;
+    }
+    this.endPlayback(p, 'done');
+  }
+
+  /** Removes the playback; `announce` runs between removal and the Announcer leaving (05: Finished, then BRIDGEPEER). */
+  private detachPlayback(p: Playback, announce?: () => void): void {
+    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    p.timer = undefined;
+    this.playbacks.delete(p.id);
+    const list = p.target.kind === 'channel' ? p.target.ch.playbacks : p.target.bridge.playbacks;
+    const i = list.indexOf(p);
+    if (i >= 0) list.splice(i, 1);
+    announce?.();
+    if (p.helper && p.target.kind === 'bridge') {
+      const h = p.helper;
+      p.helper = undefined;
+      if (this.bridges.has(p.target.bridge.id)) this.removeHelper(p.target.bridge, h);
+    }
+    const next = list[0];
+    if (next && next.state === 'queued') this.defer(() => this.startPlayback(next));
+  }
+
+  private dropPlayback(p: Playback): void {
+    if (!this.playbacks.has(p.id)) return;
+    this.detachPlayback(p);
+  }
+
+  private endPlayback(p: Playback, state: PlaybackSnapshot['state']): void {
+    if (!this.playbacks.has(p.id)) return;
+    p.state = state;
+    const apps = this.playbackApps(p);
+    const json = this.playbackJson(p);
+    this.detachPlayback(p, () => {
+      this.ariEvent(apps, 'PlaybackFinished', { playback: json });
+      this.pub({ type: 'playbackFinished', playback: json });
+    });
+  }
+
+  getPlaybackJson(id: string): AriJson {
+    const p = this.playbacks.get(id);
+    if (!p) throw notFound('Playback');
+    return this.playbackJson(p) as unknown as AriJson;
+  }
+
+  ariStopPlayback(id: string): void {
+    const p = this.playbacks.get(id);
+    if (!p) throw notFound('Playback');
+    this.endPlayback(p, p.state === 'queued' ? 'canceled' : 'done');
+  }
+
+  ariControlPlayback(id: string, operation: string | undefined): void {
+    const p = this.playbacks.get(id);
+    if (!p) throw notFound('Playback');
+    if (!operation) throw new AriError(400, 'Missing parameter operation', 'Bad Request');
+    if (!['restart', 'pause', 'unpause', 'reverse', 'forward'].includes(operation)) throw new AriError(400, 'Invalid operation parameter', 'Bad Request');
+    if (p.state !== 'playing' && operation !== 'unpause') throw new AriError(409, 'Playback not in a state that allows control', 'Conflict');
+    const owner = p.target.kind === 'channel' ? p.target.ch : undefined;
+    if (operation === 'pause' && p.timer !== undefined) {
+      this.clock.clearTimeout(p.timer);
+      p.timer = undefined;
+      const total = this.mediaDurationMs(p.media[p.index] ?? '') ?? 0;
+      p.pausedRemainingMs = Math.max(0, total - (this.now() - (p.startedAt ?? this.now())));
+    } else if (operation === 'unpause' && p.pausedRemainingMs !== undefined) {
+      const rem = p.pausedRemainingMs;
+      p.pausedRemainingMs = undefined;
+      p.startedAt = this.now() - ((this.mediaDurationMs(p.media[p.index] ?? '') ?? rem) - rem);
+      p.timer = this.timer(owner, rem, () => this.mediaDone(p));
+    } else if (operation === 'restart' && p.timer !== undefined) {
+      this.clock.clearTimeout(p.timer);
+      p.startedAt = this.now();
+      p.timer = this.timer(owner, this.mediaDurationMs(p.media[p.index] ?? '') ?? 0, () => this.mediaDone(p));
+    }
+  }
+
+  private mediaDurationMs(uri: string): number | undefined {
+    return uri.startsWith('sound:') ? this.opts.sounds.lookup(uri.slice(6))?.durationMs : undefined;
+  }
+
+  // ---------------------------------------------------------------- recordings
+
+  private storedPath(name: string, format = 'wav'): string {
+    return join(this.opts.recordingsDir, `${name}.${format}`);
+  }
+
+  private storedDurationMs(name: string): number | undefined {
+    const path = this.storedPath(name);
+    if (!existsSync(path)) return undefined;
+    const buf = readFileSync(path);
+    return ((buf.length - 44) / 16000) * 1000;
+  }
+
+  ariRecord(
+    target: { channelId?: string; bridgeId?: string },
+    p: { name?: string; format?: string; maxDurationSeconds?: number; maxSilenceSeconds?: number; ifExists?: string; beep?: boolean; terminateOn?: string },
+  ): AriJson {
+    let t: LiveRecording['target'];
+    let targetUri: string;
+    if (target.channelId !== undefined) {
+      const ch = this.requireStasis(target.channelId);
+      t = { kind: 'channel', ch };
+      targetUri = `channel:${ch.id}`;
+    } else {
+      const b = this.requireBridge(target.bridgeId ?? '');
+      t = { kind: 'bridge', bridge: b };
+      targetUri = `bridge:${b.id}`;
+    }
+    if (!p.name || !p.format) throw new AriError(500, 'Error parsing request', 'Internal Server Error');
+    if (p.format !== 'wav') throw new AriError(422, 'specified format is unknown on this system', 'Unprocessable Entity');
+    if (!/^[A-Za-z0-9_\-.]+$/.test(p.name) || p.name.startsWith('.')) throw new AriError(400, 'Invalid recording name', 'Bad Request');
+    const ifExists = p.ifExists ?? 'fail';
+    if (!['fail', 'overwrite', 'append'].includes(ifExists)) throw new AriError(400, 'ifExists invalid', 'Bad Request');
+    if (this.liveRecordings.has(p.name)) throw new AriError(409, 'Recording is already in progress', 'Conflict');
+    if (ifExists === 'fail' && existsSync(this.storedPath(p.name))) {
+      throw new AriError(409, `Recording '${p.name}' already exists and can not be overwritten`, 'Conflict');
+    }
+    const rec: LiveRecording = {
+      name: p.name,
+      format: p.format,
+      targetUri,
+      target: t,
+      state: 'queued',
+      segments: [],
+      muted: false,
+      terminateOn: p.terminateOn && p.terminateOn !== 'none' ? p.terminateOn : '',
+    };
+    const response = this.recordingJson(rec) as unknown as AriJson;
+    if (t.kind === 'channel' && t.ch.bridge) {
+      // README rule 10: recording a bridged channel → 201 then RecordingFailed.
+      this.defer(() => {
+        rec.state = 'failed';
+        const json = this.recordingJson(rec, { cause: 'Cannot record channel while in bridge' });
+        this.ariEvent(this.appsOf(t.ch), 'RecordingFailed', { recording: json });
+        this.pub({ type: 'recordingFailed', recording: json });
+      });
+      return response;
+    }
+    this.liveRecordings.set(rec.name, rec);
+    if (t.kind === 'channel') t.ch.recording = rec;
+    else t.bridge.recording = rec;
+    if (t.kind === 'bridge') {
+      rec.helper = this.newHelper('Recorder/ARI', 'recorder');
+      this.enterBridge(t.bridge, rec.helper);
+    }
+    rec.state = 'recording';
+    rec.segStart = this.now();
+    this.ariEvent(this.recordingApps(rec), 'RecordingStarted', { recording: this.recordingJson(rec) });
+    this.pub({ type: 'recordingStarted', recording: this.recordingJson(rec) });
+    if (p.maxDurationSeconds && p.maxDurationSeconds > 0) {
+      rec.maxTimer = this.timer(undefined, p.maxDurationSeconds * 1000, () => this.finishRecording(rec, 'done'));
+    }
+    return response;
+  }
+
+  private recordingApps(r: LiveRecording): string[] {
+    return r.target.kind === 'channel' ? this.appsOf(r.target.ch) : this.appsOfBridge(r.target.bridge).concat(r.target.bridge.members.flatMap((m) => (m.kind === 'channel' ? this.appsOf(m.ch) : [])));
+  }
+
+  private closeSegment(r: LiveRecording): void {
+    if (r.segStart === undefined) return;
+    r.segments.push({ ms: this.now() - r.segStart, muted: r.muted });
+    r.segStart = undefined;
+  }
+
+  private finishRecording(r: LiveRecording, state: 'done' | 'canceled'): void {
+    if (!this.liveRecordings.has(r.name)) return;
+    this.closeSegment(r);
+    if (r.maxTimer !== undefined) this.clock.clearTimeout(r.maxTimer);
+    this.liveRecordings.delete(r.name);
+    const talkMs = r.segments.reduce((n, s) => n + s.ms, 0);
+    r.state = state;
+    const apps = this.recordingApps(r);
+    if (state === 'canceled') {
+      const json = { ...this.recordingJson(r), cause: 'canceled' };
+      this.ariEvent(apps, 'RecordingFailed', { recording: json });
+      this.pub({ type: 'recordingFailed', recording: json });
+    } else {
+      writeFileSync(this.storedPath(r.name, r.format), encodeWav(synthesizeRecording(r.segments)));
+      // README rule 10: duration in whole seconds.
+      const json = this.recordingJson(r, { duration: Math.floor(talkMs / 1000) });
+      this.ariEvent(apps, 'RecordingFinished', { recording: json });
+      this.pub({ type: 'recordingFinished', recording: json });
+    }
+    // 05: RecordingFinished first, then the Recorder leaves the bridge (BRIDGEPEER updates).
+    if (r.target.kind === 'channel') r.target.ch.recording = undefined;
+    else {
+      r.target.bridge.recording = undefined;
+      if (r.helper && this.bridges.has(r.target.bridge.id)) this.removeHelper(r.target.bridge, r.helper);
+    }
+  }
+
+  private requireLive(name: string): LiveRecording {
+    const r = this.liveRecordings.get(name);
+    if (!r) throw notFound('Recording');
+    return r;
+  }
+
+  getLiveRecordingJson(name: string): AriJson {
+    return this.recordingJson(this.requireLive(name)) as unknown as AriJson;
+  }
+
+  ariStopRecording(name: string): void {
+    this.finishRecording(this.requireLive(name), 'done');
+  }
+
+  ariCancelRecording(name: string): void {
+    this.finishRecording(this.requireLive(name), 'canceled');
+  }
+
+  ariPauseRecording(name: string, pause: boolean): void {
+    const r = this.requireLive(name);
+    if (pause && r.state === 'recording') {
+      this.closeSegment(r);
+      r.state = 'paused';
+    } else if (!pause && r.state === 'paused') {
+      r.state = 'recording';
+      r.segStart = this.now();
+    }
+  }
+
+  ariMuteRecording(name: string, mute: boolean): void {
+    const r = this.requireLive(name);
+    if (r.muted === mute) return;
+    if (r.state === 'recording') {
+      this.closeSegment(r);
+      r.muted = mute;
+      r.segStart = this.now();
+    } else r.muted = mute;
+  }
+
+  listStored(): AriJson[] {
+    const dir = this.opts.recordingsDir;
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => /\.[a-z0-9]+$/.test(f) && !f.startsWith('.'))
+      .sort()
+      .map((f) => {
+        const dot = f.lastIndexOf('.');
+        return { name: f.slice(0, dot), format: f.slice(dot + 1) };
+      });
+  }
+
+  getStored(name: string): AriJson {
+    const hit = this.listStored().find((r) => r.name === name);
+    if (!hit) throw notFound('Recording');
+    return hit;
+  }
+
+  storedFile(name: string): Buffer {
+    const hit = this.getStored(name);
+    return readFileSync(this.storedPath(name, String(hit.format)));
+  }
+
+  copyStored(name: string, dest: string | undefined): AriJson {
+    const hit = this.getStored(name);
+    if (!dest) throw new AriError(400, 'Missing parameter destinationRecordingName', 'Bad Request');
+    if (!/^[A-Za-z0-9_\-.]+$/.test(dest) || dest.startsWith('.')) throw new AriError(400, 'Invalid destination recording name', 'Bad Request');
+    if (this.listStored().some((r) => r.name === dest)) {
+      throw new AriError(409, 'A recording with the same name already exists on the system', 'Conflict');
+    }
+    copyFileSync(this.storedPath(name, String(hit.format)), this.storedPath(dest, String(hit.format)));
+    return { name: dest, format: hit.format };
+  }
+
+  deleteStored(name: string): void {
+    const hit = this.getStored(name);
+    unlinkSync(this.storedPath(name, String(hit.format)));
+  }
+
+  // ---------------------------------------------------------------- whole-PBX operations
+
+  /** Every channel, bridge, playback and live recording that is left (the testsuite's leak check). */
+  leftovers() {
+    return {
+      channels: [...this.channels.values()].map((c) => ({ id: c.id, name: c.name, state: c.state })),
+      bridges: [...this.bridges.values()].map((b) => ({ id: b.id, channels: this.bridgeJson(b).channels })),
+      playbacks: [...this.playbacks.values()].map((p) => ({ id: p.id, target_uri: p.targetUri })),
+      recordings: [...this.liveRecordings.values()].map((r) => ({ name: r.name, target_uri: r.targetUri })),
+    };
+  }
+
+  /** Everything vanishes without a single ARI event (a crash/restart of the PBX). */
+  wipe(): void {
+    for (const r of [...this.liveRecordings.values()]) {
+      if (r.maxTimer !== undefined) this.clock.clearTimeout(r.maxTimer);
+    }
+    this.liveRecordings.clear();
+    for (const p of [...this.playbacks.values()]) if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    this.playbacks.clear();
+    for (const ch of [...this.channels.values()]) {
+      for (const t of ch.timers) this.clock.clearTimeout(t);
+      ch.timers.clear();
+      ch.destroyed = true;
+      ch.hangingUp = true;
+      this.participants.onGone?.(ch, 0);
+    }
+    this.channels.clear();
+    this.bridges.clear();
+  }
+
+  restarted(): void {
+    this.startedAt = this.now();
+    this.lastReloadAt = this.startedAt;
+    this.pub({ type: 'pbxRestarted' });
+  }
+}
+
+function sameCid(a: CallerIdData, b: CallerIdData): boolean {
+  return a.name === b.name && a.number === b.number;
+}
+
+function dialStatusFor(cause: number): string {
+  if (cause === 17) return 'BUSY';
+  if (cause === 34) return 'CONGESTION';
+  if (cause === 16 || cause === 19 || cause === 26 || cause === 18) return 'NOANSWER';
+  if (cause === 21) return 'CHANUNAVAIL';
+  return 'CHANUNAVAIL';
+}
+
+function randomUuid(): string {
+  return globalThis.crypto.randomUUID();
+}
