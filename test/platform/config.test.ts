@@ -132,3 +132,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: {}, cwd }).server.port).toBe(3000);
   });
 });
+
+describe('README configuration table', () => {
+  it('documents every environment variable the schema reads', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const envs: string[] = [];
+    const walk = (tree: SettingTree) => {
+      for (const node of Object.values(tree)) {
+        if (isSetting(node)) {
+          if (node.env) envs.push(node.env);
+        } else walk(node);
+      }
+    };
+    walk(configSchema);
+    expect(envs.length).toBeGreaterThan(15);
+    for (const env of envs) expect(readme, env).toContain(`\`${env}\``);
+  });
+});
