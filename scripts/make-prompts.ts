@@ -1,5 +1,5 @@
 /**
- * Generates the Mandarin prompts in sounds/ from sounds/manifest.json with espeak-ng (voice cmn)
+ * Generates the Mandarin prompts in sounds/ from sounds/manifest.json with espeak-ng (the manifest's voice, cmn-latn-pinyin)
  * and sox (8 kHz, 16-bit, mono PCM WAV, no dither so the output is repeatable), then records each
  * file's SHA-256 in the manifest. The WAVs are committed, so CI needs neither tool.
  *
@@ -38,13 +38,21 @@ try {
     const out = join(soundsDir, name);
     const src = sourceHash(manifest, entry.text);
     if (!all && existsSync(out) && entry.textSha256 === src && entry.sha256 === sha256(readFileSync(out))) continue;
+    // espeak-ng marks a switch to another language's rules with "(en)" etc. in its phoneme output:
+    // such a prompt would be read with English sounds, so refuse it.
+    const phonemes = execFileSync('espeak-ng', ['-v', manifest.voice, '-q', '-x', entry.text], { encoding: 'utf8' });
+    if (/\((?!cmn)[a-z]{2,3}\)/.test(phonemes)) {
+      console.error(`${name}: espeak-ng reads part of ${JSON.stringify(entry.text)} in another language: ${phonemes.trim()}`);
+      process.exit(1);
+    }
     const raw = join(work, 'raw.wav');
     execFileSync('espeak-ng', ['-v', manifest.voice, '-s', String(manifest.speed), '-w', raw, entry.text]);
     mkdirSync(dirname(out), { recursive: true });
     const f = manifest.format;
+    // silence … reverse …: trims espeak-ng's leading and trailing silence (then 0.2 s pad at the end).
     // gain -n -3: the same loudness for every prompt, with headroom so resampling does not clip.
     // -D: no dither (dither adds random noise, so the same text would hash differently each run).
-    execFileSync('sox', ['-D', raw, '-r', String(f.sampleRate), '-b', String(f.bitsPerSample), '-c', String(f.channels), '-e', 'signed-integer', out, 'gain', '-n', '-3']);
+    execFileSync('sox', ['-D', raw, '-r', String(f.sampleRate), '-b', String(f.bitsPerSample), '-c', String(f.channels), '-e', 'signed-integer', out, 'silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse', 'pad', '0', '0.2', 'gain', '-n', '-3']);
     entry.sha256 = sha256(readFileSync(out));
     entry.textSha256 = src;
     made += 1;
