@@ -5,6 +5,7 @@ import type { AgentState } from '../domain/acd/agent.ts';
 import type { CallRecord } from '../domain/calls/call-record.ts';
 import type { Effect } from '../domain/calls/effects.ts';
 import type { Input } from '../domain/calls/inputs.ts';
+import type { Rejection } from '../domain/calls/decide.ts';
 import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallsRepo } from '../store/calls-repo.ts';
@@ -51,6 +52,9 @@ export class CallCommandError extends Error {
   }
 }
 
+/** Pause reason of an agent whose call was adopted after a restart of this server. */
+export const ADOPTED_CALL = 'ADOPTED-CALL';
+
 const ENDED_OUTCOMES = new Set(['answered', 'abandoned', 'abandoned-in-ivr', 'transferred', 'callback-requested', 'completed-in-ivr']);
 
 /**
@@ -75,23 +79,25 @@ export class CallController {
 
   constructor(private readonly o: CallControllerOptions) {
     this.log = o.logger.child({ component: 'calls' });
-    this.timers = new TimerScheduler(o.clock, (key) => this.input({ type: 'timer-fired', key }));
+    this.timers = new TimerScheduler(o.clock, (key) => void this.input({ type: 'timer-fired', key }));
   }
 
   // ---------------------------------------------------------------- inputs
 
   /** Feeds one input to the domain and carries out what it decides. */
-  input(input: Input): void {
-    if (this.stopped) return;
-    let effects: Effect[];
+  input(input: Input): Rejection | undefined {
+    if (this.stopped) return { code: 'invalid-transition', message: 'the call layer is stopping' };
+    let result: { effects: Effect[]; rejected?: Rejection };
     try {
-      effects = this.o.domain.handle(input, this.o.clock.now());
+      result = this.o.domain.handle(input, this.o.clock.now());
     } catch (err) {
-      this.log.error({ err: errText(err), input: input.type }, 'calls: domain refused an input');
-      return;
+      this.log.error({ err: errText(err), input: input.type }, 'calls: domain failed on an input');
+      return { code: 'invalid-input', message: errText(err) };
     }
     const decidedAtHr = performance.now();
-    for (const e of effects) this.execute(e, decidedAtHr);
+    for (const e of result.effects) this.execute(e, decidedAtHr);
+    if (result.rejected) this.log.debug({ input: input.type, reason: result.rejected.message }, 'calls: input refused');
+    return result.rejected;
   }
 
   /** Every ARI event of the application goes here. */
@@ -257,7 +263,8 @@ export class CallController {
     if (people.length >= 2 && call.callerGone) {
       // The caller left a three-way call: the agent and the outside party are not kept talking.
     }
-    this.finalize(call, call.record?.outcome === 'in-progress' || !call.record ? undefined : call.record.outcome);
+    const outcome = call.adopted ? (call.answeredAt !== undefined ? 'answered' : 'closed-on-restart') : call.record?.outcome;
+    this.finalize(call, outcome === 'in-progress' ? undefined : outcome);
   }
 
   private connectedPeople(call: LiveCall): string[] {
@@ -332,6 +339,12 @@ export class CallController {
         // Answered on the next turn so the domain sees its own effects applied first.
         queueMicrotask(() => this.input({ type: 'ticket-status-result', callId: e.callId, ticketNumber: e.ticketNumber, status }));
         return;
+      }
+      case 'transfer': {
+        // Set now, not when the request runs: the call's end record follows in the same decision.
+        const call = this.live.get(e.callId);
+        if (call) call.transferredOut = true;
+        return this.ari(e);
       }
       default:
         return this.ari(e);
@@ -628,7 +641,7 @@ export class CallController {
 
   private update(agentId: string, callId: string, state: CallState, detail?: string, at?: number): void {
     const call = this.live.get(callId);
-    if (state === 'withdrawn' || (state === 'ended' && call?.agentId !== agentId)) call?.pops.delete(agentId);
+    if (state === 'withdrawn' || state === 'ended') call?.pops.delete(agentId);
     this.o.events.emit('callUpdate', agentId, { callId, state, at: at ?? this.o.clock.now(), ...(detail ? { detail } : {}) });
   }
 
@@ -669,6 +682,11 @@ export class CallController {
       if (call.recordingName) void this.o.archive.archiveWithRetry(call.recordingName);
     });
     for (const agentId of call.pops.keys()) this.update(agentId, call.callId, 'ended');
+    if (call.adopted && call.agentId) {
+      this.update(call.agentId, call.callId, 'ended');
+      const agent = this.o.domain.agent(call.agentId);
+      if (agent?.status === 'paused' && agent.pauseReason === ADOPTED_CALL) this.input({ type: 'agent-ready', agentId: call.agentId });
+    }
     this.forget(call);
     this.o.events.emit('changed');
   }
@@ -687,6 +705,42 @@ export class CallController {
   }
 
   // ---------------------------------------------------------------- agent commands
+
+  /** Signs an agent in at a phone; the extension goes through AGENT_DIAL_TEMPLATE. */
+  signIn(agentId: string, opts: { extension: string; skills: string[]; leader?: boolean }): Rejection | undefined {
+    if (!/^[0-9A-Za-z_-]{1,32}$/.test(opts.extension)) return { code: 'invalid-input', message: 'extension must be 1 to 32 letters, digits, _ or -' };
+    const endpoint = this.o.agentDialTemplate.replace('{ext}', opts.extension);
+    const rejected = this.input({ type: 'agent-sign-in', agentId, skills: opts.skills, leader: opts.leader === true, endpoint });
+    if (rejected) return rejected;
+    // An agent still talking on a call adopted after a restart is not offered another one until it ends.
+    for (const call of this.live.values()) {
+      if (call.adopted && call.agentId === agentId && !call.finalized) {
+        this.input({ type: 'agent-pause', agentId, reason: ADOPTED_CALL });
+        break;
+      }
+    }
+    return undefined;
+  }
+
+  signOut(agentId: string): Rejection | undefined {
+    return this.input({ type: 'agent-sign-out', agentId });
+  }
+
+  ready(agentId: string): Rejection | undefined {
+    for (const call of this.live.values()) {
+      if (call.adopted && call.agentId === agentId && !call.finalized) {
+        return { code: 'invalid-transition', message: `agent ${agentId} is still talking on call ${call.callId}` };
+      }
+    }
+    return this.input({ type: 'agent-ready', agentId });
+  }
+
+  pause(agentId: string, reason: string): Rejection | undefined {
+    if (typeof reason !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(reason.trim())) {
+      return { code: 'invalid-input', message: 'reason must be a code of 1 to 32 letters, digits, _ or -' };
+    }
+    return this.input({ type: 'agent-pause', agentId, reason: reason.trim() });
+  }
 
   private callOfAgent(agentId: string): LiveCall {
     for (const call of this.live.values()) if (call.agentId === agentId && call.agentChannelId && !call.finalized) return call;
@@ -742,6 +796,7 @@ export class CallController {
     for (const call of this.live.values()) {
       const pop = call.pops.get(agentId);
       if (!pop) continue;
+      if (call.finalized) continue;
       if (call.agentId === agentId) return { pop, state: call.held ? 'held' : 'answered' };
       if (call.agentLegs.has(agentId)) return { pop, state: 'ringing' };
     }
@@ -778,8 +833,18 @@ export class CallController {
     this.live.set(call.callId, call);
     for (const [id, ref] of legs) this.byChannel.set(id, ref);
   }
-  /** @internal */ get internals() {
-    return { live: this.live, byChannel: this.byChannel, finalize: (c: LiveCall, o?: string) => this.finalize(c, o), serial: (id: string, fn: () => Promise<void>) => this.serial(id, fn) };
+  /** @internal Used by the reconcile handler only. */
+  get internals() {
+    return {
+      live: this.live,
+      byChannel: this.byChannel,
+      byPlayback: this.byPlayback,
+      endedChannels: this.endedChannels,
+      finalize: (c: LiveCall, o?: string) => this.finalize(c, o),
+      channelGone: (id: string, cause: string) => this.onChannelGone(id, cause),
+      stasisStart: (ch: Channel, args: string[]) => this.onStasisStart(ch, args),
+      serial: (id: string, fn: () => Promise<void>) => this.serial(id, fn),
+    };
   }
 }
 

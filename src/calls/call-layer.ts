@@ -1,0 +1,164 @@
+import type { Logger } from 'pino';
+import type { CallCenterConfig } from '../domain/calls/call-center-state.ts';
+import { callRoutes } from '../http/routes/calls.ts';
+import { agentRoutes } from '../http/routes/agents.ts';
+import { callbackRoutes } from '../http/routes/callbacks.ts';
+import { recordingRoutes } from '../http/routes/recordings.ts';
+import type { RoutePlugin } from '../http/build-app.ts';
+import { attachAgentNamespace, type AgentNamespaceOptions } from '../realtime/agent-namespace.ts';
+import type { SocketServer } from '../realtime/socket-server.ts';
+import { attachSupervisorNamespace } from '../realtime/supervisor-namespace.ts';
+import { RecordingArchive, type StoredRecordingSource } from '../recordings/archive.ts';
+import { ariRecordingSource } from '../recordings/ari-recording-source.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { AuditEntry } from '../store/audit-repo.ts';
+import { CallsRepo } from '../store/calls-repo.ts';
+import type { Store } from '../store/db.ts';
+import { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
+import type { AriRestClient } from '../telephony/ari/rest-client.ts';
+import type { AriEvent } from '../telephony/ari/events.ts';
+import { CallController } from './call-controller.ts';
+import { CallEventHub } from './call-events.ts';
+import { CallReconciler } from './call-reconciler.ts';
+import { emptyHistory, type CallerHistorySource } from './caller-history.ts';
+import { DomainRunner } from './domain-runner.ts';
+import { FiguresPublisher } from './live-figures.ts';
+
+/** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
+export interface AriEventSource {
+  readonly rest: AriRestClient;
+  on(type: '*', listener: (event: AriEvent) => void): () => void;
+}
+
+export interface CallLayerOptions {
+  app: string;
+  ari: AriEventSource;
+  clock: Clock;
+  logger: Logger;
+  store: Store;
+  dataDir: string;
+  callCenter: CallCenterConfig;
+  agentDialTemplate: string;
+  /** `{number}` is replaced; default `Local/{number}@external` (the simulator's outside world). */
+  externalDialTemplate?: string;
+  history?: CallerHistorySource;
+  audit?: { append(e: AuditEntry): Promise<number> };
+  /** Replaces the ARI stored-recording source (tests). */
+  recordingSource?: StoredRecordingSource;
+  figuresMinIntervalMs?: number;
+  archiveRetryBaseMs?: number;
+  agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted'>;
+}
+
+/**
+ * Holds the reconcile step until the call layer exists: the ARI connection starts with the
+ * telephony runtime, before the routes and namespaces are built, and must not process a snapshot
+ * (or any event) with nobody to hand it to.
+ */
+export class DeferredReconcile implements ReconcileHandler {
+  private target: ReconcileHandler | undefined;
+  private waiters: Array<() => void> = [];
+
+  attach(target: ReconcileHandler): void {
+    this.target = target;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  async reconcile(snapshot: ReconcileSnapshot, rest: AriRestClient): Promise<void> {
+    if (!this.target) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    await this.target!.reconcile(snapshot, rest);
+  }
+}
+
+export interface CallLayer {
+  readonly controller: CallController;
+  readonly reconciler: CallReconciler;
+  readonly events: CallEventHub;
+  readonly figures: FiguresPublisher;
+  readonly archive: RecordingArchive;
+  readonly calls: CallsRepo;
+  readonly recordings: RecordingsRepo;
+  readonly routes: RoutePlugin[];
+  /** Declares `/agent` and `/supervisor` on the platform's socket.io server. */
+  attachSockets(sockets: SocketServer): void;
+  close(): Promise<void>;
+}
+
+export function createCallLayer(o: CallLayerOptions): CallLayer {
+  const calls = new CallsRepo(o.store.db);
+  const recordings = new RecordingsRepo(o.store.db);
+  const events = new CallEventHub();
+  const history = o.history ?? emptyHistory;
+  const archive = new RecordingArchive({
+    dataDir: o.dataDir,
+    repo: recordings,
+    source: o.recordingSource ?? ariRecordingSource(o.ari.rest),
+    clock: o.clock,
+    logger: o.logger,
+    retryBaseMs: o.archiveRetryBaseMs,
+  });
+  const controller = new CallController({
+    rest: o.ari.rest,
+    app: o.app,
+    clock: o.clock,
+    logger: o.logger,
+    domain: new DomainRunner(o.callCenter),
+    calls,
+    recordings,
+    archive,
+    events,
+    history,
+    agentDialTemplate: o.agentDialTemplate,
+    externalDialTemplate: o.externalDialTemplate ?? 'Local/{number}@external',
+  });
+  const reconciler = new CallReconciler({ controller, app: o.app, clock: o.clock, logger: o.logger, calls, recordings, archive, events });
+  const figures = new FiguresPublisher({ controller, repo: calls, clock: o.clock, events, minIntervalMs: o.figuresMinIntervalMs });
+  const offEvents = o.ari.on('*', (e) => controller.onEvent(e));
+  const closers: Array<() => void> = [];
+
+  const routes: RoutePlugin[] = [
+    callRoutes({ calls, recordings, controller, figures }),
+    agentRoutes({ controller }),
+    callbackRoutes({ calls, events, clock: o.clock }),
+    recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit }),
+  ];
+
+  return {
+    controller,
+    reconciler,
+    events,
+    figures,
+    archive,
+    calls,
+    recordings,
+    routes,
+    attachSockets(sockets) {
+      const agent = attachAgentNamespace({
+        nsp: sockets.namespace('/agent', { permission: 'calls:take' }),
+        controller,
+        events,
+        clock: o.clock,
+        logger: o.logger,
+        ...o.agentNamespace,
+      });
+      const sup = attachSupervisorNamespace({
+        nsp: sockets.namespace('/supervisor', { permission: 'calls:monitor' }),
+        events,
+        figures,
+        calls,
+        clock: o.clock,
+      });
+      closers.push(() => agent.close(), () => sup.close());
+    },
+    async close() {
+      offEvents();
+      for (const c of closers) c();
+      figures.close();
+      controller.stop();
+      await controller.idle();
+      await archive.idle();
+      archive.close();
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import type { Logger } from 'pino';
+import type { IvrChoice } from '../domain/calls/call-record.ts';
+import type { RecordingArchive } from '../recordings/archive.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { CallsRepo } from '../store/calls-repo.ts';
+import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { CallRow } from '../store/schema/calls.ts';
+import { AriHttpError, isAriNotFound } from '../telephony/ari/errors.ts';
+import type { Channel } from '../telephony/ari/models.ts';
+import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
+import { isInStasisApp } from '../telephony/ari/reconcile.ts';
+import type { AriRestClient } from '../telephony/ari/rest-client.ts';
+import type { CallController } from './call-controller.ts';
+import type { CallEventHub } from './call-events.ts';
+import { newLiveCall, type LegRef } from './live-call.ts';
+import { buildDesktopPop } from './screen-pop-builder.ts';
+
+export interface CallReconcilerOptions {
+  controller: CallController;
+  app: string;
+  clock: Clock;
+  logger: Logger;
+  calls: CallsRepo;
+  recordings: RecordingsRepo;
+  archive: RecordingArchive;
+  events: CallEventHub;
+}
+
+/**
+ * Runs on every ARI (re)connection, before new events are delivered.
+ *
+ * First connection of this process (it may have been killed mid-call): every call the store still
+ * holds as active is matched against what the PBX has. A call with the caller and the agent (or a
+ * transfer party) still talking in our bridge is adopted, recording included; a call that was still
+ * in the menu or the queue is closed cleanly (caller released, put on the callback list), since the
+ * domain's queue state died with the process; a call whose caller is gone is closed. Recordings of
+ * every closed call are archived, and so is anything left pending from before.
+ *
+ * Later connections (the WebSocket dropped, this process kept its state): legs that vanished are
+ * treated as hung up (a PBX restart sends no StasisEnd); agents and parties that answered while we
+ * were disconnected are connected now; playbacks that finished meanwhile are reported finished;
+ * callers that entered Stasis meanwhile become new calls. No waiting call loses its place because
+ * the queue lives in the domain state, which a reconnection does not touch.
+ */
+export class CallReconciler implements ReconcileHandler {
+  private restored = false;
+  private readonly log: Logger;
+
+  constructor(private readonly o: CallReconcilerOptions) {
+    this.log = o.logger.child({ component: 'calls-reconcile' });
+  }
+
+  async reconcile(snapshot: ReconcileSnapshot, rest: AriRestClient): Promise<void> {
+    const present = new Map(snapshot.channels.map((c) => [c.id, c]));
+    const bridges = new Map(snapshot.bridges.map((b) => [b.id, b]));
+    if (!this.restored) {
+      this.restored = true;
+      await this.restoreFromStore(present, bridges, rest);
+    } else {
+      await this.reconcileLive(present, rest);
+    }
+    this.adoptStrangers(snapshot.channels, rest);
+    this.o.events.emit('changed');
+  }
+
+  private async restoreFromStore(
+    present: Map<string, Channel>,
+    bridges: Map<string, { id: string; channels: string[] }>,
+    rest: AriRestClient,
+  ): Promise<void> {
+    const { controller, calls } = this.o;
+    const now = this.o.clock.now();
+    const stillRecording = new Set<string>();
+    for (const row of calls.activeCalls()) {
+      const legs = calls.openLegs(row.id);
+      const caller = present.get(row.callerChannelId);
+      const callerAlive = caller !== undefined && isInStasisApp(caller, this.o.app);
+      const aliveLegs = legs.filter((l) => l.kind !== 'caller' && present.has(l.channelId));
+      const talkingLeg = aliveLegs.find((l) => l.answeredAt !== null && bridges.get(row.bridgeId ?? '')?.channels.includes(l.channelId));
+      if (callerAlive && row.answeredAt !== null && talkingLeg && row.bridgeId && bridges.has(row.bridgeId)) {
+        this.adopt(row, aliveLegs, present);
+        if (row.recordingName) stillRecording.add(row.recordingName);
+        continue;
+      }
+      // Not continuable: release whoever is still there and close the record.
+      for (const l of legs) controller.internals.endedChannels.add(l.channelId);
+      controller.internals.endedChannels.add(row.callerChannelId);
+      for (const l of legs) {
+        if (present.has(l.channelId)) await hangupQuietly(rest, l.channelId);
+        calls.updateLeg(l.channelId, { endedAt: now, outcome: present.has(l.channelId) ? 'hungup' : (l.outcome ?? 'vanished') });
+      }
+      if (row.bridgeId && bridges.has(row.bridgeId)) await ignoreGone(rest.bridges.destroy(row.bridgeId));
+      const outcome = row.answeredAt !== null ? 'answered' : callerAlive ? 'closed-on-restart' : row.queuedAt !== null ? 'abandoned' : 'abandoned-in-ivr';
+      calls.updateCall(row.id, { status: 'ended', phase: 'ended', endedAt: now, outcome });
+      if (row.answeredAt === null && row.queuedAt !== null) {
+        const cb = calls.addCallback({ callId: row.id, number: row.callerNumber, reason: callerAlive ? 'server_restart' : 'abandoned_queue', createdAt: now, waitedMs: now - row.queuedAt });
+        this.o.events.emit('callback', cb);
+      } else if (row.answeredAt === null && callerAlive) {
+        const cb = calls.addCallback({ callId: row.id, number: row.callerNumber, reason: 'server_restart', createdAt: now, waitedMs: null });
+        this.o.events.emit('callback', cb);
+      }
+      if (row.recordingName) {
+        await ignoreGone(rest.recordings.stop(row.recordingName));
+        const talkMs = row.answeredAt !== null ? now - row.answeredAt : null;
+        this.o.recordings.markPending(row.recordingName, { stoppedAt: now, talkMs });
+      }
+      this.log.warn({ callId: row.id, outcome, callerAlive }, 'calls: closed a call left over from before the restart');
+    }
+    // Archive everything pending, including recordings of calls closed just now; adopted calls keep recording.
+    const results = await this.o.archive.recover({ includeRecording: (r) => !stillRecording.has(r.name) });
+    if (results.length) this.log.info({ archived: results.filter((r) => r.status === 'archived').length, total: results.length }, 'calls: recordings recovered');
+  }
+
+  private adopt(row: CallRow, aliveLegs: ReturnType<CallsRepo['openLegs']>, present: Map<string, Channel>): void {
+    const call = newLiveCall({ callId: row.id, callerChannelId: row.callerChannelId, callerNumber: row.callerNumber, dialedNumber: row.dialedNumber, adopted: true });
+    call.bridgeId = row.bridgeId ?? undefined;
+    call.recordingName = row.recordingName ?? undefined;
+    call.answeredAt = row.answeredAt ?? undefined;
+    const refs: Array<[string, LegRef]> = [[row.callerChannelId, { callId: row.id, role: 'caller', answered: true, gone: false }]];
+    for (const l of aliveLegs) {
+      const answered = l.answeredAt !== null && present.get(l.channelId)?.state === 'Up';
+      if (l.kind === 'agent') {
+        if (!answered) continue;
+        call.agentId = l.agentId ?? undefined;
+        call.agentChannelId = l.channelId;
+        refs.push([l.channelId, { callId: row.id, role: 'agent', agentId: l.agentId ?? undefined, answered: true, gone: false }]);
+      } else {
+        call.parties.add(l.channelId);
+        refs.push([l.channelId, { callId: row.id, role: 'party', purpose: l.kind === 'third_party' ? 'conference' : 'transfer', number: l.number ?? undefined, answered, gone: false }]);
+      }
+    }
+    if (!call.agentChannelId && call.parties.size > 0) call.transferredOut = true;
+    if (call.agentId) {
+      let choices: IvrChoice[] = [];
+      try {
+        const parsed = JSON.parse(row.ivrPath) as unknown;
+        if (Array.isArray(parsed)) choices = parsed.filter((c): c is IvrChoice => typeof c === 'object' && c !== null && 'node' in c);
+      } catch {
+        // An unreadable path only costs the adopted pop its menu trail.
+      }
+      const pop = buildDesktopPop(
+        {
+          callId: row.id,
+          callerNumber: row.callerNumber,
+          skill: row.skill ?? '',
+          priority: row.priority,
+          repeatCaller: false,
+          ivrPath: choices.map((c) => c.node),
+          ivrChoices: choices,
+          arrivedAt: row.arrivedAt,
+          ivrExitAt: row.ivrExitAt ?? row.arrivedAt,
+          offeredAt: row.firstOfferedAt ?? row.arrivedAt,
+          waitedMs: (row.answeredAt ?? row.arrivedAt) - (row.ivrExitAt ?? row.arrivedAt),
+        },
+        [],
+      );
+      call.pops.set(call.agentId, pop);
+    }
+    this.o.controller.registerAdopted(call, refs);
+    this.o.calls.updateCall(row.id, { phase: 'talking' });
+    this.log.info({ callId: row.id, agentId: call.agentId, transferred: call.transferredOut }, 'calls: adopted a call still talking after the restart');
+  }
+
+  private async reconcileLive(present: Map<string, Channel>, rest: AriRestClient): Promise<void> {
+    const { live, byChannel, byPlayback } = this.o.controller.internals;
+    for (const [id, ref] of [...byChannel]) {
+      if (ref.gone || !live.has(ref.callId)) continue;
+      const ch = present.get(id);
+      if (!ch) {
+        this.o.controller.internals.channelGone(id, 'vanished');
+        continue;
+      }
+      // Answered while we were not listening: the StasisStart was lost with the socket.
+      if ((ref.role === 'agent' || ref.role === 'party') && !ref.answered && ch.state === 'Up' && isInStasisApp(ch, this.o.app)) {
+        this.o.controller.internals.stasisStart(ch, ref.role === 'agent' ? ['agent', ref.callId, ref.agentId ?? ''] : ['party', ref.callId]);
+      }
+    }
+    for (const [playbackId, callId] of [...byPlayback]) {
+      if (!live.has(callId)) continue;
+      try {
+        const pb = await rest.playbacks.get(playbackId);
+        if (pb.state === 'done' || pb.state === 'failed' || pb.state === 'cancelled') this.finishPlayback(playbackId, callId);
+      } catch (err) {
+        if (isAriNotFound(err)) this.finishPlayback(playbackId, callId);
+        else throw err;
+      }
+    }
+  }
+
+  private finishPlayback(playbackId: string, callId: string): void {
+    this.o.controller.onEvent({
+      type: 'PlaybackFinished',
+      timestamp: '',
+      application: this.o.app,
+      playback: { id: playbackId, media_uri: '', target_uri: '', state: 'done' },
+    } as never);
+    void callId;
+  }
+
+  /** Channels in our application that no call owns: inbound callers become calls, stray legs are hung up. */
+  private adoptStrangers(channels: Channel[], rest: AriRestClient): void {
+    const { byChannel, endedChannels } = this.o.controller.internals;
+    for (const ch of channels) {
+      if (byChannel.has(ch.id) || !isInStasisApp(ch, this.o.app)) continue;
+      const args = (ch.dialplan.app_data ?? '').split(',').slice(1);
+      if (args[0] === 'agent' || args[0] === 'party' || endedChannels.has(ch.id)) {
+        void hangupQuietly(rest, ch.id);
+        continue;
+      }
+      this.o.controller.internals.stasisStart(ch, args);
+    }
+  }
+}
+
+async function hangupQuietly(rest: AriRestClient, id: string): Promise<void> {
+  await ignoreGone(rest.channels.hangup(id, { reason: 'normal' }));
+}
+
+async function ignoreGone(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (isAriNotFound(err) || (err instanceof AriHttpError && (err.status === 409 || err.status === 422))) return;
+    throw err;
+  }
+}

@@ -1,0 +1,158 @@
+import type { Namespace, Socket } from 'socket.io';
+import { can, type Principal } from '../auth/principal.ts';
+import type { CallCommandError, CallController } from '../calls/call-controller.ts';
+import type { CallEventHub, DesktopPop } from '../calls/call-events.ts';
+import { maskDesktopPop } from '../calls/screen-pop-builder.ts';
+import type { Rejection } from '../domain/calls/decide.ts';
+import type { Clock, TimerId } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+
+export interface AgentNamespaceOptions {
+  nsp: Namespace;
+  controller: CallController;
+  events: CallEventHub;
+  clock: Clock;
+  logger: Logger;
+  /** An agent whose every desktop disconnected is signed out after this (unless on a call). Default 2 min. */
+  signOutGraceMs?: number;
+  /** Called with the moment each screen-pop is handed to socket.io (benchmarks). */
+  onPopEmitted?: (agentId: string, callId: string, decidedAtHr: number) => void;
+}
+
+/** What every acknowledgement carries. */
+export type Ack = { ok: true; [k: string]: unknown } | { ok: false; error: { statusCode: number; code: string; message: string } };
+
+const STATUS_OF: Record<Rejection['code'], number> = {
+  'unknown-agent': 404,
+  'unknown-call': 404,
+  'invalid-transition': 409,
+  'invalid-input': 400,
+};
+
+/** The agent's id on the desktop: the user name they signed in with. */
+export function agentIdOf(p: Principal): string {
+  return p.username;
+}
+
+const room = (agentId: string) => `agent:${agentId}`;
+
+/**
+ * `/agent`: the agent desktop. Events from the desktop (each with an acknowledgement callback):
+ * `sign-in {extension, skills}`, `sign-out`, `ready`, `pause {reason}`, `hold`, `unhold`,
+ * `transfer {number}`, `conference {number}`, `hangup`, `link-work-order {callId, workOrderId}`.
+ * Events to the desktop: `agent-state`, `screen-pop` (only to the offered agent), `call-update`,
+ * and on (re)connection `current-call` (null when none).
+ */
+export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void } {
+  const { nsp, controller, events, clock } = o;
+  const log = o.logger.child({ component: 'agent-namespace' });
+  const seeFull = new Map<string, boolean>();
+  const graceTimers = new Map<string, TimerId>();
+
+  const popFor = (agentId: string, pop: DesktopPop): DesktopPop => (seeFull.get(agentId) ? pop : maskDesktopPop(pop));
+
+  const offs = [
+    events.on('screenPop', (agentId, pop, decidedAtHr) => {
+      nsp.to(room(agentId)).emit('screen-pop', popFor(agentId, pop));
+      o.onPopEmitted?.(agentId, pop.callId, decidedAtHr);
+    }),
+    events.on('callUpdate', (agentId, update) => nsp.to(room(agentId)).emit('call-update', update)),
+    events.on('agentState', (agentId, state) => nsp.to(room(agentId)).emit('agent-state', state)),
+  ];
+
+  nsp.on('connection', (socket: Socket) => {
+    const principal = (socket.data as { principal: Principal }).principal;
+    const agentId = agentIdOf(principal);
+    seeFull.set(agentId, can(principal, 'phone:see-full'));
+    const grace = graceTimers.get(agentId);
+    if (grace !== undefined) {
+      clock.clearTimeout(grace);
+      graceTimers.delete(agentId);
+    }
+    void socket.join(room(agentId));
+    const current = controller.currentCallOf(agentId);
+    socket.emit('agent-state', controller.agents().find((a) => a.agentId === agentId) ?? { agentId, status: 'signed-out' });
+    socket.emit('current-call', current ? { state: current.state, pop: popFor(agentId, current.pop) } : null);
+
+    const handle = (event: string, fn: (payload: Record<string, unknown>) => Rejection | undefined | void) => {
+      socket.on(event, (...args: unknown[]) => {
+        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : undefined;
+        const payload = args[0] ?? {};
+        let answer: Ack;
+        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+          answer = { ok: false, error: { statusCode: 400, code: 'invalid-input', message: `${event}: the payload must be an object` } };
+        } else {
+          try {
+            const rejected = fn(payload as Record<string, unknown>);
+            answer = rejected
+              ? { ok: false, error: { statusCode: STATUS_OF[rejected.code], code: rejected.code, message: rejected.message } }
+              : { ok: true };
+          } catch (err) {
+            answer = commandError(err);
+            if (answer.ok === false && answer.error.statusCode >= 500) log.error({ err, event }, 'agent command failed');
+          }
+        }
+        ack?.(answer);
+      });
+    };
+
+    handle('sign-in', (p) => {
+      const extension = p.extension;
+      const skills = p.skills;
+      if (typeof extension !== 'string') return { code: 'invalid-input', message: 'sign-in: extension must be a string' };
+      if (!Array.isArray(skills) || skills.some((s) => typeof s !== 'string')) {
+        return { code: 'invalid-input', message: 'sign-in: skills must be an array of strings' };
+      }
+      return controller.signIn(agentId, { extension, skills: skills as string[], leader: principal.role === 'supervisor' });
+    });
+    handle('sign-out', () => controller.signOut(agentId));
+    handle('ready', () => controller.ready(agentId));
+    handle('pause', (p) => (typeof p.reason === 'string' ? controller.pause(agentId, p.reason) : { code: 'invalid-input', message: 'pause: reason must be a string' }));
+    handle('hold', () => controller.hold(agentId));
+    handle('unhold', () => controller.unhold(agentId));
+    handle('transfer', (p) => (typeof p.number === 'string' ? controller.transfer(agentId, p.number) : { code: 'invalid-input', message: 'transfer: number must be a string' }));
+    handle('conference', (p) =>
+      typeof p.number === 'string' ? controller.conference(agentId, p.number) : { code: 'invalid-input', message: 'conference: number must be a string' },
+    );
+    handle('hangup', () => controller.hangup(agentId));
+    handle('link-work-order', (p) => {
+      if (typeof p.callId !== 'string' || typeof p.workOrderId !== 'string' || p.workOrderId.length === 0 || p.workOrderId.length > 64) {
+        return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
+      }
+      controller.linkWorkOrder(p.callId, p.workOrderId);
+    });
+
+    socket.on('disconnect', () => {
+      void (async () => {
+        const left = await nsp.in(room(agentId)).fetchSockets();
+        if (left.length > 0 || graceTimers.has(agentId)) return;
+        // A desktop that reconnects within the grace keeps its state and gets its call back.
+        graceTimers.set(
+          agentId,
+          clock.setTimeout(() => {
+            graceTimers.delete(agentId);
+            const st = controller.agents().find((a) => a.agentId === agentId)?.status;
+            if (st === 'ready' || st === 'paused' || st === 'wrap-up') controller.signOut(agentId);
+          }, o.signOutGraceMs ?? 120_000),
+        );
+      })();
+    });
+  });
+
+  return {
+    close() {
+      for (const off of offs) off();
+      for (const t of graceTimers.values()) clock.clearTimeout(t);
+      graceTimers.clear();
+    },
+  };
+}
+
+function commandError(err: unknown): Ack {
+  const e = err as CallCommandError;
+  if (e && typeof e === 'object' && 'code' in e && (e.code === 'no_call' || e.code === 'conflict' || e.code === 'bad_request')) {
+    const statusCode = e.code === 'no_call' ? 409 : e.code === 'conflict' ? 409 : 400;
+    return { ok: false, error: { statusCode, code: e.code.replace('_', '-'), message: e.message } };
+  }
+  return { ok: false, error: { statusCode: 500, code: 'internal', message: 'the command failed' } };
+}
