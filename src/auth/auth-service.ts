@@ -55,6 +55,11 @@ export interface AuthService {
   setPassword(id: number, newPassword: string): Promise<void>;
   /** Creates the admin unless an active admin exists. */
   ensureFirstAdmin(username: string, password: string): Promise<'created' | 'exists'>;
+  /**
+   * Called when a user's tokens are revoked (password, role or unit changed, account disabled), so
+   * long-lived connections (socket.io) can be closed at once. Returns an unsubscribe function.
+   */
+  onRevoked(listener: (userId: number, reason: string) => void): () => void;
   readonly passwordMinLength: number;
 }
 
@@ -87,6 +92,16 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   const scryptParams = deps.scrypt ?? DEFAULT_SCRYPT;
   // Verified against when the username is unknown, so a wrong name takes as long as a wrong password.
   let dummyHash: Promise<string> | undefined;
+  const revokedListeners = new Set<(userId: number, reason: string) => void>();
+
+  function update(id: number, changes: UserChanges, reason: string): User | undefined {
+    const before = users.byId(id);
+    const after = users.update(id, changes, clock.now());
+    if (before && after && after.tokenVersion !== before.tokenVersion) {
+      for (const l of revokedListeners) l(id, reason);
+    }
+    return after;
+  }
 
   function checkPasswordRules(pw: string): void {
     if (pw.length < deps.passwordMinLength) {
@@ -123,6 +138,11 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
 
   const service: AuthService = {
     passwordMinLength: deps.passwordMinLength,
+
+    onRevoked(listener) {
+      revokedListeners.add(listener);
+      return () => revokedListeners.delete(listener);
+    },
 
     async login(username, password) {
       const u = users.byUsername(username);
@@ -207,7 +227,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       const changes: UserChanges = { role, unitId };
       if (input.displayName !== undefined) changes.displayName = input.displayName;
       if (input.disabled !== undefined) changes.disabled = input.disabled;
-      const updated = users.update(id, changes, clock.now());
+      const updated = update(id, changes, input.disabled === true ? 'account disabled' : 'role or unit changed');
       if (!updated) throw new AuthError(404, 'user-not-found', `user ${id} does not exist`);
       return toPublicUser(updated);
     },
@@ -218,13 +238,13 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         throw new AuthError(403, 'bad-current-password', 'the current password is wrong');
       }
       checkPasswordRules(newPassword);
-      users.update(u.id, { passwordHash: await hashPassword(newPassword, scryptParams) }, clock.now());
+      update(u.id, { passwordHash: await hashPassword(newPassword, scryptParams) }, 'password changed');
     },
 
     async setPassword(id, newPassword) {
       mustGet(id);
       checkPasswordRules(newPassword);
-      users.update(id, { passwordHash: await hashPassword(newPassword, scryptParams) }, clock.now());
+      update(id, { passwordHash: await hashPassword(newPassword, scryptParams) }, 'password changed');
     },
 
     async ensureFirstAdmin(username, password) {
@@ -233,10 +253,10 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       if (existing) {
         // The named account exists but is not an active admin: make it one with the given password.
         checkPasswordRules(password);
-        users.update(
+        update(
           existing.id,
           { role: 'admin', unitId: null, disabled: false, passwordHash: await hashPassword(password, scryptParams) },
-          clock.now(),
+          'made admin',
         );
         return 'created';
       }

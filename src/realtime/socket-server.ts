@@ -3,7 +3,7 @@ import { Server, type Namespace, type ServerOptions } from 'socket.io';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { Permission } from '../auth/permissions.ts';
 import type { Logger } from '../shared/logger.ts';
-import { socketAuth } from './auth.ts';
+import { socketAuth, type SocketData } from './auth.ts';
 
 export interface SocketServer {
   readonly io: Server;
@@ -46,6 +46,20 @@ export function attachSocketServer(httpServer: HttpServer, opts: SocketServerOpt
   const declared = new Map<string, Permission>();
   let closing: Promise<void> | undefined;
 
+  // A token is checked at the handshake only; a live socket lasts as long as its account is not
+  // revoked. When it is (disabled, role, unit or password changed), its sockets are closed at once.
+  const stopRevoked = opts.auth.onRevoked((userId, reason) => {
+    for (const nsp of io._nsps.values()) {
+      for (const socket of nsp.sockets.values()) {
+        const p = (socket.data as Partial<SocketData>).principal;
+        if (p?.userId !== userId) continue;
+        socket.emit('auth:revoked', { code: 'token-revoked', message: `signed out: ${reason}` });
+        socket.disconnect(true);
+      }
+    }
+    log.info({ userId, reason }, 'revoked user disconnected from socket.io');
+  });
+
   return {
     io,
     namespace(name, nsOpts) {
@@ -65,6 +79,7 @@ export function attachSocketServer(httpServer: HttpServer, opts: SocketServerOpt
       return nsp;
     },
     close() {
+      stopRevoked();
       closing ??= new Promise<void>((resolve) => {
         // io.close() also closes the HTTP server; the caller closes that through Fastify, so only
         // disconnect the clients and the engine here.

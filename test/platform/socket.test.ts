@@ -73,4 +73,28 @@ describe('socket.io handshake', () => {
     server = undefined;
     expect(await gone).toMatch(/disconnect|transport close/);
   });
+
+  it('closes a revoked user’s sockets at once (account disabled), telling the client why', async () => {
+    server = await startTestServer();
+    server.sockets.namespace('/feed', { permission: 'self:manage' });
+    const token = await tokenFor(server, 'agent');
+    const c = await tryConnect(`${server.url}/feed`, { token });
+    expect(c.ok).toBe(true);
+    if (!c.ok) return;
+    const revoked = new Promise<{ code: string; message: string }>((r) => c.socket.once('auth:revoked', r));
+    const gone = new Promise<string>((r) => c.socket.once('disconnect', r));
+    const me = (await server.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })).json();
+    const admin = (await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'root-admin', password: 'admin-password-1' } })).json();
+    const res = await server.app.inject({
+      method: 'PATCH',
+      url: `/users/${me.user.id}`,
+      headers: { authorization: `Bearer ${admin.token}` },
+      payload: { disabled: true },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await revoked).toEqual({ code: 'token-revoked', message: 'signed out: account disabled' });
+    expect(await gone).toBe('io server disconnect');
+    const again = await tryConnect(`${server.url}/feed`, { token });
+    expect(again).toMatchObject({ ok: false, data: { statusCode: 401, code: 'account-disabled' } });
+  });
 });
