@@ -150,6 +150,8 @@ class Draft {
     switch (input.type) {
       case 'call-arrived':
         return this.callArrived(input);
+      case 'call-restored':
+        return this.callRestored(input);
       case 'caller-flags':
         return this.callerFlags(input.callId, input.repeatCallerWithOpenOrder);
       case 'dtmf':
@@ -206,6 +208,54 @@ class Draft {
     this.effects.push({ type: 'answer', callId: call.callId, channelId: call.channelId });
     const step = startIvr(this.ivrConfig, { callId: call.callId, channelId: call.channelId, callerNumber: input.callerNumber }, this.now);
     this.applyIvrStep(call, step);
+    return undefined;
+  }
+
+  private callRestored(input: Extract<Input, { type: 'call-restored' }>): Rejection | undefined {
+    if (this.calls[input.callId]) return { code: 'invalid-input', message: `call ${input.callId} already exists` };
+    const r = input.record;
+    if (r.callId !== input.callId) return { code: 'invalid-input', message: `record of call ${r.callId} given for call ${input.callId}` };
+    if (r.endedAt !== undefined) return { code: 'invalid-transition', message: `call ${input.callId} has already ended` };
+    if (r.answeredAt !== undefined && (!r.agentId || !input.agentChannelId)) {
+      return { code: 'invalid-input', message: `answered call ${input.callId} needs its agent and agent channel` };
+    }
+    const record: CallRecord = { ...r, ivrPath: [...r.ivrPath], ivrChoices: [...r.ivrChoices], failedOffers: [...r.failedOffers] };
+    const call: CallState = { callId: input.callId, channelId: input.channelId, phase: 'queued', record, mohOn: false, timers: {} };
+    this.calls[call.callId] = call;
+    this.copiedCalls.add(call.callId);
+    this.touched(call);
+    if (r.answeredAt !== undefined && r.agentId && input.agentChannelId) {
+      call.phase = 'connected';
+      call.agentId = r.agentId;
+      call.agentChannelId = input.agentChannelId;
+      const agent = this.agent(r.agentId);
+      if (agent && agent.status !== 'signed-out' && agent.status !== 'on-call' && agent.status !== 'reserved') {
+        agent.agentChannelId = input.agentChannelId;
+        this.setAgentStatus(agent, 'on-call', { callId: call.callId });
+      }
+      return undefined;
+    }
+    const skill = r.skill !== undefined && this.ivrConfig.skills.includes(r.skill) ? r.skill : this.ivrConfig.defaultSkill;
+    if (r.queuedAt === undefined) {
+      // Its place in the menu died with the old process: it goes on to an agent, the clock starting now.
+      record.ivrExitAt = this.now;
+      this.enqueue(call, skill, record.priority);
+      return undefined;
+    }
+    this.seq += 1;
+    call.queue = { skill, priority: record.priority, enqueuedAt: r.queuedAt, seq: this.seq, escalated: r.breach !== undefined };
+    record.skill = skill;
+    // Deadlines already past fire at once: the adapter runs a timer whose time has come immediately.
+    if (r.prewarnedAt === undefined) {
+      call.timers.prewarn = this.setTimer(`prewarn:${call.callId}`, r.queuedAt + this.acd.prewarnMs, { kind: 'prewarn', callId: call.callId });
+    }
+    if (r.breach === undefined) {
+      call.timers.breach = this.setTimer(`breach:${call.callId}`, r.queuedAt + this.acd.breachMs, { kind: 'breach', callId: call.callId });
+    }
+    this.scheduleAnnouncement(call);
+    this.effects.push({ type: 'start-moh', callId: call.callId, channelId: call.channelId });
+    call.mohOn = true;
+    this.dispatch();
     return undefined;
   }
 
@@ -666,6 +716,13 @@ class Draft {
     if (input.endpoint !== undefined) agent.endpoint = input.endpoint;
     this.agents[agent.agentId] = agent;
     this.copiedAgents.add(agent.agentId);
+    const talking = Object.values(this.calls).find((c) => c.phase === 'connected' && c.agentId === agent.agentId);
+    if (talking) {
+      // A call restored after a restart, still in progress with this agent.
+      agent.agentChannelId = talking.agentChannelId;
+      this.setAgentStatus(agent, 'on-call', { callId: talking.callId });
+      return undefined;
+    }
     this.setAgentStatus(agent, 'ready');
     this.dispatch();
     return undefined;

@@ -1,3 +1,5 @@
+import type { CallRecord } from './call-record.ts';
+
 /** What the adapters tell the domain. */
 export type Input =
   | {
@@ -10,6 +12,13 @@ export type Input =
       /** The caller has an open work order (looked up by the adapter). */
       repeatCallerWithOpenOrder?: boolean;
     }
+  /**
+   * A call this process did not see arrive (restart): rebuilt from its stored record. Queued calls
+   * keep their place and their answer clock (the original IVR exit); a call answered before the
+   * restart is connected again with `agentId`/`agentChannelId`; a call caught in the menu goes to
+   * the queue of its desk (its IVR exit is now).
+   */
+  | { type: 'call-restored'; callId: string; channelId: string; record: CallRecord; agentChannelId?: string }
   /** Late result of the caller's history lookup. */
   | { type: 'caller-flags'; callId: string; repeatCallerWithOpenOrder: boolean }
   | { type: 'dtmf'; callId: string; digit: string }

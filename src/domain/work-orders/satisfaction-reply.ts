@@ -38,10 +38,8 @@ const SATISFIED = ['非常满意', '十分满意', '很满意', '满意', '好�
  * that disagree, or two different digits, are ambiguous and go to a person.
  */
 export function parseSatisfactionReply(text: string, digits: SurveyDigits = DEFAULT_SURVEY_DIGITS): ParsedReply {
-  const normalised = text
-    .normalize('NFKC')
-    .replace(/[\s\p{P}\p{S}]+/gu, '')
-    .toLowerCase();
+  const nfkc = text.normalize('NFKC');
+  const normalised = nfkc.replace(/[\s\p{P}\p{S}]+/gu, '').toLowerCase();
   if (normalised === '') return { ok: false, reason: 'empty' };
 
   let wordLevel: SatisfactionLevel | undefined;
@@ -59,7 +57,8 @@ export function parseSatisfactionReply(text: string, digits: SurveyDigits = DEFA
     for (const w of words) rest = rest.split(w).join('');
   }
 
-  const digitsFound = [...new Set(normalised.match(/\d+/g) ?? [])];
+  // Digits are read before spaces are dropped, so "1 2" is two answers, not twelve.
+  const digitsFound = [...new Set(nfkc.match(/\d+/g) ?? [])];
   let digitLevel: SatisfactionLevel | undefined;
   if (digitsFound.length > 1) return { ok: false, reason: 'ambiguous' };
   if (digitsFound.length === 1) {
