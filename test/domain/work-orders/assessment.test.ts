@@ -11,6 +11,7 @@ import {
   type Actor,
   type OrderType,
   type WorkOrder,
+  type WorkOrderCommand,
   type WorkOrderInput,
 } from '../../../src/domain/work-orders/index.ts';
 import { agent, env, intakeData, ok, requester, supervisor, system } from './fixtures.ts';
@@ -18,7 +19,7 @@ import { agent, env, intakeData, ok, requester, supervisor, system } from './fix
 const at = (date: string, h = 10) => shanghaiInstant(date, h);
 const unit = (unitId: string): Actor => ({ kind: 'unit', id: `${unitId}-clerk`, unitId });
 
-type Step = [Omit<WorkOrderInput, 'actor'> & { actor?: Actor }, string, number?];
+type Step = [WorkOrderCommand & { actor?: Actor }, string, number?];
 
 function build(id: number, type: OrderType, steps: Step[]): WorkOrder {
   let s: WorkOrder | null = null;
