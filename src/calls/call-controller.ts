@@ -615,10 +615,17 @@ export class CallController {
       breachAt: r.breach?.at ?? null,
       breachCause: r.breach?.cause ?? null,
       ivrPath: JSON.stringify(r.ivrChoices.length ? r.ivrChoices : r.ivrPath),
-      ronaCount: r.failedOffers.length,
+      ronaCount: r.failedOffers.filter((f) => f.cause === 'rona').length,
+      offers: r.offers,
+      ivrInvalidInputs: r.ivrInvalidInputs,
+      ivrTimeouts: r.ivrTimeouts,
+      repeatCaller: r.repeatCaller,
+      escalatedAt: r.escalatedAt ?? null,
+      transferNumber: r.transferNumber ?? null,
       outcome: r.outcome === 'in-progress' ? null : call?.transferredOut && r.outcome === 'answered' ? 'transferred' : r.outcome,
       ...(keepOpen ? {} : ended ? { endedAt: r.endedAt, status: 'ended' as const } : {}),
     });
+    this.o.events.emit('record', r);
     this.o.events.emit('changed');
     if (ended && call) {
       call.domainEnded = true;

@@ -1,4 +1,5 @@
 import type { AgentState } from '../domain/acd/agent.ts';
+import type { CallRecord } from '../domain/calls/call-record.ts';
 import type { ScreenPop } from '../domain/calls/screen-pop.ts';
 import type { CallbackRow } from '../store/schema/calls.ts';
 import type { HistoryOrder } from './caller-history.ts';
@@ -54,6 +55,8 @@ export interface CallLayerEvents {
   callback: (row: CallbackRow) => void;
   /** Something the live figures depend on changed. */
   changed: () => void;
+  /** A call's record changed (the CDR row was written). */
+  record: (record: CallRecord) => void;
 }
 
 type Listeners = { [K in keyof CallLayerEvents]: Set<CallLayerEvents[K]> };
@@ -67,6 +70,7 @@ export class CallEventHub {
     alert: new Set(),
     callback: new Set(),
     changed: new Set(),
+    record: new Set(),
   };
 
   on<K extends keyof CallLayerEvents>(type: K, fn: CallLayerEvents[K]): () => void {

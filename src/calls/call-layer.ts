@@ -98,12 +98,13 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     logger: o.logger,
     retryBaseMs: o.archiveRetryBaseMs,
   });
+  const domain = new DomainRunner(o.callCenter);
   const controller = new CallController({
     rest: o.ari.rest,
     app: o.app,
     clock: o.clock,
     logger: o.logger,
-    domain: new DomainRunner(o.callCenter),
+    domain,
     calls,
     recordings,
     archive,
@@ -113,7 +114,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     externalDialTemplate: o.externalDialTemplate ?? 'Local/{number}@external',
   });
   const reconciler = new CallReconciler({ controller, app: o.app, clock: o.clock, logger: o.logger, calls, recordings, archive, events });
-  const figures = new FiguresPublisher({ controller, repo: calls, clock: o.clock, events, minIntervalMs: o.figuresMinIntervalMs });
+  const figures = new FiguresPublisher({ controller, state: () => domain.snapshot, repo: calls, clock: o.clock, events, minIntervalMs: o.figuresMinIntervalMs });
   const offEvents = o.ari.on('*', (e) => controller.onEvent(e));
   const closers: Array<() => void> = [];
 

@@ -1,123 +1,91 @@
-import type { AgentStatus } from '../domain/acd/agent.ts';
-import { agentStatuses } from '../domain/acd/agent.ts';
+import type { CallRecord, CallOutcome, BreachCause } from '../domain/calls/call-record.ts';
+import type { CallCenterState } from '../domain/calls/call-center-state.ts';
+import { supervisorFigures, type SupervisorFigures } from '../domain/stats/figures.ts';
 import type { Clock, TimerId } from '../shared/clock.ts';
-import type { CallsRepo, WindowFigures } from '../store/calls-repo.ts';
+import type { CallsRepo } from '../store/calls-repo.ts';
+import type { CallRow } from '../store/schema/calls.ts';
 import type { CallController } from './call-controller.ts';
 import type { CallEventHub } from './call-events.ts';
 
-export interface PeriodFigures extends WindowFigures {
-  from: number;
-  to: number;
-  /** The regulator's rate: answered within 20 s ÷ offered (art. 25). Null when nothing was offered. */
-  answeredWithin20sRate: number | null;
-  /** Service level over answered calls: answered within 20 s ÷ answered. Null when nothing was answered. */
-  serviceLevel: number | null;
-}
-
-export interface LiveFigures {
-  at: number;
-  inIvr: number;
-  /** Calls waiting for an agent (queued or ringing), per queue. */
-  waiting: Record<string, number>;
-  /** Longest wait among waiting calls, measured from the IVR exit (art. 25). */
-  longestWaitMs: number | null;
-  /** When the longest-waiting call left the IVR: clients can keep the figure ticking without asking. */
+/** What `/supervisor` receives as `figures`: the domain's figures plus the agents one by one. */
+export interface LiveFigures extends SupervisorFigures {
+  /** When the longest-waiting call left the IVR, so a client can keep the figure ticking without asking. */
   longestWaitSince: number | null;
-  talking: number;
-  agents: Record<AgentStatus, number>;
-  agentList: Array<{ agentId: string; status: AgentStatus; reason?: string; since: number; callId?: string; skills: string[] }>;
-  today: PeriodFigures;
-  rolling24h: PeriodFigures;
+  /** Calls adopted after a restart or handed to a third party: talking, outside the domain's state. */
+  adoptedOrTransferred: number;
+  agentList: Array<{ agentId: string; status: string; reason?: string; since: number; callId?: string; skills: string[] }>;
 }
 
-const DAY = 86_400_000;
+const WINDOW_MS = 33 * 3_600_000; // the rolling 24 h and today (at most 24 h) with room to spare
 
-/** Start of the local day (China: UTC+8, no DST) that contains `now`. */
-export function startOfLocalDay(now: number, utcOffsetMinutes = 480): number {
-  const off = utcOffsetMinutes * 60_000;
-  return Math.floor((now + off) / DAY) * DAY - off;
-}
-
-function period(repo: CallsRepo, from: number, to: number): PeriodFigures {
-  const w = repo.windowFigures(from, to);
-  return {
-    ...w,
-    from,
-    to,
-    answeredWithin20sRate: w.offered > 0 ? w.answeredWithin20s / w.offered : null,
-    serviceLevel: w.answered > 0 ? w.answeredWithin20s / w.answered : null,
-  };
-}
-
-export function computeLiveFigures(controller: CallController, repo: CallsRepo, now: number, utcOffsetMinutes = 480): LiveFigures {
-  let inIvr = 0;
-  let talking = 0;
-  const waiting: Record<string, number> = {};
-  let oldest: number | null = null;
-  for (const call of controller.liveCalls().values()) {
-    const r = call.record;
-    if (call.adopted || (r && r.answeredAt !== undefined) || call.transferredOut) {
-      talking += 1;
-      continue;
-    }
-    if (!r || r.ivrExitAt === undefined) {
-      inIvr += 1;
-      continue;
-    }
-    const skill = r.skill ?? 'unknown';
-    waiting[skill] = (waiting[skill] ?? 0) + 1;
-    if (oldest === null || r.ivrExitAt < oldest) oldest = r.ivrExitAt;
+/** A stored CDR row as the domain's CallRecord (for records loaded at start). */
+export function recordFromRow(row: CallRow): CallRecord {
+  let choices: CallRecord['ivrChoices'] = [];
+  try {
+    const parsed = JSON.parse(row.ivrPath) as unknown;
+    if (Array.isArray(parsed)) choices = parsed.filter((c) => typeof c === 'object' && c !== null) as CallRecord['ivrChoices'];
+  } catch {
+    choices = [];
   }
-  const agents = Object.fromEntries(agentStatuses.map((s) => [s, 0])) as Record<AgentStatus, number>;
-  const agentList: LiveFigures['agentList'] = [];
-  for (const a of controller.agents()) {
-    agents[a.status] += 1;
-    if (a.status === 'signed-out') continue;
-    agentList.push({
-      agentId: a.agentId,
-      status: a.status,
-      since: a.since,
-      skills: [...a.skills],
-      ...(a.pauseReason !== undefined ? { reason: a.pauseReason } : {}),
-      ...(a.callId !== undefined ? { callId: a.callId } : {}),
-    });
-  }
-  return {
-    at: now,
-    inIvr,
-    waiting,
-    longestWaitMs: oldest === null ? null : now - oldest,
-    longestWaitSince: oldest,
-    talking,
-    agents,
-    agentList,
-    today: period(repo, startOfLocalDay(now, utcOffsetMinutes), now + 1),
-    rolling24h: period(repo, now - DAY, now + 1),
+  const outcome = (row.status === 'active' ? 'in-progress' : (row.outcome ?? 'in-progress')) as CallOutcome;
+  const r: CallRecord = {
+    callId: row.id,
+    callerNumber: row.callerNumber,
+    arrivedAt: row.arrivedAt,
+    ivrPath: choices.map((c) => c.node),
+    ivrChoices: choices,
+    ivrInvalidInputs: row.ivrInvalidInputs,
+    ivrTimeouts: row.ivrTimeouts,
+    priority: row.priority,
+    repeatCaller: row.repeatCaller,
+    offers: row.offers,
+    failedOffers: [],
+    outcome,
   };
+  if (row.ivrExitAt !== null) r.ivrExitAt = row.ivrExitAt;
+  if (row.queuedAt !== null) r.queuedAt = row.queuedAt;
+  if (row.skill !== null) r.skill = row.skill;
+  if (row.firstOfferedAt !== null) r.firstOfferedAt = row.firstOfferedAt;
+  if (row.prewarnedAt !== null) r.prewarnedAt = row.prewarnedAt;
+  if (row.breachAt !== null) r.breach = { at: row.breachAt, cause: (row.breachCause ?? 'all-busy') as BreachCause };
+  if (row.escalatedAt !== null) r.escalatedAt = row.escalatedAt;
+  if (row.answeredAt !== null) r.answeredAt = row.answeredAt;
+  if (row.answerMs !== null) r.answerMs = row.answerMs;
+  if (row.agentId !== null) r.agentId = row.agentId;
+  if (row.endedAt !== null) r.endedAt = row.endedAt;
+  if (row.transferNumber !== null) r.transferNumber = row.transferNumber;
+  return r;
 }
 
 /**
- * Pushes the live figures when something changed, at most once per `minIntervalMs` of clock time
- * (several changes in a burst become one push). Supervisors never poll.
+ * Pushes the supervisor figures when something changed, at most once per `minIntervalMs` of clock
+ * time (a burst of changes becomes one push). Supervisors never poll. The records of the last 33 h
+ * are kept in memory (loaded once at start, then updated from every CDR write), so a push costs
+ * no database read.
  */
 export class FiguresPublisher {
   private timer: TimerId | undefined;
   private lastPush = -Infinity;
-  private latest: LiveFigures | undefined;
-  private readonly off: () => void;
+  private readonly records = new Map<string, CallRecord>();
+  private readonly offs: Array<() => void>;
   private readonly sinks = new Set<(f: LiveFigures) => void>();
 
   constructor(
     private readonly o: {
       controller: CallController;
+      state: () => CallCenterState;
       repo: CallsRepo;
       clock: Clock;
       events: CallEventHub;
       minIntervalMs?: number;
-      utcOffsetMinutes?: number;
     },
   ) {
-    this.off = o.events.on('changed', () => this.schedule());
+    const since = o.clock.now() - WINDOW_MS;
+    for (const row of o.repo.callsSince(since)) this.records.set(row.id, recordFromRow(row));
+    this.offs = [
+      o.events.on('changed', () => this.schedule()),
+      o.events.on('record', (r) => this.records.set(r.callId, r)),
+    ];
   }
 
   onFigures(fn: (f: LiveFigures) => void): () => void {
@@ -125,10 +93,32 @@ export class FiguresPublisher {
     return () => this.sinks.delete(fn);
   }
 
-  /** The figures as of now (computed fresh; for a newly connected supervisor). */
+  /** The figures as of now (for a newly connected supervisor and GET /calls/live). */
   current(): LiveFigures {
-    this.latest = computeLiveFigures(this.o.controller, this.o.repo, this.o.clock.now(), this.o.utcOffsetMinutes);
-    return this.latest;
+    const now = this.o.clock.now();
+    const cutoff = now - WINDOW_MS;
+    for (const [id, r] of this.records) if ((r.queuedAt ?? r.arrivedAt) < cutoff && r.outcome !== 'in-progress') this.records.delete(id);
+    const state = this.o.state();
+    const f = supervisorFigures(state, this.records.values(), now);
+    let since: number | null = null;
+    for (const c of Object.values(state.calls)) {
+      if ((c.phase === 'queued' || c.phase === 'ringing') && c.queue && (since === null || c.queue.enqueuedAt < since)) since = c.queue.enqueuedAt;
+    }
+    let outside = 0;
+    for (const call of this.o.controller.liveCalls().values()) if (call.adopted || call.domainEnded) outside += 1;
+    const agentList: LiveFigures['agentList'] = [];
+    for (const a of Object.values(state.agents)) {
+      if (a.status === 'signed-out') continue;
+      agentList.push({
+        agentId: a.agentId,
+        status: a.status,
+        since: a.since,
+        skills: [...a.skills],
+        ...(a.pauseReason !== undefined ? { reason: a.pauseReason } : {}),
+        ...(a.callId !== undefined ? { callId: a.callId } : {}),
+      });
+    }
+    return { ...f, longestWaitSince: since, adoptedOrTransferred: outside, agentList };
   }
 
   private schedule(): void {
@@ -145,7 +135,7 @@ export class FiguresPublisher {
   }
 
   close(): void {
-    this.off();
+    for (const off of this.offs) off();
     this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }

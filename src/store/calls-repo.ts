@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import {
   callAlerts,
@@ -27,16 +27,6 @@ export class CallbackStateError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Figures computed from the CDR for a window [from, to). */
-export interface WindowFigures {
-  offered: number;
-  answered: number;
-  answeredWithin20s: number;
-  abandoned: number;
-  /** Mean answer time of answered calls in ms, null when none was answered. */
-  averageSpeedOfAnswerMs: number | null;
 }
 
 /** Call detail records, legs, callbacks and alerts. Synchronous: better-sqlite3 commits before returning. */
@@ -155,30 +145,9 @@ export class CallsRepo {
     return this.db.select().from(callAlerts).where(gte(callAlerts.at, from)).orderBy(asc(callAlerts.at)).all();
   }
 
-  /**
-   * Offered = calls that left the voice menu towards an agent (art. 25's clock started);
-   * answered within 20 s counts answer_ms ≤ 20 000.
-   */
-  windowFigures(from: number, to: number, thresholdMs = 20_000): WindowFigures {
-    const r = this.db
-      .select({
-        offered: sql<number>`count(*)`,
-        answered: sql<number>`sum(case when ${calls.answeredAt} is not null then 1 else 0 end)`,
-        within: sql<number>`sum(case when ${calls.answerMs} is not null and ${calls.answerMs} <= ${thresholdMs} then 1 else 0 end)`,
-        abandoned: sql<number>`sum(case when ${calls.outcome} in ('abandoned_queue','abandoned_ringing') then 1 else 0 end)`,
-        asa: sql<number | null>`avg(${calls.answerMs})`,
-      })
-      .from(calls)
-      // arrived_at ≤ queued_at and no caller spends an hour in the menu: the bound lets the arrived_at index serve the query.
-      .where(and(gte(calls.arrivedAt, from - 3_600_000), lt(calls.arrivedAt, to), gte(calls.queuedAt, from), lt(calls.queuedAt, to)))
-      .get();
-    return {
-      offered: Number(r?.offered ?? 0),
-      answered: Number(r?.answered ?? 0),
-      answeredWithin20s: Number(r?.within ?? 0),
-      abandoned: Number(r?.abandoned ?? 0),
-      averageSpeedOfAnswerMs: r?.asa === null || r?.asa === undefined ? null : Math.round(Number(r.asa)),
-    };
+  /** Every call that arrived since `from` (the live figures' window at start-up). */
+  callsSince(from: number): CallRow[] {
+    return this.db.select().from(calls).where(gte(calls.arrivedAt, from)).all();
   }
 
   /** Earlier calls from a number (newest first), for repeat-caller detection. */

@@ -38,10 +38,17 @@ export const calls = sqliteTable(
     recordingName: text('recording_name'),
     /** How many agents did not answer in time (RONA) before this call was answered or ended. */
     ronaCount: integer('rona_count').notNull().default(0),
+    offers: integer('offers').notNull().default(0),
+    ivrInvalidInputs: integer('ivr_invalid_inputs').notNull().default(0),
+    ivrTimeouts: integer('ivr_timeouts').notNull().default(0),
+    repeatCaller: integer('repeat_caller', { mode: 'boolean' }).notNull().default(false),
+    escalatedAt: integer('escalated_at'),
+    transferNumber: text('transfer_number'),
   },
   (t) => [
     index('calls_status_idx').on(t.status),
     index('calls_arrived_idx').on(t.arrivedAt),
+    index('calls_queued_idx').on(t.queuedAt),
     index('calls_caller_number_idx').on(t.callerNumber),
     uniqueIndex('calls_caller_channel_unique').on(t.callerChannelId),
   ],
