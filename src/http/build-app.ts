@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import type { AuthService } from '../auth/auth-service.ts';
+import { createLoginThrottle } from '../auth/login-throttle.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { installAuthHook } from './auth-hook.ts';
@@ -75,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes({ clock: deps.clock, startedAt, storeOk: deps.storeOk, telephony: deps.telephony }));
-  await app.register(authRoutes({ auth: deps.auth }));
+  await app.register(authRoutes({ auth: deps.auth, throttle: createLoginThrottle({ clock: deps.clock }) }));
   await app.register(usersRoutes({ auth: deps.auth }));
   await app.register(docsRoutes({ public: deps.docsPublic }));
   for (const plugin of deps.plugins ?? []) await app.register(plugin);

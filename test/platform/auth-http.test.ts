@@ -118,6 +118,20 @@ describe('sign-in and tokens over HTTP', () => {
     expect(missing.statusCode).toBe(404);
   });
 
+  it('throttles password guessing per username on the clock, then lets the right password in', async () => {
+    const clock = new FakeClock();
+    server = await startTestServer({ clock });
+    const attempt = (password: string) =>
+      server!.app.inject({ method: 'POST', url: '/auth/login', payload: { username: ADMIN.username, password } });
+    for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).statusCode).toBe(401);
+    const blocked = await attempt(ADMIN.password);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.headers['retry-after']).toBe('900');
+    expect(blocked.json()).toMatchObject({ code: 'too-many-attempts' });
+    clock.advance(15 * 60_000);
+    expect((await attempt(ADMIN.password)).statusCode).toBe(200);
+  });
+
   it('keeps the last admin: it cannot be disabled or demoted', async () => {
     server = await startTestServer();
     const admin = await login(server, ADMIN.username, ADMIN.password);

@@ -1,11 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { AuthError } from '../../auth/auth-errors.ts';
 import type { AuthService } from '../../auth/auth-service.ts';
+import type { LoginThrottle } from '../../auth/login-throttle.ts';
+import { HttpError } from '../error-handler.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
 import { emptyBodySchema, issuedTokenSchema, publicUserSchema } from './user-schema.ts';
 
 /** Sign-in, token refresh, who-am-I and changing one's own password. */
-export function authRoutes(deps: { auth: AuthService }): FastifyPluginAsync {
-  const { auth } = deps;
+export function authRoutes(deps: { auth: AuthService; throttle: LoginThrottle }): FastifyPluginAsync {
+  const { auth, throttle } = deps;
   return async (app) => {
     app.post<{ Body: { username: string; password: string } }>(
       '/auth/login',
@@ -23,10 +26,25 @@ export function authRoutes(deps: { auth: AuthService }): FastifyPluginAsync {
               password: { type: 'string', minLength: 1, maxLength: 1024 },
             },
           },
-          response: { 200: issuedTokenSchema, ...errorResponses },
+          response: { 200: issuedTokenSchema, ...errorResponses, 429: errorSchema },
         },
       },
-      async (request) => auth.login(request.body.username, request.body.password),
+      async (request, reply) => {
+        const { username, password } = request.body;
+        const wait = throttle.retryAfter(username, request.ip);
+        if (wait > 0) {
+          reply.header('retry-after', String(Math.ceil(wait / 1000)));
+          throw new HttpError(429, 'too-many-attempts', `too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`);
+        }
+        try {
+          const issued = await auth.login(username, password);
+          throttle.succeeded(username);
+          return issued;
+        } catch (err) {
+          if (err instanceof AuthError && err.code === 'bad-credentials') throttle.failed(username, request.ip);
+          throw err;
+        }
+      },
     );
 
     app.post(
