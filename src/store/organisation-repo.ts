@@ -25,7 +25,7 @@ export interface OrgUnit {
   updatedAt: number;
 }
 
-export type NewOrgUnit = Omit<OrgUnit, 'createdAt' | 'updatedAt' | 'active' | 'acceptsPublicRequests'> & { active?: boolean };
+export type NewOrgUnit = Omit<OrgUnit, 'createdAt' | 'updatedAt' | 'active'> & { active?: boolean };
 
 /** The organisation store. Async so that a PostgreSQL implementation can follow. */
 export interface OrganisationRepo {
@@ -34,19 +34,6 @@ export interface OrganisationRepo {
   children(id: string): Promise<OrgUnit[]>;
   insert(unit: NewOrgUnit, now: number): Promise<OrgUnit>;
   update(id: string, patch: { name?: string; parentId?: string | null; active?: boolean; contacts?: OrgContact[] }, now: number): Promise<OrgUnit | null>;
-}
-
-/** Which kind of unit may sit under which (rules art. 3, 8–11). Handling units hang under any tier. */
-export const ALLOWED_PARENT: Record<OrgUnitKind, readonly (OrgUnitKind | null)[]> = {
-  region: [null],
-  city: ['region'],
-  county_workstation: ['city'],
-  handling_unit: ['region', 'city', 'county_workstation', 'handling_unit'],
-};
-
-/** County workstations forward and handle city orders but do not take public requests (art. 8); units are reached through the hotline. */
-export function acceptsPublicRequests(kind: OrgUnitKind): boolean {
-  return kind === 'region' || kind === 'city';
 }
 
 type UnitRow = typeof orgUnits.$inferSelect;
@@ -97,7 +84,7 @@ export class SqliteOrganisationRepo implements OrganisationRepo {
           kind: unit.kind,
           name: unit.name,
           parentId: unit.parentId,
-          acceptsPublicRequests: acceptsPublicRequests(unit.kind),
+          acceptsPublicRequests: unit.acceptsPublicRequests,
           active: unit.active ?? true,
           createdAt: now,
           updatedAt: now,

@@ -16,8 +16,9 @@ export const workOrderCategories = sqliteTable(
 /**
  * One citizen demand (工单). Columns hold what is queried (phone look-up, unit lists, the deadline scan);
  * `state` holds the domain's full state as JSON so that the domain decides every transition.
- * `next_deadline_at` is the nearest pending deadline (dispatch, sign, return window or answer), kept by the
- * service on every transition, so one partial index serves the supervision scan.
+ * `next_deadline_at` is the pending deadline the order is waiting on (dispatch, sign, completion, or the end
+ * of the satisfaction reply window), kept by the service on every transition and null when nothing is
+ * pending, so one partial index serves the supervision and satisfaction-timeout scans.
  */
 export const workOrders = sqliteTable(
   'work_orders',
@@ -41,6 +42,8 @@ export const workOrders = sqliteTable(
     mergedIntoId: integer('merged_into_id'),
     nextDeadlineAt: integer('next_deadline_at'),
     nextDeadlineKind: text('next_deadline_kind'),
+    /** When the supervision scanner should next look at the order (levels change at known instants); null = never. */
+    nextCheckAt: integer('next_check_at'),
     supervisionLevel: integer('supervision_level').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -52,7 +55,8 @@ export const workOrders = sqliteTable(
   (t) => [
     index('work_orders_phone_idx').on(t.requesterPhone, t.createdAt),
     index('work_orders_lead_unit_idx').on(t.leadUnitId, t.createdAt),
-    index('work_orders_open_deadline_idx').on(t.nextDeadlineAt).where(sql`${t.closedAt} is null`),
+    index('work_orders_deadline_idx').on(t.nextDeadlineAt).where(sql`${t.nextDeadlineAt} is not null`),
+    index('work_orders_check_idx').on(t.nextCheckAt).where(sql`${t.nextCheckAt} is not null`),
     index('work_orders_closed_idx').on(t.closedAt),
   ],
 );

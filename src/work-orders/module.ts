@@ -1,0 +1,101 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { organisationRoutes } from '../http/routes/organisation.ts';
+import { knowledgeRoutes } from '../http/routes/knowledge.ts';
+import { calendarRoutes } from '../http/routes/calendar.ts';
+import { smsWebhookRoutes } from '../http/routes/sms-webhook.ts';
+import { workOrderRoutes } from '../http/routes/work-orders.ts';
+import { workOrderAdminRoutes } from '../http/routes/work-orders-admin.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { LogOnlySmsGateway } from '../sms/log-only-gateway.ts';
+import type { SmsGateway } from '../sms/sms-gateway.ts';
+import { SqliteAuditRepo } from '../store/audit-repo.ts';
+import { SqliteCalendarRepo } from '../store/calendar-repo.ts';
+import type { Store } from '../store/db.ts';
+import { SqliteKnowledgeRepo } from '../store/knowledge-repo.ts';
+import { SqliteOrganisationRepo } from '../store/organisation-repo.ts';
+import { SqliteSmsRepo } from '../store/sms-repo.ts';
+import { SqliteWorkOrderRepo } from '../store/work-orders-repo.ts';
+import { AssessmentService } from './assessment-service.ts';
+import { AttachmentStore } from './attachment-store.ts';
+import { CalendarService } from './calendar-service.ts';
+import { KnowledgeService } from './knowledge-service.ts';
+import { OrganisationService } from './organisation-service.ts';
+import { SatisfactionSms } from './satisfaction-sms.ts';
+import { SupervisionScanner } from './supervision-scanner.ts';
+import { WorkOrderService, type WorkOrderNotifier } from './work-order-service.ts';
+
+export interface WorkOrderModuleOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  dataDir: string;
+  /** Regional calendar additions that apply, e.g. ['guangxi'] for 壮族三月三. */
+  regions?: readonly string[];
+  /** Default: the log-only gateway. */
+  smsGateway?: SmsGateway;
+  /** Shared secret of the SMS provider's reply webhook; without it the webhook refuses every call. */
+  smsWebhookSecret?: string;
+  scanIntervalMs?: number;
+  /** Start the supervision scanner with the routes (default true). */
+  startScanner?: boolean;
+  notifier?: WorkOrderNotifier;
+}
+
+/** Work orders, organisation, knowledge base, calendar and assessment wired over one store (no DI container). */
+export interface WorkOrderModule {
+  orders: WorkOrderService;
+  organisation: OrganisationService;
+  knowledge: KnowledgeService;
+  calendar: CalendarService;
+  assessment: AssessmentService;
+  scanner: SupervisionScanner;
+  sms: SatisfactionSms;
+  smsGateway: SmsGateway;
+  repo: SqliteWorkOrderRepo;
+  /** Registers every route of the module (and loads stored calendar years first). */
+  plugin: FastifyPluginAsync;
+}
+
+export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderModule {
+  const { store, clock, logger } = opts;
+  const audit = new SqliteAuditRepo(store.db);
+  const orgRepo = new SqliteOrganisationRepo(store.db);
+  const repo = new SqliteWorkOrderRepo(store.sqlite);
+  const calendar = new CalendarService({ repo: new SqliteCalendarRepo(store.db), audit, clock, regions: opts.regions ?? [], logger });
+  const smsGateway = opts.smsGateway ?? new LogOnlySmsGateway(logger);
+  const sms = new SatisfactionSms(smsGateway, new SqliteSmsRepo(store.sqlite), clock, logger);
+  const orders = new WorkOrderService({
+    repo,
+    org: orgRepo,
+    calendar,
+    clock,
+    logger,
+    sms,
+    attachments: new AttachmentStore(opts.dataDir),
+    ...(opts.notifier ? { notifier: opts.notifier } : {}),
+  });
+  const organisation = new OrganisationService(orgRepo, audit, clock);
+  const knowledge = new KnowledgeService(new SqliteKnowledgeRepo(store.sqlite), orgRepo, audit, calendar, clock);
+  const assessment = new AssessmentService(repo, calendar, audit, clock);
+  const scanner = new SupervisionScanner({ repo, orders, org: orgRepo, calendar, sms, clock, logger, ...(opts.scanIntervalMs ? { intervalMs: opts.scanIntervalMs } : {}) });
+
+  const plugin: FastifyPluginAsync = async (app) => {
+    await calendar.init();
+    await app.register(workOrderRoutes({ orders }));
+    await app.register(workOrderAdminRoutes({ orders, scanner, assessment, repo, clock }));
+    await app.register(organisationRoutes({ organisation }));
+    await app.register(knowledgeRoutes({ knowledge }));
+    await app.register(calendarRoutes({ calendar }));
+    await app.register(smsWebhookRoutes({ orders, secret: opts.smsWebhookSecret, clock }));
+    if (opts.startScanner !== false) {
+      scanner.start();
+      app.addHook('onClose', async () => {
+        scanner.stop();
+        await scanner.idle();
+      });
+    }
+  };
+
+  return { orders, organisation, knowledge, calendar, assessment, scanner, sms, smsGateway, repo, plugin };
+}
