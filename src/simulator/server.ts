@@ -12,6 +12,7 @@ import { AriError } from './ari-error.ts';
 import { matchRoute, type Params } from './ari-routes.ts';
 import { ariTimestamp } from './ari-time.ts';
 import { handleControl } from './control-api.ts';
+import { startAmiServer } from './ami/ami-server.ts';
 import { SimEngine, type AppSink, type AriJson } from './engine.ts';
 import { Participants } from './participants.ts';
 import { SoundCatalog, builtInSoundsDir } from './sounds.ts';
@@ -344,6 +345,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const origin = `http://127.0.0.1:${port}`;
+  const amiServer = opts.ami
+    ? await startAmiServer({ engine, host, clock, ...opts.ami }).catch(async (err: unknown) => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw err;
+      })
+    : undefined;
 
   // ------------------------------------------------------------ faults, leaks, reset
 
@@ -406,6 +413,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     wsUrl: `ws://127.0.0.1:${port}/ari/events`,
     controlUrl: `${origin}/control`,
     port,
+    ...(amiServer ? { ami: { host: amiServer.host, port: amiServer.port } } : {}),
     engine,
     control: {
       placeCall: (r) => participants.placeCall(r),
@@ -436,6 +444,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       for (const c of clients) c.ws.terminate();
       wss.close();
       for (const s of sockets) s.destroy();
+      await amiServer?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

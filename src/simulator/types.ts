@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** The app `cti-inbound` sends calls to (`Stasis(<app>,inbound,${EXTEN})`). Default `cti-test` as in the reference. */
   inboundApp?: string;
+  /** Also serve AMI (src/simulator/ami) on loopback with these credentials; absent = no AMI. */
+  ami?: { port?: number; user: string; secret: string; authFailDelayMs?: number };
 }
 
 /** What is left after a test, like the Asterisk testsuite's "no channels/bridges left" check. */
@@ -123,6 +125,8 @@ export interface SimulatorHandle {
   /** `http://127.0.0.1:PORT/control` */
   controlUrl: string;
   port: number;
+  /** The AMI endpoint when `ami` was given. */
+  ami?: { host: string; port: number };
   engine: SimulatorEngineApi;
   control: SimulatorControl;
   faults: SimulatorFaults;
