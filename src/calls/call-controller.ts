@@ -354,9 +354,18 @@ export class CallController {
   /** ARI effects of one call run in order; a failure is logged and does not block the next one. */
   private ari(e: Effect): void {
     const callId: string = 'callId' in e && typeof e.callId === 'string' ? e.callId : '';
+    // State is read now, at decision time: the call may be finalized before the request runs.
+    const call = this.live.get(callId);
+    let task: () => Promise<void> = () => this.ariEffect(e, call);
+    if (e.type === 'cancel-agent-leg' || e.type === 'hangup-agent') {
+      const ch = call?.agentLegs.get(e.agentId) ?? (call?.agentId === e.agentId ? call.agentChannelId : undefined);
+      if (!ch) return;
+      const reason = e.type === 'cancel-agent-leg' ? 'no_answer' : 'normal';
+      task = () => ignore404(this.o.rest.channels.hangup(ch, { reason }));
+    }
     const prev = this.chains.get(callId) ?? Promise.resolve();
     const next = prev
-      .then(() => this.ariEffect(e))
+      .then(task)
       .catch((err) => {
         if (isAriNotFound(err)) return; // the channel or playback is already gone: nothing to do
         this.log.warn({ err: errText(err), effect: e.type, callId }, 'calls: ARI effect failed');
@@ -368,14 +377,13 @@ export class CallController {
     });
   }
 
-  private async ariEffect(e: Effect): Promise<void> {
+  private async ariEffect(e: Effect, call: LiveCall | undefined): Promise<void> {
     const rest = this.o.rest;
     switch (e.type) {
       case 'answer':
         return rest.channels.answer(e.channelId);
       case 'play': {
-        const call = this.live.get(e.callId);
-        if (!call || call.callerGone) return;
+        if (!call || call.callerGone || call.finalized) return;
         this.byPlayback.set(e.playbackId, e.callId);
         call.playbacks.add(e.playbackId);
         await rest.channels.play(e.channelId, { media: e.media, playbackId: e.playbackId });
@@ -383,40 +391,30 @@ export class CallController {
       }
       case 'stop-playback': {
         this.byPlayback.delete(e.playbackId);
-        this.live.get(e.callId)?.playbacks.delete(e.playbackId);
+        call?.playbacks.delete(e.playbackId);
         return ignore404(rest.playbacks.stop(e.playbackId));
       }
       case 'start-moh': {
-        const call = this.live.get(e.callId);
-        if (call) call.moh = true;
+        if (!call || call.callerGone || call.finalized) return;
+        call.moh = true;
         return rest.channels.startMoh(e.channelId);
       }
       case 'stop-moh': {
-        const call = this.live.get(e.callId);
         if (call) call.moh = false;
         return ignore404(rest.channels.stopMoh(e.channelId));
       }
       case 'originate-agent':
-        return this.originateAgent(e.callId, e.agentId, e.endpoint, e.timeoutMs);
-      case 'cancel-agent-leg':
-      case 'hangup-agent': {
-        const call = this.live.get(e.callId);
-        const ch = call?.agentLegs.get(e.agentId) ?? (call?.agentId === e.agentId ? call.agentChannelId : undefined);
-        if (!ch) return;
-        return ignore404(rest.channels.hangup(ch, { reason: e.type === 'cancel-agent-leg' ? 'no_answer' : 'normal' }));
-      }
+        return this.originateAgent(call, e.agentId, e.endpoint, e.timeoutMs);
       case 'bridge':
-        return this.bridgeAgent(e.callId, e.channelId, e.agentId, e.agentChannelId);
+        return this.bridgeAgent(call, e.channelId, e.agentId, e.agentChannelId);
       case 'start-recording':
-        return this.startRecording(e.callId);
-      case 'hangup': {
-        const call = this.live.get(e.callId);
+        return this.startRecording(call);
+      case 'hangup':
         // A blind transfer or three-way call keeps the caller talking after the agent left.
         if (call && call.transferredOut && !call.callerGone) return;
         return ignore404(rest.channels.hangup(e.channelId, { reason: 'normal' }));
-      }
       case 'transfer':
-        return this.callParty(e.callId, e.number, 'ivr-transfer');
+        return this.callParty(call, e.number, 'ivr-transfer');
       default:
         return;
     }
@@ -444,9 +442,9 @@ export class CallController {
     return raw.includes('/') ? raw : this.o.agentDialTemplate.replace('{ext}', raw);
   }
 
-  private async originateAgent(callId: string, agentId: string, endpoint: string | undefined, timeoutMs: number): Promise<void> {
-    const call = this.live.get(callId);
+  private async originateAgent(call: LiveCall | undefined, agentId: string, endpoint: string | undefined, timeoutMs: number): Promise<void> {
     if (!call || call.callerGone || call.finalized) return;
+    const callId = call.callId;
     const channelId = `${callId}-a${++this.agentLegSeq}`;
     const dial = this.endpointFor(agentId, endpoint);
     // Indexed before the request: Asterisk may send StasisStart before the originate reply.
@@ -484,9 +482,9 @@ export class CallController {
     return call.bridgeCreating;
   }
 
-  private async bridgeAgent(callId: string, callerChannelId: string, agentId: string, agentChannelId: string): Promise<void> {
-    const call = this.live.get(callId);
-    if (!call) return;
+  private async bridgeAgent(call: LiveCall | undefined, callerChannelId: string, agentId: string, agentChannelId: string): Promise<void> {
+    if (!call || call.finalized) return;
+    const callId = call.callId;
     call.agentId = agentId;
     call.agentChannelId = agentChannelId;
     call.answeredAt = this.o.clock.now();
@@ -502,9 +500,9 @@ export class CallController {
     this.o.calls.updateCall(callId, { phase: 'talking' });
   }
 
-  private async startRecording(callId: string): Promise<void> {
-    const call = this.live.get(callId);
-    if (!call || call.recordingName) return;
+  private async startRecording(call: LiveCall | undefined): Promise<void> {
+    if (!call || call.recordingName || call.finalized) return;
+    const callId = call.callId;
     const bridgeId = await this.ensureBridge(call);
     const name = `call-${callId}`;
     call.recordingName = name;
@@ -515,9 +513,9 @@ export class CallController {
   }
 
   /** Rings an outside number for a transfer or a three-way call (art. 14: 110/119/120/122 linkage). */
-  private async callParty(callId: string, number: string, purpose: 'transfer' | 'conference' | 'ivr-transfer'): Promise<void> {
-    const call = this.live.get(callId);
-    if (!call || call.callerGone) return;
+  private async callParty(call: LiveCall | undefined, number: string, purpose: 'transfer' | 'conference' | 'ivr-transfer'): Promise<void> {
+    if (!call || call.callerGone || call.finalized) return;
+    const callId = call.callId;
     const channelId = `${callId}-p${++this.partySeq}`;
     const endpoint = this.o.externalDialTemplate.replace('{number}', number);
     this.byChannel.set(channelId, { callId, role: 'party', purpose, number, answered: false, gone: false });
@@ -658,7 +656,9 @@ export class CallController {
     if (call.finalized) return;
     call.finalized = true;
     const now = this.o.clock.now();
-    const leftovers = [call.callerGone ? undefined : call.callerChannelId, ...call.agentLegs.values(), call.agentChannelId, ...call.parties];
+    const leftovers = [call.callerChannelId, ...call.agentLegs.values(), call.agentChannelId, ...call.parties].filter(
+      (ch): ch is string => ch !== undefined && this.byChannel.get(ch)?.gone === false,
+    );
     const row = this.o.calls.getCall(call.callId);
     const finalOutcome = row?.outcome ?? outcome ?? (call.transferredOut ? 'transferred' : 'failed');
     this.o.calls.updateCall(call.callId, {
@@ -671,9 +671,6 @@ export class CallController {
     const talkMs = answeredAt !== undefined && answeredAt !== null ? now - answeredAt : null;
     this.serial(call.callId, async () => {
       for (const ch of new Set(leftovers)) {
-        if (!ch) continue;
-        const ref = this.byChannel.get(ch);
-        if (ref?.gone) continue;
         await ignore404(this.o.rest.channels.hangup(ch, { reason: 'normal' })).catch(() => undefined);
       }
       if (call.recordingName) {
@@ -776,7 +773,7 @@ export class CallController {
     const call = this.callOfAgent(agentId);
     if ([...call.parties].some((p) => !this.byChannel.get(p)?.answered)) throw new CallCommandError('a transfer is already ringing', 'conflict');
     this.update(agentId, call.callId, 'transferring', number);
-    this.serial(call.callId, () => this.callParty(call.callId, number, 'transfer'));
+    this.serial(call.callId, () => this.callParty(call, number, 'transfer'));
   }
 
   /** Three-way call: the number is added to the bridge beside the agent and the caller. */
@@ -784,7 +781,7 @@ export class CallController {
     validateNumber(number);
     const call = this.callOfAgent(agentId);
     this.update(agentId, call.callId, 'transferring', number);
-    this.serial(call.callId, () => this.callParty(call.callId, number, 'conference'));
+    this.serial(call.callId, () => this.callParty(call, number, 'conference'));
   }
 
   /** The agent ends the call from the desktop. */

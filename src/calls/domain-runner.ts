@@ -19,11 +19,11 @@ export class DomainRunner implements CallDomainPort {
   }
 
   agents(): readonly AgentState[] {
-    return Object.values(this.state.agents);
+    return [...this.state.agents.values()];
   }
 
   agent(agentId: string): AgentState | undefined {
-    return this.state.agents[agentId];
+    return this.state.agents.get(agentId);
   }
 
   queuePosition(callId: string): number | undefined {

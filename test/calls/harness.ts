@@ -1,0 +1,221 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server } from 'socket.io';
+import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
+import { expect } from 'vitest';
+import { permissionsOf } from '../../src/auth/permissions.ts';
+import type { Principal } from '../../src/auth/principal.ts';
+import type { Role } from '../../src/auth/roles.ts';
+import { createCallLayer, DeferredReconcile, type CallLayer } from '../../src/calls/call-layer.ts';
+import type { CallerHistorySource } from '../../src/calls/caller-history.ts';
+import type { CallCenterConfig } from '../../src/domain/calls/call-center-state.ts';
+import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
+import type { SocketServer } from '../../src/realtime/socket-server.ts';
+import { FakeClock } from '../../src/shared/clock.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
+import { openStore, type Store } from '../../src/store/db.ts';
+import { AriConnection } from '../../src/telephony/ari/connection.ts';
+
+export const APP = 'hotline';
+const USER = 'cti';
+const PASS = 'cti-secret';
+
+/** A socket.io server whose namespaces trust `auth: { username, role }` (the platform's token check is tested on its own). */
+function trustingSockets(http: HttpServer): SocketServer {
+  const io = new Server(http, { serveClient: false });
+  return {
+    io,
+    namespace(name, { permission }) {
+      const nsp = io.of(name);
+      nsp.use((socket, next) => {
+        const a = socket.handshake.auth as { username?: string; role?: Role };
+        const role = a.role ?? 'agent';
+        const permissions = permissionsOf(role);
+        if (!permissions.has(permission)) return next(new Error(`role ${role} lacks ${permission}`));
+        const principal: Principal = { userId: 1, username: a.username ?? 'x', displayName: a.username ?? 'x', role, unitId: null, permissions, expiresAt: Number.MAX_SAFE_INTEGER };
+        socket.data.principal = principal;
+        next();
+      });
+      return nsp;
+    },
+    async close() {
+      io.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
+}
+
+export interface HarnessOptions {
+  clock?: FakeClock;
+  dataDir?: string;
+  /** Reuse a running simulator (restart tests). */
+  sim?: SimulatorHandle;
+  history?: CallerHistorySource;
+  callCenter?: (c: CallCenterConfig) => CallCenterConfig;
+}
+
+export class Harness {
+  clients: ClientSocket[] = [];
+  private constructor(
+    readonly clock: FakeClock,
+    readonly sim: SimulatorHandle,
+    readonly store: Store,
+    readonly conn: AriConnection,
+    readonly layer: CallLayer,
+    readonly http: HttpServer,
+    readonly sockets: SocketServer,
+    readonly dataDir: string,
+    readonly url: string,
+    private readonly ownsSim: boolean,
+    private readonly ownsDir: boolean,
+  ) {}
+
+  static async start(opts: HarnessOptions = {}): Promise<Harness> {
+    const clock = opts.clock ?? new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'calls-it-'));
+    const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false });
+    const sim =
+      opts.sim ??
+      (await startSimulator({ ariUser: USER, ariPassword: PASS, recordingsDir: join(dataDir, 'pbx-recordings'), clock, port: 0, inboundApp: APP, soundsDirs: [new URL('../../sounds', import.meta.url).pathname] }));
+    const store = openStore({ dataDir });
+    let config = loadIvrConfig();
+    if (opts.callCenter) config = opts.callCenter(config);
+    const deferred = new DeferredReconcile();
+    const conn = new AriConnection({ url: sim.ariUrl, user: USER, password: PASS, app: APP, clock, logger, reconcile: deferred });
+    const layer = createCallLayer({
+      app: APP,
+      ari: conn,
+      clock,
+      logger,
+      store,
+      dataDir,
+      callCenter: config,
+      agentDialTemplate: 'Local/{ext}@agents',
+      history: opts.history,
+      archiveRetryBaseMs: 500,
+    });
+    deferred.attach(layer.reconciler);
+    const http = createServer();
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const sockets = trustingSockets(http);
+    layer.attachSockets(sockets);
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const h = new Harness(clock, sim, store, conn, layer, http, sockets, dataDir, url, !opts.sim, !opts.dataDir);
+    conn.start();
+    await h.until(() => conn.state === 'ready', 'ARI connection ready');
+    return h;
+  }
+
+  /** Lets real I/O happen while fake time moves in small steps, until `cond` holds. */
+  async until(cond: () => boolean, what: string, opts: { stepMs?: number; maxMs?: number } = {}): Promise<void> {
+    const step = opts.stepMs ?? 50;
+    const max = opts.maxMs ?? 120_000;
+    let moved = 0;
+    for (let i = 0; ; i++) {
+      if (cond()) return;
+      if (moved >= max) throw new Error(`timed out waiting for: ${what} (${moved} ms of fake time)`);
+      await realTick();
+      if (cond()) return;
+      await this.clock.advanceAsync(step);
+      moved += step;
+    }
+  }
+
+  /** Moves fake time forward by `ms` in small steps, letting real I/O happen in between. */
+  async run(ms: number, stepMs = 50): Promise<void> {
+    for (let t = 0; t < ms; t += stepMs) {
+      await realTick();
+      await this.clock.advanceAsync(Math.min(stepMs, ms - t));
+    }
+    await realTick();
+  }
+
+  /** An agent desktop on `/agent`, collecting what it receives. */
+  async desktop(username: string, role: Role = 'agent'): Promise<Desktop> {
+    const socket = ioClient(`${this.url}/agent`, { auth: { username, role }, transports: ['websocket'], forceNew: true, reconnection: false });
+    const d = new Desktop(socket);
+    this.clients.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    await d.until(() => d.received('current-call').length > 0);
+    return d;
+  }
+
+  async supervisor(username = 'sup'): Promise<Desktop> {
+    const socket = ioClient(`${this.url}/supervisor`, { auth: { username, role: 'supervisor' }, transports: ['websocket'], forceNew: true, reconnection: false });
+    const d = new Desktop(socket);
+    this.clients.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    await d.until(() => d.received('figures').length > 0);
+    return d;
+  }
+
+  /** Signs an agent in at extension `ext` and lets the phone answer after `answerAfterMs` (absent: never). */
+  async agent(username: string, ext: string, behaviour: { answerAfterMs?: number; busy?: boolean }, skills = ['mandarin']): Promise<Desktop> {
+    this.sim.control.setPhone(ext, behaviour);
+    const d = await this.desktop(username);
+    const ack = await d.call('sign-in', { extension: ext, skills });
+    expect(ack).toEqual({ ok: true });
+    return d;
+  }
+
+  /** Stops this server's side only (the simulator keeps its calls), as if the process died. */
+  async crash(): Promise<void> {
+    for (const c of this.clients) c.disconnect();
+    this.layer.controller.stop();
+    await this.conn.stop();
+    await this.sockets.close();
+    await new Promise<void>((r) => this.http.close(() => r()));
+    this.store.close();
+  }
+
+  async close(opts: { leakCheck?: boolean } = {}): Promise<void> {
+    for (const c of this.clients) c.disconnect();
+    await this.layer.close();
+    await this.conn.stop();
+    await this.sockets.close();
+    await new Promise<void>((r) => this.http.close(() => r()));
+    const leaks = this.sim.leaks();
+    this.store.close();
+    if (this.ownsSim) await this.sim.close();
+    if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
+    if (opts.leakCheck !== false) expect(leaks).toEqual({ ok: true, channels: [], bridges: [], playbacks: [], recordings: [] });
+  }
+}
+
+export class Desktop {
+  readonly events: Array<{ name: string; payload: unknown; at: number }> = [];
+  constructor(readonly socket: ClientSocket) {
+    socket.onAny((name: string, payload: unknown) => this.events.push({ name, payload, at: Date.now() }));
+  }
+  received<T = any>(name: string): T[] {
+    return this.events.filter((e) => e.name === name).map((e) => e.payload as T);
+  }
+  last<T = any>(name: string): T | undefined {
+    return this.received<T>(name).at(-1);
+  }
+  async call(event: string, payload: unknown = {}): Promise<any> {
+    return await this.socket.timeout(5000).emitWithAck(event, payload);
+  }
+  async until(cond: () => boolean, maxMs = 5000): Promise<void> {
+    const end = Date.now() + maxMs;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('desktop: timed out');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+}
+
+export async function realTick(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1));
+  await new Promise((r) => setImmediate(r));
+}
