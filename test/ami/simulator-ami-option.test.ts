@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/shared/clock.ts';
 import { getHeader } from '../../src/simulator/ami/ami-codec.ts';
+import { AmiClient } from '../../src/telephony/ami/ami-client.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import { RawAmiClient } from './raw-ami-client.ts';
 
@@ -35,5 +37,34 @@ describe('startSimulator({ ami })', () => {
     expect(sim.ami).toBeUndefined();
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('AMI adapter against the simulator', () => {
+  it('a simulated PBX restart drops AMI; the adapter reconnects and logs in again by itself', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-ami-restart-'));
+    const sim = await startSimulator({ ariUser: 'u', ariPassword: 'p', recordingsDir: dir, ami: { user: 'cti', secret: 'cti' } });
+    const clock = new FakeClock();
+    const messages: string[] = [];
+    const log = (_: object, msg: string) => void messages.push(msg);
+    const client = new AmiClient({ host: '127.0.0.1', port: sim.ami!.port, user: 'cti', secret: 'cti', clock, logger: { info: log, warn: log, error: log }, heartbeatMs: 0, random: () => 0 });
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(cond()).toBe(true);
+    };
+    try {
+      client.start();
+      await until(() => client.state === 'ready');
+      sim.faults.restart();
+      await until(() => client.state === 'backoff');
+      await clock.advanceAsync(250);
+      await until(() => client.state === 'ready');
+      expect(messages).toEqual(['AMI connected and logged in', 'AMI: connection closed by Asterisk; retrying in 250 ms', 'AMI reconnected and logged in']);
+      expect((await client.ping())['ping']).toBe('Pong');
+    } finally {
+      client.stop();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
