@@ -91,6 +91,8 @@ export interface Chan {
   subs: Set<string>;
   stasisApp?: string;
   stasisArgs?: string[];
+  /** Entered Stasis from the dialplan: after Stasis returns, the dialplan's end is a soft hangup (02). */
+  stasisFromDialplan?: boolean;
   bridge?: Bridge;
   /** Made by POST /channels (originate): its ChannelDestroyed shows AppDial2 again. */
   originated: boolean;
@@ -676,18 +678,21 @@ export class SimEngine implements SimulatorEngineApi {
     if (ch.tech === 'Local' && ch.half === 1 && ch.peer && !ch.peer.destroyed) ch.peer.pendingCallerId = { ...cid };
   }
 
-  private applyPendingCallerId(ch: Chan): void {
+  /** Applies a queued caller id update; returns the announcement to make (after the caller's own event). */
+  private applyPendingCallerId(ch: Chan): (() => void) | undefined {
     const cid = ch.pendingCallerId;
-    if (!cid) return;
+    if (!cid) return undefined;
     ch.pendingCallerId = undefined;
-    if (sameCid(ch.caller, cid)) return;
+    if (sameCid(ch.caller, cid)) return undefined;
     ch.caller = { ...cid };
-    this.ariEvent(this.appsOf(ch), 'ChannelCallerId', {
-      caller_presentation: 0,
-      caller_presentation_txt: 'Presentation Allowed, Not Screened',
-      channel: this.channelJson(ch),
-    });
-    this.pub({ type: 'channelCallerIdChanged', channel: this.snapshot(ch) });
+    return () => {
+      this.ariEvent(this.appsOf(ch), 'ChannelCallerId', {
+        caller_presentation: 0,
+        caller_presentation_txt: 'Presentation Allowed, Not Screened',
+        channel: this.channelJson(ch),
+      });
+      this.pub({ type: 'channelCallerIdChanged', channel: this.snapshot(ch) });
+    };
   }
 
   // ---------------------------------------------------------------- answering (Local propagation)
@@ -765,8 +770,10 @@ export class SimEngine implements SimulatorEngineApi {
       return;
     }
     const data = substitute(step.data, this.dialplanVar(ch));
+    // 03/04: the queued caller id is already in the ChannelDialplan snapshot; its own event follows.
+    const announce = this.applyPendingCallerId(ch);
     this.setDialplanApp(ch, step.app, data);
-    this.applyPendingCallerId(ch);
+    announce?.();
     const next = () => this.nextStep(ch, gen);
     const args = data.split(',');
     switch (step.app) {
@@ -812,6 +819,7 @@ export class SimEngine implements SimulatorEngineApi {
         const app = args[0] ?? '';
         if (this.appRegistered(app) && this.enterStasis(ch, app, args.slice(1))) {
           ch.dpActive = false;
+          ch.stasisFromDialplan = true;
           return;
         }
         ch.vars.set('STASISSTATUS', 'FAILED');
@@ -921,6 +929,10 @@ export class SimEngine implements SimulatorEngineApi {
     if (ch.stasisApp) {
       if (ch.bridge) this.leaveBridge(ch, 'hangup');
       this.leaveStasis(ch);
+      if (ch.stasisFromDialplan) {
+        this.ariEvent(this.appsOf(ch), 'ChannelHangupRequest', { cause: 16, soft: true, channel: this.channelJson(ch) });
+        this.pub({ type: 'channelHangupRequest', channel: this.snapshot(ch), cause: 16, soft: true });
+      }
     } else {
       if (ch.bridge) this.leaveBridge(ch, 'hangup');
       if (ch.dpActive) {
@@ -965,10 +977,11 @@ export class SimEngine implements SimulatorEngineApi {
     }
     const cause = ch.hangupCause;
     const causeTxt = CAUSE_TXT[cause] ?? 'Unknown';
+    // 04: a caller id update still queued on a Local half is applied as it goes, announced after.
+    const announce = this.applyPendingCallerId(ch);
     this.ariEvent(this.appsOf(ch), 'ChannelDestroyed', { cause, cause_txt: causeTxt, channel: this.channelJson(ch) });
     this.pub({ type: 'channelDestroyed', channel: this.snapshot(ch), cause, causeTxt });
-    // 04: a caller id update still queued on a Local half is delivered as it goes.
-    this.applyPendingCallerId(ch);
+    announce?.();
     this.channels.delete(ch.id);
     this.participants.onGone?.(ch, cause);
   }
@@ -1581,7 +1594,9 @@ export class SimEngine implements SimulatorEngineApi {
       this.enterBridge(t.bridge, rec.helper);
     }
     rec.state = 'recording';
-    rec.segStart = this.now();
+    // 05: with beep=true the beep plays first; the file holds only what follows it.
+    const beepMs = p.beep ? Math.round(this.opts.sounds.lookup('beep')?.durationMs ?? 0) : 0;
+    rec.segStart = this.now() + beepMs;
     this.ariEvent(this.recordingApps(rec), 'RecordingStarted', { recording: this.recordingJson(rec) });
     this.pub({ type: 'recordingStarted', recording: this.recordingJson(rec) });
     if (p.maxDurationSeconds && p.maxDurationSeconds > 0) {
@@ -1596,7 +1611,7 @@ export class SimEngine implements SimulatorEngineApi {
 
   private closeSegment(r: LiveRecording): void {
     if (r.segStart === undefined) return;
-    r.segments.push({ ms: this.now() - r.segStart, muted: r.muted });
+    r.segments.push({ ms: Math.max(0, this.now() - r.segStart), muted: r.muted });
     r.segStart = undefined;
   }
 

@@ -3,15 +3,44 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { FakeClock } from '../../src/shared/clock.ts';
+import { FakeClock, type Clock, type TimerId } from '../../src/shared/clock.ts';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.ts';
 
 export const USER = 'cti';
 export const PASS = 'cti';
 
+/** A FakeClock that knows when its next timer is due, so tests can jump from timer to timer. */
+export class SteppingClock implements Clock {
+  readonly fake: FakeClock;
+  private readonly due = new Map<TimerId, number>();
+  constructor(start: number) {
+    this.fake = new FakeClock(start);
+  }
+  now(): number {
+    return this.fake.now();
+  }
+  setTimeout(fn: () => void, ms: number): TimerId {
+    const id: TimerId = this.fake.setTimeout(() => {
+      this.due.delete(id);
+      fn();
+    }, ms);
+    this.due.set(id, this.fake.now() + Math.max(0, ms));
+    return id;
+  }
+  clearTimeout(id: TimerId | undefined): void {
+    if (id !== undefined) this.due.delete(id);
+    this.fake.clearTimeout(id);
+  }
+  nextDue(): number | undefined {
+    let best: number | undefined;
+    for (const at of this.due.values()) if (best === undefined || at < best) best = at;
+    return best;
+  }
+}
+
 export interface Harness {
   sim: SimulatorHandle;
-  clock: FakeClock;
+  clock: SteppingClock;
   recordingsDir: string;
   rest(method: string, path: string, query?: Record<string, unknown>, body?: unknown): Promise<{ status: number; reason: string; body: any; headers: Headers }>;
   connect(app?: string): Promise<EventSocket>;
@@ -19,6 +48,8 @@ export interface Harness {
   settle(): Promise<void>;
   /** Moves the fake clock, settling between timers. */
   advance(ms: number): Promise<void>;
+  /** Advances to the next pending timer if it is due within `limitMs`; false when none is. */
+  step(limitMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -29,18 +60,19 @@ export interface EventSocket {
   close(): Promise<void>;
 }
 
-export async function startHarness(extra: Partial<SimulatorOptions> = {}): Promise<Harness> {
-  const clock = new FakeClock(Date.UTC(2026, 10, 25, 22, 26, 50, 0));
+export async function startHarness(extra: Partial<SimulatorOptions> = {}, startAt?: number): Promise<Harness> {
+  const clock = new SteppingClock(startAt ?? Date.UTC(2026, 10, 25, 22, 26, 50, 0));
   const recordingsDir = mkdtempSync(join(tmpdir(), 'sim-rec-'));
   const sim = await startSimulator({ ariUser: USER, ariPassword: PASS, clock, recordingsDir, ...extra });
   const sockets: EventSocket[] = [];
   const auth = 'Basic ' + Buffer.from(`${USER}:${PASS}`).toString('base64');
 
   async function settle(): Promise<void> {
-    for (let i = 0; i < 6; i++) {
-      await new Promise<void>((r) => setImmediate(r));
-      for (let k = 0; k < 200 && !sim.engine['idle' as never]; k++) await new Promise<void>((r) => setImmediate(r));
-      await new Promise<void>((r) => setTimeout(r, 1));
+    const engine = sim.engine as unknown as { idle: boolean };
+    for (let round = 0; round < 3; round++) {
+      for (let k = 0; k < 1000 && !engine.idle; k++) await new Promise<void>((r) => setImmediate(r));
+      for (let k = 0; k < 3; k++) await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setTimeout(r, 0));
     }
   }
 
@@ -102,15 +134,23 @@ export async function startHarness(extra: Partial<SimulatorOptions> = {}): Promi
     },
     settle,
     async advance(ms) {
-      const step = 50;
-      let left = ms;
+      const target = clock.now() + ms;
       await settle();
-      while (left > 0) {
-        const d = Math.min(step, left);
-        clock.advance(d);
-        left -= d;
+      for (;;) {
+        const next = clock.nextDue();
+        if (next === undefined || next > target) break;
+        clock.fake.advance(Math.max(0, next - clock.now()));
         await settle();
       }
+      if (target > clock.now()) clock.fake.advance(target - clock.now());
+      await settle();
+    },
+    async step(limitMs) {
+      const next = clock.nextDue();
+      if (next === undefined || next - clock.now() > limitMs) return false;
+      clock.fake.advance(Math.max(0, next - clock.now()));
+      await settle();
+      return true;
     },
     async close() {
       for (const s of sockets) s.ws.terminate();
