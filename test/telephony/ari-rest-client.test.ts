@@ -2,16 +2,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, systemClock } from '../../src/shared/clock.ts';
 import { AriHttpError, AriProtocolError, AriTimeoutError, AriUnreachableError } from '../../src/telephony/ari/errors.ts';
 import { AriRestClient } from '../../src/telephony/ari/rest-client.ts';
+import { fetchTransport, httpTransport, type AriTransport } from '../../src/telephony/ari/transport.ts';
 import { channel, sendJson, StubAri } from './helpers/stub-ari.ts';
 
-describe('AriRestClient', () => {
+describe.each<[string, () => AriTransport]>([
+  ['node:http transport', () => httpTransport()],
+  ['fetch transport', () => fetchTransport()],
+])('AriRestClient over the %s', (_name, makeTransport) => {
   let stub: StubAri;
   let rest: AriRestClient;
 
   beforeEach(async () => {
     stub = new StubAri();
     await stub.listen();
-    rest = new AriRestClient({ url: stub.url, user: 'cti', password: 'secret', clock: systemClock, timeoutMs: 2000 });
+    rest = new AriRestClient({ url: stub.url, user: 'cti', password: 'secret', clock: systemClock, timeoutMs: 2000, transport: makeTransport() });
   });
   afterEach(async () => {
     await stub.close();
@@ -71,7 +75,7 @@ describe('AriRestClient', () => {
   });
 
   it('rejects an unauthorised call with status 401', async () => {
-    const bad = new AriRestClient({ url: stub.url, user: 'cti', password: 'wrong', clock: systemClock });
+    const bad = new AriRestClient({ url: stub.url, user: 'cti', password: 'wrong', clock: systemClock, transport: makeTransport() });
     await expect(bad.channels.list()).rejects.toMatchObject({ name: 'AriHttpError', status: 401, ariMessage: 'Authentication required' });
   });
 
@@ -91,7 +95,7 @@ describe('AriRestClient', () => {
 
   it('times out a call that never answers, on the injected clock', async () => {
     const clock = new FakeClock();
-    const slow = new AriRestClient({ url: stub.url, user: 'cti', password: 'secret', clock, timeoutMs: 3000 });
+    const slow = new AriRestClient({ url: stub.url, user: 'cti', password: 'secret', clock, timeoutMs: 3000, transport: makeTransport() });
     let arrived = false;
     stub.route('GET', '/ari/channels/stuck', () => {
       arrived = true; // never answers
@@ -112,7 +116,7 @@ describe('AriRestClient', () => {
 
   it('honours a per-call deadline and a caller abort', async () => {
     const clock = new FakeClock();
-    const slow = new AriRestClient({ url: stub.url, user: 'cti', password: 'secret', clock, timeoutMs: 60_000 });
+    const slow = new AriRestClient({ url: stub.url, user: 'cti', password: 'secret', clock, timeoutMs: 60_000, transport: makeTransport() });
     stub.route('GET', '/ari/asterisk/ping', () => undefined);
     const pending = slow.asterisk.ping({ timeoutMs: 100 }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 20));
@@ -128,7 +132,7 @@ describe('AriRestClient', () => {
   it('reports a PBX that is not listening as AriUnreachableError with the network code', async () => {
     const port = stub.port;
     await stub.close();
-    const down = new AriRestClient({ url: `http://127.0.0.1:${port}`, user: 'cti', password: 'secret', clock: systemClock });
+    const down = new AriRestClient({ url: `http://127.0.0.1:${port}`, user: 'cti', password: 'secret', clock: systemClock, transport: makeTransport() });
     const err = await down.channels.list().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AriUnreachableError);
     expect(err).toMatchObject({ code: 'ECONNREFUSED', method: 'GET', path: '/channels' });

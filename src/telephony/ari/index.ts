@@ -8,3 +8,4 @@ export * from './event-dedup.ts';
 export * from './reconcile.ts';
 export * from './connection.ts';
 export * from './call-tracker.ts';
+export * from './transport.ts';

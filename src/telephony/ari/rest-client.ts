@@ -19,6 +19,7 @@ import type {
   StoredRecording,
   Variable,
 } from './models.ts';
+import { httpTransport, type AriTransport, type AriTransportResponse } from './transport.ts';
 
 export interface AriRestOptions {
   /** `http://host:8088` or `http://host:8088/ari`; `/ari` is added when missing. */
@@ -28,7 +29,8 @@ export interface AriRestOptions {
   clock: Clock;
   /** Deadline for each call unless the call passes its own. */
   timeoutMs?: number;
-  fetch?: typeof globalThis.fetch;
+  /** How requests are sent: node:http keep-alive by default, or fetchTransport(). */
+  transport?: AriTransport;
 }
 
 type QueryValue = string | number | boolean | undefined | readonly string[];
@@ -95,7 +97,7 @@ export type MuteDirection = 'both' | 'in' | 'out';
 const TIMED_OUT = Symbol('ari-timeout');
 
 /**
- * A typed ARI REST client on the global fetch. Each call has a deadline driven by the injected
+ * A typed ARI REST client. Each call has a deadline driven by the injected
  * clock and fails with AriHttpError / AriTimeoutError / AriUnreachableError, never hangs and never
  * loses the HTTP status (ari-client's failure modes 3 and 4 in STACK-NOTES).
  */
@@ -104,7 +106,7 @@ export class AriRestClient {
   private readonly auth: string;
   private readonly clock: Clock;
   private readonly defaultTimeoutMs: number;
-  private readonly doFetch: typeof globalThis.fetch;
+  private readonly transport: AriTransport;
 
   constructor(opts: AriRestOptions) {
     const trimmed = opts.url.replace(/\/+$/, '');
@@ -112,7 +114,7 @@ export class AriRestClient {
     this.auth = `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`;
     this.clock = opts.clock;
     this.defaultTimeoutMs = opts.timeoutMs ?? 10_000;
-    this.doFetch = opts.fetch ?? globalThis.fetch;
+    this.transport = opts.transport ?? httpTransport();
   }
 
   readonly channels = {
@@ -242,33 +244,29 @@ export class AriRestClient {
   };
 
   async json<T>(method: AriMethod, path: string, spec: RequestSpec = {}): Promise<T> {
-    return this.request(method, path, spec, async (res, signalPath) => {
-      const text = await res.text();
-      if (text.length === 0) throw new AriProtocolError(method, signalPath, `empty body with status ${res.status}`);
+    return this.request(method, path, spec, (res) => {
+      if (res.body.length === 0) throw new AriProtocolError(method, path, `empty body with status ${res.status}`);
       try {
-        return JSON.parse(text) as T;
+        return JSON.parse(res.body.toString('utf8')) as T;
       } catch {
-        throw new AriProtocolError(method, signalPath, `body is not JSON (status ${res.status})`);
+        throw new AriProtocolError(method, path, `body is not JSON (status ${res.status})`);
       }
     });
   }
 
   async void(method: AriMethod, path: string, spec: RequestSpec = {}): Promise<void> {
-    return this.request(method, path, spec, async (res) => {
-      // Drain so the keep-alive socket goes back to the pool.
-      await res.arrayBuffer();
-    });
+    return this.request(method, path, spec, () => undefined);
   }
 
   async bytes(method: AriMethod, path: string, spec: RequestSpec = {}): Promise<Buffer> {
-    return this.request(method, path, spec, async (res) => Buffer.from(await res.arrayBuffer()));
+    return this.request(method, path, spec, (res) => res.body);
   }
 
   private async request<T>(
     method: AriMethod,
     path: string,
     spec: RequestSpec,
-    read: (res: Response, path: string) => Promise<T>,
+    read: (res: AriTransportResponse) => T,
   ): Promise<T> {
     const timeoutMs = spec.timeoutMs ?? this.defaultTimeoutMs;
     const controller = new AbortController();
@@ -289,11 +287,11 @@ export class AriRestClient {
       body = JSON.stringify(spec.body);
     }
     try {
-      const res = await this.doFetch(url, { method, headers, body, signal: controller.signal });
+      const res = await this.transport({ method, url, headers, body, signal: controller.signal });
       if (res.status < 200 || res.status >= 300) {
-        throw new AriHttpError(method, path, res.status, await errorMessage(res));
+        throw new AriHttpError(method, path, res.status, errorMessage(res));
       }
-      return await read(res, path);
+      return read(res);
     } catch (err) {
       if (timedOut) throw new AriTimeoutError(method, path, timeoutMs);
       if (err instanceof AriHttpError || err instanceof AriProtocolError) throw err;
@@ -322,13 +320,8 @@ function queryString(query: Query | undefined): string {
   return s ? `?${s}` : '';
 }
 
-async function errorMessage(res: Response): Promise<string> {
-  let text = '';
-  try {
-    text = await res.text();
-  } catch {
-    return res.statusText || 'no body';
-  }
+function errorMessage(res: AriTransportResponse): string {
+  const text = res.body.toString('utf8');
   try {
     const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
     // Originate with an unknown technology answers {"error": "Allocation failed"} instead of {"message": ...}.
