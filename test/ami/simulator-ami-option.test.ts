@@ -68,3 +68,47 @@ describe('AMI adapter against the simulator', () => {
     }
   });
 });
+
+describe('AMI Originate on the simulator engine', () => {
+  it('an answered originate gives OriginateResponse Success/4; a busy phone Failure/5', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-ami-orig-'));
+    const clock = new FakeClock();
+    const sim = await startSimulator({ ariUser: 'u', ariPassword: 'p', recordingsDir: dir, clock, ami: { user: 'cti', secret: 'cti' } });
+    const c = await RawAmiClient.connect(sim.ami!.port);
+    try {
+      c.send([['Action', 'Login'], ['Username', 'cti'], ['Secret', 'cti'], ['ActionID', 'l']]);
+      await c.response('l');
+      c.send([['Action', 'Originate'], ['Channel', 'Local/1001@agents'], ['Context', 'test'], ['Exten', '100'], ['Priority', '1'], ['CallerID', 'Queue <7000>'], ['Async', 'true'], ['ActionID', 'ok']]);
+      expect(getHeader(await c.response('ok'), 'Message')).toBe('Originate successfully queued');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(c.received.some((m) => getHeader(m, 'Event') === 'OriginateResponse')).toBe(false);
+      // The default agent phone answers after 2 s of simulator time.
+      for (let i = 0; i < 10 && !c.received.some((m) => getHeader(m, 'Event') === 'OriginateResponse'); i++) {
+        await clock.advanceAsync(500);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const ok = await c.waitFor((m) => getHeader(m, 'Event') === 'OriginateResponse' && getHeader(m, 'ActionID') === 'ok', 'OriginateResponse ok');
+      expect([getHeader(ok, 'Response'), getHeader(ok, 'Reason'), getHeader(ok, 'CallerIDNum'), getHeader(ok, 'CallerIDName')]).toEqual(['Success', '4', '7000', 'Queue']);
+      const id = getHeader(ok, 'Uniqueid')!;
+      expect(sim.engine.getChannel(id)?.state).toBe('Up');
+      expect(sim.engine.hangup(id)).toBe(true);
+
+      sim.control.setPhone('1002', { busy: true });
+      c.send([['Action', 'Originate'], ['Channel', 'Local/1002@agents'], ['Context', 'test'], ['Exten', '100'], ['Async', 'true'], ['ActionID', 'busy']]);
+      await c.response('busy');
+      for (let i = 0; i < 10 && !c.received.some((m) => getHeader(m, 'ActionID') === 'busy' && getHeader(m, 'Event') === 'OriginateResponse'); i++) {
+        await clock.advanceAsync(500);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const busy = await c.waitFor((m) => getHeader(m, 'Event') === 'OriginateResponse' && getHeader(m, 'ActionID') === 'busy', 'OriginateResponse busy');
+      expect([getHeader(busy, 'Response'), getHeader(busy, 'Reason')]).toEqual(['Failure', '5']);
+      await clock.advanceAsync(5000);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(sim.leaks()).toMatchObject({ ok: true });
+    } finally {
+      c.close();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
