@@ -1,4 +1,4 @@
-import { bool, int, isHttpUrl, oneOf, optionalStr, str, type SettingTree } from './setting.ts';
+import { bool, int, isHttpUrl, list, oneOf, optionalStr, str, type SettingTree } from './setting.ts';
 
 /**
  * Every setting the server reads. The JSON files (`config/default.json`, then `config/local.json`)
@@ -59,5 +59,18 @@ export const configSchema = {
       check: (s) => s.includes('{ext}') && /^[A-Za-z]+\/\S+$/.test(s),
       allowed: 'a dial string containing {ext}, e.g. PJSIP/{ext} or Local/{ext}@agents',
     }),
+  },
+  workOrders: {
+    /** Regional working-day additions that apply (e.g. guangxi for 壮族三月三), besides the national calendar. */
+    regions: list({ env: 'CALENDAR_REGIONS', default: [], item: /^[a-z][a-z0-9-]{1,31}$/, allowed: 'region names such as guangxi' }),
+  },
+  sms: {
+    /** The SMS provider's send endpoint. Unset: messages are only logged (log-only gateway). */
+    gatewayUrl: optionalStr({ env: 'SMS_GATEWAY_URL', check: isHttpUrl, allowed: 'an http:// or https:// URL' }),
+    gatewayToken: optionalStr({ env: 'SMS_GATEWAY_TOKEN', secret: true, minLength: 1 }),
+    sender: optionalStr({ env: 'SMS_SENDER', minLength: 1, maxLength: 32 }),
+    timeoutMs: int({ env: 'SMS_TIMEOUT_MS', default: 10_000, min: 100, max: 120_000 }),
+    /** Shared secret of the provider's reply webhook (HMAC). Unset: the webhook refuses every call. */
+    webhookSecret: optionalStr({ env: 'SMS_WEBHOOK_SECRET', secret: true, minLength: 16, allowed: 'a secret of at least 16 characters' }),
   },
 } as const satisfies SettingTree;

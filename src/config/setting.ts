@@ -152,3 +152,23 @@ export type ValuesOf<S> = {
 export function isSetting(x: Setting<unknown> | SettingTree): x is Setting<unknown> {
   return (x as Setting<unknown>).kind === 'setting';
 }
+
+/** A list of strings: a JSON array in the files, comma-separated in the environment. */
+export function list(opts: Common & { default: readonly string[]; item: RegExp; allowed: string }): Setting<readonly string[]> {
+  const allowed = `a list of ${opts.allowed} (JSON array in files, comma-separated in the environment)`;
+  return {
+    kind: 'setting',
+    env: opts.env,
+    default: opts.default,
+    allowed,
+    secret: false,
+    parse(raw, fromEnv) {
+      let items: unknown[];
+      if (fromEnv && typeof raw === 'string') items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      else if (!fromEnv && Array.isArray(raw)) items = raw;
+      else return { ok: false, allowed };
+      if (!items.every((i) => typeof i === 'string' && opts.item.test(i))) return { ok: false, allowed };
+      return { ok: true, value: items as string[] };
+    },
+  };
+}

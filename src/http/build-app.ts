@@ -29,7 +29,7 @@ export interface AppDeps {
   /** Route plugins of the other parts (work orders, calls, ...), registered after the platform's own. */
   plugins?: readonly RoutePlugin[];
   /** Called for every route as it is registered (tests use it to sweep all routes). */
-  onRoute?: (route: { method: string | string[]; url: string; schema?: unknown; config?: unknown }) => void;
+  onRoute?: (route: { method: string | string[]; url: string; schema?: unknown; config?: unknown; bodyLimit?: number }) => void;
   version?: string;
 }
 
@@ -60,7 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (methods.some((m) => BODY_METHODS.has(m)) && !route.schema?.body) {
       throw new Error(`route ${methods.join(',')} ${route.url} takes a body but declares no body schema (src/http/README.md)`);
     }
-    deps.onRoute?.({ method: route.method, url: route.url, schema: route.schema, config: route.config });
+    deps.onRoute?.({ method: route.method, url: route.url, schema: route.schema, config: route.config, bodyLimit: route.bodyLimit });
   });
 
   await app.register(swagger, {

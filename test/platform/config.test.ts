@@ -149,3 +149,18 @@ describe('README configuration table', () => {
     for (const env of envs) expect(readme, env).toContain(`\`${env}\``);
   });
 });
+
+describe('list settings', () => {
+  it('reads CALENDAR_REGIONS comma-separated and refuses a bad item naming the variable', () => {
+    const t = tempDir('config-');
+    try {
+      expect(loadConfig({ env: { CALENDAR_REGIONS: 'guangxi, other' }, cwd: t.dir }).workOrders.regions).toEqual(['guangxi', 'other']);
+      expect(loadConfig({ env: {}, cwd: t.dir }).workOrders.regions).toEqual([]);
+      const err = configError(() => loadConfig({ env: { CALENDAR_REGIONS: 'Guang Xi' }, cwd: t.dir }));
+      expect(err.message).toContain('CALENDAR_REGIONS');
+      expect(err.message).toContain('region names');
+    } finally {
+      t.cleanup();
+    }
+  });
+});
