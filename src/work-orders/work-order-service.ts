@@ -410,7 +410,6 @@ export class WorkOrderService {
     if (d.ok) return d;
     const r = d.refusal;
     if (r.code === 'invalid-input') throw new ServiceError(400, r.code, r.message);
-    if (r.code === 'not-lead-unit' || r.code === 'not-assisting-unit') throw new ServiceError(403, r.code, r.message);
     throw new ServiceError(409, r.code, `${r.action} refused (order ${r.status ?? 'new'}): ${r.message}`);
   }
 

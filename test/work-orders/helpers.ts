@@ -1,0 +1,107 @@
+import type { Role } from '../../src/auth/roles.ts';
+import { FakeClock } from '../../src/shared/clock.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { signWebhook } from '../../src/sms/webhook-signature.ts';
+import { createWorkOrderModule, type WorkOrderModule } from '../../src/work-orders/module.ts';
+import { bearer, login, startTestServer, type TestServer } from '../platform/helpers.ts';
+import type { LogOnlySmsGateway } from '../../src/sms/log-only-gateway.ts';
+
+export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef';
+
+export interface Harness {
+  server: TestServer;
+  clock: FakeClock;
+  module: WorkOrderModule;
+  gateway: LogOnlySmsGateway;
+  /** A bearer header for a user of this role (and unit), logged in again when the fake clock has moved on. */
+  as(role: Role, unitId?: string): Promise<{ authorization: string }>;
+  req(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, who: { authorization: string }, payload?: unknown): Promise<{ status: number; body: any }>;
+  cleanup(): Promise<void>;
+}
+
+/** A server with the work-order module on a temp DATA_DIR, a FakeClock, the log-only SMS gateway and no scanner timer. */
+export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1, 0, 0)): Promise<Harness> {
+  const clock = new FakeClock(start);
+  let module: WorkOrderModule | undefined;
+  const server = await startTestServer({
+    clock,
+    env: { TOKEN_TTL_SECONDS: '86400' },
+    plugins: (ctx) => {
+      module = createWorkOrderModule({
+        store: ctx.store,
+        clock: ctx.clock,
+        logger: createLogger({ level: 'silent', pretty: false }),
+        dataDir: ctx.config.server.dataDir,
+        smsWebhookSecret: WEBHOOK_SECRET,
+        startScanner: false,
+      });
+      return [module.plugin];
+    },
+  });
+  const m = module!;
+  const users = new Map<string, { username: string; token: string; at: number }>();
+  let seq = 0;
+  const as = async (role: Role, unitId?: string) => {
+    const key = `${role}|${unitId ?? ''}`;
+    let u = users.get(key);
+    if (!u) {
+      const username = `${role.replace('_', '-')}-${++seq}`;
+      await server.auth.createUser({ username, password: 'user-password-1', role, unitId: unitId ?? null });
+      u = { username, token: '', at: -Infinity };
+      users.set(key, u);
+    }
+    if (clock.now() - u.at > 12 * 3600_000) {
+      u.token = await login(server, u.username, 'user-password-1');
+      u.at = clock.now();
+    }
+    return bearer(u.token);
+  };
+  const req: Harness['req'] = async (method, url, who, payload) => {
+    const res = await server.app.inject({ method, url, headers: who, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    let body: unknown = res.body;
+    try {
+      body = res.json();
+    } catch {
+      // not JSON
+    }
+    return { status: res.statusCode, body };
+  };
+  return { server, clock, module: m, gateway: m.smsGateway as LogOnlySmsGateway, as, req, cleanup: () => server.cleanup() };
+}
+
+export const PHONE = '13812341234';
+export const MASKED = '138****1234';
+
+/** Region → city → county workstation, and three handling units under the city with contacts. */
+export async function seedOrganisation(h: Harness): Promise<void> {
+  const admin = await h.as('admin');
+  const units = [
+    { id: 'gx', kind: 'region', name: '广西壮族自治区', parentId: null },
+    { id: 'nn', kind: 'city', name: '南宁市', parentId: 'gx' },
+    { id: 'nn-ws-1', kind: 'county_workstation', name: '青秀区工作站', parentId: 'nn' },
+    { id: 'u1', kind: 'handling_unit', name: '市城管局', parentId: 'nn', contacts: [{ name: '张三', phone: '13900000001', emergency: true }] },
+    { id: 'u2', kind: 'handling_unit', name: '市交警支队', parentId: 'nn', contacts: [{ name: '李四', phone: '13900000002' }] },
+    { id: 'u3', kind: 'handling_unit', name: '市住建局', parentId: 'nn', contacts: [{ name: '王五', phone: '13900000003' }] },
+  ];
+  for (const u of units) {
+    const r = await h.req('POST', '/organisation/units', admin, u);
+    if (r.status !== 201) throw new Error(`seed ${u.id}: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+}
+
+export const intakeBody = (over: Record<string, unknown> = {}) => ({
+  channel: 'phone',
+  callId: 'call-1',
+  type: 'complaint',
+  requesterName: '陈先生',
+  requesterPhone: PHONE,
+  content: '小区门口夜间施工噪音扰民，持续到凌晨两点',
+  category: 'environment.noise',
+  location: '青秀区民族大道100号',
+  ...over,
+});
+
+export function signedHeaders(body: string, at: number, secret = WEBHOOK_SECRET): Record<string, string> {
+  const ts = String(Math.floor(at / 1000));
+  return { 'content-type': 'application/json', 'x-sms-timestamp': ts, 'x-sms-signature': signWebhook(secret, ts, body) };
+}
