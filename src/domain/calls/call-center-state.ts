@@ -38,13 +38,25 @@ export type TimerOwner =
 
 export interface CallCenterState {
   config: CallCenterConfig;
-  calls: Readonly<Record<string, CallState>>;
-  agents: Readonly<Record<string, AgentState>>;
+  calls: ReadonlyMap<string, CallState>;
+  agents: ReadonlyMap<string, AgentState>;
   /** Every timer the adapter holds for us, so a stale or unknown timer is ignored. */
-  timers: Readonly<Record<string, TimerOwner>>;
+  timers: ReadonlyMap<string, TimerOwner>;
   seq: number;
 }
 
 export function createCallCenterState(config: CallCenterConfig): CallCenterState {
-  return { config, calls: {}, agents: {}, timers: {}, seq: 0 };
+  return { config, calls: new Map(), agents: new Map(), timers: new Map(), seq: 0 };
+}
+
+export function listAgents(state: CallCenterState): AgentState[] {
+  return [...state.agents.values()];
+}
+
+export function getAgent(state: CallCenterState, agentId: string): AgentState | undefined {
+  return state.agents.get(agentId);
+}
+
+export function getCall(state: CallCenterState, callId: string): CallState | undefined {
+  return state.calls.get(callId);
 }

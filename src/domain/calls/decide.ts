@@ -33,10 +33,10 @@ export function decide(state: CallCenterState, input: Input, now: number): Decid
 
 /** Where a waiting call stands in its skill's queue (1 = next). */
 export function queuePosition(state: CallCenterState, callId: string): number | undefined {
-  const call = state.calls[callId];
+  const call = state.calls.get(callId);
   if (!call?.queue || (call.phase !== 'queued' && call.phase !== 'ringing')) return undefined;
   let ahead = 0;
-  for (const other of Object.values(state.calls)) {
+  for (const other of state.calls.values()) {
     if (other === call || !other.queue || other.queue.skill !== call.queue.skill) continue;
     if (other.phase !== 'queued' && other.phase !== 'ringing') continue;
     if (compareQueueEntries(other.queue, call.queue) < 0) ahead += 1;
@@ -44,10 +44,45 @@ export function queuePosition(state: CallCenterState, callId: string): number | 
   return ahead + 1;
 }
 
+/** A map copied on its first write, so an input that touches nothing leaves it shared. */
+class CowMap<V> {
+  private map: ReadonlyMap<string, V>;
+  private owned = false;
+
+  constructor(map: ReadonlyMap<string, V>) {
+    this.map = map;
+  }
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
+  entries(): IterableIterator<[string, V]> {
+    return this.map.entries();
+  }
+  set(key: string, value: V): void {
+    this.own().set(key, value);
+  }
+  delete(key: string): void {
+    if (this.map.has(key)) this.own().delete(key);
+  }
+  result(): ReadonlyMap<string, V> {
+    return this.map;
+  }
+  private own(): Map<string, V> {
+    if (!this.owned) {
+      this.map = new Map(this.map);
+      this.owned = true;
+    }
+    return this.map as Map<string, V>;
+  }
+}
+
 class Draft {
-  private readonly calls: Record<string, CallState>;
-  private readonly agents: Record<string, AgentState>;
-  private readonly timers: Record<string, TimerOwner>;
+  private readonly calls: CowMap<CallState>;
+  private readonly agents: CowMap<AgentState>;
+  private readonly timers: CowMap<TimerOwner>;
   private seq: number;
   private readonly effects: Effect[] = [];
   private readonly copiedCalls = new Set<string>();
@@ -58,9 +93,9 @@ class Draft {
     private readonly state: CallCenterState,
     private readonly now: number,
   ) {
-    this.calls = { ...state.calls };
-    this.agents = { ...state.agents };
-    this.timers = { ...state.timers };
+    this.calls = new CowMap(state.calls);
+    this.agents = new CowMap(state.agents);
+    this.timers = new CowMap(state.timers);
     this.seq = state.seq;
   }
 
@@ -74,7 +109,7 @@ class Draft {
   finish(): { state: CallCenterState; effects: Effect[] } {
     for (const record of this.changedRecords.values()) this.effects.push({ type: 'call-record', record });
     return {
-      state: { config: this.state.config, calls: this.calls, agents: this.agents, timers: this.timers, seq: this.seq },
+      state: { config: this.state.config, calls: this.calls.result(), agents: this.agents.result(), timers: this.timers.result(), seq: this.seq },
       effects: this.effects,
     };
   }
@@ -82,7 +117,7 @@ class Draft {
   // ---- copy-on-write access -------------------------------------------------------------------
 
   private call(id: string): CallState | undefined {
-    const c = this.calls[id];
+    const c = this.calls.get(id);
     if (!c) return undefined;
     if (!this.copiedCalls.has(id)) {
       const copy: CallState = {
@@ -91,7 +126,7 @@ class Draft {
         timers: { ...c.timers },
         ...(c.queue ? { queue: { ...c.queue } } : {}),
       };
-      this.calls[id] = copy;
+      this.calls.set(id, copy);
       this.copiedCalls.add(id);
       return copy;
     }
@@ -99,11 +134,11 @@ class Draft {
   }
 
   private agent(id: string): AgentState | undefined {
-    const a = this.agents[id];
+    const a = this.agents.get(id);
     if (!a) return undefined;
     if (!this.copiedAgents.has(id)) {
       const copy = { ...a };
-      this.agents[id] = copy;
+      this.agents.set(id, copy);
       this.copiedAgents.add(id);
       return copy;
     }
@@ -117,14 +152,14 @@ class Draft {
   private setTimer(prefix: string, at: number, owner: TimerOwner): string {
     this.seq += 1;
     const key = `${prefix}:${this.seq}`;
-    this.timers[key] = owner;
+    this.timers.set(key, owner);
     this.effects.push({ type: 'set-timer', key, at });
     return key;
   }
 
   private cancelTimer(key: string | undefined): void {
     if (key === undefined) return;
-    delete this.timers[key];
+    this.timers.delete(key);
     this.effects.push({ type: 'cancel-timer', key });
   }
 
@@ -185,7 +220,7 @@ class Draft {
   // ---- calls ----------------------------------------------------------------------------------
 
   private callArrived(input: Extract<Input, { type: 'call-arrived' }>): Rejection | undefined {
-    if (this.calls[input.callId]) return { code: 'invalid-input', message: `call ${input.callId} already exists` };
+    if (this.calls.get(input.callId)) return { code: 'invalid-input', message: `call ${input.callId} already exists` };
     const repeat = input.repeatCallerWithOpenOrder === true;
     const record: CallRecord = {
       callId: input.callId,
@@ -202,7 +237,7 @@ class Draft {
       outcome: 'in-progress',
     };
     const call: CallState = { callId: input.callId, channelId: input.channelId, phase: 'ivr', record, mohOn: false, timers: {} };
-    this.calls[call.callId] = call;
+    this.calls.set(call.callId, call);
     this.copiedCalls.add(call.callId);
     this.touched(call);
     this.effects.push({ type: 'answer', callId: call.callId, channelId: call.channelId });
@@ -212,7 +247,7 @@ class Draft {
   }
 
   private callRestored(input: Extract<Input, { type: 'call-restored' }>): Rejection | undefined {
-    if (this.calls[input.callId]) return { code: 'invalid-input', message: `call ${input.callId} already exists` };
+    if (this.calls.get(input.callId)) return { code: 'invalid-input', message: `call ${input.callId} already exists` };
     const r = input.record;
     if (r.callId !== input.callId) return { code: 'invalid-input', message: `record of call ${r.callId} given for call ${input.callId}` };
     if (r.endedAt !== undefined) return { code: 'invalid-transition', message: `call ${input.callId} has already ended` };
@@ -221,7 +256,7 @@ class Draft {
     }
     const record: CallRecord = { ...r, ivrPath: [...r.ivrPath], ivrChoices: [...r.ivrChoices], failedOffers: [...r.failedOffers] };
     const call: CallState = { callId: input.callId, channelId: input.channelId, phase: 'queued', record, mohOn: false, timers: {} };
-    this.calls[call.callId] = call;
+    this.calls.set(call.callId, call);
     this.copiedCalls.add(call.callId);
     this.touched(call);
     if (r.answeredAt !== undefined && r.agentId && input.agentChannelId) {
@@ -272,7 +307,7 @@ class Draft {
   }
 
   private toIvr(callId: string, input: IvrInput, ignoreOutsideIvr: boolean): Rejection | undefined {
-    const call = this.calls[callId];
+    const call = this.calls.get(callId);
     if (!call) return { code: 'unknown-call', message: `no call ${callId}` };
     if (call.phase !== 'ivr' || !call.ivr) {
       return ignoreOutsideIvr ? undefined : { code: 'invalid-transition', message: `call ${callId} is no longer in the voice menu` };
@@ -285,8 +320,8 @@ class Draft {
   private applyIvrStep(call: CallState, step: IvrStep): void {
     call.ivr = step.session;
     for (const e of step.effects) {
-      if (e.type === 'set-timer') this.timers[e.key] = { kind: 'ivr', callId: call.callId };
-      else if (e.type === 'cancel-timer') delete this.timers[e.key];
+      if (e.type === 'set-timer') this.timers.set(e.key, { kind: 'ivr', callId: call.callId });
+      else if (e.type === 'cancel-timer') this.timers.delete(e.key);
       this.effects.push(e);
     }
     if (step.exit) this.ivrExit(call, step.exit);
@@ -361,11 +396,11 @@ class Draft {
     call.timers = {};
     if (call.ivr?.timerKey) this.cancelTimer(call.ivr.timerKey);
     this.touched(call);
-    delete this.calls[call.callId];
+    this.calls.delete(call.callId);
   }
 
   private playbackFinished(callId: string, playbackId: string): Rejection | undefined {
-    const c = this.calls[callId];
+    const c = this.calls.get(callId);
     if (!c) return { code: 'unknown-call', message: `no call ${callId}` };
     if (c.phase === 'ivr') return this.toIvr(callId, { type: 'playback-finished', playbackId }, true);
     if (c.announcePlaybackId !== playbackId) return undefined;
@@ -379,7 +414,7 @@ class Draft {
   }
 
   private callerHangup(callId: string): Rejection | undefined {
-    const c = this.calls[callId];
+    const c = this.calls.get(callId);
     if (!c) return { code: 'unknown-call', message: `no call ${callId}` };
     if (c.phase === 'ivr') return this.toIvr(callId, { type: 'hangup' }, true);
     const call = this.call(callId) as CallState;
@@ -428,7 +463,8 @@ class Draft {
   }
 
   private cancelWrapUpTimer(agentId: string): void {
-    for (const [key, owner] of Object.entries(this.timers)) {
+    if (this.agents.get(agentId)?.status !== 'wrap-up') return; // only then is a wrap-up timer pending
+    for (const [key, owner] of this.timers.entries()) {
       if (owner.kind === 'wrap-up' && owner.agentId === agentId) this.cancelTimer(key);
     }
   }
@@ -436,9 +472,9 @@ class Draft {
   // ---- timers ---------------------------------------------------------------------------------
 
   private timerFired(key: string): void {
-    const owner = this.timers[key];
+    const owner = this.timers.get(key);
     if (!owner) return; // cancelled or from before a restart: nothing to do
-    delete this.timers[key];
+    this.timers.delete(key);
     switch (owner.kind) {
       case 'ivr':
         this.toIvr(owner.callId, { type: 'timer-fired', key }, true);
@@ -492,7 +528,7 @@ class Draft {
     if (!call?.queue) return;
     delete call.timers.breach;
     if (call.phase !== 'queued' && call.phase !== 'ringing') return;
-    const cause = breachCause(call.queue, call.record.failedOffers, Object.values(this.agents));
+    const cause = breachCause(call.queue, call.record.failedOffers, [...this.agents.values()]);
     call.record.breach = { at: this.now, cause };
     call.record.escalatedAt = this.now;
     call.queue.escalated = true;
@@ -537,7 +573,7 @@ class Draft {
     const q = call.queue;
     if (!q) return 0;
     let ahead = 0;
-    for (const other of Object.values(this.calls)) {
+    for (const other of [...this.calls.values()]) {
       if (other.callId === call.callId || !other.queue || other.queue.skill !== q.skill) continue;
       if (other.phase !== 'queued' && other.phase !== 'ringing') continue;
       if (compareQueueEntries(other.queue, q) < 0) ahead += 1;
@@ -549,11 +585,11 @@ class Draft {
 
   /** Offers waiting calls, in queue order, to the longest-idle eligible ready agents. */
   private dispatch(): void {
-    const ready = Object.values(this.agents)
+    const ready = [...this.agents.values()]
       .filter((a) => a.status === 'ready')
       .sort(compareIdle);
     if (ready.length === 0) return;
-    const waiting = Object.values(this.calls)
+    const waiting = [...this.calls.values()]
       .filter((c) => c.phase === 'queued' && c.queue)
       .sort((a, b) => compareQueueEntries(a.queue!, b.queue!));
     for (const c of waiting) {
@@ -631,8 +667,8 @@ class Draft {
   }
 
   private agentAnswered(agentId: string, callId: string, agentChannelId: string): Rejection | undefined {
-    const a = this.agents[agentId];
-    const c = this.calls[callId];
+    const a = this.agents.get(agentId);
+    const c = this.calls.get(callId);
     if (!a || !c || c.phase !== 'ringing' || c.queue?.offeredTo !== agentId || a.callId !== callId) {
       // The leg answered after the offer was withdrawn (caller gone, RONA): drop it.
       this.effects.push({ type: 'hangup-agent', callId, agentId, reason: 'offer-withdrawn' });
@@ -670,7 +706,7 @@ class Draft {
   }
 
   private agentLegFailed(agentId: string, callId: string): Rejection | undefined {
-    const c = this.calls[callId];
+    const c = this.calls.get(callId);
     if (!c || c.phase !== 'ringing' || c.queue?.offeredTo !== agentId) {
       return { code: 'invalid-transition', message: `call ${callId} is not ringing at agent ${agentId}` };
     }
@@ -679,7 +715,7 @@ class Draft {
   }
 
   private agentHangup(agentId: string, callId: string): Rejection | undefined {
-    const c = this.calls[callId];
+    const c = this.calls.get(callId);
     if (!c || c.phase !== 'connected' || c.agentId !== agentId) {
       return { code: 'invalid-transition', message: `agent ${agentId} is not talking on call ${callId}` };
     }
@@ -701,7 +737,7 @@ class Draft {
         message: `agent ${input.agentId}: unknown skill ${unknown.map((s) => `"${s}"`).join(', ')} (known: ${this.ivrConfig.skills.join(', ')})`,
       };
     }
-    const existing = this.agents[input.agentId];
+    const existing = this.agents.get(input.agentId);
     if (existing && existing.status !== 'signed-out') {
       return { code: 'invalid-transition', message: `agent ${input.agentId} is already signed in (${existing.status})` };
     }
@@ -714,9 +750,9 @@ class Draft {
       idleSince: this.now,
     };
     if (input.endpoint !== undefined) agent.endpoint = input.endpoint;
-    this.agents[agent.agentId] = agent;
+    this.agents.set(agent.agentId, agent);
     this.copiedAgents.add(agent.agentId);
-    const talking = Object.values(this.calls).find((c) => c.phase === 'connected' && c.agentId === agent.agentId);
+    const talking = [...this.calls.values()].find((c) => c.phase === 'connected' && c.agentId === agent.agentId);
     if (talking) {
       // A call restored after a restart, still in progress with this agent.
       agent.agentChannelId = talking.agentChannelId;

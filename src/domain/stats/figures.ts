@@ -64,7 +64,7 @@ export function liveFigures(state: CallCenterState, now: number): LiveFigures {
   let inIvr = 0;
   let waitingTotal = 0;
   let longestWaitMs = 0;
-  for (const c of Object.values(state.calls)) {
+  for (const c of state.calls.values()) {
     if (c.phase === 'ivr') inIvr += 1;
     else if ((c.phase === 'queued' || c.phase === 'ringing') && c.queue) {
       const skill = c.queue.skill;
@@ -77,7 +77,7 @@ export function liveFigures(state: CallCenterState, now: number): LiveFigures {
   }
   const agents = Object.fromEntries(agentStatuses.map((s) => [s, 0])) as Record<AgentStatus, number>;
   const pausedByReason: Record<string, number> = {};
-  for (const a of Object.values(state.agents)) {
+  for (const a of state.agents.values()) {
     agents[a.status] += 1;
     if (a.status === 'paused') {
       const r = a.pauseReason ?? 'unspecified';
@@ -159,7 +159,7 @@ export function supervisorFigures(
 ): SupervisorFigures {
   const byId = new Map<string, CallRecord>();
   for (const r of records) byId.set(r.callId, r);
-  for (const c of Object.values(state.calls)) byId.set(c.callId, c.record);
+  for (const c of state.calls.values()) byId.set(c.callId, c.record);
   const all = [...byId.values()];
   return {
     at: now,

@@ -101,8 +101,9 @@ function rate(n: number, d: number): number | null {
 
 /**
  * Monthly or yearly figures per lead unit over plain order records, as known at `now` (an assignment whose
- * counting instant is after `now` is not counted yet). Orders closed by the agent without dispatch have no unit
- * and are not counted; assisting units are not scored here.
+ * counting instant is after `now` is not counted yet). Satisfaction is the requester's verdict on each
+ * assignment's answer (so a unit keeps a dissatisfied verdict even if the order is later re-dispatched). Orders
+ * closed by the agent without dispatch have no unit and are not counted; assisting units are not scored here.
  */
 export function assessUnits(orders: Iterable<WorkOrder>, period: AssessmentPeriod, now: number): UnitFigures[] {
   const byUnit = new Map<string, UnitFigures>();
@@ -135,9 +136,9 @@ export function assessUnits(orders: Iterable<WorkOrder>, period: AssessmentPerio
   };
   const horizon = Math.min(now, period.end);
   for (const order of orders) {
-    order.assignments.forEach((a, index) => {
+    for (const a of order.assignments) {
       const t = countingInstant(a);
-      if (t === null || t < period.start || t >= period.end || t > now) return;
+      if (t === null || t < period.start || t >= period.end || t > now) continue;
       const f = get(a.leadUnitId);
       f.counted++;
       if (a.signedAt !== undefined) {
@@ -153,9 +154,8 @@ export function assessUnits(orders: Iterable<WorkOrder>, period: AssessmentPerio
         if (a.reply && a.reply.at <= a.completionDue.at) f.completedOnTime++;
       }
       if (a.extensions.some((e) => e.decision?.approved)) f.extended++;
-      const last = index === order.assignments.length - 1;
-      const s = order.satisfaction;
-      if (last && !a.returned && s?.result) {
+      const s = a.satisfaction;
+      if (s) {
         f.rated++;
         if (s.result === 'satisfied') {
           f.satisfied++;
@@ -163,7 +163,7 @@ export function assessUnits(orders: Iterable<WorkOrder>, period: AssessmentPerio
         } else if (s.result === 'basically-satisfied') f.basicallySatisfied++;
         else f.dissatisfied++;
       }
-    });
+    }
   }
   const out = [...byUnit.values()].sort((x, y) => x.unitId.localeCompare(y.unitId));
   for (const f of out) {

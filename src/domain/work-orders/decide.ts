@@ -21,6 +21,7 @@ import {
   type Deadline,
   type IntakeData,
   type RefusalCode,
+  type SatisfactionLevel,
   type WorkOrder,
   type WorkOrderAction,
   type WorkOrderDecision,
@@ -369,6 +370,7 @@ class Transition {
         if (this.now < s.replyDueAt) refuse('satisfaction-window-open', 'the 24-hour reply window has not passed (art. 27(2))');
         s.result = 'satisfied';
         s.byDefault = true;
+        this.markAssignment('satisfied', true);
         this.reason = 'no reply within 24 hours counts as satisfied (art. 27(2))';
         return;
       }
@@ -503,6 +505,12 @@ class Transition {
     }
   }
 
+  /** Copies the verdict to the assignment that produced the answer (none for a direct answer by the agent). */
+  private markAssignment(result: SatisfactionLevel, byDefault: boolean): void {
+    const a = this.o.assignments[this.o.assignments.length - 1];
+    if (a && !a.returned && a.reply) a.satisfaction = { result, byDefault, at: this.now };
+  }
+
   private recordSatisfaction(replyText: unknown): void {
     if (typeof replyText !== 'string') refuse('invalid-input', 'replyText must be text');
     const s = this.o.satisfaction;
@@ -512,6 +520,7 @@ class Transition {
       // Silence for 24 h already counted as satisfied (art. 27(2)); a late answer is kept for a person to read.
       s.result = 'satisfied';
       s.byDefault = true;
+      this.markAssignment('satisfied', true);
       s.unreadReplies.push({ at: this.now, text: replyText });
       this.reason = 'reply after the 24-hour window; silence counts as satisfied';
       this.effects.push({ type: 'alert', orderId: this.o.id, kind: 'unread-satisfaction-reply', message: 'satisfaction reply arrived after 24 hours' });
@@ -526,6 +535,7 @@ class Transition {
     }
     s.result = parsed.level;
     s.byDefault = false;
+    this.markAssignment(parsed.level, false);
     s.answeredAt = this.now;
     s.replyText = replyText;
     this.details = { level: parsed.level };

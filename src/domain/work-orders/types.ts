@@ -150,6 +150,11 @@ export interface Assignment {
   reply?: Reply;
   /** Replies the hotline sent back as inadequate. */
   rejectedReplies: (Reply & { rejectedAt: number; rejectedBy: string; rejectReason: string })[];
+  /**
+   * The requester's verdict on this assignment's answer, kept here as well as on the order so that a
+   * re-dispatch after a dissatisfied review does not lose it for the assessment of the first unit.
+   */
+  satisfaction?: { result: SatisfactionLevel; byDefault: boolean; at: number };
 }
 
 export type SatisfactionLevel = 'satisfied' | 'basically-satisfied' | 'dissatisfied';

@@ -152,6 +152,28 @@ describe('assessUnits', () => {
     expect(year.map((f) => [f.unitId, f.counted])).toEqual([['housing', 5], ['water', 2]]);
   });
 
+  it('a dissatisfied verdict stays with the unit that answered, after a review sends the order to another unit', () => {
+    const G = build(7, 'consultation', [
+      [intake, '2026-03-02', 9],
+      [dispatch('water'), '2026-03-02'],
+      [sign('water'), '2026-03-02', 11],
+      [reply('water'), '2026-03-02', 12],
+      [close, '2026-03-02', 13],
+      [rate('不满意'), '2026-03-02', 14],
+      [{ action: 'conclude-review', actor: supervisor, outcome: 'redispatch', note: '答复未解决问题' }, '2026-03-02', 15],
+      [dispatch('housing'), '2026-03-02', 16],
+      [sign('housing'), '2026-03-02', 17],
+      [reply('housing'), '2026-03-03'],
+      [close, '2026-03-03', 11],
+      [rate('满意'), '2026-03-03', 12],
+    ]);
+    const figures = assessUnits([G], assessmentMonth(2026, 3), at('2026-04-15'));
+    expect(figures.map((f) => [f.unitId, f.counted, f.rated, f.satisfied, f.dissatisfied])).toEqual([
+      ['housing', 1, 1, 1, 0],
+      ['water', 1, 1, 0, 1],
+    ]);
+  });
+
   it('an order closed by the agent without dispatch has no unit to score', () => {
     const direct = build(9, 'consultation', [[intake, '2026-03-02', 9], [{ action: 'answer-directly', answer: '已解答' }, '2026-03-02']]);
     expect(assessUnits([direct], assessmentMonth(2026, 3), at('2026-04-15'))).toEqual([]);
