@@ -120,7 +120,7 @@ describe('missed calls', () => {
     h.send({ type: 'caller-hangup', callId: 'c1' });
     expect(h.last).toContainEqual({ type: 'add-callback', callId: 'c1', callerNumber: '13812341234', reason: 'abandoned', at: h.now });
     expect(h.record('c1')).toMatchObject({ outcome: 'abandoned', endedAt: h.now });
-    expect(h.state.timers).toEqual({});
+    expect(h.state.timers.size).toBe(0);
     expect([...h.timers.keys()]).toEqual([]);
     h.advance(30_000);
     expect(h.all('alert')).toEqual([]);

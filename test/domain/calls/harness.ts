@@ -76,11 +76,11 @@ export class Harness {
   }
 
   call(callId: string) {
-    return this.state.calls[callId];
+    return this.state.calls.get(callId);
   }
 
   agent(agentId: string) {
-    return this.state.agents[agentId];
+    return this.state.agents.get(agentId);
   }
 
   /** The last stored version of a call's record. */

@@ -82,6 +82,6 @@ describe('calls restored after a restart', () => {
     const r = h.send({ type: 'call-restored', callId: 'x', channelId: 'c', record: answered });
     expect(r.rejected?.code).toBe('invalid-input');
     expect(r.effects).toEqual([]);
-    expect(h.state.calls).toEqual({});
+    expect(h.state.calls.size).toBe(0);
   });
 });
