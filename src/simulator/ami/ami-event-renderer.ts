@@ -76,7 +76,12 @@ export function renderEngineEvent(e: EngineEvent): RenderedEvent[] {
       ];
     case 'varSet':
       return [
-        ev('VarSet', 'dialplan', [...(e.channel ? channelFields(e.channel) : []), ['Variable', e.variable], ['Value', e.value]]),
+        ev('VarSet', 'dialplan', [
+          // A global variable has no channel; Asterisk then prints `none` for both.
+          ...(e.channel ? channelFields(e.channel) : ([['Channel', 'none'], ['Uniqueid', 'none']] as AmiHeader[])),
+          ['Variable', e.variable],
+          ['Value', escapeC(e.value)],
+        ]),
       ];
     case 'channelHangupRequest':
       return [ev(e.soft ? 'SoftHangupRequest' : 'HangupRequest', 'call', [...channelFields(e.channel), ['Cause', String(e.cause)]])];
@@ -133,6 +138,15 @@ export function renderEngineEvent(e: EngineEvent): RenderedEvent[] {
     case 'pbxRestarted':
       return [];
   }
+}
+
+/** Asterisk C-escapes VarSet values (ast_escape_c_alloc), so a value can never break the framing. */
+const C_ESCAPES: Record<string, string> = {
+  '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
+  '\\': '\\\\', "'": "\\'", '"': '\\"', '?': '\\?',
+};
+function escapeC(v: string): string {
+  return v.replace(/[\x07\b\f\n\r\t\v\\'"?]/g, (c) => C_ESCAPES[c] ?? c);
 }
 
 /** Dial events carry the calling channel unprefixed (absent for an originate) and the callee as `Dest*`. */
