@@ -212,7 +212,7 @@ export class CallController {
     ref.gone = true;
     const now = this.o.clock.now();
     const call = this.live.get(ref.callId);
-    this.o.calls.updateLeg(channelId, { endedAt: now, outcome: ref.answered || ref.role === 'caller' ? 'hungup' : legFailure(cause) });
+    this.o.calls.updateLeg(channelId, { endedAt: now, outcome: ref.answered || ref.role === 'caller' ? 'hungup' : (ref.endReason ?? legFailure(cause)) });
     if (!call) return;
     if (ref.role === 'caller') {
       call.callerGone = true;
@@ -361,6 +361,8 @@ export class CallController {
       const ch = call?.agentLegs.get(e.agentId) ?? (call?.agentId === e.agentId ? call.agentChannelId : undefined);
       if (!ch) return;
       const reason = e.type === 'cancel-agent-leg' ? 'no_answer' : 'normal';
+      const ref = this.byChannel.get(ch);
+      if (ref && !ref.answered && e.type === 'cancel-agent-leg') ref.endReason = 'no_answer';
       task = () => ignore404(this.o.rest.channels.hangup(ch, { reason }));
     }
     const prev = this.chains.get(callId) ?? Promise.resolve();

@@ -13,6 +13,8 @@ export interface LegRef {
   number?: string;
   answered: boolean;
   gone: boolean;
+  /** Why we ended this leg ourselves (ring-no-answer), recorded instead of the hangup cause. */
+  endReason?: string;
 }
 
 /** What the adapter keeps about a live call, beside the domain's record. */
