@@ -167,8 +167,7 @@ async function inboundCaller(n: number): Promise<{ customer: string; caller: str
 beforeAll(async () => {
   clock = new FakeClock(Date.UTC(2026, 10, 25, 22, 26, 34));
   recordingsDir = mkdtempSync(join(tmpdir(), 'ami-conf-'));
-  sim = await startSimulator({ ariUser: 'cti', ariPassword: 'cti', clock, recordingsDir });
-  sim.engine.setGlobalVar('STASIS_APP', APP);
+  sim = await startSimulator({ ariUser: 'cti', ariPassword: 'cti', clock, recordingsDir, inboundApp: APP });
   ami = await startAmiServer({ engine: sim.engine, user: 'cti', secret: 'cti', clock, authFailDelayMs: 0 });
   ws = new WebSocket(`${sim.wsUrl}?app=${APP}&api_key=cti:cti`);
   ws.on('message', (data) => {
