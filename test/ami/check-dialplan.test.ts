@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkDialplan, readConfFiles, type SourceFile } from '../../scripts/check-dialplan.ts';
 
@@ -24,6 +25,14 @@ describe('scripts/check-dialplan', () => {
     const fallback = text.slice(section('hotline-fallback'), section('hotline-agents'));
     expect(fallback.indexOf('MixMonitor(')).toBeGreaterThan(0);
     expect(fallback.indexOf('MixMonitor(')).toBeLessThan(fallback.indexOf('Queue(hotline-fallback'));
+  });
+
+  it('every hotline/<prompt> the dialplan and the queue play ships in sounds/zh', () => {
+    const used = new Set<string>();
+    for (const f of readConfFiles(['dialplan'])) for (const m of f.text.matchAll(/\bhotline\/([a-z0-9-]+)/g)) used.add(m[1]!);
+    expect(used.size).toBeGreaterThanOrEqual(5);
+    const missing = [...used].filter((name) => !existsSync(`sounds/zh/${name}.wav`));
+    expect(missing).toEqual([]);
   });
 
   it('reports each kind of broken reference with its line', () => {
