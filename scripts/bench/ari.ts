@@ -6,7 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -14,6 +14,8 @@ import { systemClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 import type { AriEvent } from '../../src/telephony/ari/events.ts';
+import { AriRestClient } from '../../src/telephony/ari/rest-client.ts';
+import { fetchTransport, httpTransport } from '../../src/telephony/ari/transport.ts';
 
 const USER = 'bench';
 const PASSWORD = 'bench-secret';
@@ -47,6 +49,7 @@ type ToChild =
   | { id: number; cmd: 'sim' }
   | { id: number; cmd: 'stamps' }
   | { id: number; cmd: 'leaks' }
+  | { id: number; cmd: 'cpu' }
   | { id: number; cmd: 'close' };
 
 async function childMain(): Promise<void> {
@@ -99,6 +102,9 @@ async function childMain(): Promise<void> {
       } else if (raw.cmd === 'stamps') {
         reply(raw.id, stamps);
         stamps = [];
+      } else if (raw.cmd === 'cpu') {
+        const u = process.cpuUsage();
+        reply(raw.id, (u.user + u.system) / 1000);
       } else if (raw.cmd === 'leaks') {
         reply(raw.id, leaks());
       } else if (raw.cmd === 'close') {
@@ -239,15 +245,32 @@ interface AriResult {
   received: number;
   leaksOk: boolean;
   leakSummary: string;
+  clientCpuMs: number;
+  simCpuMs: number;
 }
 
-async function measureAri(): Promise<AriResult> {
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+type TransportName = 'http' | 'fetch';
+
+async function measureAri(transport: TransportName): Promise<AriResult> {
   const child = await Child.spawn();
   const logger = createLogger({ level: 'warn', pretty: false });
   try {
     const { ariUrl } = await child.call<{ ariUrl: string }>('sim');
     const handledAt = new Map<string, number>();
     const waiters = new Map<string, () => void>();
+    const rest = new AriRestClient({
+      url: ariUrl,
+      user: USER,
+      password: PASSWORD,
+      clock: systemClock,
+      timeoutMs: 10_000,
+      transport: transport === 'http' ? httpTransport() : fetchTransport(),
+    });
     const conn = new AriConnection({
       url: ariUrl,
       user: USER,
@@ -256,7 +279,7 @@ async function measureAri(): Promise<AriResult> {
       clock: systemClock,
       logger,
       reconcile: { reconcile: () => undefined },
-      restTimeoutMs: 10_000,
+      rest,
     });
     const onEvent = (e: AriEvent & { channel?: { id: string } }) => {
       const t = wallNow();
@@ -277,7 +300,6 @@ async function measureAri(): Promise<AriResult> {
     const waitEvent = (key: string) =>
       handledAt.has(key) ? Promise.resolve() : new Promise<void>((r) => waiters.set(key, r));
 
-    const rest = conn.rest;
     let seq = 0;
     let setups = 0;
     let failures = 0;
@@ -311,6 +333,8 @@ async function measureAri(): Promise<AriResult> {
     handledAt.clear();
     await child.call('stamps');
 
+    const simCpu0 = await child.call<number>('cpu');
+    const clientCpu0 = cpuMs();
     const t0 = performance.now();
     const deadline = t0 + DURATION_MS;
     const worker = async () => {
@@ -326,6 +350,8 @@ async function measureAri(): Promise<AriResult> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
     const elapsedMs = performance.now() - t0;
+    const clientCpuMs = cpuMs() - clientCpu0;
+    const simCpuMs = (await child.call<number>('cpu')) - simCpu0;
 
     const stamps = await child.call<Array<[string, number]>>('stamps');
     const eventLatency: number[] = [];
@@ -350,6 +376,8 @@ async function measureAri(): Promise<AriResult> {
       unmatchedEvents: unmatched,
       received,
       leaksOk: leaks.ok,
+      clientCpuMs,
+      simCpuMs,
       leakSummary: `${leaks.channels.length} channels, ${leaks.bridges.length} bridges, ${leaks.playbacks.length} playbacks, ${leaks.recordings.length} recordings`,
     };
   } finally {
@@ -365,9 +393,17 @@ export async function run(): Promise<void> {
   console.log(`  ws one-way send→receive+parse  p50 ${fmtMs(base.onewayP50)}   p99 ${fmtMs(base.onewayP99)}   (5000 sequential)`);
   console.log(`  ws server→client burst         ${Math.round(base.msgsPerSec).toLocaleString('en')} messages/s   (200,000 messages)`);
 
-  const r = await measureAri();
+  const transports = (process.env.BENCH_ARI_TRANSPORTS ?? 'http,fetch').split(',') as TransportName[];
+  for (const transport of transports) {
+    const r = await measureAri(transport);
+    printAri(r, transport, base);
+  }
+}
+
+function printAri(r: AriResult, transport: TransportName, base: Baseline): void {
   const rate = r.setups / (r.elapsedMs / 1000);
-  console.log(`ARI (production client, ${CONCURRENCY} calls in flight for ${(r.elapsedMs / 1000).toFixed(1)} s):`);
+  const label = transport === 'http' ? 'node:http keep-alive transport (default)' : 'global fetch transport';
+  console.log(`ARI, production client, REST over ${label}, ${CONCURRENCY} calls in flight for ${(r.elapsedMs / 1000).toFixed(1)} s:`);
   console.log(
     `  call set-ups                   ${rate.toFixed(1)} /s   (${r.setups} complete, ${r.failures} failed${r.firstError ? `; first error: ${r.firstError}` : ''})   goal >= 200 /s: ${rate >= 200 ? 'MET' : 'NOT MET'}`,
   );
@@ -381,6 +417,15 @@ export async function run(): Promise<void> {
   console.log(`    compare: bare ws one-way p50 ${fmtMs(base.onewayP50)} p99 ${fmtMs(base.onewayP99)} (idle), echo RTT p50 ${fmtMs(base.echoP50)} p99 ${fmtMs(base.echoP99)}`);
   console.log(`  events received by the client  ${r.received} (${Math.round(r.received / (r.elapsedMs / 1000))} /s; bare ws burst ${Math.round(base.msgsPerSec)} /s)`);
   if (r.unmatchedEvents) console.log(`  note: ${r.unmatchedEvents} stamped events had no handler record (not counted)`);
+  if (r.setups > 0) {
+    const c = r.clientCpuMs / r.setups;
+    const sm = r.simCpuMs / r.setups;
+    console.log(
+      `  CPU per set-up                 client ${c.toFixed(2)} ms, simulator ${sm.toFixed(2)} ms   (process CPU time over the window / set-ups; ` +
+        `with one free core each: ~${Math.floor(1000 / Math.max(c, sm))} set-ups/s)`,
+    );
+  }
+  console.log(`  machine load                   loadavg(1 min) ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores at the end of the run`);
   console.log(`  leak check after the run       ${r.leaksOk ? 'clean' : `LEAKS: ${r.leakSummary}`}`);
 }
 

@@ -272,7 +272,7 @@ export class AriConnection {
     }
     this.stats.received++;
     const event = parsed.event;
-    if (!this.dedup.admit(event)) {
+    if (!this.dedup.admit(event, text)) {
       this.stats.duplicates++;
       this.log.debug({ type: event.type, timestamp: event.timestamp }, 'duplicate ARI event dropped');
       return;
