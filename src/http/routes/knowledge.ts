@@ -48,7 +48,10 @@ export function knowledgeRoutes(deps: { knowledge: KnowledgeService }): FastifyP
           response: { 200: { type: 'array', items: openObject }, ...allErrors },
         },
       },
-      async (request) => knowledge.search(request.query),
+      async (request) => {
+        const { q, ...rest } = request.query;
+        return knowledge.search({ ...rest, query: q });
+      },
     );
 
     app.post<{ Body: EntryInput }>(

@@ -10,7 +10,7 @@ import { allErrors, mapServiceErrors, openObject } from './work-orders-common.ts
  * Incoming SMS (satisfaction replies, art. 27) from the provider. No user token: the provider signs each call
  * with HMAC-SHA256 over `${x-sms-timestamp}.${raw body}` using the shared secret (header x-sms-signature:
  * sha256=<hex>); unsigned, wrongly signed or stale calls are refused with 401, and without a configured secret
- * the webhook refuses everything (403).
+ * the webhook refuses everything (503).
  */
 export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: string | undefined; clock: Clock }): FastifyPluginAsync {
   return async (app) => {
@@ -30,7 +30,7 @@ export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: strin
     });
 
     app.addHook('preValidation', async (request) => {
-      if (!deps.secret) throw new HttpError(403, 'webhook-disabled', 'the SMS webhook secret is not configured, so every call is refused');
+      if (!deps.secret) throw new HttpError(503, 'webhook-not-configured', 'the SMS webhook secret is not configured, so every call is refused');
       const check = verifyWebhook({
         secret: deps.secret,
         signature: headerOf(request.headers['x-sms-signature']),
@@ -44,7 +44,7 @@ export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: strin
     app.post<{ Body: { from: string; text: string; receivedAt?: string; messageId?: string } }>(
       '/webhooks/sms',
       {
-        config: { public: true },
+        config: { public: true, selfAuthenticated: true },
         schema: {
           summary: 'SMS provider callback for incoming messages (signed with HMAC, see docs/work-orders.md)',
           tags: ['sms'],
@@ -64,7 +64,7 @@ export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: strin
               messageId: { type: 'string', maxLength: 100 },
             },
           },
-          response: { 200: openObject, ...allErrors},
+          response: { 200: openObject, ...allErrors, 503: allErrors[400] },
         },
       },
       async (request) => {
