@@ -5,3 +5,4 @@ export * from './satisfaction-reply.ts';
 export * from './repeat-detection.ts';
 export * from './supervision.ts';
 export * from './assessment.ts';
+export * from './fast-response.ts';
