@@ -6,6 +6,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { installAuthHook } from './auth-hook.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { requestLogSerializer } from './request-log.ts';
 import './fastify-types.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
@@ -34,10 +35,11 @@ export interface AppDeps {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const options: FastifyServerOptions = {
-    loggerInstance: deps.logger,
+    loggerInstance: deps.logger.child({}, { serializers: { req: requestLogSerializer } }),
     bodyLimit: deps.bodyLimit,
     schemaErrorFormatter: (errors, dataVar) => new Error(formatValidationErrors(errors, dataVar)),
     return503OnClosing: true,
@@ -59,6 +61,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (methods.some((m) => BODY_METHODS.has(m)) && !route.schema?.body) {
       throw new Error(`route ${methods.join(',')} ${route.url} takes a body but declares no body schema (src/http/README.md)`);
+    }
+    // A route that declares no query parameters accepts none: `?anything` is a 400 naming it.
+    if (route.schema && !route.schema.querystring) {
+      route.schema = { ...route.schema, querystring: NO_QUERY };
     }
     deps.onRoute?.({ method: route.method, url: route.url, schema: route.schema, config: route.config, bodyLimit: route.bodyLimit });
   });
