@@ -83,7 +83,10 @@ export async function startAmiServer(opts: AmiServerOptions): Promise<AmiServerH
     for (const rendered of renderEngineEvent(event)) broadcast(rendered);
   });
 
+  const sockets = new Set<Socket>();
   const server: Server = createServer((socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     sessions.add(new AmiSession(socket, ctx, ++sessionSeq));
   });
   server.on('error', () => {});
@@ -111,6 +114,7 @@ export async function startAmiServer(opts: AmiServerOptions): Promise<AmiServerH
       for (const stop of originates) stop();
       originates.clear();
       for (const s of [...sessions]) s.close();
+      for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -76,11 +76,23 @@ export class AmiSession {
     this.write(e.message);
   }
 
+  /** Cuts the connection at once (restart, slow reader, server stop). */
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
     this.queue = [];
     this.socket.destroy();
+    this.ctx.closed(this);
+  }
+
+  /** Ends the session after what was written has been sent (Logoff, failed login), as Asterisk does. */
+  private endGracefully(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.queue = [];
+    this.socket.end();
+    // A peer that never closes its side must not keep the socket forever.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
     this.ctx.closed(this);
   }
 
@@ -137,8 +149,7 @@ export class AmiSession {
         return this.login(m);
       case 'logoff':
         this.respond(m, 'Goodbye', 'Thanks for all the fish.');
-        this.socket.end();
-        this.close();
+        this.endGracefully();
         return;
       case 'ping':
         return this.ping(m);
@@ -166,8 +177,7 @@ export class AmiSession {
       }
       // Asterisk answers, then ends the session (action_login returns -1).
       this.respond(m, 'Error', 'Authentication failed');
-      this.socket.end();
-      this.close();
+      this.endGracefully();
       return;
     }
     this.mask = parseEventMask(getHeader(m, 'Events'));
