@@ -61,7 +61,8 @@ export function superviseOrder(order: WorkOrder, now: number, env: SupervisionEn
   const a: Assignment | undefined = order.assignments[order.assignments.length - 1];
   const explained = (a?.overdueExplanations.length ?? 0) > 0;
 
-  if (order.status === 'registered' || order.status === 'returned') {
+  // A disputed order still owes its dispatch: the joint decision (art. 19) does not stop the 24-hour clock.
+  if (order.status === 'registered' || order.status === 'returned' || order.status === 'disputed') {
     const start = order.dispatchDue.at - clocks.dispatchMs;
     const level = clockTimeLevel(start, order.dispatchDue.at, now, policy);
     if (level) out.push(finding(order.id, null, 'dispatch', order.dispatchDue.at, order.dispatchDue.provisional, level, now, false));

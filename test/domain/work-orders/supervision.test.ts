@@ -69,6 +69,8 @@ describe('sign, emergency and dispatch clocks', () => {
     expect(levels(superviseOrder(s, T0 + 18 * HOUR, senv))).toEqual([['dispatch', 'sms-warning']]);
     expect(superviseOrder(s, T0 + 24 * HOUR + 1, senv)[0]).toMatchObject({ level: 'yellow-card', unitId: null, explanationRequired: false });
     expect(levels(superviseOrder(s, T0 + 48 * HOUR, senv))).toEqual([['dispatch', 'red-card']]);
+    expect(levels(superviseOrder(orderIn('disputed'), T0 + 25 * HOUR, senv))).toEqual([['dispatch', 'yellow-card']]);
+    expect(levels(superviseOrder(orderIn('returned'), T0 + 30 * MIN + 25 * HOUR, senv))).toEqual([['dispatch', 'yellow-card']]);
   });
 
   it('replied, closed and final orders are not supervised', () => {
