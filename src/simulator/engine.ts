@@ -387,6 +387,10 @@ export class SimEngine implements SimulatorEngineApi {
     return this.globals.get(name);
   }
 
+  localPeer(id: string): string | undefined {
+    return this.channels.get(id)?.peer?.id;
+  }
+
   setGlobalVar(name: string, value: string): void {
     this.globals.set(name, value);
     this.pub({ type: 'varSet', variable: name, value });

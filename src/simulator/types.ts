@@ -152,6 +152,10 @@ export interface SimulatorEngineApi {
   hangup(idOrName: string, cause?: number): boolean;
   getGlobalVar(name: string): string | undefined;
   setGlobalVar(name: string, value: string): void;
+  /** Apps currently held by an ARI WebSocket. */
+  appNames(): string[];
+  /** The other half of a Local channel. */
+  localPeer(id: string): string | undefined;
 }
 
 export interface EngineOriginateRequest {

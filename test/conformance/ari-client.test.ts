@@ -31,7 +31,7 @@ test('ari-client connects, originates, bridges and receives events', async () =>
   const started = new Map<string, { id: string; args: string[] }>();
   const waiters: Array<() => void> = [];
   client.on('StasisStart', (event, channel) => {
-    started.set(channel.id, { id: channel.id, args: event.args });
+    started.set(channel.id, { id: channel.id, args: ([] as string[]).concat(event.args) });
     for (const w of waiters.splice(0)) w();
   });
   const untilStarted = (id: string) =>
@@ -53,7 +53,7 @@ test('ari-client connects, originates, bridges and receives events', async () =>
   // The customer calls in; the PBX half enters Stasis with the reference's args.
   const caller = await client.channels.originate({ endpoint: 'Local/300@cti-inbound', context: 'test', extension: '300', callerId: 'Customer 300 <555300>' });
   expect(caller.name).toMatch(/^Local\/300@cti-inbound-[0-9a-f]{8};1$/);
-  const pbxId = [...sim.engine.channels.values()].find((c) => c.peer?.id === caller.id)?.id ?? '';
+  const pbxId = sim.engine.localPeer(caller.id) ?? '';
   await untilStarted(pbxId);
   expect(started.get(pbxId)?.args).toEqual(['inbound', '300']);
   await client.channels.answer({ channelId: pbxId });
@@ -67,7 +67,7 @@ test('ari-client connects, originates, bridges and receives events', async () =>
   await untilStarted('agent-ac');
   await client.bridges.addChannel({ bridgeId: bridge.id, channel: 'agent-ac' });
   const got = await client.bridges.get({ bridgeId: bridge.id });
-  expect(got.channels.sort()).toEqual([pbxId, 'agent-ac'].sort());
+  expect(([] as string[]).concat(got.channels).sort()).toEqual([pbxId, 'agent-ac'].sort());
 
   const ended = new Promise<void>((resolve) => client.on('StasisEnd', (_e, ch) => ch.id === 'agent-ac' && resolve()));
   await client.channels.hangup({ channelId: pbxId });

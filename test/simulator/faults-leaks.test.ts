@@ -16,7 +16,7 @@ afterEach(async () => {
 async function inboundCall(ext = '300'): Promise<string> {
   const r = await h.rest('POST', '/channels', { endpoint: `Local/${ext}@cti-inbound`, context: 'test', extension: ext });
   await h.settle();
-  return [...h.sim.engine.channels.values()].find((c) => c.peer?.id === r.body.id)!.id;
+  return h.sim.engine.localPeer(r.body.id) ?? '';
 }
 
 describe('fault injection', () => {
