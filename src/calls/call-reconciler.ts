@@ -168,6 +168,12 @@ export class CallReconciler implements ReconcileHandler {
       const ch = present.get(id);
       if (!ch) {
         this.o.controller.internals.channelGone(id, 'vanished');
+        // A ringing agent leg that died while we were disconnected (it could not enter Stasis without us)
+        // is our failure, not the agent's: the domain paused them as unreachable, so undo that.
+        if (ref.role === 'agent' && !ref.answered && ref.agentId) {
+          const agent = this.o.controller.agents().find((a) => a.agentId === ref.agentId);
+          if (agent?.status === 'paused' && agent.pauseReason === 'UNREACHABLE') this.o.controller.ready(ref.agentId);
+        }
         continue;
       }
       // Answered while we were not listening: the StasisStart was lost with the socket.
