@@ -113,6 +113,8 @@ export interface Chan {
   /** Snoop channels watching this one. */
   snoops: Set<Chan>;
   snoopOf?: Chan;
+  /** The simulated phone behind a PJSIP channel: internal, never listed or subscribed. */
+  hidden?: boolean;
 }
 
 export interface Bridge {
@@ -494,6 +496,7 @@ export class SimEngine implements SimulatorEngineApi {
     c2.peer = c1;
     c1.half = 1;
     c2.half = 2;
+    if (tech !== 'Local') c2.hidden = true;
     c2.linkedid = c1.id;
     this.pub({ type: 'channelCreated', channel: this.snapshot(c1) });
     this.pub({ type: 'channelCreated', channel: this.snapshot(c2) });
@@ -535,7 +538,7 @@ export class SimEngine implements SimulatorEngineApi {
       : { appArgs: [], context: p.context || c1.dp.context, exten: p.extension, priority: p.priority ?? 1 };
     if (p.app) {
       c1.subs.add(p.app);
-      c2.subs.add(p.app);
+      if (!c2.hidden) c2.subs.add(p.app);
     }
     const cid = this.parseCallerId(p.callerId);
     if (cid) {
@@ -890,7 +893,7 @@ export class SimEngine implements SimulatorEngineApi {
 
   private requireChannel(id: string): Chan {
     const ch = this.channels.get(id);
-    if (!ch || ch.destroyed) throw notFound('Channel');
+    if (!ch || ch.destroyed || ch.hidden) throw notFound('Channel');
     return ch;
   }
 
@@ -1023,7 +1026,7 @@ export class SimEngine implements SimulatorEngineApi {
   }
 
   listChannelsJson(): AriJson[] {
-    return [...this.channels.values()].map((c) => this.channelJson(c));
+    return [...this.channels.values()].filter((c) => !c.hidden).map((c) => this.channelJson(c));
   }
 
   ariAnswer(id: string): void {
