@@ -18,6 +18,8 @@ export interface AcdConfig {
   overflow: OverflowGroup[];
   /** Queue priority of a repeat caller with an open work order (higher goes first). */
   repeatCallerPriority: number;
+  /** Talk plus wrap-up time of a typical call, for the estimated wait announced to callers. */
+  averageHandleMs: number;
 }
 
 export const defaultAcdConfig: AcdConfig = {
@@ -28,4 +30,5 @@ export const defaultAcdConfig: AcdConfig = {
   breachMs: 20_000,
   overflow: ['any-skill', 'leaders'],
   repeatCallerPriority: 5,
+  averageHandleMs: 240_000,
 };

@@ -559,6 +559,10 @@ class Draft {
     const position = this.positionOf(call);
     const p = this.ivrConfig.prompts;
     const prompts = position <= 1 ? [p.queueNext] : [p.queueAheadBefore, ...numberPrompts(p, position - 1), p.queueAheadAfter];
+    const waitMinutes = this.estimatedWaitMinutes(call, position);
+    if (p.queueWaitBefore && p.queueWaitMinutes && waitMinutes !== undefined) {
+      prompts.push(p.queueWaitBefore, ...numberPrompts(p, waitMinutes), p.queueWaitMinutes);
+    }
     if (call.mohOn) {
       this.effects.push({ type: 'stop-moh', callId, channelId: call.channelId });
       call.mohOn = false;
@@ -567,6 +571,24 @@ class Draft {
     const playbackId = `${callId}:announce:${this.seq}`;
     call.announcePlaybackId = playbackId;
     this.effects.push({ type: 'play', callId, channelId: call.channelId, playbackId, media: prompts.map(promptMedia) });
+  }
+
+  /**
+   * Estimated wait in whole minutes (rounded up): the calls ahead, and this one, shared among the
+   * agents staffing the skill, each taking an average handle time. Undefined under a minute or
+   * when nobody staffs the skill (no honest estimate then).
+   */
+  private estimatedWaitMinutes(call: CallState, position: number): number | undefined {
+    const skill = call.queue?.skill;
+    if (!skill) return undefined;
+    let staffed = 0;
+    for (const a of this.agents.values()) {
+      if (a.skills.includes(skill) && a.status !== 'signed-out' && a.status !== 'paused') staffed += 1;
+    }
+    if (staffed === 0) return undefined;
+    const ms = (position * this.acd.averageHandleMs) / staffed;
+    if (ms < 60_000) return undefined;
+    return Math.ceil(ms / 60_000);
   }
 
   private positionOf(call: CallState): number {

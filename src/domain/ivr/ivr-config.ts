@@ -73,6 +73,9 @@ export interface IvrPromptSet {
   queueAheadBefore: PromptId;
   queueAheadAfter: PromptId;
   queueNext: PromptId;
+  /** "预计等待约" … "分钟": the estimated wait, said after the position when both are set. */
+  queueWaitBefore?: PromptId;
+  queueWaitMinutes?: PromptId;
 }
 
 export interface IvrConfig {

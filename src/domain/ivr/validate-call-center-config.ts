@@ -177,7 +177,7 @@ export function validateCallCenterConfig(raw: unknown, opts: ValidateOptions): C
 
   if (nodeIds.has(start) && errors.length === 0) {
     for (const id of unreachable(start, nodes)) err(`node "${id}" is unreachable from start node "${start}"`);
-    const silent = silentCallerPath(start, nodes, defaultSkill);
+    const silent = silentCallerPath(start, nodes);
     if (!silent.reachesQueue) err(`a caller who presses nothing never reaches an agent (path: ${silent.path.join(' → ')})`);
   }
 
@@ -220,6 +220,9 @@ function validatePromptSet(v: unknown, prompts: (v: unknown, where: string) => P
     queueAheadBefore: one('queueAheadBefore'),
     queueAheadAfter: one('queueAheadAfter'),
     queueNext: one('queueNext'),
+    ...(v.queueWaitBefore !== undefined || v.queueWaitMinutes !== undefined
+      ? { queueWaitBefore: one('queueWaitBefore'), queueWaitMinutes: one('queueWaitMinutes') }
+      : {}),
   };
 }
 
@@ -245,6 +248,7 @@ function validateAcd(v: unknown, err: (m: string) => void): AcdConfig {
     breachMs: int('breachMs', 1000, 600_000),
     overflow: defaultAcdConfig.overflow,
     repeatCallerPriority: int('repeatCallerPriority', 0, 100),
+    averageHandleMs: int('averageHandleMs', 10_000, 3_600_000),
   };
   if (o.overflow !== undefined) {
     const list = stringArray(o.overflow);
@@ -292,7 +296,7 @@ function unreachable(start: string, nodes: Record<string, IvrNode>): string[] {
 }
 
 /** Follows what happens to a caller who never presses a key: it must end in a queue. */
-function silentCallerPath(start: string, nodes: Record<string, IvrNode>, _defaultSkill: string): { reachesQueue: boolean; path: string[] } {
+function silentCallerPath(start: string, nodes: Record<string, IvrNode>): { reachesQueue: boolean; path: string[] } {
   const path: string[] = [];
   let id = start;
   for (;;) {

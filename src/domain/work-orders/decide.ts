@@ -38,6 +38,9 @@ export interface DecideEnv {
 }
 
 const HOTLINE: readonly ActorKind[] = ['agent', 'supervisor'];
+/** The span calendar data can exist for; an instant outside it is a bug in the caller. */
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2200, 0, 1);
 
 /**
  * Which statuses each action may start from and which kinds of actor may take it. `null` in `from` means
@@ -85,12 +88,13 @@ function refuse(code: RefusalCode, message: string): never {
  * result holds the next state, the effects for adapters to carry out, and the audit entry to append.
  */
 export function decide(state: WorkOrder | null, input: WorkOrderInput, now: number, env: DecideEnv): WorkOrderDecision {
-  const rule = TRANSITIONS[input.action];
+  // hasOwn: an action named like an Object.prototype member ("valueOf") must not find one.
+  const rule = Object.hasOwn(TRANSITIONS, input.action) ? TRANSITIONS[input.action] : undefined;
   const status = state?.status ?? null;
   try {
     if (!rule) refuse('invalid-input', `unknown action ${JSON.stringify(input.action)}`);
     if (!isActor(input.actor)) refuse('invalid-input', 'actor must be { kind, id } with a known kind');
-    if (!Number.isFinite(now)) refuse('invalid-input', 'now must be a finite epoch-ms number');
+    if (typeof now !== 'number' || !(now >= EARLIEST && now < LATEST)) refuse('invalid-input', 'now must be an epoch-ms instant between 2000 and 2200');
     if (state === null && input.action !== 'intake') refuse('no-order', `${input.action} needs an existing order`);
     if (state !== null && input.action === 'intake') refuse('already-exists', `order ${state.id} already exists`);
     if (!rule.from.includes(status)) {
@@ -421,6 +425,11 @@ class Transition {
     if (typeof d.category.fastResponse !== 'boolean') refuse('invalid-input', 'order.category.fastResponse must be true or false');
     const content = text(d.content, 'order.content');
     if (typeof d.requester !== 'object' || d.requester === null) refuse('invalid-input', 'order.requester is required');
+    for (const k of ['name', 'phone', 'contactPhone'] as const) {
+      if (d.requester[k] !== undefined && typeof d.requester[k] !== 'string') refuse('invalid-input', `order.requester.${k} must be text`);
+    }
+    if (d.location !== undefined && typeof d.location !== 'string') refuse('invalid-input', 'order.location must be text');
+    if (d.callId !== undefined && typeof d.callId !== 'string') refuse('invalid-input', 'order.callId must be text');
     if (d.repeatOfClosedOrderId !== undefined && (!Number.isInteger(d.repeatOfClosedOrderId) || d.repeatOfClosedOrderId <= 0)) {
       refuse('invalid-input', 'order.repeatOfClosedOrderId must be a positive integer');
     }
@@ -432,7 +441,7 @@ class Transition {
       emergency: d.emergency,
       confidential: d.confidential,
       category: { code, fastResponse: d.category.fastResponse },
-      requester: { ...d.requester },
+      requester: pickRequester(d.requester),
       content,
       receivedAt: this.now,
       receivedBy: this.input.actor.id,
@@ -560,4 +569,12 @@ export function isOverdue(order: WorkOrder, a: Assignment, now: number): boolean
   if (!a.completionDue) return false;
   if (a.reply) return a.reply.at > a.completionDue.at;
   return now > a.completionDue.at;
+}
+
+function pickRequester(r: IntakeData['requester']): IntakeData['requester'] {
+  const out: IntakeData['requester'] = {};
+  if (r.name !== undefined) out.name = r.name;
+  if (r.phone !== undefined) out.phone = r.phone;
+  if (r.contactPhone !== undefined) out.contactPhone = r.contactPhone;
+  return out;
 }
