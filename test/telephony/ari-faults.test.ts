@@ -220,4 +220,34 @@ describe('ARI connection faults on the PBX simulator', () => {
     sim.control.hangupCall(fresh.callerChannelId);
     await waitFor(() => tracker.active.size === 0, 'fresh call ended');
   });
+  it('a second server taking the app: the first goes to replaced and stays away, the second gets the calls', async () => {
+    const first = connect();
+    await ready(first);
+    const otherTracker = new CallTracker(APP);
+    const second = new AriConnection({
+      url: sim.ariUrl,
+      user: USER,
+      password: PASSWORD,
+      app: APP,
+      clock,
+      logger: log.logger,
+      reconcile: otherTracker,
+      pingIntervalMs: 3_600_000,
+    });
+    otherTracker.attach(second);
+    second.start();
+    try {
+      await driveUntil(clock, second, () => second.state === 'ready' && first.state === 'replaced', 'takeover');
+      expect(log.lines.some((l) => (l.level as number) >= ERROR && String(l.msg).includes('ApplicationReplaced'))).toBe(true);
+      await clock.advanceAsync(120_000);
+      expect(first.state).toBe('replaced');
+      const placed = sim.control.placeCall({ from: '13900000007', to: '12345' });
+      await waitFor(() => otherTracker.active.has(placed.pbxChannelId), 'call reaches the second server');
+      expect(tracker.active.size).toBe(0);
+      sim.control.hangupCall(placed.callerChannelId);
+      await waitFor(() => otherTracker.active.size === 0, 'call ended');
+    } finally {
+      await second.stop();
+    }
+  });
 });

@@ -56,7 +56,14 @@ export class CallTracker implements ReconcileHandler {
       }
     }
     const call = this.active.get(channel.id);
-    if (!call) return;
+    if (!call) {
+      // An end that overtakes its start (reordered delivery) still ends the call: remember it, so the
+      // late StasisStart is recognised as stale instead of opening a call that never ends.
+      if ((event.type === 'StasisEnd' || event.type === 'ChannelDestroyed') && !this.ended.has(channel.id)) {
+        this.ended.set(channel.id, { channelId: channel.id, origin: 'event', state: channel.state, events: {}, endedBy: event.type });
+      }
+      return;
+    }
     call.events[event.type] = (call.events[event.type] ?? 0) + 1;
     if (typeof channel.state === 'string') call.state = channel.state;
     if (event.type === 'StasisEnd') this.finish(call, 'StasisEnd');
