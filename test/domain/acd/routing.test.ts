@@ -120,7 +120,36 @@ describe('ACD routing', () => {
     expect(h.last).toContainEqual({ type: 'stop-playback', callId: 'c1', playbackId: playing });
     h.advance(12_000);
     expect(h.all('play').filter((e) => e.callId === 'c2' && e.playbackId.includes(':announce:'))).toHaveLength(2);
-    expect(h.media('c2')).toEqual(['sound:zh/queue-next']);
+    // a now staffs the desk: the estimated wait (1 × 4 min ÷ 1 agent) follows the position.
+    expect(h.media('c2')).toEqual(['sound:zh/queue-next', 'sound:zh/queue-wait-before', 'sound:zh/digit-4', 'sound:zh/queue-wait-minutes']);
+  });
+});
+
+describe('estimated wait in the announcement', () => {
+  it.each([
+    // staffed agents of the skill (one on a call, the others paused or not), position → minutes said
+    { staffed: 1, position: 1, said: ['digit-4'] },
+    { staffed: 1, position: 3, said: ['number-ten', 'digit-2'] },
+    { staffed: 4, position: 1, said: ['digit-1'] },
+    { staffed: 8, position: 1, said: [] },
+  ])('$staffed staffed, position $position', ({ staffed, position, said }) => {
+    const h = new Harness({ ...base, acd: { ...base.acd, announceEveryMs: 10_000, averageHandleMs: 240_000, prewarnMs: 60_000, breachMs: 90_000 } });
+    h.signIn('busy', ['mandarin']);
+    h.toQueue('talking', '1');
+    h.send({ type: 'agent-answered', agentId: 'busy', callId: 'talking', agentChannelId: 'l' });
+    for (let i = 1; i < staffed; i++) {
+      h.signIn(`w${i}`, ['mandarin']);
+      h.toQueue(`t${i}`, '1');
+      h.send({ type: 'agent-answered', agentId: `w${i}`, callId: `t${i}`, agentChannelId: `l${i}` });
+    }
+    h.signIn('paused', ['mandarin']);
+    h.send({ type: 'agent-pause', agentId: 'paused', reason: 'lunch' });
+    for (let i = 1; i <= position; i++) h.toQueue(`q${i}`, '1');
+    h.advance(10_000);
+    const media = h.media(`q${position}`);
+    const wait = said.length > 0 ? ['sound:zh/queue-wait-before', ...said.map((p) => `sound:zh/${p}`), 'sound:zh/queue-wait-minutes'] : [];
+    expect(media.slice(media.length - wait.length)).toEqual(wait);
+    expect(media.includes('sound:zh/queue-wait-before')).toBe(said.length > 0);
   });
 });
 
