@@ -40,7 +40,7 @@ export interface CallLayerOptions {
   dataDir: string;
   callCenter: CallCenterConfig;
   agentDialTemplate: string;
-  /** `{number}` is replaced; default `Local/{number}@external` (the simulator's outside world). */
+  /** `{number}` is replaced; default from EXTERNAL_DIAL_TEMPLATE, see externalDialTemplate(). */
   externalDialTemplate?: string;
   history?: CallerHistorySource;
   audit?: { append(e: AuditEntry): Promise<number> };
@@ -111,7 +111,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     events,
     history,
     agentDialTemplate: o.agentDialTemplate,
-    externalDialTemplate: o.externalDialTemplate ?? 'Local/{number}@external',
+    externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
   });
   const reconciler = new CallReconciler({ controller, app: o.app, clock: o.clock, logger: o.logger, calls, recordings, archive, events });
   const figures = new FiguresPublisher({ controller, state: () => domain.snapshot, repo: calls, clock: o.clock, events, minIntervalMs: o.figuresMinIntervalMs });
@@ -162,4 +162,21 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       archive.close();
     },
   };
+}
+
+/**
+ * How outside numbers (110/119/120/122, handling units) are dialled for transfers and three-way calls:
+ * EXTERNAL_DIAL_TEMPLATE when set (must contain `{number}`), else the simulator's `external` context
+ * when agents are Local channels into `agents` (simulator mode), else the `hotline-outbound` context a
+ * real Asterisk must provide (docs/calls.md).
+ */
+export function externalDialTemplate(agentDialTemplate: string, env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env.EXTERNAL_DIAL_TEMPLATE;
+  if (raw !== undefined && raw !== '') {
+    if (!raw.includes('{number}') || !/^[A-Za-z]+\/\S+$/.test(raw)) {
+      throw new Error(`EXTERNAL_DIAL_TEMPLATE: "${raw}" is not allowed; use a dial string containing {number}, e.g. PJSIP/{number}@trunk or Local/{number}@hotline-outbound`);
+    }
+    return raw;
+  }
+  return /^Local\/\{ext\}@agents$/.test(agentDialTemplate) ? 'Local/{number}@external' : 'Local/{number}@hotline-outbound';
 }
