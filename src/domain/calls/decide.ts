@@ -357,7 +357,10 @@ class Draft {
         this.endCall(call, 'completed-in-ivr');
         return;
       case 'caller-hangup':
-        this.endCall(call, 'abandoned-in-ivr');
+        // Hanging up during the closing prompt of a callback request or a goodbye still counts as done.
+        if (s?.pendingExit?.kind === 'callback') this.endCall(call, 'callback-requested');
+        else if (s?.pendingExit?.kind === 'hangup') this.endCall(call, 'completed-in-ivr');
+        else this.endCall(call, 'abandoned-in-ivr');
         return;
     }
   }

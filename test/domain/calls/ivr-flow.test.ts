@@ -197,6 +197,17 @@ describe('call flow through the default menu', () => {
     expect(h.record('c1')?.outcome).toBe('callback-requested');
   });
 
+  it('hanging up during the callback confirmation still counts as a callback request', () => {
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '7' });
+    h.send({ type: 'caller-hangup', callId: 'c1' });
+    expect(h.record('c1')?.outcome).toBe('callback-requested');
+    expect(h.all('add-callback')).toHaveLength(1);
+    expect(h.all('hangup')).toEqual([]);
+  });
+
   it('hang-up in the menu ends the call as abandoned in the IVR, cancels its timer, and adds no callback', () => {
     const h = new Harness(config);
     h.arrive('c1');
