@@ -53,7 +53,7 @@ async function scriptedAmi(onAction: (socket: Socket, action: string, actionId: 
   return { server, port: typeof addr === 'object' && addr ? addr.port : 0, sockets };
 }
 
-describe('AMI adapter (asterisk-manager behind AmiClient)', () => {
+describe('AMI adapter (AmiClient)', () => {
   const cleanups: Array<() => unknown> = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
@@ -93,7 +93,6 @@ describe('AMI adapter (asterisk-manager behind AmiClient)', () => {
     ami.engine.bus.emit({ ...at(), type: 'channelDestroyed', channel: ch, cause: 16, causeTxt: 'Normal Clearing' });
     await until(() => events.some((e) => e.name === 'Hangup'), 'Hangup event');
     const varset = events.find((e) => e.name === 'VarSet');
-    // asterisk-manager turns `Variable: STASISSTATUS` into { STASISSTATUS: '' }; the adapter restores it.
     expect(varset?.fields['variable']).toBe('STASISSTATUS');
     expect(varset?.fields['value']).toBe('');
     const hangup = events.find((e) => e.name === 'Hangup');
@@ -218,6 +217,39 @@ describe('AMI adapter (asterisk-manager behind AmiClient)', () => {
     await clock.advanceAsync(2000);
     expect(c.state).toBe('backoff');
     expect(lines.some((l) => l.level === 'error' && l.msg.startsWith('AMI: heartbeat Ping got no answer'))).toBe(true);
+  });
+
+  it('a hung Asterisk (accepts, never answers) costs no socket per attempt: each timed-out one is destroyed', async () => {
+    const tcp = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const baseline = tcp();
+    const accepted = new Set<Socket>();
+    const hung = createServer((s) => {
+      accepted.add(s);
+      s.on('close', () => accepted.delete(s));
+      s.on('error', () => {});
+      s.write('Asterisk Call Manager/11.0.0\r\n');
+      // Never reads again: our FIN is not even noticed, as with a deadlocked Asterisk.
+      s.pause();
+    });
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => hung.close(r)));
+    cleanups.push(() => accepted.forEach((s) => s.destroy()));
+    const port = (hung.address() as { port: number }).port;
+    const { c, clock } = client(port, { connectTimeoutMs: 1000, backoff: { initialMs: 100, maxMs: 100 } });
+    c.start();
+    for (let i = 0; i < 10; i++) {
+      await until(() => accepted.size >= i + 1, `attempt ${i + 1}`);
+      await until(() => c.state === 'logging-in', 'logging in');
+      await clock.advanceAsync(1000);
+      await clock.advanceAsync(100);
+    }
+    await until(() => accepted.size >= 11, 'attempt 11');
+    // Server-side sockets stay (the peer is hung); on our side only the current attempt is open.
+    const ours = () => tcp() - baseline - accepted.size;
+    await until(() => ours() <= 1, 'old sockets released');
+    expect(ours()).toBe(1);
+    c.stop();
+    await until(() => ours() === 0, 'all released after stop');
   });
 
   it('malformed lines, garbage frames and a throwing listener do not crash the adapter', async () => {

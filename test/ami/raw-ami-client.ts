@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { AmiMessageReader, formatAmiMessage, getHeader, type AmiMessage } from '../../src/simulator/ami/ami-codec.ts';
+import { AmiMessageReader, formatAmiMessage, getHeader, type AmiMessage } from '../../src/shared/ami-codec.ts';
 
 /** A bare AMI peer for protocol tests: sends raw text, collects parsed messages, waits for one. */
 export class RawAmiClient {

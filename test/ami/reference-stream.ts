@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AmiMessageReader, getHeader, type AmiMessage } from '../../src/simulator/ami/ami-codec.ts';
+import { AmiMessageReader, getHeader, type AmiMessage } from '../../src/shared/ami-codec.ts';
 
 /** The events of a captured AMI stream (test/fixtures/ami/ami-scenarioN.txt), in order, actions left out. */
 export function readReferenceEvents(file: string): AmiMessage[] {

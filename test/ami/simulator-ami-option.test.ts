@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/shared/clock.ts';
-import { getHeader } from '../../src/simulator/ami/ami-codec.ts';
+import { getHeader } from '../../src/shared/ami-codec.ts';
 import { AmiClient } from '../../src/telephony/ami/ami-client.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import { RawAmiClient } from './raw-ami-client.ts';

@@ -1,5 +1,7 @@
-import Manager, { type ManagerInstance } from 'asterisk-manager';
+import type { AmiMessage } from '../../shared/ami-codec.ts';
+import { getHeader } from '../../shared/ami-codec.ts';
 import type { Clock, TimerId } from '../../shared/clock.ts';
+import { AmiConnection } from './ami-connection.ts';
 import {
   AmiActionError,
   AmiActionTimeoutError,
@@ -7,7 +9,7 @@ import {
   AmiLoginError,
   AmiNotConnectedError,
 } from './ami-errors.ts';
-import { normaliseEvent, normaliseResponse, type AmiEvent } from './ami-event.ts';
+import { eventFromMessage, responseFields, type AmiEvent } from './ami-event.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 
 export type AmiConnectionState = 'idle' | 'connecting' | 'logging-in' | 'ready' | 'backoff' | 'stopped';
@@ -46,23 +48,22 @@ interface PendingAction {
   readonly resolve: (r: AmiResponse) => void;
   readonly reject: (e: Error) => void;
   timer?: TimerId;
-  /** Set once written to a connection: the manager it went to, its ActionID and response listener. */
-  sent?: { manager: ManagerInstance; actionId: string; listener: (err?: unknown, res?: unknown) => void };
+  /** Set once written to a connection: the ActionID it went out with. */
+  sent?: { actionId: string };
 }
 
-const noop = (): void => {};
-
 /**
- * The production AMI connection: asterisk-manager 0.2.0 for framing and parsing, with everything it lacks
- * done here. asterisk-manager's keepConnected() only arms before the first connect and cannot be re-armed,
- * its actions never time out, and failures come back as raw response objects; so every connection attempt
- * uses a fresh Manager instance that is thrown away when the connection ends, reconnects follow a capped,
- * jittered backoff on the injected Clock, and every action has a deadline and a typed error.
+ * The production AMI connection. Every action has a deadline and a typed error; login failures are one
+ * clear log line and are retried; the connection is re-established after any drop with capped, jittered
+ * backoff on the injected Clock; a periodic Ping detects a peer that stopped answering; events arrive with
+ * normalised keys. One AmiConnection (a socket of our own) per attempt, destroyed when the attempt ends.
  */
 export class AmiClient {
   private readonly opts: Required<Omit<AmiClientOptions, 'backoff'>> & { backoff: BackoffOptions };
   private currentState: AmiConnectionState = 'idle';
-  private manager: ManagerInstance | undefined;
+  private connection: AmiConnection | undefined;
+  /** Actions written to the current connection and not yet answered, by ActionID. */
+  private readonly byActionId = new Map<string, PendingAction>();
   private queued: PendingAction[] = [];
   private inFlight = new Set<PendingAction>();
   private eventListeners = new Set<(e: AmiEvent) => void>();
@@ -136,7 +137,7 @@ export class AmiClient {
           this.settle(pending, new AmiNotConnectedError(name, this.currentState));
         }
       }, timeoutMs);
-      if (this.currentState === 'ready' && this.manager) this.send(pending, this.manager);
+      if (this.currentState === 'ready' && this.connection) this.send(pending, this.connection);
       else this.queued.push(pending);
     });
   }
@@ -179,50 +180,49 @@ export class AmiClient {
   private connect(): void {
     this.setState('connecting');
     const { host, port, user, secret, clock } = this.opts;
-    const m = Manager(undefined, host, user, secret, true);
-    this.manager = m;
-    const current = (): boolean => this.manager === m;
-    let socketError = '';
-    m.on('error', (err: unknown) => {
-      socketError = err instanceof Error ? err.message : String(err);
+    const loginId = `${this.idPrefix}-login-${++this.actionSeq}`;
+    const conn: AmiConnection = new AmiConnection(host, port, {
+      onReady: () => {
+        if (this.connection !== conn) return;
+        this.setState('logging-in');
+        conn.send('Login', loginId, { Username: user, Secret: secret, Events: 'on' });
+      },
+      onResponse: (actionId, message) => {
+        if (this.connection !== conn) return;
+        if (actionId === loginId) this.loginAnswered(conn, message);
+        else this.answered(actionId, message);
+      },
+      onEvent: (message) => {
+        if (this.connection === conn && this.currentState === 'ready') this.deliver(message);
+      },
+      onClose: (reason) => {
+        if (this.connection !== conn) return;
+        const during = this.currentState;
+        this.connectionFailed(during === 'logging-in' ? 'connection closed during login' : reason, during === 'ready');
+      },
     });
-    m.on('managerevent', (raw: Record<string, unknown>) => {
-      if (current()) this.deliver(raw);
-    });
-    m.on('close', () => {
-      if (!current()) return;
-      const during = this.currentState;
-      const reason =
-        during === 'ready'
-          ? 'connection closed by Asterisk'
-          : during === 'logging-in'
-            ? 'connection closed during login'
-            : `cannot connect to ${host}:${port}${socketError ? ` (${socketError})` : ''}`;
-      this.connectionFailed(reason, during === 'ready');
-    });
+    this.connection = conn;
     this.connectTimer = clock.setTimeout(() => {
-      if (current()) this.connectionFailed(`no login within ${this.opts.connectTimeoutMs} ms at ${host}:${port}`, false);
+      if (this.connection === conn) this.connectionFailed(`no login within ${this.opts.connectTimeoutMs} ms at ${host}:${port}`, false);
     }, this.opts.connectTimeoutMs);
-    m.connect(port, host, () => {
-      if (!current()) {
-        // A connect that completes after its attempt was abandoned must not leave a socket open.
-        m.disconnect();
-        return;
-      }
-      this.setState('logging-in');
-      m.login((err?: unknown) => {
-        if (!current()) return;
-        if (err) {
-          const reason = normaliseResponse(err)['message'] ?? 'login refused';
-          this.connectionFailed(new AmiLoginError(user, reason).message, false);
-          return;
-        }
-        this.loggedIn(m);
-      });
-    });
   }
 
-  private loggedIn(m: ManagerInstance): void {
+  private loginAnswered(conn: AmiConnection, message: AmiMessage): void {
+    if ((getHeader(message, 'Response') ?? '').toLowerCase() === 'success') this.loggedIn(conn);
+    else this.connectionFailed(new AmiLoginError(this.opts.user, getHeader(message, 'Message') ?? 'login refused').message, false);
+  }
+
+  private answered(actionId: string, message: AmiMessage): void {
+    const p = this.byActionId.get(actionId);
+    if (!p) return;
+    const response = responseFields(message);
+    const status = (response['response'] ?? '').toLowerCase();
+    // Error is a failure; Success, Goodbye, Follows and the like are answers.
+    if (status === 'error' || status === 'failure') this.settle(p, new AmiActionError(p.name, response['message'] ?? status, response));
+    else this.settle(p, undefined, response);
+  }
+
+  private loggedIn(conn: AmiConnection): void {
     this.opts.clock.clearTimeout(this.connectTimer);
     const recovered = this.failures > 0;
     this.failures = 0;
@@ -231,7 +231,7 @@ export class AmiClient {
     this.opts.logger.info({ host: this.opts.host, port: this.opts.port, user: this.opts.user }, recovered ? 'AMI reconnected and logged in' : 'AMI connected and logged in');
     const waiting = this.queued;
     this.queued = [];
-    for (const p of waiting) this.send(p, m);
+    for (const p of waiting) this.send(p, conn);
     this.armHeartbeat();
   }
 
@@ -253,44 +253,32 @@ export class AmiClient {
     }, delay);
   }
 
-  /** Throws the current Manager away and fails the actions that were waiting on it. */
+  /** Destroys the current connection's socket and fails the actions that were waiting on it. */
   private dropConnection(): void {
     const { clock } = this.opts;
     clock.clearTimeout(this.connectTimer);
     clock.clearTimeout(this.heartbeatTimer);
     this.connectTimer = undefined;
     this.heartbeatTimer = undefined;
-    const m = this.manager;
-    this.manager = undefined;
-    if (m) {
-      m.removeAllListeners();
-      // asterisk-manager re-emits socket errors on its emitter; with no listener that would throw.
-      m.on('error', noop);
-      m.disconnect();
-    }
+    const conn = this.connection;
+    this.connection = undefined;
+    conn?.destroy();
     for (const p of [...this.inFlight]) this.settle(p, new AmiConnectionLostError(p.name));
   }
 
-  private send(p: PendingAction, m: ManagerInstance): void {
+  private send(p: PendingAction, conn: AmiConnection): void {
     const actionId = `${this.idPrefix}-${++this.actionSeq}`;
-    const listener = (err?: unknown, res?: unknown): void => {
-      if (!this.inFlight.has(p)) return;
-      if (err) {
-        const response = normaliseResponse(err);
-        this.settle(p, new AmiActionError(p.name, response['message'] ?? response['response'] ?? 'error', response));
-      } else this.settle(p, undefined, normaliseResponse(res));
-    };
-    p.sent = { manager: m, actionId, listener };
+    p.sent = { actionId };
     this.inFlight.add(p);
-    m.action({ action: p.name, ...p.fields, actionid: actionId }, listener);
+    this.byActionId.set(actionId, p);
+    conn.send(p.name, actionId, p.fields);
   }
 
   private settle(p: PendingAction, error: Error | undefined, response?: AmiResponse): void {
     this.opts.clock.clearTimeout(p.timer);
     p.timer = undefined;
     this.inFlight.delete(p);
-    // asterisk-manager keeps a response listener per ActionID forever if no response comes.
-    if (p.sent) p.sent.manager.removeListener(p.sent.actionId, p.sent.listener);
+    if (p.sent) this.byActionId.delete(p.sent.actionId);
     if (error) p.reject(error);
     else p.resolve(response ?? {});
   }
@@ -300,13 +288,13 @@ export class AmiClient {
     this.heartbeatTimer = this.opts.clock.setTimeout(() => {
       this.heartbeatTimer = undefined;
       if (this.currentState !== 'ready') return;
-      const m = this.manager;
+      const conn = this.connection;
       this.ping().then(
         () => {
-          if (this.manager === m && this.currentState === 'ready') this.armHeartbeat();
+          if (this.connection === conn && this.currentState === 'ready') this.armHeartbeat();
         },
         (err: unknown) => {
-          if (this.manager !== m || this.currentState !== 'ready') return;
+          if (this.connection !== conn || this.currentState !== 'ready') return;
           if (err instanceof AmiActionTimeoutError) this.connectionFailed('heartbeat Ping got no answer', true);
           else this.armHeartbeat();
         },
@@ -314,13 +302,8 @@ export class AmiClient {
     }, this.opts.heartbeatMs);
   }
 
-  private deliver(raw: Record<string, unknown>): void {
-    let event: AmiEvent | undefined;
-    try {
-      event = normaliseEvent(raw);
-    } catch {
-      event = undefined;
-    }
+  private deliver(message: AmiMessage): void {
+    const event = eventFromMessage(message);
     if (!event) return;
     for (const listener of this.eventListeners) {
       try {

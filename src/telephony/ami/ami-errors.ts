@@ -1,4 +1,4 @@
-/** Every failure of the AMI adapter is one of these, never a raw asterisk-manager response object. */
+/** Every failure of the AMI adapter is one of these, never a raw response object. */
 export class AmiError extends Error {
   constructor(message: string) {
     super(message);
