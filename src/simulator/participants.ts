@@ -104,6 +104,11 @@ export class Participants implements ParticipantHooks {
     this.stop(run);
     this.runs.delete(ch.id);
     this.finished.set(ch.id, run.log);
+    // Load generation places many calls: keep the most recent logs only.
+    if (this.finished.size > 10_000) {
+      const oldest = this.finished.keys().next().value;
+      if (oldest !== undefined) this.finished.delete(oldest);
+    }
   }
 
   // ------------------------------------------------------------ script

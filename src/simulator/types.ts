@@ -131,7 +131,7 @@ export interface SimulatorHandle {
   control: SimulatorControl;
   faults: SimulatorFaults;
   leaks(): LeakReport;
-  /** Hangs up everything silently, clears faults, phones and stored state; keeps the server up. */
+  /** Everything vanishes silently (no events); faults, phones, externals, device states and call logs are cleared. Stored recordings stay. Keeps the server and WebSockets up. */
   reset(): void;
   close(): Promise<void>;
 }

@@ -103,6 +103,18 @@ describe('reference traces replayed against the simulator', () => {
     });
   }
 
+  test('the comparison is not blind: a changed field, a dropped event and a swapped pair are all reported', async () => {
+    const r = await replay(['01-inbound-answer-play-hangup.jsonl']);
+    expect(compareEvents(r.refEvents, r.simEvents, r.ids)).toEqual([]);
+    const changed = r.simEvents.map((e) => (e.type === 'StasisStart' ? { ...e, args: ['inbound', '999'] } : e));
+    expect(compareEvents(r.refEvents, changed, r.ids).join()).toContain('seq 5');
+    expect(compareEvents(r.refEvents, r.simEvents.slice(0, -1), r.ids).join()).toContain('event count');
+    const swapped = [...r.simEvents];
+    [swapped[0], swapped[1]] = [swapped[1], swapped[0]];
+    expect(compareEvents(r.refEvents, swapped, r.ids)).not.toEqual([]);
+    expect(checkRequests(r.requests.map((q) => (q.path === '/playbacks/pb-100' ? { ...q, simStatus: 200 } : q)), r.ids).join()).toContain('/playbacks/pb-100');
+  });
+
   test('08 + 08b: a second WebSocket for the same app replaces the first', async () => {
     const r = await replay(['08b-second-ws-same-app-second.jsonl'], { replacedFirst: true });
     const problems = [...checkRequests(r.requests, r.ids), ...compareEvents(r.refEvents, r.simEvents, r.ids)];
