@@ -252,6 +252,37 @@ describe('AMI adapter (AmiClient)', () => {
     await until(() => ours() === 0, 'all released after stop');
   });
 
+  it('a peer that is not AMI is refused with a clear reason; a UTF-8 name split across TCP chunks arrives whole', async () => {
+    const http = createServer((s) => {
+      s.on('error', () => {});
+      s.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => http.close(r)));
+    const wrong = client((http.address() as { port: number }).port);
+    wrong.c.start();
+    await until(() => wrong.lines.length > 0, 'refusal');
+    expect(wrong.lines[0]!.msg).toMatch(/^AMI: peer is not an AMI server \(first line "HTTP\/1\.1 400 Bad Request"\); retrying in \d+ ms$/);
+
+    const bytes = Buffer.from('Event: NewCallerid\r\nCallerIDNum: 13812341234\r\nCallerIDName: 张三丰\r\n\r\n', 'utf8');
+    const split = bytes.indexOf(Buffer.from('三', 'utf8')) + 1;
+    const utf8 = await scriptedAmi((s, action) => {
+      if (action !== 'Ping') return;
+      s.write(bytes.subarray(0, split));
+      setTimeout(() => s.write(bytes.subarray(split)), 20);
+    });
+    cleanups.push(() => new Promise((r) => utf8.server.close(r)));
+    cleanups.push(() => utf8.sockets.forEach((x) => x.destroy()));
+    const { c } = client(utf8.port);
+    const events: AmiEvent[] = [];
+    c.onEvent((e) => events.push(e));
+    c.start();
+    await until(() => c.state === 'ready', 'ready');
+    void c.action('Ping', {}, { timeoutMs: 60_000 }).catch(() => {});
+    await until(() => events.length === 1, 'event');
+    expect(events[0]!.fields['calleridname']).toBe('张三丰');
+  });
+
   it('malformed lines, garbage frames and a throwing listener do not crash the adapter', async () => {
     const noisy = await scriptedAmi((s, action, id) => {
       if (action === 'Ping') {
