@@ -23,6 +23,7 @@ const APP = 'bench';
 const AGENT_EXTEN = '7001';
 const DURATION_MS = Number(process.env.BENCH_ARI_SECONDS ?? 10) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_ARI_CONCURRENCY ?? 50);
+const IDLE_CALLS = 300;
 /** A frame about the size of a real StasisStart (the reference's is ~700 bytes). */
 const ARI_SIZED_PAYLOAD = 'x'.repeat(680);
 
@@ -247,6 +248,9 @@ interface AriResult {
   leakSummary: string;
   clientCpuMs: number;
   simCpuMs: number;
+  /** Event latency with one call at a time (no queueing behind other calls). */
+  idleEventLatency: number[];
+  idleSetupLatency: number[];
 }
 
 function cpuMs(): number {
@@ -353,21 +357,39 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
     const clientCpuMs = cpuMs() - clientCpu0;
     const simCpuMs = (await child.call<number>('cpu')) - simCpu0;
 
-    const stamps = await child.call<Array<[string, number]>>('stamps');
-    const eventLatency: number[] = [];
-    let unmatched = 0;
-    for (const [key, sentAt] of stamps) {
-      const at = handledAt.get(key);
-      if (at === undefined) unmatched++;
-      else eventLatency.push(at - sentAt);
-    }
-    eventLatency.sort((a, b) => a - b);
+    const matchStamps = async (): Promise<{ latency: number[]; unmatched: number }> => {
+      const stamps = await child.call<Array<[string, number]>>('stamps');
+      const latency: number[] = [];
+      let unmatched = 0;
+      for (const [key, sentAt] of stamps) {
+        const at = handledAt.get(key);
+        if (at === undefined) unmatched++;
+        else latency.push(at - sentAt);
+      }
+      latency.sort((a, b) => a - b);
+      if (process.env.BENCH_ARI_DEBUG) {
+        const byType = new Map<string, number>();
+        for (const [key] of stamps) byType.set(key.split(':')[0]!, (byType.get(key.split(':')[0]!) ?? 0) + 1);
+        console.log('  debug stamps by type', Object.fromEntries(byType), 'handled', handledAt.size, 'unmatched', unmatched);
+      }
+      return { latency, unmatched };
+    };
+    const { latency: eventLatency, unmatched } = await matchStamps();
     setupLatency.sort((a, b) => a - b);
+
+    const loadedSetups = setups;
+    // Idle phase: one call at a time, so the event latency has no queueing behind other calls.
+    handledAt.clear();
+    const loadedSetupLatency = setupLatency.splice(0);
+    for (let i = 0; i < IDLE_CALLS; i++) await oneCall();
+    const idle = await matchStamps();
+    const idleSetupLatency = setupLatency.splice(0).sort((a, b) => a - b);
+    setupLatency.push(...loadedSetupLatency);
     const received = conn.counters.received;
     await conn.stop();
     const leaks = await child.call<{ ok: boolean; channels: unknown[]; bridges: unknown[]; playbacks: unknown[]; recordings: unknown[] }>('leaks');
     return {
-      setups,
+      setups: loadedSetups,
       failures,
       firstError,
       elapsedMs,
@@ -378,6 +400,8 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
       leaksOk: leaks.ok,
       clientCpuMs,
       simCpuMs,
+      idleEventLatency: idle.latency,
+      idleSetupLatency,
       leakSummary: `${leaks.channels.length} channels, ${leaks.bridges.length} bridges, ${leaks.playbacks.length} playbacks, ${leaks.recordings.length} recordings`,
     };
   } finally {
@@ -415,6 +439,10 @@ function printAri(r: AriResult, transport: TransportName, base: Baseline): void 
     `  event handling latency         p50 ${fmtMs(pct(r.eventLatency, 0.5))}   p99 ${fmtMs(p99)}   (${r.eventLatency.length} events, engine publish → listener, under load)   goal p99 < 5 ms: ${p99 < 5 ? 'MET' : 'NOT MET'}`,
   );
   console.log(`    compare: bare ws one-way p50 ${fmtMs(base.onewayP50)} p99 ${fmtMs(base.onewayP99)} (idle), echo RTT p50 ${fmtMs(base.echoP50)} p99 ${fmtMs(base.echoP99)}`);
+  console.log(
+    `  event handling latency, idle   p50 ${fmtMs(pct(r.idleEventLatency, 0.5))}   p99 ${fmtMs(pct(r.idleEventLatency, 0.99))}   (${r.idleEventLatency.length} events, ${IDLE_CALLS} calls one at a time; compare bare ws one-way above)`,
+  );
+  console.log(`  one set-up, idle               p50 ${fmtMs(pct(r.idleSetupLatency, 0.5))}   p99 ${fmtMs(pct(r.idleSetupLatency, 0.99))}   (same cycle, one call at a time)`);
   console.log(`  events received by the client  ${r.received} (${Math.round(r.received / (r.elapsedMs / 1000))} /s; bare ws burst ${Math.round(base.msgsPerSec)} /s)`);
   if (r.unmatchedEvents) console.log(`  note: ${r.unmatchedEvents} stamped events had no handler record (not counted)`);
   if (r.setups > 0) {
