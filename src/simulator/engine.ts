@@ -643,12 +643,13 @@ export class SimEngine implements SimulatorEngineApi {
     if (ch.pendingDial.source === 'originate') {
       this.hangupRequest(ch, 19, false);
     } else {
+      // Not in the reference: an unanswered /dial times out as NOANSWER and the dialled channel is hung up.
       const d = ch.pendingDial;
       ch.pendingDial = undefined;
+      if (d.timer !== undefined) this.clock.clearTimeout(d.timer);
       this.dialEvent(ch, 'NOANSWER', '');
       this.pub({ type: 'dialEnd', peer: this.snapshot(ch), dialstatus: 'NOANSWER' });
-      void d;
-      if (ch.peer && !ch.peer.hangingUp) this.hangupRequest(ch.peer, 16, false);
+      this.hangupRequest(ch, 19, false);
     }
   }
 
