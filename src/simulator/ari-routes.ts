@@ -382,7 +382,7 @@ export const ROUTES: RouteSpec[] = [
     const stop = { ring: 'ringStop', hold: 'unhold', moh: 'stopMoh', silence: 'stopSilence' }[op];
     const apply = (ctx: RouteContext, on: boolean) => {
       const id = channelId(ctx);
-      if (op === 'ring') ctx.engine.ariRing(id, on);
+      if (op === 'ring') ctx.engine.ariRing(id);
       else if (op === 'hold') ctx.engine.ariHold(id, on);
       else if (op === 'moh') ctx.engine.ariMoh(id, on, str(ctx.params, 'mohClass'));
       else ctx.engine.ariSilence(id);

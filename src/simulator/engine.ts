@@ -1035,9 +1035,9 @@ export class SimEngine implements SimulatorEngineApi {
     this.answerChannel(ch);
   }
 
-  ariRing(id: string, on: boolean): void {
+  /** Ringing indication toward the caller: no event (01), so only the Stasis check matters. */
+  ariRing(id: string): void {
     this.requireStasis(id);
-    void on; // indication only: no event (01)
   }
 
   ariHold(id: string, on: boolean): void {
@@ -1305,9 +1305,6 @@ export class SimEngine implements SimulatorEngineApi {
     // A channel leaving by hangup keeps its app subscribed to the bridge (BridgeDestroyed arrives later: 03,
     // 04, 06); one moved or removed by the app drops that interest (07: br-err got no BridgeDestroyed).
     if (app && reason !== 'hangup') b.subs.set(app, (b.subs.get(app) ?? 1) - 1);
-    if (b.recording?.target.kind === 'bridge' && b.members.every((x) => x.kind === 'helper')) {
-      // keep recording an empty bridge: Asterisk does too
-    }
     this.afterLeave(b);
   }
 
