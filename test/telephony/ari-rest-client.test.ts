@@ -140,3 +140,34 @@ describe.each<[string, () => AriTransport]>([
     await stub.listen();
   });
 });
+
+describe('httpTransport keep-alive', () => {
+  it('retries once on a fresh socket when a reused keep-alive socket is reset under the request', async () => {
+    const http = await import('node:http');
+    const perSocket = new Map<unknown, number>();
+    let requests = 0;
+    const server = http.createServer((req, res) => {
+      requests++;
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      // the second request on a kept-alive socket finds it closed by the server
+      if (n === 2) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"asterisk_id":"x","ping":"pong","timestamp":"t"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const rest = new AriRestClient({ url: `http://127.0.0.1:${port}`, user: 'u', password: 'p', clock: systemClock, transport: httpTransport() });
+      await expect(rest.asterisk.ping()).resolves.toMatchObject({ ping: 'pong' });
+      await expect(rest.asterisk.ping()).resolves.toMatchObject({ ping: 'pong' });
+      expect(requests).toBe(3);
+      expect(perSocket.size).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
