@@ -11,7 +11,14 @@ import { systemClock, type Clock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { openStore, type Store } from './store/db.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './store/users-repo.ts';
-import { startTelephony, type TelephonyRuntime } from './telephony-runtime.ts';
+import { createCallLayer, DeferredReconcile } from './calls/call-layer.ts';
+import { workOrderHistory } from './calls/work-order-history.ts';
+import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
+import { SqliteAuditRepo } from './store/audit-repo.ts';
+import { HttpSmsGateway } from './sms/http-sms-gateway.ts';
+import { idleTelephony, startTelephony, type TelephonyRuntime } from './telephony-runtime.ts';
+import { createWorkOrderModule } from './work-orders/module.ts';
+import { uiRoutes } from './http/routes/ui.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -49,8 +56,10 @@ export interface StartServerOptions {
   /** Extra route plugins (tests). */
   plugins?: (ctx: PlatformContext) => RoutePlugin[];
   onRoute?: AppDeps['onRoute'];
-  /** Skip the telephony layer (tests of the HTTP surface only). */
+  /** false: do not start the PBX simulator or connect ARI (tests of the HTTP surface). */
   telephony?: boolean;
+  /** false: do not start the work-order supervision scanner. */
+  scanner?: boolean;
 }
 
 export async function startServer(config: Config, opts: StartServerOptions = {}): Promise<RunningServer> {
@@ -80,16 +89,56 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       logger.warn('no admin account: set ADMIN_USERNAME and ADMIN_PASSWORD, or run npm run create-admin -- --username NAME');
     }
 
+    // TELEPHONY: the ARI connection starts now; its reconcile step waits until the call layer exists.
+    const reconcile = new DeferredReconcile();
     const telephony: TelephonyRuntime =
       opts.telephony === false
-        ? { mode: config.asterisk.mode, ari: undefined, simulator: undefined, connected: () => false, stop: async () => {} }
-        : await startTelephony({ config, clock, logger });
+        ? idleTelephony({ config, clock, logger, reconcile })
+        : await startTelephony({ config, clock, logger, reconcile });
     cleanups.unshift(() => telephony.stop());
 
     const ctx: PlatformContext = { config, logger, clock, store, auth, telephony };
 
-    // ROUTE PLUGINS of the other parts go here, e.g. workOrderRoutes(ctx). See src/http/README.md.
-    const plugins: RoutePlugin[] = [...(opts.plugins?.(ctx) ?? [])];
+    // PARTS of the product, wired by hand. Each brings route plugins, optionally socket.io namespaces
+    // and a close step (src/http/README.md).
+    const workOrders = createWorkOrderModule({
+      store,
+      clock,
+      logger,
+      dataDir: config.server.dataDir,
+      regions: config.workOrders.regions,
+      smsGateway: config.sms.gatewayUrl
+        ? new HttpSmsGateway({
+            url: config.sms.gatewayUrl,
+            token: config.sms.gatewayToken,
+            sender: config.sms.sender,
+            timeoutMs: config.sms.timeoutMs,
+          })
+        : undefined,
+      smsWebhookSecret: config.sms.webhookSecret,
+      startScanner: opts.scanner !== false,
+    });
+    // The call layer (issue 4): routes, /agent and /supervisor, and the ARI reconcile step.
+    const calls = createCallLayer({
+      app: config.asterisk.app,
+      ari: telephony.ari,
+      clock,
+      logger,
+      store,
+      dataDir: config.server.dataDir,
+      callCenter: loadIvrConfig(),
+      agentDialTemplate: config.asterisk.agentDialTemplate,
+      externalDialTemplate: config.asterisk.externalDialTemplate,
+      history: workOrderHistory(workOrders.repo),
+      audit: new SqliteAuditRepo(store.db),
+    });
+    reconcile.attach(calls.reconciler);
+    cleanups.unshift(() => calls.close());
+
+    // ROUTE PLUGINS: the parts' routes, then any extra ones (tests).
+    // The browser pages /ui/agent and /ui/supervisor (docs/ui.md).
+    const ui = uiRoutes({ ivr: loadIvrConfig().ivr });
+    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, ui, ...(opts.plugins?.(ctx) ?? [])];
 
     const app = await buildApp({
       logger,
@@ -107,8 +156,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
 
     const sockets = attachSocketServer(app.server, { auth, logger });
     cleanups.unshift(() => sockets.close());
-    // SOCKET.IO NAMESPACES of the other parts are declared here, e.g.
-    //   sockets.namespace('/agent', { permission: 'calls:answer' })
+    // SOCKET.IO NAMESPACES: /agent (calls:take) and /supervisor (calls:monitor).
+    calls.attachSockets(sockets);
 
     await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();

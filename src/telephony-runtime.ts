@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config, TelephonyMode } from './config/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Logger } from './shared/logger.ts';
@@ -9,8 +11,11 @@ import { AriConnection, type ReconcileHandler } from './telephony/ari/index.ts';
 /** The telephony side as the platform sees it: which mode, whether ARI is up, and how to stop it. */
 export interface TelephonyRuntime {
   readonly mode: TelephonyMode;
-  /** The ARI connection, once started (absent if the simulator failed to start). */
-  readonly ari: AriConnection | undefined;
+  /**
+   * The ARI connection the call layer uses. When telephony is off (tests) or the embedded simulator did
+   * not start, it exists but is never started: calls fail with ARI errors and /health says disconnected.
+   */
+  readonly ari: AriConnection;
   /** The embedded PBX simulator in simulator mode. */
   readonly simulator: SimulatorHandle | undefined;
   connected(): boolean;
@@ -35,14 +40,7 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
   const { config, clock } = opts;
   const log = opts.logger.child({ component: 'telephony' });
   const a = config.asterisk;
-  const reconcile: ReconcileHandler = opts.reconcile ?? {
-    reconcile(snapshot) {
-      log.info(
-        { channels: snapshot.channels.length, bridges: snapshot.bridges.length, connection: snapshot.connectionNumber },
-        'ARI reconciled (no call layer attached yet)',
-      );
-    },
-  };
+  const reconcile = reconcileOrLog(opts.reconcile, log);
 
   let simulator: SimulatorHandle | undefined;
   let url: string;
@@ -59,14 +57,24 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
         ariPassword: password,
         clock,
         recordingsDir: join(config.server.dataDir, 'simulator', 'recordings'),
+        // Inbound calls placed on the simulator enter this server's Stasis application.
+        inboundApp: a.app,
+        // The voice-menu prompts (sounds/zh/*.wav) are played for as long as they really last.
+        soundsDirs: [fileURLToPath(new URL('../sounds', import.meta.url))],
         logger: opts.logger.child({ component: 'simulator' }),
       });
     } catch (err) {
       log.error({ err: (err as Error).message }, 'the embedded PBX simulator did not start; running without telephony');
-      return { mode: a.mode, ari: undefined, simulator: undefined, connected: () => false, stop: async () => {} };
+      return idleTelephony(opts);
     }
     url = simulator.ariUrl;
     log.info({ ariUrl: url }, 'embedded PBX simulator started');
+    // For scripts/place-call.ts: where the simulator's control API is and how to sign in (this start only).
+    writeFileSync(
+      join(config.server.dataDir, 'simulator', 'control.json'),
+      JSON.stringify({ controlUrl: simulator.controlUrl, user, password }),
+      { mode: 0o600 },
+    );
   } else {
     url = a.ariUrl!;
     user = a.ariUser!;
@@ -84,6 +92,7 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
     restTimeoutMs: a.restTimeoutMs,
   });
   ari.start();
+  log.info({ mode: a.mode, app: a.app }, 'ARI connection started');
   // AMI (src/telephony/ami/) is started here too once a consumer needs it (asterisk.amiHost set).
 
   return {
@@ -96,4 +105,33 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
       await simulator?.close();
     },
   };
+}
+
+function reconcileOrLog(handler: ReconcileHandler | undefined, log: Logger): ReconcileHandler {
+  return (
+    handler ?? {
+      reconcile(snapshot) {
+        log.info(
+          { channels: snapshot.channels.length, bridges: snapshot.bridges.length, connection: snapshot.connectionNumber },
+          'ARI reconciled (no call layer attached)',
+        );
+      },
+    }
+  );
+}
+
+/** Telephony that is switched off: an ARI client that is never started, pointing nowhere. */
+export function idleTelephony(opts: StartTelephonyOptions): TelephonyRuntime {
+  const a = opts.config.asterisk;
+  const ari = new AriConnection({
+    url: a.ariUrl ?? 'http://127.0.0.1:1',
+    user: a.ariUser ?? 'none',
+    password: a.ariPassword ?? 'none',
+    app: a.app,
+    clock: opts.clock,
+    logger: opts.logger,
+    reconcile: reconcileOrLog(opts.reconcile, opts.logger),
+    restTimeoutMs: Math.min(a.restTimeoutMs, 1000),
+  });
+  return { mode: a.mode, ari, simulator: undefined, connected: () => false, stop: () => ari.stop() };
 }

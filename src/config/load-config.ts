@@ -11,10 +11,11 @@ export type TelephonyMode = 'simulator' | 'asterisk';
 
 /** The validated configuration. `server.dataDir` is absolute. */
 export type Config = Omit<Raw, 'asterisk'> & {
-  asterisk: Omit<Raw['asterisk'], 'agentDialTemplate'> & {
+  asterisk: Omit<Raw['asterisk'], 'agentDialTemplate' | 'externalDialTemplate'> & {
     /** `asterisk` when an ARI URL is configured, else `simulator` (the embedded PBX simulator). */
     mode: TelephonyMode;
     agentDialTemplate: string;
+    externalDialTemplate: string;
   };
 };
 
@@ -67,6 +68,8 @@ export function loadConfig(input: LoadConfigInput): Config {
       ...a,
       mode,
       agentDialTemplate: a.agentDialTemplate ?? (mode === 'asterisk' ? 'PJSIP/{ext}' : 'Local/{ext}@agents'),
+      // The simulator's outside world is its `external` context; a real Asterisk provides hotline-outbound (docs/asterisk.md).
+      externalDialTemplate: a.externalDialTemplate ?? (mode === 'asterisk' ? 'Local/{number}@hotline-outbound' : 'Local/{number}@external'),
     },
   };
   return deepFreeze(config);

@@ -59,6 +59,12 @@ export const configSchema = {
       check: (s) => s.includes('{ext}') && /^[A-Za-z]+\/\S+$/.test(s),
       allowed: 'a dial string containing {ext}, e.g. PJSIP/{ext} or Local/{ext}@agents',
     }),
+    /** How an outside number (110, a handling unit) is dialled; `{number}` is replaced. Default depends on the mode. */
+    externalDialTemplate: optionalStr({
+      env: 'EXTERNAL_DIAL_TEMPLATE',
+      check: (s) => s.includes('{number}') && /^[A-Za-z]+\/\S+$/.test(s),
+      allowed: 'a dial string containing {number}, e.g. PJSIP/{number}@trunk or Local/{number}@hotline-outbound',
+    }),
   },
   workOrders: {
     /** Regional working-day additions that apply (e.g. guangxi for 壮族三月三), besides the national calendar. */

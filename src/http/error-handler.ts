@@ -89,7 +89,7 @@ function codeFor(err: FastifyError): string {
 function messageFor(err: FastifyError, request: FastifyRequest, bodyLimit: number): string {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return `request body is too large: the limit is ${bodyLimit} bytes`;
+      return `request body is too large: the limit is ${request.routeOptions.bodyLimit ?? bodyLimit} bytes`;
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send application/json`;
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
