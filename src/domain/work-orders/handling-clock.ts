@@ -12,6 +12,11 @@ const HOUR = 60 * MINUTE;
 export interface ClockPolicy {
   /** Art. 26(2)1–5: completion limits by type in working days; null = no clock (praise). */
   workingDaysByType: Record<OrderType, number | null>;
+  /**
+   * Art. 26(2)8: where a law, regulation or normative document sets its own limit for a kind of matter, it
+   * applies. Working days by category code; empty by default (the site fills it in).
+   */
+  workingDaysByCategory: Readonly<Record<string, number>>;
   /** Art. 26(2)6: orders from the chairman's mailbox (主席信箱). */
   chairmanMailboxWorkingDays: number;
   /** Art. 26(2)7: an emergency order is signed within 30 minutes … */
@@ -43,6 +48,7 @@ export const DEFAULT_CLOCK_POLICY: ClockPolicy = Object.freeze({
     report: 10,
     praise: null,
   }),
+  workingDaysByCategory: Object.freeze({}),
   chairmanMailboxWorkingDays: 3,
   emergencySignMs: 30 * MINUTE,
   emergencyCompletionMs: 24 * HOUR,
@@ -59,11 +65,18 @@ export interface ClockSubject {
   type: OrderType;
   channel: Channel;
   emergency: boolean;
+  category?: { code: string };
 }
 
-/** The completion limit of an order (art. 26(2)): emergency first, then the chairman's mailbox, then the type. */
+/**
+ * The completion limit of an order (art. 26(2)): emergency first, then a limit set by law for the category,
+ * then the chairman's mailbox, then the type.
+ */
 export function handlingLimit(order: ClockSubject, policy: ClockPolicy = DEFAULT_CLOCK_POLICY): HandlingLimit | null {
   if (order.emergency) return { unit: 'ms', amount: policy.emergencyCompletionMs };
+  const code = order.category?.code;
+  const byLaw = code !== undefined && Object.hasOwn(policy.workingDaysByCategory, code) ? policy.workingDaysByCategory[code] : undefined;
+  if (byLaw !== undefined) return { unit: 'working-days', amount: byLaw };
   if (order.channel === 'chairman-mailbox') return { unit: 'working-days', amount: policy.chairmanMailboxWorkingDays };
   const days = policy.workingDaysByType[order.type];
   return days === null ? null : { unit: 'working-days', amount: days };

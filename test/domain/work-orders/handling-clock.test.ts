@@ -35,6 +35,15 @@ describe('completion limits (art. 26(2))', () => {
     expect(handlingLimit({ type, channel, emergency: false })).toEqual({ unit: 'working-days', amount: days });
   });
 
+  it('a limit set by law for a category wins over the type and the mailbox (art. 26(2)8), not over an emergency', () => {
+    const policy = { ...DEFAULT_CLOCK_POLICY, workingDaysByCategory: { 'market.food-safety': 7 } };
+    const sub = { type: 'complaint' as const, channel: 'chairman-mailbox' as const, emergency: false, category: { code: 'market.food-safety' } };
+    expect(handlingLimit(sub, policy)).toEqual({ unit: 'working-days', amount: 7 });
+    expect(handlingLimit({ ...sub, category: { code: 'other' } }, policy)).toEqual({ unit: 'working-days', amount: 3 });
+    expect(handlingLimit({ ...sub, category: { code: 'toString' } }, policy)).toEqual({ unit: 'working-days', amount: 3 });
+    expect(handlingLimit({ ...sub, emergency: true }, policy)).toEqual({ unit: 'ms', amount: 24 * HOUR });
+  });
+
   it('praise has no clock; an emergency has 24 hours of clock time whatever its type or channel', () => {
     expect(handlingLimit({ type: 'praise', channel: 'phone', emergency: false })).toBeNull();
     expect(handlingLimit({ type: 'complaint', channel: 'chairman-mailbox', emergency: true })).toEqual({ unit: 'ms', amount: 24 * HOUR });
