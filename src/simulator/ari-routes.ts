@@ -532,27 +532,27 @@ export const ROUTES: RouteSpec[] = [
   // ------------------------------------------------------------ recordings
   {
     resource: 'recordings', path: '/recordings/stored', method: 'GET', nickname: 'listStored', summary: 'List recordings that are complete.', responseClass: 'List[StoredRecording]', params: [],
-    handler: ({ engine }) => ok(engine.listStored()),
+    handler: ({ engine }) => ok(engine.stored.list()),
   },
   {
     resource: 'recordings', path: '/recordings/stored/{recordingName}', method: 'GET', nickname: 'getStored', summary: "Get a stored recording's details.", responseClass: 'StoredRecording', params: [path('recordingName', 'The name of the recording')],
-    handler: ({ engine, params }) => ok(engine.getStored(str(params, 'recordingName') ?? '')),
+    handler: ({ engine, params }) => ok(engine.stored.get(str(params, 'recordingName') ?? '')),
   },
   {
     resource: 'recordings', path: '/recordings/stored/{recordingName}', method: 'DELETE', nickname: 'deleteStored', summary: 'Delete a stored recording.', responseClass: 'void', params: [path('recordingName', 'The name of the recording')],
     handler: ({ engine, params }) => {
-      engine.deleteStored(str(params, 'recordingName') ?? '');
+      engine.stored.delete(str(params, 'recordingName') ?? '');
       return noContent();
     },
   },
   {
     resource: 'recordings', path: '/recordings/stored/{recordingName}/file', method: 'GET', nickname: 'getStoredFile', summary: 'Get the file associated with the stored recording.', responseClass: 'binary', params: [path('recordingName', 'The name of the recording')],
-    handler: ({ engine, params }) => ({ status: 200, raw: { data: engine.storedFile(str(params, 'recordingName') ?? ''), contentType: 'audio/wav' } }),
+    handler: ({ engine, params }) => ({ status: 200, raw: { data: engine.stored.file(str(params, 'recordingName') ?? ''), contentType: 'audio/wav' } }),
   },
   {
     resource: 'recordings', path: '/recordings/stored/{recordingName}/copy', method: 'POST', nickname: 'copyStored', summary: 'Copy a stored recording.', responseClass: 'StoredRecording',
     params: [path('recordingName', 'The name of the recording to copy'), q('destinationRecordingName', 'string', 'The destination name of the recording', { required: true })],
-    handler: ({ engine, params }) => ok(engine.copyStored(str(params, 'recordingName') ?? '', str(params, 'destinationRecordingName'))),
+    handler: ({ engine, params }) => ok(engine.stored.copy(str(params, 'recordingName') ?? '', str(params, 'destinationRecordingName'))),
   },
   {
     resource: 'recordings', path: '/recordings/live/{recordingName}', method: 'GET', nickname: 'getLive', summary: 'List live recordings.', responseClass: 'LiveRecording', params: [path('recordingName', "The name of the recording")],

@@ -5,11 +5,10 @@
  * its methods and renders AriError, and every change is published on `events` (for AMI) and, as the ARI
  * JSON event, to the subscribed applications' sinks.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync, copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Clock, TimerId } from '../shared/clock.ts';
 import { AriError, notFound, notInStasis } from './ari-error.ts';
 import { ariTimestamp, nameSuffix, uniqueId } from './ari-time.ts';
+import { HANGUP_REASONS, causeText, dialStatusFor } from './hangup-causes.ts';
 import { DEFAULT_CONTEXTS, substitute, type ContextFn, type DialplanEnv } from './dialplan.ts';
 import {
   CHANNEL_STATE_CODES,
@@ -24,46 +23,13 @@ import {
   type RecordingSnapshot,
 } from './engine-events.ts';
 import type { SoundCatalog } from './sounds.ts';
+import { StoredRecordings } from './stored-recordings.ts';
 import type { EngineOriginateRequest, PhoneBehaviour, SimulatorEngineApi } from './types.ts';
 import { encodeWav, synthesizeRecording } from './wav.ts';
 
 export type AriJson = Record<string, unknown>;
 type EngineEventInput = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'at' | 'timestamp'> : never) : never;
 export type AppSink = (event: AriJson) => void;
-
-const CAUSE_TXT: Record<number, string> = {
-  0: 'Unknown',
-  1: 'Unallocated (unassigned) number',
-  16: 'Normal Clearing',
-  17: 'User busy',
-  18: 'No user responding',
-  19: 'User alerting, no answer',
-  21: 'Call Rejected',
-  26: 'Answered elsewhere',
-  27: 'Destination out of order',
-  28: 'Invalid number format (incomplete number)',
-  31: 'Normal, unspecified',
-  34: 'Circuit/channel congestion',
-  38: 'Network out of order',
-  58: 'Bearer capability not available',
-  127: 'Interworking, unspecified',
-};
-
-export const HANGUP_REASONS: Record<string, number> = {
-  normal: 16,
-  busy: 17,
-  congestion: 34,
-  no_answer: 19,
-  timeout: 19,
-  rejected: 21,
-  unallocated: 1,
-  normal_unspecified: 31,
-  number_incomplete: 28,
-  codec_mismatch: 58,
-  interworking: 127,
-  failure: 38,
-  answered_elsewhere: 26,
-};
 
 type Helper = { kind: 'helper'; id: string; name: string; role: 'moh' | 'announcer' | 'recorder' };
 type Member = { kind: 'channel'; ch: Chan } | Helper;
@@ -193,6 +159,7 @@ export class SimEngine implements SimulatorEngineApi {
   readonly externals = new Map<string, PhoneBehaviour>();
   readonly contexts: Record<string, ContextFn> = { ...DEFAULT_CONTEXTS };
   readonly deviceStates = new Map<string, string>();
+  readonly stored: StoredRecordings;
   participants: ParticipantHooks = {};
   /** Registered applications (an app exists while a WebSocket holds it). */
   private readonly apps = new Map<string, AppSink>();
@@ -210,7 +177,7 @@ export class SimEngine implements SimulatorEngineApi {
     this.lastReloadAt = this.startedAt;
     this.globals.set('AGENT_DELAY', '2');
     this.globals.set('STASIS_APP', opts.inboundApp);
-    mkdirSync(opts.recordingsDir, { recursive: true });
+    this.stored = new StoredRecordings(opts.recordingsDir);
   }
 
   // ---------------------------------------------------------------- infrastructure
@@ -984,7 +951,7 @@ export class SimEngine implements SimulatorEngineApi {
       ch.dp.app_data = '';
     }
     const cause = ch.hangupCause;
-    const causeTxt = CAUSE_TXT[cause] ?? 'Unknown';
+    const causeTxt = causeText(cause);
     // 04: a caller id update still queued on a Local half is applied as it goes, announced after.
     const announce = this.applyPendingCallerId(ch);
     this.ariEvent(this.appsOf(ch), 'ChannelDestroyed', { cause, cause_txt: causeTxt, channel: this.channelJson(ch) });
@@ -1001,7 +968,7 @@ export class SimEngine implements SimulatorEngineApi {
     this.stopChannelActivity(ch);
     ch.destroyed = true;
     this.channels.delete(ch.id);
-    this.pub({ type: 'channelDestroyed', channel: this.snapshot(ch), cause: ch.hangupCause, causeTxt: CAUSE_TXT[ch.hangupCause] ?? 'Unknown' });
+    this.pub({ type: 'channelDestroyed', channel: this.snapshot(ch), cause: ch.hangupCause, causeTxt: causeText(ch.hangupCause) });
     this.participants.onGone?.(ch, ch.hangupCause);
   }
 
@@ -1432,7 +1399,7 @@ export class SimEngine implements SimulatorEngineApi {
     else if (scheme === 'digits' || scheme === 'number') durationMs = [...rest].length * 900;
     else if (scheme === 'characters') durationMs = [...rest].length * 700;
     else if (scheme === 'tone') durationMs = 1000;
-    else if (scheme === 'recording') durationMs = this.storedDurationMs(rest);
+    else if (scheme === 'recording') durationMs = this.stored.durationMs(rest);
     else {
       // 07: an unknown media scheme starts and then is silently dropped (no PlaybackFinished).
       this.defer(() => this.dropPlayback(p));
@@ -1535,17 +1502,6 @@ export class SimEngine implements SimulatorEngineApi {
 
   // ---------------------------------------------------------------- recordings
 
-  private storedPath(name: string, format = 'wav'): string {
-    return join(this.opts.recordingsDir, `${name}.${format}`);
-  }
-
-  private storedDurationMs(name: string): number | undefined {
-    const path = this.storedPath(name);
-    if (!existsSync(path)) return undefined;
-    const buf = readFileSync(path);
-    return ((buf.length - 44) / 16000) * 1000;
-  }
-
   ariRecord(
     target: { channelId?: string; bridgeId?: string },
     p: { name?: string; format?: string; maxDurationSeconds?: number; maxSilenceSeconds?: number; ifExists?: string; beep?: boolean; terminateOn?: string },
@@ -1567,7 +1523,7 @@ export class SimEngine implements SimulatorEngineApi {
     const ifExists = p.ifExists ?? 'fail';
     if (!['fail', 'overwrite', 'append'].includes(ifExists)) throw new AriError(400, 'ifExists invalid', 'Bad Request');
     if (this.liveRecordings.has(p.name)) throw new AriError(409, 'Recording is already in progress', 'Conflict');
-    if (ifExists === 'fail' && existsSync(this.storedPath(p.name))) {
+    if (ifExists === 'fail' && this.stored.exists(p.name)) {
       throw new AriError(409, `Recording '${p.name}' already exists and can not be overwritten`, 'Conflict');
     }
     const rec: LiveRecording = {
@@ -1633,7 +1589,7 @@ export class SimEngine implements SimulatorEngineApi {
       this.ariEvent(apps, 'RecordingFailed', { recording: json });
       this.pub({ type: 'recordingFailed', recording: json });
     } else {
-      writeFileSync(this.storedPath(r.name, r.format), encodeWav(synthesizeRecording(r.segments)));
+      this.stored.write(r.name, r.format, encodeWav(synthesizeRecording(r.segments)));
       // README rule 10: duration in whole seconds.
       const json = this.recordingJson(r, { duration: Math.floor(talkMs / 1000) });
       this.ariEvent(apps, 'RecordingFinished', { recording: json });
@@ -1686,45 +1642,6 @@ export class SimEngine implements SimulatorEngineApi {
     } else r.muted = mute;
   }
 
-  listStored(): AriJson[] {
-    const dir = this.opts.recordingsDir;
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((f) => /\.[a-z0-9]+$/.test(f) && !f.startsWith('.'))
-      .sort()
-      .map((f) => {
-        const dot = f.lastIndexOf('.');
-        return { name: f.slice(0, dot), format: f.slice(dot + 1) };
-      });
-  }
-
-  getStored(name: string): AriJson {
-    const hit = this.listStored().find((r) => r.name === name);
-    if (!hit) throw notFound('Recording');
-    return hit;
-  }
-
-  storedFile(name: string): Buffer {
-    const hit = this.getStored(name);
-    return readFileSync(this.storedPath(name, String(hit.format)));
-  }
-
-  copyStored(name: string, dest: string | undefined): AriJson {
-    const hit = this.getStored(name);
-    if (!dest) throw new AriError(400, 'Missing parameter destinationRecordingName', 'Bad Request');
-    if (!/^[A-Za-z0-9_\-.]+$/.test(dest) || dest.startsWith('.')) throw new AriError(400, 'Invalid destination recording name', 'Bad Request');
-    if (this.listStored().some((r) => r.name === dest)) {
-      throw new AriError(409, 'A recording with the same name already exists on the system', 'Conflict');
-    }
-    copyFileSync(this.storedPath(name, String(hit.format)), this.storedPath(dest, String(hit.format)));
-    return { name: dest, format: hit.format };
-  }
-
-  deleteStored(name: string): void {
-    const hit = this.getStored(name);
-    unlinkSync(this.storedPath(name, String(hit.format)));
-  }
-
   // ---------------------------------------------------------------- whole-PBX operations
 
   /** Every channel, bridge, playback and live recording that is left (the testsuite's leak check). */
@@ -1765,14 +1682,6 @@ export class SimEngine implements SimulatorEngineApi {
 
 function sameCid(a: CallerIdData, b: CallerIdData): boolean {
   return a.name === b.name && a.number === b.number;
-}
-
-function dialStatusFor(cause: number): string {
-  if (cause === 17) return 'BUSY';
-  if (cause === 34) return 'CONGESTION';
-  if (cause === 16 || cause === 19 || cause === 26 || cause === 18) return 'NOANSWER';
-  if (cause === 21) return 'CHANUNAVAIL';
-  return 'CHANUNAVAIL';
 }
 
 function randomUuid(): string {
