@@ -9,7 +9,7 @@
 import { describe, expect, test } from 'vitest';
 import { compareEvents, loadTrace, normalise, replay, sortKeys, type RequestResult, type IdMap } from './replay.ts';
 
-/** Race windows by trace, each with the reference evidence that the order is not fixed. */
+/** Race windows by trace, each with the reference evidence that the order is not fixed. NO_RACES=1 disables them (each window is needed: the run then fails). */
 const RACES: Record<string, Array<[number, number]>> = process.env.NO_RACES ? {} : {
   // ;2 reaches Up after the ;1 chain here; 03/04/05/07/09 show ;2 Up first.
   // Teardown: ;2 destroyed before ;1 here; 03/04/05/08b/09 show ;1 destroyed first.
