@@ -136,7 +136,7 @@ function originate(ctx: RouteContext, channelId: string | undefined): RouteResul
   );
 }
 
-function playParams(withId: boolean): ParamSpec[] {
+function playParams(withId: boolean, bridge = false): ParamSpec[] {
   const out = [
     q('media', 'string', "Media URIs to play.", { required: true, allowMultiple: true }),
     q('lang', 'string', 'For sounds, selects language for sound.'),
@@ -144,6 +144,7 @@ function playParams(withId: boolean): ParamSpec[] {
     q('skipms', 'int', 'Number of milliseconds to skip for forward/reverse operations.', { defaultValue: 3000 }),
   ];
   if (withId) out.push(q('playbackId', 'string', 'Playback ID.'));
+  if (bridge) out.push(q('announcer_format', 'string', "Format of the 'Announcer' channel attached to the bridge (accepted, no effect)."));
   return out;
 }
 
@@ -260,13 +261,13 @@ export const ROUTES: RouteSpec[] = [
   },
   {
     resource: 'bridges', path: '/bridges', method: 'POST', nickname: 'create', summary: 'Create a new bridge.', responseClass: 'Bridge',
-    params: [q('type', 'string', 'Comma separated list of bridge type attributes (mixing, holding, dtmf_events, proxy_media, video_sfu, video_single, sdp_label).'), q('bridgeId', 'string', 'Unique ID to give to the bridge being created.'), q('name', 'string', 'Name to give to the bridge being created.')],
+    params: [q('type', 'string', 'Comma separated list of bridge type attributes (mixing, holding, dtmf_events, proxy_media, video_sfu, video_single, sdp_label).'), q('bridgeId', 'string', 'Unique ID to give to the bridge being created.'), q('name', 'string', 'Name to give to the bridge being created.'), { name: 'variables', paramType: 'body', dataType: 'containers', description: 'Bridge variables to set on creation (accepted; bridge variables are not modelled).' }],
     errors: [{ code: 409, reason: 'Bridge with the same bridgeId already exists' }],
     handler: ({ engine, params }) => ok(engine.ariCreateBridge({ type: str(params, 'type'), bridgeId: str(params, 'bridgeId') || undefined, name: str(params, 'name') })),
   },
   {
     resource: 'bridges', path: '/bridges/{bridgeId}', method: 'POST', nickname: 'createWithId', summary: 'Create a new bridge or updates an existing one.', responseClass: 'Bridge',
-    params: [q('type', 'string', 'Comma separated list of bridge type attributes.'), BR, q('name', 'string', 'Set the name of the bridge.')],
+    params: [q('type', 'string', 'Comma separated list of bridge type attributes.'), BR, q('name', 'string', 'Set the name of the bridge.'), { name: 'variables', paramType: 'body', dataType: 'containers', description: 'Bridge variables to set on creation (accepted; bridge variables are not modelled).' }],
     errors: [{ code: 409, reason: 'Bridge with the same bridgeId already exists' }],
     handler: ({ engine, params }) => ok(engine.ariCreateBridge({ type: str(params, 'type'), bridgeId: str(params, 'bridgeId'), name: str(params, 'name') })),
   },
@@ -314,15 +315,15 @@ export const ROUTES: RouteSpec[] = [
     },
   },
   {
-    resource: 'bridges', path: '/bridges/{bridgeId}/play', method: 'POST', nickname: 'play', summary: 'Start playback of media on a bridge.', responseClass: 'Playback', params: [BR, ...playParams(true)],
+    resource: 'bridges', path: '/bridges/{bridgeId}/play', method: 'POST', nickname: 'play', summary: 'Start playback of media on a bridge.', responseClass: 'Playback', params: [BR, ...playParams(true, true)],
     handler: (ctx) => ok(ctx.engine.ariPlay({ bridgeId: bridgeId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') || undefined }), 201),
   },
   {
-    resource: 'bridges', path: '/bridges/{bridgeId}/play/{playbackId}', method: 'POST', nickname: 'playWithId', summary: 'Start playback of media on a bridge.', responseClass: 'Playback', params: [BR, path('playbackId', 'Playback ID.'), ...playParams(false)],
+    resource: 'bridges', path: '/bridges/{bridgeId}/play/{playbackId}', method: 'POST', nickname: 'playWithId', summary: 'Start playback of media on a bridge.', responseClass: 'Playback', params: [BR, path('playbackId', 'Playback ID.'), ...playParams(false, true)],
     handler: (ctx) => ok(ctx.engine.ariPlay({ bridgeId: bridgeId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') }), 201),
   },
   {
-    resource: 'bridges', path: '/bridges/{bridgeId}/record', method: 'POST', nickname: 'record', summary: 'Start a recording.', responseClass: 'LiveRecording', params: [BR, ...recordParams],
+    resource: 'bridges', path: '/bridges/{bridgeId}/record', method: 'POST', nickname: 'record', summary: 'Start a recording.', responseClass: 'LiveRecording', params: [BR, ...recordParams, q('recorder_format', 'string', "Format of the 'Recorder' channel attached to the bridge (accepted, no effect).")],
     handler: (ctx) => record(ctx, { bridgeId: bridgeId(ctx) }),
   },
   // ------------------------------------------------------------ channels
@@ -439,7 +440,7 @@ export const ROUTES: RouteSpec[] = [
   },
   {
     resource: 'channels', path: '/channels/{channelId}/variable', method: 'POST', nickname: 'setChannelVar', summary: 'Set the value of a channel variable or function.', responseClass: 'void',
-    params: [CH, q('variable', 'string', 'The channel variable or function to set', { required: true }), q('value', 'string', 'The value to set the variable to')], errors: [{ code: 400, reason: 'Missing variable parameter.' }, E404C],
+    params: [CH, q('variable', 'string', 'The channel variable or function to set', { required: true }), q('value', 'string', 'The value to set the variable to'), q('report_events', 'boolean', 'Whether this variable should be included in channel events (accepted; channelvars are not modelled).', { defaultValue: false })], errors: [{ code: 400, reason: 'Missing variable parameter.' }, E404C],
     handler: (ctx) => {
       ctx.engine.ariSetVar(channelId(ctx), str(ctx.params, 'variable'), str(ctx.params, 'value'));
       return noContent();
