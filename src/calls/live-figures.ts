@@ -101,13 +101,13 @@ export class FiguresPublisher {
     const state = this.o.state();
     const f = supervisorFigures(state, this.records.values(), now);
     let since: number | null = null;
-    for (const c of Object.values(state.calls)) {
+    for (const c of state.calls.values()) {
       if ((c.phase === 'queued' || c.phase === 'ringing') && c.queue && (since === null || c.queue.enqueuedAt < since)) since = c.queue.enqueuedAt;
     }
     let outside = 0;
     for (const call of this.o.controller.liveCalls().values()) if (call.adopted || call.domainEnded) outside += 1;
     const agentList: LiveFigures['agentList'] = [];
-    for (const a of Object.values(state.agents)) {
+    for (const a of state.agents.values()) {
       if (a.status === 'signed-out') continue;
       agentList.push({
         agentId: a.agentId,
