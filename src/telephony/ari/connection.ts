@@ -48,6 +48,8 @@ type StateListener = (state: AriConnectionState, previous: AriConnectionState) =
 interface Failure {
   key: string;
   message: string;
+  /** A drop of a healthy socket is a warning: the reconnect usually follows at once. */
+  level?: 'warn' | 'error';
 }
 
 /**
@@ -195,7 +197,11 @@ export class AriConnection {
       const wasUp = this.current === 'ready' || this.current === 'reconciling';
       if (!this.pendingFailure) {
         const why = reason.length ? ` (${reason.toString()})` : '';
-        this.pendingFailure = { key: `closed-${wasUp ? 'up' : 'handshake'}`, message: `ARI WebSocket closed with code ${code}${why}` };
+        this.pendingFailure = {
+          key: `closed-${wasUp ? 'up' : 'handshake'}`,
+          message: `ARI WebSocket closed with code ${code}${why}; reconnecting`,
+          level: wasUp ? 'warn' : 'error',
+        };
       }
       this.scheduleReconnect();
     });
@@ -351,7 +357,7 @@ export class AriConnection {
     this.pendingFailure = undefined;
     if (failure) {
       if (failure.key !== this.loggedFailureKey) {
-        this.log.error({ retryInMs: delay, attempt: this.attempt }, failure.message);
+        this.log[failure.level ?? 'error']({ retryInMs: delay, attempt: this.attempt }, failure.message);
         this.loggedFailureKey = failure.key;
       } else {
         this.log.debug({ retryInMs: delay, attempt: this.attempt }, failure.message);
