@@ -69,7 +69,15 @@ export function isWeekend(day: DayNumber): boolean {
 }
 
 export function yearOf(day: DayNumber): number {
-  return new Date(day * DAY_MS).getUTCFullYear();
+  // Civil-from-days (proleptic Gregorian), avoiding a Date object in the counting loops.
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return yoe + era * 400 + (month <= 2 ? 1 : 0);
 }
 
 /** The instant of a Shanghai wall-clock time, e.g. shanghaiInstant('2026-02-13', 16, 30). */

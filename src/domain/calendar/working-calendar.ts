@@ -149,7 +149,15 @@ export class WorkingCalendar {
     return this.infoOf(dayNumberOf(date));
   }
 
-  /** @internal day-number form used by the counting functions. */
+  /** @internal the counting functions' fast path: no date string is built. */
+  workingOn(day: DayNumber): { working: boolean; provisional: boolean } {
+    const provisional = !this.covered.has(yearOf(day));
+    if (this.holidays.has(day)) return { working: false, provisional };
+    if (this.workdays.has(day)) return { working: true, provisional };
+    return { working: !isWeekend(day), provisional };
+  }
+
+  /** @internal day-number form of dayInfo. */
   infoOf(day: DayNumber): DayInfo {
     const provisional = !this.covered.has(yearOf(day));
     const date = civilDateOf(day);
@@ -183,35 +191,35 @@ export function nextWorkingDay(cal: WorkingCalendar, date: CivilDate): DateAnswe
 export function addWorkingDays(cal: WorkingCalendar, date: CivilDate, n: number): DateAnswer {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0, got ${n}`);
   let day = dayNumberOf(date);
+  let info = cal.workingOn(day);
   let provisional = false;
-  let info = cal.infoOf(day);
   if (n === 0) {
     provisional = info.provisional;
     let guard = 0;
     while (!info.working) {
       if (++guard > MAX_SCAN_DAYS) throw new RangeError('no working day found within 20 years');
       day++;
-      info = cal.infoOf(day);
+      info = cal.workingOn(day);
       provisional ||= info.provisional;
     }
-    return { date: info.date, provisional };
+    return { date: civilDateOf(day), provisional };
   }
   let left = n;
   let guard = 0;
   while (left > 0) {
     if (++guard > MAX_SCAN_DAYS) throw new RangeError('working-day count reaches more than 20 years ahead');
     day++;
-    info = cal.infoOf(day);
+    info = cal.workingOn(day);
     provisional ||= info.provisional;
     if (info.working) left--;
   }
-  return { date: info.date, provisional };
+  return { date: civilDateOf(day), provisional };
 }
 
 /** The last millisecond (23:59:59.999 Asia/Shanghai) of the date. */
 export function endOfWorkingDay(cal: WorkingCalendar, date: CivilDate): InstantAnswer {
   const day = dayNumberOf(date);
-  return { at: endOfShanghaiDay(day), date, provisional: cal.infoOf(day).provisional };
+  return { at: endOfShanghaiDay(day), date, provisional: cal.workingOn(day).provisional };
 }
 
 /** Working days in the half-open span (from, to]: 0 when to ≤ from. */
@@ -222,7 +230,7 @@ export function workingDaysBetween(cal: WorkingCalendar, from: CivilDate, to: Ci
   let days = 0;
   let provisional = false;
   for (let d = a + 1; d <= b; d++) {
-    const i = cal.infoOf(d);
+    const i = cal.workingOn(d);
     provisional ||= i.provisional;
     if (i.working) days++;
   }

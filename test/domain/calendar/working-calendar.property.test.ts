@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addWorkingDays, civilDateOf, dayNumberOf, nextWorkingDay, shippedCalendar, workingDaysBetween } from '../../../src/domain/calendar/index.ts';
+import { DAY_MS, addWorkingDays, civilDateOf, dayNumberOf, nextWorkingDay, shippedCalendar, workingDaysBetween, yearOf } from '../../../src/domain/calendar/index.ts';
 
 const cal = shippedCalendar(['guangxi']);
 const first = dayNumberOf('2025-01-01');
@@ -32,5 +32,15 @@ describe('working-day arithmetic over 2025–2026', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('yearOf', () => {
+  it('agrees with Date for any day from 1500 to 2500', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: dayNumberOf('1500-01-01'), max: dayNumberOf('2500-12-31') }), (d) => yearOf(d) === new Date(d * DAY_MS).getUTCFullYear()),
+      { numRuns: 5000 },
+    );
+    for (const d of ['2024-12-31', '2025-01-01', '2000-02-29', '1900-03-01']) expect(yearOf(dayNumberOf(d))).toBe(Number(d.slice(0, 4)));
   });
 });

@@ -30,7 +30,7 @@ describe('decide on arbitrary input', () => {
           expect(r.refusal.message.length).toBeGreaterThan(0);
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
