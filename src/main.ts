@@ -16,42 +16,51 @@ async function main(): Promise<void> {
   }
 
   const server = await startServer(config);
-  server.logger.info(
-    { url: server.url, telephony: server.telephony.mode, dataDir: config.server.dataDir },
-    `hotline CTI listening on ${server.url}`,
-  );
+  const log = server.logger;
+  log.info({ url: server.url, telephony: server.telephony.mode, dataDir: config.server.dataDir }, `hotline CTI listening on ${server.url}`);
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (reason: string, exitCode: number) => {
     if (stopping) {
-      server.logger.warn({ signal }, 'second signal: exiting now');
+      log.warn({ reason }, 'asked to stop again: exiting now');
       process.exit(1);
     }
     stopping = true;
-    server.logger.info({ signal }, 'shutting down');
+    log.info({ reason }, 'shutting down');
     // A stop that hangs must not keep the process alive forever.
     const force = setTimeout(() => {
-      server.logger.error('shutdown took longer than 10 s; exiting');
+      log.error('shutdown took longer than 10 s; exiting');
       process.exit(1);
     }, 10_000);
     force.unref();
     server.close().then(
       () => {
-        server.logger.info('stopped');
-        server.logger.flush?.();
-        process.exit(0);
+        log.info('stopped');
+        log.flush?.();
+        process.exit(exitCode);
       },
       (err: unknown) => {
-        server.logger.error({ err }, 'shutdown failed');
+        log.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  // A promise nobody awaited must not take the hotline down: log it loudly and keep serving.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection (a bug): logged, the server keeps running');
+  });
+  // After an uncaught exception the process state is unknown: stop cleanly, exit 1, let the supervisor restart.
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception');
+    stop('uncaughtException', 1);
+  });
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // Configuration-like errors (e.g. IvrConfigError) already name the problem; a stack adds nothing.
+  const text = err instanceof Error ? (/ConfigError$/.test(err.name) ? err.message : (err.stack ?? err.message)) : String(err);
+  process.stderr.write(`start-up failed: ${text}\n`);
   process.exit(1);
 });

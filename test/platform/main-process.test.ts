@@ -40,14 +40,20 @@ describe('npm start entry (src/main.ts)', () => {
           reject(new Error(`exited ${code} before listening: ${p.output().err}`));
         });
       });
-      const health = await fetch(`${url}/health`);
-      expect(health.status).toBe(200);
-      const body = (await health.json()) as { store: string; telephony: { mode: string } };
-      expect(body.store).toBe('ok');
-      expect(body.telephony.mode).toBe('simulator');
+      // The embedded simulator starts and the ARI client connects to it shortly after listening.
+      let body: { status: string; store: string; telephony: { mode: string; connected: boolean } } | undefined;
+      for (let i = 0; i < 100; i++) {
+        const health = await fetch(`${url}/health`);
+        expect(health.status).toBe(200);
+        body = (await health.json()) as typeof body;
+        if (body?.telephony.connected) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(body, p.output().out.slice(-3000)).toMatchObject({ status: 'ok', store: 'ok', telephony: { mode: 'simulator', connected: true } });
       expect(existsSync(join(t.dir, 'data', 'hotline.db'))).toBe(true);
       p.child.kill('SIGINT');
-      expect(await p.exited).toBe(0);
+      const code = await p.exited;
+      expect(code, `${p.output().out.slice(-3000)}\n${p.output().err.slice(-3000)}`).toBe(0);
       expect(p.output().out).toContain('"msg":"stopped"');
     } finally {
       p.child.kill('SIGKILL');
