@@ -6,3 +6,4 @@ export * from './repeat-detection.ts';
 export * from './supervision.ts';
 export * from './assessment.ts';
 export * from './fast-response.ts';
+export * from './policy-config.ts';
