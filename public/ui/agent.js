@@ -1,0 +1,263 @@
+// Agent desktop: sign in, sign in to skills, ready / pause, the screen-pop while the phone rings and the
+// call's state afterwards. Everything arrives over the /agent socket.io namespace (src/realtime/agent-namespace.ts).
+import {
+  $, AGENT_STATUS_LABELS, CALL_STATE_LABELS, PAUSE_REASONS, api, clockTime, command, connect, dateTime, el,
+  keepTokenFresh, kids, pauseLabel, seconds, session, signInForm, skillLabel,
+} from '/ui/assets/common.js';
+
+const app = $('#app');
+const view = { uiConfig: { skills: ['mandarin'], nodeLabels: {} }, agent: null, call: null, socket: null, message: '' };
+
+start();
+
+async function start() {
+  $('#logout').addEventListener('click', logout);
+  try {
+    view.uiConfig = await api('GET', '/ui/config.json');
+  } catch {
+    // The defaults above still let the agent work.
+  }
+  const notice = sessionStorage.getItem('hotline.notice');
+  sessionStorage.removeItem('hotline.notice');
+  if (!session.token) await signInForm(app, { title: '坐席登录', hint: notice ?? '使用坐席或班长账号登录。' });
+  begin();
+}
+
+function begin() {
+  const user = session.user;
+  $('#whoami').textContent = user ? (user.displayName && user.displayName !== user.username ? `${user.displayName}（${user.username}）` : user.username) : '';
+  $('#logout').hidden = false;
+  keepTokenFresh(() => expired('登录已过期，请重新登录'));
+  renderLayout();
+  const socket = connect('/agent');
+  view.socket = socket;
+  socket.on('connect', () => setConnection(true));
+  socket.on('disconnect', () => setConnection(false));
+  socket.on('connect_error', (err) => {
+    const status = err?.data?.statusCode;
+    if (status === 401) return expired('登录已失效，请重新登录');
+    if (status === 403) {
+      socket.disconnect();
+      return fatal('当前账号的角色不能接听电话（需要坐席或班长角色）。');
+    }
+    setConnection(false, err.message);
+  });
+  socket.on('auth:revoked', () => expired('账号已被停用或修改，请重新登录'));
+  socket.on('agent-state', (state) => {
+    if (view.agent && view.agent.status !== state.status) view.message = '';
+    view.agent = state;
+    renderAgent();
+  });
+  socket.on('current-call', (current) => {
+    view.call = current ? { state: current.state, pop: current.pop, detail: undefined } : view.call?.state === 'ended' ? view.call : null;
+    renderCall();
+  });
+  socket.on('screen-pop', (pop) => {
+    view.call = { state: 'ringing', pop, detail: undefined };
+    renderCall();
+  });
+  socket.on('call-update', (u) => {
+    if (!view.call || view.call.pop.callId !== u.callId) return;
+    view.call = { ...view.call, state: u.state, detail: u.detail };
+    renderCall();
+  });
+}
+
+function setConnection(up, why) {
+  const c = $('#connection');
+  c.hidden = false;
+  c.className = `conn ${up ? 'up' : 'down'}`;
+  c.textContent = up ? '已连接' : `连接中断，正在重连…${why ? `（${why}）` : ''}`;
+}
+
+function expired(message) {
+  view.socket?.disconnect();
+  session.clear();
+  sessionStorage.setItem('hotline.notice', message);
+  location.reload();
+}
+
+function fatal(message) {
+  app.replaceChildren(el('div', { class: 'card error-card', id: 'fatal' }, message));
+}
+
+function logout() {
+  view.socket?.disconnect();
+  session.clear();
+  location.reload();
+}
+
+function renderLayout() {
+  app.replaceChildren(
+    el('section', { class: 'card', id: 'agent-panel' }),
+    el('section', { class: 'card call-card', id: 'call-panel' }),
+  );
+  renderAgent();
+  renderCall();
+}
+
+function showResult(ack, okText) {
+  view.message = ack.ok ? (okText ?? '') : `操作失败：${ack.error.message}`;
+  const m = $('#agent-message');
+  if (m) {
+    m.textContent = view.message;
+    m.className = ack.ok ? 'muted' : 'error';
+  }
+  return ack.ok;
+}
+
+function renderAgent() {
+  const panel = $('#agent-panel');
+  if (!panel) return;
+  const a = view.agent ?? { status: 'signed-out' };
+  const badge = $('#agent-status');
+  badge.hidden = false;
+  badge.className = `badge status-${a.status}`;
+  badge.dataset.status = a.status;
+  badge.textContent = a.status === 'paused' && a.pauseReason ? `暂停 · ${pauseLabel(a.pauseReason)}` : (AGENT_STATUS_LABELS[a.status] ?? a.status);
+
+  const children = [el('h2', {}, '坐席状态')];
+  if (a.status === 'signed-out') {
+    const ext = el('input', { id: 'extension', name: 'extension', inputmode: 'numeric', placeholder: '如 1001', required: true, value: localStorage.getItem('hotline.extension') ?? '' });
+    const boxes = view.uiConfig.skills.map((s, i) =>
+      el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'skill', value: s, checked: i === 0 || undefined }), skillLabel(s)),
+    );
+    const form = el(
+      'form',
+      { id: 'skills-form' },
+      el('label', {}, '分机号', ext),
+      el('fieldset', {}, el('legend', {}, '签入技能组（服务台）'), ...boxes),
+      el('button', { type: 'submit', class: 'primary', id: 'sign-in-skills' }, '签入'),
+    );
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const skills = [...form.querySelectorAll('input[name=skill]:checked')].map((b) => b.value);
+      if (skills.length === 0) return showResult({ ok: false, error: { message: '请至少选择一个技能组' } });
+      localStorage.setItem('hotline.extension', ext.value.trim());
+      showResult(await command(view.socket, 'sign-in', { extension: ext.value.trim(), skills }), '已签入');
+    });
+    children.push(form);
+  } else {
+    children.push(
+      el('dl', { class: 'facts' },
+        el('dt', {}, '分机'), el('dd', { id: 'agent-endpoint' }, a.endpoint ?? '—'),
+        el('dt', {}, '技能组'), el('dd', { id: 'agent-skills' }, (a.skills ?? []).map(skillLabel).join('、') || '—'),
+        el('dt', {}, '状态开始'), el('dd', {}, clockTime(a.since)),
+      ),
+    );
+    const ready = el('button', { type: 'button', id: 'ready', class: 'primary', disabled: a.status === 'ready' || a.status === 'reserved' || a.status === 'on-call' }, '就绪');
+    ready.addEventListener('click', async () => showResult(await command(view.socket, 'ready'), '已就绪'));
+    const reason = el('select', { id: 'pause-reason' }, ...PAUSE_REASONS.filter(([c]) => c !== 'RONA' && c !== 'UNREACHABLE').map(([code, label]) => el('option', { value: code }, label)));
+    const pause = el('button', { type: 'button', id: 'pause', disabled: a.status === 'paused' || a.status === 'on-call' || a.status === 'reserved' }, '暂停');
+    pause.addEventListener('click', async () => showResult(await command(view.socket, 'pause', { reason: reason.value }), '已暂停'));
+    const signOut = el('button', { type: 'button', id: 'sign-out', class: 'subtle', disabled: a.status === 'on-call' || a.status === 'reserved' }, '签出');
+    signOut.addEventListener('click', async () => showResult(await command(view.socket, 'sign-out'), '已签出'));
+    children.push(el('div', { class: 'row' }, ready), el('div', { class: 'row' }, el('label', { class: 'inline' }, '暂停原因', reason), pause), el('div', { class: 'row' }, signOut));
+  }
+  children.push(el('p', { id: 'agent-message', class: view.message.startsWith('操作失败') ? 'error' : 'muted' }, view.message));
+  panel.replaceChildren(...children);
+}
+
+function choiceText(c) {
+  const node = view.uiConfig.nodeLabels[c.node] ?? c.node;
+  const key = c.digit === null || c.digit === undefined ? '未按键（超时）' : `按 ${c.digit}`;
+  return `${node}：${key}${c.label ? ` · ${c.label}` : ''}`;
+}
+
+function renderCall() {
+  const panel = $('#call-panel');
+  if (!panel) return;
+  const call = view.call;
+  if (!call) {
+    panel.replaceChildren(el('h2', {}, '当前来电'), el('p', { class: 'muted', id: 'no-call' }, '暂无来电。就绪后，来电振铃时这里会弹出来电信息。'));
+    return;
+  }
+  const p = call.pop;
+  const live = !['ended', 'withdrawn', 'transferred'].includes(call.state);
+  const stateBadge = el('span', { id: 'call-state', class: `badge call-${call.state}`, dataset: { state: call.state } }, CALL_STATE_LABELS[call.state] ?? call.state);
+  const head = el('div', { class: 'call-head' },
+    el('div', {},
+      el('div', { class: 'label' }, '来电号码'),
+      el('div', { id: 'caller-number', class: 'caller-number' }, p.callerNumber),
+    ),
+    stateBadge,
+  );
+  const facts = el('dl', { class: 'facts' },
+    el('dt', {}, '通话编号'), el('dd', { id: 'call-id', class: 'mono' }, p.callId),
+    el('dt', {}, '服务台'), el('dd', { id: 'call-skill' }, skillLabel(p.skill)),
+    el('dt', {}, '等待时长'), el('dd', { id: 'waited' }, `${seconds(p.waitedMs)}（离开语音导航至振铃）`),
+    el('dt', {}, '来电时间'), el('dd', {}, clockTime(p.arrivedAt)),
+    el('dt', {}, '优先级'), el('dd', { id: 'priority' }, p.priority > 0 ? `${p.priority}（优先）` : '普通'),
+    el('dt', {}, '重复来电'), el('dd', { id: 'repeat' }, p.repeatCaller ? `是，有 ${p.openOrders} 件未办结工单` : '否'),
+  );
+  const choices = p.ivrChoices?.length
+    ? el('ol', { id: 'ivr-choices', class: 'ivr' }, ...p.ivrChoices.map((c) => el('li', {}, choiceText(c))))
+    : el('p', { id: 'ivr-choices', class: 'muted' }, '未作选择（直接进入人工）');
+  const path = el('p', { id: 'ivr-path', class: 'muted small' }, `导航路径：${(p.ivrPath ?? []).map((n) => view.uiConfig.nodeLabels[n] ?? n).join(' → ') || '—'}`);
+
+  const history = p.history?.length
+    ? el('table', { id: 'history', class: 'grid' },
+        el('thead', {}, el('tr', {}, el('th', {}, '工单号'), el('th', {}, '标题'), el('th', {}, '类别'), el('th', {}, '状态'), el('th', {}, '登记时间'))),
+        el('tbody', {}, ...p.history.map((o) =>
+          el('tr', { class: o.open ? 'open' : '', dataset: { number: o.number, open: String(o.open) } },
+            el('td', { class: 'mono' }, o.number),
+            el('td', {}, o.title),
+            el('td', {}, o.category ?? '—'),
+            el('td', {}, o.open ? el('span', { class: 'badge open-badge' }, `未办结 · ${o.status}`) : `已办结 · ${o.status}`),
+            el('td', {}, dateTime(o.createdAt)),
+          ),
+        )),
+      )
+    : el('p', { id: 'history', class: 'muted' }, '无历史工单');
+
+  const d = p.draft;
+  const field = (label, id, value) => el('label', {}, label, el('input', { id, value: value ?? '', readonly: true }));
+  const draft = el('form', { id: 'draft', class: 'draft', onsubmit: (e) => e.preventDefault() },
+    field('渠道', 'draft-channel', d.channel === 'phone' ? '电话' : d.channel),
+    field('诉求人电话', 'draft-requester-phone', d.requesterPhone),
+    field('联系电话', 'draft-contact-phone', d.contactPhone),
+    field('服务台', 'draft-desk', skillLabel(d.desk)),
+    field('语音导航选择', 'draft-ivr', d.ivrChoices.join('、')),
+    field('关联未办结工单', 'draft-repeat-of', d.repeatOf ?? '无'),
+    field('来电编号', 'draft-call-id', d.callId),
+  );
+
+  const controls = el('div', { class: 'row controls', id: 'call-controls' });
+  if (live && call.state !== 'ringing') {
+    const held = call.state === 'held';
+    const hold = el('button', { type: 'button', id: held ? 'unhold' : 'hold' }, held ? '恢复通话' : '保持');
+    hold.addEventListener('click', async () => showResult(await command(view.socket, held ? 'unhold' : 'hold')));
+    const number = el('input', { id: 'transfer-number', placeholder: '号码，如 110', inputmode: 'numeric', size: 10 });
+    const transfer = el('button', { type: 'button', id: 'transfer' }, '转接');
+    transfer.addEventListener('click', async () => showResult(await command(view.socket, 'transfer', { number: number.value.trim() })));
+    const conf = el('button', { type: 'button', id: 'conference' }, '三方通话');
+    conf.addEventListener('click', async () => showResult(await command(view.socket, 'conference', { number: number.value.trim() })));
+    const hangup = el('button', { type: 'button', id: 'hangup', class: 'danger' }, '挂断');
+    hangup.addEventListener('click', async () => showResult(await command(view.socket, 'hangup')));
+    controls.append(hold, number, transfer, conf, hangup);
+  } else if (call.state === 'ringing') {
+    controls.append(el('span', { class: 'ringing-note' }, '话机振铃中，请摘机接听'));
+  } else {
+    const dismiss = el('button', { type: 'button', id: 'dismiss', class: 'subtle' }, '关闭');
+    dismiss.addEventListener('click', () => {
+      view.call = null;
+      renderCall();
+    });
+    controls.append(dismiss);
+  }
+
+  panel.replaceChildren(
+    ...kids(el('h2', {}, '当前来电'),
+    head,
+    call.detail ? el('p', { class: 'muted', id: 'call-detail' }, call.detail) : null,
+    controls,
+    el('div', { class: 'columns' },
+      el('div', {}, facts, el('h3', {}, '语音导航'), choices, path),
+      el('div', {}, el('h3', {}, '新建工单（预填）'), draft),
+    ),
+    el('h3', {}, `历史工单（新→旧）${p.openOrders ? ` · 未办结 ${p.openOrders} 件` : ''}`),
+    history),
+  );
+  panel.classList.toggle('ended', !live);
+}
+

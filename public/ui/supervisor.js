@@ -1,0 +1,280 @@
+// Supervisor wallboard: live figures, alerts and the callback list, all pushed over the /supervisor
+// socket.io namespace (src/realtime/supervisor-namespace.ts); the page never polls.
+import {
+  $, AGENT_STATUS_LABELS, ApiError, api, clockTime, connect, dateTime, el, keepTokenFresh, kids, pauseLabel, percent, seconds,
+  session, signInForm, skillLabel,
+} from '/ui/assets/common.js';
+
+const app = $('#app');
+const view = { figures: null, serverOffset: 0, alerts: [], callbacks: new Map(), socket: null, canHandle: false };
+
+const ALERT_KINDS = {
+  'answer-prewarning': '接通预警',
+  'answer-breach': '20 秒未接通（超时）',
+  rona: '坐席未接听（RONA）',
+};
+const BREACH_CAUSES = { 'nobody-ready': '无就绪坐席', rona: '坐席未接听', 'all-busy': '坐席全忙', 'still-ringing': '首次振铃未接' };
+const CALLBACK_REASONS = { abandoned_queue: '排队中放弃', abandoned_ringing: '振铃中放弃', requested: '来电预约回电' };
+const CALLBACK_OUTCOMES = [
+  ['reached', '已回电接通'],
+  ['no_answer', '无人接听'],
+  ['busy', '占线'],
+  ['wrong_number', '号码错误'],
+  ['resolved_elsewhere', '已另行解决'],
+];
+
+start();
+
+async function start() {
+  $('#logout').addEventListener('click', () => {
+    view.socket?.disconnect();
+    session.clear();
+    location.reload();
+  });
+  const notice = sessionStorage.getItem('hotline.notice');
+  sessionStorage.removeItem('hotline.notice');
+  if (!session.token) await signInForm(app, { title: '班长登录', hint: notice ?? '使用班长或管理员账号登录。' });
+  const user = session.user;
+  view.canHandle = user?.role === 'supervisor';
+  $('#whoami').textContent = user ? (user.displayName && user.displayName !== user.username ? `${user.displayName}（${user.username}）` : user.username) : '';
+  $('#logout').hidden = false;
+  keepTokenFresh(() => expired('登录已过期，请重新登录'));
+  layout();
+  const socket = connect('/supervisor');
+  view.socket = socket;
+  socket.on('connect', () => setConnection(true));
+  socket.on('disconnect', () => setConnection(false));
+  socket.on('connect_error', (err) => {
+    const status = err?.data?.statusCode;
+    if (status === 401) return expired('登录已失效，请重新登录');
+    if (status === 403) {
+      socket.disconnect();
+      app.replaceChildren(el('div', { class: 'card error-card', id: 'fatal' }, '当前账号的角色不能查看监控大屏（需要班长或管理员角色）。'));
+      return;
+    }
+    setConnection(false, err.message);
+  });
+  socket.on('auth:revoked', () => expired('账号已被停用或修改，请重新登录'));
+  socket.on('figures', (f) => {
+    view.figures = f;
+    view.serverOffset = f.at - Date.now();
+    renderFigures();
+  });
+  socket.on('alerts', (list) => {
+    view.alerts = [...list].reverse();
+    renderAlerts();
+  });
+  socket.on('alert', (a) => {
+    view.alerts.unshift(a);
+    view.alerts.length = Math.min(view.alerts.length, 200);
+    renderAlerts(a.id);
+  });
+  socket.on('callbacks', (rows) => {
+    view.callbacks = new Map(rows.map((r) => [r.id, r]));
+    renderCallbacks();
+  });
+  socket.on('callback', (row) => {
+    if (row.status === 'pending') view.callbacks.set(row.id, row);
+    else view.callbacks.delete(row.id);
+    renderCallbacks();
+  });
+  // The longest wait keeps counting between pushes, on the server's clock.
+  setInterval(tickLongestWait, 1000);
+}
+
+function expired(message) {
+  view.socket?.disconnect();
+  session.clear();
+  sessionStorage.setItem('hotline.notice', message);
+  location.reload();
+}
+
+function setConnection(up, why) {
+  const c = $('#connection');
+  c.hidden = false;
+  c.className = `conn ${up ? 'up' : 'down'}`;
+  c.textContent = up ? '实时推送已连接' : `连接中断，正在重连…${why ? `（${why}）` : ''}`;
+}
+
+function layout() {
+  app.replaceChildren(
+    el('section', { class: 'tiles', id: 'tiles' }),
+    el('div', { class: 'board' },
+      el('section', { class: 'card', id: 'queues-card' }, el('h2', {}, '各技能组排队'), el('div', { id: 'queues' })),
+      el('section', { class: 'card', id: 'agents-card' }, el('h2', {}, '坐席状态'), el('div', { id: 'agents' })),
+      el('section', { class: 'card wide', id: 'periods-card' }, el('h2', {}, '接通指标'), el('div', { id: 'periods' })),
+      el('section', { class: 'card', id: 'alerts-card' }, el('h2', {}, '实时告警'), el('ol', { id: 'alerts', class: 'alerts' })),
+      el('section', { class: 'card', id: 'callbacks-card' }, el('h2', {}, '待回电列表'), el('div', { id: 'callbacks' })),
+    ),
+  );
+  renderFigures();
+  renderAlerts();
+  renderCallbacks();
+}
+
+function longestWaitNow() {
+  const f = view.figures;
+  if (!f || f.longestWaitSince === null || f.longestWaitSince === undefined) return f?.live.longestWaitMs ?? 0;
+  return Math.max(f.live.longestWaitMs, Date.now() + view.serverOffset - f.longestWaitSince);
+}
+
+function tickLongestWait() {
+  const t = $('#longest-wait');
+  if (!t || !view.figures) return;
+  t.textContent = seconds(longestWaitNow());
+  t.closest('.tile')?.classList.toggle('hot', longestWaitNow() >= 15_000);
+}
+
+function tile(id, label, value, extra) {
+  return el('div', { class: `tile ${extra ?? ''}` }, el('div', { class: 'tile-value', id }, value), el('div', { class: 'tile-label' }, label));
+}
+
+function renderFigures() {
+  const f = view.figures;
+  const tiles = $('#tiles');
+  if (!tiles) return;
+  if (!f) {
+    tiles.replaceChildren(el('p', { class: 'muted' }, '等待服务器推送数据…'));
+    return;
+  }
+  $('#updated').textContent = `更新于 ${clockTime(f.at)}`;
+  const a = f.live.agents;
+  const wait = longestWaitNow();
+  tiles.replaceChildren(
+    tile('in-ivr', '语音导航中', f.live.inIvr),
+    tile('waiting-total', '排队等待', f.live.waitingTotal, f.live.waitingTotal > 0 ? 'warm' : ''),
+    tile('longest-wait', '当前最长等待', seconds(wait), wait >= 15_000 ? 'hot' : ''),
+    tile('agents-ready', '就绪坐席', a.ready ?? 0),
+    tile('agents-on-call', '通话中', (a['on-call'] ?? 0) + (a.reserved ?? 0)),
+    tile('today-rate', '今日 20 秒接通率（监管口径）', percent(f.today.regulatorRate)),
+  );
+
+  const skills = Object.keys(f.live.waiting);
+  $('#queues').replaceChildren(
+    el('table', { class: 'grid', id: 'queue-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, '技能组'), el('th', { class: 'num' }, '等待数'), el('th', { class: 'num' }, '最长等待'))),
+      el('tbody', {}, ...skills.map((s) =>
+        el('tr', { dataset: { skill: s } },
+          el('td', {}, skillLabel(s)),
+          el('td', { class: 'num', id: `waiting-${s}` }, f.live.waiting[s] ?? 0),
+          el('td', { class: 'num' }, seconds(f.live.longestWaitBySkill[s] ?? 0)),
+        ),
+      )),
+    ),
+  );
+
+  const states = ['ready', 'reserved', 'on-call', 'wrap-up', 'paused'];
+  const paused = Object.entries(f.live.pausedByReason ?? {}).map(([r, n]) => `${pauseLabel(r)} ${n}`).join('、');
+  $('#agents').replaceChildren(
+    ...kids(el('div', { class: 'chips', id: 'agents-by-state' }, ...states.map((s) =>
+      el('span', { class: `chip status-${s}`, dataset: { status: s } }, `${AGENT_STATUS_LABELS[s]} `, el('b', {}, a[s] ?? 0)),
+    )),
+    paused ? el('p', { class: 'muted small' }, `暂停原因：${paused}`) : null,
+    f.agentList.length
+      ? el('table', { class: 'grid', id: 'agent-list' },
+          el('thead', {}, el('tr', {}, el('th', {}, '坐席'), el('th', {}, '状态'), el('th', {}, '技能组'), el('th', {}, '自'))),
+          el('tbody', {}, ...f.agentList.map((x) =>
+            el('tr', { dataset: { agent: x.agentId } },
+              el('td', {}, x.agentId),
+              el('td', {}, el('span', { class: `badge status-${x.status}` }, x.status === 'paused' && x.reason ? `暂停 · ${pauseLabel(x.reason)}` : (AGENT_STATUS_LABELS[x.status] ?? x.status))),
+              el('td', {}, x.skills.map(skillLabel).join('、')),
+              el('td', {}, clockTime(x.since)),
+            ),
+          )),
+        )
+      : el('p', { class: 'muted' }, '暂无签入坐席')),
+  );
+
+  const rows = [
+    ['offered', '呼入（离开导航进入排队）', (p) => p.offered],
+    ['answered', '接通', (p) => p.answered],
+    ['within', '20 秒内接通', (p) => p.answeredWithinThreshold],
+    ['abandoned', '放弃', (p) => p.abandoned],
+    ['breaches', '超时（20 秒未接通）', (p) => p.breaches],
+    ['pending', '仍在等待（未满 20 秒，暂不计入）', (p) => p.pending],
+    ['asa', '平均应答速度（ASA）', (p) => seconds(p.averageSpeedOfAnswerMs)],
+    ['regulator', '20 秒接通率（监管口径）', (p) => percent(p.regulatorRate)],
+    ['service-level', '服务水平（接通口径）', (p) => percent(p.serviceLevel)],
+  ];
+  $('#periods').replaceChildren(
+    el('table', { class: 'grid periods', id: 'period-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, '指标'), el('th', { class: 'num' }, '今日（北京时间 0 点起）'), el('th', { class: 'num' }, '滚动 24 小时'))),
+      el('tbody', {}, ...rows.map(([key, label, get]) =>
+        el('tr', { dataset: { metric: key } },
+          el('td', {}, label),
+          el('td', { class: 'num', id: `today-${key}` }, get(f.today)),
+          el('td', { class: 'num', id: `rolling-${key}` }, get(f.rolling24h)),
+        ),
+      )),
+    ),
+    el('ul', { class: 'formula', id: 'formulas' },
+      el('li', {}, el('b', {}, '20 秒接通率（监管口径）'), ' = 20 秒内接通数 ÷ 呼入数。呼入含放弃和超时未接通的来电，考核按此口径。'),
+      el('li', {}, el('b', {}, '服务水平（接通口径）'), ' = 20 秒内接通数 ÷ 接通数。只看已接通的来电，不含放弃。'),
+      el('li', {}, '等待时长从来电离开语音导航时起算；平均应答速度（ASA）= 接通来电的等待时长之和 ÷ 接通数。'),
+    ),
+  );
+}
+
+function alertText(a) {
+  const kind = ALERT_KINDS[a.kind] ?? a.kind;
+  const parts = [kind];
+  if (a.skill) parts.push(skillLabel(a.skill));
+  if (a.waitedMs !== undefined && a.waitedMs !== null) parts.push(`已等待 ${seconds(a.waitedMs)}`);
+  if (a.cause) parts.push(`原因：${BREACH_CAUSES[a.cause] ?? a.cause}`);
+  if (a.agentId) parts.push(`坐席 ${a.agentId}`);
+  return parts.join(' · ');
+}
+
+function renderAlerts(freshId) {
+  const list = $('#alerts');
+  if (!list) return;
+  if (view.alerts.length === 0) {
+    list.replaceChildren(el('li', { class: 'muted', id: 'no-alerts' }, '近 24 小时无告警'));
+    return;
+  }
+  list.replaceChildren(...view.alerts.slice(0, 50).map((a) =>
+    el('li', { class: `alert alert-${a.kind} ${a.id === freshId ? 'fresh' : ''}`, dataset: { kind: a.kind, callId: a.callId } },
+      el('span', { class: 'alert-time' }, clockTime(a.at)),
+      el('span', { class: 'alert-text' }, alertText(a)),
+      el('span', { class: 'alert-call mono' }, a.callId),
+    ),
+  ));
+}
+
+function renderCallbacks() {
+  const box = $('#callbacks');
+  if (!box) return;
+  const rows = [...view.callbacks.values()].sort((x, y) => x.createdAt - y.createdAt);
+  if (rows.length === 0) {
+    box.replaceChildren(el('p', { class: 'muted', id: 'no-callbacks' }, '暂无待回电'));
+    return;
+  }
+  box.replaceChildren(
+    el('table', { class: 'grid', id: 'callback-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, '号码'), el('th', {}, '原因'), el('th', {}, '时间'), el('th', {}, '已等待'), el('th', {}, '回电结果'))),
+      el('tbody', {}, ...rows.map((r) => {
+        const select = el('select', { 'aria-label': '回电结果' }, ...CALLBACK_OUTCOMES.map(([v, l]) => el('option', { value: v }, l)));
+        const save = el('button', { type: 'button' }, '记录');
+        const msg = el('span', { class: 'error small' });
+        save.addEventListener('click', async () => {
+          msg.textContent = '';
+          try {
+            const row = await api('POST', `/callbacks/${r.id}/outcome`, { outcome: select.value });
+            if (row.status === 'pending') view.callbacks.set(row.id, row);
+            else view.callbacks.delete(row.id);
+            renderCallbacks();
+          } catch (err) {
+            msg.textContent = err instanceof ApiError ? err.message : String(err);
+          }
+        });
+        return el('tr', { dataset: { callback: String(r.id) } },
+          el('td', { class: 'mono' }, r.number),
+          el('td', {}, CALLBACK_REASONS[r.reason] ?? r.reason),
+          el('td', {}, dateTime(r.createdAt)),
+          el('td', {}, seconds(r.waitedMs)),
+          el('td', {}, view.canHandle ? el('span', { class: 'row' }, select, save, msg) : (r.outcome ?? '—')),
+        );
+      })),
+    ),
+  );
+}
