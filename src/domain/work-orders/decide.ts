@@ -14,6 +14,7 @@ import { DEFAULT_SURVEY_DIGITS, parseSatisfactionReply, surveyText, type SurveyD
 import {
   CHANNELS,
   NOT_ACCEPTED_REASONS,
+  OPEN_STATUSES,
   ORDER_TYPES,
   type ActorKind,
   type Assignment,
@@ -69,7 +70,7 @@ export const TRANSITIONS: Readonly<Record<WorkOrderAction, { from: readonly (Wor
     'satisfaction-timeout': { from: ['closed'], actors: ['system'] },
     'conclude-review': { from: ['under-review'], actors: HOTLINE },
     'merge-into': { from: ['registered'], actors: HOTLINE },
-    absorb: { from: ['registered', 'disputed', 'dispatched', 'signed', 'returned', 'replied'], actors: [...HOTLINE, 'system'] },
+    absorb: { from: OPEN_STATUSES, actors: [...HOTLINE, 'system'] },
   });
 
 class Refused {

@@ -1,4 +1,4 @@
-import type { WorkOrder, WorkOrderStatus } from './types.ts';
+import { OPEN_STATUSES, type WorkOrder, type WorkOrderStatus } from './types.ts';
 
 /** What repeat detection needs of an order. */
 export interface RepeatCandidate {
@@ -30,7 +30,7 @@ export interface RepeatOptions {
 
 export const DEFAULT_REPEAT_OPTIONS: RepeatOptions = Object.freeze({ threshold: 0.6 });
 
-const OPEN: ReadonlySet<WorkOrderStatus> = new Set(['registered', 'disputed', 'dispatched', 'signed', 'returned', 'replied', 'under-review']);
+const OPEN: ReadonlySet<WorkOrderStatus> = new Set(OPEN_STATUSES);
 
 export function normaliseMatterText(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');

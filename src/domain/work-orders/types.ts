@@ -64,6 +64,17 @@ export const WORK_ORDER_STATUSES = [
 ] as const;
 export type WorkOrderStatus = (typeof WORK_ORDER_STATUSES)[number];
 
+/** Statuses in which the matter is still open: a new demand on the same matter merges into such an order. */
+export const OPEN_STATUSES: readonly WorkOrderStatus[] = Object.freeze([
+  'registered',
+  'disputed',
+  'dispatched',
+  'signed',
+  'returned',
+  'replied',
+  'under-review',
+]);
+
 export type ActorKind = 'agent' | 'supervisor' | 'unit' | 'requester' | 'system';
 
 /** Who acts. A unit's user carries `unitId`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAST_RESPONSE_TOPICS, findRepeat, isFastResponseTopic, matterSimilarity, normalisePhone, repeatCandidateOf, type RepeatCandidate } from '../../../src/domain/work-orders/index.ts';
+import { FAST_RESPONSE_TOPICS, OPEN_STATUSES, TRANSITIONS, findRepeat, isFastResponseTopic, matterSimilarity, normalisePhone, repeatCandidateOf, type RepeatCandidate } from '../../../src/domain/work-orders/index.ts';
 import { orderIn } from './fixtures.ts';
 
 const base: RepeatCandidate = { id: 1, status: 'closed', requesterPhone: '13812341234', categoryCode: 'noise', content: '楼下烧烤店深夜噪音扰民', location: '青秀区民族大道88号' };
@@ -30,6 +30,13 @@ describe('findRepeat', () => {
 
   it('flags the same requester and matter as a lawfully closed order (art. 21(4))', () => {
     expect(findRepeat(incoming, [base])).toEqual({ kind: 'repeat-of-closed', orderId: 1, similarity: 1 });
+  });
+
+  it('every order it proposes to merge into can absorb the new one', () => {
+    for (const status of OPEN_STATUSES) {
+      expect(findRepeat(incoming, [{ ...base, status }])?.kind).toBe('merge-into-open');
+      expect(TRANSITIONS.absorb.from).toContain(status);
+    }
   });
 
   it('merges into an open order on the same matter, preferred over a closed one', () => {
