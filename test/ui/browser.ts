@@ -8,15 +8,15 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * A real headless Chromium. When it is missing the UI tests fail with this message: they are never
  * skipped silently.
  */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
+export async function launchChromium(path = CHROMIUM_PATH): Promise<Browser> {
+  if (!existsSync(path)) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: the UI tests (test/ui) need a real browser. ` +
+      `Chromium not found at ${path}: the UI tests (test/ui) need a real browser. ` +
         'Install it with `apt-get install -y chromium` (Debian; .ci/run does this), or set CHROMIUM_PATH.',
     );
   }
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: path,
     args: [
       '--headless',
       '--no-sandbox',

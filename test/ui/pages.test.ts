@@ -148,4 +148,27 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     await agentCtx.close();
     await supCtx.close();
   });
+
+  it('a wrong password is refused on the page; a role without the permission is told so', { timeout: 60_000 }, async () => {
+    const auditor = await ui.user('shenji', 'auditor');
+    const agentOnly = await ui.user('li.na', 'agent');
+    const ctx = await browser.newContext({ locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    await signIn(page, `${ui.url}/ui/agent`, { username: auditor.username, password: 'wrong-password-1' });
+    await page.waitForSelector('#login-error:not(:empty)');
+    expect(await text(page, '#login-error')).toBe('用户名或密码错误');
+    expect(await page.evaluate('sessionStorage.getItem("hotline.token")')).toBeNull();
+    await page.fill('#login-password', auditor.password);
+    await page.click('#login-submit');
+    await page.waitForSelector('#fatal');
+    expect(await text(page, '#fatal')).toContain('不能接听电话');
+    await ctx.close();
+
+    const ctx2 = await browser.newContext({ locale: 'zh-CN' });
+    const page2 = await ctx2.newPage();
+    await signIn(page2, `${ui.url}/ui/supervisor`, agentOnly);
+    await page2.waitForSelector('#fatal');
+    expect(await text(page2, '#fatal')).toContain('不能查看监控大屏');
+    await ctx2.close();
+  });
 });

@@ -39,7 +39,7 @@ export class UiServer {
     return s;
   }
 
-  async user(username: string, role: 'agent' | 'supervisor', password = 'user-password-1'): Promise<{ username: string; password: string }> {
+  async user(username: string, role: 'agent' | 'supervisor' | 'auditor', password = 'user-password-1'): Promise<{ username: string; password: string }> {
     await this.server.auth.createUser({ username, password, role, unitId: null });
     return { username, password };
   }
