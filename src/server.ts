@@ -17,7 +17,7 @@ import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
 import { SqliteAuditRepo } from './store/audit-repo.ts';
 import { HttpSmsGateway } from './sms/http-sms-gateway.ts';
 import { idleTelephony, startTelephony, type TelephonyRuntime } from './telephony-runtime.ts';
-import { createWorkOrderModule } from './work-orders/module.ts';
+import { createWorkOrderModule, type WorkOrderModule } from './work-orders/module.ts';
 import { uiRoutes } from './http/routes/ui.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
@@ -31,6 +31,8 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   readonly sockets: SocketServer;
   readonly telephony: TelephonyRuntime;
+  /** Work orders, organisation, knowledge, calendar, assessment and the supervision scanner (issue 3). */
+  readonly workOrders: WorkOrderModule;
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
   readonly port: number;
@@ -175,6 +177,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       app,
       sockets,
       telephony,
+      workOrders,
       url: `http://${host}:${port}`,
       port,
       close() {

@@ -122,8 +122,22 @@ const toQuestion = (r: QuestionRow): KnowledgeQuestion => ({
   entryKey: r.entry_key,
 });
 
-/** The trigram tokenizer needs at least 3 characters per term; shorter terms fall back to LIKE. */
+/** The trigram tokenizer needs at least 3 characters per term; 2-character terms use the bigram table, 1 LIKE. */
 const TRIGRAM_MIN = 3;
+
+/**
+ * Every overlapping pair of letters or digits in the text, separated by spaces: "居住证" → "居住 住证". Stored in
+ * `knowledge_bigram`, where the unicode61 tokenizer keeps each pair as one token, so a 2-character Chinese
+ * word is found through an index.
+ */
+export function bigramText(text: string): string {
+  const out: string[] = [];
+  for (const run of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const chars = [...run];
+    for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+  }
+  return out.join(' ');
+}
 
 /** Splits a user's query into terms: whitespace-separated, FTS5 operators neutralised by quoting. */
 export function searchTerms(query: string): string[] {
@@ -146,6 +160,8 @@ export class SqliteKnowledgeRepo implements KnowledgeRepo {
       currentByKey: sqlite.prepare<[string], EntryRow>('select * from knowledge_entries where entry_key = ? and current = 1'),
       maxVersion: sqlite.prepare<[string], { v: number | null }>('select max(version) as v from knowledge_entries where entry_key = ?'),
       retire: sqlite.prepare<[string]>('update knowledge_entries set current = 0 where entry_key = ? and current = 1'),
+      bigramDel: sqlite.prepare<[number]>('delete from knowledge_bigram where rowid = ?'),
+      bigramIns: sqlite.prepare<[number, string]>('insert into knowledge_bigram (rowid, grams) values (?, ?)'),
       insert: sqlite.prepare(
         `insert into knowledge_entries (entry_key, version, unit_id, title, body, category, valid_from, valid_to, current, created_at, created_by)
          values (@entryKey, @version, @unitId, @title, @body, @category, @validFrom, @validTo, 1, @createdAt, @createdBy)`,
@@ -166,8 +182,10 @@ export class SqliteKnowledgeRepo implements KnowledgeRepo {
   async addVersion(v: NewKnowledgeVersion, now: number): Promise<KnowledgeEntry> {
     const id = this.sqlite.transaction(() => {
       const version = (this.stmt.maxVersion.get(v.entryKey)?.v ?? 0) + 1;
+      const old = this.stmt.currentByKey.get(v.entryKey);
+      if (old) this.stmt.bigramDel.run(old.id);
       this.stmt.retire.run(v.entryKey);
-      return this.stmt.insert.run({
+      const id = this.stmt.insert.run({
         entryKey: v.entryKey,
         version,
         unitId: v.unitId,
@@ -179,6 +197,8 @@ export class SqliteKnowledgeRepo implements KnowledgeRepo {
         createdAt: now,
         createdBy: v.createdBy,
       }).lastInsertRowid;
+      this.stmt.bigramIns.run(Number(id), bigramText(`${v.title} ${v.body}`));
+      return id;
     })();
     return toEntry(this.stmt.byId.get(Number(id))!);
   }
@@ -200,19 +220,35 @@ export class SqliteKnowledgeRepo implements KnowledgeRepo {
   searchSync(q: KnowledgeSearch): KnowledgeEntry[] {
     const terms = searchTerms(q.query);
     if (terms.length === 0) return [];
-    const long = terms.filter((t) => [...t].length >= TRIGRAM_MIN);
-    const short = terms.filter((t) => [...t].length < TRIGRAM_MIN);
+    const len = (t: string) => [...t].length;
+    const long = terms.filter((t) => len(t) >= TRIGRAM_MIN);
+    const pairs = terms.filter((t) => len(t) === 2);
+    const single = terms.filter((t) => len(t) === 1);
+    const phrase = (ts: string[]) => ts.map((t) => '"' + t.toLowerCase().replace(/"/g, '""') + '"').join(' AND ');
     const where: string[] = ['e.current = 1'];
     const params: unknown[] = [];
-    let from = 'knowledge_entries e';
-    let order = 'e.id desc';
+    // Driven by an FTS index in rowid order (newest first), so LIMIT stops the scan early even for common terms.
+    let from: string;
+    let order: string;
     if (long.length > 0) {
       from = 'knowledge_fts f join knowledge_entries e on e.id = f.rowid';
       where.push('knowledge_fts match ?');
-      params.push(long.map((t) => '"' + t.replace(/"/g, '""') + '"').join(' AND '));
-      order = 'f.rank';
+      params.push(phrase(long));
+      order = 'f.rowid desc';
+      if (pairs.length > 0) {
+        where.push('e.id in (select rowid from knowledge_bigram where knowledge_bigram match ?)');
+        params.push(phrase(pairs));
+      }
+    } else if (pairs.length > 0) {
+      from = 'knowledge_bigram b join knowledge_entries e on e.id = b.rowid';
+      where.push('knowledge_bigram match ?');
+      params.push(phrase(pairs));
+      order = 'b.rowid desc';
+    } else {
+      from = 'knowledge_entries e';
+      order = 'e.id desc';
     }
-    for (const t of short) {
+    for (const t of single) {
       where.push("(e.title like ? escape '\\' or e.body like ? escape '\\')");
       params.push(likePattern(t), likePattern(t));
     }

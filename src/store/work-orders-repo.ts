@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry as OrderAuditEntry, WorkOrder, WorkOrderStatus } from '../domain/work-orders/types.ts';
 import { auditValues, toAuditRecord, type AuditEntry, type AuditRecord } from './audit-repo.ts';
+import { decodeState, encodeState } from './state-codec.ts';
 
 /** What the deadline scan looks at: which deadline the order waits on. */
 export type DeadlineKind = 'dispatch' | 'sign' | 'completion' | 'satisfaction';
@@ -270,7 +271,7 @@ export function orderRow(o: WorkOrder, ix: OrderIndexFields, now: number) {
     closedAt: FINAL.has(o.status) ? (o.closedAt ?? now) : null,
     createdBy: ix.createdBy,
     version: o.version,
-    state: JSON.stringify(o),
+    state: encodeState(o),
   };
 }
 
@@ -300,6 +301,8 @@ export function orderAudit(a: OrderAuditEntry, actorRole: string): AuditEntry {
 export class SqliteWorkOrderRepo implements WorkOrderRepo {
   private readonly s;
   private lastId: number;
+  private pending: { changes: readonly OrderChange[]; resolve: (r: 'ok' | 'conflict') => void; reject: (e: unknown) => void }[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly sqlite: Database.Database) {
     const p = <T = unknown>(q: string) => sqlite.prepare<unknown[], T>(q);
@@ -307,10 +310,10 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
       categories: p<{ code: string; name: string; parent_code: string | null; fast_response: number }>(
         'select code, name, parent_code, fast_response from work_order_categories order by code',
       ),
-      load: p<{ state: string; supervision_level: number; next_deadline_at: number | null; next_deadline_kind: string | null }>(
+      load: p<{ state: Buffer | string; supervision_level: number; next_deadline_at: number | null; next_deadline_kind: string | null }>(
         'select state, supervision_level, next_deadline_at, next_deadline_kind from work_orders where id = ?',
       ),
-      dueForCheck: p<{ state: string; supervision_level: number; next_deadline_at: number | null; next_deadline_kind: string | null; next_check_at: number | null }>(
+      dueForCheck: p<{ state: Buffer | string; supervision_level: number; next_deadline_at: number | null; next_deadline_kind: string | null; next_check_at: number | null }>(
         'select state, supervision_level, next_deadline_at, next_deadline_kind, next_check_at from work_orders where next_check_at is not null and next_check_at <= ? order by next_check_at limit ?',
       ),
       setCheck: p('update work_orders set supervision_level = ?, next_check_at = ? where id = ? and version = ?'),
@@ -319,7 +322,7 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
       appeal: p<Record<string, unknown>>('select * from assessment_appeals where id = ?'),
       decideAppeal: p("update assessment_appeals set status = ?, decision = ?, decided_by = ?, decided_at = ? where id = ? and status = 'open'"),
       maxId: p<{ m: number | null }>('select max(id) as m from work_orders'),
-      get: p<{ state: string }>('select state from work_orders where id = ?'),
+      get: p<{ state: Buffer | string }>('select state from work_orders where id = ?'),
       insert: sqlite.prepare(INSERT_ORDER_SQL),
       update: sqlite.prepare(`update work_orders set status = @status, lead_unit_id = @leadUnitId, repeat_of_id = @repeatOfId,
         merged_into_id = @mergedIntoId, next_deadline_at = @nextDeadlineAt, next_deadline_kind = @nextDeadlineKind,
@@ -333,7 +336,7 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
       insTask: p("insert into work_order_tasks (order_id, kind, unit_id, status, note, created_at) values (?, ?, ?, 'open', ?, ?)"),
       insNotice: p('insert into supervision_notices (order_id, unit_id, level, deadline_kind, deadline_at, created_at) values (?, ?, ?, ?, ?, ?)'),
       byPhone: p<SummaryRow>(`select ${SUMMARY_COLS} from work_orders o where o.requester_phone = ? order by o.created_at desc limit ?`),
-      statesByPhone: p<{ state: string }>('select state from work_orders where requester_phone = ? order by created_at desc limit ?'),
+      statesByPhone: p<{ state: Buffer | string }>('select state from work_orders where requester_phone = ? order by created_at desc limit ?'),
       dueBefore: p<SummaryRow>(
         `select ${SUMMARY_COLS} from work_orders o where o.next_deadline_at is not null and o.next_deadline_at < ? order by o.next_deadline_at limit ?`,
       ),
@@ -348,7 +351,7 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
         values (@orderId, @fileName, @mimeType, @size, @sha256, @storagePath, @uploadedBy, @createdAt)`),
       attachment: p<Record<string, unknown>>('select * from work_order_attachments where id = ?'),
       attachmentsOf: p<Record<string, unknown>>('select * from work_order_attachments where order_id = ? order by id'),
-      assessment: p<{ id: number; state: string }>(
+      assessment: p<{ id: number; state: Buffer | string }>(
         `select id, state from work_orders where lead_unit_id is not null and created_at < ? and (closed_at is null or closed_at >= ?)`,
       ),
     };
@@ -367,7 +370,7 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
     const r = this.s.load.get(id);
     if (!r) return null;
     return {
-      order: JSON.parse(r.state) as WorkOrder,
+      order: decodeState(r.state),
       supervisionLevel: r.supervision_level,
       nextDeadlineAt: r.next_deadline_at,
       nextDeadlineKind: r.next_deadline_kind as DeadlineKind | null,
@@ -376,11 +379,52 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
 
   getSync(id: number): WorkOrder | null {
     const r = this.s.get.get(id);
-    return r ? (JSON.parse(r.state) as WorkOrder) : null;
+    return r ? (decodeState(r.state)) : null;
   }
 
-  async commit(change: OrderChange | readonly OrderChange[]): Promise<'ok' | 'conflict'> {
-    return this.commitSync(change);
+  /**
+   * Group commit: transitions submitted in the same turn of the event loop are written in one transaction
+   * (each in its own savepoint, so a version conflict fails only its own change) and share one fsync. Every
+   * caller is answered only after that commit is durable.
+   */
+  commit(change: OrderChange | readonly OrderChange[]): Promise<'ok' | 'conflict'> {
+    const changes = Array.isArray(change) ? (change as readonly OrderChange[]) : [change as OrderChange];
+    return new Promise((resolve, reject) => {
+      this.pending.push({ changes, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.flushScheduled = false;
+    let results: ('ok' | 'conflict')[];
+    try {
+      results = this.sqlite
+        .transaction(() =>
+          batch.map((item) => {
+            try {
+              // A nested better-sqlite3 transaction is a savepoint: a conflict undoes this item only.
+              this.sqlite.transaction(() => {
+                for (const c of item.changes) this.writeOne(c);
+              })();
+              return 'ok' as const;
+            } catch (err) {
+              if (err === CONFLICT) return 'conflict' as const;
+              throw err;
+            }
+          }),
+        )
+        .immediate();
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    batch.forEach((item, i) => item.resolve(results[i]!));
   }
 
   /** Synchronous commit, exposed for the benchmark's durable-intake measurement. */
@@ -466,7 +510,7 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   }
 
   async statesByPhone(phone: string, limit: number): Promise<WorkOrder[]> {
-    return this.s.statesByPhone.all(phone, limit).map((r) => JSON.parse(r.state) as WorkOrder);
+    return this.s.statesByPhone.all(phone, limit).map((r) => decodeState(r.state));
   }
 
   async dueBefore(before: number, limit: number): Promise<WorkOrderSummary[]> {
@@ -479,7 +523,7 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
 
   async dueForCheck(now: number, limit: number): Promise<StoredOrder[]> {
     return this.s.dueForCheck.all(now, limit).map((r) => ({
-      order: JSON.parse(r.state) as WorkOrder,
+      order: decodeState(r.state),
       supervisionLevel: r.supervision_level,
       nextDeadlineAt: r.next_deadline_at,
       nextDeadlineKind: r.next_deadline_kind as DeadlineKind | null,
@@ -498,7 +542,7 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   }
 
   async forAssessment(from: number, to: number): Promise<AssessmentOrderRow[]> {
-    return this.s.assessment.all(to, from).map((r) => ({ id: r.id, state: JSON.parse(r.state) as WorkOrder }));
+    return this.s.assessment.all(to, from).map((r) => ({ id: r.id, state: decodeState(r.state) }));
   }
 
   async addAppeal(a: NewAppeal): Promise<AppealRecord> {

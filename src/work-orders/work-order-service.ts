@@ -474,8 +474,9 @@ export class WorkOrderService {
           case 'alert':
             if (e.kind === 'provisional-deadline') {
               const o = await this.d.repo.get(e.orderId);
-              const dl = o ? pendingDeadline(o) : null;
-              const year = Number(shanghaiDateOf(dl?.at ?? this.d.clock.now()).slice(0, 4));
+              const a = o?.assignments[o.assignments.length - 1];
+              const provisional = [a?.signDue, a?.completionDue, a?.returnDue].find((d) => d?.provisional);
+              const year = Number(shanghaiDateOf(provisional?.at ?? this.d.clock.now()).slice(0, 4));
               await this.d.calendar.provisionalDeadline(year, `order ${e.orderId}`);
             } else {
               this.d.logger.warn({ orderId: e.orderId, alert: e.kind }, e.message);

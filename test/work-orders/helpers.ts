@@ -1,8 +1,7 @@
 import type { Role } from '../../src/auth/roles.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
-import { createLogger } from '../../src/shared/logger.ts';
 import { signWebhook } from '../../src/sms/webhook-signature.ts';
-import { createWorkOrderModule, type WorkOrderModule } from '../../src/work-orders/module.ts';
+import type { WorkOrderModule } from '../../src/work-orders/module.ts';
 import { bearer, login, startTestServer, type TestServer } from '../platform/helpers.ts';
 import type { LogOnlySmsGateway } from '../../src/sms/log-only-gateway.ts';
 
@@ -22,23 +21,12 @@ export interface Harness {
 /** A server with the work-order module on a temp DATA_DIR, a FakeClock, the log-only SMS gateway and no scanner timer. */
 export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1, 0, 0)): Promise<Harness> {
   const clock = new FakeClock(start);
-  let module: WorkOrderModule | undefined;
   const server = await startTestServer({
     clock,
-    env: { TOKEN_TTL_SECONDS: '86400' },
-    plugins: (ctx) => {
-      module = createWorkOrderModule({
-        store: ctx.store,
-        clock: ctx.clock,
-        logger: createLogger({ level: 'silent', pretty: false }),
-        dataDir: ctx.config.server.dataDir,
-        smsWebhookSecret: WEBHOOK_SECRET,
-        startScanner: false,
-      });
-      return [module.plugin];
-    },
+    scanner: false,
+    env: { TOKEN_TTL_SECONDS: '86400', SMS_WEBHOOK_SECRET: WEBHOOK_SECRET },
   });
-  const m = module!;
+  const m = server.workOrders;
   const users = new Map<string, { username: string; token: string; at: number }>();
   let seq = 0;
   const as = async (role: Role, unitId?: string) => {
@@ -50,7 +38,7 @@ export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1
       u = { username, token: '', at: -Infinity };
       users.set(key, u);
     }
-    if (clock.now() - u.at > 12 * 3600_000) {
+    if (clock.now() - u.at > 6 * 3600_000) {
       u.token = await login(server, u.username, 'user-password-1');
       u.at = clock.now();
     }

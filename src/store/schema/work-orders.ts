@@ -50,6 +50,7 @@ export const workOrders = sqliteTable(
     closedAt: integer('closed_at'),
     createdBy: text('created_by').notNull(),
     version: integer('version').notNull().default(1),
+    /** The domain state, compressed JSON (src/store/state-codec.ts); SQLite keeps the BLOB as stored. */
     state: text('state').notNull(),
   },
   (t) => [
