@@ -133,7 +133,8 @@ export class WorkingCalendar {
 
   /** The loaded schedules, e.g. for an admin listing or persisting. */
   listSchedules(): YearSchedule[] {
-    return [...this.schedules.values()].sort((a, b) => a.year - b.year || a.region.localeCompare(b.region));
+    // Copies: the calendar is immutable, so nobody may change its schedules through this list.
+    return [...this.schedules.values()].map((s) => structuredClone(s)).sort((a, b) => a.year - b.year || a.region.localeCompare(b.region));
   }
 
   /** Years whose national and applied regional schedules are all loaded. */
