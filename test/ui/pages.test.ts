@@ -124,7 +124,6 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     expect(await text(sup, '#longest-wait')).toBe('0.0 秒');
 
     await agent.screenshot({ path: `${SHOTS}/ui-agent.png`, fullPage: true });
-    await sup.screenshot({ path: `${SHOTS}/ui-supervisor.png`, fullPage: true });
 
     // A reload (new socket) shows the current call again, from the token kept in sessionStorage.
     await agent.reload();
@@ -144,6 +143,35 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     await ui.until('ended', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'ended', { stepMs: 20, maxMs: 5000 });
     await ui.until('the agent in wrap-up', async () => (await agent.getAttribute('#agent-status', 'data-status')) === 'wrap-up', { stepMs: 20, maxMs: 5000 });
     expect(ui.sim.control.state().channels.some((c) => c.id === placed.callerChannelId)).toBe(false);
+
+    // A second caller gives up in the queue while the agent is paused: the wallboard's callback list
+    // shows it (in full: supervisors hold phone:see-full) and the supervisor records the outcome.
+    await agent.selectOption('#pause-reason', 'ADMIN');
+    await agent.click('#pause');
+    await agent.waitForSelector('#agent-status[data-status="paused"]');
+    ui.sim.control.placeCall({
+      from: '13900001111',
+      to: '12345',
+      script: [waitPrompt('zh/desk-choice'), { kind: 'dtmf', digits: '1' }, waitPrompt('zh/emergency-advice'), { kind: 'dtmf', digits: '0' }, { kind: 'wait', ms: 5000 }, { kind: 'hangup' }],
+    });
+    await ui.until('the second call waiting', async () => (await text(sup, '#waiting-total')) === '1', { maxMs: 30_000 });
+    await ui.until('the callback on the wallboard', async () => (await sup.locator('#callback-table tbody tr').count()) === 1, { maxMs: 10_000 });
+    expect(await text(sup, '#waiting-total')).toBe('0');
+    const row = sup.locator('#callback-table tbody tr').first();
+    expect(await row.textContent()).toContain('13900001111');
+    expect(await row.textContent()).toContain('排队中放弃');
+    expect(await text(sup, '#today-abandoned')).toBe('1');
+    await sup.screenshot({ path: `${SHOTS}/ui-supervisor.png`, fullPage: true });
+    await row.locator('select').selectOption('reached');
+    await row.locator('button').click();
+    await sup.waitForSelector('#no-callbacks');
+    const supLogin = await ui.server.app.inject({ method: 'POST', url: '/auth/login', payload: lead });
+    const done = await ui.server.app.inject({
+      method: 'GET',
+      url: '/callbacks?status=done',
+      headers: { authorization: `Bearer ${(supLogin.json() as { token: string }).token}` },
+    });
+    expect(done.json()).toEqual([expect.objectContaining({ number: '13900001111', outcome: 'reached', handledBy: 'banzhang' })]);
     expect(errors).toEqual([]);
     await agentCtx.close();
     await supCtx.close();
