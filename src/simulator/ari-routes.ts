@@ -161,7 +161,7 @@ const recordParams: ParamSpec[] = [
 function record(ctx: RouteContext, target: { channelId?: string; bridgeId?: string }): RouteResult {
   const p = ctx.params;
   return ok(
-    ctx.engine.ariRecord(target, {
+    ctx.engine.media.ariRecord(target, {
       name: str(p, 'name'),
       format: str(p, 'format'),
       maxDurationSeconds: num(p, 'maxDurationSeconds'),
@@ -316,11 +316,11 @@ export const ROUTES: RouteSpec[] = [
   },
   {
     resource: 'bridges', path: '/bridges/{bridgeId}/play', method: 'POST', nickname: 'play', summary: 'Start playback of media on a bridge.', responseClass: 'Playback', params: [BR, ...playParams(true, true)],
-    handler: (ctx) => ok(ctx.engine.ariPlay({ bridgeId: bridgeId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') || undefined }), 201),
+    handler: (ctx) => ok(ctx.engine.media.ariPlay({ bridgeId: bridgeId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') || undefined }), 201),
   },
   {
     resource: 'bridges', path: '/bridges/{bridgeId}/play/{playbackId}', method: 'POST', nickname: 'playWithId', summary: 'Start playback of media on a bridge.', responseClass: 'Playback', params: [BR, path('playbackId', 'Playback ID.'), ...playParams(false, true)],
-    handler: (ctx) => ok(ctx.engine.ariPlay({ bridgeId: bridgeId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') }), 201),
+    handler: (ctx) => ok(ctx.engine.media.ariPlay({ bridgeId: bridgeId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') }), 201),
   },
   {
     resource: 'bridges', path: '/bridges/{bridgeId}/record', method: 'POST', nickname: 'record', summary: 'Start a recording.', responseClass: 'LiveRecording', params: [BR, ...recordParams, q('recorder_format', 'string', "Format of the 'Recorder' channel attached to the bridge (accepted, no effect).")],
@@ -422,11 +422,11 @@ export const ROUTES: RouteSpec[] = [
   },
   {
     resource: 'channels', path: '/channels/{channelId}/play', method: 'POST', nickname: 'play', summary: 'Start playback of media.', responseClass: 'Playback', params: [CH, ...playParams(true)], errors: [E404C, E409S],
-    handler: (ctx) => ok(ctx.engine.ariPlay({ channelId: channelId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') || undefined }), 201),
+    handler: (ctx) => ok(ctx.engine.media.ariPlay({ channelId: channelId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') || undefined }), 201),
   },
   {
     resource: 'channels', path: '/channels/{channelId}/play/{playbackId}', method: 'POST', nickname: 'playWithId', summary: 'Start playback of media and specify the playbackId.', responseClass: 'Playback', params: [CH, path('playbackId', 'Playback ID.'), ...playParams(false)], errors: [E404C, E409S],
-    handler: (ctx) => ok(ctx.engine.ariPlay({ channelId: channelId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') }), 201),
+    handler: (ctx) => ok(ctx.engine.media.ariPlay({ channelId: channelId(ctx) }, { media: list(ctx.params, 'media'), lang: str(ctx.params, 'lang'), playbackId: str(ctx.params, 'playbackId') }), 201),
   },
   {
     resource: 'channels', path: '/channels/{channelId}/record', method: 'POST', nickname: 'record', summary: 'Start a recording.', responseClass: 'LiveRecording', params: [CH, ...recordParams],
@@ -513,12 +513,12 @@ export const ROUTES: RouteSpec[] = [
   // ------------------------------------------------------------ playbacks
   {
     resource: 'playbacks', path: '/playbacks/{playbackId}', method: 'GET', nickname: 'get', summary: "Get a playback's details.", responseClass: 'Playback', params: [path('playbackId', "Playback's id")], errors: [{ code: 404, reason: 'The playback cannot be found' }],
-    handler: ({ engine, params }) => ok(engine.getPlaybackJson(str(params, 'playbackId') ?? '')),
+    handler: ({ engine, params }) => ok(engine.media.getPlaybackJson(str(params, 'playbackId') ?? '')),
   },
   {
     resource: 'playbacks', path: '/playbacks/{playbackId}', method: 'DELETE', nickname: 'stop', summary: 'Stop a playback.', responseClass: 'void', params: [path('playbackId', "Playback's id")], errors: [{ code: 404, reason: 'The playback cannot be found' }],
     handler: ({ engine, params }) => {
-      engine.ariStopPlayback(str(params, 'playbackId') ?? '');
+      engine.media.ariStopPlayback(str(params, 'playbackId') ?? '');
       return noContent();
     },
   },
@@ -526,7 +526,7 @@ export const ROUTES: RouteSpec[] = [
     resource: 'playbacks', path: '/playbacks/{playbackId}/control', method: 'POST', nickname: 'control', summary: 'Control a playback.', responseClass: 'void',
     params: [path('playbackId', "Playback's id"), q('operation', 'string', 'Operation to perform on the playback.', { required: true, allowableValues: ['restart', 'pause', 'unpause', 'reverse', 'forward'] })],
     handler: ({ engine, params }) => {
-      engine.ariControlPlayback(str(params, 'playbackId') ?? '', str(params, 'operation'));
+      engine.media.ariControlPlayback(str(params, 'playbackId') ?? '', str(params, 'operation'));
       return noContent();
     },
   },
@@ -557,12 +557,12 @@ export const ROUTES: RouteSpec[] = [
   },
   {
     resource: 'recordings', path: '/recordings/live/{recordingName}', method: 'GET', nickname: 'getLive', summary: 'List live recordings.', responseClass: 'LiveRecording', params: [path('recordingName', "The name of the recording")],
-    handler: ({ engine, params }) => ok(engine.getLiveRecordingJson(str(params, 'recordingName') ?? '')),
+    handler: ({ engine, params }) => ok(engine.media.getLiveRecordingJson(str(params, 'recordingName') ?? '')),
   },
   {
     resource: 'recordings', path: '/recordings/live/{recordingName}', method: 'DELETE', nickname: 'cancel', summary: 'Stop a live recording and discard it.', responseClass: 'void', params: [path('recordingName', "The name of the recording")],
     handler: ({ engine, params }) => {
-      engine.ariCancelRecording(str(params, 'recordingName') ?? '');
+      engine.media.ariCancelRecording(str(params, 'recordingName') ?? '');
       return noContent();
     },
   },
@@ -578,9 +578,9 @@ export const ROUTES: RouteSpec[] = [
     resource: 'recordings', path: `/recordings/live/{recordingName}/${seg}`, method, nickname, summary, responseClass: 'void', params: [path('recordingName', 'The name of the recording')],
     handler: ({ engine, params }) => {
       const name = str(params, 'recordingName') ?? '';
-      if (nickname === 'stop') engine.ariStopRecording(name);
-      else if (nickname === 'pause' || nickname === 'unpause') engine.ariPauseRecording(name, nickname === 'pause');
-      else engine.ariMuteRecording(name, nickname === 'mute');
+      if (nickname === 'stop') engine.media.ariStopRecording(name);
+      else if (nickname === 'pause' || nickname === 'unpause') engine.media.ariPauseRecording(name, nickname === 'pause');
+      else engine.media.ariMuteRecording(name, nickname === 'mute');
       return noContent();
     },
   })),

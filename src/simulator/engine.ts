@@ -19,19 +19,17 @@ import {
   type ChannelStateName,
   type DialplanLocation,
   type EngineEvent,
-  type PlaybackSnapshot,
-  type RecordingSnapshot,
 } from './engine-events.ts';
 import type { SoundCatalog } from './sounds.ts';
+import { Media, type LiveRecording, type Playback } from './media.ts';
 import { StoredRecordings } from './stored-recordings.ts';
 import type { EngineOriginateRequest, PhoneBehaviour, SimulatorEngineApi } from './types.ts';
-import { encodeWav, synthesizeRecording } from './wav.ts';
 
 export type AriJson = Record<string, unknown>;
-type EngineEventInput = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'at' | 'timestamp'> : never) : never;
+export type EngineEventInput = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'at' | 'timestamp'> : never) : never;
 export type AppSink = (event: AriJson) => void;
 
-type Helper = { kind: 'helper'; id: string; name: string; role: 'moh' | 'announcer' | 'recorder' };
+export type Helper = { kind: 'helper'; id: string; name: string; role: 'moh' | 'announcer' | 'recorder' };
 type Member = { kind: 'channel'; ch: Chan } | Helper;
 
 interface PendingDial {
@@ -98,34 +96,6 @@ export interface Bridge {
   recording?: LiveRecording;
 }
 
-interface Playback {
-  id: string;
-  media: string[];
-  index: number;
-  targetUri: string;
-  target: { kind: 'channel'; ch: Chan } | { kind: 'bridge'; bridge: Bridge };
-  language: string;
-  state: PlaybackSnapshot['state'];
-  timer?: TimerId;
-  helper?: Helper;
-  startedAt?: number;
-  pausedRemainingMs?: number;
-}
-
-interface LiveRecording {
-  name: string;
-  format: string;
-  targetUri: string;
-  target: { kind: 'channel'; ch: Chan } | { kind: 'bridge'; bridge: Bridge };
-  state: RecordingSnapshot['state'];
-  segments: Array<{ ms: number; muted: boolean }>;
-  segStart?: number;
-  muted: boolean;
-  maxTimer?: TimerId;
-  terminateOn: string;
-  helper?: Helper;
-}
-
 export interface EngineOptions {
   clock: Clock;
   asteriskId: string;
@@ -152,8 +122,8 @@ export class SimEngine implements SimulatorEngineApi {
   lastReloadAt: number;
   readonly channels = new Map<string, Chan>();
   readonly bridges = new Map<string, Bridge>();
-  readonly playbacks = new Map<string, Playback>();
-  readonly liveRecordings = new Map<string, LiveRecording>();
+  readonly media: Media;
+  readonly sounds: SoundCatalog;
   readonly globals = new Map<string, string>();
   readonly phones = new Map<string, PhoneBehaviour>();
   readonly externals = new Map<string, PhoneBehaviour>();
@@ -178,11 +148,13 @@ export class SimEngine implements SimulatorEngineApi {
     this.globals.set('AGENT_DELAY', '2');
     this.globals.set('STASIS_APP', opts.inboundApp);
     this.stored = new StoredRecordings(opts.recordingsDir);
+    this.sounds = opts.sounds;
+    this.media = new Media(this);
   }
 
   // ---------------------------------------------------------------- infrastructure
 
-  private now(): number {
+  now(): number {
     return this.clock.now();
   }
 
@@ -204,7 +176,7 @@ export class SimEngine implements SimulatorEngineApi {
     return this.deferred === 0;
   }
 
-  private timer(ch: Chan | undefined, ms: number, fn: () => void): TimerId {
+  timer(ch: Chan | undefined, ms: number, fn: () => void): TimerId {
     const id = this.clock.setTimeout(() => {
       ch?.timers.delete(id);
       try {
@@ -225,7 +197,7 @@ export class SimEngine implements SimulatorEngineApi {
     return nameSuffix(this.nameSeq++);
   }
 
-  private pub(ev: EngineEventInput): void {
+  pub(ev: EngineEventInput): void {
     const at = this.now();
     this.events.emit({ ...ev, at, timestamp: ariTimestamp(at) } as EngineEvent);
   }
@@ -248,7 +220,7 @@ export class SimEngine implements SimulatorEngineApi {
     return [...this.apps.keys()];
   }
 
-  private ariEvent(apps: Iterable<string>, type: string, fields: AriJson): void {
+  ariEvent(apps: Iterable<string>, type: string, fields: AriJson): void {
     const sent = new Set<string>();
     for (const app of apps) {
       if (sent.has(app)) continue;
@@ -259,13 +231,13 @@ export class SimEngine implements SimulatorEngineApi {
     }
   }
 
-  private appsOf(ch: Chan): string[] {
+  appsOf(ch: Chan): string[] {
     const out = [...ch.subs];
     if (ch.stasisApp && !ch.subs.has(ch.stasisApp)) out.push(ch.stasisApp);
     return out;
   }
 
-  private appsOfBridge(b: Bridge): string[] {
+  appsOfBridge(b: Bridge): string[] {
     return [...b.subs].filter(([, n]) => n > 0).map(([a]) => a);
   }
 
@@ -316,25 +288,6 @@ export class SimEngine implements SimulatorEngineApi {
       creationtime: ariTimestamp(b.createdAt),
       video_mode: 'talker',
     };
-  }
-
-  private playbackJson(p: Playback): PlaybackSnapshot {
-    const out: PlaybackSnapshot = {
-      id: p.id,
-      media_uri: p.media[p.index] ?? '',
-      target_uri: p.targetUri,
-      language: p.language,
-      state: p.state,
-    };
-    const next = p.media[p.index + 1];
-    if (next !== undefined) {
-      return { id: out.id, media_uri: out.media_uri, next_media_uri: next, target_uri: out.target_uri, language: out.language, state: out.state };
-    }
-    return out;
-  }
-
-  private recordingJson(r: LiveRecording, extra: Partial<RecordingSnapshot> = {}): RecordingSnapshot {
-    return { name: r.name, format: r.format, state: r.state, target_uri: r.targetUri, ...extra };
   }
 
   // ---------------------------------------------------------------- SimulatorEngineApi
@@ -829,7 +782,7 @@ export class SimEngine implements SimulatorEngineApi {
     return far.bridge?.technology === 'softmix';
   }
 
-  private mediaStarted(ch: Chan): void {
+  mediaStarted(ch: Chan): void {
     const near = ch.peer;
     if (near?.answerWait) near.answerWait.resume();
   }
@@ -865,7 +818,7 @@ export class SimEngine implements SimulatorEngineApi {
     return ch;
   }
 
-  private requireStasis(id: string): Chan {
+  requireStasis(id: string): Chan {
     const ch = this.requireChannel(id);
     if (!ch.stasisApp) throw notInStasis();
     return ch;
@@ -891,8 +844,8 @@ export class SimEngine implements SimulatorEngineApi {
     ch.timers.clear();
     ch.answerWait = undefined;
     ch.dpGen++;
-    for (const p of [...ch.playbacks]) this.endPlayback(p, p.state === 'queued' ? 'canceled' : 'done');
-    if (ch.recording) this.finishRecording(ch.recording, 'done');
+    for (const p of [...ch.playbacks]) this.media.endPlayback(p, p.state === 'queued' ? 'canceled' : 'done');
+    if (ch.recording) this.media.finishRecording(ch.recording, 'done');
     for (const s of [...ch.snoops]) this.hangupRequest(s, 16, false);
   }
 
@@ -1065,7 +1018,7 @@ export class SimEngine implements SimulatorEngineApi {
     this.participants.onDtmfToward?.(to, digit);
     if (to.recording?.terminateOn && to.recording.state === 'recording') {
       const term = to.recording.terminateOn;
-      if (term === 'any' || term.includes(digit)) this.finishRecording(to.recording, 'done');
+      if (term === 'any' || term.includes(digit)) this.media.finishRecording(to.recording, 'done');
     }
   }
 
@@ -1174,7 +1127,7 @@ export class SimEngine implements SimulatorEngineApi {
     return this.bridgeJson(b) as unknown as AriJson;
   }
 
-  private requireBridge(id: string): Bridge {
+  requireBridge(id: string): Bridge {
     const b = this.bridges.get(id);
     if (!b) throw notFound('Bridge');
     return b;
@@ -1216,7 +1169,7 @@ export class SimEngine implements SimulatorEngineApi {
     for (const ch of chans) this.leaveBridge(ch, 'remove');
   }
 
-  private newHelper(kind: 'Announcer/ARI_MOH' | 'Announcer/ARI' | 'Recorder/ARI', role: Helper['role']): Helper {
+  newHelper(kind: 'Announcer/ARI_MOH' | 'Announcer/ARI' | 'Recorder/ARI', role: Helper['role']): Helper {
     this.nextId();
     const id = this.nextId();
     return { kind: 'helper', id, name: `${kind}-${this.nextName()};2`, role };
@@ -1230,7 +1183,7 @@ export class SimEngine implements SimulatorEngineApi {
     return m.kind === 'channel' ? m.ch.caller : { name: '', number: '' };
   }
 
-  private enterBridge(b: Bridge, m: Member): void {
+  enterBridge(b: Bridge, m: Member): void {
     const oldTech = b.technology;
     b.members.push(m);
     const willSoftmix = b.bridgeType === 'mixing' && b.members.length >= 3 && oldTech === 'simple_bridge';
@@ -1275,7 +1228,7 @@ export class SimEngine implements SimulatorEngineApi {
     this.afterLeave(b);
   }
 
-  private removeHelper(b: Bridge, h: Helper): void {
+  removeHelper(b: Bridge, h: Helper): void {
     b.members = b.members.filter((x) => x !== h);
     b.peerOrder = b.peerOrder.filter((x) => x !== h);
     this.afterLeave(b);
@@ -1327,8 +1280,8 @@ export class SimEngine implements SimulatorEngineApi {
 
   ariDestroyBridge(id: string): void {
     const b = this.requireBridge(id);
-    for (const p of [...b.playbacks]) this.endPlayback(p, 'done');
-    if (b.recording) this.finishRecording(b.recording, 'done');
+    for (const p of [...b.playbacks]) this.media.endPlayback(p, 'done');
+    if (b.recording) this.media.finishRecording(b.recording, 'done');
     for (const m of [...b.members]) {
       if (m.kind === 'channel') this.leaveBridge(m.ch, 'hangup');
     }
@@ -1340,308 +1293,6 @@ export class SimEngine implements SimulatorEngineApi {
     this.pub({ type: 'bridgeDestroyed', bridge: this.bridgeJson(b) });
   }
 
-  // ---------------------------------------------------------------- playbacks
-
-  ariPlay(target: { channelId?: string; bridgeId?: string }, p: { media?: string[]; lang?: string; playbackId?: string }): AriJson {
-    let t: Playback['target'];
-    let targetUri: string;
-    if (target.channelId !== undefined) {
-      const ch = this.requireStasis(target.channelId);
-      t = { kind: 'channel', ch };
-      targetUri = `channel:${ch.id}`;
-    } else {
-      const b = this.requireBridge(target.bridgeId ?? '');
-      t = { kind: 'bridge', bridge: b };
-      targetUri = `bridge:${b.id}`;
-    }
-    const media = (p.media ?? []).filter((m) => m !== '');
-    if (!media.length) throw new AriError(500, 'Failed to queue media for playback', 'Internal Server Error');
-    if (p.playbackId !== undefined && this.playbacks.has(p.playbackId)) {
-      throw new AriError(409, 'Playback with given ID already exists', 'Conflict');
-    }
-    const pb: Playback = { id: p.playbackId ?? randomUuid(), media, index: 0, targetUri, target: t, language: p.lang || 'en', state: 'queued' };
-    this.playbacks.set(pb.id, pb);
-    const list = t.kind === 'channel' ? t.ch.playbacks : t.bridge.playbacks;
-    list.push(pb);
-    const response = this.playbackJson(pb) as unknown as AriJson;
-    if (list.length === 1) this.defer(() => this.startPlayback(pb));
-    return response;
-  }
-
-  private playbackApps(p: Playback): string[] {
-    return p.target.kind === 'channel' ? this.appsOf(p.target.ch) : this.appsOfBridge(p.target.bridge).concat(p.target.bridge.members.flatMap((m) => (m.kind === 'channel' ? this.appsOf(m.ch) : [])));
-  }
-
-  private startPlayback(p: Playback): void {
-    if (p.state !== 'queued' && p.state !== 'continuing') return;
-    if (!this.playbacks.has(p.id)) return;
-    const uri = p.media[p.index] ?? '';
-    p.state = 'playing';
-    p.startedAt = this.now();
-    if (p.target.kind === 'bridge' && !p.helper) {
-      p.helper = this.newHelper('Announcer/ARI', 'announcer');
-      this.enterBridge(p.target.bridge, p.helper);
-    }
-    this.ariEvent(this.playbackApps(p), 'PlaybackStarted', { playback: this.playbackJson(p) });
-    this.pub({ type: 'playbackStarted', playback: this.playbackJson(p) });
-    const owner = p.target.kind === 'channel' ? p.target.ch : undefined;
-    if (owner) {
-      this.mediaStarted(owner);
-      if (owner.peer) this.participants.onPromptToward?.(owner.peer, uri);
-    } else if (p.target.kind === 'bridge') {
-      for (const m of p.target.bridge.members) if (m.kind === 'channel' && m.ch.peer) this.participants.onPromptToward?.(m.ch.peer, uri);
-    }
-    const colon = uri.indexOf(':');
-    const scheme = colon > 0 ? uri.slice(0, colon) : '';
-    const rest = colon > 0 ? uri.slice(colon + 1) : uri;
-    let durationMs: number | undefined;
-    if (scheme === 'sound') durationMs = this.opts.sounds.lookup(rest)?.durationMs;
-    else if (scheme === 'digits' || scheme === 'number') durationMs = [...rest].length * 900;
-    else if (scheme === 'characters') durationMs = [...rest].length * 700;
-    else if (scheme === 'tone') durationMs = 1000;
-    else if (scheme === 'recording') durationMs = this.stored.durationMs(rest);
-    else {
-      // 07: an unknown media scheme starts and then is silently dropped (no PlaybackFinished).
-      this.defer(() => this.dropPlayback(p));
-      return;
-    }
-    if (durationMs === undefined) {
-      // README rule 8: missing sound → 201, PlaybackStarted, then PlaybackFinished failed.
-      this.defer(() => this.endPlayback(p, 'failed'));
-      return;
-    }
-    p.timer = this.timer(owner, durationMs, () => this.mediaDone(p));
-  }
-
-  private mediaDone(p: Playback): void {
-    p.timer = undefined;
-    if (p.index + 1 < p.media.length) {
-      p.state = 'continuing';
-      this.ariEvent(this.playbackApps(p), 'PlaybackContinuing', { playback: this.playbackJson(p) });
-      this.pub({ type: 'playbackContinuing', playback: this.playbackJson(p) });
-      p.index++;
-      this.startPlayback(p);
-      return;
-    }
-    this.endPlayback(p, 'done');
-  }
-
-  /** Removes the playback; `announce` runs between removal and the Announcer leaving (05: Finished, then BRIDGEPEER). */
-  private detachPlayback(p: Playback, announce?: () => void): void {
-    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
-    p.timer = undefined;
-    this.playbacks.delete(p.id);
-    const list = p.target.kind === 'channel' ? p.target.ch.playbacks : p.target.bridge.playbacks;
-    const i = list.indexOf(p);
-    if (i >= 0) list.splice(i, 1);
-    announce?.();
-    if (p.helper && p.target.kind === 'bridge') {
-      const h = p.helper;
-      p.helper = undefined;
-      if (this.bridges.has(p.target.bridge.id)) this.removeHelper(p.target.bridge, h);
-    }
-    const next = list[0];
-    if (next && next.state === 'queued') this.defer(() => this.startPlayback(next));
-  }
-
-  private dropPlayback(p: Playback): void {
-    if (!this.playbacks.has(p.id)) return;
-    this.detachPlayback(p);
-  }
-
-  private endPlayback(p: Playback, state: PlaybackSnapshot['state']): void {
-    if (!this.playbacks.has(p.id)) return;
-    p.state = state;
-    const apps = this.playbackApps(p);
-    const json = this.playbackJson(p);
-    this.detachPlayback(p, () => {
-      this.ariEvent(apps, 'PlaybackFinished', { playback: json });
-      this.pub({ type: 'playbackFinished', playback: json });
-    });
-  }
-
-  getPlaybackJson(id: string): AriJson {
-    const p = this.playbacks.get(id);
-    if (!p) throw notFound('Playback');
-    return this.playbackJson(p) as unknown as AriJson;
-  }
-
-  ariStopPlayback(id: string): void {
-    const p = this.playbacks.get(id);
-    if (!p) throw notFound('Playback');
-    this.endPlayback(p, p.state === 'queued' ? 'canceled' : 'done');
-  }
-
-  ariControlPlayback(id: string, operation: string | undefined): void {
-    const p = this.playbacks.get(id);
-    if (!p) throw notFound('Playback');
-    if (!operation) throw new AriError(400, 'Missing parameter operation', 'Bad Request');
-    if (!['restart', 'pause', 'unpause', 'reverse', 'forward'].includes(operation)) throw new AriError(400, 'Invalid operation parameter', 'Bad Request');
-    if (p.state !== 'playing' && operation !== 'unpause') throw new AriError(409, 'Playback not in a state that allows control', 'Conflict');
-    const owner = p.target.kind === 'channel' ? p.target.ch : undefined;
-    if (operation === 'pause' && p.timer !== undefined) {
-      this.clock.clearTimeout(p.timer);
-      p.timer = undefined;
-      const total = this.mediaDurationMs(p.media[p.index] ?? '') ?? 0;
-      p.pausedRemainingMs = Math.max(0, total - (this.now() - (p.startedAt ?? this.now())));
-    } else if (operation === 'unpause' && p.pausedRemainingMs !== undefined) {
-      const rem = p.pausedRemainingMs;
-      p.pausedRemainingMs = undefined;
-      p.startedAt = this.now() - ((this.mediaDurationMs(p.media[p.index] ?? '') ?? rem) - rem);
-      p.timer = this.timer(owner, rem, () => this.mediaDone(p));
-    } else if (operation === 'restart' && p.timer !== undefined) {
-      this.clock.clearTimeout(p.timer);
-      p.startedAt = this.now();
-      p.timer = this.timer(owner, this.mediaDurationMs(p.media[p.index] ?? '') ?? 0, () => this.mediaDone(p));
-    }
-  }
-
-  private mediaDurationMs(uri: string): number | undefined {
-    return uri.startsWith('sound:') ? this.opts.sounds.lookup(uri.slice(6))?.durationMs : undefined;
-  }
-
-  // ---------------------------------------------------------------- recordings
-
-  ariRecord(
-    target: { channelId?: string; bridgeId?: string },
-    p: { name?: string; format?: string; maxDurationSeconds?: number; maxSilenceSeconds?: number; ifExists?: string; beep?: boolean; terminateOn?: string },
-  ): AriJson {
-    let t: LiveRecording['target'];
-    let targetUri: string;
-    if (target.channelId !== undefined) {
-      const ch = this.requireStasis(target.channelId);
-      t = { kind: 'channel', ch };
-      targetUri = `channel:${ch.id}`;
-    } else {
-      const b = this.requireBridge(target.bridgeId ?? '');
-      t = { kind: 'bridge', bridge: b };
-      targetUri = `bridge:${b.id}`;
-    }
-    if (!p.name || !p.format) throw new AriError(500, 'Error parsing request', 'Internal Server Error');
-    if (p.format !== 'wav') throw new AriError(422, 'specified format is unknown on this system', 'Unprocessable Entity');
-    if (!/^[A-Za-z0-9_\-.]+$/.test(p.name) || p.name.startsWith('.')) throw new AriError(400, 'Invalid recording name', 'Bad Request');
-    const ifExists = p.ifExists ?? 'fail';
-    if (!['fail', 'overwrite', 'append'].includes(ifExists)) throw new AriError(400, 'ifExists invalid', 'Bad Request');
-    if (this.liveRecordings.has(p.name)) throw new AriError(409, 'Recording is already in progress', 'Conflict');
-    if (ifExists === 'fail' && this.stored.exists(p.name)) {
-      throw new AriError(409, `Recording '${p.name}' already exists and can not be overwritten`, 'Conflict');
-    }
-    const rec: LiveRecording = {
-      name: p.name,
-      format: p.format,
-      targetUri,
-      target: t,
-      state: 'queued',
-      segments: [],
-      muted: false,
-      terminateOn: p.terminateOn && p.terminateOn !== 'none' ? p.terminateOn : '',
-    };
-    const response = this.recordingJson(rec) as unknown as AriJson;
-    if (t.kind === 'channel' && t.ch.bridge) {
-      // README rule 10: recording a bridged channel → 201 then RecordingFailed.
-      this.defer(() => {
-        rec.state = 'failed';
-        const json = this.recordingJson(rec, { cause: 'Cannot record channel while in bridge' });
-        this.ariEvent(this.appsOf(t.ch), 'RecordingFailed', { recording: json });
-        this.pub({ type: 'recordingFailed', recording: json });
-      });
-      return response;
-    }
-    this.liveRecordings.set(rec.name, rec);
-    if (t.kind === 'channel') t.ch.recording = rec;
-    else t.bridge.recording = rec;
-    if (t.kind === 'bridge') {
-      rec.helper = this.newHelper('Recorder/ARI', 'recorder');
-      this.enterBridge(t.bridge, rec.helper);
-    }
-    rec.state = 'recording';
-    // 05: with beep=true the beep plays first; the file holds only what follows it.
-    const beepMs = p.beep ? Math.round(this.opts.sounds.lookup('beep')?.durationMs ?? 0) : 0;
-    rec.segStart = this.now() + beepMs;
-    this.ariEvent(this.recordingApps(rec), 'RecordingStarted', { recording: this.recordingJson(rec) });
-    this.pub({ type: 'recordingStarted', recording: this.recordingJson(rec) });
-    if (p.maxDurationSeconds && p.maxDurationSeconds > 0) {
-      rec.maxTimer = this.timer(undefined, p.maxDurationSeconds * 1000, () => this.finishRecording(rec, 'done'));
-    }
-    return response;
-  }
-
-  private recordingApps(r: LiveRecording): string[] {
-    return r.target.kind === 'channel' ? this.appsOf(r.target.ch) : this.appsOfBridge(r.target.bridge).concat(r.target.bridge.members.flatMap((m) => (m.kind === 'channel' ? this.appsOf(m.ch) : [])));
-  }
-
-  private closeSegment(r: LiveRecording): void {
-    if (r.segStart === undefined) return;
-    r.segments.push({ ms: Math.max(0, this.now() - r.segStart), muted: r.muted });
-    r.segStart = undefined;
-  }
-
-  private finishRecording(r: LiveRecording, state: 'done' | 'canceled'): void {
-    if (!this.liveRecordings.has(r.name)) return;
-    this.closeSegment(r);
-    if (r.maxTimer !== undefined) this.clock.clearTimeout(r.maxTimer);
-    this.liveRecordings.delete(r.name);
-    const talkMs = r.segments.reduce((n, s) => n + s.ms, 0);
-    r.state = state;
-    const apps = this.recordingApps(r);
-    if (state === 'canceled') {
-      const json = { ...this.recordingJson(r), cause: 'canceled' };
-      this.ariEvent(apps, 'RecordingFailed', { recording: json });
-      this.pub({ type: 'recordingFailed', recording: json });
-    } else {
-      this.stored.write(r.name, r.format, encodeWav(synthesizeRecording(r.segments)));
-      // README rule 10: duration in whole seconds.
-      const json = this.recordingJson(r, { duration: Math.floor(talkMs / 1000) });
-      this.ariEvent(apps, 'RecordingFinished', { recording: json });
-      this.pub({ type: 'recordingFinished', recording: json });
-    }
-    // 05: RecordingFinished first, then the Recorder leaves the bridge (BRIDGEPEER updates).
-    if (r.target.kind === 'channel') r.target.ch.recording = undefined;
-    else {
-      r.target.bridge.recording = undefined;
-      if (r.helper && this.bridges.has(r.target.bridge.id)) this.removeHelper(r.target.bridge, r.helper);
-    }
-  }
-
-  private requireLive(name: string): LiveRecording {
-    const r = this.liveRecordings.get(name);
-    if (!r) throw notFound('Recording');
-    return r;
-  }
-
-  getLiveRecordingJson(name: string): AriJson {
-    return this.recordingJson(this.requireLive(name)) as unknown as AriJson;
-  }
-
-  ariStopRecording(name: string): void {
-    this.finishRecording(this.requireLive(name), 'done');
-  }
-
-  ariCancelRecording(name: string): void {
-    this.finishRecording(this.requireLive(name), 'canceled');
-  }
-
-  ariPauseRecording(name: string, pause: boolean): void {
-    const r = this.requireLive(name);
-    if (pause && r.state === 'recording') {
-      this.closeSegment(r);
-      r.state = 'paused';
-    } else if (!pause && r.state === 'paused') {
-      r.state = 'recording';
-      r.segStart = this.now();
-    }
-  }
-
-  ariMuteRecording(name: string, mute: boolean): void {
-    const r = this.requireLive(name);
-    if (r.muted === mute) return;
-    if (r.state === 'recording') {
-      this.closeSegment(r);
-      r.muted = mute;
-      r.segStart = this.now();
-    } else r.muted = mute;
-  }
-
   // ---------------------------------------------------------------- whole-PBX operations
 
   /** Every channel, bridge, playback and live recording that is left (the testsuite's leak check). */
@@ -1649,19 +1300,14 @@ export class SimEngine implements SimulatorEngineApi {
     return {
       channels: [...this.channels.values()].map((c) => ({ id: c.id, name: c.name, state: c.state })),
       bridges: [...this.bridges.values()].map((b) => ({ id: b.id, channels: this.bridgeJson(b).channels })),
-      playbacks: [...this.playbacks.values()].map((p) => ({ id: p.id, target_uri: p.targetUri })),
-      recordings: [...this.liveRecordings.values()].map((r) => ({ name: r.name, target_uri: r.targetUri })),
+      playbacks: [...this.media.playbacks.values()].map((p) => ({ id: p.id, target_uri: p.targetUri })),
+      recordings: [...this.media.liveRecordings.values()].map((r) => ({ name: r.name, target_uri: r.targetUri })),
     };
   }
 
   /** Everything vanishes without a single ARI event (a crash/restart of the PBX). */
   wipe(): void {
-    for (const r of [...this.liveRecordings.values()]) {
-      if (r.maxTimer !== undefined) this.clock.clearTimeout(r.maxTimer);
-    }
-    this.liveRecordings.clear();
-    for (const p of [...this.playbacks.values()]) if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
-    this.playbacks.clear();
+    this.media.wipe();
     for (const ch of [...this.channels.values()]) {
       for (const t of ch.timers) this.clock.clearTimeout(t);
       ch.timers.clear();

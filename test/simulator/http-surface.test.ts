@@ -86,7 +86,7 @@ describe('generated api-docs', () => {
 
   test('events.json has a model for every event type the engine sends', async () => {
     const doc = (await h.rest('GET', '/api-docs/events.json')).body;
-    const src = readFileSync(join(import.meta.dirname, '../../src/simulator/engine.ts'), 'utf8') + readFileSync(join(import.meta.dirname, '../../src/simulator/server.ts'), 'utf8');
+    const src = ['engine.ts', 'media.ts', 'server.ts'].map((f) => readFileSync(join(import.meta.dirname, '../../src/simulator', f), 'utf8')).join('\n');
     const sent = new Set([...src.matchAll(/ariEvent\([^,]+,\s*'([A-Za-z]+)'/g)].map((m) => m[1]!));
     sent.add('ApplicationReplaced');
     expect(sent.size).toBeGreaterThan(15);
