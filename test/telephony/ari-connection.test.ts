@@ -234,6 +234,53 @@ describe('AriConnection against a stub ARI', () => {
     await driveUntil(clock, c, () => c.state === 'ready', 'ready');
   });
 
+  it('a reconcile that never finishes is abandoned after its deadline and retried', async () => {
+    let calls = 0;
+    const handler = {
+      reconcile: () => {
+        calls++;
+        return calls === 1 ? new Promise<void>(() => undefined) : undefined;
+      },
+    };
+    conn = new AriConnection({
+      url: stub.url, user: 'cti', password: 'secret', app: APP, clock, logger: log.logger, reconcile: handler,
+      reconcileTimeoutMs: 30_000, pingIntervalMs: 3_600_000,
+    });
+    conn.start();
+    const c = conn;
+    await waitFor(() => calls === 1, 'first reconcile');
+    await clock.advanceAsync(29_999);
+    expect(c.state).toBe('reconciling');
+    await clock.advanceAsync(1);
+    await driveUntil(clock, c, () => c.state === 'ready', 'ready after retry');
+    expect(calls).toBe(2);
+    expect(log.lines.filter((l) => l.level === ERROR).map((l) => l.msg)).toEqual([
+      'ARI reconcile failed, reconnecting: not finished within 30000 ms',
+    ]);
+  });
+
+  it('too many events held back during a slow reconcile drop the socket instead of growing without bound', async () => {
+    // The reconcile of the first socket never finishes (if it even starts before the drop).
+    const handler = {
+      reconcile: () => (stub.sockets.length === 1 ? new Promise<void>(() => undefined) : undefined),
+    };
+    stub.onSocket = (ws) => {
+      if (stub.sockets.length > 1) return;
+      for (let i = 0; i < 10; i++) ws.send(JSON.stringify(event('ChannelVarset', { variable: 'X', value: String(i) })));
+    };
+    conn = new AriConnection({
+      url: stub.url, user: 'cti', password: 'secret', app: APP, clock, logger: log.logger, reconcile: handler, maxBufferedEvents: 5,
+    });
+    const seen: string[] = [];
+    conn.on('*', (e) => seen.push(e.type));
+    conn.start();
+    const c = conn;
+    await driveUntil(clock, c, () => c.state === 'ready', 'ready on the second socket');
+    expect(stub.sockets).toHaveLength(2);
+    expect(seen).toEqual([]);
+    expect(log.lines.filter((l) => l.level === ERROR).map((l) => l.msg)).toEqual(['ARI reconcile too slow: more than 5 events held back; reconnecting']);
+  });
+
   it('stop() closes the socket and leaves no timer behind', async () => {
     const c = connect();
     await driveUntil(clock, c, () => c.state === 'ready', 'ready');

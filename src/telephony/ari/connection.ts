@@ -36,6 +36,10 @@ export interface AriConnectionOptions {
   /** ...and a pong must come back within this (default 5 s), or the socket is dropped and reopened. */
   pongTimeoutMs?: number;
   backoff?: Partial<BackoffPolicy>;
+  /** The snapshot plus the handler's work must finish within this (default 30 s), or the socket is reopened. */
+  reconcileTimeoutMs?: number;
+  /** Events held back while reconciling beyond this count (default 50 000) abort the reconcile. */
+  maxBufferedEvents?: number;
   /** Passed as `subscribeAll` on the events URL (default false: only the app's own objects). */
   subscribeAll?: boolean;
   /** An injected REST client (defaults to one built from url/user/password). */
@@ -216,16 +220,25 @@ export class AriConnection {
   }
 
   private async reconcile(gen: number): Promise<void> {
-    let snapshot: ReconcileSnapshot;
+    const limitMs = this.opts.reconcileTimeoutMs ?? 30_000;
+    let deadline: TimerId | undefined;
     try {
-      snapshot = await this.takeSnapshot();
-      if (gen !== this.generation) return;
-      await this.opts.reconcile.reconcile(snapshot, this.rest);
+      const work = (async () => {
+        const snapshot: ReconcileSnapshot = await this.takeSnapshot();
+        if (gen !== this.generation) return;
+        await this.opts.reconcile.reconcile(snapshot, this.rest);
+      })();
+      const expired = new Promise<never>((_, reject) => {
+        deadline = this.opts.clock.setTimeout(() => reject(new Error(`not finished within ${limitMs} ms`)), limitMs);
+      });
+      await Promise.race([work, expired]);
     } catch (err) {
       if (gen !== this.generation) return;
       this.pendingFailure = { key: `reconcile-${errorKey(err)}`, message: `ARI reconcile failed, reconnecting: ${(err as Error).message}` };
       this.ws?.terminate();
       return;
+    } finally {
+      this.opts.clock.clearTimeout(deadline);
     }
     if (gen !== this.generation) return;
     // Deliver what arrived meanwhile, in arrival order; anything arriving during delivery is appended.
@@ -287,7 +300,14 @@ export class AriConnection {
       this.onReplaced(event);
       return;
     }
-    if (this.current === 'reconciling') this.buffer.push(event);
+    if (this.current === 'reconciling') {
+      this.buffer.push(event);
+      const limit = this.opts.maxBufferedEvents ?? 50_000;
+      if (this.buffer.length === limit + 1) {
+        this.pendingFailure = { key: 'buffer-overflow', message: `ARI reconcile too slow: more than ${limit} events held back; reconnecting` };
+        this.ws?.terminate();
+      }
+    }
     else if (this.current === 'ready') this.deliver(event);
   }
 
