@@ -90,11 +90,11 @@ async function main(): Promise<void> {
     // Tokens are not issued here; the service only needs a token service to exist.
     const tokens = createTokenService({ secret: 'x'.repeat(32), ttlSeconds: 60, clock: systemClock });
     const auth = createAuthService({ users, tokens, clock: systemClock, passwordMinLength: config.auth.passwordMinLength });
-    const existing = users.byUsername(username);
+    const existing = await users.byUsername(username);
     if (existing) {
       if (!args.reset) fail(`user ${username} exists; add --reset to set its password and make it an active admin`);
       await auth.setPassword(existing.id, password);
-      users.update(existing.id, { role: 'admin', unitId: null, disabled: false }, systemClock.now());
+      await users.update(existing.id, { role: 'admin', unitId: null, disabled: false }, systemClock.now());
       process.stdout.write(`admin ${username}: password reset (${store.path})\n`);
     } else {
       await auth.createUser({ username, password, role: 'admin', displayName: args['display-name'] ?? 'Administrator' });

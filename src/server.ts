@@ -87,7 +87,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     if (config.auth.adminUsername && config.auth.adminPassword) {
       const result = await auth.ensureFirstAdmin(config.auth.adminUsername, config.auth.adminPassword);
       logger.info({ user: config.auth.adminUsername }, result === 'created' ? 'first admin created' : 'an admin exists; ADMIN_USERNAME ignored');
-    } else if (users.countActiveAdmins() === 0) {
+    } else if ((await users.countActiveAdmins()) === 0) {
       logger.warn('no admin account: set ADMIN_USERNAME and ADMIN_PASSWORD, or run npm run create-admin -- --username NAME');
     }
 

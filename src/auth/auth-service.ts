@@ -44,13 +44,13 @@ export interface UpdateUserInput {
 
 export interface AuthService {
   login(username: string, password: string): Promise<IssuedToken>;
-  /** Throws AuthError(401) with the reason when the token is missing, malformed, expired or revoked. */
-  authenticate(token: string | undefined): Principal;
-  refresh(principal: Principal): IssuedToken;
+  /** Rejects with AuthError(401) naming the reason when the token is missing, malformed, expired or revoked. */
+  authenticate(token: string | undefined): Promise<Principal>;
+  refresh(principal: Principal): Promise<IssuedToken>;
   createUser(input: CreateUserInput): Promise<PublicUser>;
-  listUsers(): PublicUser[];
-  getUser(id: number): PublicUser;
-  updateUser(id: number, input: UpdateUserInput, actor: Principal): PublicUser;
+  listUsers(): Promise<PublicUser[]>;
+  getUser(id: number): Promise<PublicUser>;
+  updateUser(id: number, input: UpdateUserInput, actor: Principal): Promise<PublicUser>;
   changeOwnPassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void>;
   setPassword(id: number, newPassword: string): Promise<void>;
   /** Creates the admin unless an active admin exists. */
@@ -94,9 +94,9 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   let dummyHash: Promise<string> | undefined;
   const revokedListeners = new Set<(userId: number, reason: string) => void>();
 
-  function update(id: number, changes: UserChanges, reason: string): User | undefined {
-    const before = users.byId(id);
-    const after = users.update(id, changes, clock.now());
+  async function update(id: number, changes: UserChanges, reason: string): Promise<User | undefined> {
+    const before = await users.byId(id);
+    const after = await users.update(id, changes, clock.now());
     if (before && after && after.tokenVersion !== before.tokenVersion) {
       for (const l of revokedListeners) l(id, reason);
     }
@@ -130,8 +130,8 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     };
   }
 
-  function mustGet(id: number): User {
-    const u = users.byId(id);
+  async function mustGet(id: number): Promise<User> {
+    const u = await users.byId(id);
     if (!u) throw new AuthError(404, 'user-not-found', `user ${id} does not exist`);
     return u;
   }
@@ -145,7 +145,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     },
 
     async login(username, password) {
-      const u = users.byUsername(username);
+      const u = await users.byUsername(username);
       if (!u) {
         dummyHash ??= hashPassword('not-a-real-password', scryptParams);
         await verifyPassword(password, await dummyHash);
@@ -157,7 +157,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       return issue(u);
     },
 
-    authenticate(token) {
+    async authenticate(token) {
       if (!token) throw unauthenticated('token-missing', 'a token is required: send Authorization: Bearer <token>');
       const check = tokens.verify(token);
       if (!check.ok) {
@@ -168,7 +168,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         }[check.reason];
         throw unauthenticated(`token-${check.reason}`, text);
       }
-      const u = users.byId(check.claims.sub);
+      const u = await users.byId(check.claims.sub);
       if (!u) throw unauthenticated('token-revoked', 'the token belongs to a user that no longer exists');
       if (u.disabled) throw unauthenticated('account-disabled', 'this account is disabled');
       if (u.tokenVersion !== check.claims.ver) {
@@ -185,8 +185,8 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       };
     },
 
-    refresh(principal) {
-      return issue(mustGet(principal.userId));
+    async refresh(principal) {
+      return issue(await mustGet(principal.userId));
     },
 
     async createUser(input) {
@@ -195,7 +195,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       checkUnit(input.role, unitId);
       const passwordHash = await hashPassword(input.password, scryptParams);
       try {
-        const u = users.create(
+        const u = await users.create(
           { username: input.username, displayName: input.displayName ?? '', passwordHash, role: input.role, unitId },
           clock.now(),
         );
@@ -206,19 +206,19 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       }
     },
 
-    listUsers: () => users.list().map(toPublicUser),
+    listUsers: async () => (await users.list()).map(toPublicUser),
 
-    getUser: (id) => toPublicUser(mustGet(id)),
+    getUser: async (id) => toPublicUser(await mustGet(id)),
 
-    updateUser(id, input, actor) {
-      const current = mustGet(id);
+    async updateUser(id, input, actor) {
+      const current = await mustGet(id);
       const role = input.role ?? current.role;
       let unitId = input.unitId !== undefined ? input.unitId : current.unitId;
       // Leaving the unit_handler role drops the unit unless the request says otherwise.
       if (input.role && input.role !== 'unit_handler' && input.unitId === undefined) unitId = null;
       checkUnit(role, unitId);
       const losesAdmin = current.role === 'admin' && !current.disabled && (role !== 'admin' || input.disabled === true);
-      if (losesAdmin && users.countActiveAdmins() <= 1) {
+      if (losesAdmin && (await users.countActiveAdmins()) <= 1) {
         throw new AuthError(409, 'last-admin', 'the last active admin cannot be disabled or given another role');
       }
       if (id === actor.userId && input.disabled === true) {
@@ -227,33 +227,33 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       const changes: UserChanges = { role, unitId };
       if (input.displayName !== undefined) changes.displayName = input.displayName;
       if (input.disabled !== undefined) changes.disabled = input.disabled;
-      const updated = update(id, changes, input.disabled === true ? 'account disabled' : 'role or unit changed');
+      const updated = await update(id, changes, input.disabled === true ? 'account disabled' : 'role or unit changed');
       if (!updated) throw new AuthError(404, 'user-not-found', `user ${id} does not exist`);
       return toPublicUser(updated);
     },
 
     async changeOwnPassword(principal, currentPassword, newPassword) {
-      const u = mustGet(principal.userId);
+      const u = await mustGet(principal.userId);
       if (!(await verifyPassword(currentPassword, u.passwordHash))) {
         throw new AuthError(403, 'bad-current-password', 'the current password is wrong');
       }
       checkPasswordRules(newPassword);
-      update(u.id, { passwordHash: await hashPassword(newPassword, scryptParams) }, 'password changed');
+      await update(u.id, { passwordHash: await hashPassword(newPassword, scryptParams) }, 'password changed');
     },
 
     async setPassword(id, newPassword) {
-      mustGet(id);
+      await mustGet(id);
       checkPasswordRules(newPassword);
-      update(id, { passwordHash: await hashPassword(newPassword, scryptParams) }, 'password changed');
+      await update(id, { passwordHash: await hashPassword(newPassword, scryptParams) }, 'password changed');
     },
 
     async ensureFirstAdmin(username, password) {
-      if (users.countActiveAdmins() > 0) return 'exists';
-      const existing = users.byUsername(username);
+      if ((await users.countActiveAdmins()) > 0) return 'exists';
+      const existing = await users.byUsername(username);
       if (existing) {
         // The named account exists but is not an active admin: make it one with the given password.
         checkPasswordRules(password);
-        update(
+        await update(
           existing.id,
           { role: 'admin', unitId: null, disabled: false, passwordHash: await hashPassword(password, scryptParams) },
           'made admin',

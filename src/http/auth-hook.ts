@@ -21,7 +21,7 @@ export function installAuthHook(app: FastifyInstance, auth: AuthService): void {
     if (request.is404) return;
     const config = request.routeOptions.config;
     if (config.public === true) return;
-    const principal = auth.authenticate(bearerToken(request));
+    const principal = await auth.authenticate(bearerToken(request));
     request.principal = principal;
     const permission = config.permission;
     if (!permission) {

@@ -21,21 +21,22 @@ export interface SocketData {
  */
 export function socketAuth(auth: AuthService, permission: Permission) {
   return (socket: Socket, next: (err?: Error) => void): void => {
+    void check(socket).then(() => next(), (err: unknown) => next(refusal(err)));
+  };
+
+  async function check(socket: Socket): Promise<void> {
     const token = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-    try {
+    {
       if (token !== undefined && typeof token !== 'string') {
         throw new AuthError(401, 'token-malformed', 'auth.token must be a string');
       }
-      const principal = auth.authenticate(token === undefined || token === '' ? undefined : token);
+      const principal = await auth.authenticate(token === undefined || token === '' ? undefined : token);
       if (!principal.permissions.has(permission)) {
         throw new AuthError(403, 'permission-denied', `role ${principal.role} does not have permission ${permission}`);
       }
       (socket.data as SocketData).principal = principal;
-      next();
-    } catch (err) {
-      next(refusal(err));
     }
-  };
+  }
 }
 
 function refusal(err: unknown): Error {

@@ -20,16 +20,19 @@ export interface UserChanges {
   passwordHash?: string;
 }
 
-/** Users' storage. Kept behind this interface so a PostgreSQL implementation can sit beside SQLite. */
+/**
+ * Users' storage. Kept behind this interface, asynchronous, so a PostgreSQL implementation can sit beside
+ * the SQLite one (whose calls complete synchronously inside the promise).
+ */
 export interface UsersRepo {
-  byId(id: number): User | undefined;
-  byUsername(username: string): User | undefined;
-  list(): User[];
-  countActiveAdmins(): number;
-  /** Throws UsernameTakenError when the name exists. */
-  create(user: NewUser, now: number): User;
-  /** Applies the changes and raises the token version when role, disabled or password change. */
-  update(id: number, changes: UserChanges, now: number): User | undefined;
+  byId(id: number): Promise<User | undefined>;
+  byUsername(username: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  countActiveAdmins(): Promise<number>;
+  /** Rejects with UsernameTakenError when the name exists. */
+  create(user: NewUser, now: number): Promise<User>;
+  /** Applies the changes and raises the token version when role, unit, disabled or password change. */
+  update(id: number, changes: UserChanges, now: number): Promise<User | undefined>;
 }
 
 export class UsernameTakenError extends Error {
@@ -43,10 +46,10 @@ export function createSqliteUsersRepo(db: BetterSQLite3Database): UsersRepo {
   const byIdStmt = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
   const byNameStmt = db.select().from(users).where(eq(users.username, sql.placeholder('username'))).prepare();
   return {
-    byId: (id) => byIdStmt.get({ id }),
-    byUsername: (username) => byNameStmt.get({ username }),
-    list: () => db.select().from(users).orderBy(asc(users.id)).all(),
-    countActiveAdmins() {
+    byId: async (id) => byIdStmt.get({ id }),
+    byUsername: async (username) => byNameStmt.get({ username }),
+    list: async () => db.select().from(users).orderBy(asc(users.id)).all(),
+    async countActiveAdmins() {
       const row = db
         .select({ n: sql<number>`count(*)` })
         .from(users)
@@ -54,7 +57,7 @@ export function createSqliteUsersRepo(db: BetterSQLite3Database): UsersRepo {
         .get();
       return row?.n ?? 0;
     },
-    create(user, now) {
+    async create(user, now) {
       try {
         return db
           .insert(users)
@@ -66,7 +69,7 @@ export function createSqliteUsersRepo(db: BetterSQLite3Database): UsersRepo {
         throw err;
       }
     },
-    update(id, changes, now) {
+    async update(id, changes, now) {
       return db.transaction((tx) => {
         const current = tx.select().from(users).where(eq(users.id, id)).get();
         if (!current) return undefined;

@@ -157,7 +157,7 @@ describe('sign-in and tokens over HTTP', () => {
     server = await startTestServer();
     const again = await server.auth.ensureFirstAdmin('other-admin', 'other-password-1');
     expect(again).toBe('exists');
-    expect(server.users.byUsername('other-admin')).toBeUndefined();
+    expect(await server.users.byUsername('other-admin')).toBeUndefined();
   });
 
   it('answers /health without a token and serves the OpenAPI document', async () => {

@@ -40,7 +40,7 @@ describe('npm run create-admin', () => {
       expect(noName.out).toContain('--username is required');
 
       const store = openStore({ dataDir: env.DATA_DIR });
-      const boss = createSqliteUsersRepo(store.db).byUsername('boss');
+      const boss = await createSqliteUsersRepo(store.db).byUsername('boss');
       store.close();
       expect(boss?.role).toBe('admin');
       expect(await verifyPassword('a-long-password', boss!.passwordHash)).toBe(true);

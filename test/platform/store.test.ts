@@ -31,19 +31,19 @@ describe('store', () => {
     }
   });
 
-  it('users repo: unique names, role check, token version raised on revoking changes only', () => {
+  it('users repo: unique names, role check, token version raised on revoking changes only', async () => {
     const store = openStore({ dataDir: ':memory:' });
     try {
       const repo = createSqliteUsersRepo(store.db);
-      const u = repo.create({ username: 'amy', displayName: 'Amy', passwordHash: 'h', role: 'agent', unitId: null }, 1000);
+      const u = await repo.create({ username: 'amy', displayName: 'Amy', passwordHash: 'h', role: 'agent', unitId: null }, 1000);
       expect(u).toMatchObject({ id: 1, username: 'amy', role: 'agent', disabled: false, tokenVersion: 1 });
-      expect(() => repo.create({ username: 'amy', displayName: '', passwordHash: 'h', role: 'agent', unitId: null }, 1)).toThrow(UsernameTakenError);
+      await expect(repo.create({ username: 'amy', displayName: '', passwordHash: 'h', role: 'agent', unitId: null }, 1)).rejects.toThrow(UsernameTakenError);
       expect(() => store.sqlite.prepare("insert into users (username, password_hash, role, created_at, updated_at) values ('x','h','king',1,1)").run()).toThrow(/CHECK/);
-      expect(repo.update(u.id, { displayName: 'Amy L.' }, 2000)?.tokenVersion).toBe(1);
-      expect(repo.update(u.id, { role: 'supervisor' }, 3000)?.tokenVersion).toBe(2);
-      expect(repo.update(u.id, { disabled: true }, 4000)?.tokenVersion).toBe(3);
-      expect(repo.update(999, { disabled: true }, 4000)).toBeUndefined();
-      expect(repo.countActiveAdmins()).toBe(0);
+      expect((await repo.update(u.id, { displayName: 'Amy L.' }, 2000))?.tokenVersion).toBe(1);
+      expect((await repo.update(u.id, { role: 'supervisor' }, 3000))?.tokenVersion).toBe(2);
+      expect((await repo.update(u.id, { disabled: true }, 4000))?.tokenVersion).toBe(3);
+      expect(await repo.update(999, { disabled: true }, 4000)).toBeUndefined();
+      expect(await repo.countActiveAdmins()).toBe(0);
     } finally {
       store.close();
     }

@@ -87,7 +87,7 @@ export function authRoutes(deps: { auth: AuthService; throttle: LoginThrottle })
       async (request) => {
         const p = request.principal!;
         return {
-          user: auth.getUser(p.userId),
+          user: await auth.getUser(p.userId),
           permissions: [...p.permissions].sort(),
           tokenExpiresAt: new Date(p.expiresAt).toISOString(),
         };
