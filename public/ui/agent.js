@@ -161,7 +161,8 @@ function renderAgent() {
 function choiceText(c) {
   const node = view.uiConfig.nodeLabels[c.node] ?? c.node;
   const key = c.digit === null || c.digit === undefined ? '未按键（超时）' : `按 ${c.digit}`;
-  return `${node}：${key}${c.label ? ` · ${c.label}` : ''}`;
+  const label = c.label && c.label !== 'timeout' ? ` · ${c.label}` : '';
+  return `${node}：${key}${label}`;
 }
 
 function renderCall() {
@@ -217,7 +218,7 @@ function renderCall() {
     field('诉求人电话', 'draft-requester-phone', d.requesterPhone),
     field('联系电话', 'draft-contact-phone', d.contactPhone),
     field('服务台', 'draft-desk', skillLabel(d.desk)),
-    field('语音导航选择', 'draft-ivr', d.ivrChoices.join('、')),
+    field('语音导航选择', 'draft-ivr', d.ivrChoices.map((c) => (c === 'timeout' ? '未按键' : c)).join('、') || '无'),
     field('关联未办结工单', 'draft-repeat-of', d.repeatOf ?? '无'),
     field('来电编号', 'draft-call-id', d.callId),
   );
