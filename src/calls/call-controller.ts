@@ -20,6 +20,7 @@ import type { CallerHistorySource } from './caller-history.ts';
 import { newLiveCall, type LegRef, type LiveCall } from './live-call.ts';
 import { buildDesktopPop } from './screen-pop-builder.ts';
 import { TimerScheduler } from './timer-scheduler.ts';
+import { CdrWriter } from './cdr-writer.ts';
 
 export interface CallControllerOptions {
   /** The REST side of the ARI connection (replaced on reconnect is not needed: it is stateless). */
@@ -70,6 +71,8 @@ export class CallController {
   private readonly byPlayback = new Map<string, string>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly timers: TimerScheduler;
+  /** @internal The CDR write-behind (flushed by the reconcile handler and on stop). */
+  readonly cdr: CdrWriter;
   /** Calls ended recently, by caller channel id: late events for them are ignored. */
   private readonly endedChannels = new Set<string>();
   private readonly log: Logger;
@@ -79,6 +82,7 @@ export class CallController {
 
   constructor(private readonly o: CallControllerOptions) {
     this.log = o.logger.child({ component: 'calls' });
+    this.cdr = new CdrWriter(o.calls, (err) => this.log.error({ err: errText(err) }, 'calls: CDR write failed'));
     this.timers = new TimerScheduler(o.clock, (key) => void this.input({ type: 'timer-fired', key }));
   }
 
@@ -156,7 +160,7 @@ export class CallController {
       }
       known.answered = true;
       const call = this.live.get(known.callId);
-      this.o.calls.updateLeg(ch.id, { answeredAt: this.o.clock.now(), outcome: 'answered' });
+      this.cdr.updateLeg(ch.id, { answeredAt: this.o.clock.now(), outcome: 'answered' });
       if (!call || call.finalized || call.callerGone) {
         this.hangupChannel(ch.id, 'normal');
         return;
@@ -170,7 +174,7 @@ export class CallController {
         return;
       }
       known.answered = true;
-      this.o.calls.updateLeg(ch.id, { answeredAt: this.o.clock.now(), outcome: 'answered' });
+      this.cdr.updateLeg(ch.id, { answeredAt: this.o.clock.now(), outcome: 'answered' });
       this.partyAnswered(known.callId, ch.id, known);
       return;
     }
@@ -186,7 +190,7 @@ export class CallController {
     const call = newLiveCall({ callId, callerChannelId: ch.id, callerNumber, dialedNumber: dialed });
     this.live.set(callId, call);
     this.byChannel.set(ch.id, { callId, role: 'caller', answered: false, gone: false });
-    this.o.calls.insertCall({
+    this.cdr.insertCall({
       id: callId,
       callerChannelId: ch.id,
       callerNumber,
@@ -195,7 +199,7 @@ export class CallController {
       phase: 'ivr',
       arrivedAt: now,
     });
-    this.o.calls.insertLeg({ channelId: ch.id, callId, kind: 'caller', number: callerNumber, createdAt: now });
+    this.cdr.insertLeg({ channelId: ch.id, callId, kind: 'caller', number: callerNumber, createdAt: now });
     let repeat = false;
     try {
       repeat = callerNumber !== '' && this.o.history.ordersByPhone(callerNumber, 20).some((o) => o.open);
@@ -212,7 +216,7 @@ export class CallController {
     ref.gone = true;
     const now = this.o.clock.now();
     const call = this.live.get(ref.callId);
-    this.o.calls.updateLeg(channelId, { endedAt: now, outcome: ref.answered || ref.role === 'caller' ? 'hungup' : (ref.endReason ?? legFailure(cause)) });
+    this.cdr.updateLeg(channelId, { endedAt: now, outcome: ref.answered || ref.role === 'caller' ? 'hungup' : (ref.endReason ?? legFailure(cause)) });
     if (!call) return;
     if (ref.role === 'caller') {
       call.callerGone = true;
@@ -296,9 +300,10 @@ export class CallController {
         return;
       }
       case 'alert': {
+        this.cdr.flush();
         const row = this.o.calls.addAlert({ callId: e.callId, kind: e.kind, at: e.at, cause: e.cause ?? null });
-        if (e.kind === 'answer-prewarning') this.o.calls.updateCall(e.callId, { prewarnedAt: e.at });
-        if (e.kind === 'answer-breach') this.o.calls.updateCall(e.callId, { breachAt: e.at, breachCause: e.cause ?? null });
+        if (e.kind === 'answer-prewarning') this.cdr.updateCall(e.callId, { prewarnedAt: e.at });
+        if (e.kind === 'answer-breach') this.cdr.updateCall(e.callId, { breachAt: e.at, breachCause: e.cause ?? null });
         this.o.events.emit('alert', {
           id: row.id,
           level: e.level,
@@ -319,6 +324,7 @@ export class CallController {
         const call = this.live.get(e.callId);
         const rec = call?.record;
         const waited = rec?.ivrExitAt !== undefined ? e.at - rec.ivrExitAt : null;
+        this.cdr.flush();
         const row = this.o.calls.addCallback({
           callId: e.callId,
           number: e.callerNumber,
@@ -431,7 +437,7 @@ export class CallController {
         if (ref && !ref.gone) {
           ref.gone = true;
           call!.agentLegs.delete(e.agentId);
-          this.o.calls.updateLeg(ch, { endedAt: this.o.clock.now(), outcome: 'failed' });
+          this.cdr.updateLeg(ch, { endedAt: this.o.clock.now(), outcome: 'failed' });
           this.input({ type: 'agent-leg-failed', agentId: e.agentId, callId: e.callId, cause: errText(err) });
         }
       }
@@ -452,7 +458,7 @@ export class CallController {
     // Indexed before the request: Asterisk may send StasisStart before the originate reply.
     this.byChannel.set(channelId, { callId, role: 'agent', agentId, answered: false, gone: false });
     call.agentLegs.set(agentId, channelId);
-    this.o.calls.insertLeg({ channelId, callId, kind: 'agent', agentId, endpoint: dial, createdAt: this.o.clock.now() });
+    this.cdr.insertLeg({ channelId, callId, kind: 'agent', agentId, endpoint: dial, createdAt: this.o.clock.now() });
     await this.o.rest.channels.originate({
       endpoint: dial,
       app: this.o.app,
@@ -472,7 +478,7 @@ export class CallController {
       call.bridgeCreating = this.o.rest.bridges.create({ type: 'mixing', bridgeId, name: call.callId }).then(
         (b) => {
           call.bridgeId = b.id;
-          this.o.calls.updateCall(call.callId, { bridgeId: b.id });
+          this.cdr.updateCall(call.callId, { bridgeId: b.id });
           return b.id;
         },
         (err) => {
@@ -499,7 +505,7 @@ export class CallController {
     }
     const bridgeId = await this.ensureBridge(call);
     await this.o.rest.bridges.addChannel(bridgeId, { channel: [callerChannelId, agentChannelId] });
-    this.o.calls.updateCall(callId, { phase: 'talking' });
+    this.cdr.updateCall(callId, { phase: 'talking' });
   }
 
   private async startRecording(call: LiveCall | undefined): Promise<void> {
@@ -509,8 +515,10 @@ export class CallController {
     const name = `call-${callId}`;
     call.recordingName = name;
     // The intent is committed before Asterisk is asked, so a crash never forgets a recording it holds.
-    this.o.recordings.insertRecording({ name, callId, startedAt: this.o.clock.now() });
-    this.o.calls.updateCall(callId, { recordingName: name });
+    const startedAt = this.o.clock.now();
+    this.cdr.updateCall(callId, { recordingName: name });
+    await this.cdr.committed();
+    this.o.recordings.insertRecording({ name, callId, startedAt });
     await this.o.rest.bridges.record(bridgeId, { name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' });
   }
 
@@ -522,7 +530,7 @@ export class CallController {
     const endpoint = this.o.externalDialTemplate.replace('{number}', number);
     this.byChannel.set(channelId, { callId, role: 'party', purpose, number, answered: false, gone: false });
     call.parties.add(channelId);
-    this.o.calls.insertLeg({ channelId, callId, kind: purpose === 'conference' ? 'third_party' : 'transfer', number, endpoint, createdAt: this.o.clock.now() });
+    this.cdr.insertLeg({ channelId, callId, kind: purpose === 'conference' ? 'third_party' : 'transfer', number, endpoint, createdAt: this.o.clock.now() });
     if (purpose === 'ivr-transfer') {
       call.transferredOut = true;
       if (call.moh) {
@@ -558,7 +566,7 @@ export class CallController {
       const add = ref.purpose === 'ivr-transfer' ? [call.callerChannelId, channelId] : [channelId];
       await this.o.rest.bridges.addChannel(bridgeId, { channel: add });
       if (ref.purpose === 'ivr-transfer') {
-        this.o.calls.updateCall(callId, { phase: 'talking' });
+        this.cdr.updateCall(callId, { phase: 'talking' });
         return;
       }
       const agentId = call.agentId;
@@ -601,7 +609,7 @@ export class CallController {
     const ended = r.endedAt !== undefined && ENDED_OUTCOMES.has(r.outcome);
     const phase = ended ? 'ended' : r.answeredAt !== undefined ? 'talking' : r.ivrExitAt !== undefined ? 'queued' : 'ivr';
     const keepOpen = ended && call !== undefined && call.transferredOut && !call.callerGone;
-    this.o.calls.updateCall(r.callId, {
+    this.cdr.updateCall(r.callId, {
       phase: keepOpen ? 'talking' : phase,
       ivrExitAt: r.ivrExitAt ?? null,
       queuedAt: r.queuedAt ?? null,
@@ -661,15 +669,16 @@ export class CallController {
     const leftovers = [call.callerChannelId, ...call.agentLegs.values(), call.agentChannelId, ...call.parties].filter(
       (ch): ch is string => ch !== undefined && this.byChannel.get(ch)?.gone === false,
     );
-    const row = this.o.calls.getCall(call.callId);
-    const finalOutcome = row?.outcome ?? outcome ?? (call.transferredOut ? 'transferred' : 'failed');
-    this.o.calls.updateCall(call.callId, {
+    const r = call.record;
+    const recorded = r && r.outcome !== 'in-progress' && !call.transferredOut ? r.outcome : undefined;
+    const finalOutcome = recorded ?? outcome ?? (call.transferredOut ? 'transferred' : 'failed');
+    this.cdr.updateCall(call.callId, {
       status: 'ended',
       phase: 'ended',
-      endedAt: row?.endedAt ?? now,
-      outcome: call.transferredOut && finalOutcome === 'answered' ? 'transferred' : finalOutcome,
+      endedAt: (call.transferredOut ? undefined : r?.endedAt) ?? now,
+      outcome: call.transferredOut && (finalOutcome === 'answered' || finalOutcome === 'transferred') ? 'transferred' : finalOutcome,
     });
-    const answeredAt = row?.answeredAt ?? call.answeredAt;
+    const answeredAt = r?.answeredAt ?? call.answeredAt;
     const talkMs = answeredAt !== undefined && answeredAt !== null ? now - answeredAt : null;
     this.serial(call.callId, async () => {
       for (const ch of new Set(leftovers)) {
@@ -793,6 +802,7 @@ export class CallController {
   }
 
   linkWorkOrder(callId: string, workOrderId: string): void {
+    this.cdr.flush();
     if (!this.o.calls.getCall(callId)) throw new CallCommandError(`call ${callId} does not exist`, 'no_call');
     this.o.calls.linkWorkOrder(callId, workOrderId, this.o.clock.now());
   }
@@ -826,9 +836,11 @@ export class CallController {
   /** Waits until every queued ARI request has settled (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+    this.cdr.flush();
   }
 
   stop(): void {
+    this.cdr.flush();
     this.stopped = true;
     this.timers.clear();
   }

@@ -33,6 +33,11 @@ export class CallbackStateError extends Error {
 export class CallsRepo {
   constructor(private readonly db: BetterSQLite3Database) {}
 
+  /** Runs `fn` in one transaction (one commit, one fsync). */
+  transaction(fn: () => void): void {
+    this.db.transaction(() => fn());
+  }
+
   insertCall(row: NewCall): void {
     this.db.insert(calls).values(row).run();
   }

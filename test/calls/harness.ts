@@ -115,11 +115,16 @@ export class Harness {
     const step = opts.stepMs ?? 50;
     const max = opts.maxMs ?? 120_000;
     let moved = 0;
+    // CDR rows are written behind (batched); tests read them back right away.
+    const check = () => {
+      this.layer.controller.cdr.flush();
+      return cond();
+    };
     for (let i = 0; ; i++) {
-      if (cond()) return;
+      if (check()) return;
       if (moved >= max) throw new Error(`timed out waiting for: ${what} (${moved} ms of fake time)`);
       await realTick();
-      if (cond()) return;
+      if (check()) return;
       await this.clock.advanceAsync(step);
       moved += step;
     }
@@ -132,6 +137,7 @@ export class Harness {
       await this.clock.advanceAsync(Math.min(stepMs, ms - t));
     }
     await realTick();
+    this.layer.controller.cdr.flush();
   }
 
   /** An agent desktop on `/agent`, collecting what it receives. */
