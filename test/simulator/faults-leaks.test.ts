@@ -169,3 +169,23 @@ describe('media timing on the injected clock', () => {
     expect(wavDurationMs(buf)).toBe(4700);
   });
 });
+
+describe('app unavailable while an originated leg is answered', () => {
+  test('the leg dies (no Stasis to enter); after reconnecting the same channelId can be originated again', async () => {
+    const ws = await h.connect();
+    h.sim.control.setPhone('1001', { answerAfterMs: 2000 });
+    await h.rest('POST', '/channels', { endpoint: 'Local/1001@agents', app: 'cti-test', channelId: 'leg-1' });
+    await h.advance(500);
+    h.sim.faults.dropWebSockets();
+    h.sim.faults.refuseConnections(5000);
+    await h.advance(2000);
+    expect(h.sim.engine.getChannel('leg-1')).toBeUndefined();
+    expect(h.sim.leaks().ok).toBe(true);
+    await h.advance(3001);
+    const ws2 = await h.connect();
+    expect((await h.rest('POST', '/channels', { endpoint: 'Local/1001@agents', app: 'cti-test', channelId: 'leg-1' })).status).toBe(200);
+    await h.advance(2600);
+    expect((await ws2.waitFor((e) => e.type === 'StasisStart')).channel.id).toBe('leg-1');
+    expect(ws.events.some((e) => e.type === 'StasisStart')).toBe(false);
+  });
+});
