@@ -75,6 +75,15 @@ export function keepTokenFresh(onExpired) {
 /** A socket.io connection to a namespace, authenticated with the session's token at every (re)connect. */
 export function connect(namespace) {
   const socket = io(namespace, { auth: (cb) => cb({ token: session.token ?? '' }), transports: ['websocket', 'polling'] });
+  let revoked = false;
+  socket.on('auth:revoked', () => {
+    revoked = true;
+  });
+  // socket.io reconnects on its own after a network drop, but not when the server closed the socket
+  // (a restart or shutdown closes every socket): reconnect then too, unless the account was revoked.
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect' && !revoked) setTimeout(() => socket.connect(), 1000);
+  });
   return socket;
 }
 

@@ -29,12 +29,12 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await ui?.close();
-  });
+  }, 30_000);
 
   it('screen-pop with the masked number and IVR choices, answered state, reload, live figures and an alert', { timeout: 120_000 }, async () => {
     const agentUser = await ui.user('zhang.wei', 'agent');
     const lead = await ui.user('banzhang', 'supervisor');
-    ui.sim.control.setPhone('1001', { answerAfterMs: 2000 });
+    ui.sim.control.setPhone('1001', { answerAfterMs: 5000 });
 
     // An open work order from this caller, so the pop shows the caller's history.
     const login = await ui.server.app.inject({ method: 'POST', url: '/auth/login', payload: agentUser });
@@ -95,7 +95,7 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
 
     // The agent becomes ready: the phone rings and the screen-pop shows while it rings.
     await agent.click('#ready');
-    await ui.until('the screen-pop', async () => (await agent.locator('#caller-number').count()) > 0, { stepMs: 20, maxMs: 5000 });
+    await ui.until('the screen-pop', async () => (await agent.locator('#caller-number').count()) > 0, { stepMs: 10, maxMs: 4000 });
     expect(await agent.getAttribute('#call-state', 'data-state')).toBe('ringing');
     expect(await text(agent, '#caller-number')).toBe(MASKED);
     expect(await agent.content()).not.toContain(CALLER);
@@ -114,7 +114,7 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     const callId = await text(agent, '#call-id');
     expect(await agent.inputValue('#draft-call-id')).toBe(callId);
 
-    // The phone answers after 2 s: the desktop shows the call as answered, the wallboard's queue empties.
+    // The phone answers after 5 s: the desktop shows the call as answered, the wallboard's queue empties.
     await ui.until('answered on the desktop', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'answered');
     expect(await agent.getAttribute('#agent-status', 'data-status')).toBe('on-call');
     await ui.until('the waiting count back to 0', async () => (await text(sup, '#waiting-total')) === '0');
@@ -132,6 +132,15 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     expect(await agent.getAttribute('#call-state', 'data-state')).toBe('answered');
     expect(await text(agent, '#caller-number')).toBe(MASKED);
     expect(await agent.locator('#login-form').count()).toBe(0);
+
+    // The server closes the desktop's socket (as on a restart): the page connects again by itself.
+    const agentSockets = () => ui.server.sockets.io.of('/agent').sockets.size;
+    expect(agentSockets()).toBe(1);
+    ui.server.sockets.io.of('/agent').disconnectSockets(true);
+    await agent.waitForSelector('#connection.down');
+    await agent.waitForSelector('#connection.up', { timeout: 10_000 });
+    expect(agentSockets()).toBe(1);
+    expect(await text(agent, '#call-id')).toBe(callId);
 
     // Hold and resume, then hang up from the page.
     await agent.click('#hold');
