@@ -359,6 +359,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     for (const c of [...clients]) {
       if (o.app && !c.apps.has(o.app)) continue;
       n++;
+      // Unregister at once, not when the close is processed: the app is gone from this instant on, so a
+      // timer firing before the socket's close event cannot deliver into a dead connection.
+      clients.delete(c);
+      for (const [app, sink] of c.sinks) engine.unregisterApp(app, sink);
+      c.sinks.clear();
       if (o.code) c.ws.close(o.code);
       else c.ws.terminate();
     }
