@@ -6,7 +6,7 @@ interface Pending<I, P> {
 }
 
 /**
- * Write-behind for the call detail records: a call's many small changes within a few milliseconds
+ * Write-behind for the call detail records: a call's many small changes within 100 ms
  * (every domain decision touches its record) become one row write, and all rows changed in that
  * window are committed in one transaction, so one fsync (synchronous=FULL) serves them all instead
  * of blocking the event loop once per change. `flush()` commits at once where order matters: before
@@ -23,7 +23,7 @@ export class CdrWriter {
     private readonly repo: CallsRepo,
     private readonly onError: (err: unknown) => void,
     /** How long changes may wait for their commit (real time: this batches disk writes, it is not call logic). */
-    private readonly batchMs = 20,
+    private readonly batchMs = 100,
   ) {}
 
   /** Resolves once everything written so far is committed. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -191,7 +192,7 @@ export class RecordingArchive {
     const relPath = this.relativePathFor(row);
     const abs = join(this.root, relPath);
     try {
-      writeDurably(abs, bytes);
+      await writeDurably(abs, bytes);
     } catch (err) {
       const msg = `write failed: ${errText(err)}`;
       repo.markAttemptFailed(name, msg, false);
@@ -237,24 +238,24 @@ export class RecordingArchive {
   }
 }
 
-function writeDurably(abs: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(abs), { recursive: true });
+/** Written off the event loop (fs.promises runs on the thread pool): a slow disk's fsync must not stall calls. */
+async function writeDurably(abs: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(abs), { recursive: true });
   const tmp = `${abs}.part`;
-  const fd = openSync(tmp, 'w');
+  const fh = await open(tmp, 'w');
   try {
-    let off = 0;
-    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-    fsyncSync(fd);
+    await fh.writeFile(bytes);
+    await fh.sync();
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
-  renameSync(tmp, abs);
+  await rename(tmp, abs);
   // The rename itself must survive a power cut.
-  const dfd = openSync(dirname(abs), 'r');
+  const dir = await open(dirname(abs), 'r');
   try {
-    fsyncSync(dfd);
+    await dir.sync();
   } finally {
-    closeSync(dfd);
+    await dir.close();
   }
 }
 
