@@ -25,7 +25,12 @@ const DICTIONARY_V1 = Buffer.from(
 const V1 = 1;
 
 export function encodeState(order: WorkOrder): Buffer {
-  const body = deflateRawSync(Buffer.from(JSON.stringify(order)), { dictionary: DICTIONARY_V1, level: 6 });
+  return encodeStateJson(JSON.stringify(order));
+}
+
+/** Encodes an already serialised state (the benchmark's bulk build). */
+export function encodeStateJson(json: string): Buffer {
+  const body = deflateRawSync(Buffer.from(json), { dictionary: DICTIONARY_V1, level: 6 });
   const out = Buffer.allocUnsafe(body.length + 1);
   out[0] = V1;
   body.copy(out, 1);

@@ -242,7 +242,7 @@ const CONFLICT = Symbol('version-conflict');
 const FINAL: ReadonlySet<WorkOrderStatus> = new Set(['closed', 'not-accepted', 'merged']);
 
 /** The row written for an order; shared with the benchmark so that its bulk build stores the same shape. */
-export function orderRow(o: WorkOrder, ix: OrderIndexFields, now: number) {
+export function orderRow(o: WorkOrder, ix: OrderIndexFields, now: number, encoded?: Buffer) {
   const current = o.assignments[o.assignments.length - 1];
   return {
     id: o.id,
@@ -271,7 +271,7 @@ export function orderRow(o: WorkOrder, ix: OrderIndexFields, now: number) {
     closedAt: FINAL.has(o.status) ? (o.closedAt ?? now) : null,
     createdBy: ix.createdBy,
     version: o.version,
-    state: encodeState(o),
+    state: encoded ?? encodeState(o),
   };
 }
 
