@@ -59,8 +59,29 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // Configuration-like errors (e.g. IvrConfigError) already name the problem; a stack adds nothing.
-  const text = err instanceof Error ? (/ConfigError$/.test(err.name) ? err.message : (err.stack ?? err.message)) : String(err);
-  process.stderr.write(`start-up failed: ${text}\n`);
+  process.stderr.write(`start-up failed: ${startupMessage(err)}\n`);
   process.exit(1);
 });
+
+/** The operator's view of a start-up failure: the setting to change when there is one, else the stack. */
+function startupMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // Configuration-like errors (e.g. IvrConfigError) already name the problem; a stack adds nothing.
+  if (/ConfigError$/.test(err.name)) return err.message;
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `port ${e.port ?? ''} on ${e.address ?? ''} is already in use: stop the other server or choose another PORT`;
+    case 'EADDRNOTAVAIL':
+      return `HOST ${e.address ?? ''} is not an address of this machine: use e.g. 127.0.0.1 or 0.0.0.0`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${e.message}): check DATA_DIR is writable and PORT is above 1023`;
+    case 'SQLITE_CANTOPEN':
+      return `cannot open the database under DATA_DIR (${e.message})`;
+    default:
+      // A file-system failure (ENOTDIR, EROFS, ENOSPC, ...) at start is a DATA_DIR problem.
+      if (e.syscall && e.path) return `${e.code ?? 'error'}: cannot ${e.syscall} ${e.path}: check DATA_DIR`;
+      return err.stack ?? err.message;
+  }
+}

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +70,25 @@ describe('npm start entry (src/main.ts)', () => {
       expect(p.output().err).toContain('PORT');
       expect(p.output().err).toContain('an integer');
     } finally {
+      t.cleanup();
+    }
+  }, 60_000);
+
+  it('exits 1 with an operator message when the port is taken or DATA_DIR is not a directory', async () => {
+    const t = tempDir('main-');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const taken = run({ DATA_DIR: join(t.dir, 'data'), PORT: String(port), LOG_LEVEL: 'silent' }, t.dir);
+      expect(await taken.exited).toBe(1);
+      expect(taken.output().err).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      writeFileSync(join(t.dir, 'afile'), '');
+      const notDir = run({ DATA_DIR: join(t.dir, 'afile', 'data'), PORT: '0', LOG_LEVEL: 'silent' }, t.dir);
+      expect(await notDir.exited).toBe(1);
+      expect(notDir.output().err).toContain('check DATA_DIR');
+    } finally {
+      blocker.close();
       t.cleanup();
     }
   }, 60_000);
