@@ -103,6 +103,16 @@ function showResult(ack, okText) {
     m.textContent = view.message;
     m.className = ack.ok ? 'muted' : 'error';
   }
+  // A confirmation fades after a few seconds; a refusal stays until the next action.
+  if (ack.ok && view.message) {
+    const shown = view.message;
+    setTimeout(() => {
+      if (view.message !== shown) return;
+      view.message = '';
+      const el2 = $('#agent-message');
+      if (el2) el2.textContent = '';
+    }, 4000);
+  }
   return ack.ok;
 }
 
