@@ -89,6 +89,7 @@ export interface UnitFigures {
  */
 export function countingInstant(a: Assignment): number | null {
   if (a.returned) return a.returned.at;
+  if (a.forwarded) return a.forwarded.at;
   const finished = a.reply?.at ?? Infinity;
   const due = a.completionDue?.at ?? Infinity;
   const t = Math.min(finished, due);
@@ -149,6 +150,8 @@ export function assessUnits(orders: Iterable<WorkOrder>, period: AssessmentPerio
       }
       if (a.returned) {
         f.returned++;
+      } else if (a.forwarded) {
+        // A workstation that passed the order on (art. 8) is scored on signing only; the unit below answers.
       } else if (a.completionDue) {
         f.completionCounted++;
         if (a.reply && a.reply.at <= a.completionDue.at) f.completedOnTime++;

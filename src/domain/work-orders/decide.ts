@@ -36,6 +36,11 @@ export interface DecideEnv {
   calendar: WorkingCalendar;
   policy?: ClockPolicy;
   surveyDigits?: SurveyDigits;
+  /**
+   * Art. 8: whether unit `from` (a county workstation) may pass orders on to unit `to`, answered from the
+   * organisation tree the adapter holds. Without it no order can be forwarded.
+   */
+  mayForward?: (fromUnitId: string, toUnitId: string) => boolean;
 }
 
 const HOTLINE: readonly ActorKind[] = ['agent', 'supervisor'];
@@ -57,6 +62,7 @@ export const TRANSITIONS: Readonly<Record<WorkOrderAction, { from: readonly (Wor
     'raise-dispute': { from: ['registered', 'returned'], actors: HOTLINE },
     'resolve-dispute': { from: ['disputed'], actors: HOTLINE },
     sign: { from: ['dispatched'], actors: ['unit'] },
+    forward: { from: ['signed'], actors: ['unit'] },
     return: { from: ['signed'], actors: ['unit'] },
     'request-extension': { from: ['signed'], actors: ['unit'] },
     'approve-extension': { from: ['signed'], actors: HOTLINE },
@@ -260,6 +266,43 @@ class Transition {
         }
         return;
       }
+      case 'forward': {
+        const a = this.current();
+        this.requireLead(a);
+        const u = unitList(i.toUnitId, i.assistingUnitIds);
+        if (u.lead === a.leadUnitId) refuse('unit-conflict', 'an order cannot be forwarded to the unit that holds it');
+        if (!this.env.mayForward?.(a.leadUnitId, u.lead)) {
+          refuse('forward-not-allowed', `unit ${a.leadUnitId} may not forward orders to ${u.lead} (only a county workstation forwards, art. 8)`);
+        }
+        const note = typeof i.note === 'string' ? i.note.trim() : '';
+        a.forwarded = { at: this.now, by: i.actor.id, toUnitId: u.lead, note };
+        // The handling clock keeps running from the hotline's dispatch; only signing starts afresh.
+        const next: Assignment = {
+          round: a.round + 1,
+          leadUnitId: u.lead,
+          assistingUnitIds: u.assisting,
+          dispatchedAt: this.now,
+          dispatchedBy: i.actor.id,
+          limit: a.limit,
+          signDue: signDeadline(this.env.calendar, this.o, this.now, this.policy),
+          completionDue: a.completionDue,
+          originalCompletionDue: a.originalCompletionDue,
+          forwardedFrom: a.leadUnitId,
+          extensions: [],
+          opinions: [],
+          overdueExplanations: [],
+          rejectedReplies: [],
+        };
+        this.o.assignments.push(next);
+        this.o.status = 'dispatched';
+        this.reason = note === '' ? null : note;
+        this.details = { fromUnitId: a.leadUnitId, toUnitId: u.lead, assistingUnitIds: u.assisting };
+        this.alertIfProvisional(next.signDue, 'sign');
+        if (this.o.emergency) this.effects.push({ type: 'notify-unit-by-phone', orderId: this.o.id, unitId: u.lead });
+        this.effects.push({ type: 'notify-unit', orderId: this.o.id, unitId: u.lead, role: 'lead', emergency: this.o.emergency });
+        for (const x of u.assisting) this.effects.push({ type: 'notify-unit', orderId: this.o.id, unitId: x, role: 'assisting', emergency: this.o.emergency });
+        return;
+      }
       case 'return': {
         const reason = text(i.reason, 'reason');
         const a = this.current();
@@ -287,7 +330,7 @@ class Transition {
         if (typeof i.extra !== 'number' || !Number.isInteger(i.extra) || i.extra <= 0) {
           refuse('invalid-input', `extra must be a whole number > 0 of ${a.limit.unit === 'ms' ? 'milliseconds' : 'working days'}`);
         }
-        const granted = a.extensions.reduce((s, e) => s + (e.decision?.approved ? e.extra : 0), 0);
+        const granted = grantedExtension(this.o.assignments);
         const max = a.limit.amount * this.policy.maxExtensionFactor;
         if (granted + i.extra > max) {
           refuse('extension-too-long', `extensions may total at most ${max} ${a.limit.unit}; ${granted} already granted, ${i.extra} asked`);
@@ -578,4 +621,18 @@ function pickRequester(r: IntakeData['requester']): IntakeData['requester'] {
   if (r.phone !== undefined) out.phone = r.phone;
   if (r.contactPhone !== undefined) out.contactPhone = r.contactPhone;
   return out;
+}
+
+/**
+ * Extension already granted against the current handling clock: the current assignment's, plus those of the
+ * assignments it was forwarded from (art. 8), since forwarding does not restart the clock.
+ */
+export function grantedExtension(assignments: readonly Assignment[]): number {
+  let total = 0;
+  for (let i = assignments.length - 1; i >= 0; i--) {
+    const a = assignments[i] as Assignment;
+    total += a.extensions.reduce((n, e) => n + (e.decision?.approved ? e.extra : 0), 0);
+    if (a.forwardedFrom === undefined) break;
+  }
+  return total;
 }

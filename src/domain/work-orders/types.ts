@@ -154,6 +154,10 @@ export interface Assignment {
   /** End of the return window (art. 26(3)), set on signing. */
   returnDue?: Deadline;
   returned?: { at: number; by: string; reason: string };
+  /** Art. 8: a county workstation passed the order on to a unit below it; the next assignment is that unit's. */
+  forwarded?: { at: number; by: string; toUnitId: string; note: string };
+  /** Set on an assignment made by forwarding: the workstation it came from. */
+  forwardedFrom?: string;
   extensions: ExtensionRequest[];
   opinions: AssistOpinion[];
   /** Art. 27(1): an overdue unit states why. */
@@ -248,6 +252,8 @@ export type WorkOrderCommand =
   | { action: 'raise-dispute'; unitIds: string[]; reason: string }
   | { action: 'resolve-dispute'; leadUnitId: string; assistingUnitIds?: string[]; minutes: string }
   | { action: 'sign' }
+  /** Art. 8: a county workstation (the lead unit) passes a city order on to a handling unit below it. */
+  | { action: 'forward'; toUnitId: string; assistingUnitIds?: string[]; note?: string }
   | { action: 'return'; reason: string }
   | { action: 'request-extension'; extra: number; reason: string }
   | { action: 'approve-extension' }
@@ -338,6 +344,8 @@ export const REFUSAL_CODES = [
   'merge-into-self',
   /** a lead unit listed among its own assisting units, or listed twice */
   'unit-conflict',
+  /** only a county workstation forwards, and only to a unit it may forward to (art. 8) */
+  'forward-not-allowed',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

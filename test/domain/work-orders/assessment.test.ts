@@ -8,6 +8,7 @@ import {
   countingInstant,
   cycleMonths,
   cycleYearOf,
+  decide,
   type Actor,
   type OrderType,
   type WorkOrder,
@@ -171,6 +172,26 @@ describe('assessUnits', () => {
     expect(figures.map((f) => [f.unitId, f.counted, f.rated, f.satisfied, f.dissatisfied])).toEqual([
       ['housing', 1, 1, 1, 0],
       ['water', 1, 1, 0, 1],
+    ]);
+  });
+
+  it('a workstation that forwarded is scored on signing only; the unit below on the answer (art. 8)', () => {
+    const wsEnv = { ...env, mayForward: () => true };
+    let s = build(8, 'consultation', [[intake, '2026-03-02', 9], [dispatch('county'), '2026-03-02'], [sign('county'), '2026-03-02', 11]]);
+    const step = (input: WorkOrderInput, date: string, h: number) => {
+      const r = decide(s, input, at(date, h), wsEnv);
+      if (!r.ok) throw new Error(r.refusal.message);
+      s = r.state;
+    };
+    step({ action: 'forward', actor: unit('county'), toUnitId: 'township' }, '2026-03-02', 12);
+    step({ action: 'sign', actor: unit('township') }, '2026-03-02', 13);
+    step({ action: 'reply', actor: unit('township'), content: '已处理' }, '2026-03-03', 10);
+    step({ action: 'close', actor: agent }, '2026-03-03', 11);
+    step({ action: 'record-satisfaction', actor: requester, replyText: '1' }, '2026-03-03', 12);
+    const figures = assessUnits([s], assessmentMonth(2026, 3), at('2026-04-15'));
+    expect(figures.map((f) => [f.unitId, f.counted, f.signedOnTime, f.completionCounted, f.completedOnTime, f.returned, f.rated])).toEqual([
+      ['county', 1, 1, 0, 0, 0, 0],
+      ['township', 1, 1, 1, 1, 0, 1],
     ]);
   });
 

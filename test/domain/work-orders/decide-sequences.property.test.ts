@@ -5,6 +5,7 @@ import {
   TRANSITIONS,
   WORK_ORDER_STATUSES,
   decide,
+  grantedExtension,
   type Actor,
   type WorkOrder,
   type WorkOrderAction,
@@ -37,8 +38,10 @@ function commandFor(action: Exclude<WorkOrderAction, 'intake'>, n: number): Work
       return { action };
     case 'return':
       return { action, reason: '非本单位' };
+    case 'forward':
+      return { action, toUnitId: pick(units, n + 1) };
     case 'request-extension':
-      return { action, extra: 1 + (n % 12), reason: '需核查' };
+      return { action, extra: 1 + (n % 3), reason: '需核查' };
     case 'refuse-extension':
       return { action, reason: '不同意' };
     case 'assist-opinion':
@@ -66,6 +69,7 @@ function naturalActor(o: WorkOrder, action: WorkOrderAction): Actor {
   switch (action) {
     case 'sign':
     case 'return':
+    case 'forward':
     case 'request-extension':
     case 'explain-overdue':
     case 'reply':
@@ -81,6 +85,8 @@ function naturalActor(o: WorkOrder, action: WorkOrderAction): Actor {
   }
 }
 
+// Let 'housing' act as a county workstation that may forward to the other units.
+const forwardingEnv = { ...env, mayForward: (from: string, to: string) => from === 'housing' && to !== 'housing' };
 const actions = (Object.keys(TRANSITIONS) as WorkOrderAction[]).filter((a): a is Exclude<WorkOrderAction, 'intake'> => a !== 'intake');
 const terminal = new Set<WorkOrderAction>(['not-accept', 'merge-into']);
 const otherActors: Actor[] = [agent, supervisor, system, requester, ...units.map(unitActor)];
@@ -110,16 +116,25 @@ function checkInvariants(o: WorkOrder): void {
   if (o.status === 'replied') expect(a?.reply).toBeDefined();
   if (o.status === 'signed' || o.status === 'replied') expect(a?.signedAt).toBeGreaterThanOrEqual(a?.dispatchedAt ?? Infinity);
   if (a?.returned) expect(a.returned.at).toBeLessThanOrEqual(a.returnDue?.at ?? -Infinity);
-  for (const x of o.assignments) {
+  o.assignments.forEach((x, i) => {
+    const after = o.assignments[i + 1];
+    if (x.forwarded) {
+      expect(after?.forwardedFrom).toBe(x.leadUnitId);
+      expect(after?.leadUnitId).toBe(x.forwarded.toUnitId);
+      // forwarding does not restart the clock: same original deadline, never an earlier one
+      expect(after?.originalCompletionDue).toEqual(x.originalCompletionDue);
+      expect(after?.completionDue?.at ?? 0).toBeGreaterThanOrEqual(x.completionDue?.at ?? 0);
+    }
+    if (i < o.assignments.length - 1 && !x.forwarded) expect(x.returned ?? x.reply).toBeDefined();
     if (x.limit && x.completionDue && x.originalCompletionDue) {
       expect(x.completionDue.at).toBeGreaterThanOrEqual(x.originalCompletionDue.at);
-      const granted = x.extensions.filter((e) => e.decision?.approved).reduce((n, e) => n + e.extra, 0);
-      expect(granted).toBeLessThanOrEqual(x.limit.amount);
+      // extensions granted against one clock (an assignment and those it was forwarded from) stay within the limit
+      expect(grantedExtension(o.assignments.slice(0, i + 1))).toBeLessThanOrEqual(x.limit.amount);
       // asked before the deadline then in force, which can only have moved later since
       for (const e of x.extensions) expect(e.requestedAt).toBeLessThanOrEqual(x.completionDue.at);
     }
     expect(x.extensions.filter((e) => !e.decision).length).toBeLessThanOrEqual(1);
-  }
+  });
   if (o.status === 'closed' && o.satisfaction?.result === 'dissatisfied') expect(o.review?.outcome).toBe('upheld');
   if (o.status === 'under-review') expect(o.satisfaction?.result).toBe('dissatisfied');
   if (o.status === 'not-accepted') expect(o.assignments).toEqual([]);
@@ -128,6 +143,7 @@ function checkInvariants(o: WorkOrder): void {
 describe('random command sequences', () => {
   it('keep every invariant; each accepted step adds one version and an audit entry that matches', () => {
     const reached = new Set<string>();
+    const acceptedActions = new Set<string>();
     fc.assert(
       fc.property(
         fc.boolean(),
@@ -145,13 +161,14 @@ describe('random command sequences', () => {
             const pool = s.mode < 8 && allowed.length > 0 ? allowed : actions;
             const action = pick(pool, s.choice);
             const actor = s.actorMode < 8 ? naturalActor(o, action) : pick(otherActors, s.actorChoice);
-            const r = decide(o, { ...commandFor(action, s.payload), actor } as WorkOrderInput, now, env);
+            const r = decide(o, { ...commandFor(action, s.payload), actor } as WorkOrderInput, now, forwardingEnv);
             if (!r.ok) {
               expect(REFUSAL_CODES).toContain(r.refusal.code);
               expect(r.refusal.status).toBe(o.status);
               continue;
             }
             accepted++;
+            acceptedActions.add(action);
             expect(r.audit).toMatchObject({ fromStatus: o.status, toStatus: r.state.status, version: o.version + 1, at: now, action });
             expect(r.state.version).toBe(o.version + 1);
             o = r.state;
@@ -164,6 +181,10 @@ describe('random command sequences', () => {
       { numRuns: 200 },
     );
     // The sequences must get deep into the machine for the invariants to mean something.
-    for (const s of WORK_ORDER_STATUSES.filter((x) => x !== 'registered')) expect(reached, s).toContain(s);
+    // Rare here by design, and covered by the unit tests: the final statuses, and extension decisions (which
+    // need an accepted request just before).
+    const rare = new Set<string>(['not-accepted', 'merged', 'approve-extension', 'refuse-extension']);
+    for (const s of WORK_ORDER_STATUSES.filter((x) => x !== 'registered' && !rare.has(x))) expect(reached, s).toContain(s);
+    for (const a of actions.filter((x) => !terminal.has(x) && !rare.has(x))) expect(acceptedActions, a).toContain(a);
   });
 });

@@ -20,6 +20,7 @@ const sample: { [A in WorkOrderAction]: Extract<WorkOrderInput, { action: A }> }
   'raise-dispute': { action: 'raise-dispute', actor: agent, unitIds: ['housing', 'water'], reason: '职责不清' },
   'resolve-dispute': { action: 'resolve-dispute', actor: supervisor, leadUnitId: 'housing', minutes: '联席会议纪要第3号' },
   sign: { action: 'sign', actor: lead },
+  forward: { action: 'forward', actor: lead, toUnitId: 'township-1' },
   return: { action: 'return', actor: lead, reason: '不属于本单位职责' },
   'request-extension': { action: 'request-extension', actor: lead, extra: 1, reason: '需现场核查' },
   'approve-extension': { action: 'approve-extension', actor: supervisor },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shanghaiInstant } from '../../../src/domain/calendar/index.ts';
-import { decide, type WorkOrder } from '../../../src/domain/work-orders/index.ts';
+import { decide, type Actor, type WorkOrder, type WorkOrderInput } from '../../../src/domain/work-orders/index.ts';
 import { HOUR, MIN, T0, agent, assistant, deepFreeze, env, intakeData, lead, ok, orderIn, refused, requester, stranger, supervisor, system } from './fixtures.ts';
 
 const endOf = (date: string): number => shanghaiInstant(date) + 24 * HOUR - 1;
@@ -172,6 +172,59 @@ describe('sign and return (art. 26(3))', () => {
     const again = ok(r.state, { action: 'dispatch', actor: agent, leadUnitId: 'water' }, at + HOUR);
     expect(again.state.assignments.map((a) => [a.round, a.leadUnitId])).toEqual([[1, 'housing'], [2, 'water']]);
     expect(refused(again.state, { action: 'sign', actor: lead }, at + 2 * HOUR).code).toBe('not-lead-unit');
+  });
+});
+
+describe('forwarding by a county workstation (art. 8)', () => {
+  const wsEnv = { ...env, mayForward: (from: string, to: string) => from === 'housing' && to.startsWith('township-') };
+  const township: Actor = { kind: 'unit', id: 'clerk-9', unitId: 'township-1' };
+
+  it('passes the order to a unit below; the handling clock keeps running, signing starts afresh', () => {
+    const s = orderIn('signed');
+    const at = T0 + HOUR;
+    const r = decide(s, { action: 'forward', actor: lead, toUnitId: 'township-1', note: '属地处理' }, at, wsEnv);
+    if (!r.ok) throw new Error(r.refusal.message);
+    expect(r.state.status).toBe('dispatched');
+    const [first, second] = r.state.assignments;
+    expect(first?.forwarded).toEqual({ at, by: 'clerk-1', toUnitId: 'township-1', note: '属地处理' });
+    expect(second).toMatchObject({ round: 2, leadUnitId: 'township-1', forwardedFrom: 'housing', dispatchedAt: at });
+    expect(second?.completionDue).toEqual(first?.completionDue);
+    expect(second?.signDue.at).toBe(endOf('2026-02-14'));
+    expect(r.effects).toEqual([{ type: 'notify-unit', orderId: 101, unitId: 'township-1', role: 'lead', emergency: false }]);
+    expect(r.audit).toMatchObject({ action: 'forward', reason: '属地处理', fromStatus: 'signed', toStatus: 'dispatched' });
+    const signed = decide(r.state, { action: 'sign', actor: township }, at + HOUR, wsEnv);
+    expect(signed.ok && signed.state.status).toBe('signed');
+    expect(decide(r.state, { action: 'sign', actor: lead }, at + HOUR, wsEnv)).toMatchObject({ ok: false, refusal: { code: 'not-lead-unit' } });
+  });
+
+  it('the extension budget is shared with the workstation: forwarding does not restart the clock', () => {
+    let s = orderIn('signed'); // consultation: at most 2 working days of extension in all
+    const step = (input: WorkOrderInput, at: number) => {
+      const r = decide(s, input, at, wsEnv);
+      if (!r.ok) throw new Error(r.refusal.message);
+      s = r.state;
+    };
+    step({ action: 'request-extension', actor: lead, extra: 2, reason: '需协调' }, T0 + HOUR);
+    step({ action: 'approve-extension', actor: supervisor }, T0 + HOUR);
+    step({ action: 'forward', actor: lead, toUnitId: 'township-1' }, T0 + 2 * HOUR);
+    expect(s.assignments[1]?.completionDue?.at).toBe(endOf('2026-02-26'));
+    step({ action: 'sign', actor: township }, T0 + 3 * HOUR);
+    const r = decide(s, { action: 'request-extension', actor: township, extra: 1, reason: '再延' }, T0 + 4 * HOUR, wsEnv);
+    expect(r).toMatchObject({ ok: false, refusal: { code: 'extension-too-long' } });
+  });
+
+  it('an emergency forward is phoned through too', () => {
+    const r = decide(orderIn('signed', { emergency: true }), { action: 'forward', actor: lead, toUnitId: 'township-1' }, T0 + HOUR, wsEnv);
+    expect(r.ok && r.effects[0]).toEqual({ type: 'notify-unit-by-phone', orderId: 101, unitId: 'township-1' });
+  });
+
+  it('is refused to units that may not forward, to a unit not below, to itself, and to anyone but the lead unit', () => {
+    expect(refused(orderIn('signed'), { action: 'forward', actor: lead, toUnitId: 'township-1' }, T0 + HOUR).code).toBe('forward-not-allowed');
+    const no = (input: WorkOrderInput) => decide(orderIn('signed'), input, T0 + HOUR, wsEnv);
+    expect(no({ action: 'forward', actor: lead, toUnitId: 'water' })).toMatchObject({ ok: false, refusal: { code: 'forward-not-allowed' } });
+    expect(no({ action: 'forward', actor: lead, toUnitId: 'housing' })).toMatchObject({ ok: false, refusal: { code: 'unit-conflict' } });
+    expect(no({ action: 'forward', actor: assistant, toUnitId: 'township-1' })).toMatchObject({ ok: false, refusal: { code: 'not-lead-unit' } });
+    expect(no({ action: 'forward', actor: lead, toUnitId: '' })).toMatchObject({ ok: false, refusal: { code: 'invalid-input' } });
   });
 });
 
