@@ -10,6 +10,7 @@ import { attachSocketServer, type SocketServer } from './realtime/socket-server.
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { openStore, type Store } from './store/db.ts';
+import { SqliteOrganisationRepo } from './store/organisation-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './store/users-repo.ts';
 import { createCallLayer, DeferredReconcile } from './calls/call-layer.ts';
 import { workOrderHistory } from './calls/work-order-history.ts';
@@ -82,7 +83,15 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       ttlSeconds: config.auth.tokenTtlSeconds,
       clock,
     });
-    const auth = createAuthService({ users, tokens, clock, passwordMinLength: config.auth.passwordMinLength, scrypt: opts.scrypt });
+    const orgUnits = new SqliteOrganisationRepo(store.db);
+    const auth = createAuthService({
+      users,
+      tokens,
+      clock,
+      passwordMinLength: config.auth.passwordMinLength,
+      scrypt: opts.scrypt,
+      unitExists: async (id) => (await orgUnits.get(id))?.active === true,
+    });
 
     if (config.auth.adminUsername && config.auth.adminPassword) {
       const result = await auth.ensureFirstAdmin(config.auth.adminUsername, config.auth.adminPassword);

@@ -70,6 +70,8 @@ export interface AuthServiceDeps {
   passwordMinLength: number;
   /** Lower only in tests. */
   scrypt?: ScryptParams;
+  /** Whether a handling unit with this id exists and is active (organisation store); unchecked when absent. */
+  unitExists?: (unitId: string) => Promise<boolean>;
 }
 
 export const USERNAME_PATTERN = '^[A-Za-z0-9_.-]{3,64}$';
@@ -110,12 +112,15 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     if (pw.length > 1024) throw new AuthError(400, 'weak-password', 'password must be at most 1024 characters');
   }
 
-  function checkUnit(role: Role, unitId: string | null): void {
+  async function checkUnit(role: Role, unitId: string | null): Promise<void> {
     if (role === 'unit_handler' && !unitId) {
       throw new AuthError(400, 'unit-required', 'unitId is required for role unit_handler');
     }
     if (role !== 'unit_handler' && unitId) {
       throw new AuthError(400, 'unit-not-allowed', `unitId is only allowed for role unit_handler, not ${role}`);
+    }
+    if (unitId && deps.unitExists && !(await deps.unitExists(unitId))) {
+      throw new AuthError(400, 'unknown-unit', `unitId ${JSON.stringify(unitId)} is not an active unit of the organisation`);
     }
   }
 
@@ -192,7 +197,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     async createUser(input) {
       checkPasswordRules(input.password);
       const unitId = input.unitId ?? null;
-      checkUnit(input.role, unitId);
+      await checkUnit(input.role, unitId);
       const passwordHash = await hashPassword(input.password, scryptParams);
       try {
         const u = await users.create(
@@ -216,7 +221,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       let unitId = input.unitId !== undefined ? input.unitId : current.unitId;
       // Leaving the unit_handler role drops the unit unless the request says otherwise.
       if (input.role && input.role !== 'unit_handler' && input.unitId === undefined) unitId = null;
-      checkUnit(role, unitId);
+      if (unitId !== current.unitId || role !== current.role) await checkUnit(role, unitId);
       const losesAdmin = current.role === 'admin' && !current.disabled && (role !== 'admin' || input.disabled === true);
       if (losesAdmin && (await users.countActiveAdmins()) <= 1) {
         throw new AuthError(409, 'last-admin', 'the last active admin cannot be disabled or given another role');

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/shared/clock.ts';
-import { ADMIN, bearer, login, startTestServer, tokenFor, type TestServer } from './helpers.ts';
+import { ADMIN, bearer, ensureTestUnit, login, startTestServer, tokenFor, type TestServer } from './helpers.ts';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -97,6 +97,13 @@ describe('sign-in and tokens over HTTP', () => {
     expect(weak.json().message).toContain('at least 10 characters');
     const noUnit = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'handler1', password: 'handler-password', role: 'unit_handler' } });
     expect(noUnit.json()).toMatchObject({ statusCode: 400, code: 'unit-required' });
+    const ghostUnit = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'handler1', password: 'handler-password', role: 'unit_handler', unitId: 'no-such-unit' } });
+    expect(ghostUnit.json()).toMatchObject({ statusCode: 400, code: 'unknown-unit' });
+    const unitId = await ensureTestUnit(server);
+    const handler = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'handler1', password: 'handler-password', role: 'unit_handler', unitId } });
+    expect(handler.json()).toMatchObject({ role: 'unit_handler', unitId });
+    const agentWithUnit = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'agent9', password: 'agent-password-9', role: 'agent', unitId } });
+    expect(agentWithUnit.json()).toMatchObject({ statusCode: 400, code: 'unit-not-allowed' });
 
     const agentToken = await login(server, 'li.wei', 'agent-password-1');
     const promoted = await server.app.inject({ method: 'PATCH', url: `/users/${id}`, headers: bearer(admin), payload: { role: 'supervisor' } });
@@ -113,7 +120,7 @@ describe('sign-in and tokens over HTTP', () => {
     expect(relogin.json()).toMatchObject({ statusCode: 401, code: 'account-disabled' });
 
     const list = await server.app.inject({ method: 'GET', url: '/users', headers: bearer(admin) });
-    expect((list.json() as { username: string }[]).map((u) => u.username)).toEqual([ADMIN.username, 'li.wei']);
+    expect((list.json() as { username: string }[]).map((u) => u.username)).toEqual([ADMIN.username, 'li.wei', 'handler1']);
     const missing = await server.app.inject({ method: 'GET', url: '/users/999', headers: bearer(admin) });
     expect(missing.statusCode).toBe(404);
   });

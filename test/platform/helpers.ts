@@ -5,6 +5,7 @@ import type { Role } from '../../src/auth/roles.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import { SqliteOrganisationRepo } from '../../src/store/organisation-repo.ts';
 
 /** Cheap scrypt for tests only (production uses DEFAULT_SCRYPT). */
 export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -60,11 +61,26 @@ export async function login(server: RunningServer, username: string, password: s
 }
 
 let seq = 0;
-/** Creates a user with the role and returns a token for it. */
+/** A handling unit for unit_handler accounts in tests (created once per server). */
+export const TEST_UNIT_ID = 'test-unit-1';
+
+export async function ensureTestUnit(server: RunningServer): Promise<string> {
+  const org = new SqliteOrganisationRepo(server.store.db);
+  if (!(await org.get(TEST_UNIT_ID))) {
+    await org.insert(
+      { id: TEST_UNIT_ID, kind: 'handling_unit', name: 'Test unit', parentId: null, acceptsPublicRequests: false, contacts: [] },
+      server.clock.now(),
+    );
+  }
+  return TEST_UNIT_ID;
+}
+
+/** Creates a user with the role (a unit handler in TEST_UNIT_ID) and returns a token for it. */
 export async function tokenFor(server: RunningServer, role: Role): Promise<string> {
   const username = `${role.replace('_', '-')}-${++seq}`;
   const password = 'user-password-1';
-  await server.auth.createUser({ username, password, role, unitId: role === 'unit_handler' ? 'unit-1' : null });
+  const unitId = role === 'unit_handler' ? await ensureTestUnit(server) : null;
+  await server.auth.createUser({ username, password, role, unitId });
   return login(server, username, password);
 }
 
