@@ -17,7 +17,7 @@ import type { Actor, WorkOrder } from '../../src/domain/work-orders/types.ts';
 import { openStore } from '../../src/store/db.ts';
 import { SqliteKnowledgeRepo, bigramText } from '../../src/store/knowledge-repo.ts';
 import { encodeStateJson } from '../../src/store/state-codec.ts';
-import { INSERT_ORDER_SQL, SqliteWorkOrderRepo, orderRow, type OrderChange } from '../../src/store/work-orders-repo.ts';
+import { INSERT_ORDER_SQL, SqliteWorkOrderRepo, orderRow, type DeadlineKind, type OrderChange } from '../../src/store/work-orders-repo.ts';
 import { pendingDeadline } from '../../src/work-orders/work-order-service.ts';
 
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 10_000_000);
@@ -82,7 +82,7 @@ function templates(): { closed: WorkOrder; signed: WorkOrder; dispatched: WorkOr
  * replaced by sentinels, split once, then joined per row. Every instant moves by the same delta, so the
  * row is the state the domain would hold for that order at that time.
  */
-function renderer(t: WorkOrder): (id: number, phone: string, content: string, unitId: string, delta: number) => { json: string; order: WorkOrder } {
+function renderer(t: WorkOrder): (id: number, phone: string, content: string, unitId: string, delta: number) => { json: string; order: WorkOrder; pending: { at: number; kind: DeadlineKind } | null } {
   const instants: number[] = [];
   const json0 = JSON.stringify(t, (key, v) => {
     if (typeof v === 'number' && v > 1_500_000_000_000 && v < 2_500_000_000_000) {
@@ -96,6 +96,8 @@ function renderer(t: WorkOrder): (id: number, phone: string, content: string, un
     return v;
   });
   const parts = json0.split(/"@@(T\d+|ID|PHONE|CONTENT|UNIT)@@"/);
+  const pd0 = pendingDeadline(t);
+  const last = t.assignments[t.assignments.length - 1];
   return (id, phone, content, unitId, delta) => {
     let out = '';
     for (let i = 0; i < parts.length; i++) {
@@ -107,7 +109,17 @@ function renderer(t: WorkOrder): (id: number, phone: string, content: string, un
       else if (p === 'UNIT') out += JSON.stringify(unitId);
       else out += String(instants[Number(p.slice(1))]! + delta);
     }
-    return { json: out, order: JSON.parse(out) as WorkOrder };
+    // The row's columns need only these fields; the stored state is the full rendered JSON.
+    const order = {
+      ...t,
+      id,
+      requester: { ...t.requester, phone },
+      content,
+      receivedAt: t.receivedAt + delta,
+      ...(t.closedAt !== undefined ? { closedAt: t.closedAt + delta } : {}),
+      assignments: last ? [{ ...last, leadUnitId: unitId }] : [],
+    } as WorkOrder;
+    return { json: out, order, pending: pd0 ? { at: pd0.at + delta, kind: pd0.kind } : null };
   };
 }
 
@@ -157,7 +169,7 @@ function build(dir: string): void {
         const kind = isOpen ? (id % 3 === 0 ? 'dispatched' : 'signed') : 'closed';
         const template = t[kind];
         const r = render[kind](id, phoneOf(id % PHONES), `${PHRASES[id % PHRASES.length]}，编号${id}`, UNITS[id % UNITS.length]!, receivedAt - template.receivedAt);
-        const pd = pendingDeadline(r.order);
+        const pd = r.pending;
         const row = orderRow(r.order, { nextDeadlineAt: pd?.at ?? null, nextDeadlineKind: pd?.kind ?? null, nextCheckAt: pd ? pd.at : null, supervisionLevel: 0, fastResponse: true, createdBy: 'bench' }, receivedAt, encodeStateJson(r.json));
         insert.run(row);
       }
