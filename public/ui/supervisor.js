@@ -112,17 +112,32 @@ function layout() {
   renderCallbacks();
 }
 
+/**
+ * A wait as of now: the pushed figure plus the server time since the push. Any change to who waits
+ * longest is pushed, so in between the same caller's wait simply grows.
+ */
+function waitNow(pushedMs, waiting) {
+  const f = view.figures;
+  if (!f || !waiting) return 0;
+  return pushedMs + Math.max(0, Date.now() + view.serverOffset - f.at);
+}
+
 function longestWaitNow() {
   const f = view.figures;
-  if (!f || f.longestWaitSince === null || f.longestWaitSince === undefined) return f?.live.longestWaitMs ?? 0;
-  return Math.max(f.live.longestWaitMs, Date.now() + view.serverOffset - f.longestWaitSince);
+  return f ? waitNow(f.live.longestWaitMs, f.live.waitingTotal > 0) : 0;
 }
 
 function tickLongestWait() {
+  const f = view.figures;
   const t = $('#longest-wait');
-  if (!t || !view.figures) return;
-  t.textContent = seconds(longestWaitNow());
-  t.closest('.tile')?.classList.toggle('hot', longestWaitNow() >= 15_000);
+  if (!t || !f) return;
+  const wait = longestWaitNow();
+  t.textContent = seconds(wait);
+  t.closest('.tile')?.classList.toggle('hot', wait >= 15_000);
+  for (const s of Object.keys(f.live.waiting)) {
+    const cell = document.getElementById(`longest-${s}`);
+    if (cell) cell.textContent = seconds(waitNow(f.live.longestWaitBySkill[s] ?? 0, (f.live.waiting[s] ?? 0) > 0));
+  }
 }
 
 function tile(id, label, value, extra) {
@@ -157,7 +172,7 @@ function renderFigures() {
         el('tr', { dataset: { skill: s } },
           el('td', {}, skillLabel(s)),
           el('td', { class: 'num', id: `waiting-${s}` }, f.live.waiting[s] ?? 0),
-          el('td', { class: 'num' }, seconds(f.live.longestWaitBySkill[s] ?? 0)),
+          el('td', { class: 'num', id: `longest-${s}` }, seconds(waitNow(f.live.longestWaitBySkill[s] ?? 0, (f.live.waiting[s] ?? 0) > 0))),
         ),
       )),
     ),
@@ -196,6 +211,15 @@ function renderFigures() {
     ['regulator', '20 秒接通率（监管口径）', (p) => percent(p.regulatorRate)],
     ['service-level', '服务水平（接通口径）', (p) => percent(p.serviceLevel)],
   ];
+  const ivrRows = [
+    ['arrived', '来电总数（进入语音导航）'],
+    ['abandoned', '导航中挂机'],
+    ['transferred', '已转接'],
+    ['callbackRequested', '预约回电'],
+    ['completed', '自助服务完成'],
+    ['invalidInputs', '无效按键（次）'],
+    ['timeouts', '按键超时（次）'],
+  ];
   $('#periods').replaceChildren(
     el('table', { class: 'grid periods', id: 'period-table' },
       el('thead', {}, el('tr', {}, el('th', {}, '指标'), el('th', { class: 'num' }, '今日（北京时间 0 点起）'), el('th', { class: 'num' }, '滚动 24 小时'))),
@@ -204,6 +228,16 @@ function renderFigures() {
           el('td', {}, label),
           el('td', { class: 'num', id: `today-${key}` }, get(f.today)),
           el('td', { class: 'num', id: `rolling-${key}` }, get(f.rolling24h)),
+        ),
+      )),
+    ),
+    el('table', { class: 'grid periods', id: 'ivr-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, '语音导航'), el('th', { class: 'num' }, '今日'), el('th', { class: 'num' }, '滚动 24 小时'))),
+      el('tbody', {}, ...ivrRows.map(([key, label]) =>
+        el('tr', { dataset: { metric: `ivr-${key}` } },
+          el('td', {}, label),
+          el('td', { class: 'num', id: `today-ivr-${key}` }, f.today.ivr?.[key] ?? 0),
+          el('td', { class: 'num', id: `rolling-ivr-${key}` }, f.rolling24h.ivr?.[key] ?? 0),
         ),
       )),
     ),

@@ -34,7 +34,7 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
   it('screen-pop with the masked number and IVR choices, answered state, reload, live figures and an alert', { timeout: 120_000 }, async () => {
     const agentUser = await ui.user('zhang.wei', 'agent');
     const lead = await ui.user('banzhang', 'supervisor');
-    ui.sim.control.setPhone('1001', { answerAfterMs: 5000 });
+    ui.sim.control.setPhone('1001', { answerAfterMs: 3000 });
 
     // An open work order from this caller, so the pop shows the caller's history.
     const login = await ui.server.app.inject({ method: 'POST', url: '/auth/login', payload: agentUser });
@@ -92,6 +92,7 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     expect(await text(sup, '#alerts li[data-kind="answer-prewarning"]')).toContain('接通预警');
     expect(await sup.locator('#alerts li[data-kind="answer-breach"]').count()).toBe(0);
     expect(Number.parseFloat(await text(sup, '#longest-wait'))).toBeGreaterThanOrEqual(15);
+    expect(Number.parseFloat(await text(sup, '#longest-mandarin'))).toBeGreaterThanOrEqual(15);
 
     // The agent becomes ready: the phone rings and the screen-pop shows while it rings.
     await agent.click('#ready');
@@ -114,7 +115,7 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     const callId = await text(agent, '#call-id');
     expect(await agent.inputValue('#draft-call-id')).toBe(callId);
 
-    // The phone answers after 5 s: the desktop shows the call as answered, the wallboard's queue empties.
+    // The phone answers after 3 s (about 18 s after the IVR exit, within the 20 s target): the desktop shows the call as answered, the wallboard's queue empties.
     await ui.until('answered on the desktop', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'answered');
     expect(await agent.getAttribute('#agent-status', 'data-status')).toBe('on-call');
     await ui.until('the waiting count back to 0', async () => (await text(sup, '#waiting-total')) === '0');
@@ -170,6 +171,10 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     expect(await row.textContent()).toContain('13900001111');
     expect(await row.textContent()).toContain('排队中放弃');
     expect(await text(sup, '#today-abandoned')).toBe('1');
+    expect(await text(sup, '#today-ivr-arrived')).toBe('2');
+    expect(await text(sup, '#today-offered')).toBe('2');
+    expect(await text(sup, '#today-regulator')).toBe('50.0%');
+    expect(await text(sup, '#today-service-level')).toBe('100.0%');
     await sup.screenshot({ path: `${SHOTS}/ui-supervisor.png`, fullPage: true });
     await row.locator('select').selectOption('reached');
     await row.locator('button').click();
