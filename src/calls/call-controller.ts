@@ -517,8 +517,8 @@ export class CallController {
     // The intent is committed before Asterisk is asked, so a crash never forgets a recording it holds.
     const startedAt = this.o.clock.now();
     this.cdr.updateCall(callId, { recordingName: name });
-    await this.cdr.committed();
-    this.o.recordings.insertRecording({ name, callId, startedAt });
+    // Committed now, not batched: every millisecond of talk before the record request is unrecorded.
+    this.cdr.now(() => this.o.recordings.insertRecording({ name, callId, startedAt }));
     await this.o.rest.bridges.record(bridgeId, { name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' });
   }
 
@@ -688,7 +688,9 @@ export class CallController {
         await ignore404(this.o.rest.recordings.stop(call.recordingName)).catch((err) =>
           this.log.warn({ err: errText(err) }, 'calls: stopping the recording failed; archive will retry'),
         );
-        this.o.recordings.markPending(call.recordingName, { stoppedAt: this.o.clock.now(), talkMs });
+        const stoppedAt = this.o.clock.now();
+        const name = call.recordingName;
+        await this.cdr.later(() => this.o.recordings.markPending(name, { stoppedAt, talkMs }));
       }
       if (call.bridgeId || call.bridgeCreating) {
         const id = call.bridgeId ?? (await call.bridgeCreating!.catch(() => undefined));

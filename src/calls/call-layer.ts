@@ -90,16 +90,18 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
   const recordings = new RecordingsRepo(o.store.db);
   const events = new CallEventHub();
   const history = o.history ?? emptyHistory;
-  const archive = new RecordingArchive({
+  const archive: RecordingArchive = new RecordingArchive({
     dataDir: o.dataDir,
     repo: recordings,
     source: o.recordingSource ?? ariRecordingSource(o.ari.rest),
     clock: o.clock,
     logger: o.logger,
     retryBaseMs: o.archiveRetryBaseMs,
+    // Row writes join the call layer's CDR batch: one fsync for many calls.
+    commit: (write): Promise<void> => controller.cdr.later(write),
   });
   const domain = new DomainRunner(o.callCenter);
-  const controller = new CallController({
+  const controller: CallController = new CallController({
     rest: o.ari.rest,
     app: o.app,
     clock: o.clock,

@@ -16,6 +16,7 @@ interface Pending<I, P> {
 export class CdrWriter {
   private readonly calls = new Map<string, Pending<NewCall, CallPatch>>();
   private readonly legs = new Map<string, Pending<NewLeg, LegPatch>>();
+  private readonly ops: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private waiters: Array<() => void> = [];
 
@@ -28,8 +29,24 @@ export class CdrWriter {
 
   /** Resolves once everything written so far is committed. */
   committed(): Promise<void> {
-    if (this.calls.size === 0 && this.legs.size === 0) return Promise.resolve();
+    if (this.calls.size === 0 && this.legs.size === 0 && this.ops.length === 0) return Promise.resolve();
+    this.schedule();
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Runs a write now, in one transaction with everything pending (for an intent that must precede a request). */
+  now(write: () => void): void {
+    this.ops.push(write);
+    this.flush();
+  }
+
+  /**
+   * Runs another write (a recording or callback row) inside the next batch, after the call and leg
+   * rows it may reference, and resolves once it is committed.
+   */
+  later(write: () => void): Promise<void> {
+    this.ops.push(write);
+    return this.committed();
   }
 
   insertCall(row: NewCall): void {
@@ -62,12 +79,13 @@ export class CdrWriter {
       this.timer = undefined;
     }
     const waiters = this.waiters.splice(0);
-    if (this.calls.size === 0 && this.legs.size === 0) {
+    if (this.calls.size === 0 && this.legs.size === 0 && this.ops.length === 0) {
       for (const w of waiters) w();
       return;
     }
     const calls = [...this.calls.entries()];
     const legs = [...this.legs.entries()];
+    const ops = this.ops.splice(0);
     this.calls.clear();
     this.legs.clear();
     try {
@@ -80,6 +98,7 @@ export class CdrWriter {
           if (p.insert) this.repo.insertLeg({ ...p.insert, ...p.patch });
           else this.repo.updateLeg(id, p.patch);
         }
+        for (const op of ops) op();
       });
     } catch (err) {
       this.onError(err);

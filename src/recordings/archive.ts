@@ -33,6 +33,11 @@ export interface ArchiveOptions {
   retryBaseMs?: number;
   /** Offset of the hotline's local time from UTC, for the YYYY/MM/DD folders (China: +8 h, no DST). */
   utcOffsetMinutes?: number;
+  /**
+   * Runs a row write and resolves once it is committed; the call layer batches them with its CDR
+   * writes (one fsync for many). Default: write at once.
+   */
+  commit?: (write: () => void) => Promise<void>;
 }
 
 export type ArchiveResult =
@@ -63,6 +68,12 @@ export class RecordingArchive {
 
   constructor(private readonly opts: ArchiveOptions) {
     this.root = resolve(opts.dataDir, 'recordings');
+  }
+
+  private commit(write: () => void): Promise<void> {
+    if (this.opts.commit) return this.opts.commit(write);
+    write();
+    return Promise.resolve();
   }
 
   /** Absolute path of an archived file, refusing anything outside the archive root. */
@@ -205,7 +216,7 @@ export class RecordingArchive {
       logger?.warn({ recording: name, durationMs, talkMs: row.talkMs }, 'recordings: duration differs from talk time');
     }
     const now = clock.now();
-    repo.markArchived(name, {
+    await this.commit(() => repo.markArchived(name, {
       path: relative(this.root, abs).split(sep).join('/'),
       sha256,
       bytes: bytes.byteLength,
@@ -213,7 +224,7 @@ export class RecordingArchive {
       durationCheck,
       archivedAt: now,
       retainUntil: retentionEnd(row.startedAt),
-    });
+    }));
     await this.deleteFromPbx(name);
     return { status: 'archived', row: repo.get(name)! };
   }
@@ -221,7 +232,8 @@ export class RecordingArchive {
   private async deleteFromPbx(name: string): Promise<void> {
     try {
       await this.opts.source.remove(name);
-      this.opts.repo.markDeletedFromPbx(name, this.opts.clock.now());
+      const at = this.opts.clock.now();
+      await this.commit(() => this.opts.repo.markDeletedFromPbx(name, at));
     } catch (err) {
       // The archive is safe; the PBX copy is removed at the next recovery.
       this.opts.logger?.warn({ recording: name, err: errText(err) }, 'recordings: PBX delete failed; retried at next start');
