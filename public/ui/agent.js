@@ -2,7 +2,7 @@
 // call's state afterwards. Everything arrives over the /agent socket.io namespace (src/realtime/agent-namespace.ts).
 import {
   $, AGENT_STATUS_LABELS, CALL_STATE_LABELS, PAUSE_REASONS, api, clockTime, command, connect, dateTime, el,
-  keepTokenFresh, kids, pauseLabel, seconds, session, signInForm, skillLabel,
+  keepTokenFresh, kids, orderStatusLabel, pauseLabel, seconds, session, signInForm, skillLabel,
 } from '/ui/assets/common.js';
 
 const app = $('#app');
@@ -214,7 +214,7 @@ function renderCall() {
             el('td', { class: 'mono' }, o.number),
             el('td', {}, o.title),
             el('td', {}, o.category ?? '—'),
-            el('td', {}, o.open ? el('span', { class: 'badge open-badge' }, `未办结 · ${o.status}`) : `已办结 · ${o.status}`),
+            el('td', {}, o.open ? el('span', { class: 'badge open-badge' }, `未办结 · ${orderStatusLabel(o.status)}`) : orderStatusLabel(o.status)),
             el('td', {}, dateTime(o.createdAt)),
           ),
         )),

@@ -120,6 +120,20 @@ export const CALL_STATE_LABELS = {
   withdrawn: '来电已撤回',
 };
 
+export const ORDER_STATUS_LABELS = {
+  registered: '已登记',
+  'not-accepted': '不予受理',
+  disputed: '争议中',
+  dispatched: '已派单',
+  signed: '已签收',
+  returned: '已退单',
+  replied: '已答复',
+  closed: '已办结',
+  'under-review': '复核中',
+  merged: '已合并',
+};
+export const orderStatusLabel = (s) => ORDER_STATUS_LABELS[s] ?? s;
+
 export const PAUSE_REASONS = [
   ['BREAK', '小休'],
   ['LUNCH', '用餐'],

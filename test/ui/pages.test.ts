@@ -108,7 +108,7 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     expect(await history.count()).toBe(1);
     expect(await history.first().getAttribute('data-open')).toBe('true');
     expect(await history.first().getAttribute('data-number')).toBe(orderId);
-    expect(await text(agent, '#history tbody tr')).toContain('未办结');
+    expect(await text(agent, '#history tbody tr')).toContain('未办结 · 已登记');
     expect(await agent.inputValue('#draft-requester-phone')).toBe(MASKED);
     expect(await agent.inputValue('#draft-repeat-of')).toBe(orderId);
     expect(await agent.inputValue('#draft-ivr')).toBe('普通话、人工服务');
