@@ -140,6 +140,15 @@ describe('bad-input sweep over every registered route', () => {
     expect(keys).toEqual(expect.arrayContaining(['GET /health', 'POST /auth/login', 'POST /users', 'PATCH /users/:id']));
   });
 
+  it('the OpenAPI document lists every route that is not hidden', async () => {
+    const doc = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    for (const r of routes) {
+      if (r.schema?.hide) continue;
+      const path = r.url.replace(/:(\w+)/g, '{$1}');
+      expect(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${r.url} in /docs/json`).toBeDefined();
+    }
+  });
+
   it('every route is public or declares a permission that some role holds', () => {
     for (const r of routes) {
       if (r.config?.public) continue;
