@@ -1,0 +1,105 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallsRepo } from '../../src/store/calls-repo.ts';
+import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { bearer, startTestServer, tokenFor, type TestServer } from '../platform/helpers.ts';
+
+describe('call routes: permissions, masking, 4xx with reasons', () => {
+  let s: TestServer;
+  let agent: string;
+  let supervisor: string;
+  let auditor: string;
+  let cbId: number;
+  beforeAll(async () => {
+    s = await startTestServer();
+    agent = await tokenFor(s, 'agent');
+    supervisor = await tokenFor(s, 'supervisor');
+    auditor = await tokenFor(s, 'auditor');
+    const calls = new CallsRepo(s.store.db);
+    const now = s.clock.now();
+    calls.insertCall({ id: 'c1', callerChannelId: 'ch1', callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: now - 60_000, queuedAt: now - 50_000, outcome: 'abandoned', endedAt: now - 40_000 });
+    cbId = calls.addCallback({ callId: 'c1', number: '13812341234', reason: 'abandoned_queue', createdAt: now - 40_000, waitedMs: 10_000 }).id;
+    const recs = new RecordingsRepo(s.store.db);
+    const bytes = Buffer.from('RIFF....WAVEfmt fake archived bytes');
+    const rel = '2026/01/05/call-c1.wav';
+    mkdirSync(join(s.config.server.dataDir, 'recordings', '2026/01/05'), { recursive: true });
+    writeFileSync(join(s.config.server.dataDir, 'recordings', rel), bytes);
+    recs.insertRecording({ name: 'call-c1', callId: 'c1', startedAt: now - 45_000 });
+    recs.markArchived('call-c1', {
+      path: rel,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      bytes: bytes.length,
+      durationMs: 5000,
+      durationCheck: 'ok',
+      archivedAt: now,
+      retainUntil: now + 4 * 365 * 86_400_000,
+    });
+  });
+  afterAll(async () => {
+    await s?.cleanup();
+  });
+
+  it('callbacks: agents see the number masked, supervisors in full; outcomes validated', async () => {
+    const a = await s.app.inject({ method: 'GET', url: '/callbacks?status=pending', headers: bearer(agent) });
+    expect(a.statusCode).toBe(200);
+    expect(a.json()[0].number).toBe('138****1234');
+    const sup = await s.app.inject({ method: 'GET', url: '/callbacks', headers: bearer(supervisor) });
+    expect(sup.json()[0].number).toBe('13812341234');
+    const bad = await s.app.inject({ method: 'POST', url: `/callbacks/${cbId}/outcome`, headers: bearer(agent), payload: { outcome: 'maybe' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/outcome/);
+    const missing = await s.app.inject({ method: 'POST', url: '/callbacks/999/outcome', headers: bearer(agent), payload: { outcome: 'reached' } });
+    expect(missing.statusCode).toBe(404);
+    const retry = await s.app.inject({ method: 'POST', url: `/callbacks/${cbId}/outcome`, headers: bearer(agent), payload: { outcome: 'no_answer' } });
+    expect(retry.json()).toMatchObject({ status: 'pending', outcome: 'no_answer' });
+    const done = await s.app.inject({ method: 'POST', url: `/callbacks/${cbId}/outcome`, headers: bearer(agent), payload: { outcome: 'reached', note: 'explained the water cut' } });
+    expect(done.json()).toMatchObject({ status: 'done', outcome: 'reached', number: '138****1234' });
+    const again = await s.app.inject({ method: 'POST', url: `/callbacks/${cbId}/outcome`, headers: bearer(agent), payload: { outcome: 'reached' } });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('CDR: auditors read it masked; agents may not; unknown call is 404', async () => {
+    const list = await s.app.inject({ method: 'GET', url: '/calls', headers: bearer(auditor) });
+    expect(list.statusCode).toBe(200);
+    expect(list.json()[0]).toMatchObject({ id: 'c1', callerNumber: '138****1234', outcome: 'abandoned' });
+    expect((await s.app.inject({ method: 'GET', url: '/calls', headers: bearer(agent) })).statusCode).toBe(403);
+    expect((await s.app.inject({ method: 'GET', url: '/calls/nope', headers: bearer(auditor) })).statusCode).toBe(404);
+    const one = await s.app.inject({ method: 'GET', url: '/calls/c1', headers: bearer(supervisor) });
+    expect(one.json()).toMatchObject({ callerNumber: '13812341234', recordings: [{ name: 'call-c1', status: 'archived' }] });
+    expect(one.json().recordings[0].path).toBeUndefined();
+  });
+
+  it('recordings: auditors download the archived file with its checksum; agents are refused; downloads are audited', async () => {
+    expect((await s.app.inject({ method: 'GET', url: '/recordings', headers: bearer(agent) })).statusCode).toBe(403);
+    const list = await s.app.inject({ method: 'GET', url: '/recordings', headers: bearer(auditor) });
+    expect(list.json().map((r: any) => r.name)).toEqual(['call-c1']);
+    const file = await s.app.inject({ method: 'GET', url: '/recordings/call-c1/file', headers: bearer(auditor) });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toBe('audio/wav');
+    expect(createHash('sha256').update(file.rawPayload).digest('hex')).toBe(file.headers['x-content-sha256']);
+    expect((await s.app.inject({ method: 'GET', url: '/recordings/..%2Fetc/file', headers: bearer(auditor) })).statusCode).toBe(400);
+    expect((await s.app.inject({ method: 'GET', url: '/recordings/none/file', headers: bearer(auditor) })).statusCode).toBe(404);
+    const audit = s.store.sqlite.prepare("select action, actor_role from audit_log where entity = 'recording'").all();
+    expect(audit).toEqual([{ action: 'download', actor_role: 'auditor' }]);
+  });
+
+  it('agent state over HTTP: unknown skill 400, sign-out while signed out 409, pause needs a code', async () => {
+    const badSkill = await s.app.inject({ method: 'POST', url: '/agents/me/sign-in', headers: bearer(agent), payload: { extension: '1001', skills: ['klingon'] } });
+    expect(badSkill.statusCode).toBe(400);
+    expect(badSkill.json().message).toMatch(/klingon/);
+    const ok = await s.app.inject({ method: 'POST', url: '/agents/me/sign-in', headers: bearer(agent), payload: { extension: '1001', skills: ['mandarin'] } });
+    expect(ok.statusCode).toBe(204);
+    const twice = await s.app.inject({ method: 'POST', url: '/agents/me/sign-in', headers: bearer(agent), payload: { extension: '1001', skills: ['mandarin'] } });
+    expect(twice.statusCode).toBe(409);
+    expect((await s.app.inject({ method: 'POST', url: '/agents/me/pause', headers: bearer(agent), payload: { reason: 'no spaces allowed' } })).statusCode).toBe(400);
+    expect((await s.app.inject({ method: 'POST', url: '/agents/me/pause', headers: bearer(agent), payload: { reason: 'LUNCH' } })).statusCode).toBe(204);
+    const me = await s.app.inject({ method: 'GET', url: '/agents/me', headers: bearer(agent) });
+    expect(me.json().agent).toMatchObject({ status: 'paused', pauseReason: 'LUNCH' });
+    expect((await s.app.inject({ method: 'POST', url: '/agents/me/sign-out', headers: bearer(agent), payload: {} })).statusCode).toBe(204);
+    expect((await s.app.inject({ method: 'POST', url: '/agents/me/sign-out', headers: bearer(agent), payload: {} })).statusCode).toBe(409);
+    const all = await s.app.inject({ method: 'GET', url: '/agents', headers: bearer(supervisor) });
+    expect(all.statusCode).toBe(200);
+  });
+});
