@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { permissionsOf } from '../../src/auth/permissions.ts';
@@ -234,6 +234,11 @@ export async function run(): Promise<void> {
     });
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
+    const gcPauses: number[] = [];
+    const gcObs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcPauses.push(e.duration);
+    });
+    gcObs.observe({ entryTypes: ['gc'] });
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
     for (let i = 0; i < CALLS; i++) {
@@ -253,6 +258,8 @@ export async function run(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - wall0;
     loop.disable();
+    gcObs.disconnect();
+    console.log(`GC during the calls: ${gcPauses.length} pauses, ${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms in total, longest ${Math.max(0, ...gcPauses).toFixed(1)} ms`);
     console.log(`event-loop delay during the calls: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
 
     const rows = layer.calls.listCalls({ limit: 1000 });
