@@ -158,7 +158,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       bodyLimit: config.server.bodyLimit,
       docsPublic: config.server.docsPublic,
       storeOk: () => store.ping(),
-      telephony: () => ({ mode: telephony.mode, connected: telephony.connected() }),
+      telephony: () => ({ mode: telephony.mode, connected: telephony.connected(), ami: telephony.amiHealth() }),
       plugins,
       onRoute: opts.onRoute,
       version: packageVersion(),

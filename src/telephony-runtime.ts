@@ -6,6 +6,7 @@ import type { Config, TelephonyMode } from './config/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Logger } from './shared/logger.ts';
 import { startSimulator, type SimulatorHandle } from './simulator/index.ts';
+import { AmiClient, amiClientFromConfig } from './telephony/ami/index.ts';
 import { AriConnection, type ReconcileHandler } from './telephony/ari/index.ts';
 
 /** The telephony side as the platform sees it: which mode, whether ARI is up, and how to stop it. */
@@ -18,7 +19,14 @@ export interface TelephonyRuntime {
   readonly ari: AriConnection;
   /** The embedded PBX simulator in simulator mode. */
   readonly simulator: SimulatorHandle | undefined;
+  /**
+   * The AMI connection: to the embedded simulator's AMI in simulator mode, to the configured Asterisk when
+   * ASTERISK_AMI_HOST is set; undefined when AMI is not configured (or telephony is off).
+   */
+  readonly ami: AmiClient | undefined;
   connected(): boolean;
+  /** For /health: is AMI configured, and is its connection logged in. */
+  amiHealth(): { configured: boolean; connected: boolean };
   stop(): Promise<void>;
 }
 
@@ -43,12 +51,14 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
   const reconcile = reconcileOrLog(opts.reconcile, log);
 
   let simulator: SimulatorHandle | undefined;
+  let ami: AmiClient | undefined;
   let url: string;
   let user: string;
   let password: string;
   if (a.mode === 'simulator') {
     user = 'hotline';
     password = randomBytes(16).toString('base64url');
+    const amiSecret = randomBytes(16).toString('base64url');
     try {
       simulator = await startSimulator({
         host: '127.0.0.1',
@@ -62,13 +72,18 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
         // The voice-menu prompts (sounds/zh/*.wav) are played for as long as they really last.
         soundsDirs: [fileURLToPath(new URL('../sounds', import.meta.url))],
         logger: opts.logger.child({ component: 'simulator' }),
+        // AMI on loopback, a free port, a secret of this start only.
+        ami: { port: 0, user, secret: amiSecret },
       });
     } catch (err) {
       log.error({ err: (err as Error).message }, 'the embedded PBX simulator did not start; running without telephony');
       return idleTelephony(opts);
     }
     url = simulator.ariUrl;
-    log.info({ ariUrl: url }, 'embedded PBX simulator started');
+    log.info({ ariUrl: url, ami: simulator.ami }, 'embedded PBX simulator started');
+    if (simulator.ami) {
+      ami = new AmiClient({ host: simulator.ami.host, port: simulator.ami.port, user, secret: amiSecret, clock, logger: log.child({ component: 'ami' }) });
+    }
     // For scripts/place-call.ts: where the simulator's control API is and how to sign in (this start only).
     writeFileSync(
       join(config.server.dataDir, 'simulator', 'control.json'),
@@ -79,6 +94,7 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
     url = a.ariUrl!;
     user = a.ariUser!;
     password = a.ariPassword!;
+    ami = amiClientFromConfig(config, clock, log.child({ component: 'ami' }));
   }
 
   const ari = new AriConnection({
@@ -93,14 +109,19 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
   });
   ari.start();
   log.info({ mode: a.mode, app: a.app }, 'ARI connection started');
-  // AMI (src/telephony/ami/) is started here too once a consumer needs it (asterisk.amiHost set).
+  // Never throws; keeps itself connected (with backoff) until stop().
+  ami?.start();
+  if (ami) log.info({ mode: a.mode }, 'AMI connection started');
 
   return {
     mode: a.mode,
     ari,
     simulator,
+    ami,
     connected: () => ari.state === 'ready',
+    amiHealth: () => ({ configured: ami !== undefined, connected: ami?.state === 'ready' }),
     async stop() {
+      ami?.stop();
       await ari.stop();
       await simulator?.close();
     },
@@ -133,5 +154,13 @@ export function idleTelephony(opts: StartTelephonyOptions): TelephonyRuntime {
     reconcile: reconcileOrLog(opts.reconcile, opts.logger),
     restTimeoutMs: Math.min(a.restTimeoutMs, 1000),
   });
-  return { mode: a.mode, ari, simulator: undefined, connected: () => false, stop: () => ari.stop() };
+  return {
+    mode: a.mode,
+    ari,
+    simulator: undefined,
+    ami: undefined,
+    connected: () => false,
+    amiHealth: () => ({ configured: false, connected: false }),
+    stop: () => ari.stop(),
+  };
 }

@@ -1,8 +1,11 @@
 /**
  * `npm run simulator`: runs the PBX simulator standalone.
  * Env: PORT (default 8088), ARI_USER / ARI_PASSWORD (required), RECORDINGS_DIR (default ./data/sim-recordings),
- * SOUNDS_DIR (optional, extra sounds), STASIS_APP (app for inbound calls, default cti-test).
+ * SOUNDS_DIR (optional, extra sounds), STASIS_APP (app for inbound calls, default cti-test),
+ * AMI_PORT (default 5038; 0 picks a free port), AMI_USER (default hotline), AMI_SECRET (default: a random one,
+ * printed once at start so a client can sign in).
  */
+import { randomBytes } from 'node:crypto';
 import { createLogger } from '../shared/logger.ts';
 import { startSimulator } from './server.ts';
 
@@ -16,6 +19,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be an i
 const user = process.env.ARI_USER;
 const password = process.env.ARI_PASSWORD;
 if (!user || !password) fail('ARI_USER and ARI_PASSWORD must be set');
+const amiPort = Number(process.env.AMI_PORT ?? '5038');
+if (!Number.isInteger(amiPort) || amiPort < 0 || amiPort > 65535) fail(`AMI_PORT must be an integer 0-65535, got "${process.env.AMI_PORT}"`);
+const amiUser = process.env.AMI_USER || 'hotline';
+const amiSecretGiven = process.env.AMI_SECRET;
+const amiSecret = amiSecretGiven || randomBytes(12).toString('base64url');
 
 const logger = createLogger();
 const sim = await startSimulator({
@@ -26,8 +34,11 @@ const sim = await startSimulator({
   soundsDirs: process.env.SOUNDS_DIR ? [process.env.SOUNDS_DIR] : [],
   inboundApp: process.env.STASIS_APP ?? 'cti-test',
   logger,
+  ami: { port: amiPort, user: amiUser, secret: amiSecret },
 });
-logger.info({ ariUrl: sim.ariUrl, controlUrl: sim.controlUrl }, 'PBX simulator listening');
+logger.info({ ariUrl: sim.ariUrl, controlUrl: sim.controlUrl, ami: sim.ami, amiUser }, 'PBX simulator listening');
+// A generated secret is shown once on the terminal (stderr, never in the JSON log).
+if (!amiSecretGiven) process.stderr.write(`simulator: AMI user ${amiUser}, secret ${amiSecret} (set AMI_SECRET to choose one)\n`);
 
 let stopping = false;
 const stop = () => {

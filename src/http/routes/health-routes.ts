@@ -6,6 +6,8 @@ export interface TelephonyHealth {
   mode: TelephonyMode;
   /** True while the ARI WebSocket (or the embedded simulator) is up. */
   connected: boolean;
+  /** AMI is optional: `configured` false when no AMI host is set (simulator mode always has one). */
+  ami?: { configured: boolean; connected: boolean };
 }
 
 export interface HealthDeps {
@@ -33,7 +35,16 @@ export function healthRoutes(deps: HealthDeps): FastifyPluginAsync {
                 store: { type: 'string', enum: ['ok', 'error'] },
                 telephony: {
                   type: 'object',
-                  properties: { mode: { type: 'string', enum: ['simulator', 'asterisk'] }, connected: { type: 'boolean' } },
+                  properties: {
+                    mode: { type: 'string', enum: ['simulator', 'asterisk'] },
+                    connected: { type: 'boolean' },
+                    ami: {
+                      type: 'object',
+                      description: 'the AMI connection (optional: configured is false without ASTERISK_AMI_HOST)',
+                      properties: { configured: { type: 'boolean' }, connected: { type: 'boolean' } },
+                      required: ['configured', 'connected'],
+                    },
+                  },
                   required: ['mode', 'connected'],
                 },
               },
