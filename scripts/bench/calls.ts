@@ -1,12 +1,13 @@
 /**
  * Screen-pop latency and CPU per call with 500 signed-in agents and 300 concurrent calls.
  *
- * The PBX simulator runs in a child process (as Asterisk would); the call layer (controller, domain,
- * SQLite CDR, recording archive), the socket.io server and the 500 socket.io agent clients run in
- * this process. Latency is measured from the offer decision (the domain's `decide` returned the
- * screen-pop effect) to the offered agent's client receiving the pop, on performance.now() of this
- * process. Baseline, same run, same server and clients: a plain socket.io emit of the same pop
- * payload to one agent's room, paced like the calls, with no CTI logic.
+ * Three processes, as in production: the PBX simulator (as Asterisk would be), this server process
+ * (call layer: controller, domain, SQLite CDR, recording archive; the socket.io server), and the 500
+ * agent desktops (socket.io clients, `--bench-clients`). Latency is measured from the offer decision
+ * (the domain's `decide` returned the screen-pop effect) to the offered agent's desktop receiving the
+ * pop, both stamped with performance.timeOrigin + performance.now() (the same system clock). CPU per
+ * call is this server process only. Baseline, same run, same server and clients: a plain socket.io
+ * emit of the same pop payload to one agent's room, paced like the calls, with no CTI logic.
  *
  * Env: BENCH_CALLS_AGENTS (500), BENCH_CALLS_CALLS (300), BENCH_CALLS_SPREAD_MS (1000: calls are
  * placed evenly over this), BENCH_CALLS_TALK_MS (4000).
@@ -130,7 +131,7 @@ export async function run(): Promise<void> {
     dataDir: dir,
     callCenter: benchCallCenter(),
     agentDialTemplate: 'Local/{ext}@agents',
-    agentNamespace: { onPopEmitted: (agentId, callId, at) => { decided.set(`${agentId}|${callId}`, at); emitLag.push(performance.now() - at); } },
+    agentNamespace: { onPopEmitted: (agentId, callId, at) => { decided.set(`${agentId}|${callId}`, performance.timeOrigin + at); emitLag.push(performance.now() - at); } },
   });
   reconcile.attach(layer.reconciler);
   const http = createServer();
@@ -147,54 +148,33 @@ export async function run(): Promise<void> {
     await sleep(50);
   }
 
-  const clients: Socket[] = [];
-  const baseClients: Socket[] = [];
   const baseLatency: number[] = [];
   const baseSent = new Map<string, number>();
+  const epoch = () => performance.timeOrigin + performance.now();
+  let clientsChild: ChildProcess | undefined;
   try {
     for (let i = 0; i < AGENTS; i++) await control('PUT', `/phones/${2000 + i}`, { answerAfterMs: 1000 });
-    const connectAll = async (ns: string, onPop: (s: Socket, name: string) => void, into: Socket[]) => {
-      for (let i = 0; i < AGENTS; i += 50) {
-        await Promise.all(
-          Array.from({ length: Math.min(50, AGENTS - i) }, (_, k) => {
-            const name = `bench${i + k}`;
-            const s = ioClient(`${url}${ns}`, { auth: { username: name }, transports: ['websocket'], forceNew: true, reconnection: false });
-            onPop(s, name);
-            into.push(s);
-            return new Promise<void>((res, rej) => {
-              s.once('connect', () => res());
-              s.once('connect_error', rej);
-            });
-          }),
-        );
-      }
-    };
-    await connectAll(
-      '/agent',
-      (s, name) =>
-        s.on('screen-pop', (pop: { callId: string }) => {
-          const t0 = decided.get(`${name}|${pop.callId}`);
-          if (t0 !== undefined) popLatency.push(performance.now() - t0);
-        }),
-      clients,
-    );
-    await connectAll(
-      '/baseline',
-      (s, name) =>
-        s.on('screen-pop', (pop: { callId: string }) => {
-          const t0 = baseSent.get(`${name}|${pop.callId}`);
-          if (t0 !== undefined) baseLatency.push(performance.now() - t0);
-        }),
-      baseClients,
-    );
-    for (let i = 0; i < AGENTS; i += 50) {
-      const acks = await Promise.all(
-        clients.slice(i, i + 50).map((s, k) => s.timeout(10_000).emitWithAck('sign-in', { extension: String(2000 + i + k), skills: ['mandarin'] })),
-      );
-      const bad = acks.find((a: { ok: boolean }) => !a.ok);
-      if (bad) throw new Error(`sign-in refused: ${JSON.stringify(bad)}`);
-    }
-    console.log(`setup: ${AGENTS} agents signed in over socket.io, simulator in a child process; ${CALLS} calls placed over ${SPREAD_MS} ms, talk ${TALK_MS} ms`);
+    // The desktops run in their own process, as they do on agents' PCs: their work is not the server's.
+    clientsChild = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--bench-clients'], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_URL: url, BENCH_CALLS_AGENTS: String(AGENTS) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      clientsChild!.on('message', (m: ClientMessage) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'error') reject(new Error(m.message));
+        else if (m.type === 'pops') {
+          for (const [ns, name, callId, at] of m.pops) {
+            const key = `${name}|${callId}`;
+            const t0 = ns === '/agent' ? decided.get(key) : baseSent.get(key);
+            if (t0 !== undefined) (ns === '/agent' ? popLatency : baseLatency).push(at - t0);
+          }
+        }
+      });
+      clientsChild!.once('exit', (code) => reject(new Error(`clients child exited with ${code}`)));
+    });
+    console.log(`setup: ${AGENTS} agents signed in over socket.io (desktops in a child process), simulator in a child process; ${CALLS} calls placed over ${SPREAD_MS} ms, talk ${TALK_MS} ms`);
 
     // Baseline: the same pop payload, emitted to one agent's room at the calls' pace, no CTI logic.
     const samplePop = {
@@ -218,7 +198,7 @@ export async function run(): Promise<void> {
     for (let i = 0; i < CALLS; i++) {
       const name = `bench${i % AGENTS}`;
       const callId = `base-${i}`;
-      baseSent.set(`${name}|${callId}`, performance.now());
+      baseSent.set(`${name}|${callId}`, epoch());
       baseNsp.to(`agent:${name}`).emit('screen-pop', { ...samplePop, callId });
       const due = baseStart + ((i + 1) * SPREAD_MS) / CALLS;
       const wait = due - performance.now();
@@ -251,6 +231,7 @@ export async function run(): Promise<void> {
     // Counted from the call layer's own events: polling the database would load the loop being measured.
     const done = () => endedCalls.size >= CALLS && layer.controller.liveCalls().size === 0;
     while (!done() && performance.now() < deadline) await sleep(100);
+    for (let i = 0; popLatency.length < CALLS && i < 100; i++) await sleep(20);
     await layer.controller.idle();
     const archivedBy = performance.now() + 60_000;
     while (layer.recordings.list({ limit: 1000 }).some((r) => r.status !== 'archived') && performance.now() < archivedBy) await sleep(500);
@@ -269,15 +250,15 @@ export async function run(): Promise<void> {
     console.log(`calls: ${rows.length} placed, ${answered} answered, ${archived} recordings archived, ${popLatency.length} screen-pops received; wall ${(wall / 1000).toFixed(1)} s`);
     console.log('                               p50 ms    p99 ms    max ms   CPU ms per call/emit');
     console.log(
-      `screen-pop (offer → desktop) ${fmt(pct(popLatency, 50))}  ${fmt(pct(popLatency, 99))}  ${fmt(Math.max(...popLatency))}  ${fmt((cpu.user + cpu.system) / 1000 / CALLS)}  (whole call: IVR, queue, offer, bridge, record, CDR, archive; + client side)`,
+      `screen-pop (offer → desktop) ${fmt(pct(popLatency, 50))}  ${fmt(pct(popLatency, 99))}  ${fmt(Math.max(...popLatency))}  ${fmt((cpu.user + cpu.system) / 1000 / CALLS)}  (server process, whole call: IVR, queue, offer, bridge, record, CDR, archive)`,
     );
     console.log(
-      `baseline socket.io emit       ${fmt(pct(baseLatency, 50))}  ${fmt(pct(baseLatency, 99))}  ${fmt(Math.max(...baseLatency))}  ${fmt((cpuBase.user + cpuBase.system) / 1000 / CALLS)}  (same payload, same clients, no CTI logic)`,
+      `baseline socket.io emit       ${fmt(pct(baseLatency, 50))}  ${fmt(pct(baseLatency, 99))}  ${fmt(Math.max(...baseLatency))}  ${fmt((cpuBase.user + cpuBase.system) / 1000 / CALLS)}  (server process; same payload, same clients, no CTI logic)`,
     );
     console.log(`offer decision → pop handed to socket.io (server side only): p50 ${pct(emitLag, 50).toFixed(2)} ms, p99 ${pct(emitLag, 99).toFixed(2)} ms`);
     console.log(`goal: screen-pop p99 < 20 ms → ${pct(popLatency, 99) < 20 ? 'met' : 'NOT met'} (${popLatency.length}/${CALLS} pops measured)`);
   } finally {
-    for (const s of [...clients, ...baseClients]) s.disconnect();
+    clientsChild?.kill('SIGTERM');
     await layer.close();
     await conn.stop();
     await sockets.close();
@@ -289,7 +270,49 @@ export async function run(): Promise<void> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+type ClientMessage = { type: 'ready' } | { type: 'error'; message: string } | { type: 'pops'; pops: Array<[string, string, string, number]> };
+
+/** Child mode: the agent desktops (socket.io clients) on `/agent` and `/baseline`, reporting each pop's arrival time. */
+async function clientsMain(): Promise<void> {
+  const url = process.env.BENCH_URL!;
+  const send = (m: ClientMessage) => process.send!(m);
+  let batch: ClientMessage & { type: 'pops' } = { type: 'pops', pops: [] };
+  setInterval(() => {
+    if (batch.pops.length === 0) return;
+    send(batch);
+    batch = { type: 'pops', pops: [] };
+  }, 50);
+  const agents: Socket[] = [];
+  for (const ns of ['/agent', '/baseline']) {
+    for (let i = 0; i < AGENTS; i += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, AGENTS - i) }, (_, k) => {
+          const name = `bench${i + k}`;
+          const s = ioClient(`${url}${ns}`, { auth: { username: name }, transports: ['websocket'], forceNew: true, reconnection: false });
+          s.on('screen-pop', (pop: { callId: string }) => batch.pops.push([ns, name, pop.callId, performance.timeOrigin + performance.now()]));
+          if (ns === '/agent') agents.push(s);
+          return new Promise<void>((res, rej) => {
+            s.once('connect', () => res());
+            s.once('connect_error', rej);
+          });
+        }),
+      );
+    }
+  }
+  for (let i = 0; i < AGENTS; i += 50) {
+    const acks = await Promise.all(agents.slice(i, i + 50).map((s, k) => s.timeout(10_000).emitWithAck('sign-in', { extension: String(2000 + i + k), skills: ['mandarin'] })));
+    const bad = acks.find((a: { ok: boolean }) => !a.ok);
+    if (bad) {
+      send({ type: 'error', message: `sign-in refused: ${JSON.stringify(bad)}` });
+      return;
+    }
+  }
+  send({ type: 'ready' });
+}
+
+if (process.argv.includes('--bench-clients')) {
+  await clientsMain();
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await run();
   process.exit(0);
 }
