@@ -394,7 +394,7 @@ export class CallController {
         if (!call || call.callerGone || call.finalized) return;
         this.byPlayback.set(e.playbackId, e.callId);
         call.playbacks.add(e.playbackId);
-        await rest.channels.play(e.channelId, { media: e.media, playbackId: e.playbackId });
+        await rest.channels.play(e.channelId, { media: e.media, playbackId: e.playbackId, ...(e.lang ? { lang: e.lang } : {}) });
         return;
       }
       case 'stop-playback': {
