@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config, TelephonyMode } from './config/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Logger } from './shared/logger.ts';
-import { startSimulator, type SimulatorHandle } from './simulator/index.ts';
+import { projectSoundsDir, startSimulator, type SimulatorHandle } from './simulator/index.ts';
 import { AmiClient, amiClientFromConfig } from './telephony/ami/index.ts';
 import { AriConnection, type ReconcileHandler } from './telephony/ari/index.ts';
 
@@ -69,8 +69,8 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
         recordingsDir: join(config.server.dataDir, 'simulator', 'recordings'),
         // Inbound calls placed on the simulator enter this server's Stasis application.
         inboundApp: a.app,
-        // The voice-menu prompts (sounds/zh/*.wav) are played for as long as they really last.
-        soundsDirs: [fileURLToPath(new URL('../sounds', import.meta.url))],
+        // The voice-menu prompts: sound:hotline/<name> with lang zh plays sounds/zh/<name>.wav, as long as it lasts.
+        soundsDirs: [projectSoundsDir(fileURLToPath(new URL('../sounds', import.meta.url)))],
         logger: opts.logger.child({ component: 'simulator' }),
         // AMI on loopback, a free port, a secret of this start only.
         ami: { port: 0, user, secret: amiSecret },

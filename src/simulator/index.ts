@@ -14,3 +14,4 @@ export type {
 } from './types.ts';
 export * from './engine-events.ts';
 export { startSimulator } from './server.ts';
+export { projectSoundsDir, type SoundsDir } from './sounds.ts';

@@ -141,7 +141,7 @@ export class Media {
     const scheme = colon > 0 ? uri.slice(0, colon) : '';
     const rest = colon > 0 ? uri.slice(colon + 1) : uri;
     let durationMs: number | undefined;
-    if (scheme === 'sound') durationMs = this.host.sounds.lookup(rest)?.durationMs;
+    if (scheme === 'sound') durationMs = this.host.sounds.lookup(rest, p.language)?.durationMs;
     else if (scheme === 'digits' || scheme === 'number') durationMs = [...rest].length * 900;
     else if (scheme === 'characters') durationMs = [...rest].length * 700;
     else if (scheme === 'tone') durationMs = 1000;
@@ -228,22 +228,22 @@ export class Media {
     if (operation === 'pause' && p.timer !== undefined) {
       this.host.clock.clearTimeout(p.timer);
       p.timer = undefined;
-      const total = this.mediaDurationMs(p.media[p.index] ?? '') ?? 0;
+      const total = this.mediaDurationMs(p.media[p.index] ?? '', p.language) ?? 0;
       p.pausedRemainingMs = Math.max(0, total - (this.host.now() - (p.startedAt ?? this.host.now())));
     } else if (operation === 'unpause' && p.pausedRemainingMs !== undefined) {
       const rem = p.pausedRemainingMs;
       p.pausedRemainingMs = undefined;
-      p.startedAt = this.host.now() - ((this.mediaDurationMs(p.media[p.index] ?? '') ?? rem) - rem);
+      p.startedAt = this.host.now() - ((this.mediaDurationMs(p.media[p.index] ?? '', p.language) ?? rem) - rem);
       p.timer = this.host.timer(owner, rem, () => this.mediaDone(p));
     } else if (operation === 'restart' && p.timer !== undefined) {
       this.host.clock.clearTimeout(p.timer);
       p.startedAt = this.host.now();
-      p.timer = this.host.timer(owner, this.mediaDurationMs(p.media[p.index] ?? '') ?? 0, () => this.mediaDone(p));
+      p.timer = this.host.timer(owner, this.mediaDurationMs(p.media[p.index] ?? '', p.language) ?? 0, () => this.mediaDone(p));
     }
   }
 
-  private mediaDurationMs(uri: string): number | undefined {
-    return uri.startsWith('sound:') ? this.host.sounds.lookup(uri.slice(6))?.durationMs : undefined;
+  private mediaDurationMs(uri: string, lang: string): number | undefined {
+    return uri.startsWith('sound:') ? this.host.sounds.lookup(uri.slice(6), lang)?.durationMs : undefined;
   }
 
   // ---------------------------------------------------------------- recordings

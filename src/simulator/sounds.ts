@@ -1,12 +1,16 @@
 /**
- * The sound catalog: `sound:hello-world` and `sound:digits/1` resolve to `<dir>/hello-world.<ext>` in the
- * configured sound directories, then in the simulator's built-in set. A playback lasts as long as the file.
+ * The sound catalog. `sound:X` played in language `L` resolves as on Asterisk (file.c, ast_openstream):
+ * `<dir>/L/X.<ext>`, then `<dir>/X.<ext>`, in each configured sound directory in turn, then in the simulator's
+ * built-in set. A directory may carry a prefix: `{ dir, prefix: 'hotline' }` serves `sound:hotline/X` in
+ * language L from `<dir>/L/X`, i.e. the project's `sounds/zh/welcome.wav` is what a real Asterisk plays from
+ * `/var/lib/asterisk/sounds/zh/hotline/welcome.wav` (docs/asterisk.md). A playback lasts as long as the file.
  * The built-in set (tones named like the Asterisk core sounds the reference traces used) is synthesized
  * once into a cache directory; its durations match what the reference Asterisk measured.
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep, dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodeWav, soundFileDurationMs, synthesizeTone } from './wav.ts';
 
 const FORMAT_BY_EXT: Record<string, string> = {
@@ -54,6 +58,17 @@ export function builtInSoundsDir(): string {
   return dir;
 }
 
+/** A sounds directory, optionally mounted under a prefix (`sound:<prefix>/X`). */
+export type SoundsDir = string | { dir: string; prefix: string };
+
+/** The prefix the project's prompts are installed under on Asterisk (`sounds/<lang>/hotline/`). */
+export const PROJECT_SOUNDS_PREFIX = 'hotline';
+
+/** The project's `sounds/` (prompts in `sounds/<lang>/<name>.wav`) as Asterisk sees them: `sound:hotline/<name>`. */
+export function projectSoundsDir(dir: string = fileURLToPath(new URL('../../sounds', import.meta.url))): SoundsDir {
+  return { dir, prefix: PROJECT_SOUNDS_PREFIX };
+}
+
 export interface SoundInfo {
   id: string;
   durationMs: number;
@@ -62,44 +77,67 @@ export interface SoundInfo {
 
 export class SoundCatalog {
   private cache = new Map<string, SoundInfo | null>();
-  constructor(private readonly dirs: string[]) {}
+  private readonly dirs: Array<{ dir: string; prefix: string }>;
+  constructor(dirs: SoundsDir[]) {
+    this.dirs = dirs.map((d) => (typeof d === 'string' ? { dir: d, prefix: '' } : { dir: d.dir, prefix: d.prefix.replace(/\/+$/, '') }));
+  }
 
-  /** `hello-world` or `digits/1` → info, or undefined when no file exists. */
-  lookup(id: string): SoundInfo | undefined {
+  /** `hello-world` or `digits/1` in language `lang` (default `en`, Asterisk's) → info, or undefined when no file exists. */
+  lookup(id: string, lang = 'en'): SoundInfo | undefined {
     if (!/^[A-Za-z0-9_\-/.]+$/.test(id) || id.includes('..')) return undefined;
-    const hit = this.cache.get(id);
+    if (!/^[A-Za-z0-9_-]*$/.test(lang)) return undefined;
+    const key = `${lang}\u0000${id}`;
+    const hit = this.cache.get(key);
     if (hit !== undefined) return hit ?? undefined;
     let found: SoundInfo | undefined;
-    for (const dir of this.dirs) {
-      const base = join(dir, id);
-      const parent = dirname(base);
-      if (!existsSync(parent)) continue;
-      const stem = base.slice(parent.length + 1);
-      const files = readdirSync(parent)
-        .filter((f) => f.startsWith(`${stem}.`) && FORMAT_BY_EXT[extname(f)] && f.slice(0, f.length - extname(f).length) === stem)
-        .sort();
-      if (!files.length) continue;
-      let durationMs: number | undefined;
-      for (const f of files) {
-        durationMs = soundFileDurationMs(join(parent, f));
-        if (durationMs !== undefined) break;
+    search: for (const { dir, prefix } of this.dirs) {
+      let rel = id;
+      if (prefix) {
+        if (!id.startsWith(`${prefix}/`)) continue;
+        rel = id.slice(prefix.length + 1);
       }
-      if (durationMs === undefined) continue;
-      found = { id, durationMs, formats: files.map((f) => ({ language: 'en', format: FORMAT_BY_EXT[extname(f)] ?? 'wav' })) };
-      break;
+      // Asterisk: the language folder first, then the file without a language.
+      for (const [language, base] of [
+        [lang, lang ? join(dir, lang, rel) : undefined],
+        ['en', join(dir, rel)],
+      ] as const) {
+        if (!base) continue;
+        const file = this.fileIn(base);
+        if (!file) continue;
+        found = { id, durationMs: file.durationMs, formats: file.exts.map((ext) => ({ language: language, format: FORMAT_BY_EXT[ext] ?? 'wav' })) };
+        break search;
+      }
     }
-    this.cache.set(id, found ?? null);
+    this.cache.set(key, found ?? null);
     return found;
   }
 
+  /** The files `<base>.<known ext>` and the duration of the first readable one. */
+  private fileIn(base: string): { durationMs: number; exts: string[] } | undefined {
+    const parent = dirname(base);
+    if (!existsSync(parent)) return undefined;
+    const stem = base.slice(parent.length + 1);
+    const files = readdirSync(parent)
+      .filter((f) => f.startsWith(`${stem}.`) && FORMAT_BY_EXT[extname(f)] && f.slice(0, f.length - extname(f).length) === stem)
+      .sort();
+    if (!files.length) return undefined;
+    for (const f of files) {
+      const durationMs = soundFileDurationMs(join(parent, f));
+      if (durationMs !== undefined) return { durationMs, exts: files.map((x) => extname(x)) };
+    }
+    return undefined;
+  }
+
+  /** Sound ids without language folders (as GET /sounds lists them on a stock Asterisk with `en` sounds). */
   list(): SoundInfo[] {
     const ids = new Set<string>();
-    for (const dir of this.dirs) {
+    for (const { dir, prefix } of this.dirs) {
       if (!existsSync(dir)) continue;
       walk(dir, (file) => {
         const ext = extname(file);
         if (!FORMAT_BY_EXT[ext]) return;
-        ids.add(relative(dir, file).slice(0, -ext.length).split(sep).join('/'));
+        const rel = relative(dir, file).slice(0, -ext.length).split(sep).join('/');
+        ids.add(prefix ? `${prefix}/${rel}` : rel);
       });
     }
     return [...ids].sort().flatMap((id) => {

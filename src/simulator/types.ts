@@ -16,8 +16,11 @@ export interface SimulatorOptions {
   ariPassword: string;
   /** Every duration and timer of the simulator runs on this clock. Default: the system clock. */
   clock?: Clock;
-  /** Extra directories searched for `sound:` media (before the built-in sounds). */
-  soundsDirs?: string[];
+  /**
+   * Extra directories searched for `sound:` media (before the built-in sounds); `sound:X` in language L is
+   * `<dir>/L/X` then `<dir>/X`. `{ dir, prefix }` serves `sound:<prefix>/X` from that dir (projectSoundsDir()).
+   */
+  soundsDirs?: Array<string | { dir: string; prefix: string }>;
   /** Where stored recordings are written as `<name>.<format>`. */
   recordingsDir: string;
   /** Asterisk's entity id, e.g. `02:fc:00:00:00:01`. */

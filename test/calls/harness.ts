@@ -16,7 +16,7 @@ import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
 import type { SocketServer } from '../../src/realtime/socket-server.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
+import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
@@ -80,7 +80,7 @@ export class Harness {
     const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false });
     const sim =
       opts.sim ??
-      (await startSimulator({ ariUser: USER, ariPassword: PASS, recordingsDir: join(dataDir, 'pbx-recordings'), clock, port: 0, inboundApp: APP, soundsDirs: [new URL('../../sounds', import.meta.url).pathname] }));
+      (await startSimulator({ ariUser: USER, ariPassword: PASS, recordingsDir: join(dataDir, 'pbx-recordings'), clock, port: 0, inboundApp: APP, soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)] }));
     const store = openStore({ dataDir });
     let config = loadIvrConfig();
     if (opts.callCenter) config = opts.callCenter(config);

@@ -17,7 +17,7 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     const placed = h.sim.control.placeCall({
       from: '13912345678',
       to: '12345',
-      script: [waitPrompt('zh/desk-choice'), { kind: 'dtmf', digits: '2' }, waitPrompt('zh/emergency-advice'), { kind: 'dtmf', digits: '0' }],
+      script: [waitPrompt('hotline/desk-choice'), { kind: 'dtmf', digits: '2' }, waitPrompt('hotline/emergency-advice'), { kind: 'dtmf', digits: '0' }],
     });
     await h.until(() => zhuang.received('call-update').some((u: any) => u.state === 'answered'), 'zhuang desk answered');
     const pop = zhuang.last('screen-pop');
@@ -42,15 +42,15 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
       from: '13912345678',
       to: '12345',
       // 5 is not an option of the desk menu; then the caller presses nothing at all.
-      script: [waitPrompt('zh/desk-choice'), { kind: 'dtmf', digits: '5' }],
+      script: [waitPrompt('hotline/desk-choice'), { kind: 'dtmf', digits: '5' }],
     });
     await h.until(() => agent.received('screen-pop').length > 0, 'offered');
     const callId = agent.last('screen-pop').callId;
     const log = h.sim.control.callLog(placed.callerChannelId).filter((e) => e.kind === 'prompt').map((e: any) => e.media);
-    const invalidAt = log.findIndex((m: string) => m.includes('zh/invalid-input'));
+    const invalidAt = log.findIndex((m: string) => m.includes('hotline/invalid-input'));
     expect(invalidAt).toBeGreaterThan(0);
     // The menu is played again after the invalid-input prompt.
-    expect(log.slice(invalidAt).some((m: string) => m.includes('zh/desk-choice'))).toBe(true);
+    expect(log.slice(invalidAt).some((m: string) => m.includes('hotline/desk-choice'))).toBe(true);
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
     const row = h.layer.calls.getCall(callId)!;
     expect(row.ivrInvalidInputs).toBe(1);

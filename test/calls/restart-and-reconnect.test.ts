@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/shared/clock.ts';
-import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
+import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
 import { APP, Harness } from './harness.ts';
 
 async function sharedSim(clock: FakeClock, dir: string): Promise<SimulatorHandle> {
@@ -14,7 +14,7 @@ async function sharedSim(clock: FakeClock, dir: string): Promise<SimulatorHandle
     clock,
     port: 0,
     inboundApp: APP,
-    soundsDirs: [new URL('../../sounds', import.meta.url).pathname],
+    soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)],
   });
 }
 

@@ -2,7 +2,7 @@ import { RONA, UNREACHABLE, type AgentState, type AgentStatus } from '../acd/age
 import { breachCause } from '../acd/breach-cause.ts';
 import { compareQueueEntries } from '../acd/queue-entry.ts';
 import { compareIdle, isEligible } from '../acd/routing.ts';
-import { promptMedia } from '../ivr/ivr-config.ts';
+import { promptPlayback } from '../ivr/ivr-config.ts';
 import type { IvrExit } from '../ivr/ivr-session.ts';
 import { startIvr, stepIvr, type IvrInput, type IvrStep } from '../ivr/ivr-walker.ts';
 import { numberPrompts } from '../ivr/number-prompts.ts';
@@ -573,7 +573,7 @@ class Draft {
     this.seq += 1;
     const playbackId = `${callId}:announce:${this.seq}`;
     call.announcePlaybackId = playbackId;
-    this.effects.push({ type: 'play', callId, channelId: call.channelId, playbackId, media: prompts.map(promptMedia) });
+    this.effects.push({ type: 'play', callId, channelId: call.channelId, playbackId, ...promptPlayback(prompts) });
   }
 
   /**

@@ -8,8 +8,8 @@ import type { AgentStatus } from '../acd/agent.ts';
  */
 export type Effect =
   | { type: 'answer'; callId: string; channelId: string }
-  /** `media` are ARI media URIs played in order as one playback. */
-  | { type: 'play'; callId: string; channelId: string; playbackId: string; media: string[] }
+  /** `media` are ARI media URIs played in order as one playback; `lang` is the ARI play `lang` (sound language). */
+  | { type: 'play'; callId: string; channelId: string; playbackId: string; media: string[]; lang?: string }
   | { type: 'stop-playback'; callId: string; playbackId: string }
   | { type: 'start-moh'; callId: string; channelId: string }
   | { type: 'stop-moh'; callId: string; channelId: string }

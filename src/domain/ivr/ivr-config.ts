@@ -1,6 +1,7 @@
 /**
  * The voice menu as data. A prompt id such as `zh/welcome` names the file `sounds/zh/welcome.wav`
- * and is played as the ARI media `sound:zh/welcome`.
+ * and is played as the ARI media `sound:hotline/welcome` with `lang=zh`: on Asterisk the prompts are installed in
+ * `/var/lib/asterisk/sounds/zh/hotline/`, the same files the fallback dialplan plays as `hotline/welcome`.
  */
 export type PromptId = string;
 
@@ -92,6 +93,23 @@ export function promptFile(id: PromptId): string {
   return `sounds/${id}.wav`;
 }
 
+/** The folder the prompts are installed in under each language's sounds directory on Asterisk. */
+export const PROMPT_SOUNDS_FOLDER = 'hotline';
+
+/** `zh/welcome` → `sound:hotline/welcome` (the language goes in the play request: promptLanguage). */
 export function promptMedia(id: PromptId): string {
-  return `sound:${id}`;
+  const slash = id.indexOf('/');
+  return `sound:${PROMPT_SOUNDS_FOLDER}/${slash >= 0 ? id.slice(slash + 1) : id}`;
+}
+
+/** `zh/welcome` → `zh`: the ARI play `lang` under which Asterisk looks the sound up (sounds/<lang>/hotline/…). */
+export function promptLanguage(id: PromptId): string | undefined {
+  const slash = id.indexOf('/');
+  return slash > 0 ? id.slice(0, slash) : undefined;
+}
+
+/** The media list and language of one playback of these prompts (one ARI play takes one `lang`). */
+export function promptPlayback(ids: readonly PromptId[]): { media: string[]; lang?: string } {
+  const lang = ids.length ? promptLanguage(ids[0]!) : undefined;
+  return lang ? { media: ids.map(promptMedia), lang } : { media: ids.map(promptMedia) };
 }

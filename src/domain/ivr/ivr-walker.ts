@@ -1,5 +1,5 @@
 import type { Effect } from '../calls/effects.ts';
-import { promptMedia, type IvrAction, type IvrConfig, type IvrNode, type MenuNode, type PromptId, type TicketStatusNode } from './ivr-config.ts';
+import { promptPlayback, type IvrAction, type IvrConfig, type IvrNode, type MenuNode, type PromptId, type TicketStatusNode } from './ivr-config.ts';
 import type { IvrExit, IvrSession } from './ivr-session.ts';
 import { digitPrompts } from './number-prompts.ts';
 
@@ -113,7 +113,7 @@ class Walker {
       callId: this.s.callId,
       channelId: this.s.channelId,
       playbackId,
-      media: prompts.map(promptMedia),
+      ...promptPlayback(prompts),
     });
   }
 

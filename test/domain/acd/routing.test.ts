@@ -107,9 +107,9 @@ describe('ACD routing', () => {
     h.toQueue('c3', '1');
     expect(h.all('start-moh').map((e) => e.callId)).toEqual(['c1', 'c2', 'c3']);
     h.advance(12_000);
-    expect(h.media('c1')).toEqual(['sound:zh/queue-next']);
-    expect(h.media('c2')).toEqual(['sound:zh/queue-ahead-before', 'sound:zh/digit-1', 'sound:zh/queue-ahead-after']);
-    expect(h.media('c3')).toEqual(['sound:zh/queue-ahead-before', 'sound:zh/digit-2', 'sound:zh/queue-ahead-after']);
+    expect(h.media('c1')).toEqual(['sound:hotline/queue-next']);
+    expect(h.media('c2')).toEqual(['sound:hotline/queue-ahead-before', 'sound:hotline/digit-1', 'sound:hotline/queue-ahead-after']);
+    expect(h.media('c3')).toEqual(['sound:hotline/queue-ahead-before', 'sound:hotline/digit-2', 'sound:hotline/queue-ahead-after']);
     expect(h.all('stop-moh').map((e) => e.callId)).toEqual(['c1', 'c2', 'c3']);
     h.finishPlayback('c2');
     expect(h.lastOf('start-moh')).toEqual({ type: 'start-moh', callId: 'c2', channelId: 'ch-c2' });
@@ -121,7 +121,7 @@ describe('ACD routing', () => {
     h.advance(12_000);
     expect(h.all('play').filter((e) => e.callId === 'c2' && e.playbackId.includes(':announce:'))).toHaveLength(2);
     // a now staffs the desk: the estimated wait (1 × 4 min ÷ 1 agent) follows the position.
-    expect(h.media('c2')).toEqual(['sound:zh/queue-next', 'sound:zh/queue-wait-before', 'sound:zh/digit-4', 'sound:zh/queue-wait-minutes']);
+    expect(h.media('c2')).toEqual(['sound:hotline/queue-next', 'sound:hotline/queue-wait-before', 'sound:hotline/digit-4', 'sound:hotline/queue-wait-minutes']);
   });
 });
 
@@ -147,9 +147,9 @@ describe('estimated wait in the announcement', () => {
     for (let i = 1; i <= position; i++) h.toQueue(`q${i}`, '1');
     h.advance(10_000);
     const media = h.media(`q${position}`);
-    const wait = said.length > 0 ? ['sound:zh/queue-wait-before', ...said.map((p) => `sound:zh/${p}`), 'sound:zh/queue-wait-minutes'] : [];
+    const wait = said.length > 0 ? ['sound:hotline/queue-wait-before', ...said.map((p) => `sound:hotline/${p}`), 'sound:hotline/queue-wait-minutes'] : [];
     expect(media.slice(media.length - wait.length)).toEqual(wait);
-    expect(media.includes('sound:zh/queue-wait-before')).toBe(said.length > 0);
+    expect(media.includes('sound:hotline/queue-wait-before')).toBe(said.length > 0);
   });
 });
 

@@ -11,14 +11,14 @@ describe('call flow through the default menu', () => {
     h.signIn('m-1', ['mandarin']);
     h.arrive('c1');
     expect(h.last.map((e) => e.type)).toEqual(['answer', 'play', 'call-record']);
-    expect(h.media('c1')).toEqual(['sound:zh/welcome']);
+    expect(h.media('c1')).toEqual(['sound:hotline/welcome']);
 
     h.finishPlayback('c1');
-    expect(h.media('c1')).toEqual(['sound:zh/desk-choice']);
+    expect(h.media('c1')).toEqual(['sound:hotline/desk-choice']);
     h.finishPlayback('c1');
     expect(h.lastOf('set-timer')?.at).toBe(T0 + 5000);
     h.advance(5000);
-    expect(h.media('c1')).toEqual(['sound:zh/emergency-advice']);
+    expect(h.media('c1')).toEqual(['sound:hotline/emergency-advice']);
     h.finishPlayback('c1');
     expect(h.all('originate-agent')).toEqual([]);
     h.advance(3000);
@@ -63,7 +63,7 @@ describe('call flow through the default menu', () => {
     const deskPlayback = h.playing.get('c1')?.playbackId;
     h.send({ type: 'dtmf', callId: 'c1', digit: '2' }); // barges in on the desk prompt
     expect(h.last[0]).toEqual({ type: 'stop-playback', callId: 'c1', playbackId: deskPlayback });
-    expect(h.media('c1')).toEqual(['sound:zh/emergency-advice']);
+    expect(h.media('c1')).toEqual(['sound:hotline/emergency-advice']);
     h.send({ type: 'dtmf', callId: 'c1', digit: '9' });
     expect(h.all('originate-agent').map((e) => e.agentId)).toEqual(['z-1']);
     expect(h.record('c1')).toMatchObject({
@@ -88,7 +88,7 @@ describe('call flow through the default menu', () => {
     h.finishPlayback('c1');
     h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
     h.send({ type: 'dtmf', callId: 'c1', digit });
-    expect(h.media('c1')).toEqual(['sound:zh/transferring']);
+    expect(h.media('c1')).toEqual(['sound:hotline/transferring']);
     expect(h.all('transfer')).toEqual([]);
     h.finishPlayback('c1');
     expect(h.all('transfer')).toEqual([{ type: 'transfer', callId: 'c1', channelId: 'ch-c1', number }]);
@@ -101,12 +101,12 @@ describe('call flow through the default menu', () => {
     h.arrive('c1');
     h.finishPlayback('c1');
     h.send({ type: 'dtmf', callId: 'c1', digit: '5' });
-    expect(h.media('c1')).toEqual(['sound:zh/invalid-input', 'sound:zh/desk-choice']);
+    expect(h.media('c1')).toEqual(['sound:hotline/invalid-input', 'sound:hotline/desk-choice']);
     h.finishPlayback('c1');
     h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
-    expect(h.media('c1')).toEqual(['sound:zh/invalid-input', 'sound:zh/desk-choice']);
+    expect(h.media('c1')).toEqual(['sound:hotline/invalid-input', 'sound:hotline/desk-choice']);
     h.send({ type: 'dtmf', callId: 'c1', digit: '6' }); // third invalid: retries (2) used up
-    expect(h.media('c1')).toEqual(['sound:zh/emergency-advice']);
+    expect(h.media('c1')).toEqual(['sound:hotline/emergency-advice']);
     h.send({ type: 'dtmf', callId: 'c1', digit: '0' });
     expect(h.record('c1')).toMatchObject({ skill: 'mandarin', ivrInvalidInputs: 3, ivrTimeouts: 0 });
   });
@@ -116,10 +116,10 @@ describe('call flow through the default menu', () => {
     h.arrive('c1');
     h.finishPlayback('c1');
     h.send({ type: 'dtmf', callId: 'c1', digit: '8' });
-    expect(h.media('c1')).toEqual(['sound:zh/ticket-enter-number']);
+    expect(h.media('c1')).toEqual(['sound:hotline/ticket-enter-number']);
     h.finishPlayback('c1');
     h.advance(8000);
-    expect(h.media('c1')).toEqual(['sound:zh/no-input', 'sound:zh/ticket-enter-number']);
+    expect(h.media('c1')).toEqual(['sound:hotline/no-input', 'sound:hotline/ticket-enter-number']);
     h.finishPlayback('c1');
     h.advance(8000);
     h.finishPlayback('c1');
@@ -141,7 +141,7 @@ describe('call flow through the default menu', () => {
     const r = h.send({ type: 'timer-fired', key: stale });
     expect(r.effects).toEqual([]);
     expect(r.state.calls).toBe(before.calls);
-    expect(h.media('c1')).toEqual(['sound:zh/emergency-advice']);
+    expect(h.media('c1')).toEqual(['sound:hotline/emergency-advice']);
   });
 
   it('ticket-status self-service: digits and # look the order up and read the status back with digit prompts', () => {
@@ -154,21 +154,21 @@ describe('call flow through the default menu', () => {
     expect(h.last).toContainEqual({ type: 'read-ticket-status', callId: 'c1', ticketNumber: '2026015' });
     h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: '2026015', status: 'in-progress' });
     expect(h.media('c1')).toEqual([
-      'sound:zh/ticket-number-is',
-      ...[2, 0, 2, 6, 0, 1, 5].map((d) => `sound:zh/digit-${d}`),
-      'sound:zh/ticket-status-is',
-      'sound:zh/status-in-progress',
+      'sound:hotline/ticket-number-is',
+      ...[2, 0, 2, 6, 0, 1, 5].map((d) => `sound:hotline/digit-${d}`),
+      'sound:hotline/ticket-status-is',
+      'sound:hotline/status-in-progress',
     ]);
     h.finishPlayback('c1');
-    expect(h.media('c1')).toEqual(['sound:zh/after-status']);
+    expect(h.media('c1')).toEqual(['sound:hotline/after-status']);
     h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
     for (const d of '99') h.send({ type: 'dtmf', callId: 'c1', digit: d });
     h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
     h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: '99', status: null });
-    expect(h.media('c1')).toEqual(['sound:zh/ticket-not-found']);
+    expect(h.media('c1')).toEqual(['sound:hotline/ticket-not-found']);
     h.finishPlayback('c1');
     h.send({ type: 'dtmf', callId: 'c1', digit: '9' });
-    expect(h.media('c1')).toEqual(['sound:zh/goodbye']);
+    expect(h.media('c1')).toEqual(['sound:hotline/goodbye']);
     h.finishPlayback('c1');
     expect(h.lastOf('hangup')).toMatchObject({ callId: 'c1', reason: 'ivr-finished' });
     expect(h.record('c1')?.outcome).toBe('completed-in-ivr');
@@ -182,7 +182,7 @@ describe('call flow through the default menu', () => {
     h.send({ type: 'dtmf', callId: 'c1', digit: '7' });
     h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
     h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: '7', status: 'something-new' });
-    expect(h.media('c1').at(-1)).toBe('sound:zh/status-unknown');
+    expect(h.media('c1').at(-1)).toBe('sound:hotline/status-unknown');
   });
 
   it('a callback request is registered at once, confirmed, and the call ends', () => {
@@ -191,7 +191,7 @@ describe('call flow through the default menu', () => {
     h.finishPlayback('c1');
     h.send({ type: 'dtmf', callId: 'c1', digit: '7' });
     expect(h.all('add-callback')).toEqual([{ type: 'add-callback', callId: 'c1', callerNumber: '13812341234', reason: 'requested', at: T0 }]);
-    expect(h.media('c1')).toEqual(['sound:zh/callback-confirm']);
+    expect(h.media('c1')).toEqual(['sound:hotline/callback-confirm']);
     h.finishPlayback('c1');
     expect(h.lastOf('hangup')).toMatchObject({ callId: 'c1', reason: 'callback-requested' });
     expect(h.record('c1')?.outcome).toBe('callback-requested');

@@ -75,10 +75,10 @@ class Walk {
 describe('IVR walker', () => {
   it('two menu levels to a queue with skill and priority, recording the path and the choices', () => {
     const w = new Walk();
-    expect(w.media()).toEqual(['sound:zh/main']);
+    expect(w.media()).toEqual(['sound:hotline/main']);
     w.finish();
     w.send({ type: 'dtmf', digit: '1' });
-    expect(w.media()).toEqual(['sound:zh/sub']);
+    expect(w.media()).toEqual(['sound:hotline/sub']);
     const r = w.send({ type: 'dtmf', digit: '2' });
     expect(r.exit).toEqual({ kind: 'queue', skill: 'tax', priority: 3 });
     expect(r.session.path).toEqual(['main', 'sub']);
@@ -95,7 +95,7 @@ describe('IVR walker', () => {
     w.finish();
     expect(w.step.effects).toContainEqual({ type: 'set-timer', key: w.session.timerKey, at: 10_000 });
     w.fireTimer();
-    expect(w.media()).toEqual(['sound:zh/silence', 'sound:zh/main']);
+    expect(w.media()).toEqual(['sound:hotline/silence', 'sound:hotline/main']);
     expect(w.session.timeouts).toBe(1);
     w.finish();
     const r = w.fireTimer();
@@ -108,7 +108,7 @@ describe('IVR walker', () => {
     w.send({ type: 'dtmf', digit: '1' });
     w.send({ type: 'dtmf', digit: '5' });
     expect(w.session.invalidInputs).toBe(1);
-    expect(w.media()).toEqual(['sound:zh/bye']);
+    expect(w.media()).toEqual(['sound:hotline/bye']);
     expect(w.step.exit).toBeUndefined();
     expect(w.finish().exit).toEqual({ kind: 'hangup' });
   });
@@ -117,11 +117,11 @@ describe('IVR walker', () => {
     const w = new Walk();
     w.send({ type: 'dtmf', digit: '1' });
     w.send({ type: 'dtmf', digit: '9' });
-    expect(w.media()).toEqual(['sound:zh/info']);
+    expect(w.media()).toEqual(['sound:hotline/info']);
     w.send({ type: 'dtmf', digit: '0' }); // ignored while information plays
     expect(w.step.effects).toEqual([]);
     w.finish();
-    expect(w.media()).toEqual(['sound:zh/main']);
+    expect(w.media()).toEqual(['sound:hotline/main']);
     expect(w.session.path).toEqual(['main', 'sub', 'main']);
   });
 
