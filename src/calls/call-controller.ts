@@ -10,7 +10,7 @@ import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallsRepo } from '../store/calls-repo.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
-import { isAriNotFound, AriHttpError } from '../telephony/ari/errors.ts';
+import { isAriNotFound, AriHttpError, AriTimeoutError, AriUnreachableError } from '../telephony/ari/errors.ts';
 import type { AriEvent } from '../telephony/ari/events.ts';
 import type { Channel } from '../telephony/ari/models.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
@@ -77,6 +77,8 @@ export class CallController {
   private readonly endedChannels = new Set<string>();
   private readonly log: Logger;
   private stopped = false;
+  /** Agents paused as unreachable because ARI itself failed (see onAriFailure). */
+  private readonly outageVictims = new Set<string>();
   private agentLegSeq = 0;
   private partySeq = 0;
 
@@ -439,6 +441,8 @@ export class CallController {
           call!.agentLegs.delete(e.agentId);
           this.cdr.updateLeg(ch, { endedAt: this.o.clock.now(), outcome: 'failed' });
           this.input({ type: 'agent-leg-failed', agentId: e.agentId, callId: e.callId, cause: errText(err) });
+          // Asterisk unreachable is our outage, not the agent's: they are made ready again once ARI is back.
+          if (err instanceof AriUnreachableError || err instanceof AriTimeoutError) this.outageVictims.add(e.agentId);
         }
       }
     }
@@ -864,6 +868,11 @@ export class CallController {
       channelGone: (id: string, cause: string) => this.onChannelGone(id, cause),
       stasisStart: (ch: Channel, args: string[]) => this.onStasisStart(ch, args),
       serial: (id: string, fn: () => Promise<void>) => this.serial(id, fn),
+      takeOutageVictims: () => {
+        const ids = [...this.outageVictims];
+        this.outageVictims.clear();
+        return ids;
+      },
     };
   }
 }

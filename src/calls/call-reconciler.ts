@@ -181,6 +181,10 @@ export class CallReconciler implements ReconcileHandler {
         this.o.controller.internals.stasisStart(ch, ref.role === 'agent' ? ['agent', ref.callId, ref.agentId ?? ''] : ['party', ref.callId]);
       }
     }
+    for (const agentId of this.o.controller.internals.takeOutageVictims()) {
+      const agent = this.o.controller.agents().find((a) => a.agentId === agentId);
+      if (agent?.status === 'paused' && agent.pauseReason === 'UNREACHABLE') this.o.controller.ready(agentId);
+    }
     for (const [playbackId, callId] of [...byPlayback]) {
       if (!live.has(callId)) continue;
       try {
