@@ -96,12 +96,14 @@ export class SoundCatalog {
         if (!id.startsWith(`${prefix}/`)) continue;
         rel = id.slice(prefix.length + 1);
       }
-      // Asterisk: the language folder first, then the file without a language.
-      for (const [language, base] of [
-        [lang, lang ? join(dir, lang, rel) : undefined],
-        ['en', join(dir, rel)],
-      ] as const) {
-        if (!base) continue;
+      // Asterisk (file.c fileexists_core): <lang>/X, <lang without _dialect>/X, X with no language, then en/X.
+      const candidates: Array<[string, string]> = [];
+      if (lang) candidates.push([lang, join(dir, lang, rel)]);
+      const bareLang = lang.split('_')[0] ?? '';
+      if (bareLang && bareLang !== lang) candidates.push([bareLang, join(dir, bareLang, rel)]);
+      candidates.push(['en', join(dir, rel)]);
+      if (lang !== 'en') candidates.push(['en', join(dir, 'en', rel)]);
+      for (const [language, base] of candidates) {
         const file = this.fileIn(base);
         if (!file) continue;
         found = { id, durationMs: file.durationMs, formats: file.exts.map((ext) => ({ language: language, format: FORMAT_BY_EXT[ext] ?? 'wav' })) };
