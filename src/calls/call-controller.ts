@@ -868,6 +868,14 @@ export class CallController {
       channelGone: (id: string, cause: string) => this.onChannelGone(id, cause),
       stasisStart: (ch: Channel, args: string[]) => this.onStasisStart(ch, args),
       serial: (id: string, fn: () => Promise<void>) => this.serial(id, fn),
+      /** Leg ids of a call restored after a restart are not handed out again (their CDR rows exist). */
+      reserveLegIds: (ids: string[]) => {
+        for (const id of ids) {
+          const m = /-([ap])(\d+)$/.exec(id);
+          if (m?.[1] === 'a') this.agentLegSeq = Math.max(this.agentLegSeq, Number(m[2]));
+          else if (m?.[1] === 'p') this.partySeq = Math.max(this.partySeq, Number(m[2]));
+        }
+      },
       takeOutageVictims: () => {
         const ids = [...this.outageVictims];
         this.outageVictims.clear();

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { IvrChoice } from '../domain/calls/call-record.ts';
+import type { BreachCause, CallRecord, FailedOffer, IvrChoice } from '../domain/calls/call-record.ts';
 import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallsRepo } from '../store/calls-repo.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
-import type { CallRow } from '../store/schema/calls.ts';
+import type { CallLegRow, CallRow } from '../store/schema/calls.ts';
 import { AriHttpError, isAriNotFound } from '../telephony/ari/errors.ts';
 import type { Channel } from '../telephony/ari/models.ts';
 import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
@@ -68,9 +68,9 @@ export class CallReconciler implements ReconcileHandler {
     bridges: Map<string, { id: string; channels: string[] }>,
     rest: AriRestClient,
   ): Promise<void> {
-    const { controller, calls } = this.o;
-    const now = this.o.clock.now();
+    const { calls } = this.o;
     const stillRecording = new Set<string>();
+    const waiting: Array<{ row: CallRow; legs: CallLegRow[]; caller: Channel }> = [];
     for (const row of calls.activeCalls()) {
       const legs = calls.openLegs(row.id);
       const caller = present.get(row.callerChannelId);
@@ -82,33 +82,92 @@ export class CallReconciler implements ReconcileHandler {
         if (row.recordingName) stillRecording.add(row.recordingName);
         continue;
       }
-      // Not continuable: release whoever is still there and close the record.
-      for (const l of legs) controller.internals.endedChannels.add(l.channelId);
-      controller.internals.endedChannels.add(row.callerChannelId);
-      for (const l of legs) {
-        if (present.has(l.channelId)) await hangupQuietly(rest, l.channelId);
-        calls.updateLeg(l.channelId, { endedAt: now, outcome: present.has(l.channelId) ? 'hungup' : (l.outcome ?? 'vanished') });
+      if (callerAlive && isWaiting(row)) {
+        waiting.push({ row, legs, caller: caller! });
+        continue;
       }
-      if (row.bridgeId && bridges.has(row.bridgeId)) await ignoreGone(rest.bridges.destroy(row.bridgeId));
-      const outcome = row.answeredAt !== null ? 'answered' : callerAlive ? 'closed-on-restart' : row.queuedAt !== null ? 'abandoned' : 'abandoned-in-ivr';
-      calls.updateCall(row.id, { status: 'ended', phase: 'ended', endedAt: now, outcome });
-      if (row.answeredAt === null && row.queuedAt !== null) {
-        const cb = calls.addCallback({ callId: row.id, number: row.callerNumber, reason: callerAlive ? 'server_restart' : 'abandoned_queue', createdAt: now, waitedMs: now - row.queuedAt });
-        this.o.events.emit('callback', cb);
-      } else if (row.answeredAt === null && callerAlive) {
-        const cb = calls.addCallback({ callId: row.id, number: row.callerNumber, reason: 'server_restart', createdAt: now, waitedMs: null });
-        this.o.events.emit('callback', cb);
-      }
-      if (row.recordingName) {
-        await ignoreGone(rest.recordings.stop(row.recordingName));
-        const talkMs = row.answeredAt !== null ? now - row.answeredAt : null;
-        this.o.recordings.markPending(row.recordingName, { stoppedAt: now, talkMs });
-      }
-      this.log.warn({ callId: row.id, outcome, callerAlive }, 'calls: closed a call left over from before the restart');
+      await this.close(row, legs, callerAlive, present, bridges, rest);
+    }
+    // Restored in the order they left the menu, so each keeps its place (the queue orders by that time too).
+    waiting.sort((a, b) => (a.row.queuedAt ?? Number.MAX_SAFE_INTEGER) - (b.row.queuedAt ?? Number.MAX_SAFE_INTEGER) || a.row.arrivedAt - b.row.arrivedAt);
+    for (const w of waiting) {
+      if (!(await this.restoreWaiting(w.row, w.legs, present, rest))) await this.close(w.row, w.legs, true, present, bridges, rest);
     }
     // Archive everything pending, including recordings of calls closed just now; adopted calls keep recording.
     const results = await this.o.archive.recover({ includeRecording: (r) => !stillRecording.has(r.name) });
     if (results.length) this.log.info({ archived: results.filter((r) => r.status === 'archived').length, total: results.length }, 'calls: recordings recovered');
+  }
+
+  /** Not continuable: release whoever is still there and close the record. */
+  private async close(
+    row: CallRow,
+    legs: CallLegRow[],
+    callerAlive: boolean,
+    present: Map<string, Channel>,
+    bridges: Map<string, { id: string; channels: string[] }>,
+    rest: AriRestClient,
+  ): Promise<void> {
+    const { controller, calls } = this.o;
+    const now = this.o.clock.now();
+    for (const l of legs) controller.internals.endedChannels.add(l.channelId);
+    controller.internals.endedChannels.add(row.callerChannelId);
+    for (const l of legs) {
+      if (present.has(l.channelId)) await hangupQuietly(rest, l.channelId);
+      calls.updateLeg(l.channelId, { endedAt: now, outcome: present.has(l.channelId) ? 'hungup' : (l.outcome ?? 'vanished') });
+    }
+    if (row.bridgeId && bridges.has(row.bridgeId)) await ignoreGone(rest.bridges.destroy(row.bridgeId));
+    const outcome = row.answeredAt !== null ? 'answered' : callerAlive ? 'closed-on-restart' : row.queuedAt !== null ? 'abandoned' : 'abandoned-in-ivr';
+    calls.updateCall(row.id, { status: 'ended', phase: 'ended', endedAt: now, outcome });
+    if (row.answeredAt === null && row.queuedAt !== null) {
+      const cb = calls.addCallback({ callId: row.id, number: row.callerNumber, reason: callerAlive ? 'server_restart' : 'abandoned_queue', createdAt: now, waitedMs: now - row.queuedAt });
+      this.o.events.emit('callback', cb);
+    } else if (row.answeredAt === null && callerAlive) {
+      const cb = calls.addCallback({ callId: row.id, number: row.callerNumber, reason: 'server_restart', createdAt: now, waitedMs: null });
+      this.o.events.emit('callback', cb);
+    }
+    if (row.recordingName) {
+      await ignoreGone(rest.recordings.stop(row.recordingName));
+      const talkMs = row.answeredAt !== null ? now - row.answeredAt : null;
+      this.o.recordings.markPending(row.recordingName, { stoppedAt: now, talkMs });
+    }
+    this.log.warn({ callId: row.id, outcome, callerAlive }, 'calls: closed a call left over from before the restart');
+  }
+
+  /**
+   * A caller still waiting (in the menu, queued, or ringing an agent) goes back into the domain's
+   * queue with `call-restored`: a queued call keeps its place and its answer clock (the stored IVR
+   * exit), one caught in the menu is queued now (the domain cannot resume a menu position). An agent
+   * leg that was ringing, or answered but never bridged, is hung up: that agent has not signed in to
+   * this process yet, and the call is offered again as usual. False when the domain refused it.
+   */
+  private async restoreWaiting(row: CallRow, legs: CallLegRow[], present: Map<string, Channel>, rest: AriRestClient): Promise<boolean> {
+    const { controller, calls } = this.o;
+    const now = this.o.clock.now();
+    const allLegs = calls.legs(row.id);
+    controller.internals.reserveLegIds(allLegs.map((l) => l.channelId));
+    for (const l of legs) {
+      if (l.kind === 'caller') continue;
+      controller.internals.endedChannels.add(l.channelId);
+      if (present.has(l.channelId)) await hangupQuietly(rest, l.channelId);
+      // Not a ring-no-answer: the offer died with this server, so it does not count against the agent.
+      calls.updateLeg(l.channelId, { endedAt: now, outcome: present.has(l.channelId) ? 'cancelled' : (l.outcome ?? 'vanished') });
+    }
+    const record = recordFromRow(row, allLegs);
+    const call = newLiveCall({ callId: row.id, callerChannelId: row.callerChannelId, callerNumber: row.callerNumber, dialedNumber: row.dialedNumber });
+    call.record = record;
+    controller.registerAdopted(call, [[row.callerChannelId, { callId: row.id, role: 'caller', answered: true, gone: false }]]);
+    const rejected = controller.input({ type: 'call-restored', callId: row.id, channelId: row.callerChannelId, record });
+    if (rejected) {
+      controller.internals.live.delete(row.id);
+      controller.internals.byChannel.delete(row.callerChannelId);
+      this.log.error({ callId: row.id, reason: rejected.message }, 'calls: a waiting call could not be restored; closing it');
+      return false;
+    }
+    this.log.info(
+      { callId: row.id, queuedAt: row.queuedAt, fromMenu: row.queuedAt === null },
+      'calls: restored a waiting call into the queue after the restart',
+    );
+    return true;
   }
 
   private adopt(row: CallRow, aliveLegs: ReturnType<CallsRepo['openLegs']>, present: Map<string, Channel>): void {
@@ -233,4 +292,53 @@ async function ignoreGone(p: Promise<unknown>): Promise<void> {
     if (isAriNotFound(err) || (err instanceof AriHttpError && (err.status === 409 || err.status === 422))) return;
     throw err;
   }
+}
+
+/** Still waiting for an agent: never answered, not sent elsewhere from the menu, not ended by the domain. */
+function isWaiting(row: CallRow): boolean {
+  return row.answeredAt === null && row.outcome === null && row.transferNumber === null && row.endedAt === null;
+}
+
+const BREACH_CAUSES = new Set<string>(['nobody-ready', 'rona', 'all-busy', 'still-ringing']);
+
+function parseIvrPath(raw: string): { path: string[]; choices: IvrChoice[] } {
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (!Array.isArray(parsed)) return { path: [], choices: [] };
+    const choices = parsed.filter((c): c is IvrChoice => typeof c === 'object' && c !== null && typeof (c as IvrChoice).node === 'string');
+    if (choices.length > 0) return { path: choices.map((c) => c.node), choices };
+    return { path: parsed.filter((n): n is string => typeof n === 'string'), choices: [] };
+  } catch {
+    return { path: [], choices: [] };
+  }
+}
+
+/** The domain's record of a call, rebuilt from its CDR row and legs. */
+export function recordFromRow(row: CallRow, legs: CallLegRow[]): CallRecord {
+  const ivr = parseIvrPath(row.ivrPath);
+  const failedOffers: FailedOffer[] = legs
+    .filter((l) => l.kind === 'agent' && l.agentId !== null && l.answeredAt === null && l.endedAt !== null && l.outcome !== null && l.outcome !== 'cancelled' && l.outcome !== 'vanished')
+    .map((l) => ({ agentId: l.agentId!, at: l.endedAt!, cause: l.outcome === 'no_answer' ? ('rona' as const) : ('unreachable' as const) }));
+  const record: CallRecord = {
+    callId: row.id,
+    callerNumber: row.callerNumber,
+    arrivedAt: row.arrivedAt,
+    ivrPath: ivr.path,
+    ivrChoices: ivr.choices,
+    ivrInvalidInputs: row.ivrInvalidInputs,
+    ivrTimeouts: row.ivrTimeouts,
+    priority: row.priority,
+    repeatCaller: row.repeatCaller,
+    offers: row.offers,
+    failedOffers,
+    outcome: 'in-progress',
+  };
+  if (row.ivrExitAt !== null) record.ivrExitAt = row.ivrExitAt;
+  if (row.queuedAt !== null) record.queuedAt = row.queuedAt;
+  if (row.skill !== null) record.skill = row.skill;
+  if (row.firstOfferedAt !== null) record.firstOfferedAt = row.firstOfferedAt;
+  if (row.prewarnedAt !== null) record.prewarnedAt = row.prewarnedAt;
+  if (row.breachAt !== null) record.breach = { at: row.breachAt, cause: (BREACH_CAUSES.has(row.breachCause ?? '') ? row.breachCause : 'nobody-ready') as BreachCause };
+  if (row.escalatedAt !== null) record.escalatedAt = row.escalatedAt;
+  return record;
 }

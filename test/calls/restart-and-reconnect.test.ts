@@ -95,20 +95,33 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     await h.until(() => sim!.leaks().ok, 'PBX clean');
   });
 
-  it('killed while a caller waits: the call is closed cleanly and put on the callback list', async () => {
+  it('killed while a caller waits: the call is restored into the queue with its answer clock, and a hang-up then lands on the callback list', async () => {
     dir = mkdtempSync(join(tmpdir(), 'calls-restart-'));
     const clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
     sim = await sharedSim(clock, dir);
     const first = await Harness.start({ clock, sim, dataDir: dir });
-    sim.control.placeCall({ from: '13812341234', to: '12345' });
+    const placed = sim.control.placeCall({ from: '13812341234', to: '12345' });
     await first.until(() => [...first.layer.controller.liveCalls().values()].some((c) => c.record?.queuedAt !== undefined), 'queued');
     const callId = [...first.layer.controller.liveCalls().keys()][0]!;
+    const queuedAt = first.layer.controller.liveCalls().get(callId)!.record!.queuedAt!;
     await first.crash();
+    await first.run(3000);
     h = await Harness.start({ clock, sim, dataDir: dir });
-    const row = h.layer.calls.getCall(callId)!;
-    expect(row).toMatchObject({ status: 'ended', outcome: 'closed-on-restart' });
-    expect(h.layer.calls.listCallbacks({ status: 'pending' }).map((c) => [c.callId, c.reason])).toEqual([[callId, 'server_restart']]);
-    await h.until(() => sim!.leaks().ok, 'caller released');
+    // Still waiting, not released: no callback, the original IVR exit kept as the start of its answer clock.
+    expect(h.layer.calls.getCall(callId)).toMatchObject({ status: 'active', phase: 'queued', queuedAt, ivrExitAt: queuedAt, outcome: null });
+    expect(h.layer.controller.liveCalls().get(callId)?.adopted).toBe(false);
+    expect(h.layer.calls.listCallbacks({})).toEqual([]);
+    expect(sim.control.state().channels.map((c) => c.id)).toContain(placed.callerChannelId);
+    // The pre-warning comes 15 s after the original IVR exit, not 15 s after the restart.
+    await h.until(() => h!.layer.calls.alertsSince(0).some((a) => a.callId === callId && a.kind === 'answer-prewarning'), 'pre-warning');
+    expect(h.layer.calls.alertsSince(0).find((a) => a.kind === 'answer-prewarning')!.at).toBe(queuedAt + 15_000);
+    sim.control.hangupCall(placed.callerChannelId);
+    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
+    expect(h.layer.calls.getCall(callId)).toMatchObject({ outcome: 'abandoned', queuedAt });
+    expect(h.layer.calls.listCallbacks({ status: 'pending' }).map((c) => [c.callId, c.reason])).toEqual([[callId, 'abandoned_queue']]);
+    await h.until(() => sim!.leaks().ok, 'PBX clean');
+    expect(h.layer.controller.liveCalls().size).toBe(0);
+    expect(h.layer.controller.pendingTimers()).toBe(0);
   });
 
   it('ARI WebSocket dropped while calls wait: no call loses its place, a ring lost in an outage is re-offered without blaming the agent', async () => {
