@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { RONA, UNREACHABLE } from '../domain/acd/agent.ts';
 import type { BreachCause, CallRecord, FailedOffer, IvrChoice } from '../domain/calls/call-record.ts';
 import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -228,10 +229,13 @@ export class CallReconciler implements ReconcileHandler {
       if (!ch) {
         this.o.controller.internals.channelGone(id, 'vanished');
         // A ringing agent leg that died while we were disconnected (it could not enter Stasis without us)
-        // is our failure, not the agent's: the domain paused them as unreachable, so undo that.
+        // is our failure, not the agent's: the domain paused them as unreachable, so undo that. The same
+        // when the ring-no-answer timer ran out during the outage (our hangup never reached Asterisk, so
+        // the leg was still ours): the phone may well have answered into a Stasis app that was not there.
         if (ref.role === 'agent' && !ref.answered && ref.agentId) {
           const agent = this.o.controller.agents().find((a) => a.agentId === ref.agentId);
-          if (agent?.status === 'paused' && agent.pauseReason === 'UNREACHABLE') this.o.controller.ready(ref.agentId);
+          const ourFault = agent?.pauseReason === UNREACHABLE || (agent?.pauseReason === RONA && ref.endReason === 'no_answer');
+          if (agent?.status === 'paused' && ourFault) this.o.controller.ready(ref.agentId);
         }
         continue;
       }
@@ -242,7 +246,7 @@ export class CallReconciler implements ReconcileHandler {
     }
     for (const agentId of this.o.controller.internals.takeOutageVictims()) {
       const agent = this.o.controller.agents().find((a) => a.agentId === agentId);
-      if (agent?.status === 'paused' && agent.pauseReason === 'UNREACHABLE') this.o.controller.ready(agentId);
+      if (agent?.status === 'paused' && agent.pauseReason === UNREACHABLE) this.o.controller.ready(agentId);
     }
     for (const [playbackId, callId] of [...byPlayback]) {
       if (!live.has(callId)) continue;

@@ -174,4 +174,27 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     expect(seen).toEqual(order);
     await h.until(() => order.every((id) => h!.layer.recordings.byCall(id)[0]?.deletedFromPbxAt != null), 'all archived');
   });
+  it('ARI WebSocket dropped longer than the ring timeout while an agent rings: the agent is not paused for our outage, the call is re-offered first', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'calls-drop-'));
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
+    sim = await sharedSim(clock, dir);
+    h = await Harness.start({ clock, sim, dataDir: dir });
+    const placed = sim.control.placeCall({ from: '13800000001', to: '12345' });
+    await h.until(() => [...h!.layer.controller.liveCalls().values()].some((c) => c.record?.queuedAt !== undefined), 'queued');
+    const callId = [...h.layer.controller.liveCalls().keys()][0]!;
+    const agent = await h.agent('a1', '1001', { answerAfterMs: 2000 });
+    await h.until(() => sim!.control.state().channels.some((c) => c.id.startsWith(`${callId}-a`)), 'agent phone ringing');
+    // Down for longer than the 10 s ring-no-answer timer: it runs out while we cannot see the answer.
+    sim.faults.dropWebSockets();
+    sim.faults.refuseConnections(12_000);
+    await h.run(11_000);
+    expect(h.conn.state).not.toBe('ready');
+    await h.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered after the reconnect');
+    expect(agent.received('screen-pop').map((p: any) => p.callId)).toEqual([callId, callId]);
+    expect(h.layer.controller.agents().find((a) => a.agentId === 'a1')!.status).toBe('on-call');
+    await h.until(() => h!.layer.recordings.byCall(callId).length === 1, 'recording');
+    await h.run(1000);
+    sim.control.hangupCall(placed.callerChannelId);
+    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
+  });
 });
