@@ -32,10 +32,12 @@ export interface CallReconcilerOptions {
  *
  * First connection of this process (it may have been killed mid-call): every call the store still
  * holds as active is matched against what the PBX has. A call with the caller and the agent (or a
- * transfer party) still talking in our bridge is adopted, recording included; a call that was still
- * in the menu or the queue is closed cleanly (caller released, put on the callback list), since the
- * domain's queue state died with the process; a call whose caller is gone is closed. Recordings of
- * every closed call are archived, and so is anything left pending from before.
+ * transfer party) still talking in our bridge is adopted, recording included; a caller still waiting
+ * (queued, ringing an agent, or in the menu) is restored into the domain's queue from its stored
+ * record (`call-restored`), in the order they left the menu, keeping the answer clock of art. 25 (a
+ * ringing agent leg is hung up and the call offered again as usual); any other call is closed (caller
+ * released, put on the callback list if it never reached an agent), and a call whose caller is gone
+ * is closed. Recordings of every closed call are archived, and so is anything left pending from before.
  *
  * Later connections (the WebSocket dropped, this process kept its state): legs that vanished are
  * treated as hung up (a PBX restart sends no StasisEnd); agents and parties that answered while we
