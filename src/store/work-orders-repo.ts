@@ -340,6 +340,9 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
       dueBefore: p<SummaryRow>(
         `select ${SUMMARY_COLS} from work_orders o where o.next_deadline_at is not null and o.next_deadline_at < ? order by o.next_deadline_at limit ?`,
       ),
+      dueBeforeRaw: sqlite
+        .prepare(`select ${SUMMARY_COLS} from work_orders o where o.next_deadline_at is not null and o.next_deadline_at < ? order by o.next_deadline_at limit ?`)
+        .raw(true),
       units: p<{ unit_id: string; role: string }>('select unit_id, role from work_order_units where order_id = ? order by role desc, unit_id'),
       audit: p<Parameters<typeof toAuditRecord>[0] & Record<string, unknown>>(
         "select id, entity, entity_id as entityId, action, actor_id as actorId, actor_role as actorRole, at, reason, from_status as fromStatus, to_status as toStatus, data from audit_log where entity = 'work_order' and entity_id = ? order by id",
@@ -518,7 +521,26 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   }
 
   dueBeforeSync(before: number, limit: number): WorkOrderSummary[] {
-    return this.s.dueBefore.all(before, limit).map(toSummary);
+    // Array rows: the scan can return tens of thousands of orders, and keyed row objects cost more than the query.
+    return (this.s.dueBeforeRaw.all(before, limit) as unknown[][]).map(
+      (r): WorkOrderSummary => ({
+        id: r[0] as number,
+        channel: r[1] as string,
+        type: r[2] as string,
+        status: r[3] as WorkOrderStatus,
+        category: r[4] as string,
+        emergency: r[5] === 1,
+        confidential: r[6] === 1,
+        requesterPhone: r[7] as string | null,
+        leadUnitId: r[8] as string | null,
+        nextDeadlineAt: r[9] as number | null,
+        nextDeadlineKind: r[10] as DeadlineKind | null,
+        supervisionLevel: r[11] as number,
+        createdAt: r[12] as number,
+        updatedAt: r[13] as number,
+        closedAt: r[14] as number | null,
+      }),
+    );
   }
 
   async dueForCheck(now: number, limit: number): Promise<StoredOrder[]> {
