@@ -24,6 +24,13 @@ const AGENT_EXTEN = '7001';
 const DURATION_MS = Number(process.env.BENCH_ARI_SECONDS ?? 10) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_ARI_CONCURRENCY ?? 50);
 const IDLE_CALLS = 300;
+/** Open-loop paced phase (node:http transport only): a new set-up is started by the schedule, not by the previous one finishing. */
+const PACED_RATE = Number(process.env.BENCH_ARI_PACED_RATE ?? 200);
+const PACED_MS = Number(process.env.BENCH_ARI_PACED_SECONDS ?? 10) * 1000;
+/** Beyond this many set-ups in flight a scheduled start is skipped (and counted), so a machine that cannot keep up does not queue minutes of work. */
+const PACED_MAX_IN_FLIGHT = Number(process.env.BENCH_ARI_PACED_MAX_IN_FLIGHT ?? 400);
+/** "Sustained" needs the backlog after the last scheduled start to be gone within this time (a queue that keeps growing fails it). */
+const PACED_MAX_DRAIN_MS = 1000;
 /** A frame about the size of a real StasisStart (the reference's is ~700 bytes). */
 const ARI_SIZED_PAYLOAD = 'x'.repeat(680);
 
@@ -251,6 +258,29 @@ interface AriResult {
   /** Event latency with one call at a time (no queueing behind other calls). */
   idleEventLatency: number[];
   idleSetupLatency: number[];
+  paced?: PacedResult;
+}
+
+interface PacedResult {
+  scheduled: number;
+  started: number;
+  completed: number;
+  failures: number;
+  firstError?: string;
+  /** Starts not made because PACED_MAX_IN_FLIGHT set-ups were already running. */
+  skipped: number;
+  /** First scheduled start → last set-up settled. */
+  elapsedMs: number;
+  /** Last scheduled start time relative to the first (what the schedule alone takes). */
+  scheduleMs: number;
+  /** How late each start was against its scheduled time, sorted. */
+  lag: number[];
+  maxInFlight: number;
+  setupLatency: number[];
+  eventLatency: number[];
+  unmatchedEvents: number;
+  clientCpuMs: number;
+  simCpuMs: number;
 }
 
 function cpuMs(): number {
@@ -339,6 +369,7 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
 
     const simCpu0 = await child.call<number>('cpu');
     const clientCpu0 = cpuMs();
+    const received0 = conn.counters.received;
     const t0 = performance.now();
     const deadline = t0 + DURATION_MS;
     const worker = async () => {
@@ -354,6 +385,7 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
     const elapsedMs = performance.now() - t0;
+    const received = conn.counters.received - received0;
     const clientCpuMs = cpuMs() - clientCpu0;
     const simCpuMs = (await child.call<number>('cpu')) - simCpu0;
 
@@ -378,14 +410,88 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
     setupLatency.sort((a, b) => a - b);
 
     const loadedSetups = setups;
+    const loadedSetupLatency = setupLatency.splice(0);
+
+    // Paced phase: open loop at PACED_RATE set-ups/s (node:http only, to keep the module's run time bounded).
+    let paced: PacedResult | undefined;
+    if (transport === 'http' && PACED_RATE > 0 && PACED_MS > 0) {
+      handledAt.clear();
+      await child.call('stamps');
+      const period = 1000 / PACED_RATE;
+      const total = Math.round((PACED_RATE * PACED_MS) / 1000);
+      const lag: number[] = [];
+      const running: Array<Promise<void>> = [];
+      let k = 0;
+      let inFlight = 0;
+      let maxInFlight = 0;
+      let skipped = 0;
+      let pacedFailures = 0;
+      let pacedFirstError: string | undefined;
+      let lastSettled = 0;
+      const pacedSimCpu0 = await child.call<number>('cpu');
+      const pacedClientCpu0 = cpuMs();
+      const start = performance.now();
+      await new Promise<void>((resolve) => {
+        const tick = () => {
+          const now = performance.now();
+          // Catch up on every start that is due: an open-loop load does not wait for the previous set-up.
+          while (k < total && start + k * period <= now) {
+            lag.push(now - (start + k * period));
+            k++;
+            if (inFlight >= PACED_MAX_IN_FLIGHT) {
+              skipped++;
+              continue;
+            }
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            running.push(
+              oneCall()
+                .catch((err: unknown) => {
+                  pacedFailures++;
+                  pacedFirstError ??= err instanceof Error ? err.message : String(err);
+                })
+                .finally(() => {
+                  inFlight--;
+                  lastSettled = performance.now();
+                }),
+            );
+          }
+          if (k >= total) resolve();
+          else setTimeout(tick, Math.max(0, start + k * period - performance.now()));
+        };
+        tick();
+      });
+      await Promise.all(running);
+      const pacedClientCpuMs = cpuMs() - pacedClientCpu0;
+      const pacedSimCpuMs = (await child.call<number>('cpu')) - pacedSimCpu0;
+      const ev = await matchStamps();
+      lag.sort((a, b) => a - b);
+      paced = {
+        scheduled: total,
+        started: running.length,
+        completed: setupLatency.length,
+        failures: pacedFailures,
+        firstError: pacedFirstError,
+        skipped,
+        elapsedMs: lastSettled - start,
+        scheduleMs: (total - 1) * period,
+        lag,
+        maxInFlight,
+        setupLatency: setupLatency.splice(0).sort((a, b) => a - b),
+        eventLatency: ev.latency,
+        unmatchedEvents: ev.unmatched,
+        clientCpuMs: pacedClientCpuMs,
+        simCpuMs: pacedSimCpuMs,
+      };
+    }
+
     // Idle phase: one call at a time, so the event latency has no queueing behind other calls.
     handledAt.clear();
-    const loadedSetupLatency = setupLatency.splice(0);
+    await child.call('stamps');
     for (let i = 0; i < IDLE_CALLS; i++) await oneCall();
     const idle = await matchStamps();
     const idleSetupLatency = setupLatency.splice(0).sort((a, b) => a - b);
     setupLatency.push(...loadedSetupLatency);
-    const received = conn.counters.received;
     await conn.stop();
     const leaks = await child.call<{ ok: boolean; channels: unknown[]; bridges: unknown[]; playbacks: unknown[]; recordings: unknown[] }>('leaks');
     return {
@@ -402,6 +508,7 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
       simCpuMs,
       idleEventLatency: idle.latency,
       idleSetupLatency,
+      paced,
       leakSummary: `${leaks.channels.length} channels, ${leaks.bridges.length} bridges, ${leaks.playbacks.length} playbacks, ${leaks.recordings.length} recordings`,
     };
   } finally {
@@ -453,10 +560,44 @@ function printAri(r: AriResult, transport: TransportName, base: Baseline): void 
         `with one free core each: ~${Math.floor(1000 / Math.max(c, sm))} set-ups/s)`,
     );
   }
+  if (r.paced) printPaced(r.paced, base);
   console.log(`  machine load                   loadavg(1 min) ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores at the end of the run`);
   console.log(`  leak check after the run       ${r.leaksOk ? 'clean' : `LEAKS: ${r.leakSummary}`}`);
 }
 
 if (process.argv.includes('--bench-child')) {
   void childMain();
+}
+
+function printPaced(p: PacedResult, base: Baseline): void {
+  // Completions per second of the offered window (scheduled starts × period); all scheduled set-ups must complete,
+  // none fail or be skipped, and the backlog after the last scheduled start must drain within PACED_MAX_DRAIN_MS.
+  const windowMs = p.scheduled * (1000 / PACED_RATE);
+  const achieved = p.completed / (windowMs / 1000);
+  const drainMs = p.elapsedMs - p.scheduleMs;
+  const overall = p.elapsedMs > 0 ? p.completed / (p.elapsedMs / 1000) : 0;
+  const rateMet = p.completed === p.scheduled && p.failures === 0 && p.skipped === 0 && drainMs <= PACED_MAX_DRAIN_MS;
+  const p99 = pct(p.eventLatency, 0.99);
+  console.log(
+    `  paced open-loop load           ${PACED_RATE} set-ups/s scheduled (one start every ${(1000 / PACED_RATE).toFixed(1)} ms, not waiting for the previous) for ${(p.scheduleMs / 1000).toFixed(1)} s:`,
+  );
+  console.log(
+    `    achieved                     ${achieved.toFixed(1)} set-ups/s over the ${(windowMs / 1000).toFixed(1)} s window   (${p.completed} complete of ${p.scheduled} scheduled, ${p.failures} failed${p.firstError ? `; first error: ${p.firstError}` : ''}, ` +
+      `${p.skipped} skipped at ${PACED_MAX_IN_FLIGHT} in flight; last set-up settled ${fmtMs(drainMs)} after the last scheduled start; ${overall.toFixed(1)} /s first start → last settled)   ` +
+      `goal >= 200 /s sustained: ${rateMet && PACED_RATE >= 200 ? 'MET' : 'NOT MET'}`,
+  );
+  console.log(
+    `    schedule lag                 p50 ${fmtMs(pct(p.lag, 0.5))}   p99 ${fmtMs(pct(p.lag, 0.99))}   max ${fmtMs(p.lag[p.lag.length - 1] ?? Number.NaN)}   (start time − scheduled time; max in flight ${p.maxInFlight})`,
+  );
+  console.log(
+    `    event handling latency       p50 ${fmtMs(pct(p.eventLatency, 0.5))}   p99 ${fmtMs(p99)}   (${p.eventLatency.length} events, engine publish → listener, paced)   goal p99 < 5 ms: ${p99 < 5 ? 'MET' : 'NOT MET'}`,
+  );
+  console.log(`      compare: bare ws one-way p50 ${fmtMs(base.onewayP50)} p99 ${fmtMs(base.onewayP99)} (idle), echo RTT p50 ${fmtMs(base.echoP50)} p99 ${fmtMs(base.echoP99)}`);
+  console.log(`    one set-up end to end        p50 ${fmtMs(pct(p.setupLatency, 0.5))}   p99 ${fmtMs(pct(p.setupLatency, 0.99))}   (paced)`);
+  if (p.completed > 0) {
+    console.log(
+      `    CPU per set-up               client ${(p.clientCpuMs / p.completed).toFixed(2)} ms, simulator ${(p.simCpuMs / p.completed).toFixed(2)} ms   (over the paced window incl. drain)`,
+    );
+  }
+  if (p.unmatchedEvents) console.log(`    note: ${p.unmatchedEvents} stamped events had no handler record (not counted)`);
 }
