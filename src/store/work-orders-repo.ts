@@ -188,7 +188,7 @@ export interface WorkOrderRepo {
   appeal(id: number): Promise<AppealRecord | null>;
   decideAppeal(id: number, d: { status: 'accepted' | 'rejected'; decision: string; decidedBy: string; decidedAt: number }, audit: AuditEntry): Promise<AppealRecord | null>;
   appeals(filter: { unitId?: string; cycle?: string }): Promise<AppealRecord[]>;
-  unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' }[]>;
+  unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' | 'forwarded' }[]>;
   auditOf(orderId: number): Promise<AuditRecord[]>;
   tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit: number }): Promise<TaskRecord[]>;
   completeTask(id: number, by: string, at: number, note: string | null, audit: AuditEntry): Promise<TaskRecord | null>;
@@ -470,6 +470,14 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
         const op = [...current.opinions].reverse().find((x) => x.unitId === u);
         this.s.insUnit.run(order.id, u, 'assist', op?.opinion ?? null, op?.at ?? null);
       }
+      // Workstations that forwarded the order (art. 8) keep read access to it.
+      const listed = new Set([current.leadUnitId, ...current.assistingUnitIds]);
+      for (let i = order.assignments.length - 1; i >= 0; i--) {
+        const from = order.assignments[i]?.forwardedFrom;
+        if (from === undefined) break;
+        if (!listed.has(from)) this.s.insUnit.run(order.id, from, 'forwarded', null, null);
+        listed.add(from);
+      }
     }
     for (const a of change.audit) this.s.insAudit.run(auditValues(orderAudit(a, change.actorRole)));
     for (const a of change.extraAudit ?? []) this.s.insAudit.run(auditValues(a));
@@ -599,8 +607,8 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
     return (this.sqlite.prepare(q).all(...params) as Record<string, unknown>[]).map(toAppeal);
   }
 
-  async unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' }[]> {
-    return this.s.units.all(orderId).map((r) => ({ unitId: r.unit_id, role: r.role as 'lead' | 'assist' }));
+  async unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' | 'forwarded' }[]> {
+    return this.s.units.all(orderId).map((r) => ({ unitId: r.unit_id, role: r.role as 'lead' | 'assist' | 'forwarded' }));
   }
 
   async auditOf(orderId: number): Promise<AuditRecord[]> {

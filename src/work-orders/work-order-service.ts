@@ -267,8 +267,15 @@ export class WorkOrderService {
       if (command.action === 'dispatch' || command.action === 'resolve-dispute') await this.checkUnits(command.leadUnitId, command.assistingUnitIds ?? []);
       if (command.action === 'reply') await this.checkAttachments(id, command.attachments ?? []);
       if (command.action === 'merge-into') return this.mergeInto(stored.order, command.targetOrderId, caller);
+      const forward = command.action === 'forward' ? { to: command.toUnitId, ...(await this.forwardCheck(stored.order, command.toUnitId)) } : null;
+      const env: DecideEnv = forward ? { ...this.env(), mayForward: (from, to) => from === forward.from && to === forward.to && forward.refusal === null } : this.env();
       const now = this.d.clock.now();
-      const d = this.decided(decide(stored.order, { ...command, actor } as Parameters<typeof decide>[1], now, this.env()));
+      const decision = decide(stored.order, { ...command, actor } as Parameters<typeof decide>[1], now, env);
+      // The domain only learns yes/no from mayForward; the organisation knows why, so its reason replaces the generic one.
+      if (!decision.ok && decision.refusal.code === 'forward-not-allowed' && forward?.refusal) {
+        throw conflict('forward-not-allowed', `forward refused (order ${decision.refusal.status}): ${forward.refusal}`);
+      }
+      const d = this.decided(decision);
       const change = this.change(d.state, stored.order.version, caller, now, [d.audit], d.effects, stored.supervisionLevel, stored);
       const r = await this.d.repo.commit(change);
       if (r === 'conflict') {
@@ -421,6 +428,37 @@ export class WorkOrderService {
       if (!u.active) throw conflict('unit-inactive', `${field}: unit ${id} is inactive`);
       if (!canReceiveOrders(u.kind)) throw conflict('unit-cannot-handle', `${field}: a ${u.kind} does not handle orders; choose a county workstation or handling unit`);
     }
+  }
+
+  /**
+   * Art. 8: a county workstation holding an order may pass it to an active unit below it in the organisation
+   * tree. Answers the current lead unit and, when forwarding is not allowed, why.
+   */
+  private async forwardCheck(order: WorkOrder, toUnitId: string): Promise<{ from: string; refusal: string | null }> {
+    const target = await this.d.org.get(toUnitId);
+    if (!target) throw badInput('unit-not-found', `body.unitId: no organisation unit ${toUnitId}`);
+    const from = order.assignments[order.assignments.length - 1]?.leadUnitId;
+    if (from === undefined) return { from: '', refusal: 'the order has no lead unit' };
+    const lead = await this.d.org.get(from);
+    if (!lead || lead.kind !== 'county_workstation') {
+      return { from, refusal: `the lead unit ${from} is ${lead ? `a ${lead.kind}` : 'unknown'}; only a county workstation forwards orders (art. 8)` };
+    }
+    if (!target.active) return { from, refusal: `body.unitId: unit ${toUnitId} is inactive` };
+    if (!canReceiveOrders(target.kind)) return { from, refusal: `body.unitId: a ${target.kind} does not handle orders` };
+    if (target.id === from || !(await this.isBelow(target.id, from))) {
+      return { from, refusal: `body.unitId: unit ${toUnitId} is not below the workstation ${from} in the organisation hierarchy (art. 8)` };
+    }
+    return { from, refusal: null };
+  }
+
+  /** True when `unitId` lies strictly below `ancestorId` in the organisation tree. */
+  private async isBelow(unitId: string, ancestorId: string): Promise<boolean> {
+    let cur = (await this.d.org.get(unitId))?.parentId ?? null;
+    for (let guard = 0; cur !== null && guard < 64; guard++) {
+      if (cur === ancestorId) return true;
+      cur = (await this.d.org.get(cur))?.parentId ?? null;
+    }
+    return false;
   }
 
   private async checkAttachments(orderId: number, refs: readonly AttachmentRef[]): Promise<void> {

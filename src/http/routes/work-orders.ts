@@ -113,6 +113,13 @@ const ACTIONS: ActionSpec[] = [
     toCommand: (b) => ({ action: 'return', reason: b['reason'] as string }),
   },
   {
+    path: 'forward',
+    summary: 'A county workstation passes a signed order to a unit below it (art. 8); the handling clock and extension allowance carry over',
+    permission: 'work-orders:handle',
+    body: obj(['unitId', 'reason'], { unitId: unitIdSchema, reason: text(2000) }),
+    toCommand: (b) => ({ action: 'forward', toUnitId: b['unitId'] as string, note: b['reason'] as string }),
+  },
+  {
     path: 'extension',
     summary: 'Ask for an extension before the deadline (working days, or ms for emergencies; art. 26(2))',
     permission: 'work-orders:handle',
