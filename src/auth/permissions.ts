@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   'knowledge:ask': ['agent', 'supervisor', 'admin'],
   'calendar:read': ['agent', 'supervisor', 'auditor', 'unit_handler', 'admin'],
   'calendar:manage': ['admin'],
+  // Hot-topic statistics over intakes (art. 17).
+  'statistics:read': ['supervisor', 'auditor', 'admin'],
   'assessment:read': ['supervisor', 'auditor', 'unit_handler', 'admin'],
   'assessment:appeal': ['unit_handler'],
   'assessment:decide': ['supervisor', 'admin'],

@@ -189,6 +189,8 @@ export interface WorkOrderRepo {
   decideAppeal(id: number, d: { status: 'accepted' | 'rejected'; decision: string; decidedBy: string; decidedAt: number }, audit: AuditEntry): Promise<AppealRecord | null>;
   appeals(filter: { unitId?: string; cycle?: string }): Promise<AppealRecord[]>;
   unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' | 'forwarded' }[]>;
+  /** Orders taken in [from, to), counted per category code or per location text (art. 17). */
+  intakeCounts(from: number, to: number, by: 'category' | 'location'): Promise<{ key: string | null; count: number }[]>;
   auditOf(orderId: number): Promise<AuditRecord[]>;
   tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit: number }): Promise<TaskRecord[]>;
   completeTask(id: number, by: string, at: number, note: string | null, audit: AuditEntry): Promise<TaskRecord | null>;
@@ -605,6 +607,14 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
     if (f.cycle) (where.push('cycle = ?'), params.push(f.cycle));
     const q = `select * from assessment_appeals ${where.length ? 'where ' + where.join(' and ') : ''} order by id limit 1000`;
     return (this.sqlite.prepare(q).all(...params) as Record<string, unknown>[]).map(toAppeal);
+  }
+
+  async intakeCounts(from: number, to: number, by: 'category' | 'location'): Promise<{ key: string | null; count: number }[]> {
+    const column = by === 'category' ? 'category' : 'location';
+    const rows = this.sqlite
+      .prepare<unknown[], { k: string | null; n: number }>(`select ${column} as k, count(*) as n from work_orders where created_at >= ? and created_at < ? group by ${column}`)
+      .all(from, to);
+    return rows.map((r) => ({ key: r.k, count: r.n }));
   }
 
   async unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' | 'forwarded' }[]> {

@@ -4,6 +4,8 @@ import { knowledgeRoutes } from '../http/routes/knowledge.ts';
 import { calendarRoutes } from '../http/routes/calendar.ts';
 import { smsWebhookRoutes } from '../http/routes/sms-webhook.ts';
 import { workOrderRoutes } from '../http/routes/work-orders.ts';
+import { workOrderStatisticsRoutes } from '../http/routes/work-orders-statistics.ts';
+import { HotTopicsService } from './hot-topics.ts';
 import { workOrderAdminRoutes } from '../http/routes/work-orders-admin.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -84,6 +86,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     await calendar.init();
     await app.register(workOrderRoutes({ orders }));
     await app.register(workOrderAdminRoutes({ orders, scanner, assessment, repo, clock }));
+    await app.register(workOrderStatisticsRoutes({ hotTopics: new HotTopicsService(repo) }));
     await app.register(organisationRoutes({ organisation }));
     await app.register(knowledgeRoutes({ knowledge }));
     await app.register(calendarRoutes({ calendar }));
