@@ -78,7 +78,7 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     const placed = ui.sim.control.placeCall({
       from: CALLER,
       to: '12345',
-      script: [waitPrompt('zh/desk-choice'), { kind: 'dtmf', digits: '1' }, waitPrompt('zh/emergency-advice'), { kind: 'dtmf', digits: '0' }],
+      script: [waitPrompt('sound:hotline/desk-choice'), { kind: 'dtmf', digits: '1' }, waitPrompt('sound:hotline/emergency-advice'), { kind: 'dtmf', digits: '0' }],
     });
     await ui.until('the wallboard shows one call in the voice menu', async () => (await text(sup, '#in-ivr')) === '1', { maxMs: 30_000 });
     await ui.until('the wallboard shows one waiting call', async () => (await text(sup, '#waiting-total')) === '1');
@@ -162,7 +162,7 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     ui.sim.control.placeCall({
       from: '13900001111',
       to: '12345',
-      script: [waitPrompt('zh/desk-choice'), { kind: 'dtmf', digits: '1' }, waitPrompt('zh/emergency-advice'), { kind: 'dtmf', digits: '0' }, { kind: 'wait', ms: 5000 }, { kind: 'hangup' }],
+      script: [waitPrompt('sound:hotline/desk-choice'), { kind: 'dtmf', digits: '1' }, waitPrompt('sound:hotline/emergency-advice'), { kind: 'dtmf', digits: '0' }, { kind: 'wait', ms: 5000 }, { kind: 'hangup' }],
     });
     await ui.until('the second call waiting', async () => (await text(sup, '#waiting-total')) === '1', { maxMs: 30_000 });
     await ui.until('the callback on the wallboard', async () => (await sup.locator('#callback-table tbody tr').count()) === 1, { maxMs: 10_000 });
