@@ -59,6 +59,8 @@ export const workOrders = sqliteTable(
     index('work_orders_deadline_idx').on(t.nextDeadlineAt).where(sql`${t.nextDeadlineAt} is not null`),
     index('work_orders_check_idx').on(t.nextCheckAt).where(sql`${t.nextCheckAt} is not null`),
     index('work_orders_closed_idx').on(t.closedAt),
+    // Hot-topic statistics (art. 17) count intakes over a period.
+    index('work_orders_created_idx').on(t.createdAt),
   ],
 );
 
