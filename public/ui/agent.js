@@ -1,8 +1,8 @@
 // Agent desktop: sign in, sign in to skills, ready / pause, the screen-pop while the phone rings and the
 // call's state afterwards. Everything arrives over the /agent socket.io namespace (src/realtime/agent-namespace.ts).
 import {
-  $, AGENT_STATUS_LABELS, CALL_STATE_LABELS, PAUSE_REASONS, api, clockTime, command, connect, dateTime, el,
-  keepTokenFresh, kids, orderStatusLabel, pauseLabel, seconds, session, signInForm, skillLabel,
+  $, AGENT_STATUS_LABELS, CALL_STATE_LABELS, PAUSE_REASONS, api, clockTime, command, dateTime, el,
+  kids, openLivePage, orderStatusLabel, pauseLabel, seconds, session, signInForm, skillLabel,
 } from '/ui/assets/common.js';
 
 const app = $('#app');
@@ -24,25 +24,12 @@ async function start() {
 }
 
 function begin() {
-  const user = session.user;
-  $('#whoami').textContent = user ? (user.displayName && user.displayName !== user.username ? `${user.displayName}（${user.username}）` : user.username) : '';
-  $('#logout').hidden = false;
-  keepTokenFresh(() => expired('登录已过期，请重新登录'));
   renderLayout();
-  const socket = connect('/agent');
-  view.socket = socket;
-  socket.on('connect', () => setConnection(true));
-  socket.on('disconnect', () => setConnection(false));
-  socket.on('connect_error', (err) => {
-    const status = err?.data?.statusCode;
-    if (status === 401) return expired('登录已失效，请重新登录');
-    if (status === 403) {
-      socket.disconnect();
-      return fatal('当前账号的角色不能接听电话（需要坐席或班长角色）。');
-    }
-    setConnection(false, err.message);
+  const socket = openLivePage('/agent', {
+    upText: '已连接',
+    onForbidden: () => fatal('当前账号的角色不能接听电话（需要坐席或班长角色）。'),
   });
-  socket.on('auth:revoked', () => expired('账号已被停用或修改，请重新登录'));
+  view.socket = socket;
   socket.on('agent-state', (state) => {
     if (view.agent && view.agent.status !== state.status) view.message = '';
     view.agent = state;
@@ -61,20 +48,6 @@ function begin() {
     view.call = { ...view.call, state: u.state, detail: u.detail };
     renderCall();
   });
-}
-
-function setConnection(up, why) {
-  const c = $('#connection');
-  c.hidden = false;
-  c.className = `conn ${up ? 'up' : 'down'}`;
-  c.textContent = up ? '已连接' : `连接中断，正在重连…${why ? `（${why}）` : ''}`;
-}
-
-function expired(message) {
-  view.socket?.disconnect();
-  session.clear();
-  sessionStorage.setItem('hotline.notice', message);
-  location.reload();
 }
 
 function fatal(message) {

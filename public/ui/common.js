@@ -87,6 +87,46 @@ export function connect(namespace) {
   return socket;
 }
 
+/** Ends the session and reloads the page to its sign-in form, which shows `message`. */
+export function expireSession(socket, message) {
+  socket?.disconnect();
+  session.clear();
+  sessionStorage.setItem('hotline.notice', message);
+  location.reload();
+}
+
+/**
+ * Shows the signed-in user, keeps the token fresh and opens the page's live namespace: the connection
+ * badge (`upText` while connected), back to sign-in on 401 or revocation, `onForbidden` on 403.
+ */
+export function openLivePage(namespace, { upText, onForbidden }) {
+  const user = session.user;
+  $('#whoami').textContent = user ? (user.displayName && user.displayName !== user.username ? `${user.displayName}（${user.username}）` : user.username) : '';
+  $('#logout').hidden = false;
+  let socket;
+  keepTokenFresh(() => expireSession(socket, '登录已过期，请重新登录'));
+  socket = connect(namespace);
+  const badge = (up, why) => {
+    const c = $('#connection');
+    c.hidden = false;
+    c.className = `conn ${up ? 'up' : 'down'}`;
+    c.textContent = up ? upText : `连接中断，正在重连…${why ? `（${why}）` : ''}`;
+  };
+  socket.on('connect', () => badge(true));
+  socket.on('disconnect', () => badge(false));
+  socket.on('connect_error', (err) => {
+    const status = err?.data?.statusCode;
+    if (status === 401) return expireSession(socket, '登录已失效，请重新登录');
+    if (status === 403) {
+      socket.disconnect();
+      return onForbidden();
+    }
+    badge(false, err.message);
+  });
+  socket.on('auth:revoked', () => expireSession(socket, '账号已被停用或修改，请重新登录'));
+  return socket;
+}
+
 /** Emits with an acknowledgement; resolves to the server's answer `{ ok, error? }`. */
 export function command(socket, event, payload = {}) {
   return socket

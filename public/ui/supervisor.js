@@ -1,7 +1,7 @@
 // Supervisor wallboard: live figures, alerts and the callback list, all pushed over the /supervisor
 // socket.io namespace (src/realtime/supervisor-namespace.ts); the page never polls.
 import {
-  $, AGENT_STATUS_LABELS, ApiError, api, clockTime, connect, dateTime, el, keepTokenFresh, kids, pauseLabel, percent, seconds,
+  $, AGENT_STATUS_LABELS, ApiError, api, clockTime, dateTime, el, kids, openLivePage, pauseLabel, percent, seconds,
   session, signInForm, skillLabel,
 } from '/ui/assets/common.js';
 
@@ -36,25 +36,12 @@ async function start() {
   if (!session.token) await signInForm(app, { title: '班长登录', hint: notice ?? '使用班长或管理员账号登录。' });
   const user = session.user;
   view.canHandle = user?.role === 'supervisor';
-  $('#whoami').textContent = user ? (user.displayName && user.displayName !== user.username ? `${user.displayName}（${user.username}）` : user.username) : '';
-  $('#logout').hidden = false;
-  keepTokenFresh(() => expired('登录已过期，请重新登录'));
   layout();
-  const socket = connect('/supervisor');
-  view.socket = socket;
-  socket.on('connect', () => setConnection(true));
-  socket.on('disconnect', () => setConnection(false));
-  socket.on('connect_error', (err) => {
-    const status = err?.data?.statusCode;
-    if (status === 401) return expired('登录已失效，请重新登录');
-    if (status === 403) {
-      socket.disconnect();
-      app.replaceChildren(el('div', { class: 'card error-card', id: 'fatal' }, '当前账号的角色不能查看监控大屏（需要班长或管理员角色）。'));
-      return;
-    }
-    setConnection(false, err.message);
+  const socket = openLivePage('/supervisor', {
+    upText: '实时推送已连接',
+    onForbidden: () => app.replaceChildren(el('div', { class: 'card error-card', id: 'fatal' }, '当前账号的角色不能查看监控大屏（需要班长或管理员角色）。')),
   });
-  socket.on('auth:revoked', () => expired('账号已被停用或修改，请重新登录'));
+  view.socket = socket;
   socket.on('figures', (f) => {
     view.figures = f;
     view.serverOffset = f.at - Date.now();
@@ -80,20 +67,6 @@ async function start() {
   });
   // The longest wait keeps counting between pushes, on the server's clock.
   setInterval(tickLongestWait, 1000);
-}
-
-function expired(message) {
-  view.socket?.disconnect();
-  session.clear();
-  sessionStorage.setItem('hotline.notice', message);
-  location.reload();
-}
-
-function setConnection(up, why) {
-  const c = $('#connection');
-  c.hidden = false;
-  c.className = `conn ${up ? 'up' : 'down'}`;
-  c.textContent = up ? '实时推送已连接' : `连接中断，正在重连…${why ? `（${why}）` : ''}`;
 }
 
 function layout() {
