@@ -33,12 +33,14 @@ export interface MediaHost {
   mediaStarted(ch: Chan): void;
 }
 
+type MediaTarget = { kind: 'channel'; ch: Chan } | { kind: 'bridge'; bridge: Bridge };
+
 export interface Playback {
   id: string;
   media: string[];
   index: number;
   targetUri: string;
-  target: { kind: 'channel'; ch: Chan } | { kind: 'bridge'; bridge: Bridge };
+  target: MediaTarget;
   language: string;
   state: PlaybackSnapshot['state'];
   timer?: TimerId;
@@ -51,7 +53,7 @@ export interface LiveRecording {
   name: string;
   format: string;
   targetUri: string;
-  target: { kind: 'channel'; ch: Chan } | { kind: 'bridge'; bridge: Bridge };
+  target: MediaTarget;
   state: RecordingSnapshot['state'];
   segments: Array<{ ms: number; muted: boolean }>;
   segStart?: number;
@@ -88,18 +90,18 @@ export class Media {
 
   // ---------------------------------------------------------------- playbacks
 
-  ariPlay(target: { channelId?: string; bridgeId?: string }, p: { media?: string[]; lang?: string; playbackId?: string }): AriJson {
-    let t: Playback['target'];
-    let targetUri: string;
+  /** The channel (which must be in Stasis) or bridge a playback or recording is aimed at, with its ARI uri. */
+  private resolveTarget(target: { channelId?: string; bridgeId?: string }): { target: MediaTarget; targetUri: string } {
     if (target.channelId !== undefined) {
       const ch = this.host.requireStasis(target.channelId);
-      t = { kind: 'channel', ch };
-      targetUri = `channel:${ch.id}`;
-    } else {
-      const b = this.host.requireBridge(target.bridgeId ?? '');
-      t = { kind: 'bridge', bridge: b };
-      targetUri = `bridge:${b.id}`;
+      return { target: { kind: 'channel', ch }, targetUri: `channel:${ch.id}` };
     }
+    const b = this.host.requireBridge(target.bridgeId ?? '');
+    return { target: { kind: 'bridge', bridge: b }, targetUri: `bridge:${b.id}` };
+  }
+
+  ariPlay(target: { channelId?: string; bridgeId?: string }, p: { media?: string[]; lang?: string; playbackId?: string }): AriJson {
+    const { target: t, targetUri } = this.resolveTarget(target);
     const media = (p.media ?? []).filter((m) => m !== '');
     if (!media.length) throw new AriError(500, 'Failed to queue media for playback', 'Internal Server Error');
     if (p.playbackId !== undefined && this.playbacks.has(p.playbackId)) {
@@ -252,17 +254,7 @@ export class Media {
     target: { channelId?: string; bridgeId?: string },
     p: { name?: string; format?: string; maxDurationSeconds?: number; maxSilenceSeconds?: number; ifExists?: string; beep?: boolean; terminateOn?: string },
   ): AriJson {
-    let t: LiveRecording['target'];
-    let targetUri: string;
-    if (target.channelId !== undefined) {
-      const ch = this.host.requireStasis(target.channelId);
-      t = { kind: 'channel', ch };
-      targetUri = `channel:${ch.id}`;
-    } else {
-      const b = this.host.requireBridge(target.bridgeId ?? '');
-      t = { kind: 'bridge', bridge: b };
-      targetUri = `bridge:${b.id}`;
-    }
+    const { target: t, targetUri } = this.resolveTarget(target);
     if (!p.name || !p.format) throw new AriError(500, 'Error parsing request', 'Internal Server Error');
     if (p.format !== 'wav') throw new AriError(422, 'specified format is unknown on this system', 'Unprocessable Entity');
     if (!/^[A-Za-z0-9_\-.]+$/.test(p.name) || p.name.startsWith('.')) throw new AriError(400, 'Invalid recording name', 'Bad Request');
