@@ -56,7 +56,15 @@ const headers = { authorization: `Basic ${Buffer.from(target.auth).toString('bas
 async function control(method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(target.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
-  if (!res.ok) fail(`${method} ${path}: ${res.status} ${text}`);
+  if (!res.ok) {
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? text;
+    } catch {
+      // not JSON: show it as it came
+    }
+    fail(`${method} ${path}: ${res.status} ${message}`);
+  }
   return text ? JSON.parse(text) : undefined;
 }
 
