@@ -21,7 +21,6 @@ describe('login throttle', () => {
     // And an attempt that ends without a verdict frees its place
     inFlight[0]!.abandoned();
     expect(t.begin('li.wei', '10.0.0.3').ok).toBe(true);
-    expect(inFlight).toHaveLength(3);
   });
 
   it('never lets a success erase failures, whether they came before it or were in flight beside it', () => {
