@@ -18,6 +18,7 @@ import { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
 import type { AriEvent } from '../telephony/ari/events.ts';
+import type { ExtensionPolicy } from './agent-extension.ts';
 import { CallController } from './call-controller.ts';
 import { CallEventHub } from './call-events.ts';
 import { CallReconciler } from './call-reconciler.ts';
@@ -49,6 +50,8 @@ export interface CallLayerOptions {
   figuresMinIntervalMs?: number;
   archiveRetryBaseMs?: number;
   agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted'>;
+  /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
+  extensions?: ExtensionPolicy;
 }
 
 /**
@@ -122,7 +125,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
 
   const routes: RoutePlugin[] = [
     callRoutes({ calls, recordings, controller, figures }),
-    agentRoutes({ controller }),
+    agentRoutes({ controller, extensions: o.extensions }),
     callbackRoutes({ calls, events, clock: o.clock }),
     recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit }),
   ];
@@ -143,6 +146,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
         events,
         clock: o.clock,
         logger: o.logger,
+        extensions: o.extensions,
         ...o.agentNamespace,
       });
       const sup = attachSupervisorNamespace({

@@ -1,5 +1,6 @@
 import type { Namespace, Socket } from 'socket.io';
 import { can, type Principal } from '../auth/principal.ts';
+import { checkExtension, defaultExtensionPolicy, explainRejection, type ExtensionPolicy } from '../calls/agent-extension.ts';
 import type { CallCommandError, CallController } from '../calls/call-controller.ts';
 import type { CallEventHub, DesktopPop } from '../calls/call-events.ts';
 import { maskDesktopPop } from '../calls/screen-pop-builder.ts';
@@ -17,6 +18,8 @@ export interface AgentNamespaceOptions {
   signOutGraceMs?: number;
   /** Called with the moment each screen-pop is handed to socket.io (benchmarks). */
   onPopEmitted?: (agentId: string, callId: string, decidedAtHr: number) => void;
+  /** Which extensions may be signed in on, and who to name when one is taken. Default: 3–6 digits. */
+  extensions?: ExtensionPolicy;
 }
 
 /** What every acknowledgement carries. */
@@ -27,6 +30,8 @@ const STATUS_OF: Record<Rejection['code'], number> = {
   'unknown-call': 404,
   'invalid-transition': 409,
   'invalid-input': 400,
+  'invalid-extension': 400,
+  'extension-in-use': 409,
 };
 
 /** The agent's id on the desktop: the user name they signed in with. */
@@ -45,6 +50,7 @@ const room = (agentId: string) => `agent:${agentId}`;
  */
 export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void } {
   const { nsp, controller, events, clock } = o;
+  const extensions = o.extensions ?? defaultExtensionPolicy;
   const log = o.logger.child({ component: 'agent-namespace' });
   const seeFull = new Map<string, boolean>();
   const graceTimers = new Map<string, TimerId>();
@@ -74,8 +80,10 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
     socket.emit('agent-state', controller.agents().find((a) => a.agentId === agentId) ?? { agentId, status: 'signed-out' });
     socket.emit('current-call', current ? { state: current.state, pop: popFor(agentId, current.pop) } : null);
 
-    const handle = (event: string, fn: (payload: Record<string, unknown>) => Rejection | undefined | void) => {
-      socket.on(event, (...args: unknown[]) => {
+    // The command itself runs synchronously when the event arrives (commands keep their order); only
+    // the wording of a refusal may wait (the holder's display name).
+    const handle = (event: string, fn: (payload: Record<string, unknown>) => Rejection | undefined | void | Promise<Rejection | undefined>) => {
+      socket.on(event, async (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : undefined;
         const payload = args[0] ?? {};
         let answer: Ack;
@@ -83,7 +91,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
           answer = { ok: false, error: { statusCode: 400, code: 'invalid-input', message: `${event}: the payload must be an object` } };
         } else {
           try {
-            const rejected = fn(payload as Record<string, unknown>);
+            const rejected = await fn(payload as Record<string, unknown>);
             answer = rejected
               ? { ok: false, error: { statusCode: STATUS_OF[rejected.code], code: rejected.code, message: rejected.message } }
               : { ok: true };
@@ -103,7 +111,9 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       if (!Array.isArray(skills) || skills.some((s) => typeof s !== 'string')) {
         return { code: 'invalid-input', message: 'sign-in: skills must be an array of strings' };
       }
-      return controller.signIn(agentId, { extension, skills: skills as string[], leader: principal.role === 'supervisor' });
+      const rejected =
+        checkExtension(extensions, extension) ?? controller.signIn(agentId, { extension, skills: skills as string[], leader: principal.role === 'supervisor' });
+      return rejected && explainRejection(extensions, extension, rejected);
     });
     handle('sign-out', () => controller.signOut(agentId));
     handle('ready', () => controller.ready(agentId));

@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import { permissionsOf } from '../../src/auth/permissions.ts';
 import type { Principal } from '../../src/auth/principal.ts';
 import type { Role } from '../../src/auth/roles.ts';
+import type { ExtensionPolicy } from '../../src/calls/agent-extension.ts';
 import { createCallLayer, DeferredReconcile, type CallLayer } from '../../src/calls/call-layer.ts';
 import type { CallerHistorySource } from '../../src/calls/caller-history.ts';
 import type { CallCenterConfig } from '../../src/domain/calls/call-center-state.ts';
@@ -56,6 +57,7 @@ export interface HarnessOptions {
   sim?: SimulatorHandle;
   history?: CallerHistorySource;
   callCenter?: (c: CallCenterConfig) => CallCenterConfig;
+  extensions?: ExtensionPolicy;
 }
 
 export class Harness {
@@ -97,6 +99,7 @@ export class Harness {
       agentDialTemplate: 'Local/{ext}@agents',
       history: opts.history,
       archiveRetryBaseMs: 500,
+      extensions: opts.extensions,
     });
     deferred.attach(layer.reconciler);
     const http = createServer();

@@ -54,6 +54,16 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     const agent = await agentCtx.newPage();
     const sup = await supCtx.newPage();
     for (const p of [agent, sup]) p.on('pageerror', (e) => errors.push(e.message));
+    // socket.io must reach the server over a WebSocket under the pages' CSP (connect-src 'self'), not
+    // fall back to polling because the policy blocked it.
+    const webSockets: string[] = [];
+    const cspViolations: string[] = [];
+    for (const p of [agent, sup]) {
+      p.on('websocket', (ws) => webSockets.push(new URL(ws.url()).pathname));
+      p.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+      });
+    }
 
     // Agent: sign in to the page, then to the Mandarin desk at extension 1001; then pause, so the call waits.
     await signIn(agent, `${ui.url}/ui/agent`, agentUser);
@@ -187,6 +197,8 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     });
     expect(done.json()).toEqual([expect.objectContaining({ number: '13900001111', outcome: 'reached', handledBy: 'banzhang' })]);
     expect(errors).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    expect(webSockets.filter((path) => path === '/socket.io/').length).toBeGreaterThanOrEqual(2);
     await agentCtx.close();
     await supCtx.close();
   });
