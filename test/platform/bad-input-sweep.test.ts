@@ -318,6 +318,25 @@ describe('huge, infinite and malformed numbers in every query and path parameter
     }
   });
 
+  it('given a huge or non-finite number in a JSON body field, when sent, then 4xx, never 500', async () => {
+    // JSON has no Infinity: 1e400 parses to it, 99999999999999999999 to 1e20.
+    const bodies = ['1e400', '-1e400', '99999999999999999999', '9223372036854775807', '-1'];
+    for (const r of routes.filter((x) => x.schema?.body && !x.config?.selfAuthenticated)) {
+      const headers = { ...(await headersFor(r)), 'content-type': 'application/json' };
+      const body = r.schema!.body!;
+      const base = sample(body) as Record<string, unknown>;
+      for (const [prop, s] of Object.entries(body.properties ?? {})) {
+        const items = s.type === 'array' && isNumeric(s.items);
+        if (!isNumeric(s) && !items) continue;
+        for (const n of bodies) {
+          const json = JSON.stringify({ ...base, [prop]: 0 }).replace(`"${prop}":0`, `"${prop}":${items ? `[${n}]` : n}`);
+          const res = await server.app.inject({ method: r.method as 'POST', url: fillParams(r), headers, payload: json });
+          expectClientError(res, `${r.method} ${r.url} ${prop}=${n}`);
+        }
+      }
+    }
+  });
+
   it('given such a value as an id in the path, when sent, then 400 or 404, never 500', async () => {
     for (const { r, name } of numericParams()) {
       if (r.config?.selfAuthenticated) continue;
