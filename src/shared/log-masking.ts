@@ -10,7 +10,9 @@ import { maskPhone, maskPhonesInText } from './phone-mask.ts';
  * pino's redact paths cover the known fields at known depths; this covers the fields nobody listed.
  */
 
-const PHONE_KEY = /phone|mobile|msisdn|caller|contact|^(?:number|tel|ani|dnid|exten(?:sion)?Number)$|[a-z]Number$/i;
+// …phone, …mobile, …Number (callerNumber), AMI's CallerIDNum / ConnectedLineNum, and objects named caller or
+// contact(s) (their fields are read under their own names). Not callerChannelId & co.: ids, not numbers.
+const PHONE_KEY = /phone|mobile|msisdn|number$|^(?:caller|callerId|contact|contacts|tel|ani|dnid)$|(?:callerid|connectedline)num$/i;
 // Counters and sequence numbers that end in "Number" but are not phone numbers.
 const NOT_PHONE_KEY = /^(?:connectionNumber|sequenceNumber|versionNumber|attemptNumber|pageNumber)$/i;
 const SECRET_KEY = /^(?:token|accessToken|refreshToken|password|newPassword|oldPassword|currentPassword|secret|[a-z_]*secret|authorization|cookie|set-cookie)$/i;

@@ -56,3 +56,14 @@ describe('maskLogLine (every line the logger writes)', () => {
     expect(out).not.toMatch(/1234.?5678/);
   });
 });
+
+describe('maskLogLine by key name', () => {
+  it('given phone-like keys (AMI and ARI spellings included), then masks them; ids and counters under other keys stay', () => {
+    const out = JSON.parse(
+      maskLogLine(
+        JSON.stringify({ CallerIDNum: '13812345678', ConnectedLineNum: '02087654321', caller: '13812345678', contact: { tel: '13812345678' }, callerChannelId: '1796306579.12', connectionNumber: 12345678 }),
+      ),
+    );
+    expect(out).toEqual({ CallerIDNum: '138****5678', ConnectedLineNum: '020****4321', caller: '138****5678', contact: { tel: '138****5678' }, callerChannelId: '1796306579.12', connectionNumber: 12345678 });
+  });
+});
