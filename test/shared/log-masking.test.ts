@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maskLogLine } from '../../src/shared/log-masking.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { maskPhonesInText } from '../../src/shared/phone-mask.ts';
+import { duplicateJsonKeys } from './json-duplicate-keys.ts';
 
 describe('maskPhonesInText', () => {
   it.each([
@@ -54,6 +55,16 @@ describe('maskLogLine (every line the logger writes)', () => {
     expect(out).toContain('lookup of 138****5678 failed');
     expect(out).toContain('history for 138****5678 failed');
     expect(out).not.toMatch(/1234.?5678/);
+  });
+});
+
+describe('maskLogLine keeps one key per line', () => {
+  it('given a line where a child binding and the logged object repeat a key, then the written line has it once', () => {
+    let out = '';
+    const log = createLogger({ level: 'info', destination: { write: (s: string) => void (out += s) } });
+    log.child({ app: 'hotline' }).error({ app: 'hotline' }, 'replaced');
+    expect(duplicateJsonKeys(out.trim())).toEqual([]);
+    expect(JSON.parse(out)).toMatchObject({ app: 'hotline', msg: 'replaced' });
   });
 });
 
