@@ -16,7 +16,7 @@ import type { CallCenterConfig } from '../../src/domain/calls/call-center-state.
 import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
 import type { SocketServer } from '../../src/realtime/socket-server.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
-import { createLogger } from '../../src/shared/logger.ts';
+import { createLogger, type Logger } from '../../src/shared/logger.ts';
 import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
@@ -58,6 +58,8 @@ export interface HarnessOptions {
   history?: CallerHistorySource;
   callCenter?: (c: CallCenterConfig) => CallCenterConfig;
   extensions?: ExtensionPolicy;
+  /** Where the call layer and the simulator log (default: silent unless TEST_LOG is set). */
+  logger?: Logger;
 }
 
 export class Harness {
@@ -79,10 +81,10 @@ export class Harness {
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
     const clock = opts.clock ?? new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'calls-it-'));
-    const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false });
+    const logger = opts.logger ?? createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false });
     const sim =
       opts.sim ??
-      (await startSimulator({ ariUser: USER, ariPassword: PASS, recordingsDir: join(dataDir, 'pbx-recordings'), clock, port: 0, inboundApp: APP, soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)] }));
+      (await startSimulator({ ariUser: USER, ariPassword: PASS, recordingsDir: join(dataDir, 'pbx-recordings'), clock, port: 0, inboundApp: APP, logger, soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)] }));
     const store = openStore({ dataDir });
     let config = loadIvrConfig();
     if (opts.callCenter) config = opts.callCenter(config);

@@ -9,6 +9,7 @@ import type { RecordingsRepo } from '../../store/recordings-repo.ts';
 import type { CallLegRow, CallRow } from '../../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
 import { HttpError } from '../error-handler.ts';
+import { epochMsSchema, offsetSchema } from '../number-bounds.ts';
 
 export interface CallRoutesDeps {
   calls: CallsRepo;
@@ -21,10 +22,10 @@ const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: { type: 'integer', minimum: 0 },
-    to: { type: 'integer', minimum: 0 },
+    from: epochMsSchema,
+    to: epochMsSchema,
     limit: { type: 'integer', minimum: 1, maximum: 1000 },
-    offset: { type: 'integer', minimum: 0 },
+    offset: offsetSchema,
   },
 } as const;
 

@@ -5,6 +5,7 @@ import { summaryView } from '../../work-orders/order-view.ts';
 import type { SupervisionScanner } from '../../work-orders/supervision-scanner.ts';
 import type { WorkOrderService } from '../../work-orders/work-order-service.ts';
 import type { WorkOrderRepo } from '../../store/work-orders-repo.ts';
+import { idSchema } from '../number-bounds.ts';
 import { emptyBodySchema } from './user-schema.ts';
 import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './work-orders-common.ts';
 
@@ -50,7 +51,7 @@ export function workOrderAdminRoutes(deps: {
             properties: {
               status: { type: 'string', enum: ['open', 'done'] },
               kind: { type: 'string', enum: ['emergency-phone-notification', 'manual-callback', 'review-result', 're-dispatch', 'explain-overdue'] },
-              orderId: { type: 'integer', minimum: 1 },
+              orderId: idSchema,
               limit: { type: 'integer', minimum: 1, maximum: 500 },
             },
           },
