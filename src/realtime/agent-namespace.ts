@@ -3,7 +3,7 @@ import { can, type Principal } from '../auth/principal.ts';
 import { checkExtension, defaultExtensionPolicy, explainRejection, type ExtensionPolicy } from '../calls/agent-extension.ts';
 import type { CallCommandError, CallController } from '../calls/call-controller.ts';
 import type { CallEventHub, DesktopPop } from '../calls/call-events.ts';
-import { maskDesktopPop } from '../calls/screen-pop-builder.ts';
+import { popForViewer, type PopViewer } from '../calls/screen-pop-builder.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import type { Clock, TimerId } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -41,6 +41,8 @@ export function agentIdOf(p: Principal): string {
 
 const room = (agentId: string) => `agent:${agentId}`;
 
+const NO_VIEWER: PopViewer = { role: 'none', unitId: null, permissions: new Set(), seesFullPhone: false };
+
 /**
  * `/agent`: the agent desktop. Events from the desktop (each with an acknowledgement callback):
  * `sign-in {extension, skills}`, `sign-out`, `ready`, `pause {reason}`, `hold`, `unhold`,
@@ -52,10 +54,12 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
   const { nsp, controller, events, clock } = o;
   const extensions = o.extensions ?? defaultExtensionPolicy;
   const log = o.logger.child({ component: 'agent-namespace' });
-  const seeFull = new Map<string, boolean>();
+  /** Each agent's principal, as its desktops signed in: a pop is cut to what that principal may see. */
+  const viewers = new Map<string, PopViewer>();
   const graceTimers = new Map<string, TimerId>();
 
-  const popFor = (agentId: string, pop: DesktopPop): DesktopPop => (seeFull.get(agentId) ? pop : maskDesktopPop(pop));
+  // A desk whose principal is unknown is shown no confidential order.
+  const popFor = (agentId: string, pop: DesktopPop): DesktopPop => popForViewer(pop, viewers.get(agentId) ?? NO_VIEWER);
 
   const offs = [
     events.on('screenPop', (agentId, pop, decidedAtHr) => {
@@ -69,7 +73,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
   nsp.on('connection', (socket: Socket) => {
     const principal = (socket.data as { principal: Principal }).principal;
     const agentId = agentIdOf(principal);
-    seeFull.set(agentId, can(principal, 'phone:see-full'));
+    viewers.set(agentId, { role: principal.role, unitId: principal.unitId, permissions: principal.permissions, seesFullPhone: can(principal, 'phone:see-full') });
     const grace = graceTimers.get(agentId);
     if (grace !== undefined) {
       clock.clearTimeout(grace);

@@ -618,6 +618,10 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   }
 
   async unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' | 'forwarded' }[]> {
+    return this.unitsOfSync(orderId);
+  }
+
+  unitsOfSync(orderId: number): { unitId: string; role: 'lead' | 'assist' | 'forwarded' }[] {
     return this.s.units.all(orderId).map((r) => ({ unitId: r.unit_id, role: r.role as 'lead' | 'assist' | 'forwarded' }));
   }
 

@@ -1,6 +1,7 @@
 import { shanghaiDateOf } from '../domain/calendar/civil-date.ts';
 import { decide, type DecideEnv } from '../domain/work-orders/decide.ts';
 import { findRepeat, normalisePhone, repeatCandidateOf } from '../domain/work-orders/repeat-detection.ts';
+import { maySeeOrder, orderVisibility, visibilityNeedsUnits, type OrderVisibilityFacts } from '../domain/work-orders/visibility.ts';
 import type {
   Actor,
   AttachmentRef,
@@ -291,6 +292,8 @@ export class WorkOrderService {
     const actor = actorOf(caller);
     const target = await this.d.repo.load(targetId);
     if (!target) throw badInput('order-not-found', `body.targetOrderId: no work order ${targetId}`);
+    // Merging into an order one may not see would reveal it and attach one's demand to it (art. 22).
+    await this.assertVisible(target.order, caller);
     const now = this.d.clock.now();
     const m = this.decided(decide(order, { action: 'merge-into', targetOrderId: targetId, actor }, now, this.env()));
     const a = this.decided(decide(target.order, { action: 'absorb', mergedOrderId: order.id, actor }, now, this.env()));
@@ -328,17 +331,23 @@ export class WorkOrderService {
     if (caller.role === 'unit_handler') {
       if (!caller.unitId) throw notYours('no-unit', 'your account belongs to no handling unit');
       if (filter.unitId !== undefined && filter.unitId !== caller.unitId) throw notYours('not-your-unit', `you may list the orders of unit ${caller.unitId} only`);
-      return this.d.repo.list({ ...filter, unitId: caller.unitId, includeConfidential: true, limit });
+      // The query keeps the unit's orders only, so each row is assigned to the caller's unit.
+      const rows = await this.d.repo.list({ ...filter, unitId: caller.unitId, includeConfidential: true, limit });
+      return rows.filter((r) => maySeeOrder(caller, { confidential: r.confidential, unitIds: [caller.unitId!] }));
     }
-    return this.d.repo.list({ ...filter, includeConfidential: caller.permissions.has('work-orders:see-confidential'), limit });
+    // The SQL filter only saves reading rows the decider would drop.
+    const includeConfidential = maySeeOrder(caller, { confidential: true, unitIds: [] });
+    const rows = await this.d.repo.list({ ...filter, includeConfidential, limit });
+    return rows.filter((r) => maySeeOrder(caller, { confidential: r.confidential, unitIds: [] }));
   }
 
   async findByPhone(phone: string, caller: Caller, limit = 50): Promise<WorkOrderSummary[]> {
     const p = normalisePhone(phone);
     if (!p) throw badInput('invalid-phone', 'querystring.phone must hold digits');
     const rows = await this.d.repo.findByPhone(p, Math.min(limit, 200));
-    const conf = caller.permissions.has('work-orders:see-confidential');
-    return rows.filter((r) => conf || !r.confidential);
+    const visible: WorkOrderSummary[] = [];
+    for (const r of rows) if (maySeeOrder(caller, await this.visibilityFacts(r, caller))) visible.push(r);
+    return visible;
   }
 
   async audit(id: number, caller: Caller): Promise<AuditRecord[]> {
@@ -365,19 +374,16 @@ export class WorkOrderService {
     return t;
   }
 
-  /** Can this caller see this order at all? Unit handlers: only their unit's orders; confidential ones need the right (art. 22). */
+  /** Can this caller see this order at all? The domain's orderVisibility decides (art. 22); a refusal is a 403. */
   async assertVisible(o: WorkOrder, caller: Caller): Promise<void> {
-    if (caller.role === 'system' || caller.role === 'requester') return;
-    if (caller.role === 'unit_handler') {
-      const units = await this.d.repo.unitsOf(o.id);
-      if (!caller.unitId || !units.some((u) => u.unitId === caller.unitId)) {
-        throw notYours('not-your-unit', `order ${o.id} is not assigned to your unit`);
-      }
-      return;
-    }
-    if (o.confidential && !caller.permissions.has('work-orders:see-confidential')) {
-      throw notYours('confidential', `order ${o.id} is confidential; your role may not see it (art. 22)`);
-    }
+    const v = orderVisibility(caller, await this.visibilityFacts(o, caller));
+    if (!v.visible) throw notYours(v.code, `order ${o.id}: ${v.reason}`);
+  }
+
+  /** The facts the visibility rule reads; the unit assignments are loaded only for viewers judged by them. */
+  async visibilityFacts(o: { id: number; confidential: boolean }, caller: Caller): Promise<OrderVisibilityFacts> {
+    const unitIds = visibilityNeedsUnits(caller) ? (await this.d.repo.unitsOf(o.id)).map((u) => u.unitId) : [];
+    return { confidential: o.confidential, unitIds };
   }
 
   // ---- attachments -------------------------------------------------------------------------------------------

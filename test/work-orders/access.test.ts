@@ -21,6 +21,15 @@ describe('who sees what (art. 22), bad input, and the append-only audit trail', 
   });
   afterAll(async () => h?.cleanup());
 
+  it('given a confidential order, when an agent merges another order into it, then 403 and nothing merged (the target is checked by the same rule)', async () => {
+    const agent = await h.as('agent');
+    const mine = (await h.req('POST', '/work-orders', agent, intakeBody({ requesterPhone: '13600000009', content: '路灯不亮', category: 'other' }))).body.order.id;
+    const r = await h.req('POST', `/work-orders/${mine}/merge`, agent, { targetOrderId: secret });
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe('confidential');
+    expect((await h.req('GET', `/work-orders/${mine}`, agent)).body.status).toBe('registered');
+  });
+
   it("a unit handler sees only its unit's orders (lead or assisting), and gets 403 for another unit's", async () => {
     const u1 = await h.as('unit_handler', 'u1');
     const u2 = await h.as('unit_handler', 'u2');

@@ -243,7 +243,7 @@ class Walker {
       }
       this.s.choices.push({ node: this.s.node, digit: '#', label: `ticket ${this.s.digits}` });
       this.s.phase = 'awaiting-status';
-      this.effects.push({ type: 'read-ticket-status', callId: this.s.callId, ticketNumber: this.s.digits });
+      this.effects.push({ type: 'read-ticket-status', callId: this.s.callId, ticketNumber: this.s.digits, callerNumber: this.s.callerNumber });
       return;
     }
     if (digit === '*') this.s.digits = '';

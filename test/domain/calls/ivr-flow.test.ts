@@ -151,7 +151,7 @@ describe('call flow through the default menu', () => {
     h.send({ type: 'dtmf', callId: 'c1', digit: '8' });
     for (const d of '2026015') h.send({ type: 'dtmf', callId: 'c1', digit: d });
     h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
-    expect(h.last).toContainEqual({ type: 'read-ticket-status', callId: 'c1', ticketNumber: '2026015' });
+    expect(h.last).toContainEqual({ type: 'read-ticket-status', callId: 'c1', ticketNumber: '2026015', callerNumber: '13812341234' });
     h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: '2026015', status: 'in-progress' });
     expect(h.media('c1')).toEqual([
       'sound:hotline/ticket-number-is',
