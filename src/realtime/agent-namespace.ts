@@ -4,6 +4,7 @@ import { checkExtension, defaultExtensionPolicy, explainRejection, type Extensio
 import type { CallCommandError, CallController } from '../calls/call-controller.ts';
 import type { CallEventHub, DesktopPop } from '../calls/call-events.ts';
 import { popForViewer, type PopViewer } from '../calls/screen-pop-builder.ts';
+import { LinkRefusal, type WorkOrderLinker } from '../calls/work-order-link.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import type { Clock, TimerId } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -11,6 +12,8 @@ import type { Logger } from '../shared/logger.ts';
 export interface AgentNamespaceOptions {
   nsp: Namespace;
   controller: CallController;
+  /** link-work-order goes through the same checks as POST /calls/:id/work-orders. */
+  linker: WorkOrderLinker;
   events: CallEventHub;
   clock: Clock;
   logger: Logger;
@@ -85,8 +88,10 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
     socket.emit('current-call', current ? { state: current.state, pop: popFor(agentId, current.pop) } : null);
 
     // The command itself runs synchronously when the event arrives (commands keep their order); only
-    // the wording of a refusal may wait (the holder's display name).
-    const handle = (event: string, fn: (payload: Record<string, unknown>) => Rejection | undefined | void | Promise<Rejection | undefined>) => {
+    // the wording of a refusal may wait (the holder's display name). `fn` answers a rejection, nothing
+    // (plain `{ ok: true }`), or its own success ack.
+    type Answer = Rejection | Extract<Ack, { ok: true }> | undefined | void;
+    const handle = (event: string, fn: (payload: Record<string, unknown>) => Answer | Promise<Rejection | undefined>) => {
       socket.on(event, async (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : undefined;
         const payload = args[0] ?? {};
@@ -95,10 +100,10 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
           answer = { ok: false, error: { statusCode: 400, code: 'invalid-input', message: `${event}: the payload must be an object` } };
         } else {
           try {
-            const rejected = await fn(payload as Record<string, unknown>);
-            answer = rejected
-              ? { ok: false, error: { statusCode: STATUS_OF[rejected.code], code: rejected.code, message: rejected.message } }
-              : { ok: true };
+            const r = await fn(payload as Record<string, unknown>);
+            if (!r) answer = { ok: true };
+            else if ('ok' in r) answer = r;
+            else answer = { ok: false, error: { statusCode: STATUS_OF[r.code], code: r.code, message: r.message } };
           } catch (err) {
             answer = commandError(err);
             if (answer.ok === false && answer.error.statusCode >= 500) log.error({ err, event }, 'agent command failed');
@@ -133,7 +138,9 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       if (typeof p.callId !== 'string' || typeof p.workOrderId !== 'string' || p.workOrderId.length === 0 || p.workOrderId.length > 64) {
         return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
       }
-      controller.linkWorkOrder(p.callId, p.workOrderId);
+      // The same codes as the HTTP route: 204 linked now, 200 already linked, 404 unknown call or order, 403 not visible.
+      const r = o.linker.link(principal, p.callId, p.workOrderId);
+      return r.alreadyLinked ? { ok: true, statusCode: 200, alreadyLinked: true } : { ok: true, statusCode: 204 };
     });
 
     socket.on('disconnect', () => {
@@ -163,6 +170,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
 }
 
 function commandError(err: unknown): Ack {
+  if (err instanceof LinkRefusal) return { ok: false, error: { statusCode: err.statusCode, code: err.code, message: err.message } };
   const e = err as CallCommandError;
   if (e && typeof e === 'object' && 'code' in e && (e.code === 'no_call' || e.code === 'conflict' || e.code === 'bad_request')) {
     const statusCode = e.code === 'no_call' ? 409 : e.code === 'conflict' ? 409 : 400;

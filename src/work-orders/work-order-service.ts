@@ -77,6 +77,8 @@ export interface WorkOrderServiceDeps {
   env?: Omit<DecideEnv, 'calendar'>;
   /** Largest attachment accepted, in bytes. */
   maxAttachmentBytes?: number;
+  /** Is there such a call (live or recorded)? A phone order must name a real call. */
+  callExists: (callId: string) => boolean;
 }
 
 /** Who acts on an order, as the application sees a signed-in user or the system. */
@@ -166,6 +168,7 @@ export class WorkOrderService {
     if (!category) throw badInput('unknown-category', `body.category: unknown category "${input.category}" (GET /work-orders/categories lists them)`);
     if (input.channel === 'phone' && !input.callId) throw badInput('call-id-required', 'body.callId is required for the phone channel: a phone order is linked to its call');
     if (input.channel !== 'phone' && input.callId) throw badInput('call-id-not-phone', 'body.callId is only for the phone channel');
+    if (input.callId && !this.d.callExists(input.callId)) throw notFound('call-not-found', `body.callId: call ${input.callId} does not exist`);
     if (input.receivedByUnitId !== undefined) {
       const unit = await this.d.org.get(input.receivedByUnitId);
       if (!unit) throw badInput('unit-not-found', `body.receivedByUnitId: no organisation unit ${input.receivedByUnitId}`);
