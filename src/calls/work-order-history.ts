@@ -48,7 +48,8 @@ export function workOrderHistory(repo: WorkOrderReads): CallerHistorySource {
       }));
     },
     ticketStatus(ticketNumber: string, callerNumber: string): string | null {
-      const id = orderIdOf(ticketNumber);
+      // A caller may key leading zeros (as before this check existed); a link must name the order exactly.
+      const id = orderIdOf(ticketNumber.replace(/^0+(?=[0-9])/, ''));
       if (id === null) return null;
       const order = repo.getSync(id);
       // "Not found" for an order the caller may not hear, so the menu cannot be used to learn which orders exist.
