@@ -358,11 +358,22 @@ export class WorkOrderService {
     return this.d.repo.auditOf(id);
   }
 
-  async tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit?: number }): Promise<TaskRecord[]> {
-    return this.d.repo.tasks({ ...filter, limit: Math.min(filter.limit ?? 100, 500) });
+  /** Open and done tasks, without those of orders the caller may not see (a task names its order: art. 22). */
+  async tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit?: number }, caller: Caller): Promise<TaskRecord[]> {
+    const includeConfidential = maySeeOrder(caller, { confidential: true, unitIds: [] });
+    const rows = await this.d.repo.tasks({ ...filter, includeConfidential, limit: Math.min(filter.limit ?? 100, 500) });
+    if (!visibilityNeedsUnits(caller)) return rows;
+    const visible: TaskRecord[] = [];
+    for (const t of rows) {
+      const o = await this.d.repo.get(t.orderId);
+      if (o && maySeeOrder(caller, await this.visibilityFacts(o, caller))) visible.push(t);
+    }
+    return visible;
   }
 
   async completeTask(id: number, note: string | null, caller: Caller): Promise<TaskRecord> {
+    const task = await this.d.repo.task(id);
+    if (task) await this.get(task.orderId, caller);
     const now = this.d.clock.now();
     const t = await this.d.repo.completeTask(id, caller.id, now, note, {
       entity: 'work_order_task',

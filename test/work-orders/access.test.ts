@@ -30,6 +30,22 @@ describe('who sees what (art. 22), bad input, and the append-only audit trail', 
     expect((await h.req('GET', `/work-orders/${mine}`, agent)).body.status).toBe('registered');
   });
 
+  it("given a confidential emergency order's phone-notification task, when an agent lists or completes tasks, then it is not shown and completing it is 403; a supervisor sees it", async () => {
+    const sup = await h.as('supervisor');
+    const agent = await h.as('agent');
+    const taken = await h.req('POST', '/work-orders', sup, intakeBody({ emergency: true, confidential: true, requesterPhone: '13600000003', content: '举报危险化学品非法存放', category: 'other', type: 'report' }));
+    const id = taken.body.order.id;
+    expect((await h.req('POST', `/work-orders/${id}/dispatch`, sup, { leadUnitId: 'u2' })).status).toBe(200);
+    const supTasks = (await h.req('GET', `/work-order-tasks?orderId=${id}`, sup)).body;
+    expect(supTasks).toEqual([expect.objectContaining({ kind: 'emergency-phone-notification', orderId: id })]);
+    expect((await h.req('GET', `/work-order-tasks?orderId=${id}`, agent)).body).toEqual([]);
+    expect((await h.req('GET', '/work-order-tasks', agent)).body.map((t: { orderId: number }) => t.orderId)).not.toContain(id);
+    const done = await h.req('POST', `/work-order-tasks/${supTasks[0].id}/complete`, agent, { note: '已电话通知' });
+    expect(done.status).toBe(403);
+    expect(done.body.code).toBe('confidential');
+    expect((await h.req('GET', `/work-order-tasks?orderId=${id}&status=open`, sup)).body).toHaveLength(1);
+  });
+
   it("a unit handler sees only its unit's orders (lead or assisting), and gets 403 for another unit's", async () => {
     const u1 = await h.as('unit_handler', 'u1');
     const u2 = await h.as('unit_handler', 'u2');

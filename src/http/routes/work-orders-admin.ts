@@ -58,7 +58,7 @@ export function workOrderAdminRoutes(deps: {
           response: { 200: { type: 'array', items: taskSchema }, ...allErrors },
         },
       },
-      async (request) => orders.tasks(request.query),
+      async (request) => orders.tasks(request.query, caller(request)),
     );
 
     app.post<{ Params: { id: number }; Body: { note?: string } }>(
