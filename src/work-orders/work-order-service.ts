@@ -187,7 +187,8 @@ export class WorkOrderService {
     const actor = actorOf(caller);
 
     for (let attempt = 0; ; attempt++) {
-      const candidates = phone ? (await this.d.repo.statesByPhone(phone, 50)).map(repeatCandidateOf) : [];
+      // Only orders the taker may see are repeat candidates: a merge or repeat flag would name a hidden order (art. 22).
+      const candidates = phone ? (await this.visibleTo(caller, await this.d.repo.statesByPhone(phone, 50))).map(repeatCandidateOf) : [];
       const match = findRepeat(
         { categoryCode: category.code, content: input.content, ...(phone ? { requesterPhone: phone } : {}), ...(input.location ? { location: input.location } : {}) },
         candidates,
@@ -392,6 +393,12 @@ export class WorkOrderService {
   async assertVisible(o: WorkOrder, caller: Caller): Promise<void> {
     const v = orderVisibility(caller, await this.visibilityFacts(o, caller));
     if (!v.visible) throw notYours(v.code, `order ${o.id}: ${v.reason}`);
+  }
+
+  private async visibleTo(caller: Caller, orders: WorkOrder[]): Promise<WorkOrder[]> {
+    const visible: WorkOrder[] = [];
+    for (const o of orders) if (maySeeOrder(caller, await this.visibilityFacts(o, caller))) visible.push(o);
+    return visible;
   }
 
   /** The facts the visibility rule reads; the unit assignments are loaded only for viewers judged by them. */

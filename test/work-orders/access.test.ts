@@ -46,6 +46,19 @@ describe('who sees what (art. 22), bad input, and the append-only audit trail', 
     expect((await h.req('GET', `/work-order-tasks?orderId=${id}&status=open`, sup)).body).toHaveLength(1);
   });
 
+  it('given an open confidential order, when an agent takes the same demand from the same number, then it is a new order that names no hidden one; a supervisor taking it gets the merge', async () => {
+    const sup = await h.as('supervisor');
+    const same = { requesterPhone: '13600000004', content: '举报某工地偷排污水', type: 'report', category: 'other' };
+    const hidden = (await h.req('POST', '/work-orders', sup, intakeBody({ ...same, confidential: true }))).body.order.id;
+    const bySup = await h.req('POST', '/work-orders', sup, intakeBody(same));
+    expect(bySup.body.mergedInto).toBe(hidden);
+    const byAgent = await h.req('POST', '/work-orders', await h.as('agent'), intakeBody(same));
+    expect(byAgent.status).toBe(201);
+    expect(byAgent.body.mergedInto).toBeUndefined();
+    expect(byAgent.body.order.status).toBe('registered');
+    expect(JSON.stringify(byAgent.body)).not.toContain(`"mergedIntoId":${hidden}`);
+  });
+
   it("a unit handler sees only its unit's orders (lead or assisting), and gets 403 for another unit's", async () => {
     const u1 = await h.as('unit_handler', 'u1');
     const u2 = await h.as('unit_handler', 'u2');
