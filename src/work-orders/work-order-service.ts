@@ -348,7 +348,11 @@ export class WorkOrderService {
   async findByPhone(phone: string, caller: Caller, limit = 50): Promise<WorkOrderSummary[]> {
     const p = normalisePhone(phone);
     if (!p) throw badInput('invalid-phone', 'querystring.phone must hold digits');
-    const rows = await this.d.repo.findByPhone(p, Math.min(limit, 200));
+    return this.visibleSummaries(await this.d.repo.findByPhone(p, Math.min(limit, 200)), caller);
+  }
+
+  /** The summaries among `rows` that the caller may see (for lists read straight from the repository). */
+  async visibleSummaries(rows: readonly WorkOrderSummary[], caller: Caller): Promise<WorkOrderSummary[]> {
     const visible: WorkOrderSummary[] = [];
     for (const r of rows) if (maySeeOrder(caller, await this.visibilityFacts(r, caller))) visible.push(r);
     return visible;
