@@ -129,6 +129,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         : undefined,
       smsWebhookSecret: config.sms.webhookSecret,
       startScanner: opts.scanner !== false,
+      // A phone order's callId must name a call; the call layer (built below) also knows calls not yet written.
+      callExists: (callId) => calls.hasCall(callId),
     });
     // The call layer (issue 4): routes, /agent and /supervisor, and the ARI reconcile step.
     const calls = createCallLayer({

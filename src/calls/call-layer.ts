@@ -25,6 +25,7 @@ import { CallReconciler } from './call-reconciler.ts';
 import { emptyHistory, type CallerHistorySource } from './caller-history.ts';
 import { DomainRunner } from './domain-runner.ts';
 import { FiguresPublisher } from './live-figures.ts';
+import { WorkOrderLinker } from './work-order-link.ts';
 
 /** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
 export interface AriEventSource {
@@ -76,6 +77,10 @@ export class DeferredReconcile implements ReconcileHandler {
 
 export interface CallLayer {
   readonly controller: CallController;
+  /** Links work orders to calls with the existence and visibility checks (routes and the /agent namespace). */
+  readonly linker: WorkOrderLinker;
+  /** Is there such a call, live or recorded (work-order intake checks a phone order's callId with it)? */
+  hasCall(callId: string): boolean;
   readonly reconciler: CallReconciler;
   readonly events: CallEventHub;
   readonly figures: FiguresPublisher;
@@ -118,13 +123,20 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     agentDialTemplate: o.agentDialTemplate,
     externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
   });
+  const hasCall = (callId: string): boolean => controller.liveCalls().has(callId) || calls.getCall(callId) !== undefined;
+  const linker = new WorkOrderLinker({
+    callExists: hasCall,
+    calls,
+    orders: history,
+    link: (callId, workOrderId) => controller.linkWorkOrder(callId, workOrderId),
+  });
   const reconciler = new CallReconciler({ controller, app: o.app, clock: o.clock, logger: o.logger, calls, recordings, archive, events });
   const figures = new FiguresPublisher({ controller, state: () => domain.snapshot, repo: calls, clock: o.clock, events, minIntervalMs: o.figuresMinIntervalMs });
   const offEvents = o.ari.on('*', (e) => controller.onEvent(e));
   const closers: Array<() => void> = [];
 
   const routes: RoutePlugin[] = [
-    callRoutes({ calls, recordings, controller, figures }),
+    callRoutes({ calls, recordings, figures, linker }),
     agentRoutes({ controller, extensions: o.extensions }),
     callbackRoutes({ calls, events, clock: o.clock }),
     recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit }),
@@ -132,6 +144,8 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
 
   return {
     controller,
+    linker,
+    hasCall,
     reconciler,
     events,
     figures,
@@ -143,6 +157,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       const agent = attachAgentNamespace({
         nsp: sockets.namespace('/agent', { permission: 'calls:take' }),
         controller,
+        linker,
         events,
         clock: o.clock,
         logger: o.logger,

@@ -55,7 +55,8 @@ export interface HarnessOptions {
   dataDir?: string;
   /** Reuse a running simulator (restart tests). */
   sim?: SimulatorHandle;
-  history?: CallerHistorySource;
+  /** The caller history the call layer reads; a function gets the harness's store (to use the real work-order store). */
+  history?: CallerHistorySource | ((store: Store) => CallerHistorySource);
   callCenter?: (c: CallCenterConfig) => CallCenterConfig;
   extensions?: ExtensionPolicy;
   /** Where the call layer and the simulator log (default: silent unless TEST_LOG is set). */
@@ -99,7 +100,7 @@ export class Harness {
       dataDir,
       callCenter: config,
       agentDialTemplate: 'Local/{ext}@agents',
-      history: opts.history,
+      history: typeof opts.history === 'function' ? opts.history(store) : opts.history,
       archiveRetryBaseMs: 500,
       extensions: opts.extensions,
     });

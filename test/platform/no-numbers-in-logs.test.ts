@@ -69,6 +69,7 @@ describe('no full phone number in the logs (issue 7 item 4)', () => {
         throw new Error(`orders of requester ${phone} could not be read: database is locked`);
       },
       ticketStatus: () => null,
+      orderFacts: () => null,
     };
     h = await Harness.start({ logger: log.logger, history: failingHistory });
     const agent = await h.agent('agent1', '1001', { answerAfterMs: 1000 });

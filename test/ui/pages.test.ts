@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { launchChromium } from './browser.ts';
 import { UiServer } from './ui-server.ts';
 
@@ -36,7 +37,9 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     const lead = await ui.user('banzhang', 'supervisor');
     ui.sim.control.setPhone('1001', { answerAfterMs: 3000 });
 
-    // An open work order from this caller, so the pop shows the caller's history.
+    // An open work order from this caller, taken on an earlier call, so the pop shows the caller's history.
+    const earlier = ui.server.clock.now() - 86_400_000;
+    new CallsRepo(ui.server.store.db).insertCall({ id: 'earlier-call-1', callerChannelId: 'ch-earlier', callerNumber: CALLER, status: 'ended', phase: 'ended', arrivedAt: earlier, endedAt: earlier + 60_000 });
     const login = await ui.server.app.inject({ method: 'POST', url: '/auth/login', payload: agentUser });
     const token = (login.json() as { token: string }).token;
     const order = await ui.server.app.inject({

@@ -58,7 +58,7 @@ export function workOrderAdminRoutes(deps: {
           response: { 200: { type: 'array', items: taskSchema }, ...allErrors },
         },
       },
-      async (request) => orders.tasks(request.query),
+      async (request) => orders.tasks(request.query, caller(request)),
     );
 
     app.post<{ Params: { id: number }; Body: { note?: string } }>(
@@ -92,7 +92,8 @@ export function workOrderAdminRoutes(deps: {
       async (request) => {
         const c = caller(request);
         const rows = await repo.dueBefore(clock.now(), request.query.limit ?? 500);
-        return rows.filter((r) => r.nextDeadlineKind !== 'satisfaction').map((r) => summaryView(r, c));
+        const visible = await orders.visibleSummaries(rows, c);
+        return visible.filter((r) => r.nextDeadlineKind !== 'satisfaction').map((r) => summaryView(r, c));
       },
     );
 
