@@ -19,7 +19,7 @@ import { AttachmentStore } from '../../src/work-orders/attachment-store.ts';
 import { tempDir } from './helpers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const wav = readFileSync(new URL('../calls/fixtures/rec-bridge-500.wav', import.meta.url));
+const wav = readFileSync(new URL('../fixtures/asterisk-reference/recordings/rec-bridge-500.wav', import.meta.url));
 
 /** Every entry under dir (dir included) with its permission bits, as `path mode`. */
 function modes(dir: string): string[] {
