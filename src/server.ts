@@ -20,6 +20,8 @@ import { HttpSmsGateway } from './sms/http-sms-gateway.ts';
 import { idleTelephony, startTelephony, type TelephonyRuntime } from './telephony-runtime.ts';
 import { createWorkOrderModule, type WorkOrderModule } from './work-orders/module.ts';
 import { uiRoutes } from './http/routes/ui.ts';
+import { recordingRetentionRoutes } from './http/routes/recording-retention.ts';
+import { RecordingRetention } from './recordings/retention.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -63,6 +65,11 @@ export interface StartServerOptions {
   telephony?: boolean;
   /** false: do not start the work-order supervision scanner. */
   scanner?: boolean;
+  /**
+   * Schedule the daily recording purge and integrity check on the clock. Default: only on the system
+   * clock, so tests that advance a FakeClock by hours do not get purges and alerts they did not ask for.
+   */
+  recordingJobs?: boolean;
 }
 
 export async function startServer(config: Config, opts: StartServerOptions = {}): Promise<RunningServer> {
@@ -142,14 +149,32 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       externalDialTemplate: config.asterisk.externalDialTemplate,
       history: workOrderHistory(workOrders.repo),
       audit: new SqliteAuditRepo(store.db),
+      recordingArchive: {
+        retentionYears: config.recordings.retentionYears,
+        verifyFilesPerDay: config.recordings.verifyFilesPerDay,
+      },
     });
     reconcile.attach(calls.reconciler);
     cleanups.unshift(() => calls.close());
+    // Recording retention (issue 11): legal holds, the daily purge and the daily integrity check.
+    const retention = new RecordingRetention({
+      repo: calls.recordings,
+      clock,
+      logger,
+      resolveFile: (row) => calls.archive.resolveFile(row),
+      batchSize: config.recordings.purgeBatchSize,
+    });
+    cleanups.unshift(() => retention.close());
+    if (opts.recordingJobs ?? opts.clock === undefined) {
+      retention.start();
+      calls.integrity.start();
+    }
 
     // ROUTE PLUGINS: the parts' routes, then any extra ones (tests).
     // The browser pages /ui/agent and /ui/supervisor (docs/ui.md).
     const ui = uiRoutes({ ivr: loadIvrConfig().ivr });
-    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, ui, ...(opts.plugins?.(ctx) ?? [])];
+    const recordingJobs = recordingRetentionRoutes({ retention, verify: (o) => calls.integrity.run(o) });
+    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, recordingJobs, ui, ...(opts.plugins?.(ctx) ?? [])];
 
     const app = await buildApp({
       logger,

@@ -33,12 +33,27 @@ export interface ArchiveOptions {
   retryBaseMs?: number;
   /** Offset of the hotline's local time from UTC, for the YYYY/MM/DD folders (China: +8 h, no DST). */
   utcOffsetMinutes?: number;
+  /** Years kept (art. 28: at least 3; the config refuses less). */
+  retentionYears?: number;
+  /** How the archived file is written; default: the WAV as Asterisk wrote it. */
+  encoder?: ArchiveEncoder;
   /**
    * Runs a row write and resolves once it is committed; the call layer batches them with its CDR
    * writes (one fsync for many). Default: write at once.
    */
   commit?: (write: () => void) => Promise<void>;
 }
+
+/** Turns Asterisk's WAV into the archived file (Opus in Ogg, or the WAV itself). */
+export interface ArchiveEncoder {
+  readonly format: 'wav' | 'ogg-opus';
+  /** File name extension, without the dot. */
+  readonly extension: string;
+  encode(wav: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav). */
+export const wavEncoder: ArchiveEncoder = { format: 'wav', extension: 'wav', encode: async (wav) => wav };
 
 export type ArchiveResult =
   | { status: 'archived'; row: RecordingRow }
@@ -47,10 +62,11 @@ export type ArchiveResult =
   | { status: 'unknown-recording' }
   | { status: 'error'; error: string };
 
-/** Three calendar years after the recording started, plus a day so no local-time rounding shortens it. */
-export function retentionEnd(startedAt: number): number {
+/** `years` (at least 3, art. 28) calendar years after the recording started, plus a day so no local-time rounding shortens it. */
+export function retentionEnd(startedAt: number, years = 3): number {
+  if (!Number.isInteger(years) || years < 3) throw new RangeError(`retention must be at least 3 years (art. 28), got ${years}`);
   const d = new Date(startedAt);
-  d.setUTCFullYear(d.getUTCFullYear() + 3);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
   return d.getTime() + 86_400_000;
 }
 
@@ -199,11 +215,22 @@ export class RecordingArchive {
       repo.markAttemptFailed(name, msg, false);
       return { status: 'error', error: msg };
     }
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const relPath = this.relativePathFor(row);
+    const originalSha256 = sha256Hex(bytes);
+    const encoder = this.opts.encoder ?? wavEncoder;
+    let file: Uint8Array;
+    try {
+      file = await encoder.encode(bytes);
+    } catch (err) {
+      const msg = `encode failed: ${errText(err)}`;
+      repo.markAttemptFailed(name, msg, false);
+      logger?.error({ recording: name, err: msg }, 'recordings: cannot encode the archive file');
+      return { status: 'error', error: msg };
+    }
+    const sha256 = sha256Hex(file);
+    const relPath = this.relativePathFor(row, encoder.extension);
     const abs = join(this.root, relPath);
     try {
-      await writeDurably(abs, bytes);
+      await writeDurably(abs, file);
     } catch (err) {
       const msg = `write failed: ${errText(err)}`;
       repo.markAttemptFailed(name, msg, false);
@@ -219,11 +246,14 @@ export class RecordingArchive {
     await this.commit(() => repo.markArchived(name, {
       path: relative(this.root, abs).split(sep).join('/'),
       sha256,
-      bytes: bytes.byteLength,
+      bytes: file.byteLength,
+      format: encoder.format,
+      originalSha256,
+      originalBytes: bytes.byteLength,
       durationMs,
       durationCheck,
       archivedAt: now,
-      retainUntil: retentionEnd(row.startedAt),
+      retainUntil: retentionEnd(row.startedAt, this.opts.retentionYears ?? 3),
     }));
     await this.deleteFromPbx(name);
     return { status: 'archived', row: repo.get(name)! };
@@ -240,13 +270,13 @@ export class RecordingArchive {
     }
   }
 
-  private relativePathFor(row: RecordingRow): string {
+  private relativePathFor(row: RecordingRow, extension: string): string {
     const local = new Date(row.startedAt + (this.opts.utcOffsetMinutes ?? 480) * 60_000);
     const y = String(local.getUTCFullYear());
     const m = String(local.getUTCMonth() + 1).padStart(2, '0');
     const d = String(local.getUTCDate()).padStart(2, '0');
     const safe = row.name.replace(/[^A-Za-z0-9._-]/g, '_');
-    return join(y, m, d, `${safe}.wav`);
+    return join(y, m, d, `${safe}.${extension}`);
   }
 }
 
@@ -269,6 +299,10 @@ async function writeDurably(abs: string, bytes: Uint8Array): Promise<void> {
   } finally {
     await dir.close();
   }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function errText(err: unknown): string {
