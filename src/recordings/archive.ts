@@ -83,7 +83,7 @@ export class RecordingArchive {
   private closed = false;
 
   constructor(private readonly opts: ArchiveOptions) {
-    this.root = resolve(opts.dataDir, 'recordings');
+    this.root = archiveRoot(opts.dataDir);
   }
 
   private commit(write: () => void): Promise<void> {
@@ -94,10 +94,7 @@ export class RecordingArchive {
 
   /** Absolute path of an archived file, refusing anything outside the archive root. */
   resolveFile(row: RecordingRow): string | null {
-    if (!row.path) return null;
-    const abs = resolve(this.root, row.path);
-    if (!abs.startsWith(this.root + sep)) return null;
-    return abs;
+    return archivedFilePath(this.root, row);
   }
 
   openFile(row: RecordingRow): Readable | null {
@@ -278,6 +275,19 @@ export class RecordingArchive {
     const safe = row.name.replace(/[^A-Za-z0-9._-]/g, '_');
     return join(y, m, d, `${safe}.${extension}`);
   }
+}
+
+/** `DATA_DIR/recordings` */
+export function archiveRoot(dataDir: string): string {
+  return resolve(dataDir, 'recordings');
+}
+
+/** Absolute path of an archived file under `root`, or null for a row without one or a path that leaves the root. */
+export function archivedFilePath(root: string, row: Pick<RecordingRow, 'path'>): string | null {
+  if (!row.path) return null;
+  const abs = resolve(root, row.path);
+  if (!abs.startsWith(root + sep)) return null;
+  return abs;
 }
 
 /** Written off the event loop (fs.promises runs on the thread pool): a slow disk's fsync must not stall calls. */

@@ -145,6 +145,10 @@ describe('legal hold, release and purge', () => {
     const after = await s.app.inject({ method: 'POST', url: '/recordings/purge', headers: bearer(admin2), payload: { dryRun: false } });
     expect(after.json()).toMatchObject({ count: 1, recordings: [expect.objectContaining({ name: 'rec-b', sha256: b.sha256 })] });
     expect(existsSync(b.file)).toBe(false);
+
+    // The purge leaves the chains whole: its `purged` entries explain the rows that are gone.
+    const verified = await s.app.inject({ method: 'POST', url: '/recordings/verify', headers: bearer(admin2), payload: {} });
+    expect(verified.json()).toMatchObject({ ok: true, index: { rows: 6 }, first: null });
   });
 
   it('given a recording past retention, then nothing but the purge path deletes it, and a held one not even that', async () => {
