@@ -22,6 +22,8 @@ import { createWorkOrderModule, type WorkOrderModule } from './work-orders/modul
 import { uiRoutes } from './http/routes/ui.ts';
 import { recordingRetentionRoutes } from './http/routes/recording-retention.ts';
 import { RecordingRetention } from './recordings/retention.ts';
+import { wavEncoder } from './recordings/archive.ts';
+import { opusEncoder } from './recordings/opus-codec.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -151,6 +153,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       audit: new SqliteAuditRepo(store.db),
       recordingArchive: {
         retentionYears: config.recordings.retentionYears,
+        // Opus in Ogg unless the site keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav).
+        encoder: config.recordings.archiveFormat === 'wav' ? wavEncoder : opusEncoder({ bitrate: config.recordings.opusBitrate, logger }),
         verifyFilesPerDay: config.recordings.verifyFilesPerDay,
       },
     });

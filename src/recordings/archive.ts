@@ -44,16 +44,20 @@ export interface ArchiveOptions {
   commit?: (write: () => void) => Promise<void>;
 }
 
+export interface EncodedRecording {
+  bytes: Uint8Array;
+  format: 'wav' | 'ogg-opus';
+  /** File name extension, without the dot. */
+  extension: string;
+}
+
 /** Turns Asterisk's WAV into the archived file (Opus in Ogg, or the WAV itself). */
 export interface ArchiveEncoder {
-  readonly format: 'wav' | 'ogg-opus';
-  /** File name extension, without the dot. */
-  readonly extension: string;
-  encode(wav: Uint8Array): Promise<Uint8Array>;
+  encode(wav: Uint8Array, facts: { originalSha256: string }): Promise<EncodedRecording>;
 }
 
 /** Keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav). */
-export const wavEncoder: ArchiveEncoder = { format: 'wav', extension: 'wav', encode: async (wav) => wav };
+export const wavEncoder: ArchiveEncoder = { encode: async (wav) => ({ bytes: wav, format: 'wav', extension: 'wav' }) };
 
 export type ArchiveResult =
   | { status: 'archived'; row: RecordingRow }
@@ -214,17 +218,18 @@ export class RecordingArchive {
     }
     const originalSha256 = sha256Hex(bytes);
     const encoder = this.opts.encoder ?? wavEncoder;
-    let file: Uint8Array;
+    let encoded: EncodedRecording;
     try {
-      file = await encoder.encode(bytes);
+      encoded = await encoder.encode(bytes, { originalSha256 });
     } catch (err) {
       const msg = `encode failed: ${errText(err)}`;
       repo.markAttemptFailed(name, msg, false);
       logger?.error({ recording: name, err: msg }, 'recordings: cannot encode the archive file');
       return { status: 'error', error: msg };
     }
+    const file = encoded.bytes;
     const sha256 = sha256Hex(file);
-    const relPath = this.relativePathFor(row, encoder.extension);
+    const relPath = this.relativePathFor(row, encoded.extension);
     const abs = join(this.root, relPath);
     try {
       await writeDurably(abs, file);
@@ -244,7 +249,7 @@ export class RecordingArchive {
       path: relative(this.root, abs).split(sep).join('/'),
       sha256,
       bytes: file.byteLength,
-      format: encoder.format,
+      format: encoded.format,
       originalSha256,
       originalBytes: bytes.byteLength,
       durationMs,
