@@ -70,8 +70,11 @@ export interface OggOpusWriterOptions {
 }
 
 /**
- * Collects Opus packets into Ogg pages. Granule positions count 48 kHz samples including the
- * pre-skip; the last page's granule marks the true end so decoders trim the padding of the last frame.
+ * Collects Opus packets into Ogg pages. A page's granule position is the number of 48 kHz samples
+ * decoded from all packets completed so far (the pre-skip samples are among them, not added on top:
+ * RFC 7845 §4 derives the start from the first page, and a granule larger than its packets would say
+ * the stream starts late). The last page's granule, pre-skip + the original length, marks the true
+ * end so decoders trim the padding of the last frame.
  */
 export class OggOpusWriter {
   private readonly pages: Buffer[] = [];
@@ -100,7 +103,6 @@ export class OggOpusWriter {
     ]);
     // OpusTags starts on its own page; it is small enough here for one page (< 255 * 255 bytes).
     this.pages.push(page({ headerType: 0, granule: 0n, serial: o.serial, sequence: this.sequence++, segments: lacing(tags.length), body: tags }));
-    this.granule = BigInt(o.preSkip);
   }
 
   /** Adds one packet that decodes to `samples48k` samples (per channel, at 48 kHz). */
