@@ -8,7 +8,8 @@ import type { RoutePlugin } from '../http/build-app.ts';
 import { attachAgentNamespace, type AgentNamespaceOptions } from '../realtime/agent-namespace.ts';
 import type { SocketServer } from '../realtime/socket-server.ts';
 import { attachSupervisorNamespace } from '../realtime/supervisor-namespace.ts';
-import { RecordingArchive, type StoredRecordingSource } from '../recordings/archive.ts';
+import { RecordingArchive, type ArchiveEncoder, type StoredRecordingSource } from '../recordings/archive.ts';
+import { IntegrityMonitor } from '../recordings/integrity-monitor.ts';
 import { ariRecordingSource } from '../recordings/ari-recording-source.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AuditEntry } from '../store/audit-repo.ts';
@@ -50,6 +51,8 @@ export interface CallLayerOptions {
   recordingSource?: StoredRecordingSource;
   figuresMinIntervalMs?: number;
   archiveRetryBaseMs?: number;
+  /** Recordings (issue 11): years kept, how the archived file is encoded, files re-hashed per daily check. */
+  recordingArchive?: { retentionYears?: number; encoder?: ArchiveEncoder; verifyFilesPerDay?: number };
   agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted'>;
   /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
   extensions?: ExtensionPolicy;
@@ -85,6 +88,8 @@ export interface CallLayer {
   readonly events: CallEventHub;
   readonly figures: FiguresPublisher;
   readonly archive: RecordingArchive;
+  /** Daily hash-chain and file check; re-checks each download (alerts go to /supervisor). */
+  readonly integrity: IntegrityMonitor;
   readonly calls: CallsRepo;
   readonly recordings: RecordingsRepo;
   readonly routes: RoutePlugin[];
@@ -105,8 +110,20 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     clock: o.clock,
     logger: o.logger,
     retryBaseMs: o.archiveRetryBaseMs,
+    retentionYears: o.recordingArchive?.retentionYears,
+    encoder: o.recordingArchive?.encoder,
     // Row writes join the call layer's CDR batch: one fsync for many calls.
     commit: (write): Promise<void> => controller.cdr.later(write),
+  });
+  const integrity = new IntegrityMonitor({
+    db: o.store.db,
+    repo: recordings,
+    resolveFile: (row) => archive.resolveFile(row),
+    clock: o.clock,
+    logger: o.logger,
+    filesPerDay: o.recordingArchive?.verifyFilesPerDay ?? 0,
+    // Tampering is shown to supervisors like a call alert; it is about a recording, not a live call.
+    alert: (a) => events.emit('alert', { id: 0, level: 'critical', kind: a.kind, callId: a.callId ?? '', at: o.clock.now(), message: a.message }),
   });
   const domain = new DomainRunner(o.callCenter);
   const controller: CallController = new CallController({
@@ -139,7 +156,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     callRoutes({ calls, recordings, figures, linker }),
     agentRoutes({ controller, extensions: o.extensions }),
     callbackRoutes({ calls, events, clock: o.clock }),
-    recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit }),
+    recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit, checkFile: (row) => integrity.checkDownload(row) }),
   ];
 
   return {
@@ -150,6 +167,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     events,
     figures,
     archive,
+    integrity,
     calls,
     recordings,
     routes,
@@ -181,6 +199,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       await controller.idle();
       await archive.idle();
       archive.close();
+      await integrity.close();
     },
   };
 }

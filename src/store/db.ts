@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { makeFilePrivate, securePrivateDir, touchPrivateFile } from '../shared/private-files.ts';
+import { registerChainFunctions, sealLegacyRows } from './hash-chain.ts';
 import { applyMigrations, MIGRATIONS_FOLDER } from './migrate.ts';
 
 export const DB_FILE_NAME = 'hotline.db';
@@ -46,8 +47,14 @@ export function openStore(opts: OpenStoreOptions): Store {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 5000))}`);
+    // The hash-chain triggers call chain_hash: it must exist on every connection that writes.
+    registerChainFunctions(sqlite);
     const db = drizzle(sqlite);
+    const chained = () => sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'recording_index'").get() !== undefined;
+    const chainedBefore = chained();
     applyMigrations(db, opts.migrationsFolder ?? MIGRATIONS_FOLDER);
+    // Rows written before the chain existed are sealed once, when its migration is applied.
+    if (!chainedBefore && chained()) sealLegacyRows(sqlite);
     const ping = sqlite.prepare('select 1 as ok');
     let closed = false;
     return {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RecordingArchive } from '../../recordings/archive.ts';
+import type { FileCheck } from '../../recordings/integrity.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { AuditEntry } from '../../store/audit-repo.ts';
 import type { RecordingsRepo } from '../../store/recordings-repo.ts';
@@ -25,6 +26,8 @@ export function recordingRoutes(deps: {
   archive: RecordingArchive;
   clock: Clock;
   audit?: { append(e: AuditEntry): Promise<number> };
+  /** Re-hashes the archived file before it is served (issue 11 item 4); raises the alert itself. */
+  checkFile?: (row: RecordingRow) => Promise<FileCheck>;
 }): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: { from?: number; to?: number; callId?: string; limit?: number; offset?: number } }>(
@@ -70,7 +73,7 @@ export function recordingRoutes(deps: {
       {
         config: { permission: 'recordings:read' },
         schema: {
-          summary: 'Download the archived WAV (header X-Content-SHA256 carries the stored checksum)',
+          summary: 'Download the archived file: Ogg Opus or WAV (header X-Content-SHA256 carries the stored checksum, re-checked before serving)',
           tags: ['recordings'],
           security: [{ bearer: [] }],
           params: nameParams,
@@ -81,6 +84,10 @@ export function recordingRoutes(deps: {
         const row = deps.recordings.get(request.params.name);
         if (!row) throw new HttpError(404, 'recording-not-found', `recording ${request.params.name} does not exist`);
         if (row.status !== 'archived') throw new HttpError(409, 'not-archived', `recording ${row.name} is ${row.status}, not archived yet`);
+        const check = await deps.checkFile?.(row);
+        if (check?.status === 'mismatch') {
+          throw new HttpError(409, 'file-tampered', `the archived file of ${row.name} does not match its SHA-256; supervisors are alerted (录音文件校验不符)`);
+        }
         const stream = deps.archive.openFile(row);
         if (!stream) throw new HttpError(404, 'file-missing', `the archived file of ${row.name} is missing`);
         await deps.audit?.append({
@@ -92,11 +99,12 @@ export function recordingRoutes(deps: {
           at: deps.clock.now(),
           data: { callId: row.callId, sha256: row.sha256 },
         });
+        const ogg = row.format === 'ogg-opus';
         return reply
-          .type('audio/wav')
+          .type(ogg ? 'audio/ogg; codecs=opus' : 'audio/wav')
           .header('content-length', String(row.bytes ?? ''))
           .header('x-content-sha256', row.sha256 ?? '')
-          .header('content-disposition', `attachment; filename="${row.name}.wav"`)
+          .header('content-disposition', `attachment; filename="${row.name}.${ogg ? 'ogg' : 'wav'}"`)
           .send(stream);
       },
     );
