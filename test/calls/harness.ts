@@ -16,13 +16,24 @@ import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
 import type { SocketServer } from '../../src/realtime/socket-server.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
+import { ASTERISK_22_TIMING, projectSoundsDir, startSimulator, type SimulatorHandle, type SimulatorTiming } from '../../src/simulator/index.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
 export const APP = 'hotline';
 const USER = 'cti';
 const PASS = 'cti-secret';
+
+/**
+ * The REST timing of a real Asterisk 22 (latencies, events overtaking replies) with a fixed seed, so a failure
+ * replays. The call-layer tests run under it by default: an instant simulator hid the answer→command race
+ * (issue 8). `SIM_TIMING_SEED=n` tries another seed; `SIM_TIMING=off` runs them without.
+ */
+export function callTestTiming(): SimulatorTiming | undefined {
+  if (process.env.SIM_TIMING === 'off') return undefined;
+  const seed = process.env.SIM_TIMING_SEED ? Number(process.env.SIM_TIMING_SEED) : 12345;
+  return { ...ASTERISK_22_TIMING, seed };
+}
 
 /** A socket.io server whose namespaces trust `auth: { username, role }` (the platform's token check is tested on its own). */
 function trustingSockets(http: HttpServer): SocketServer {
@@ -56,6 +67,8 @@ export interface HarnessOptions {
   sim?: SimulatorHandle;
   history?: CallerHistorySource;
   callCenter?: (c: CallCenterConfig) => CallCenterConfig;
+  /** REST timing of the simulator this harness starts (not of one passed in `sim`); default callTestTiming(), false = instant. */
+  timing?: SimulatorTiming | false;
 }
 
 export class Harness {
@@ -80,7 +93,16 @@ export class Harness {
     const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false });
     const sim =
       opts.sim ??
-      (await startSimulator({ ariUser: USER, ariPassword: PASS, recordingsDir: join(dataDir, 'pbx-recordings'), clock, port: 0, inboundApp: APP, soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)] }));
+      (await startSimulator({
+        ariUser: USER,
+        ariPassword: PASS,
+        recordingsDir: join(dataDir, 'pbx-recordings'),
+        clock,
+        port: 0,
+        inboundApp: APP,
+        soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)],
+        timing: opts.timing === false ? undefined : (opts.timing ?? callTestTiming()),
+      }));
     const store = openStore({ dataDir });
     let config = loadIvrConfig();
     if (opts.callCenter) config = opts.callCenter(config);
