@@ -3,7 +3,7 @@
  * events it causes land relative to its HTTP reply (before it, on both sides of it, or after it).
  *
  * A real Asterisk answers over a few hundred microseconds to tens of milliseconds, and publishes the events of a
- * request on the WebSocket from another thread, so they race the reply (`../shared/asterisk-reference/timing.md`,
+ * request on the WebSocket from another thread, so they race the reply (`test/fixtures/asterisk-reference/timing.md`,
  * README rule 1). A simulator that always answers at once and before its events hides races between a
  * command and the state it depends on. Everything here is seeded, so a given seed and request sequence
  * always gives the same latencies and orders.

@@ -34,6 +34,7 @@ describe('agent commands 0 ms after answered, with real REST latency', () => {
 
   async function answeredCall(command: string, payload?: Record<string, unknown>) {
     h = await Harness.start();
+    expect(h.sim.timing.get()?.routes?.['POST /channels']).toBeDefined();
     h.sim.control.setExternal('110', { answerAfterMs: 1000 });
     h.sim.control.setExternal('12319', { answerAfterMs: 1000 });
     const agent = await h.agent('a1', '1001', { answerAfterMs: 1000 });

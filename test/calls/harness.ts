@@ -27,12 +27,14 @@ const PASS = 'cti-secret';
 /**
  * The REST timing of a real Asterisk 22 (latencies, events overtaking replies) with a fixed seed, so a failure
  * replays. The call-layer tests run under it by default: an instant simulator hid the answer→command race
- * (issue 8). `SIM_TIMING_SEED=n` tries another seed; `SIM_TIMING=off` runs them without.
+ * (issue 8). `SIM_TIMING_SEED=n` tries another seed, `SIM_TIMING_SCALE=k` multiplies the latencies (a loaded
+ * PBX), `SIM_TIMING=off` runs them without.
  */
 export function callTestTiming(): SimulatorTiming | undefined {
   if (process.env.SIM_TIMING === 'off') return undefined;
   const seed = process.env.SIM_TIMING_SEED ? Number(process.env.SIM_TIMING_SEED) : 12345;
-  return { ...ASTERISK_22_TIMING, seed };
+  const scale = process.env.SIM_TIMING_SCALE ? Number(process.env.SIM_TIMING_SCALE) : 1;
+  return { ...ASTERISK_22_TIMING, seed, scale };
 }
 
 /** A socket.io server whose namespaces trust `auth: { username, role }` (the platform's token check is tested on its own). */
