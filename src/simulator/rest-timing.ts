@@ -38,6 +38,7 @@ export class RestTiming {
   private serial: Promise<void> = Promise.resolve();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  private waiting = 0;
 
   constructor(
     private readonly engineIdle: () => boolean,
@@ -53,6 +54,11 @@ export class RestTiming {
 
   get enabled(): boolean {
     return this.planner !== undefined;
+  }
+
+  /** Requests taken in but not answered yet (waiting their latency or their turn). */
+  get inFlight(): number {
+    return this.waiting;
   }
 
   /** Switches timing on (the PRNG restarts from the seed) or off. Requests already waiting keep their plan. */
@@ -78,6 +84,13 @@ export class RestTiming {
     }
     const plan = planner.plan(routeKey);
     const gap = planner.timing.gapMs ?? 1;
+    this.waiting++;
+    let answered = false;
+    const answer = (reply: () => void) => {
+      answered = true;
+      this.waiting--;
+      reply();
+    };
     void this.sleep(plan.latencyMs).then(() => {
       this.serial = this.serial
         .then(async () => {
@@ -88,22 +101,25 @@ export class RestTiming {
             await this.settle();
             if (plan.order === 'before') {
               await this.sleep(gap);
-              reply();
+              answer(reply);
             } else if (plan.order === 'between') {
               const n = this.gate.queued;
               this.gate.releaseFirst(n < 2 ? n : 1 + Math.floor(plan.split * (n - 1)));
               await this.sleep(gap);
-              reply();
+              answer(reply);
               await this.sleep(gap);
             } else {
-              reply();
+              answer(reply);
               await this.sleep(gap);
             }
           } finally {
             this.gate.release();
           }
         })
-        .catch(this.onError);
+        .catch(this.onError)
+        .finally(() => {
+          if (!answered) this.waiting--;
+        });
     });
   }
 

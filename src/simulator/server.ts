@@ -437,6 +437,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     timing: {
       get: () => timing.timing,
       set: (t) => timing.set(t),
+      inFlight: () => timing.inFlight,
     },
     leaks,
     reset() {

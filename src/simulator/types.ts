@@ -139,8 +139,11 @@ export interface SimulatorHandle {
   engine: SimulatorEngineApi;
   control: SimulatorControl;
   faults: SimulatorFaults;
-  /** The REST timing in force (undefined = off); `set` restarts the PRNG from the config's seed. */
-  timing: { get(): SimulatorTiming | undefined; set(timing: SimulatorTiming | undefined): void };
+  /**
+   * The REST timing in force (undefined = off); `set` restarts the PRNG from the config's seed; `inFlight`:
+   * requests taken in under timing and not answered yet (a test tears down only once it is 0).
+   */
+  timing: { get(): SimulatorTiming | undefined; set(timing: SimulatorTiming | undefined): void; inFlight(): number };
   leaks(): LeakReport;
   /** Everything vanishes silently (no events); faults, phones, externals, device states and call logs are cleared. Stored recordings stay. Keeps the server and WebSockets up. */
   reset(): void;

@@ -16,7 +16,7 @@ import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
 import type { SocketServer } from '../../src/realtime/socket-server.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { ASTERISK_22_TIMING, projectSoundsDir, startSimulator, type SimulatorHandle, type SimulatorTiming } from '../../src/simulator/index.ts';
+import { ASTERISK_22_TIMING, parseTiming, projectSoundsDir, startSimulator, type SimulatorHandle, type SimulatorTiming } from '../../src/simulator/index.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
@@ -28,13 +28,15 @@ const PASS = 'cti-secret';
  * The REST timing of a real Asterisk 22 (latencies, events overtaking replies) with a fixed seed, so a failure
  * replays. The call-layer tests run under it by default: an instant simulator hid the answer→command race
  * (issue 8). `SIM_TIMING_SEED=n` tries another seed, `SIM_TIMING_SCALE=k` multiplies the latencies (a loaded
- * PBX), `SIM_TIMING=off` runs them without.
+ * PBX), `SIM_TIMING=off` runs them without, `SIM_TIMING=<json>` under another config (parseTiming()).
  */
 export function callTestTiming(): SimulatorTiming | undefined {
-  if (process.env.SIM_TIMING === 'off') return undefined;
+  const env = process.env.SIM_TIMING;
+  if (env === 'off') return undefined;
+  const base = env ? parseTiming(env === 'asterisk22' ? env : JSON.parse(env)) : ASTERISK_22_TIMING;
   const seed = process.env.SIM_TIMING_SEED ? Number(process.env.SIM_TIMING_SEED) : 12345;
-  const scale = process.env.SIM_TIMING_SCALE ? Number(process.env.SIM_TIMING_SCALE) : 1;
-  return { ...ASTERISK_22_TIMING, seed, scale };
+  const scale = process.env.SIM_TIMING_SCALE ? Number(process.env.SIM_TIMING_SCALE) : (base.scale ?? 1);
+  return { ...base, seed, scale };
 }
 
 /** A socket.io server whose namespaces trust `auth: { username, role }` (the platform's token check is tested on its own). */
@@ -208,9 +210,22 @@ export class Harness {
     this.store.close();
   }
 
+  /**
+   * Waits (real time only) until the simulator has answered every REST request it took in. Under REST timing a
+   * fire-and-forget request can still be on its way when a test ends; closing the PBX under it would reset it.
+   */
+  async drainPbx(maxMs = 5000): Promise<void> {
+    const end = Date.now() + maxMs;
+    while (this.sim.timing.inFlight() > 0) {
+      if (Date.now() > end) throw new Error(`the simulator still has ${this.sim.timing.inFlight()} REST requests in flight after ${maxMs} ms`);
+      await realTick();
+    }
+  }
+
   async close(opts: { leakCheck?: boolean } = {}): Promise<void> {
     for (const c of this.clients) c.disconnect();
     await this.layer.close();
+    await this.drainPbx();
     await this.conn.stop();
     await this.sockets.close();
     await new Promise<void>((r) => this.http.close(() => r()));

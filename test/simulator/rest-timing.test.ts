@@ -79,6 +79,19 @@ describe('REST latency', () => {
     expect(h.sim.leaks().ok).toBe(true);
   });
 
+  test('given timing on, when a request waits its latency, then it counts as in flight until it is answered', async () => {
+    h = await startHarness({ timing: { seed: 2, restLatencyMs: { median: 200, p99: 300, min: 150 }, eventOrder: { before: 0 } } });
+    expect(h.sim.timing.inFlight()).toBe(0);
+    let done = false;
+    const pending = h.rest('GET', '/channels').finally(() => (done = true));
+    while (h.sim.timing.inFlight() === 0 && !done) await new Promise((r) => setTimeout(r, 1));
+    expect(done).toBe(false);
+    expect(h.sim.timing.inFlight()).toBe(1);
+    expect((await pending).status).toBe(200);
+    expect(h.sim.timing.inFlight()).toBe(0);
+    expect(h.sim.leaks().ok).toBe(true);
+  });
+
   test('the Asterisk 22 preset gives the originate its measured median and a long tail', () => {
     const planner = new TimingPlanner({ ...ASTERISK_22_TIMING, seed: 3 });
     const draws = Array.from({ length: 4000 }, () => planner.plan('POST /channels').latencyMs).sort((a, b) => a - b);
