@@ -10,7 +10,7 @@ import { openStore, type Store } from '../../src/store/db.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
 
-const wav = readFileSync(new URL('./fixtures/rec-bridge-500.wav', import.meta.url));
+const wav = readFileSync(new URL('../fixtures/asterisk-reference/recordings/rec-bridge-500.wav', import.meta.url));
 
 class DirSource implements StoredRecordingSource {
   files = new Map<string, Uint8Array>();
