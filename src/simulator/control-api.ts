@@ -4,6 +4,7 @@
  * validated strictly: unknown fields, wrong types and bad values are refused with 400 and the reason.
  */
 import { UnknownPromptError } from './participants.ts';
+import { parseTiming, TimingConfigError } from './timing.ts';
 import type { CallerStep, PhoneBehaviour, PlaceCallRequest, SimulatorHandle } from './types.ts';
 
 export interface ControlRequest {
@@ -236,6 +237,19 @@ function route({ method, path, body, handle }: ControlRequest): ControlResult {
     }
     case 'DELETE /faults':
       handle.faults.clear();
+      return { status: 204 };
+    case 'GET /timing':
+      return { status: 200, body: handle.timing.get() ?? { off: true } };
+    case 'PUT /timing':
+      try {
+        handle.timing.set(parseTiming(parseBody(body)));
+      } catch (err) {
+        if (err instanceof TimingConfigError) throw new BadRequest(err.message);
+        throw err;
+      }
+      return { status: 204 };
+    case 'DELETE /timing':
+      handle.timing.set(undefined);
       return { status: 204 };
     default:
       return { status: 404, body: { message: `unknown control route ${method} /control${path}` } };
