@@ -20,6 +20,15 @@ import { HttpSmsGateway } from './sms/http-sms-gateway.ts';
 import { idleTelephony, startTelephony, type TelephonyRuntime } from './telephony-runtime.ts';
 import { createWorkOrderModule, type WorkOrderModule } from './work-orders/module.ts';
 import { uiRoutes } from './http/routes/ui.ts';
+import { auditConsoleRoutes } from './http/routes/audit-console.ts';
+import { callsExportRoutes } from './http/routes/calls-export.ts';
+import { PlaybackTickets } from './audit-console/playback-ticket.ts';
+import { AccessLogRepo } from './store/access-log-repo.ts';
+import { CallExportRepo } from './store/call-export-repo.ts';
+import { RecordingSearchRepo } from './store/recording-search-repo.ts';
+import { callerOf } from './work-orders/work-order-service.ts';
+import { orderView } from './work-orders/order-view.ts';
+import { ServiceError } from './work-orders/service-error.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -149,7 +158,31 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     // ROUTE PLUGINS: the parts' routes, then any extra ones (tests).
     // The browser pages /ui/agent and /ui/supervisor (docs/ui.md).
     const ui = uiRoutes({ ivr: loadIvrConfig().ivr });
-    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, ui, ...(opts.plugins?.(ctx) ?? [])];
+    // The auditor console's API (issue 11 items 5 and 6): recording search, playback, evidence packages, access log, CDR export.
+    const audit = new SqliteAuditRepo(store.db);
+    const auditConsole = auditConsoleRoutes({
+      search: new RecordingSearchRepo(store.db),
+      accessLog: new AccessLogRepo(store.db),
+      calls: calls.calls,
+      recordings: calls.recordings,
+      resolveFile: (row) => calls.archive.resolveFile(row),
+      tickets: new PlaybackTickets(clock),
+      clock,
+      audit,
+      workOrder: async (id, who) => {
+        if (!/^\d{1,15}$/.test(id)) return null;
+        const caller = callerOf(who);
+        try {
+          return orderView(await workOrders.orders.get(Number(id), caller), caller);
+        } catch (err) {
+          // Not found, or confidential and not for this role (art. 22): say so, show nothing of it.
+          if (err instanceof ServiceError) return { id, withheld: err.code };
+          throw err;
+        }
+      },
+    });
+    const callsExport = callsExportRoutes({ repo: new CallExportRepo(store.db), clock, audit });
+    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, auditConsole, callsExport, ui, ...(opts.plugins?.(ctx) ?? [])];
 
     const app = await buildApp({
       logger,

@@ -48,6 +48,8 @@ export const PERMISSIONS = {
   'callbacks:read': ['agent', 'supervisor', 'admin'],
   'callbacks:handle': ['agent', 'supervisor'],
   'recordings:read': ['auditor', 'supervisor', 'admin'],
+  // Who listened to, downloaded or searched which recording (issue 11 item 5).
+  'recordings:access-log': ['auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
