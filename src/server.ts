@@ -23,6 +23,8 @@ import { uiRoutes } from './http/routes/ui.ts';
 import { auditConsoleRoutes } from './http/routes/audit-console.ts';
 import { callsExportRoutes } from './http/routes/calls-export.ts';
 import { PlaybackTickets } from './audit-console/playback-ticket.ts';
+import { FallbackIngest } from './fallback/fallback-ingest.ts';
+import { ariRecordingSource } from './recordings/ari-recording-source.ts';
 import { AccessLogRepo } from './store/access-log-repo.ts';
 import { CallExportRepo } from './store/call-export-repo.ts';
 import { RecordingSearchRepo } from './store/recording-search-repo.ts';
@@ -152,7 +154,21 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       history: workOrderHistory(workOrders.repo),
       audit: new SqliteAuditRepo(store.db),
     });
-    reconcile.attach(calls.reconciler);
+    // Calls the dialplan fallback recorded while this server was down: archived once ARI is back (issue 11 item 2).
+    const fallbackIngest = new FallbackIngest({
+      calls: calls.calls,
+      recordings: calls.recordings,
+      archive: calls.archive,
+      source: ariRecordingSource(telephony.ari.rest),
+      clock,
+      logger: logger.child({ component: 'fallback-ingest' }),
+    });
+    reconcile.attach({
+      async reconcile(snapshot, rest) {
+        await calls.reconciler.reconcile(snapshot, rest);
+        void fallbackIngest.run();
+      },
+    });
     cleanups.unshift(() => calls.close());
 
     // ROUTE PLUGINS: the parts' routes, then any extra ones (tests).
