@@ -45,6 +45,7 @@ export const outcomeLabel = (o) => (o ? (OUTCOMES.find(([c]) => c === o)?.[1] ??
 
 export const ACTIONS = {
   search: '查询录音',
+  list: '浏览录音列表',
   view: '查看详情',
   listen: '播放录音',
   download: '下载录音',

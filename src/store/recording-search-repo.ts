@@ -13,17 +13,17 @@ export interface RecordingSearch {
   last4?: string;
   agentId?: string;
   workOrderId?: string;
-  /** Recording started at or after (epoch ms). */
+  /** The call arrived at or after (epoch ms). */
   from?: number;
-  /** Recording started before (epoch ms). */
+  /** The call arrived before (epoch ms). */
   to?: number;
   minDurationMs?: number;
   maxDurationMs?: number;
   outcome?: string;
   fallback?: boolean;
   held?: boolean;
-  /** Keyset position: the (startedAt, name) of the last row of the previous page. */
-  after?: { startedAt: number; name: string };
+  /** Keyset position: the call's arrival and the recording's name of the last row of the previous page. */
+  after?: { arrivedAt: number; name: string };
   limit?: number;
 }
 
@@ -56,10 +56,12 @@ interface RawHit extends Omit<RecordingHit, 'held' | 'fallback'> {
 }
 
 /**
- * Keyset-paginated search over recordings joined with their calls, newest first, on the index
- * recordings(started_at, name). Each selective filter has its own index: calls(caller_number),
- * calls(substr(caller_number, -4), arrived_at), calls(agent_id, arrived_at), call_work_orders(work_order_id).
- * An OFFSET would read and drop every earlier row; the keyset reads only the page asked for.
+ * Keyset-paginated search over recordings joined with their calls, newest call first: the order is
+ * (calls.arrived_at, recordings.name) descending, so every index that ends in arrived_at — calls(arrived_at),
+ * calls(agent_id, arrived_at), calls(substr(caller_number, -4), arrived_at), the partial index of fallback
+ * calls — yields rows already in order and the query stops after one page. A full number and a work order
+ * (call_work_orders(work_order_id)) select few calls, which are sorted. An OFFSET would read and drop every
+ * earlier row; the keyset reads only the page asked for.
  */
 export class RecordingSearchRepo {
   private readonly raw: Database.Database;
@@ -74,6 +76,22 @@ export class RecordingSearchRepo {
   }
 
   search(q: RecordingSearch): RecordingHit[] {
+    const { sql, params } = this.build(q);
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.raw.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return (st.all(params) as RawHit[]).map((h) => ({ ...h, held: h.held === null ? null : h.held === 1, fallback: h.fallback === 1 }));
+  }
+
+  /** SQLite's plan for a search (tests and the benchmark check that each filter uses an index). */
+  plan(q: RecordingSearch): string[] {
+    const { sql, params } = this.build(q);
+    return (this.raw.prepare(`explain query plan ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail);
+  }
+
+  private build(q: RecordingSearch): { sql: string; params: Record<string, unknown> } {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     if (q.number !== undefined) {
@@ -93,11 +111,11 @@ export class RecordingSearchRepo {
       params.workOrderId = q.workOrderId;
     }
     if (q.from !== undefined) {
-      where.push('r.started_at >= @from');
+      where.push('c.arrived_at >= @from');
       params.from = q.from;
     }
     if (q.to !== undefined) {
-      where.push('r.started_at < @to');
+      where.push('c.arrived_at < @to');
       params.to = q.to;
     }
     if (q.minDurationMs !== undefined) {
@@ -113,8 +131,8 @@ export class RecordingSearchRepo {
       params.outcome = q.outcome;
     }
     if (q.fallback !== undefined) {
-      where.push('c.fallback = @fallback');
-      params.fallback = q.fallback ? 1 : 0;
+      // A literal, so that fallback = 1 can use the partial index calls_fallback_idx.
+      where.push(q.fallback ? 'c.fallback = 1' : 'c.fallback = 0');
     }
     if (q.held !== undefined) {
       if (!this.hasHeld) throw new SearchFilterUnavailable('legal holds are not recorded by this version: the held filter is unavailable');
@@ -122,26 +140,26 @@ export class RecordingSearchRepo {
       params.held = q.held ? 1 : 0;
     }
     if (q.after !== undefined) {
-      where.push('(r.started_at < @afterAt or (r.started_at = @afterAt and r.name < @afterName))');
-      params.afterAt = q.after.startedAt;
+      where.push('(c.arrived_at < @afterAt or (c.arrived_at = @afterAt and r.name < @afterName))');
+      params.afterAt = q.after.arrivedAt;
       params.afterName = q.after.name;
     }
     params.limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
+    // With a selective filter the planner starts from that filter's index. Without one (no filter,
+    // dates, duration, outcome, fallback = 0) it must walk calls in arrival order and stop after a
+    // page: INDEXED BY and CROSS JOIN fix that plan. Left to itself, with statistics, the planner may
+    // scan every call of a common outcome and sort them all.
+    const selective = q.number !== undefined || q.last4 !== undefined || q.agentId !== undefined || q.workOrderId !== undefined || q.fallback === true;
     const sql = `
       select r.name, r.call_id as callId, r.status, r.started_at as startedAt, r.stopped_at as stoppedAt,
              r.duration_ms as durationMs, r.bytes, r.sha256, r.retain_until as retainUntil,
              ${this.hasHeld ? 'r.held' : 'null'} as held,
              c.caller_number as callerNumber, c.agent_id as agentId, c.outcome, c.arrived_at as arrivedAt,
              c.answered_at as answeredAt, c.ended_at as endedAt, c.fallback
-        from recordings r join calls c on c.id = r.call_id
+        from ${selective ? 'calls c join' : 'calls c indexed by calls_arrived_idx cross join'} recordings r on r.call_id = c.id
        ${where.length ? `where ${where.join(' and ')}` : ''}
-       order by r.started_at desc, r.name desc
+       order by c.arrived_at desc, r.name desc
        limit @limit`;
-    let st = this.statements.get(sql);
-    if (!st) {
-      st = this.raw.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return (st.all(params) as RawHit[]).map((h) => ({ ...h, held: h.held === null ? null : h.held === 1, fallback: h.fallback === 1 }));
+    return { sql, params };
   }
 }

@@ -64,8 +64,8 @@ const searchQuery = {
     last4: { type: 'string', pattern: '^[0-9]{4}$', description: 'the last 4 digits of a caller number of 8 digits or more' },
     agent: { type: 'string', minLength: 1, maxLength: 64 },
     workOrder: { type: 'string', minLength: 1, maxLength: 64 },
-    from: { type: 'integer', minimum: 0, description: 'recording started at or after (epoch ms)' },
-    to: { type: 'integer', minimum: 0, description: 'recording started before (epoch ms)' },
+    from: { type: 'integer', minimum: 0, description: 'the call arrived at or after (epoch ms)' },
+    to: { type: 'integer', minimum: 0, description: 'the call arrived before (epoch ms)' },
     minDurationMs: { type: 'integer', minimum: 0 },
     maxDurationMs: { type: 'integer', minimum: 0 },
     outcome: { type: 'string', pattern: '^[a-z_]{1,40}$' },
@@ -76,14 +76,14 @@ const searchQuery = {
   },
 } as const;
 
-function encodeCursor(startedAt: number, name: string): string {
-  return Buffer.from(JSON.stringify([startedAt, name])).toString('base64url');
+function encodeCursor(arrivedAt: number, name: string): string {
+  return Buffer.from(JSON.stringify([arrivedAt, name])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { startedAt: number; name: string } {
+function decodeCursor(cursor: string): { arrivedAt: number; name: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && typeof v[1] === 'string') return { startedAt: v[0] as number, name: v[1] };
+    if (Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && typeof v[1] === 'string') return { arrivedAt: v[0] as number, name: v[1] };
   } catch {
     // fall through
   }
@@ -141,7 +141,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       {
         config: { permission: 'recordings:read' },
         schema: {
-          summary: 'Search recordings (newest first, keyset pages): by full number or its last 4 digits, agent, work order, date, duration, outcome, fallback, held',
+          summary: 'Search recordings (newest call first, keyset pages): by full number or its last 4 digits, agent, work order, date, duration, outcome, fallback, held',
           description: 'Numbers in the results are masked unless the role holds phone:see-full. Each search is written to the access log.',
           tags: ['recordings'],
           security: [{ bearer: [] }],
@@ -184,7 +184,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         const last = hits[hits.length - 1];
         return {
           items: hits.map((h) => ({ ...h, callerNumber: full ? h.callerNumber : maskPhone(h.callerNumber) })),
-          nextCursor: hits.length === limit && last ? encodeCursor(last.startedAt, last.name) : null,
+          nextCursor: hits.length === limit && last ? encodeCursor(last.arrivedAt, last.name) : null,
           heldFilter: deps.search.hasHeld,
         };
       },

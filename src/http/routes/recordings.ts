@@ -57,7 +57,20 @@ export function recordingRoutes(deps: {
           response: { ...errorResponses },
         },
       },
-      async (request) => deps.recordings.list(request.query).map(view),
+      async (request) => {
+        const rows = deps.recordings.list(request.query).map(view);
+        // Listing is logged like searching (issue 11 item 5): who looked at which period.
+        await deps.audit?.append({
+          entity: 'recording',
+          entityId: '*',
+          action: 'list',
+          actorId: request.principal!.username,
+          actorRole: request.principal!.role,
+          at: deps.clock.now(),
+          data: { ...request.query, results: rows.length },
+        });
+        return rows;
+      },
     );
 
     app.get<{ Params: { name: string } }>(

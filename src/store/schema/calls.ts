@@ -54,6 +54,8 @@ export const calls = sqliteTable(
     // digits a masked number shows anyway), newest first.
     index('calls_agent_arrived_idx').on(t.agentId, t.arrivedAt),
     index('calls_caller_last4_idx').on(sql`substr(${t.callerNumber}, -4)`, t.arrivedAt),
+    // Fallback calls are rare: a partial index finds them without walking every call.
+    index('calls_fallback_idx').on(t.arrivedAt).where(sql`${t.fallback} = 1`),
     index('calls_arrived_idx').on(t.arrivedAt),
     index('calls_queued_idx').on(t.queuedAt),
     index('calls_caller_number_idx').on(t.callerNumber),
@@ -149,8 +151,6 @@ export const recordings = sqliteTable(
   (t) => [
     index('recordings_status_idx').on(t.status),
     index('recordings_call_idx').on(t.callId),
-    // Keyset pagination of the auditor console: (started_at, name) descending.
-    index('recordings_started_name_idx').on(t.startedAt, t.name),
   ],
 );
 
