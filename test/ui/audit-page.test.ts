@@ -107,6 +107,16 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     expect(await text(page, '#access-log tr[data-action="search"]')).toContain(`号码 ${MASKED}`);
     await page.screenshot({ path: `${SHOTS}/ui-audit.png`, fullPage: true });
 
+    // The CDR export downloads as CSV for Excel, numbers masked for an auditor.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    expect(csv.suggestedFilename()).toBe('calls.csv');
+    const csvPath = join(downloads.dir, 'calls.csv');
+    await csv.saveAs(csvPath);
+    const csvText = readFileSync(csvPath, 'utf8');
+    expect(csvText.startsWith('\uFEFF通话编号')).toBe(true);
+    expect(csvText).toContain(MASKED);
+    expect(csvText).not.toContain(CALLER);
+
     // Refusals are shown in Chinese: a partial number, and a date range the server refuses.
     await page.fill('#q-number', '12');
     await page.click('#search-submit');
