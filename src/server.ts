@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './shared/logger.ts';
 import { openStore, type Store } from './store/db.ts';
 import { SqliteOrganisationRepo } from './store/organisation-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './store/users-repo.ts';
+import { extensionPolicy } from './calls/agent-extension.ts';
 import { createCallLayer, DeferredReconcile } from './calls/call-layer.ts';
 import { workOrderHistory } from './calls/work-order-history.ts';
 import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
@@ -139,6 +140,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         : undefined,
       smsWebhookSecret: config.sms.webhookSecret,
       startScanner: opts.scanner !== false,
+      // A phone order's callId must name a call; the call layer (built below) also knows calls not yet written.
+      callExists: (callId) => calls.hasCall(callId),
     });
     // The call layer (issue 4): routes, /agent and /supervisor, and the ARI reconcile step.
     const calls = createCallLayer({
@@ -153,6 +156,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       externalDialTemplate: config.asterisk.externalDialTemplate,
       history: workOrderHistory(workOrders.repo),
       audit: new SqliteAuditRepo(store.db),
+      // Agent ids are user names: a taken extension is refused naming its holder's display name.
+      extensions: extensionPolicy(config.asterisk.agentExtensionPattern, async (agentId) => (await users.byUsername(agentId))?.displayName || undefined),
     });
     // Calls the dialplan fallback recorded while this server was down: archived once ARI is back (issue 11 item 2).
     const fallbackIngest = new FallbackIngest({

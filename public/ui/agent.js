@@ -69,8 +69,15 @@ function renderLayout() {
   renderCall();
 }
 
+// Refusals with a Chinese explanation; the server's message (e.g. who holds the extension) follows it.
+const REFUSALS = {
+  'extension-in-use': '该分机已被其他坐席签入',
+  'invalid-extension': '分机号格式不正确',
+};
+
 function showResult(ack, okText) {
-  view.message = ack.ok ? (okText ?? '') : `操作失败：${ack.error.message}`;
+  const zh = ack.ok ? undefined : REFUSALS[ack.error.code];
+  view.message = ack.ok ? (okText ?? '') : `操作失败：${zh ? `${zh}（${ack.error.message}）` : ack.error.message}`;
   const m = $('#agent-message');
   if (m) {
     m.textContent = view.message;

@@ -340,7 +340,7 @@ export class CallController {
       case 'read-ticket-status': {
         let status: string | null = null;
         try {
-          status = this.o.history.ticketStatus(e.ticketNumber);
+          status = this.o.history.ticketStatus(e.ticketNumber, e.callerNumber);
         } catch (err) {
           this.log.warn({ err: errText(err) }, 'calls: ticket status lookup failed');
         }

@@ -18,12 +18,14 @@ import { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
 import type { AriEvent } from '../telephony/ari/events.ts';
+import type { ExtensionPolicy } from './agent-extension.ts';
 import { CallController } from './call-controller.ts';
 import { CallEventHub } from './call-events.ts';
 import { CallReconciler } from './call-reconciler.ts';
 import { emptyHistory, type CallerHistorySource } from './caller-history.ts';
 import { DomainRunner } from './domain-runner.ts';
 import { FiguresPublisher } from './live-figures.ts';
+import { WorkOrderLinker } from './work-order-link.ts';
 
 /** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
 export interface AriEventSource {
@@ -49,6 +51,8 @@ export interface CallLayerOptions {
   figuresMinIntervalMs?: number;
   archiveRetryBaseMs?: number;
   agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted'>;
+  /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
+  extensions?: ExtensionPolicy;
 }
 
 /**
@@ -73,6 +77,10 @@ export class DeferredReconcile implements ReconcileHandler {
 
 export interface CallLayer {
   readonly controller: CallController;
+  /** Links work orders to calls with the existence and visibility checks (routes and the /agent namespace). */
+  readonly linker: WorkOrderLinker;
+  /** Is there such a call, live or recorded (work-order intake checks a phone order's callId with it)? */
+  hasCall(callId: string): boolean;
   readonly reconciler: CallReconciler;
   readonly events: CallEventHub;
   readonly figures: FiguresPublisher;
@@ -115,20 +123,29 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     agentDialTemplate: o.agentDialTemplate,
     externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
   });
+  const hasCall = (callId: string): boolean => controller.liveCalls().has(callId) || calls.getCall(callId) !== undefined;
+  const linker = new WorkOrderLinker({
+    callExists: hasCall,
+    calls,
+    orders: history,
+    link: (callId, workOrderId) => controller.linkWorkOrder(callId, workOrderId),
+  });
   const reconciler = new CallReconciler({ controller, app: o.app, clock: o.clock, logger: o.logger, calls, recordings, archive, events });
   const figures = new FiguresPublisher({ controller, state: () => domain.snapshot, repo: calls, clock: o.clock, events, minIntervalMs: o.figuresMinIntervalMs });
   const offEvents = o.ari.on('*', (e) => controller.onEvent(e));
   const closers: Array<() => void> = [];
 
   const routes: RoutePlugin[] = [
-    callRoutes({ calls, recordings, controller, figures }),
-    agentRoutes({ controller }),
+    callRoutes({ calls, recordings, figures, linker }),
+    agentRoutes({ controller, extensions: o.extensions }),
     callbackRoutes({ calls, events, clock: o.clock }),
     recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit }),
   ];
 
   return {
     controller,
+    linker,
+    hasCall,
     reconciler,
     events,
     figures,
@@ -140,9 +157,11 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       const agent = attachAgentNamespace({
         nsp: sockets.namespace('/agent', { permission: 'calls:take' }),
         controller,
+        linker,
         events,
         clock: o.clock,
         logger: o.logger,
+        extensions: o.extensions,
         ...o.agentNamespace,
       });
       const sup = attachSupervisorNamespace({

@@ -59,6 +59,18 @@ export const configSchema = {
       check: (s) => s.includes('{ext}') && /^[A-Za-z]+\/\S+$/.test(s),
       allowed: 'a dial string containing {ext}, e.g. PJSIP/{ext} or Local/{ext}@agents',
     }),
+    /**
+     * What an agent may give as their extension when signing in (a regular expression the whole extension
+     * must match); anything else is refused with 400. Extensions are also limited to letters, digits, _ and -.
+     */
+    agentExtensionPattern: str({
+      env: 'AGENT_EXTENSION_PATTERN',
+      default: '^[0-9]{3,6}$',
+      minLength: 1,
+      maxLength: 200,
+      check: isRegExp,
+      allowed: 'a regular expression, e.g. ^[0-9]{3,6}$ or ^8[0-9]{3}$',
+    }),
     /** How an outside number (110, a handling unit) is dialled; `{number}` is replaced. Default depends on the mode. */
     externalDialTemplate: optionalStr({
       env: 'EXTERNAL_DIAL_TEMPLATE',
@@ -80,3 +92,12 @@ export const configSchema = {
     webhookSecret: optionalStr({ env: 'SMS_WEBHOOK_SECRET', secret: true, minLength: 16, allowed: 'a secret of at least 16 characters' }),
   },
 } as const satisfies SettingTree;
+
+function isRegExp(s: string): boolean {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/clock.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../shared/private-files.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { RecordingRow } from '../store/schema/calls.ts';
 import { readWavInfo, WavFormatError } from './wav-info.ts';
@@ -252,10 +253,11 @@ export class RecordingArchive {
 
 /** Written off the event loop (fs.promises runs on the thread pool): a slow disk's fsync must not stall calls. */
 async function writeDurably(abs: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(abs), { recursive: true });
+  await mkdir(dirname(abs), { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = `${abs}.part`;
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w', PRIVATE_FILE_MODE);
   try {
+    await fh.chmod(PRIVATE_FILE_MODE); // a .part left by a crash keeps its old mode otherwise
     await fh.writeFile(bytes);
     await fh.sync();
   } finally {

@@ -3,6 +3,7 @@
  * external parties, read state and call logs, inject faults, read the leak report, reset. Input is
  * validated strictly: unknown fields, wrong types and bad values are refused with 400 and the reason.
  */
+import { UnknownPromptError } from './participants.ts';
 import type { CallerStep, PhoneBehaviour, PlaceCallRequest, SimulatorHandle } from './types.ts';
 
 export interface ControlRequest {
@@ -139,6 +140,7 @@ export function handleControl(req: ControlRequest): ControlResult {
   try {
     return route(req);
   } catch (err) {
+    if (err instanceof UnknownPromptError) return { status: 400, body: { message: err.message, valid: err.valid } };
     if (err instanceof BadRequest) return { status: 400, body: { message: err.message } };
     return { status: 422, body: { message: err instanceof Error ? err.message : String(err) } };
   }

@@ -9,13 +9,14 @@ import { expect } from 'vitest';
 import { permissionsOf } from '../../src/auth/permissions.ts';
 import type { Principal } from '../../src/auth/principal.ts';
 import type { Role } from '../../src/auth/roles.ts';
+import type { ExtensionPolicy } from '../../src/calls/agent-extension.ts';
 import { createCallLayer, DeferredReconcile, type CallLayer } from '../../src/calls/call-layer.ts';
 import type { CallerHistorySource } from '../../src/calls/caller-history.ts';
 import type { CallCenterConfig } from '../../src/domain/calls/call-center-state.ts';
 import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
 import type { SocketServer } from '../../src/realtime/socket-server.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
-import { createLogger } from '../../src/shared/logger.ts';
+import { createLogger, type Logger } from '../../src/shared/logger.ts';
 import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
@@ -54,8 +55,12 @@ export interface HarnessOptions {
   dataDir?: string;
   /** Reuse a running simulator (restart tests). */
   sim?: SimulatorHandle;
-  history?: CallerHistorySource;
+  /** The caller history the call layer reads; a function gets the harness's store (to use the real work-order store). */
+  history?: CallerHistorySource | ((store: Store) => CallerHistorySource);
   callCenter?: (c: CallCenterConfig) => CallCenterConfig;
+  extensions?: ExtensionPolicy;
+  /** Where the call layer and the simulator log (default: silent unless TEST_LOG is set). */
+  logger?: Logger;
 }
 
 export class Harness {
@@ -77,10 +82,10 @@ export class Harness {
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
     const clock = opts.clock ?? new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'calls-it-'));
-    const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false });
+    const logger = opts.logger ?? createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false });
     const sim =
       opts.sim ??
-      (await startSimulator({ ariUser: USER, ariPassword: PASS, recordingsDir: join(dataDir, 'pbx-recordings'), clock, port: 0, inboundApp: APP, soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)] }));
+      (await startSimulator({ ariUser: USER, ariPassword: PASS, recordingsDir: join(dataDir, 'pbx-recordings'), clock, port: 0, inboundApp: APP, logger, soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)] }));
     const store = openStore({ dataDir });
     let config = loadIvrConfig();
     if (opts.callCenter) config = opts.callCenter(config);
@@ -95,8 +100,9 @@ export class Harness {
       dataDir,
       callCenter: config,
       agentDialTemplate: 'Local/{ext}@agents',
-      history: opts.history,
+      history: typeof opts.history === 'function' ? opts.history(store) : opts.history,
       archiveRetryBaseMs: 500,
+      extensions: opts.extensions,
     });
     deferred.attach(layer.reconciler);
     const http = createServer();

@@ -11,10 +11,15 @@ import type { CallOutcome, CallRecord } from './call-record.ts';
 import type { Effect } from './effects.ts';
 import type { Input } from './inputs.ts';
 
-/** A refused input: `unknown-*` → 404, `invalid-transition` → 409, `invalid-input` → 400. */
+/**
+ * A refused input: `unknown-*` → 404, `invalid-transition` and `extension-in-use` → 409, `invalid-input`
+ * and `invalid-extension` (the site's extension pattern, checked before the domain) → 400.
+ */
 export interface Rejection {
-  code: 'unknown-agent' | 'unknown-call' | 'invalid-transition' | 'invalid-input';
+  code: 'unknown-agent' | 'unknown-call' | 'invalid-transition' | 'invalid-input' | 'invalid-extension' | 'extension-in-use';
   message: string;
+  /** With `extension-in-use`: the agent signed in on that phone. */
+  holder?: string;
 }
 
 export interface DecideResult {
@@ -765,6 +770,15 @@ class Draft {
     const existing = this.agents.get(input.agentId);
     if (existing && existing.status !== 'signed-out') {
       return { code: 'invalid-transition', message: `agent ${input.agentId} is already signed in (${existing.status})` };
+    }
+    // One phone, one agent: a second agent on the same phone would be offered calls that ring at the
+    // first one's desk, and both desktops would pop for one call.
+    if (input.endpoint !== undefined) {
+      for (const other of this.agents.values()) {
+        if (other.agentId !== input.agentId && other.status !== 'signed-out' && other.endpoint === input.endpoint) {
+          return { code: 'extension-in-use', message: `${input.endpoint} is in use by agent ${other.agentId}`, holder: other.agentId };
+        }
+      }
     }
     const agent: AgentState = {
       agentId: input.agentId,

@@ -41,8 +41,8 @@ export type Effect =
   /** Hang up the agent's leg of a call (the caller has gone). */
   | { type: 'hangup-agent'; callId: string; agentId: string; reason: string }
   | { type: 'transfer'; callId: string; channelId: string; number: string }
-  /** Look up a work order's status; the adapter answers with `ticket-status-result`. */
-  | { type: 'read-ticket-status'; callId: string; ticketNumber: string }
+  /** Look up a work order's status for this calling number (only its requester or contact may hear it); answered with `ticket-status-result`. */
+  | { type: 'read-ticket-status'; callId: string; ticketNumber: string; callerNumber: string }
   | { type: 'add-callback'; callId: string; callerNumber: string; reason: 'abandoned' | 'requested'; at: number }
   | { type: 'agent-state'; agentId: string; status: AgentStatus; reason?: string; callId?: string; at: number }
   /** The call's record changed: upsert it in the CDR store. */

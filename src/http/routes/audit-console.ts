@@ -16,6 +16,7 @@ import type { RecordingsRepo } from '../../store/recordings-repo.ts';
 import type { RecordingRow } from '../../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
 import { HttpError } from '../error-handler.ts';
+import { epochMsSchema, idSchema } from '../number-bounds.ts';
 import { sendRangedFile } from '../ranged-file.ts';
 import { audioType } from './recordings.ts';
 
@@ -56,6 +57,9 @@ interface SearchQuery {
   limit?: number;
 }
 
+/** No call lasts a week; a larger bound is a typo, refused with a 400 naming the parameter. */
+const MAX_DURATION_MS = 7 * 86_400_000;
+
 const searchQuery = {
   type: 'object',
   additionalProperties: false,
@@ -64,10 +68,10 @@ const searchQuery = {
     last4: { type: 'string', pattern: '^[0-9]{4}$', description: 'the last 4 digits of a caller number of 8 digits or more' },
     agent: { type: 'string', minLength: 1, maxLength: 64 },
     workOrder: { type: 'string', minLength: 1, maxLength: 64 },
-    from: { type: 'integer', minimum: 0, description: 'the call arrived at or after (epoch ms)' },
-    to: { type: 'integer', minimum: 0, description: 'the call arrived before (epoch ms)' },
-    minDurationMs: { type: 'integer', minimum: 0 },
-    maxDurationMs: { type: 'integer', minimum: 0 },
+    from: { ...epochMsSchema, description: 'the call arrived at or after (epoch ms)' },
+    to: { ...epochMsSchema, description: 'the call arrived before (epoch ms)' },
+    minDurationMs: { type: 'integer', minimum: 0, maximum: MAX_DURATION_MS },
+    maxDurationMs: { type: 'integer', minimum: 0, maximum: MAX_DURATION_MS },
     outcome: { type: 'string', pattern: '^[a-z_]{1,40}$' },
     fallback: { type: 'boolean', description: 'only calls answered by the dialplan fallback (true) or only the others (false)' },
     held: { type: 'boolean', description: 'under legal hold; refused (400) until holds exist' },
@@ -205,9 +209,9 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
               actor: { type: 'string', minLength: 1, maxLength: 64 },
               recording: { type: 'string', minLength: 1, maxLength: 128 },
               action: { type: 'string', pattern: '^[a-z-]{1,40}$' },
-              from: { type: 'integer', minimum: 0 },
-              to: { type: 'integer', minimum: 0 },
-              before: { type: 'integer', minimum: 1, description: 'nextBefore of the previous page' },
+              from: epochMsSchema,
+              to: epochMsSchema,
+              before: { ...idSchema, description: 'nextBefore of the previous page' },
               limit: { type: 'integer', minimum: 1, maximum: 200 },
             },
           },

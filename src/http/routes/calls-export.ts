@@ -9,6 +9,7 @@ import type { AuditEntry } from '../../store/audit-repo.ts';
 import type { CallExportRepo, ExportCallRow, ExportFilter } from '../../store/call-export-repo.ts';
 import { errorResponses } from '../error-schema.ts';
 import { HttpError } from '../error-handler.ts';
+import { epochMsSchema } from '../number-bounds.ts';
 
 /** An instant as ISO-8601 in the hotline's time (Asia/Shanghai, +08:00, no DST), which Excel reads as text. */
 function shanghai(ms: number | null): string {
@@ -89,8 +90,8 @@ export function callsExportRoutes(deps: { repo: CallExportRepo; clock: Clock; au
             type: 'object',
             additionalProperties: false,
             properties: {
-              from: { type: 'integer', minimum: 0, description: 'arrived at or after (epoch ms)' },
-              to: { type: 'integer', minimum: 0, description: 'arrived before (epoch ms)' },
+              from: { ...epochMsSchema, description: 'arrived at or after (epoch ms)' },
+              to: { ...epochMsSchema, description: 'arrived before (epoch ms)' },
             },
           },
           response: { 200: { description: 'CSV, UTF-8 with BOM', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errorResponses },

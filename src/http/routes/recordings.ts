@@ -8,6 +8,7 @@ import type { RecordingsRepo } from '../../store/recordings-repo.ts';
 import type { RecordingRow } from '../../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
 import { HttpError } from '../error-handler.ts';
+import { epochMsSchema, offsetSchema } from '../number-bounds.ts';
 import { sendRangedFile } from '../ranged-file.ts';
 
 /** The archive keeps WAV today; Ogg/Opus files (issue 11 item 1) are served as such. */
@@ -47,11 +48,11 @@ export function recordingRoutes(deps: {
             type: 'object',
             additionalProperties: false,
             properties: {
-              from: { type: 'integer', minimum: 0 },
-              to: { type: 'integer', minimum: 0 },
+              from: epochMsSchema,
+              to: epochMsSchema,
               callId: { type: 'string', minLength: 1, maxLength: 64 },
               limit: { type: 'integer', minimum: 1, maximum: 1000 },
-              offset: { type: 'integer', minimum: 0 },
+              offset: offsetSchema,
             },
           },
           response: { ...errorResponses },

@@ -3,6 +3,7 @@ import { ServiceError } from '../../work-orders/service-error.ts';
 import { callerOf, type Caller } from '../../work-orders/work-order-service.ts';
 import { HttpError } from '../error-handler.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
+import { idSchema } from '../number-bounds.ts';
 
 /** Service refusals become the platform's HttpError, answered by its error handler as `{ statusCode, code, message }`. */
 export function mapServiceErrors(app: FastifyInstance): void {
@@ -27,7 +28,7 @@ export const idParams = {
   type: 'object',
   additionalProperties: false,
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  properties: { id: idSchema },
 } as const;
 
 /** Objects shown as they are (the order's state has many optional parts); documented in docs/work-orders.md. */
