@@ -163,11 +163,12 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     const fallbackIngest = new FallbackIngest({
       calls: calls.calls,
       recordings: calls.recordings,
-      archive: calls.archive,
-      source: ariRecordingSource(telephony.ari.rest),
+      pbx: ariRecordingSource(telephony.ari.rest),
+      dataDir: config.server.dataDir,
       clock,
       logger: logger.child({ component: 'fallback-ingest' }),
     });
+    cleanups.unshift(() => fallbackIngest.close());
     reconcile.attach({
       async reconcile(snapshot, rest) {
         await calls.reconciler.reconcile(snapshot, rest);

@@ -7,7 +7,10 @@ import { FallbackIngest, parseFallbackName } from '../../src/fallback/fallback-i
 import { ariRecordingSource } from '../../src/recordings/ari-recording-source.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
+import { encodeWav, synthesizeTone } from '../../src/simulator/wav.ts';
+import { openStore } from '../../src/store/db.ts';
 import { RecordingSearchRepo } from '../../src/store/recording-search-repo.ts';
+import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
 import { startServer } from '../../src/server.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
@@ -68,19 +71,23 @@ describe('fallback recordings: made by the dialplan while this server is down, a
     const ingest = new FallbackIngest({
       calls: h.layer.calls,
       recordings: h.layer.recordings,
-      archive: h.layer.archive,
-      source: ariRecordingSource(h.conn.rest),
+      pbx: ariRecordingSource(h.conn.rest),
+      dataDir: dir,
       clock,
     });
     const results = await ingest.run();
     const callId = `fallback-${parsed!.uniqueId}`;
-    expect(results).toEqual([{ name: stored, callId, status: 'archived' }]);
+    // The server's name for it leaves the number out: names travel in URLs, the access log and packages.
+    const name = callId;
+    expect(results).toEqual([{ name, callId, status: 'archived' }]);
 
     // Then the call is on record, marked fallback, with the caller and time from the file name …
     const call = h.layer.calls.getCall(callId)!;
-    expect(call).toMatchObject({ callerNumber: '13812341234', status: 'ended', outcome: 'fallback', fallback: true, arrivedAt: T0, recordingName: stored });
+    expect(call).toMatchObject({ callerNumber: '13812341234', status: 'ended', outcome: 'fallback', fallback: true, arrivedAt: T0, recordingName: name });
     // … and the recording archived like the server's own: checksum, duration, retention, PBX copy deleted.
-    const row = h.layer.recordings.get(stored)!;
+    const row = h.layer.recordings.get(name)!;
+    expect(h.layer.recordings.get(stored)).toBeUndefined();
+    expect(row.path).not.toContain('13812341234');
     expect(row).toMatchObject({ callId, status: 'archived', bytes: pbxBytes.length, sha256: createHash('sha256').update(pbxBytes).digest('hex') });
     expect(row.durationMs).toBeGreaterThan(19_000);
     expect(row.durationMs).toBeLessThan(21_000);
@@ -90,10 +97,11 @@ describe('fallback recordings: made by the dialplan while this server is down, a
     expect(readFileSync(h.layer.archive.resolveFile(row)!).equals(pbxBytes)).toBe(true);
     expect(pbxFiles(dir)).toEqual([]);
     // The auditor console finds it with the fallback filter.
-    expect(new RecordingSearchRepo(h.store.db).search({ fallback: true }).map((r) => r.name)).toEqual([stored]);
+    expect(new RecordingSearchRepo(h.store.db).search({ fallback: true }).map((r) => r.name)).toEqual([name]);
 
     // A second pass (the next reconnection) finds nothing left to do and creates nothing twice.
     expect(await ingest.run()).toEqual([]);
+    ingest.close();
     expect(h.layer.calls.listCalls({}).filter((c) => c.fallback)).toHaveLength(1);
     await h.until(() => sim!.leaks().ok, 'PBX clean');
   }, 60_000);
@@ -148,5 +156,46 @@ describe('fallback recordings: made by the dialplan while this server is down, a
     // A withheld number leaves the digits empty.
     expect(parseFallbackName('hotline-fallback-1767578400--1767578400.18')?.callerNumber).toBe('');
     for (const other of ['call-abc', 'hotline-fallback-x-1-2.3', 'hotline-fallback-1767578400-138-../x']) expect(parseFallbackName(other)).toBeNull();
+  });
+});
+
+describe('fallback ingest against a PBX whose delete fails once', () => {
+  it('archives, keeps the PBX copy while the delete fails, and deletes it at the next pass even if marked gone, without archiving twice', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fallback-unit-'));
+    const store = openStore({ dataDir });
+    try {
+      const clock = new FakeClock(T0);
+      const wav = encodeWav(synthesizeTone(3000, [440]));
+      const pbxName = 'hotline-fallback-1767578400-13812341234-1767578400.17';
+      const files = new Map([[pbxName, wav]]);
+      let failDeletes = 1;
+      const pbx = {
+        fetch: async (n: string) => files.get(n) ?? null,
+        remove: async (n: string) => {
+          if (failDeletes-- > 0) throw new Error('ARI 500');
+          files.delete(n);
+        },
+        list: async () => [...files.keys(), 'call-abc'],
+      };
+      const recordings = new RecordingsRepo(store.db);
+      const ingest = new FallbackIngest({ calls: new CallsRepo(store.db), recordings, pbx, dataDir, clock, retryBaseMs: 1_000_000 });
+      // Given the first pass archives the file but cannot delete the PBX copy.
+      expect(await ingest.run()).toEqual([{ name: 'fallback-1767578400.17', callId: 'fallback-1767578400.17', status: 'archived' }]);
+      expect(files.has(pbxName)).toBe(true);
+      const archived = recordings.get('fallback-1767578400.17')!;
+      expect(archived).toMatchObject({ status: 'archived', deletedFromPbxAt: null, bytes: wav.length });
+      // And the call layer's own recovery, which looks for the row's name on the PBX and does not find
+      // it there (the PBX knows the file by its number-bearing name), marks the copy as gone.
+      recordings.markDeletedFromPbx('fallback-1767578400.17', clock.now());
+      // When the next connection's pass runs, then the copy is deleted and nothing is archived again.
+      expect(await ingest.run()).toEqual([{ name: 'fallback-1767578400.17', callId: 'fallback-1767578400.17', status: 'already-archived' }]);
+      expect(files.has(pbxName)).toBe(false);
+      expect(recordings.get('fallback-1767578400.17')!.archivedAt).toBe(archived.archivedAt);
+      expect(await ingest.run()).toEqual([]);
+      ingest.close();
+    } finally {
+      store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
