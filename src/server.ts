@@ -25,6 +25,17 @@ import { recordingRetentionRoutes } from './http/routes/recording-retention.ts';
 import { RecordingRetention } from './recordings/retention.ts';
 import { wavEncoder } from './recordings/archive.ts';
 import { opusEncoder } from './recordings/opus-codec.ts';
+import { auditConsoleRoutes } from './http/routes/audit-console.ts';
+import { callsExportRoutes } from './http/routes/calls-export.ts';
+import { PlaybackTickets } from './audit-console/playback-ticket.ts';
+import { FallbackIngest } from './fallback/fallback-ingest.ts';
+import { ariRecordingSource } from './recordings/ari-recording-source.ts';
+import { AccessLogRepo } from './store/access-log-repo.ts';
+import { CallExportRepo } from './store/call-export-repo.ts';
+import { RecordingSearchRepo } from './store/recording-search-repo.ts';
+import { callerOf } from './work-orders/work-order-service.ts';
+import { orderView } from './work-orders/order-view.ts';
+import { ServiceError } from './work-orders/service-error.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -163,7 +174,22 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         verifyFilesPerDay: config.recordings.verifyFilesPerDay,
       },
     });
-    reconcile.attach(calls.reconciler);
+    // Calls the dialplan fallback recorded while this server was down: archived once ARI is back (issue 11 item 2).
+    const fallbackIngest = new FallbackIngest({
+      calls: calls.calls,
+      recordings: calls.recordings,
+      pbx: ariRecordingSource(telephony.ari.rest),
+      dataDir: config.server.dataDir,
+      clock,
+      logger: logger.child({ component: 'fallback-ingest' }),
+    });
+    cleanups.unshift(() => fallbackIngest.close());
+    reconcile.attach({
+      async reconcile(snapshot, rest) {
+        await calls.reconciler.reconcile(snapshot, rest);
+        void fallbackIngest.run();
+      },
+    });
     cleanups.unshift(() => calls.close());
     // Recording retention (issue 11): legal holds, the daily purge and the daily integrity check.
     const retention = new RecordingRetention({
@@ -183,7 +209,31 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     // The browser pages /ui/agent and /ui/supervisor (docs/ui.md).
     const ui = uiRoutes({ ivr: loadIvrConfig().ivr });
     const recordingJobs = recordingRetentionRoutes({ retention, verify: (o) => calls.integrity.run(o) });
-    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, recordingJobs, ui, ...(opts.plugins?.(ctx) ?? [])];
+    // The auditor console's API (issue 11 items 5 and 6): recording search, playback, evidence packages, access log, CDR export.
+    const audit = new SqliteAuditRepo(store.db);
+    const auditConsole = auditConsoleRoutes({
+      search: new RecordingSearchRepo(store.db),
+      accessLog: new AccessLogRepo(store.db),
+      calls: calls.calls,
+      recordings: calls.recordings,
+      resolveFile: (row) => calls.archive.resolveFile(row),
+      tickets: new PlaybackTickets(clock),
+      clock,
+      audit,
+      workOrder: async (id, who) => {
+        if (!/^\d{1,15}$/.test(id)) return null;
+        const caller = callerOf(who);
+        try {
+          return orderView(await workOrders.orders.get(Number(id), caller), caller);
+        } catch (err) {
+          // Not found, or confidential and not for this role (art. 22): say so, show nothing of it.
+          if (err instanceof ServiceError) return { id, withheld: err.code };
+          throw err;
+        }
+      },
+    });
+    const callsExport = callsExportRoutes({ repo: new CallExportRepo(store.db), clock, audit });
+    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, recordingJobs, auditConsole, callsExport, ui, ...(opts.plugins?.(ctx) ?? [])];
 
     const app = await buildApp({
       logger,

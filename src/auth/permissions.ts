@@ -53,6 +53,8 @@ export const PERMISSIONS = {
   // Run (or dry-run) the purge of recordings past their retention; walk the hash chains and re-hash files.
   'recordings:purge': ['admin'],
   'recordings:verify': ['auditor', 'supervisor', 'admin'],
+  // Who listened to, downloaded or searched which recording (issue 11 item 5).
+  'recordings:access-log': ['auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

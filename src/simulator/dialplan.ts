@@ -55,6 +55,22 @@ export const DEFAULT_CONTEXTS: Record<string, ContextFn> = {
     const b = env.externals.get(exten) ?? { answerAfterMs: 1000 };
     return phoneSteps(exten, b, '1');
   },
+  /**
+   * dialplan/extensions-hotline.conf's [hotline-inbound] and [hotline-fallback] in short: Stasis first; if
+   * the CTI application is not registered, the fallback answers and records with MixMonitor into the
+   * recording folder (so ARI's /recordings/stored lists it), named by time, caller number and unique id.
+   * The fallback queue itself (Queue()) is not simulated: the caller hears the prompts and waits, recorded.
+   */
+  'hotline-inbound': () => [
+    s('NoOp', '12345 hotline: inbound call to ${EXTEN}'),
+    s('Stasis', '${STASIS_APP},inbound,${EXTEN}'),
+    s('NoOp', 'Stasis returned: fallback queue'),
+    s('Set', '__HOTLINE_FALLBACK=1'),
+    s('Answer'),
+    s('MixMonitor', 'hotline-fallback-${EPOCH}-${CALLERID_DIGITS}-${UNIQUEID}.wav'),
+    s('Playback', 'hotline/welcome&hotline/transferring'),
+    s('Wait', '3600'),
+  ],
   /** The customer's phone of a call placed over the control API: a scripted participant drives it. */
   'caller-script': () => [s('Script'), s('Wait', '3600')],
 };

@@ -23,6 +23,7 @@ import {
 import type { SoundCatalog } from './sounds.ts';
 import { Media, type LiveRecording, type Playback } from './media.ts';
 import { StoredRecordings } from './stored-recordings.ts';
+import { encodeWav, synthesizeRecording } from './wav.ts';
 import type { EngineOriginateRequest, PhoneBehaviour, SimulatorEngineApi } from './types.ts';
 
 export type AriJson = Record<string, unknown>;
@@ -72,6 +73,8 @@ export interface Chan {
   pendingCallerId?: CallerIdData;
   playbacks: Playback[];
   recording?: LiveRecording;
+  /** MixMonitor() running on this channel (the fallback dialplan): written as a stored recording when the channel goes. */
+  mixMonitor?: { name: string; format: string; startedAt: number };
   muted: 'none' | 'in' | 'out' | 'both';
   timers: Set<TimerId>;
   /** Snoop channels watching this one. */
@@ -685,7 +688,14 @@ export class SimEngine implements SimulatorEngineApi {
     this.defer(() => this.runStep(ch, gen));
   }
 
-  private dialplanVar = (ch: Chan) => (name: string) => (name === 'EXTEN' ? ch.dp.exten : ch.vars.get(name) ?? this.globals.get(name));
+  private dialplanVar = (ch: Chan) => (name: string): string | undefined => {
+    if (name === 'EXTEN') return ch.dp.exten;
+    if (name === 'EPOCH') return String(Math.floor(this.clock.now() / 1000));
+    if (name === 'UNIQUEID') return ch.id;
+    // Stands in for ${FILTER(0-9,${CALLERID(num)})}: the substitution here has no nested functions.
+    if (name === 'CALLERID_DIGITS') return ch.caller.number.replace(/\D/g, '');
+    return ch.vars.get(name) ?? this.globals.get(name);
+  };
 
   private runStep(ch: Chan, gen: number): void {
     if (gen !== ch.dpGen || ch.hangingUp || ch.destroyed) return;
@@ -769,6 +779,13 @@ export class SimEngine implements SimulatorEngineApi {
       case 'Script':
         this.participants.onScript?.(ch);
         return next();
+      case 'MixMonitor': {
+        // MixMonitor(<file>.<format>) in the recording folder: the file is complete when the channel goes.
+        const file = args[0] ?? '';
+        const dot = file.lastIndexOf('.');
+        ch.mixMonitor = { name: dot > 0 ? file.slice(0, dot) : file, format: dot > 0 ? file.slice(dot + 1) : 'wav', startedAt: this.clock.now() };
+        return next();
+      }
       case 'Echo':
       default:
         return; // stays until hung up
@@ -911,7 +928,17 @@ export class SimEngine implements SimulatorEngineApi {
     this.pub({ type: 'channelDestroyed', channel: this.snapshot(ch), cause, causeTxt });
     announce?.();
     this.channels.delete(ch.id);
+    this.stopMixMonitor(ch);
     this.participants.onGone?.(ch, cause);
+  }
+
+  /** MixMonitor writes its file as the channel goes (a tone stands in for the mixed audio). */
+  private stopMixMonitor(ch: Chan): void {
+    const mm = ch.mixMonitor;
+    if (!mm) return;
+    ch.mixMonitor = undefined;
+    const ms = Math.max(0, this.clock.now() - mm.startedAt);
+    this.stored.write(mm.name, mm.format, encodeWav(synthesizeRecording([{ ms, muted: false }])));
   }
 
   /** Tear down without any ARI event (channels no app watches, or a simulated crash). */
@@ -921,6 +948,7 @@ export class SimEngine implements SimulatorEngineApi {
     this.stopChannelActivity(ch);
     ch.destroyed = true;
     this.channels.delete(ch.id);
+    this.stopMixMonitor(ch);
     this.pub({ type: 'channelDestroyed', channel: this.snapshot(ch), cause: ch.hangupCause, causeTxt: causeText(ch.hangupCause) });
     this.participants.onGone?.(ch, ch.hangupCause);
   }

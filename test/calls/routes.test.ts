@@ -82,7 +82,11 @@ describe('call routes: permissions, masking, 4xx with reasons', () => {
     expect((await s.app.inject({ method: 'GET', url: '/recordings/..%2Fetc/file', headers: bearer(auditor) })).statusCode).toBe(400);
     expect((await s.app.inject({ method: 'GET', url: '/recordings/none/file', headers: bearer(auditor) })).statusCode).toBe(404);
     const audit = s.store.sqlite.prepare("select action, actor_role from audit_log where entity = 'recording'").all();
-    expect(audit).toEqual([{ action: 'download', actor_role: 'auditor' }]);
+    // Listing is audited as well as downloading (issue 11 item 5); the refused agent's list is not.
+    expect(audit).toEqual([
+      { action: 'list', actor_role: 'auditor' },
+      { action: 'download', actor_role: 'auditor' },
+    ]);
   });
 
   it('one extension, one agent over HTTP: a second agent gets 409 naming the holder; an extension off the pattern is 400', async () => {

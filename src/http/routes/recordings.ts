@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RecordingArchive } from '../../recordings/archive.ts';
 import type { FileCheck } from '../../recordings/integrity.ts';
@@ -8,6 +10,13 @@ import type { RecordingRow } from '../../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
 import { HttpError } from '../error-handler.ts';
 import { epochMsSchema, offsetSchema } from '../number-bounds.ts';
+import { sendRangedFile } from '../ranged-file.ts';
+
+/** The archive keeps WAV today; Ogg/Opus files (issue 11 item 1) are served as such. */
+export function audioType(path: string): string {
+  const ext = extname(path).toLowerCase();
+  return ext === '.ogg' || ext === '.opus' || ext === '.oga' ? 'audio/ogg' : 'audio/wav';
+}
 
 const nameParams = {
   type: 'object',
@@ -52,7 +61,20 @@ export function recordingRoutes(deps: {
           response: { ...errorResponses },
         },
       },
-      async (request) => deps.recordings.list(request.query).map(view),
+      async (request) => {
+        const rows = deps.recordings.list(request.query).map(view);
+        // Listing is logged like searching (issue 11 item 5): who looked at which period.
+        await deps.audit?.append({
+          entity: 'recording',
+          entityId: '*',
+          action: 'list',
+          actorId: request.principal!.username,
+          actorRole: request.principal!.role,
+          at: deps.clock.now(),
+          data: { ...request.query, results: rows.length },
+        });
+        return rows;
+      },
     );
 
     app.get<{ Params: { name: string } }>(
@@ -73,23 +95,23 @@ export function recordingRoutes(deps: {
       {
         config: { permission: 'recordings:read' },
         schema: {
-          summary: 'Download the archived file: Ogg Opus or WAV (header X-Content-SHA256 carries the stored checksum, re-checked before serving)',
+          summary: 'Download the archived file: Ogg Opus or WAV (header X-Content-SHA256 carries the stored checksum, re-checked before serving); one Range is honoured (206)',
           tags: ['recordings'],
           security: [{ bearer: [] }],
           params: nameParams,
-          response: { ...errorResponses, 404: errorSchema, 409: errorSchema },
+          response: { ...errorResponses, 404: errorSchema, 409: errorSchema, 416: errorSchema },
         },
       },
       async (request, reply) => {
         const row = deps.recordings.get(request.params.name);
         if (!row) throw new HttpError(404, 'recording-not-found', `recording ${request.params.name} does not exist`);
         if (row.status !== 'archived') throw new HttpError(409, 'not-archived', `recording ${row.name} is ${row.status}, not archived yet`);
+        const abs = deps.archive.resolveFile(row);
+        if (!abs || !existsSync(abs)) throw new HttpError(404, 'file-missing', `the archived file of ${row.name} is missing`);
         const check = await deps.checkFile?.(row);
         if (check?.status === 'mismatch') {
           throw new HttpError(409, 'file-tampered', `the archived file of ${row.name} does not match its SHA-256; supervisors are alerted (录音文件校验不符)`);
         }
-        const stream = deps.archive.openFile(row);
-        if (!stream) throw new HttpError(404, 'file-missing', `the archived file of ${row.name} is missing`);
         await deps.audit?.append({
           entity: 'recording',
           entityId: row.name,
@@ -97,15 +119,15 @@ export function recordingRoutes(deps: {
           actorId: request.principal!.username,
           actorRole: request.principal!.role,
           at: deps.clock.now(),
-          data: { callId: row.callId, sha256: row.sha256 },
+          data: { callId: row.callId, sha256: row.sha256, ...(request.headers.range ? { range: request.headers.range } : {}) },
         });
-        const ogg = row.format === 'ogg-opus';
-        return reply
-          .type(ogg ? 'audio/ogg; codecs=opus' : 'audio/wav')
-          .header('content-length', String(row.bytes ?? ''))
-          .header('x-content-sha256', row.sha256 ?? '')
-          .header('content-disposition', `attachment; filename="${row.name}.${ogg ? 'ogg' : 'wav'}"`)
-          .send(stream);
+        // Range requests (206) let a player seek without fetching the whole file.
+        return sendRangedFile(request, reply, {
+          path: abs,
+          type: audioType(abs),
+          filename: `${row.name}${extname(abs)}`,
+          headers: { 'x-content-sha256': row.sha256 ?? '' },
+        });
       },
     );
   };

@@ -26,7 +26,8 @@ export interface UiRoutesOptions {
 }
 
 /**
- * The browser pages (docs/ui.md): `/ui/agent` (agent desktop) and `/ui/supervisor` (wallboard), their
+ * The browser pages (docs/ui.md): `/ui/agent` (agent desktop), `/ui/supervisor` (wallboard) and
+ * `/ui/audit` (auditor console, docs/audit-console.md), their
  * scripts and styles under `/ui/assets/<file>`, the socket.io client at `/ui/vendor/socket.io.esm.min.js`
  * (socket.io's own `serveClient` is off), and `/ui/config.json` (skills and menu labels).
  *
@@ -61,6 +62,7 @@ export function uiRoutes(opts: UiRoutesOptions): FastifyPluginAsync {
     app.get('/ui/supervisor', { config, schema: schema('Supervisor wallboard page') }, async (_req, reply) =>
       send(reply, join(dir, 'supervisor.html'), TYPES['.html']!),
     );
+    app.get('/ui/audit', { config, schema: schema('Auditor console page') }, async (_req, reply) => send(reply, join(dir, 'audit.html'), TYPES['.html']!));
     app.get('/ui/config.json', { config, schema: schema('Skills and voice-menu labels for the pages') }, async () => uiConfig);
     app.get('/ui/vendor/socket.io.esm.min.js', { config, schema: schema('The socket.io browser client') }, async (_req, reply) =>
       send(reply, socketClient, TYPES['.js']!),

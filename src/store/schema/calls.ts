@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -44,9 +45,17 @@ export const calls = sqliteTable(
     repeatCaller: integer('repeat_caller', { mode: 'boolean' }).notNull().default(false),
     escalatedAt: integer('escalated_at'),
     transferNumber: text('transfer_number'),
+    /** Answered by the dialplan fallback while this server was down; the CDR was made afterwards from the recording (issue 11 item 2). */
+    fallback: integer('fallback', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     index('calls_status_idx').on(t.status),
+    // Auditor console search (issue 11 item 5): by an agent, and by a number's last 4 digits (the
+    // digits a masked number shows anyway), newest first.
+    index('calls_agent_arrived_idx').on(t.agentId, t.arrivedAt),
+    index('calls_caller_last4_idx').on(sql`substr(${t.callerNumber}, -4)`, t.arrivedAt),
+    // Fallback calls are rare: a partial index finds them without walking every call.
+    index('calls_fallback_idx').on(t.arrivedAt).where(sql`${t.fallback} = 1`),
     index('calls_arrived_idx').on(t.arrivedAt),
     index('calls_queued_idx').on(t.queuedAt),
     index('calls_caller_number_idx').on(t.callerNumber),
@@ -85,7 +94,7 @@ export const callWorkOrders = sqliteTable(
     workOrderId: text('work_order_id').notNull(),
     linkedAt: integer('linked_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.callId, t.workOrderId] })],
+  (t) => [primaryKey({ columns: [t.callId, t.workOrderId] }), index('call_work_orders_order_idx').on(t.workOrderId)],
 );
 
 /** Missed calls and callback requests (national guidance: missed calls are called back). */
