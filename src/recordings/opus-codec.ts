@@ -19,6 +19,11 @@ type Rate = OpusRate;
  * (npm run bench).
  */
 const FRAMES_PER_SLICE = 50;
+/**
+ * Packets muxed between yields when the pool's packets come back: the Ogg pages (CRC over every byte)
+ * of a 4-minute call take 6-30 ms of main-thread CPU in one go; 10 s of audio per slice is well under 1 ms.
+ */
+const PACKETS_PER_MUX_SLICE = 500;
 /** Any fixed serial is valid for a single-stream file; a stable one keeps encodes reproducible. */
 const OGG_SERIAL = 0x48434349;
 
@@ -81,9 +86,10 @@ export function pooledOpusEncoder(o: OpusEncoderOptions & { threads: number; wor
     const { packets, lengths } = await pool.encode(pcm, { sampleRate: job.sampleRate, channels: job.channels, bitrate: job.bitrate, complexity: job.complexity });
     const writer = oggWriter(job);
     let off = 0;
-    for (const len of lengths) {
-      writer.addPacket(packets.subarray(off, off + len), FRAME_MS * 48);
-      off += len;
+    for (let i = 0; i < lengths.length; i++) {
+      writer.addPacket(packets.subarray(off, off + lengths[i]!), FRAME_MS * 48);
+      off += lengths[i]!;
+      if ((i + 1) % PACKETS_PER_MUX_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
     }
     return writer.finish(endGranule(pcm, job));
   });
