@@ -105,6 +105,18 @@ describe('Opus encoding on worker threads', () => {
       expect(sha((second as PromiseFulfilledResult<{ bytes: Uint8Array }>).value.bytes)).toBe(sha(expected.bytes));
     });
 
+    it('given a worker entry that cannot load, when encoding, then each encode rejects naming the problem and no thread is left', async () => {
+      const pool = new OpusWorkerPool({ threads: 1, workerUrl: new URL('./fixtures/no-such-worker.mjs', import.meta.url) });
+      try {
+        const opts = { sampleRate: 8000, channels: 1, bitrate: 12_000 } as const;
+        const outcomes = await Promise.allSettled([pool.encode(Buffer.alloc(320), opts), pool.encode(Buffer.alloc(320), opts)]);
+        for (const o of outcomes) expect(String((o as PromiseRejectedResult).reason)).toMatch(/Opus encoder thread died \(exit code 1\): .*no-such-worker\.mjs/);
+        expect(pool.threadCount).toBe(0);
+      } finally {
+        await pool.close();
+      }
+    });
+
     describe('in the archive', () => {
       let store: Store;
       let repo: RecordingsRepo;
@@ -179,12 +191,12 @@ describe('Opus encoding on worker threads', () => {
 
 describe('recordings.encoderThreads', () => {
   it.each([
-    { configured: 0, cores: 1, threads: 1 },
-    { configured: 0, cores: 2, threads: 1 },
-    { configured: 0, cores: 3, threads: 2 },
-    { configured: 0, cores: 16, threads: 2 },
-    { configured: 4, cores: 2, threads: 4 },
-  ])('given $configured configured on $cores cores, then $threads threads', ({ configured, cores, threads }) => {
+    [0, 1, 1],
+    [0, 2, 1],
+    [0, 3, 2],
+    [0, 16, 2],
+    [4, 2, 4],
+  ])('given %i configured on %i cores, then %i threads', (configured, cores, threads) => {
     expect(resolveEncoderThreads(configured, cores)).toBe(threads);
   });
 });
