@@ -24,7 +24,6 @@ import { uiRoutes } from './http/routes/ui.ts';
 import { recordingRetentionRoutes } from './http/routes/recording-retention.ts';
 import { RecordingRetention } from './recordings/retention.ts';
 import { wavEncoder } from './recordings/archive.ts';
-import { opusEncoder } from './recordings/opus-codec.ts';
 import { auditConsoleRoutes } from './http/routes/audit-console.ts';
 import { callsExportRoutes } from './http/routes/calls-export.ts';
 import { PlaybackTickets } from './audit-console/playback-ticket.ts';
@@ -36,6 +35,8 @@ import { RecordingSearchRepo } from './store/recording-search-repo.ts';
 import { callerOf } from './work-orders/work-order-service.ts';
 import { orderView } from './work-orders/order-view.ts';
 import { ServiceError } from './work-orders/service-error.ts';
+import { pooledOpusEncoder } from './recordings/opus-codec.ts';
+import { resolveEncoderThreads } from './recordings/opus-worker-pool.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -152,6 +153,13 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       // A phone order's callId must name a call; the call layer (built below) also knows calls not yet written.
       callExists: (callId) => calls.hasCall(callId),
     });
+    // Opus in Ogg unless the site keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav), encoded on
+    // worker threads so the main thread keeps serving ARI events; the threads end when the server closes.
+    const opusPool = config.recordings.archiveFormat === 'wav'
+      ? null
+      : pooledOpusEncoder({ bitrate: config.recordings.opusBitrate, threads: resolveEncoderThreads(config.recordings.encoderThreads), logger });
+    const archiveEncoder = opusPool ?? wavEncoder;
+    if (opusPool) cleanups.unshift(() => opusPool.close());
     // The call layer (issue 4): routes, /agent and /supervisor, and the ARI reconcile step.
     const calls = createCallLayer({
       app: config.asterisk.app,
@@ -169,8 +177,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       extensions: extensionPolicy(config.asterisk.agentExtensionPattern, async (agentId) => (await users.byUsername(agentId))?.displayName || undefined),
       recordingArchive: {
         retentionYears: config.recordings.retentionYears,
-        // Opus in Ogg unless the site keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav).
-        encoder: config.recordings.archiveFormat === 'wav' ? wavEncoder : opusEncoder({ bitrate: config.recordings.opusBitrate, logger }),
+        encoder: archiveEncoder,
         verifyFilesPerDay: config.recordings.verifyFilesPerDay,
       },
     });

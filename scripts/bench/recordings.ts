@@ -7,16 +7,25 @@
  * Audio: a deterministic speech-like signal (voiced syllables with pauses and fricatives, 8 kHz mono
  * 16-bit, test/recordings/speech-like.ts), as Asterisk records it. Env: BENCH_REC_MINUTES (4: one
  * 4-minute call), BENCH_REC_BITRATE (12000), BENCH_REC_FILES (300 files for the verify part).
+ *
+ * Main-thread stall: BENCH_REC_LOAD_MINUTES (20) call-minutes, as calls of MINUTES each submitted at
+ * once, encoded on the main thread (yielding every second of audio) and then on the worker pool
+ * (BENCH_REC_THREADS, default as the server: recordings.encoderThreads 0). Meanwhile
+ * perf_hooks.monitorEventLoopDelay (1 ms resolution) measures how late the main thread's timers run:
+ * what an ARI event or a screen-pop arriving during the encode would wait.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archivedFilePath, archiveRoot } from '../../src/recordings/archive.ts';
 import { verifyIntegrity } from '../../src/recordings/integrity.ts';
-import { opusEncoder } from '../../src/recordings/opus-codec.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ArchiveEncoder } from '../../src/recordings/archive.ts';
+import { opusEncoder, pooledOpusEncoder } from '../../src/recordings/opus-codec.ts';
+import { resolveEncoderThreads } from '../../src/recordings/opus-worker-pool.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore } from '../../src/store/db.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
@@ -25,6 +34,8 @@ import { speechLike, wavOf } from '../../test/recordings/speech-like.ts';
 const MINUTES = Number(process.env.BENCH_REC_MINUTES ?? 4);
 const BITRATE = Number(process.env.BENCH_REC_BITRATE ?? 12_000);
 const FILES = Number(process.env.BENCH_REC_FILES ?? 300);
+const LOAD_MINUTES = Number(process.env.BENCH_REC_LOAD_MINUTES ?? 20);
+const THREADS = resolveEncoderThreads(Number(process.env.BENCH_REC_THREADS ?? 0));
 const CALLS_PER_YEAR = 25_000_000;
 const MINUTES_PER_CALL = 4;
 const YEARS = 3;
@@ -36,6 +47,58 @@ async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+interface StallFigures {
+  wallMs: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Encodes every WAV at once on `encoder`, sampling the main thread's event-loop delay meanwhile (ms). */
+async function stallWhileEncoding(encoder: ArchiveEncoder, wavs: Buffer[]): Promise<StallFigures> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  const t = performance.now();
+  await Promise.all(wavs.map((w) => encoder.encode(w, { originalSha256: '' })));
+  const wallMs = performance.now() - t;
+  h.disable();
+  const ms = (ns: number) => ns / 1e6;
+  return { wallMs, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+}
+
+/** The same wait with nothing encoding: the timer's own resolution and the machine's noise. */
+async function idleDelay(ms: number): Promise<StallFigures> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  await new Promise((r) => setTimeout(r, ms));
+  h.disable();
+  return { wallMs: ms, p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+}
+
+async function mainThreadStall(): Promise<void> {
+  const calls = Math.max(1, Math.round(LOAD_MINUTES / MINUTES));
+  const wavs = Array.from({ length: calls }, () => wavOf(speechLike(MINUTES * 60)));
+  const inThread = opusEncoder({ bitrate: BITRATE });
+  const pool = pooledOpusEncoder({ bitrate: BITRATE, threads: THREADS });
+  try {
+    // Warm-up: the WebAssembly module compiled on the main thread and in every worker.
+    const warm = wavOf(speechLike(2));
+    await inThread.encode(warm, { originalSha256: '' });
+    await Promise.all(Array.from({ length: THREADS }, () => pool.encode(warm, { originalSha256: '' })));
+    const idle = await idleDelay(1000);
+    const a = await stallWhileEncoding(inThread, wavs);
+    const b = await stallWhileEncoding(pool, wavs);
+    const row = (name: string, f: StallFigures) =>
+      `  ${name.padEnd(26)} p50 ${f.p50.toFixed(2).padStart(6)} ms   p99 ${f.p99.toFixed(2).padStart(6)} ms   max ${f.max.toFixed(2).padStart(7)} ms   wall ${(f.wallMs / 1000).toFixed(2)} s`;
+    console.log(`main-thread event-loop delay while encoding ${calls * MINUTES} call-minutes (${calls} calls of ${MINUTES} min at once; monitorEventLoopDelay, 1 ms resolution; load average ${loadavg()[0]!.toFixed(1)})`);
+    console.log(row('idle (1 s, nothing encoding)', idle));
+    console.log(row('main thread (1 s slices)', a));
+    console.log(row(`worker pool (${THREADS} thread${THREADS === 1 ? '' : 's'})`, b));
+  } finally {
+    await pool.close();
   }
 }
 
@@ -75,6 +138,8 @@ export async function run(): Promise<void> {
     const cpuCores = (encodeMs / MINUTES / 60_000) * ((CALLS_PER_YEAR * MINUTES_PER_CALL) / (365 * 24 * 60));
     console.log(`  encode CPU for ${CALLS_PER_YEAR / 1e6} M calls/year of ${MINUTES_PER_CALL} min: ${cpuCores.toFixed(2)} cores on average`);
     console.log(`  three-year store, ${CALLS_PER_YEAR / 1e6} M calls/year x ${MINUTES_PER_CALL} min: Opus/Ogg ${tb(oggPerMin).toFixed(1)} TB   WAV ${tb(wavPerMin).toFixed(1)} TB`);
+
+    await mainThreadStall();
 
     // Verify throughput: the integrity check re-hashing archived files, beside sha256sum of the same files.
     const store = openStore({ dataDir: dir });

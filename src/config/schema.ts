@@ -98,6 +98,8 @@ export const configSchema = {
     archiveFormat: oneOf({ env: 'RECORDING_ARCHIVE_FORMAT', values: ['opus', 'wav'], default: 'opus' }),
     /** Opus target bitrate in bit/s (VBR, voice mode). 12 kbit/s keeps telephone speech clear. */
     opusBitrate: int({ env: 'RECORDING_OPUS_BITRATE', default: 12_000, min: 6_000, max: 32_000 }),
+    /** Worker threads encoding Opus off the main thread; 0: auto, min(2, cores - 1) and at least 1. */
+    encoderThreads: int({ env: 'RECORDING_ENCODER_THREADS', default: 0, min: 0, max: 16 }),
     /** Recordings removed per purge transaction. */
     purgeBatchSize: int({ env: 'RECORDING_PURGE_BATCH', default: 500, min: 1, max: 10_000 }),
     /** Files re-hashed by the daily integrity check (0: every file each day); the chains are always walked whole. */

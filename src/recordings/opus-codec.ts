@@ -2,6 +2,8 @@ import OpusScript from 'opusscript';
 import type { Logger } from 'pino';
 import type { ArchiveEncoder, EncodedRecording } from './archive.ts';
 import { OggOpusWriter, readOggOpus } from './ogg-opus.ts';
+import { FRAME_MS, OPUS_RATES, opusPackets, PRE_SKIP_48K, type OpusRate } from './opus-frames.mjs';
+import { OpusWorkerPool } from './opus-worker-pool.ts';
 import { readWavInfo } from './wav-info.ts';
 
 /**
@@ -10,22 +12,21 @@ import { readWavInfo } from './wav-info.ts';
  * `opusscript` package, so `npm install` is all a machine needs.
  */
 
-type Rate = 8000 | 12000 | 16000 | 24000 | 48000;
-const OPUS_RATES: readonly number[] = [8000, 12000, 16000, 24000, 48000];
-const OPUS_SET_SIGNAL = 4024;
-const OPUS_SIGNAL_VOICE = 3001;
-const OPUS_SET_COMPLEXITY = 4010;
+type Rate = OpusRate;
 /**
- * Encoder lookahead in 48 kHz samples: Fs/400 + Fs/250 at any Fs (libopus opus_encoder.c, VOIP and
- * AUDIO applications), i.e. 2.5 ms + 4 ms = 312 samples at 48 kHz. Decoders drop it (pre-skip).
- */
-const PRE_SKIP_48K = 312;
-const FRAME_MS = 20;
-/**
- * Frames encoded between yields to the event loop: a long recording must not stall live calls. 50
- * frames are one second of audio, about 10 ms of CPU at complexity 5 (npm run bench).
+ * Frames encoded between yields to the event loop when encoding on the main thread: a long recording
+ * must not stall live calls. 50 frames are one second of audio, about 10 ms of CPU at complexity 5
+ * (npm run bench).
  */
 const FRAMES_PER_SLICE = 50;
+/**
+ * Packets muxed between yields when the pool's packets come back: the Ogg pages (CRC over every byte)
+ * of a 4-minute call measured 6 ms of main-thread CPU in one go once warm (up to 33 ms cold); 500
+ * packets are 10 s of audio, about a 24th of that per slice.
+ */
+const PACKETS_PER_MUX_SLICE = 500;
+/** Any fixed serial is valid for a single-stream file; a stable one keeps encodes reproducible. */
+const OGG_SERIAL = 0x48434349;
 
 export interface OpusEncoderOptions {
   /** Target bitrate, bit/s (VBR). */
@@ -36,7 +37,16 @@ export interface OpusEncoderOptions {
 
 export const OPUS_VENDOR = 'hotline-cti (libopus 1.4 via opusscript)';
 
-export function opusEncoder(o: OpusEncoderOptions): ArchiveEncoder {
+interface PcmJob {
+  sampleRate: Rate;
+  channels: 1 | 2;
+  bitrate: number;
+  complexity?: number;
+  comments?: string[];
+}
+
+/** WAV check and Ogg Opus result around one way of encoding the PCM. */
+function wavToOpus(o: OpusEncoderOptions, encodePcm: (pcm: Buffer, job: PcmJob) => Promise<Buffer>): ArchiveEncoder {
   return {
     async encode(wav, facts): Promise<EncodedRecording> {
       const info = readWavInfo(wav);
@@ -45,7 +55,7 @@ export function opusEncoder(o: OpusEncoderOptions): ArchiveEncoder {
         o.logger?.warn({ info }, 'recordings: WAV format Opus cannot take; kept as WAV');
         return { bytes: wav, format: 'wav', extension: 'wav' };
       }
-      const bytes = await encodePcm16(Buffer.from(wav.buffer, wav.byteOffset + info.dataOffset, info.dataBytes - (info.dataBytes % (2 * info.channels))), {
+      const bytes = await encodePcm(Buffer.from(wav.buffer, wav.byteOffset + info.dataOffset, info.dataBytes - (info.dataBytes % (2 * info.channels))), {
         sampleRate: info.sampleRate as Rate,
         channels: info.channels as 1 | 2,
         bitrate: o.bitrate,
@@ -57,45 +67,54 @@ export function opusEncoder(o: OpusEncoderOptions): ArchiveEncoder {
   };
 }
 
-export async function encodePcm16(
-  pcm: Buffer,
-  o: { sampleRate: Rate; channels: 1 | 2; bitrate: number; complexity?: number; comments?: string[] },
-): Promise<Buffer> {
-  const enc = new OpusScript(o.sampleRate, o.channels, OpusScript.Application.VOIP);
-  try {
-    enc.setBitrate(o.bitrate);
-    enc.encoderCTL(OPUS_SET_SIGNAL, OPUS_SIGNAL_VOICE);
-    // Complexity 5: on speech at 12 kbit/s it measured 2-3x faster than the default 10 for the same size
-    // and a waveform correlation within 0.003 (npm run bench; test/recordings/opus-archive.test.ts).
-    enc.encoderCTL(OPUS_SET_COMPLEXITY, o.complexity ?? 5);
-    const frame = (o.sampleRate * FRAME_MS) / 1000;
-    const frameBytes = frame * 2 * o.channels;
-    const samples = pcm.length / (2 * o.channels);
-    const writer = new OggOpusWriter({
-      channels: o.channels,
-      inputSampleRate: o.sampleRate,
-      preSkip: PRE_SKIP_48K,
-      // Any fixed serial is valid for a single-stream file; a stable one keeps encodes reproducible.
-      serial: 0x48434349,
-      vendor: OPUS_VENDOR,
-      comments: o.comments,
-    });
-    // Output lags input by the lookahead: frames continue (silence) until the last real sample is out.
-    const needed = samples + Math.ceil((PRE_SKIP_48K * o.sampleRate) / 48000);
-    const silence = Buffer.alloc(frameBytes);
-    let n = 0;
-    for (let done = 0; done < needed; done += frame) {
-      const off = done * 2 * o.channels;
-      let chunk = off < pcm.length ? pcm.subarray(off, off + frameBytes) : silence;
-      // The last frame is padded with silence; the end granule tells decoders where the audio stops.
-      if (chunk.length < frameBytes) chunk = Buffer.concat([chunk, silence.subarray(chunk.length)]);
-      writer.addPacket(enc.encode(chunk, frame), FRAME_MS * 48);
-      if (++n % FRAMES_PER_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
+/** Encodes on the main thread, yielding every second of audio (tests, tools, the bench's baseline). */
+export function opusEncoder(o: OpusEncoderOptions): ArchiveEncoder {
+  return wavToOpus(o, encodePcm16);
+}
+
+export interface PooledOpusEncoder extends ArchiveEncoder {
+  /** Ends the worker threads; encodes still running or waiting reject. */
+  close(): Promise<void>;
+}
+
+/**
+ * Encodes on a pool of worker threads (the server's encoder): the main thread only copies the PCM
+ * out and writes the Ogg pages around the packets that come back. Same bytes as opusEncoder.
+ */
+export function pooledOpusEncoder(o: OpusEncoderOptions & { threads: number; workerUrl?: URL }): PooledOpusEncoder {
+  const pool = new OpusWorkerPool({ threads: o.threads, logger: o.logger, workerUrl: o.workerUrl });
+  const enc = wavToOpus(o, async (pcm, job) => {
+    const { packets, lengths } = await pool.encode(pcm, { sampleRate: job.sampleRate, channels: job.channels, bitrate: job.bitrate, complexity: job.complexity });
+    const writer = oggWriter(job);
+    let off = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      writer.addPacket(packets.subarray(off, off + lengths[i]!), FRAME_MS * 48);
+      off += lengths[i]!;
+      if ((i + 1) % PACKETS_PER_MUX_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
     }
-    return writer.finish(BigInt(PRE_SKIP_48K) + BigInt(Math.round((samples * 48000) / o.sampleRate)));
-  } finally {
-    enc.delete();
+    return writer.finish(endGranule(pcm, job));
+  });
+  return { encode: (wav, facts) => enc.encode(wav, facts), close: () => pool.close() };
+}
+
+export async function encodePcm16(pcm: Buffer, o: PcmJob): Promise<Buffer> {
+  const writer = oggWriter(o);
+  let n = 0;
+  for (const packet of opusPackets(pcm, o)) {
+    writer.addPacket(packet, FRAME_MS * 48);
+    if (++n % FRAMES_PER_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
   }
+  return writer.finish(endGranule(pcm, o));
+}
+
+function oggWriter(o: PcmJob): OggOpusWriter {
+  return new OggOpusWriter({ channels: o.channels, inputSampleRate: o.sampleRate, preSkip: PRE_SKIP_48K, serial: OGG_SERIAL, vendor: OPUS_VENDOR, comments: o.comments });
+}
+
+/** Pre-skip + the original length in 48 kHz samples: decoders trim the last frame's padding there. */
+function endGranule(pcm: Buffer, o: PcmJob): bigint {
+  const samples = pcm.length / (2 * o.channels);
+  return BigInt(PRE_SKIP_48K) + BigInt(Math.round((samples * 48000) / o.sampleRate));
 }
 
 export interface DecodedAudio {
