@@ -63,6 +63,8 @@ export interface CallRecord {
   answerMs?: number;
   agentId?: string;
   transferNumber?: string;
+  /** When the number of a voice-menu transfer answered (the caller talks with it from then on). */
+  transferAnsweredAt?: number;
   endedAt?: number;
   outcome: CallOutcome;
 }
