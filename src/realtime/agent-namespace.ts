@@ -85,7 +85,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
           try {
             const rejected = fn(payload as Record<string, unknown>);
             answer = rejected
-              ? { ok: false, error: { statusCode: STATUS_OF[rejected.code], code: rejected.code, message: rejected.message } }
+              ? { ok: false, error: { statusCode: STATUS_OF[rejected.code], code: rejected.reason ?? rejected.code, message: rejected.message } }
               : { ok: true };
           } catch (err) {
             answer = commandError(err);
