@@ -5,7 +5,7 @@ import { agentRoutes } from '../http/routes/agents.ts';
 import { callbackRoutes } from '../http/routes/callbacks.ts';
 import { recordingRoutes } from '../http/routes/recordings.ts';
 import type { RoutePlugin } from '../http/build-app.ts';
-import { attachAgentNamespace, type AgentNamespaceOptions } from '../realtime/agent-namespace.ts';
+import { agentIdOf, attachAgentNamespace, type AgentNamespaceOptions } from '../realtime/agent-namespace.ts';
 import type { SocketServer } from '../realtime/socket-server.ts';
 import { attachSupervisorNamespace } from '../realtime/supervisor-namespace.ts';
 import { RecordingArchive, type StoredRecordingSource } from '../recordings/archive.ts';
@@ -24,6 +24,7 @@ import { CallReconciler } from './call-reconciler.ts';
 import { emptyHistory, type CallerHistorySource } from './caller-history.ts';
 import { DomainRunner } from './domain-runner.ts';
 import { FiguresPublisher } from './live-figures.ts';
+import { agentCallRoutes } from './routes-agent-call.ts';
 
 /** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
 export interface AriEventSource {
@@ -123,6 +124,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
   const routes: RoutePlugin[] = [
     callRoutes({ calls, recordings, controller, figures }),
     agentRoutes({ controller }),
+    agentCallRoutes({ commands: controller.commands, agentIdOf }),
     callbackRoutes({ calls, events, clock: o.clock }),
     recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit }),
   ];

@@ -39,7 +39,9 @@ const room = (agentId: string) => `agent:${agentId}`;
 /**
  * `/agent`: the agent desktop. Events from the desktop (each with an acknowledgement callback):
  * `sign-in {extension, skills}`, `sign-out`, `ready`, `pause {reason}`, `hold`, `unhold`,
- * `transfer {number}`, `conference {number}`, `hangup`, `link-work-order {callId, workOrderId}`.
+ * `transfer {number}`, `conference {number}`, `consult {number | agentId}`, `consult-complete`,
+ * `consult-cancel`, `transfer-to-agent {agentId, reason?}`, `transfer-to-desk {skill, reason?}`,
+ * `hangup`, `link-work-order {callId, workOrderId}`.
  * Events to the desktop: `agent-state`, `screen-pop` (only to the offered agent), `call-update`,
  * and on (re)connection `current-call` (null when none).
  */
@@ -115,6 +117,16 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       typeof p.number === 'string' ? controller.conference(agentId, p.number) : { code: 'invalid-input', message: 'conference: number must be a string' },
     );
     handle('hangup', () => controller.hangup(agentId));
+    // Attended transfer (咨询转接) and transfer to an agent or desk (内部转接): docs/calls.md.
+    handle('consult', (p) => {
+      const bad = commandPayload('consult', p, { number: 'optional', agentId: 'optional' });
+      if (bad) return bad;
+      return controller.commands.consultStart(agentId, { ...(p.number !== undefined ? { number: p.number as string } : {}), ...(p.agentId !== undefined ? { agentId: p.agentId as string } : {}) });
+    });
+    handle('consult-complete', () => controller.commands.consultComplete(agentId));
+    handle('consult-cancel', () => controller.commands.consultCancel(agentId));
+    handle('transfer-to-agent', (p) => commandPayload('transfer-to-agent', p, { agentId: 'required', reason: 'optional' }) ?? controller.commands.transferToAgent(agentId, p.agentId as string, p.reason as string | undefined));
+    handle('transfer-to-desk', (p) => commandPayload('transfer-to-desk', p, { skill: 'required', reason: 'optional' }) ?? controller.commands.transferToDesk(agentId, p.skill as string, p.reason as string | undefined));
     handle('link-work-order', (p) => {
       if (typeof p.callId !== 'string' || typeof p.workOrderId !== 'string' || p.workOrderId.length === 0 || p.workOrderId.length > 64) {
         return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
@@ -146,6 +158,19 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       graceTimers.clear();
     },
   };
+}
+
+/** Checks a command's payload: the named fields are strings (required or optional), no others. */
+function commandPayload(event: string, p: Record<string, unknown>, fields: Record<string, 'required' | 'optional'>): Rejection | undefined {
+  for (const key of Object.keys(p)) {
+    if (!(key in fields)) return { code: 'invalid-input', reason: 'bad-request', message: `${event}: unknown field ${key}` };
+  }
+  for (const [key, need] of Object.entries(fields)) {
+    const v = p[key];
+    if (v === undefined && need === 'optional') continue;
+    if (typeof v !== 'string' || v.length === 0 || v.length > 200) return { code: 'invalid-input', reason: 'bad-request', message: `${event}: ${key} must be a non-empty string` };
+  }
+  return undefined;
 }
 
 function commandError(err: unknown): Ack {
