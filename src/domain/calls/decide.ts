@@ -7,6 +7,7 @@ import { callArrived, toIvr } from './ivr.ts';
 import { abandonWaiting, announce, announcementFinished, failOffer } from './queue.ts';
 import { callerFlags, callRestored } from './restore.ts';
 import * as talk from './talk.ts';
+import * as transfers from './transfers.ts';
 import { breach, prewarn } from './watchdog.ts';
 
 export type { Rejection } from './draft.ts';
@@ -75,18 +76,18 @@ function handle(d: Draft, input: Input): Rejection | undefined {
     case 'blind-transfer':
       return talk.callNumber(d, input.agentId, input.number, input.partyId, 'transfer');
     case 'consult-start':
-      return talk.consultStart(d, input.agentId, input.partyId, {
+      return transfers.consultStart(d, input.agentId, input.partyId, {
         ...(input.number !== undefined ? { number: input.number } : {}),
         ...(input.targetAgentId !== undefined ? { agentId: input.targetAgentId } : {}),
       });
     case 'consult-complete':
-      return talk.consultComplete(d, input.agentId);
+      return transfers.consultComplete(d, input.agentId);
     case 'consult-cancel':
-      return talk.consultCancel(d, input.agentId);
+      return transfers.consultCancel(d, input.agentId);
     case 'transfer-to-agent':
-      return talk.transferToAgent(d, input.agentId, input.targetAgentId, input.reason);
+      return transfers.transferToAgent(d, input.agentId, input.targetAgentId, input.reason);
     case 'transfer-to-desk':
-      return talk.transferToDesk(d, input.agentId, input.skill, input.reason);
+      return transfers.transferToDesk(d, input.agentId, input.skill, input.reason);
     case 'end-call':
       return talk.endCallCommand(d, input.agentId);
     case 'party-answered':

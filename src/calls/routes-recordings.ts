@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { RecordingArchive } from '../../recordings/archive.ts';
-import type { Clock } from '../../shared/clock.ts';
-import type { AuditEntry } from '../../store/audit-repo.ts';
-import type { RecordingsRepo } from '../../store/recordings-repo.ts';
-import type { RecordingRow } from '../../store/schema/calls.ts';
-import { errorResponses, errorSchema } from '../error-schema.ts';
-import { HttpError } from '../error-handler.ts';
+import type { RecordingArchive } from '../recordings/archive.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { AuditEntry } from '../store/audit-repo.ts';
+import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingRow } from '../store/schema/calls.ts';
+import { errorResponses, errorSchema } from '../http/error-schema.ts';
+import { HttpError } from '../http/error-handler.ts';
 
 const nameParams = {
   type: 'object',

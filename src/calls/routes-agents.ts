@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { CallController } from '../../calls/call-controller.ts';
-import type { Rejection } from '../../domain/calls/decide.ts';
-import { agentIdOf } from '../../realtime/agent-namespace.ts';
-import { errorResponses, errorSchema } from '../error-schema.ts';
-import { HttpError } from '../error-handler.ts';
+import type { CallController } from './call-controller.ts';
+import type { Rejection } from '../domain/calls/decide.ts';
+import { agentIdOf } from './namespace-agent.ts';
+import { errorResponses, errorSchema } from '../http/error-schema.ts';
+import { HttpError } from '../http/error-handler.ts';
 
 const STATUS: Record<Rejection['code'], number> = { 'unknown-agent': 404, 'unknown-call': 404, 'invalid-transition': 409, 'invalid-input': 400 };
 

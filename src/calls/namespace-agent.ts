@@ -1,8 +1,8 @@
 import type { Namespace, Socket } from 'socket.io';
 import { can, type Principal } from '../auth/principal.ts';
-import type { CallCommandError, CallController } from '../calls/call-controller.ts';
-import type { CallEventHub, DesktopPop } from '../calls/call-events.ts';
-import { maskDesktopPop } from '../calls/screen-pop-builder.ts';
+import type { CallCommandError, CallController } from './call-controller.ts';
+import type { CallEventHub, DesktopPop } from './call-events.ts';
+import { maskDesktopPop } from './screen-pop-builder.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import type { Clock, TimerId } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
