@@ -203,12 +203,15 @@ export function partyAnswered(d: Draft, callId: string, partyId: string): Reject
       d.emit({ type: 'join-bridge', callId, bridge: MAIN, channelIds: [partyId] });
       call.talk.held = false;
       stopMoh(d, call);
+      if (party.purpose === 'transfer') {
+        call.record.transferNumber = party.number;
+        d.touched(call);
+      }
       if (!agentId) return undefined;
       if (party.purpose === 'conference') {
         update(d, agentId, callId, 'conference', party.number);
         return undefined;
       }
-      call.record.transferNumber = party.number;
       update(d, agentId, callId, 'transferred', party.number);
       d.emit({ type: 'hangup', callId, channelId: call.agentChannelId as string, reason: 'transferred' });
       agentLeaves(d, call);

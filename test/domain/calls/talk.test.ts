@@ -85,6 +85,17 @@ describe('talk phase: three-way and blind transfer', () => {
     expect(h.record('c1')).toMatchObject({ outcome: 'transferred', transferNumber: '12319' });
   });
 
+  it('an agent who hangs up while a blind transfer rings leaves the caller to it; answered, it joins and is noted', () => {
+    const h = talking();
+    h.send({ type: 'blind-transfer', agentId: 'a1', number: '12319', partyId: 'p1' });
+    h.send({ type: 'agent-hangup', agentId: 'a1', callId: 'c1' });
+    expect(h.call('c1')?.phase).toBe('handed-off');
+    expect(h.all('hangup', h.last)).toEqual([]);
+    h.send({ type: 'party-answered', callId: 'c1', partyId: 'p1' });
+    expect(h.all('join-bridge', h.last)).toEqual([{ type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['p1'] }]);
+    expect(h.record('c1')).toMatchObject({ transferNumber: '12319', outcome: 'transferred' });
+  });
+
   it('a transfer that fails is reported and the agent keeps the caller', () => {
     const h = talking();
     h.send({ type: 'blind-transfer', agentId: 'a1', number: '12319', partyId: 'p1' });
