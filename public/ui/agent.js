@@ -70,7 +70,7 @@ function renderLayout() {
 }
 
 function showResult(ack, okText) {
-  view.message = ack.ok ? (okText ?? '') : `操作失败：${ack.error.message}`;
+  view.message = ack.ok ? (okText ?? '') : `操作失败：${ack.error.messageZh ?? ack.error.message}`;
   const m = $('#agent-message');
   if (m) {
     m.textContent = view.message;

@@ -2,6 +2,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { can, type Principal } from '../auth/principal.ts';
 import type { CallCommandError, CallController } from './call-controller.ts';
 import type { CallEventHub, DesktopPop } from './call-events.ts';
+import { refusalZh } from './refusal-text.ts';
 import { maskDesktopPop } from './screen-pop-builder.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import type { Clock, TimerId } from '../shared/clock.ts';
@@ -20,7 +21,8 @@ export interface AgentNamespaceOptions {
 }
 
 /** What every acknowledgement carries. */
-export type Ack = { ok: true; [k: string]: unknown } | { ok: false; error: { statusCode: number; code: string; message: string } };
+/** What every acknowledgement carries; a refusal also has its Chinese text (`messageZh`) for the page. */
+export type Ack = { ok: true; [k: string]: unknown } | { ok: false; error: { statusCode: number; code: string; message: string; messageZh?: string } };
 
 const STATUS_OF: Record<Rejection['code'], number> = {
   'unknown-agent': 404,
@@ -87,7 +89,10 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
           try {
             const rejected = fn(payload as Record<string, unknown>);
             answer = rejected
-              ? { ok: false, error: { statusCode: STATUS_OF[rejected.code], code: rejected.reason ?? rejected.code, message: rejected.message } }
+              ? {
+                  ok: false,
+                  error: { statusCode: STATUS_OF[rejected.code], code: rejected.reason ?? rejected.code, message: rejected.message, messageZh: refusalZh(rejected.reason ?? rejected.code) },
+                }
               : { ok: true };
           } catch (err) {
             answer = commandError(err);

@@ -117,7 +117,7 @@ describe('talk phase on the simulator', () => {
     await h.until(() => states(agent).includes('answered'), 'answered');
     const callId = agent.last('screen-pop').callId;
     const answeredAt = h.layer.calls.getCall(callId)!.answeredAt;
-    expect(await agent.call('transfer-to-desk', { skill: 'zhuang' })).toMatchObject({ ok: false, error: { statusCode: 409, code: 'desk-unstaffed' } });
+    expect(await agent.call('transfer-to-desk', { skill: 'zhuang' })).toMatchObject({ ok: false, error: { statusCode: 409, code: 'desk-unstaffed', messageZh: '该坐席组当前无人签入，不能转入' } });
     expect(await agent.call('transfer-to-agent', { agentId: 'a2' })).toMatchObject({ ok: false, error: { statusCode: 409, code: 'agent-not-signed-in' } });
     expect(await agent.call('transfer-to-agent', {})).toMatchObject({ ok: false, error: { statusCode: 400 } });
     const colleague = await h.agent('a2', '1002', { answerAfterMs: 2000 });
