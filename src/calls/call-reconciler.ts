@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { RONA, UNREACHABLE } from '../domain/acd/agent.ts';
-import type { BreachCause, CallRecord, FailedOffer, IvrChoice } from '../domain/calls/call-record.ts';
 import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallsRepo } from '../store/calls-repo.ts';
@@ -15,7 +14,7 @@ import type { Party } from '../domain/calls/call-center-state.ts';
 import type { CallController } from './call-controller.ts';
 import type { CallEventHub } from './call-events.ts';
 import { newLiveCall, type LegRef, type LiveCalls } from './live-calls.ts';
-import { buildDesktopPop } from './screen-pop-builder.ts';
+import { adoptedPop, recordFromRow } from './restore-record.ts';
 import type { StasisTranslator } from './stasis.ts';
 
 export interface CallReconcilerOptions {
@@ -331,73 +330,4 @@ async function ignoreGone(p: Promise<unknown>): Promise<void> {
 /** Still waiting for an agent: never answered, not sent elsewhere from the menu, not ended by the domain. */
 function isWaiting(row: CallRow): boolean {
   return row.answeredAt === null && row.outcome === null && row.transferNumber === null && row.endedAt === null;
-}
-
-const BREACH_CAUSES = new Set<string>(['nobody-ready', 'rona', 'all-busy', 'still-ringing']);
-
-function parseIvrPath(raw: string): { path: string[]; choices: IvrChoice[] } {
-  try {
-    const parsed = JSON.parse(raw) as unknown;
-    if (!Array.isArray(parsed)) return { path: [], choices: [] };
-    const choices = parsed.filter((c): c is IvrChoice => typeof c === 'object' && c !== null && typeof (c as IvrChoice).node === 'string');
-    if (choices.length > 0) return { path: choices.map((c) => c.node), choices };
-    return { path: parsed.filter((n): n is string => typeof n === 'string'), choices: [] };
-  } catch {
-    return { path: [], choices: [] };
-  }
-}
-
-/** The domain's record of a call, rebuilt from its CDR row and legs. */
-export function recordFromRow(row: CallRow, legs: CallLegRow[]): CallRecord {
-  const ivr = parseIvrPath(row.ivrPath);
-  const failedOffers: FailedOffer[] = legs
-    .filter((l) => l.kind === 'agent' && l.agentId !== null && l.answeredAt === null && l.endedAt !== null && l.outcome !== null && l.outcome !== 'cancelled' && l.outcome !== 'vanished')
-    .map((l) => ({ agentId: l.agentId!, at: l.endedAt!, cause: l.outcome === 'no_answer' ? ('rona' as const) : ('unreachable' as const) }));
-  const record: CallRecord = {
-    callId: row.id,
-    callerNumber: row.callerNumber,
-    arrivedAt: row.arrivedAt,
-    ivrPath: ivr.path,
-    ivrChoices: ivr.choices,
-    ivrInvalidInputs: row.ivrInvalidInputs,
-    ivrTimeouts: row.ivrTimeouts,
-    priority: row.priority,
-    repeatCaller: row.repeatCaller,
-    offers: row.offers,
-    failedOffers,
-    outcome: 'in-progress',
-  };
-  if (row.ivrExitAt !== null) record.ivrExitAt = row.ivrExitAt;
-  if (row.queuedAt !== null) record.queuedAt = row.queuedAt;
-  if (row.skill !== null) record.skill = row.skill;
-  if (row.firstOfferedAt !== null) record.firstOfferedAt = row.firstOfferedAt;
-  if (row.prewarnedAt !== null) record.prewarnedAt = row.prewarnedAt;
-  if (row.breachAt !== null) record.breach = { at: row.breachAt, cause: (BREACH_CAUSES.has(row.breachCause ?? '') ? row.breachCause : 'nobody-ready') as BreachCause };
-  if (row.escalatedAt !== null) record.escalatedAt = row.escalatedAt;
-  if (row.answeredAt !== null) record.answeredAt = row.answeredAt;
-  if (row.answerMs !== null) record.answerMs = row.answerMs;
-  if (row.agentId !== null) record.agentId = row.agentId;
-  if (row.transferNumber !== null) record.transferNumber = row.transferNumber;
-  return record;
-}
-
-/** The screen-pop given back to the desktop of an adopted call's agent (no history: it was shown before). */
-function adoptedPop(row: CallRow) {
-  const { choices } = parseIvrPath(row.ivrPath);
-  return buildDesktopPop(
-    {
-      callId: row.id,
-      callerNumber: row.callerNumber,
-      skill: row.skill ?? '',
-      priority: row.priority,
-      repeatCaller: row.repeatCaller,
-      ivrPath: choices.map((c) => c.node),
-      ivrChoices: choices,
-      arrivedAt: row.arrivedAt,
-      ivrExitAt: row.ivrExitAt ?? row.arrivedAt,
-      offeredAt: row.firstOfferedAt ?? row.arrivedAt,
-      waitedMs: (row.answeredAt ?? row.arrivedAt) - (row.ivrExitAt ?? row.arrivedAt),
-    },
-    [],
-  );
 }

@@ -225,10 +225,7 @@ export class EffectRunner {
     if (call.finalized) return;
     call.finalized = true;
     const { ctx } = this;
-    const leftovers = ctx.live
-      .allLegs()
-      .filter(([, ref]) => ref.callId === call.callId && !ref.gone)
-      .map(([id]) => id);
+    const leftovers = [...new Set([call.callerChannelId, ...call.agentLegs.values(), ...call.parties])].filter((id) => !ctx.live.isGone(id));
     ctx.queues.run(call.callId, 'finalize', async () => {
       for (const ch of leftovers) await ari.ignoreGone(ctx.o.rest.channels.hangup(ch, { reason: 'normal' })).catch(() => undefined);
       for (const name of [...call.bridges.keys()]) await ari.closeBridge(ctx, call, name);
