@@ -1,14 +1,10 @@
-import type { AcdConfig } from '../acd/acd-config.ts';
 import type { AgentState } from '../acd/agent.ts';
 import type { QueueEntry } from '../acd/queue-entry.ts';
-import type { IvrConfig } from '../ivr/ivr-config.ts';
+import type { CallCenterConfig } from '../ivr/validate-call-center-config.ts';
 import type { IvrSession } from '../ivr/ivr-session.ts';
 import type { CallRecord } from './call-record.ts';
 
-export interface CallCenterConfig {
-  ivr: IvrConfig;
-  acd: AcdConfig;
-}
+export type { CallCenterConfig } from '../ivr/validate-call-center-config.ts';
 
 /**
  * ivr → queued ⇄ ringing → connected → (handed-off); a call leaves the state when it ends.

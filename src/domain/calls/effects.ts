@@ -1,3 +1,4 @@
+import type { IvrEffect } from '../ivr/ivr-effects.ts';
 import type { CallRecord } from './call-record.ts';
 import type { ScreenPop } from './screen-pop.ts';
 import type { AgentStatus } from '../acd/agent.ts';
@@ -23,10 +24,8 @@ export type CallUpdateState =
  * schedules them on the injected Clock and feeds back `{ type: 'timer-fired', key }`.
  */
 export type Effect =
+  | IvrEffect
   | { type: 'answer'; callId: string; channelId: string }
-  /** `media` are ARI media URIs played in order as one playback; `lang` is the ARI play `lang` (sound language). */
-  | { type: 'play'; callId: string; channelId: string; playbackId: string; media: string[]; lang?: string }
-  | { type: 'stop-playback'; callId: string; playbackId: string }
   | { type: 'start-moh'; callId: string; channelId: string }
   | { type: 'stop-moh'; callId: string; channelId: string }
   /** Ring the agent's phone for this call; the adapter reports agent-answered / agent-leg-failed. */
@@ -69,16 +68,10 @@ export type Effect =
       at: number;
       message: string;
     }
-  | { type: 'set-timer'; key: string; at: number }
-  | { type: 'cancel-timer'; key: string }
-  | { type: 'hangup'; callId: string; channelId: string; reason: string }
   /** Hang up the agent's leg of a call (the caller has gone). */
   | { type: 'hangup-agent'; callId: string; agentId: string; reason: string }
   /** Voice-menu transfer (110/119/120/122): ring the caller, dial the number as party `partyId`. */
   | { type: 'transfer'; callId: string; channelId: string; number: string; partyId: string }
-  /** Look up a work order's status; the adapter answers with `ticket-status-result`. */
-  | { type: 'read-ticket-status'; callId: string; ticketNumber: string }
-  | { type: 'add-callback'; callId: string; callerNumber: string; reason: 'abandoned' | 'requested'; at: number }
   | { type: 'agent-state'; agentId: string; status: AgentStatus; reason?: string; callId?: string; at: number }
   /** The call's record changed: upsert it in the CDR store. */
   | { type: 'call-record'; record: CallRecord };

@@ -1,4 +1,3 @@
-import type { IvrChoice } from '../calls/call-record.ts';
 import type { IvrAction } from './ivr-config.ts';
 
 /**
@@ -38,4 +37,12 @@ export interface IvrSession {
   choices: IvrChoice[];
   invalidInputs: number;
   timeouts: number;
+}
+
+/** One choice made in the voice menu, kept in the call's record. */
+export interface IvrChoice {
+  node: string;
+  /** The key pressed, or null when the option was taken on time-out. */
+  digit: string | null;
+  label?: string;
 }
