@@ -228,6 +228,9 @@ export class CallReconciler implements ReconcileHandler {
     }
     const record = recordFromRow(row, allLegs);
     if (!agentChannelId) record.outcome = 'transferred';
+    // A voice-menu transfer's talk time starts when its number answered (the CDR keeps it on the leg).
+    const menuParty = row.answeredAt === null ? aliveLegs.find((l) => l.kind === 'transfer' && l.answeredAt !== null) : undefined;
+    if (menuParty) record.transferAnsweredAt = menuParty.answeredAt!;
     call.record = record;
     live.add(call, refs);
     const rejected = controller.input({
