@@ -3,11 +3,12 @@
  * control API. See docs/calls.md.
  *
  *   npx tsx scripts/place-call.ts --from 13812341234                    (presses nothing: reaches an agent)
- *   npx tsx scripts/place-call.ts --from 13812341234 --dtmf zh/desk-choice=2,zh/emergency-advice=0 --log
+ *   npx tsx scripts/place-call.ts --from 13812341234 --dtmf hotline/desk-choice=2,hotline/emergency-advice=0 --log
  *
  * --from N          caller's number (default 13800138000)
  * --to N            dialled number (default 12345)
  * --dtmf G,G,...    groups of keys, each PROMPT=KEYS (sent once that prompt starts) or KEYS (at the next prompt)
+ *                   PROMPT as played (hotline/desk-choice), not the ivr.json id (zh/desk-choice); unknown → refused
  * --hangup-after S  the caller hangs up after S seconds (default: stays until the agent hangs up)
  * --phone EXT=S     make agent phone EXT answer after S seconds (repeatable; S=never: never answers)
  * --control URL --auth USER:PASS   the control API; default: DATA_DIR/simulator/control.json written by `npm start`
@@ -55,7 +56,15 @@ const headers = { authorization: `Basic ${Buffer.from(target.auth).toString('bas
 async function control(method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(target.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
-  if (!res.ok) fail(`${method} ${path}: ${res.status} ${text}`);
+  if (!res.ok) {
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? text;
+    } catch {
+      // not JSON: show it as it came
+    }
+    fail(`${method} ${path}: ${res.status} ${message}`);
+  }
   return text ? JSON.parse(text) : undefined;
 }
 

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './shared/logger.ts';
 import { openStore, type Store } from './store/db.ts';
 import { SqliteOrganisationRepo } from './store/organisation-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './store/users-repo.ts';
+import { extensionPolicy } from './calls/agent-extension.ts';
 import { createCallLayer, DeferredReconcile } from './calls/call-layer.ts';
 import { workOrderHistory } from './calls/work-order-history.ts';
 import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
@@ -20,6 +21,10 @@ import { HttpSmsGateway } from './sms/http-sms-gateway.ts';
 import { idleTelephony, startTelephony, type TelephonyRuntime } from './telephony-runtime.ts';
 import { createWorkOrderModule, type WorkOrderModule } from './work-orders/module.ts';
 import { uiRoutes } from './http/routes/ui.ts';
+import { recordingRetentionRoutes } from './http/routes/recording-retention.ts';
+import { RecordingRetention } from './recordings/retention.ts';
+import { wavEncoder } from './recordings/archive.ts';
+import { opusEncoder } from './recordings/opus-codec.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -63,6 +68,11 @@ export interface StartServerOptions {
   telephony?: boolean;
   /** false: do not start the work-order supervision scanner. */
   scanner?: boolean;
+  /**
+   * Schedule the daily recording purge and integrity check on the clock. Default: only on the system
+   * clock, so tests that advance a FakeClock by hours do not get purges and alerts they did not ask for.
+   */
+  recordingJobs?: boolean;
 }
 
 export async function startServer(config: Config, opts: StartServerOptions = {}): Promise<RunningServer> {
@@ -128,6 +138,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         : undefined,
       smsWebhookSecret: config.sms.webhookSecret,
       startScanner: opts.scanner !== false,
+      // A phone order's callId must name a call; the call layer (built below) also knows calls not yet written.
+      callExists: (callId) => calls.hasCall(callId),
     });
     // The call layer (issue 4): routes, /agent and /supervisor, and the ARI reconcile step.
     const calls = createCallLayer({
@@ -142,14 +154,36 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       externalDialTemplate: config.asterisk.externalDialTemplate,
       history: workOrderHistory(workOrders.repo),
       audit: new SqliteAuditRepo(store.db),
+      // Agent ids are user names: a taken extension is refused naming its holder's display name.
+      extensions: extensionPolicy(config.asterisk.agentExtensionPattern, async (agentId) => (await users.byUsername(agentId))?.displayName || undefined),
+      recordingArchive: {
+        retentionYears: config.recordings.retentionYears,
+        // Opus in Ogg unless the site keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav).
+        encoder: config.recordings.archiveFormat === 'wav' ? wavEncoder : opusEncoder({ bitrate: config.recordings.opusBitrate, logger }),
+        verifyFilesPerDay: config.recordings.verifyFilesPerDay,
+      },
     });
     reconcile.attach(calls.reconciler);
     cleanups.unshift(() => calls.close());
+    // Recording retention (issue 11): legal holds, the daily purge and the daily integrity check.
+    const retention = new RecordingRetention({
+      repo: calls.recordings,
+      clock,
+      logger,
+      resolveFile: (row) => calls.archive.resolveFile(row),
+      batchSize: config.recordings.purgeBatchSize,
+    });
+    cleanups.unshift(() => retention.close());
+    if (opts.recordingJobs ?? opts.clock === undefined) {
+      retention.start();
+      calls.integrity.start();
+    }
 
     // ROUTE PLUGINS: the parts' routes, then any extra ones (tests).
     // The browser pages /ui/agent and /ui/supervisor (docs/ui.md).
     const ui = uiRoutes({ ivr: loadIvrConfig().ivr });
-    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, ui, ...(opts.plugins?.(ctx) ?? [])];
+    const recordingJobs = recordingRetentionRoutes({ retention, verify: (o) => calls.integrity.run(o) });
+    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, recordingJobs, ui, ...(opts.plugins?.(ctx) ?? [])];
 
     const app = await buildApp({
       logger,

@@ -47,6 +47,10 @@ export interface StartTelephonyOptions {
 export async function startTelephony(opts: StartTelephonyOptions): Promise<TelephonyRuntime> {
   const { config, clock } = opts;
   const log = opts.logger.child({ component: 'telephony' });
+  // pino appends a child's bindings to its parent's without merging them, so a `component` bound on a
+  // child of `log` would appear twice in each line (issue 7 item 15): the AMI client's logger is made
+  // from the root with a dotted name instead.
+  const amiLog = opts.logger.child({ component: 'telephony.ami' });
   const a = config.asterisk;
   const reconcile = reconcileOrLog(opts.reconcile, log);
 
@@ -82,7 +86,7 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
     url = simulator.ariUrl;
     log.info({ ariUrl: url, ami: simulator.ami }, 'embedded PBX simulator started');
     if (simulator.ami) {
-      ami = new AmiClient({ host: simulator.ami.host, port: simulator.ami.port, user, secret: amiSecret, clock, logger: log.child({ component: 'ami' }) });
+      ami = new AmiClient({ host: simulator.ami.host, port: simulator.ami.port, user, secret: amiSecret, clock, logger: amiLog });
     }
     // For scripts/place-call.ts: where the simulator's control API is and how to sign in (this start only).
     writeFileSync(
@@ -94,7 +98,7 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
     url = a.ariUrl!;
     user = a.ariUser!;
     password = a.ariPassword!;
-    ami = amiClientFromConfig(config, clock, log.child({ component: 'ami' }));
+    ami = amiClientFromConfig(config, clock, amiLog);
   }
 
   const ari = new AriConnection({

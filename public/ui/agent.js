@@ -69,8 +69,17 @@ function renderLayout() {
   renderCall();
 }
 
+// Refusals with a Chinese explanation; the server's message (e.g. who holds the extension) follows it.
+const REFUSALS = {
+  'extension-in-use': '该分机已被其他坐席签入',
+  'invalid-extension': '分机号格式不正确',
+};
+
 function showResult(ack, okText) {
-  view.message = ack.ok ? (okText ?? '') : `操作失败：${ack.error.messageZh ?? ack.error.message}`;
+  // A refusal whose detail matters to the person (who holds the extension, the pattern) shows both.
+  const zh = ack.ok ? undefined : REFUSALS[ack.error.code];
+  const text = ack.ok ? '' : zh ? `${zh}（${ack.error.message}）` : (ack.error.messageZh ?? ack.error.message);
+  view.message = ack.ok ? (okText ?? '') : `操作失败：${text}`;
   const m = $('#agent-message');
   if (m) {
     m.textContent = view.message;

@@ -245,7 +245,9 @@ export function signInForm(container, { title, hint }) {
         const issued = await login(user.value.trim(), pass.value);
         resolve(issued);
       } catch (err) {
-        error.textContent = err instanceof ApiError && err.status === 401 ? '用户名或密码错误' : `登录失败：${err.message}`;
+        const status = err instanceof ApiError ? err.status : 0;
+        error.textContent =
+          status === 401 ? '用户名或密码错误' : status === 429 ? '登录失败次数过多，请稍后再试' : `登录失败：${err.message}`;
       }
     });
     container.replaceChildren(form);

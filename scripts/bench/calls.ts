@@ -32,6 +32,7 @@ import { systemClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { openStore } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
+import { startSimulatorChild } from '../simulator-child.ts';
 
 const AGENTS = Number(process.env.BENCH_CALLS_AGENTS ?? 500);
 const CALLS = Number(process.env.BENCH_CALLS_CALLS ?? 300);
@@ -47,32 +48,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-}
-
-async function startSimChild(dir: string): Promise<{ child: ChildProcess; ariUrl: string; controlUrl: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/simulator/cli.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', ARI_USER: USER, ARI_PASSWORD: PASS, STASIS_APP: APP, RECORDINGS_DIR: join(dir, 'pbx'), SOUNDS_DIR: join(ROOT, 'sounds'), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return await new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('simulator child did not start in 30 s')), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (const line of buf.split('\n')) {
-        const m = /"ariUrl":"([^"]+)".*"controlUrl":"([^"]+)"/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          child.stdout!.removeAllListeners('data');
-          child.stdout!.resume();
-          resolve({ child, ariUrl: m[1]!, controlUrl: m[2]! });
-          return;
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`simulator child exited with ${code}`)));
-  });
 }
 
 /** Namespaces that trust `auth: { username }` as an agent: the platform's token check is not what is measured. */
@@ -107,7 +82,7 @@ function benchCallCenter(): CallCenterConfig {
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-calls-'));
-  const sim = await startSimChild(dir);
+  const sim = await startSimulatorChild({ ariUser: USER, ariPassword: PASS, app: APP, recordingsDir: join(dir, 'pbx') });
   const auth = `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}`;
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(sim.controlUrl + path, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -157,8 +157,9 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         throw unauthenticated('bad-credentials', 'wrong username or password');
       }
       const ok = await verifyPassword(password, u.passwordHash);
-      if (!ok) throw unauthenticated('bad-credentials', 'wrong username or password');
-      if (u.disabled) throw unauthenticated('account-disabled', 'this account is disabled');
+      // A disabled account answers exactly like a wrong password: a distinct answer would tell a
+      // guesser that the password was right.
+      if (!ok || u.disabled) throw unauthenticated('bad-credentials', 'wrong username or password');
       return issue(u);
     },
 

@@ -48,6 +48,11 @@ export const PERMISSIONS = {
   'callbacks:read': ['agent', 'supervisor', 'admin'],
   'callbacks:handle': ['agent', 'supervisor'],
   'recordings:read': ['auditor', 'supervisor', 'admin'],
+  // Legal hold on a recording (a complaint under investigation outlives the 3 years), and its release.
+  'recordings:hold': ['supervisor', 'auditor'],
+  // Run (or dry-run) the purge of recordings past their retention; walk the hash chains and re-hash files.
+  'recordings:purge': ['admin'],
+  'recordings:verify': ['auditor', 'supervisor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files.ts';
 
 export const TOKEN_SECRET_FILE = 'token-secret';
 
@@ -17,11 +18,11 @@ export function loadOrCreateTokenSecret(dataDir: string, configured?: string): B
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const secret = randomBytes(32);
   // 'wx' fails if another process created the file meanwhile; then use theirs.
   try {
-    writeFileSync(path, secret.toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+    writeFileSync(path, secret.toString('base64url') + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     return secret;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');

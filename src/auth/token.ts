@@ -43,8 +43,11 @@ export function createTokenService(opts: { secret: string | Buffer; ttlSeconds: 
       const parts = token.split('.');
       if (parts.length !== 3 || parts[0] !== 'v1' || !parts[1] || !parts[2]) return { ok: false, reason: 'malformed' };
       const body = `${parts[0]}.${parts[1]}`;
-      const given = Buffer.from(parts[2], 'base64url');
-      const expected = sign(body);
+      // Compare the encoded text, not the decoded bytes: Node's base64url decoder also takes '=' padding,
+      // '+' and '/', and ignores the unused low bits of the last character, so several spellings decode
+      // to the same signature. Only the one canonical spelling the server issues is accepted.
+      const given = Buffer.from(parts[2], 'utf8');
+      const expected = Buffer.from(sign(body).toString('base64url'), 'utf8');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
       let claims: unknown;
       try {

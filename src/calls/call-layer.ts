@@ -8,7 +8,8 @@ import type { RoutePlugin } from '../http/build-app.ts';
 import { agentIdOf, attachAgentNamespace, type AgentNamespaceOptions } from './namespace-agent.ts';
 import type { SocketServer } from '../realtime/socket-server.ts';
 import { attachSupervisorNamespace } from './namespace-supervisor.ts';
-import { RecordingArchive, type StoredRecordingSource } from '../recordings/archive.ts';
+import { RecordingArchive, type ArchiveEncoder, type StoredRecordingSource } from '../recordings/archive.ts';
+import { IntegrityMonitor } from '../recordings/integrity-monitor.ts';
 import { ariRecordingSource } from '../recordings/ari-recording-source.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AuditEntry } from '../store/audit-repo.ts';
@@ -18,6 +19,7 @@ import { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
 import type { AriEvent } from '../telephony/ari/events.ts';
+import type { ExtensionPolicy } from './agent-extension.ts';
 import { CallController } from './call-controller.ts';
 import { CallEventHub } from './call-events.ts';
 import { CallReconciler } from './call-reconciler.ts';
@@ -25,6 +27,7 @@ import { emptyHistory, type CallerHistorySource } from './caller-history.ts';
 import { DomainRunner } from './domain-runner.ts';
 import { FiguresPublisher } from './live-figures.ts';
 import { agentCallRoutes } from './routes-agent-call.ts';
+import { WorkOrderLinker } from './work-order-link.ts';
 
 /** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
 export interface AriEventSource {
@@ -49,7 +52,11 @@ export interface CallLayerOptions {
   recordingSource?: StoredRecordingSource;
   figuresMinIntervalMs?: number;
   archiveRetryBaseMs?: number;
+  /** Recordings (issue 11): years kept, how the archived file is encoded, files re-hashed per daily check. */
+  recordingArchive?: { retentionYears?: number; encoder?: ArchiveEncoder; verifyFilesPerDay?: number };
   agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted'>;
+  /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
+  extensions?: ExtensionPolicy;
 }
 
 /**
@@ -74,10 +81,16 @@ export class DeferredReconcile implements ReconcileHandler {
 
 export interface CallLayer {
   readonly controller: CallController;
+  /** Links work orders to calls with the existence and visibility checks (routes and the /agent namespace). */
+  readonly linker: WorkOrderLinker;
+  /** Is there such a call, live or recorded (work-order intake checks a phone order's callId with it)? */
+  hasCall(callId: string): boolean;
   readonly reconciler: CallReconciler;
   readonly events: CallEventHub;
   readonly figures: FiguresPublisher;
   readonly archive: RecordingArchive;
+  /** Daily hash-chain and file check; re-checks each download (alerts go to /supervisor). */
+  readonly integrity: IntegrityMonitor;
   readonly calls: CallsRepo;
   readonly recordings: RecordingsRepo;
   readonly routes: RoutePlugin[];
@@ -98,8 +111,20 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     clock: o.clock,
     logger: o.logger,
     retryBaseMs: o.archiveRetryBaseMs,
+    retentionYears: o.recordingArchive?.retentionYears,
+    encoder: o.recordingArchive?.encoder,
     // Row writes join the call layer's CDR batch: one fsync for many calls.
     commit: (write): Promise<void> => controller.cdr.later(write),
+  });
+  const integrity = new IntegrityMonitor({
+    db: o.store.db,
+    repo: recordings,
+    resolveFile: (row) => archive.resolveFile(row),
+    clock: o.clock,
+    logger: o.logger,
+    filesPerDay: o.recordingArchive?.verifyFilesPerDay ?? 0,
+    // Tampering is shown to supervisors like a call alert; it is about a recording, not a live call.
+    alert: (a) => events.emit('alert', { id: 0, level: 'critical', kind: a.kind, callId: a.callId ?? '', at: o.clock.now(), message: a.message }),
   });
   const domain = new DomainRunner(o.callCenter);
   const controller: CallController = new CallController({
@@ -116,25 +141,35 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     agentDialTemplate: o.agentDialTemplate,
     externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
   });
+  const hasCall = (callId: string): boolean => controller.liveCalls().has(callId) || calls.getCall(callId) !== undefined;
+  const linker = new WorkOrderLinker({
+    callExists: hasCall,
+    calls,
+    orders: history,
+    link: (callId, workOrderId) => controller.linkWorkOrder(callId, workOrderId),
+  });
   const reconciler = new CallReconciler({ controller, live: controller.live, stasis: controller.stasis, app: o.app, clock: o.clock, logger: o.logger, calls, recordings, archive, events });
   const figures = new FiguresPublisher({ controller, state: () => domain.snapshot, repo: calls, clock: o.clock, events, minIntervalMs: o.figuresMinIntervalMs });
   const offEvents = o.ari.on('*', (e) => controller.onEvent(e));
   const closers: Array<() => void> = [];
 
   const routes: RoutePlugin[] = [
-    callRoutes({ calls, recordings, controller, figures }),
-    agentRoutes({ controller }),
+    callRoutes({ calls, recordings, figures, linker }),
+    agentRoutes({ controller, extensions: o.extensions }),
     agentCallRoutes({ commands: controller.commands, agentIdOf }),
     callbackRoutes({ calls, events, clock: o.clock }),
-    recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit }),
+    recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit, checkFile: (row) => integrity.checkDownload(row) }),
   ];
 
   return {
     controller,
+    linker,
+    hasCall,
     reconciler,
     events,
     figures,
     archive,
+    integrity,
     calls,
     recordings,
     routes,
@@ -142,9 +177,11 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       const agent = attachAgentNamespace({
         nsp: sockets.namespace('/agent', { permission: 'calls:take' }),
         controller,
+        linker,
         events,
         clock: o.clock,
         logger: o.logger,
+        extensions: o.extensions,
         ...o.agentNamespace,
       });
       const sup = attachSupervisorNamespace({
@@ -164,6 +201,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       await controller.idle();
       await archive.idle();
       archive.close();
+      await integrity.close();
     },
   };
 }

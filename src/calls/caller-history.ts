@@ -1,3 +1,5 @@
+import type { OrderVisibilityFacts } from '../domain/work-orders/visibility.ts';
+
 /** One earlier work order of the caller, as the screen-pop shows it. */
 export interface HistoryOrder {
   id: string;
@@ -8,21 +10,35 @@ export interface HistoryOrder {
   status: string;
   /** Not yet closed. */
   open: boolean;
+  /** 保密: shown only to desks the visibility rule lets see it (art. 22). */
+  confidential: boolean;
   createdAt: number;
+}
+
+/** A history entry with what the visibility rule needs; the unit list never leaves the server. */
+export interface CallerOrder extends HistoryOrder {
+  unitIds: readonly string[];
 }
 
 /**
  * What the call layer needs from the work-order store: the caller's history for the screen-pop
- * and repeat-caller priority, and a ticket's status for the voice self-service.
+ * and repeat-caller priority, a ticket's status for the voice self-service, and an order's
+ * visibility facts when a desk links it to a call.
  */
 export interface CallerHistorySource {
-  /** Newest first. */
-  ordersByPhone(phone: string, limit: number): HistoryOrder[];
-  /** A status code the voice menu has prompts for, or null when no such work order exists. */
-  ticketStatus(ticketNumber: string): string | null;
+  /** Newest first, unfiltered: each desk's pop is filtered for its own principal (screen-pop-builder). */
+  ordersByPhone(phone: string, limit: number): CallerOrder[];
+  /**
+   * A status code the voice menu has prompts for, or null when no such work order exists or the caller may not
+   * hear it (not the requester's or contact number, or confidential): the menu cannot tell these apart.
+   */
+  ticketStatus(ticketNumber: string, callerNumber: string): string | null;
+  /** The visibility facts of an order, or null when there is no such order. */
+  orderFacts(workOrderId: string): OrderVisibilityFacts | null;
 }
 
 export const emptyHistory: CallerHistorySource = {
   ordersByPhone: () => [],
   ticketStatus: () => null,
+  orderFacts: () => null,
 };

@@ -72,7 +72,7 @@ export class EffectRunner {
       case 'read-ticket-status': {
         let status: string | null = null;
         try {
-          status = o.history.ticketStatus(e.ticketNumber);
+          status = o.history.ticketStatus(e.ticketNumber, e.callerNumber);
         } catch (err) {
           this.ctx.log.warn({ err: errText(err) }, 'calls: ticket status lookup failed');
         }

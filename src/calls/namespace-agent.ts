@@ -1,9 +1,11 @@
 import type { Namespace, Socket } from 'socket.io';
 import { can, type Principal } from '../auth/principal.ts';
+import { checkExtension, defaultExtensionPolicy, explainRejection, type ExtensionPolicy } from './agent-extension.ts';
 import type { CallCommandError, CallController } from './call-controller.ts';
 import type { CallEventHub, DesktopPop } from './call-events.ts';
 import { refusalZh } from './refusal-text.ts';
-import { maskDesktopPop } from './screen-pop-builder.ts';
+import { popForViewer, type PopViewer } from './screen-pop-builder.ts';
+import { LinkRefusal, type WorkOrderLinker } from './work-order-link.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import type { Clock, TimerId } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -11,6 +13,8 @@ import type { Logger } from '../shared/logger.ts';
 export interface AgentNamespaceOptions {
   nsp: Namespace;
   controller: CallController;
+  /** link-work-order goes through the same checks as POST /calls/:id/work-orders. */
+  linker: WorkOrderLinker;
   events: CallEventHub;
   clock: Clock;
   logger: Logger;
@@ -18,9 +22,10 @@ export interface AgentNamespaceOptions {
   signOutGraceMs?: number;
   /** Called with the moment each screen-pop is handed to socket.io (benchmarks). */
   onPopEmitted?: (agentId: string, callId: string, decidedAtHr: number) => void;
+  /** Which extensions may be signed in on, and who to name when one is taken. Default: 3–6 digits. */
+  extensions?: ExtensionPolicy;
 }
 
-/** What every acknowledgement carries. */
 /** What every acknowledgement carries; a refusal also has its Chinese text (`messageZh`) for the page. */
 export type Ack = { ok: true; [k: string]: unknown } | { ok: false; error: { statusCode: number; code: string; message: string; messageZh?: string } };
 
@@ -29,6 +34,8 @@ const STATUS_OF: Record<Rejection['code'], number> = {
   'unknown-call': 404,
   'invalid-transition': 409,
   'invalid-input': 400,
+  'invalid-extension': 400,
+  'extension-in-use': 409,
 };
 
 /** The agent's id on the desktop: the user name they signed in with. */
@@ -37,6 +44,8 @@ export function agentIdOf(p: Principal): string {
 }
 
 const room = (agentId: string) => `agent:${agentId}`;
+
+const NO_VIEWER: PopViewer = { role: 'none', unitId: null, permissions: new Set(), seesFullPhone: false };
 
 /**
  * `/agent`: the agent desktop. Events from the desktop (each with an acknowledgement callback):
@@ -49,11 +58,14 @@ const room = (agentId: string) => `agent:${agentId}`;
  */
 export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void } {
   const { nsp, controller, events, clock } = o;
+  const extensions = o.extensions ?? defaultExtensionPolicy;
   const log = o.logger.child({ component: 'agent-namespace' });
-  const seeFull = new Map<string, boolean>();
+  /** Each agent's principal, as its desktops signed in: a pop is cut to what that principal may see. */
+  const viewers = new Map<string, PopViewer>();
   const graceTimers = new Map<string, TimerId>();
 
-  const popFor = (agentId: string, pop: DesktopPop): DesktopPop => (seeFull.get(agentId) ? pop : maskDesktopPop(pop));
+  // A desk whose principal is unknown is shown no confidential order.
+  const popFor = (agentId: string, pop: DesktopPop): DesktopPop => popForViewer(pop, viewers.get(agentId) ?? NO_VIEWER);
 
   const offs = [
     events.on('screenPop', (agentId, pop, decidedAtHr) => {
@@ -67,7 +79,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
   nsp.on('connection', (socket: Socket) => {
     const principal = (socket.data as { principal: Principal }).principal;
     const agentId = agentIdOf(principal);
-    seeFull.set(agentId, can(principal, 'phone:see-full'));
+    viewers.set(agentId, { role: principal.role, unitId: principal.unitId, permissions: principal.permissions, seesFullPhone: can(principal, 'phone:see-full') });
     const grace = graceTimers.get(agentId);
     if (grace !== undefined) {
       clock.clearTimeout(grace);
@@ -78,8 +90,12 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
     socket.emit('agent-state', controller.agents().find((a) => a.agentId === agentId) ?? { agentId, status: 'signed-out' });
     socket.emit('current-call', current ? { state: current.state, pop: popFor(agentId, current.pop) } : null);
 
-    const handle = (event: string, fn: (payload: Record<string, unknown>) => Rejection | undefined | void) => {
-      socket.on(event, (...args: unknown[]) => {
+    // The command itself runs synchronously when the event arrives (commands keep their order); only
+    // the wording of a refusal may wait (the holder's display name). `fn` answers a rejection, nothing
+    // (plain `{ ok: true }`), or its own success ack.
+    type Answer = Rejection | Extract<Ack, { ok: true }> | undefined | void;
+    const handle = (event: string, fn: (payload: Record<string, unknown>) => Answer | Promise<Rejection | undefined>) => {
+      socket.on(event, async (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : undefined;
         const payload = args[0] ?? {};
         let answer: Ack;
@@ -87,13 +103,13 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
           answer = { ok: false, error: { statusCode: 400, code: 'invalid-input', message: `${event}: the payload must be an object` } };
         } else {
           try {
-            const rejected = fn(payload as Record<string, unknown>);
-            answer = rejected
-              ? {
-                  ok: false,
-                  error: { statusCode: STATUS_OF[rejected.code], code: rejected.reason ?? rejected.code, message: rejected.message, messageZh: refusalZh(rejected.reason ?? rejected.code) },
-                }
-              : { ok: true };
+            const r = await fn(payload as Record<string, unknown>);
+            if (!r) answer = { ok: true };
+            else if ('ok' in r) answer = r;
+            else {
+              const code = r.reason ?? r.code;
+              answer = { ok: false, error: { statusCode: STATUS_OF[r.code], code, message: r.message, messageZh: refusalZh(code) } };
+            }
           } catch (err) {
             answer = commandError(err);
             if (answer.ok === false && answer.error.statusCode >= 500) log.error({ err, event }, 'agent command failed');
@@ -110,7 +126,9 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       if (!Array.isArray(skills) || skills.some((s) => typeof s !== 'string')) {
         return { code: 'invalid-input', message: 'sign-in: skills must be an array of strings' };
       }
-      return controller.signIn(agentId, { extension, skills: skills as string[], leader: principal.role === 'supervisor' });
+      const rejected =
+        checkExtension(extensions, extension) ?? controller.signIn(agentId, { extension, skills: skills as string[], leader: principal.role === 'supervisor' });
+      return rejected && explainRejection(extensions, extension, rejected);
     });
     handle('sign-out', () => controller.signOut(agentId));
     handle('ready', () => controller.ready(agentId));
@@ -136,7 +154,9 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       if (typeof p.callId !== 'string' || typeof p.workOrderId !== 'string' || p.workOrderId.length === 0 || p.workOrderId.length > 64) {
         return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
       }
-      controller.linkWorkOrder(p.callId, p.workOrderId);
+      // The same codes as the HTTP route: 204 linked now, 200 already linked, 404 unknown call or order, 403 not visible.
+      const r = o.linker.link(principal, p.callId, p.workOrderId);
+      return r.alreadyLinked ? { ok: true, statusCode: 200, alreadyLinked: true } : { ok: true, statusCode: 204 };
     });
 
     socket.on('disconnect', () => {
@@ -179,10 +199,12 @@ function commandPayload(event: string, p: Record<string, unknown>, fields: Recor
 }
 
 function commandError(err: unknown): Ack {
+  if (err instanceof LinkRefusal) return { ok: false, error: { statusCode: err.statusCode, code: err.code, message: err.message, messageZh: refusalZh(err.code) } };
   const e = err as CallCommandError;
   if (e && typeof e === 'object' && 'code' in e && (e.code === 'no_call' || e.code === 'conflict' || e.code === 'bad_request')) {
     const statusCode = e.code === 'no_call' ? 409 : e.code === 'conflict' ? 409 : 400;
-    return { ok: false, error: { statusCode, code: e.code.replace('_', '-'), message: e.message } };
+    const code = e.code.replace('_', '-');
+    return { ok: false, error: { statusCode, code, message: e.message, messageZh: refusalZh(code) } };
   }
   return { ok: false, error: { statusCode: 500, code: 'internal', message: 'the command failed' } };
 }

@@ -11,6 +11,12 @@ export const REFUSAL_ZH: Readonly<Record<string, string>> = {
   'invalid-transition': '当前状态不允许此操作',
   'unknown-agent': '坐席不存在',
   'unknown-call': '通话不存在',
+  'extension-in-use': '该分机已被其他坐席签入',
+  'invalid-extension': '分机号格式不正确',
+  'call-not-found': '通话不存在',
+  'work-order-not-found': '工单不存在',
+  confidential: '该工单为保密工单，无权查看',
+  'not-your-unit': '该工单不属于本单位，无权查看',
 };
 
 export function refusalZh(code: string): string {

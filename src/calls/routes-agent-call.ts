@@ -6,7 +6,14 @@ import { HttpError } from '../http/error-handler.ts';
 import type { AgentCommands } from './agent-commands.ts';
 import { consultBody, emptyBody, numberBody, transferToAgentBody, transferToDeskBody } from './schemas.ts';
 
-const STATUS: Record<Rejection['code'], number> = { 'unknown-agent': 404, 'unknown-call': 404, 'invalid-transition': 409, 'invalid-input': 400 };
+const STATUS: Record<Rejection['code'], number> = {
+  'unknown-agent': 404,
+  'unknown-call': 404,
+  'invalid-transition': 409,
+  'invalid-input': 400,
+  'invalid-extension': 400,
+  'extension-in-use': 409,
+};
 const rejections = { ...errorResponses, 404: errorSchema, 409: errorSchema };
 
 /**

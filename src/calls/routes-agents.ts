@@ -1,11 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { checkExtension, defaultExtensionPolicy, explainRejection, type ExtensionPolicy } from './agent-extension.ts';
 import type { CallController } from './call-controller.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import { agentIdOf } from './namespace-agent.ts';
 import { errorResponses, errorSchema } from '../http/error-schema.ts';
 import { HttpError } from '../http/error-handler.ts';
 
-const STATUS: Record<Rejection['code'], number> = { 'unknown-agent': 404, 'unknown-call': 404, 'invalid-transition': 409, 'invalid-input': 400 };
+const STATUS: Record<Rejection['code'], number> = {
+  'unknown-agent': 404,
+  'unknown-call': 404,
+  'invalid-transition': 409,
+  'invalid-input': 400,
+  'invalid-extension': 400,
+  'extension-in-use': 409,
+};
 
 function refuse(r: Rejection | undefined): void {
   if (r) throw new HttpError(STATUS[r.code], r.code, r.message);
@@ -14,8 +22,9 @@ function refuse(r: Rejection | undefined): void {
 const rejections = { ...errorResponses, 404: errorSchema, 409: errorSchema };
 
 /** Agent state over HTTP (the /agent namespace offers the same): sign in/out, ready, pause with a reason. */
-export function agentRoutes(deps: { controller: CallController }): FastifyPluginAsync {
+export function agentRoutes(deps: { controller: CallController; extensions?: ExtensionPolicy }): FastifyPluginAsync {
   const { controller } = deps;
+  const extensions = deps.extensions ?? defaultExtensionPolicy;
   return async (app) => {
     app.get(
       '/agents',
@@ -63,7 +72,9 @@ export function agentRoutes(deps: { controller: CallController }): FastifyPlugin
       },
       async (request, reply) => {
         const p = request.principal!;
-        refuse(controller.signIn(agentIdOf(p), { extension: request.body.extension, skills: request.body.skills, leader: p.role === 'supervisor' }));
+        const { extension, skills } = request.body;
+        const rejected = checkExtension(extensions, extension) ?? controller.signIn(agentIdOf(p), { extension, skills, leader: p.role === 'supervisor' });
+        refuse(rejected && (await explainRejection(extensions, extension, rejected)));
         return reply.code(204).send();
       },
     );

@@ -6,6 +6,7 @@ import type { Clock } from '../shared/clock.ts';
 import { CALLBACK_OUTCOMES, CallbackStateError, type CallbackOutcome, type CallsRepo } from '../store/calls-repo.ts';
 import { errorResponses, errorSchema } from '../http/error-schema.ts';
 import { HttpError } from '../http/error-handler.ts';
+import { idSchema } from '../http/number-bounds.ts';
 
 /** The callback list: missed calls and callback requests, and each callback's outcome. */
 export function callbackRoutes(deps: { calls: CallsRepo; events: CallEventHub; clock: Clock }): FastifyPluginAsync {
@@ -40,7 +41,7 @@ export function callbackRoutes(deps: { calls: CallsRepo; events: CallEventHub; c
           summary: 'Record the outcome of a callback (no_answer and busy keep it on the list)',
           tags: ['callbacks'],
           security: [{ bearer: [] }],
-          params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+          params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: idSchema } },
           body: {
             type: 'object',
             additionalProperties: false,

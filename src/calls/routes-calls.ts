@@ -1,30 +1,30 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { can } from '../auth/principal.ts';
-import type { CallController } from './call-controller.ts';
-import { CallCommandError } from './call-controller.ts';
 import type { FiguresPublisher } from './live-figures.ts';
+import { LinkRefusal, type WorkOrderLinker } from './work-order-link.ts';
 import { maskPhone } from '../shared/phone-mask.ts';
 import type { CallsRepo } from '../store/calls-repo.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { CallLegRow, CallRow } from '../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../http/error-schema.ts';
 import { HttpError } from '../http/error-handler.ts';
+import { epochMsSchema, offsetSchema } from '../http/number-bounds.ts';
 
 export interface CallRoutesDeps {
   calls: CallsRepo;
   recordings: RecordingsRepo;
-  controller: CallController;
   figures: FiguresPublisher;
+  linker: WorkOrderLinker;
 }
 
 const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: { type: 'integer', minimum: 0 },
-    to: { type: 'integer', minimum: 0 },
+    from: epochMsSchema,
+    to: epochMsSchema,
     limit: { type: 'integer', minimum: 1, maximum: 1000 },
-    offset: { type: 'integer', minimum: 0 },
+    offset: offsetSchema,
   },
 } as const;
 
@@ -121,6 +121,9 @@ export function callRoutes(deps: CallRoutesDeps): FastifyPluginAsync {
         config: { permission: 'calls:take' },
         schema: {
           summary: 'Link a work order created during this call (the recording is linked through the call)',
+          description:
+            '204 when linked now, 200 `{ alreadyLinked: true }` when the link existed (idempotent); 404 `call-not-found` or ' +
+            '`work-order-not-found`; 403 `confidential` / `not-your-unit` when your role may not see the order (art. 22).',
           tags: ['calls'],
           security: [{ bearer: [] }],
           params: callIdParams,
@@ -130,16 +133,31 @@ export function callRoutes(deps: CallRoutesDeps): FastifyPluginAsync {
             required: ['workOrderId'],
             properties: { workOrderId: { type: 'string', minLength: 1, maxLength: 64 } },
           },
-          response: { ...errorResponses, 404: errorSchema },
+          response: {
+            200: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { callId: { type: 'string' }, workOrderId: { type: 'string' }, alreadyLinked: { type: 'boolean' } },
+            },
+            204: { type: 'null' },
+            ...errorResponses,
+            404: errorSchema,
+          },
         },
       },
       async (request, reply) => {
+        const p = request.principal;
+        if (!p) throw new HttpError(401, 'unauthenticated', 'sign in first');
+        const { id } = request.params;
+        const { workOrderId } = request.body;
+        let r;
         try {
-          deps.controller.linkWorkOrder(request.params.id, request.body.workOrderId);
+          r = deps.linker.link(p, id, workOrderId);
         } catch (err) {
-          if (err instanceof CallCommandError) throw new HttpError(404, 'call-not-found', err.message);
+          if (err instanceof LinkRefusal) throw new HttpError(err.statusCode, err.code, err.message);
           throw err;
         }
+        if (r.alreadyLinked) return reply.code(200).send({ callId: id, workOrderId, alreadyLinked: true });
         return reply.code(204).send();
       },
     );

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RecordingArchive } from '../recordings/archive.ts';
+import type { FileCheck } from '../recordings/integrity.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AuditEntry } from '../store/audit-repo.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { RecordingRow } from '../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../http/error-schema.ts';
 import { HttpError } from '../http/error-handler.ts';
+import { epochMsSchema, offsetSchema } from '../http/number-bounds.ts';
 
 const nameParams = {
   type: 'object',
@@ -24,6 +26,8 @@ export function recordingRoutes(deps: {
   archive: RecordingArchive;
   clock: Clock;
   audit?: { append(e: AuditEntry): Promise<number> };
+  /** Re-hashes the archived file before it is served (issue 11 item 4); raises the alert itself. */
+  checkFile?: (row: RecordingRow) => Promise<FileCheck>;
 }): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: { from?: number; to?: number; callId?: string; limit?: number; offset?: number } }>(
@@ -38,11 +42,11 @@ export function recordingRoutes(deps: {
             type: 'object',
             additionalProperties: false,
             properties: {
-              from: { type: 'integer', minimum: 0 },
-              to: { type: 'integer', minimum: 0 },
+              from: epochMsSchema,
+              to: epochMsSchema,
               callId: { type: 'string', minLength: 1, maxLength: 64 },
               limit: { type: 'integer', minimum: 1, maximum: 1000 },
-              offset: { type: 'integer', minimum: 0 },
+              offset: offsetSchema,
             },
           },
           response: { ...errorResponses },
@@ -69,7 +73,7 @@ export function recordingRoutes(deps: {
       {
         config: { permission: 'recordings:read' },
         schema: {
-          summary: 'Download the archived WAV (header X-Content-SHA256 carries the stored checksum)',
+          summary: 'Download the archived file: Ogg Opus or WAV (header X-Content-SHA256 carries the stored checksum, re-checked before serving)',
           tags: ['recordings'],
           security: [{ bearer: [] }],
           params: nameParams,
@@ -80,6 +84,10 @@ export function recordingRoutes(deps: {
         const row = deps.recordings.get(request.params.name);
         if (!row) throw new HttpError(404, 'recording-not-found', `recording ${request.params.name} does not exist`);
         if (row.status !== 'archived') throw new HttpError(409, 'not-archived', `recording ${row.name} is ${row.status}, not archived yet`);
+        const check = await deps.checkFile?.(row);
+        if (check?.status === 'mismatch') {
+          throw new HttpError(409, 'file-tampered', `the archived file of ${row.name} does not match its SHA-256; supervisors are alerted (录音文件校验不符)`);
+        }
         const stream = deps.archive.openFile(row);
         if (!stream) throw new HttpError(404, 'file-missing', `the archived file of ${row.name} is missing`);
         await deps.audit?.append({
@@ -91,11 +99,12 @@ export function recordingRoutes(deps: {
           at: deps.clock.now(),
           data: { callId: row.callId, sha256: row.sha256 },
         });
+        const ogg = row.format === 'ogg-opus';
         return reply
-          .type('audio/wav')
+          .type(ogg ? 'audio/ogg; codecs=opus' : 'audio/wav')
           .header('content-length', String(row.bytes ?? ''))
           .header('x-content-sha256', row.sha256 ?? '')
-          .header('content-disposition', `attachment; filename="${row.name}.wav"`)
+          .header('content-disposition', `attachment; filename="${row.name}.${ogg ? 'ogg' : 'wav'}"`)
           .send(stream);
       },
     );

@@ -1,11 +1,13 @@
-import type { WorkOrderStatus } from '../domain/work-orders/types.ts';
+import { mayHearStatusByPhone, type OrderVisibilityFacts } from '../domain/work-orders/visibility.ts';
+import type { WorkOrder } from '../domain/work-orders/types.ts';
 import type { WorkOrderSummary } from '../store/work-orders-repo.ts';
-import type { CallerHistorySource, HistoryOrder } from './caller-history.ts';
+import type { CallerHistorySource, CallerOrder } from './caller-history.ts';
 
 /** The synchronous reads of the SQLite work-order repository the call layer uses (structural, so tests can fake it). */
 export interface WorkOrderReads {
   findByPhoneSync(phone: string, limit: number): WorkOrderSummary[];
-  getSync(id: number): { status: WorkOrderStatus } | null;
+  getSync(id: number): Pick<WorkOrder, 'status' | 'confidential' | 'requester'> | null;
+  unitsOfSync(orderId: number): { unitId: string }[];
 }
 
 const FINAL: ReadonlySet<string> = new Set(['closed', 'not-accepted', 'merged']);
@@ -24,10 +26,15 @@ const SPOKEN: Record<string, string> = {
   merged: 'closed',
 };
 
+/** Work-order ids are positive integers; anything else names no order. */
+function orderIdOf(text: string): number | null {
+  return /^[1-9][0-9]{0,14}$/.test(text) ? Number(text) : null;
+}
+
 /** The caller's history and the ticket status self-service, read from the work-order store (issue 3). */
 export function workOrderHistory(repo: WorkOrderReads): CallerHistorySource {
   return {
-    ordersByPhone(phone: string, limit: number): HistoryOrder[] {
+    ordersByPhone(phone: string, limit: number): CallerOrder[] {
       return repo.findByPhoneSync(phone, limit).map((o) => ({
         id: String(o.id),
         number: String(o.id),
@@ -35,14 +42,28 @@ export function workOrderHistory(repo: WorkOrderReads): CallerHistorySource {
         category: o.category,
         status: o.status,
         open: !FINAL.has(o.status),
+        confidential: o.confidential,
         createdAt: o.createdAt,
+        unitIds: repo.unitsOfSync(o.id).map((u) => u.unitId),
       }));
     },
-    ticketStatus(ticketNumber: string): string | null {
-      if (!/^[0-9]{1,15}$/.test(ticketNumber)) return null;
-      const order = repo.getSync(Number(ticketNumber));
-      if (!order) return null;
+    ticketStatus(ticketNumber: string, callerNumber: string): string | null {
+      // A caller may key leading zeros (as before this check existed); a link must name the order exactly.
+      const id = orderIdOf(ticketNumber.replace(/^0+(?=[0-9])/, ''));
+      if (id === null) return null;
+      const order = repo.getSync(id);
+      // "Not found" for an order the caller may not hear, so the menu cannot be used to learn which orders exist.
+      if (!order || !mayHearStatusByPhone({ confidential: order.confidential, requesterPhone: order.requester.phone, contactPhone: order.requester.contactPhone }, callerNumber)) {
+        return null;
+      }
       return SPOKEN[order.status] ?? order.status;
+    },
+    orderFacts(workOrderId: string): OrderVisibilityFacts | null {
+      const id = orderIdOf(workOrderId);
+      if (id === null) return null;
+      const order = repo.getSync(id);
+      if (!order) return null;
+      return { confidential: order.confidential, unitIds: repo.unitsOfSync(id).map((u) => u.unitId) };
     },
   };
 }

@@ -59,6 +59,18 @@ export const configSchema = {
       check: (s) => s.includes('{ext}') && /^[A-Za-z]+\/\S+$/.test(s),
       allowed: 'a dial string containing {ext}, e.g. PJSIP/{ext} or Local/{ext}@agents',
     }),
+    /**
+     * What an agent may give as their extension when signing in (a regular expression the whole extension
+     * must match); anything else is refused with 400. Extensions are also limited to letters, digits, _ and -.
+     */
+    agentExtensionPattern: str({
+      env: 'AGENT_EXTENSION_PATTERN',
+      default: '^[0-9]{3,6}$',
+      minLength: 1,
+      maxLength: 200,
+      check: isRegExp,
+      allowed: 'a regular expression, e.g. ^[0-9]{3,6}$ or ^8[0-9]{3}$',
+    }),
     /** How an outside number (110, a handling unit) is dialled; `{number}` is replaced. Default depends on the mode. */
     externalDialTemplate: optionalStr({
       env: 'EXTERNAL_DIAL_TEMPLATE',
@@ -79,4 +91,25 @@ export const configSchema = {
     /** Shared secret of the provider's reply webhook (HMAC). Unset: the webhook refuses every call. */
     webhookSecret: optionalStr({ env: 'SMS_WEBHOOK_SECRET', secret: true, minLength: 16, allowed: 'a secret of at least 16 characters' }),
   },
+  recordings: {
+    /** Years a recording is kept after the call (art. 28: at least 3); the purge removes it afterwards unless held. */
+    retentionYears: int({ env: 'RECORDING_RETENTION_YEARS', default: 3, min: 3, max: 100 }),
+    /** opus: Opus in Ogg (about 90 KB per call-minute); wav: keep Asterisk's lossless WAV (960 KB per minute). */
+    archiveFormat: oneOf({ env: 'RECORDING_ARCHIVE_FORMAT', values: ['opus', 'wav'], default: 'opus' }),
+    /** Opus target bitrate in bit/s (VBR, voice mode). 12 kbit/s keeps telephone speech clear. */
+    opusBitrate: int({ env: 'RECORDING_OPUS_BITRATE', default: 12_000, min: 6_000, max: 32_000 }),
+    /** Recordings removed per purge transaction. */
+    purgeBatchSize: int({ env: 'RECORDING_PURGE_BATCH', default: 500, min: 1, max: 10_000 }),
+    /** Files re-hashed by the daily integrity check (0: every file each day); the chains are always walked whole. */
+    verifyFilesPerDay: int({ env: 'RECORDING_VERIFY_FILES_PER_DAY', default: 20_000, min: 0, max: 100_000_000 }),
+  },
 } as const satisfies SettingTree;
+
+function isRegExp(s: string): boolean {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -50,6 +50,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(createValidatorCompiler(() => app.getSchemas() as Record<string, unknown>));
   // JSON only; a body in any other type is refused with 415 instead of reaching a handler as a string.
   app.removeContentTypeParser('text/plain');
+  // First hook of all, so that refusals (401, 403, 404, 4xx from the error handler) carry it too: no
+  // browser may guess a type other than the declared one (an attachment's bytes, a JSON error as HTML).
+  // What socket.io answers itself gets it in src/realtime/socket-server.ts.
+  app.addHook('onRequest', (_request, reply, done) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    done();
+  });
   installErrorHandler(app, deps.bodyLimit);
   installAuthHook(app, deps.auth);
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../auth/auth-errors.ts';
+import { maskUrlForLog } from './request-log.ts';
 
 /** The body of every error answer. */
 export interface ErrorBody {
@@ -68,7 +69,8 @@ export function installErrorHandler(app: FastifyInstance, bodyLimit: number): vo
   });
 
   app.setNotFoundHandler((request, reply) => {
-    sendError(reply, 404, 'route-not-found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    // The path is echoed masked: answers end up in proxies' and clients' logs too (rules art. 22).
+    sendError(reply, 404, 'route-not-found', `no route ${request.method} ${maskUrlForLog(request.url.split('?')[0]!)}`);
   });
 }
 

@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Server, type Namespace, type ServerOptions } from 'socket.io';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { Permission } from '../auth/permissions.ts';
@@ -36,6 +36,11 @@ export function attachSocketServer(httpServer: HttpServer, opts: SocketServerOpt
     maxHttpBufferSize: opts.maxHttpBufferSize ?? 1_048_576,
     ...opts.io,
   });
+  // socket.io answers its own requests (polling, handshake errors) before Fastify sees them: set the
+  // header for those at the HTTP server. socket.io took over the 'request' listeners above, so this one,
+  // put in front, runs for every request; a later writeHead keeps it.
+  const nosniff = (_req: IncomingMessage, res: ServerResponse) => res.setHeader('x-content-type-options', 'nosniff');
+  httpServer.prependListener('request', nosniff);
   io.of('/').use((_socket, next) => {
     const err = new Error('the main namespace is closed: connect to a declared namespace such as /agent') as Error & {
       data: unknown;
@@ -80,6 +85,7 @@ export function attachSocketServer(httpServer: HttpServer, opts: SocketServerOpt
     },
     close() {
       stopRevoked();
+      httpServer.removeListener('request', nosniff);
       closing ??= new Promise<void>((resolve) => {
         // io.close() also closes the HTTP server; the caller closes that through Fastify, so only
         // disconnect the clients and the engine here.

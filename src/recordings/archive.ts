@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/clock.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../shared/private-files.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { RecordingRow } from '../store/schema/calls.ts';
 import { readWavInfo, WavFormatError } from './wav-info.ts';
@@ -33,12 +34,31 @@ export interface ArchiveOptions {
   retryBaseMs?: number;
   /** Offset of the hotline's local time from UTC, for the YYYY/MM/DD folders (China: +8 h, no DST). */
   utcOffsetMinutes?: number;
+  /** Years kept (art. 28: at least 3; the config refuses less). */
+  retentionYears?: number;
+  /** How the archived file is written; default: the WAV as Asterisk wrote it. */
+  encoder?: ArchiveEncoder;
   /**
    * Runs a row write and resolves once it is committed; the call layer batches them with its CDR
    * writes (one fsync for many). Default: write at once.
    */
   commit?: (write: () => void) => Promise<void>;
 }
+
+export interface EncodedRecording {
+  bytes: Uint8Array;
+  format: 'wav' | 'ogg-opus';
+  /** File name extension, without the dot. */
+  extension: string;
+}
+
+/** Turns Asterisk's WAV into the archived file (Opus in Ogg, or the WAV itself). */
+export interface ArchiveEncoder {
+  encode(wav: Uint8Array, facts: { originalSha256: string }): Promise<EncodedRecording>;
+}
+
+/** Keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav). */
+export const wavEncoder: ArchiveEncoder = { encode: async (wav) => ({ bytes: wav, format: 'wav', extension: 'wav' }) };
 
 export type ArchiveResult =
   | { status: 'archived'; row: RecordingRow }
@@ -47,10 +67,11 @@ export type ArchiveResult =
   | { status: 'unknown-recording' }
   | { status: 'error'; error: string };
 
-/** Three calendar years after the recording started, plus a day so no local-time rounding shortens it. */
-export function retentionEnd(startedAt: number): number {
+/** `years` (at least 3, art. 28) calendar years after the recording started, plus a day so no local-time rounding shortens it. */
+export function retentionEnd(startedAt: number, years = 3): number {
+  if (!Number.isInteger(years) || years < 3) throw new RangeError(`retention must be at least 3 years (art. 28), got ${years}`);
   const d = new Date(startedAt);
-  d.setUTCFullYear(d.getUTCFullYear() + 3);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
   return d.getTime() + 86_400_000;
 }
 
@@ -67,7 +88,7 @@ export class RecordingArchive {
   private closed = false;
 
   constructor(private readonly opts: ArchiveOptions) {
-    this.root = resolve(opts.dataDir, 'recordings');
+    this.root = archiveRoot(opts.dataDir);
   }
 
   private commit(write: () => void): Promise<void> {
@@ -78,10 +99,7 @@ export class RecordingArchive {
 
   /** Absolute path of an archived file, refusing anything outside the archive root. */
   resolveFile(row: RecordingRow): string | null {
-    if (!row.path) return null;
-    const abs = resolve(this.root, row.path);
-    if (!abs.startsWith(this.root + sep)) return null;
-    return abs;
+    return archivedFilePath(this.root, row);
   }
 
   openFile(row: RecordingRow): Readable | null {
@@ -199,11 +217,23 @@ export class RecordingArchive {
       repo.markAttemptFailed(name, msg, false);
       return { status: 'error', error: msg };
     }
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const relPath = this.relativePathFor(row);
+    const originalSha256 = sha256Hex(bytes);
+    const encoder = this.opts.encoder ?? wavEncoder;
+    let encoded: EncodedRecording;
+    try {
+      encoded = await encoder.encode(bytes, { originalSha256 });
+    } catch (err) {
+      const msg = `encode failed: ${errText(err)}`;
+      repo.markAttemptFailed(name, msg, false);
+      logger?.error({ recording: name, err: msg }, 'recordings: cannot encode the archive file');
+      return { status: 'error', error: msg };
+    }
+    const file = encoded.bytes;
+    const sha256 = sha256Hex(file);
+    const relPath = this.relativePathFor(row, encoded.extension);
     const abs = join(this.root, relPath);
     try {
-      await writeDurably(abs, bytes);
+      await writeDurably(abs, file);
     } catch (err) {
       const msg = `write failed: ${errText(err)}`;
       repo.markAttemptFailed(name, msg, false);
@@ -219,11 +249,14 @@ export class RecordingArchive {
     await this.commit(() => repo.markArchived(name, {
       path: relative(this.root, abs).split(sep).join('/'),
       sha256,
-      bytes: bytes.byteLength,
+      bytes: file.byteLength,
+      format: encoded.format,
+      originalSha256,
+      originalBytes: bytes.byteLength,
       durationMs,
       durationCheck,
       archivedAt: now,
-      retainUntil: retentionEnd(row.startedAt),
+      retainUntil: retentionEnd(row.startedAt, this.opts.retentionYears ?? 3),
     }));
     await this.deleteFromPbx(name);
     return { status: 'archived', row: repo.get(name)! };
@@ -240,22 +273,36 @@ export class RecordingArchive {
     }
   }
 
-  private relativePathFor(row: RecordingRow): string {
+  private relativePathFor(row: RecordingRow, extension: string): string {
     const local = new Date(row.startedAt + (this.opts.utcOffsetMinutes ?? 480) * 60_000);
     const y = String(local.getUTCFullYear());
     const m = String(local.getUTCMonth() + 1).padStart(2, '0');
     const d = String(local.getUTCDate()).padStart(2, '0');
     const safe = row.name.replace(/[^A-Za-z0-9._-]/g, '_');
-    return join(y, m, d, `${safe}.wav`);
+    return join(y, m, d, `${safe}.${extension}`);
   }
+}
+
+/** `DATA_DIR/recordings` */
+export function archiveRoot(dataDir: string): string {
+  return resolve(dataDir, 'recordings');
+}
+
+/** Absolute path of an archived file under `root`, or null for a row without one or a path that leaves the root. */
+export function archivedFilePath(root: string, row: Pick<RecordingRow, 'path'>): string | null {
+  if (!row.path) return null;
+  const abs = resolve(root, row.path);
+  if (!abs.startsWith(root + sep)) return null;
+  return abs;
 }
 
 /** Written off the event loop (fs.promises runs on the thread pool): a slow disk's fsync must not stall calls. */
 async function writeDurably(abs: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(abs), { recursive: true });
+  await mkdir(dirname(abs), { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = `${abs}.part`;
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w', PRIVATE_FILE_MODE);
   try {
+    await fh.chmod(PRIVATE_FILE_MODE); // a .part left by a crash keeps its old mode otherwise
     await fh.writeFile(bytes);
     await fh.sync();
   } finally {
@@ -269,6 +316,10 @@ async function writeDurably(abs: string, bytes: Uint8Array): Promise<void> {
   } finally {
     await dir.close();
   }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function errText(err: unknown): string {

@@ -10,6 +10,8 @@ export interface WavInfo {
   bitsPerSample: number;
   byteRate: number;
   dataBytes: number;
+  /** Byte offset of the samples (the data chunk's body). */
+  dataOffset: number;
   durationMs: number;
 }
 
@@ -20,7 +22,7 @@ export function readWavInfo(buf: Uint8Array): WavInfo {
   if (b.length < 12 || b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') {
     throw new WavFormatError('not a RIFF/WAVE file');
   }
-  let fmt: Omit<WavInfo, 'dataBytes' | 'durationMs'> | undefined;
+  let fmt: Omit<WavInfo, 'dataBytes' | 'dataOffset' | 'durationMs'> | undefined;
   let off = 12;
   while (off + 8 <= b.length) {
     const id = b.toString('ascii', off, off + 4);
@@ -40,7 +42,7 @@ export function readWavInfo(buf: Uint8Array): WavInfo {
       if (fmt.byteRate === 0) throw new WavFormatError('byte rate is 0');
       // A writer killed mid-call leaves the declared size larger than what is there: trust the bytes present.
       const dataBytes = Math.min(size, b.length - body);
-      return { ...fmt, dataBytes, durationMs: Math.round((dataBytes * 1000) / fmt.byteRate) };
+      return { ...fmt, dataBytes, dataOffset: body, durationMs: Math.round((dataBytes * 1000) / fmt.byteRate) };
     }
     off = body + size + (size % 2);
   }

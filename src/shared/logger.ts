@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { maskLogLine } from './log-masking.ts';
 
 /**
  * Paths that may hold a phone number or a secret. pino's redact replaces them before the line is
@@ -7,6 +8,8 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 export const redactPaths = [
   'password',
   '*.password',
+  'secret',
+  '*.secret',
   'token',
   '*.token',
   'authorization',
@@ -35,6 +38,9 @@ export function createLogger(opts: { level?: string; pretty?: boolean; destinati
     level: opts.level ?? 'info',
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: { service: 'hotline-cti' },
+    // Every line is read back before it is written: numbers and secrets in fields no path above names
+    // (error messages, echoed URLs, ARI event previews) are masked too (log-masking.ts, issue 7 item 4).
+    hooks: { streamWrite: maskLogLine },
   };
   if (opts.destination) return pino(options, opts.destination);
   const pretty = opts.pretty ?? Boolean(process.stdout.isTTY);

@@ -3,6 +3,8 @@
  * external parties, read state and call logs, inject faults, read the leak report, reset. Input is
  * validated strictly: unknown fields, wrong types and bad values are refused with 400 and the reason.
  */
+import { UnknownPromptError } from './participants.ts';
+import { parseTiming, TimingConfigError } from './timing.ts';
 import type { CallerStep, PhoneBehaviour, PlaceCallRequest, SimulatorHandle } from './types.ts';
 
 export interface ControlRequest {
@@ -139,6 +141,7 @@ export function handleControl(req: ControlRequest): ControlResult {
   try {
     return route(req);
   } catch (err) {
+    if (err instanceof UnknownPromptError) return { status: 400, body: { message: err.message, valid: err.valid } };
     if (err instanceof BadRequest) return { status: 400, body: { message: err.message } };
     return { status: 422, body: { message: err instanceof Error ? err.message : String(err) } };
   }
@@ -234,6 +237,19 @@ function route({ method, path, body, handle }: ControlRequest): ControlResult {
     }
     case 'DELETE /faults':
       handle.faults.clear();
+      return { status: 204 };
+    case 'GET /timing':
+      return { status: 200, body: handle.timing.get() ?? { off: true } };
+    case 'PUT /timing':
+      try {
+        handle.timing.set(parseTiming(parseBody(body)));
+      } catch (err) {
+        if (err instanceof TimingConfigError) throw new BadRequest(err.message);
+        throw err;
+      }
+      return { status: 204 };
+    case 'DELETE /timing':
+      handle.timing.set(undefined);
       return { status: 204 };
     default:
       return { status: 404, body: { message: `unknown control route ${method} /control${path}` } };

@@ -21,6 +21,39 @@ interface CallRun {
   done: boolean;
 }
 
+/** A caller script waits for a prompt no playback can ever be (the control API answers 400 with the list). */
+export class UnknownPromptError extends Error {
+  constructor(
+    message: string,
+    readonly valid: string[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The awaited media of an `awaitPrompt` step must be one this PBX can play, or the caller would wait
+ * forever: `sound:` alone (any prompt), `sound:<name>` or a bare `<name>` of a playable sound. Other media
+ * kinds (`tone:`, `recording:`, ...) are not checked.
+ */
+function checkAwaitedPrompts(script: CallerStep[], playable: () => string[]): void {
+  let names: string[] | undefined;
+  script.forEach((step, i) => {
+    if (step.kind !== 'awaitPrompt') return;
+    const m = step.media;
+    if (m === '' || m === 'sound:') return;
+    const name = m.startsWith('sound:') ? m.slice('sound:'.length) : m.includes(':') ? undefined : m;
+    if (name === undefined) return;
+    names ??= playable();
+    if (names.includes(name)) return;
+    throw new UnknownPromptError(
+      `script[${i}]: no prompt "${name}" here (prompts play as sound:<name>, e.g. the menu's zh/desk-choice is ` +
+        `sound:hotline/desk-choice); valid names: ${names.join(', ')}`,
+      names,
+    );
+  });
+}
+
 export class Participants implements ParticipantHooks {
   private readonly runs = new Map<string, CallRun>();
   /** Logs of finished calls stay readable until reset. */
@@ -32,6 +65,7 @@ export class Participants implements ParticipantHooks {
   ) {}
 
   placeCall(req: PlaceCallRequest): PlacedCall {
+    checkAwaitedPrompts(req.script ?? [], () => this.engine.sounds.playableNames());
     const context = req.context ?? 'cti-inbound';
     const callerId = req.callerName ? `"${req.callerName}" <${req.from}>` : `<${req.from}>`;
     const json = this.engine.ariOriginate({

@@ -15,6 +15,7 @@ import { handleControl } from './control-api.ts';
 import { startAmiServer } from './ami/ami-server.ts';
 import { SimEngine, type AppSink, type AriJson } from './engine.ts';
 import { Participants } from './participants.ts';
+import { RestTiming } from './rest-timing.ts';
 import { SoundCatalog, builtInSoundsDir } from './sounds.ts';
 import type { LeakReport, SimulatorFaults, SimulatorHandle, SimulatorOptions } from './types.ts';
 
@@ -52,6 +53,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   });
   const participants = new Participants(engine, clock);
   engine.participants = participants;
+  const timing = new RestTiming(() => engine.idle, opts.timing, (err) => log?.error({ err }, 'simulator timed request failed'));
 
   const clients = new Set<Client>();
   const pendingDelayed = new Set<ServerResponse>();
@@ -122,7 +124,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       const client: Client = { ws, apps: new Set(apps), sinks: new Map(), reorderBuf: [] };
       clients.add(client);
       for (const app of apps) {
-        const sink: AppSink = (event) => sendTo(client, event);
+        const sink: AppSink = (event) => timing.deliver(() => sendTo(client, event));
         client.sinks.set(app, sink);
         const { replaced } = engine.registerApp(app, sink);
         if (replaced) {
@@ -286,20 +288,21 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     }
     Object.assign(params, match.pathParams);
 
-    const run = () => {
-      if (res.writableEnded) return;
+    // The effect happens now; the returned function writes the reply (at once, or where the timing puts it).
+    const effect = (): (() => void) => {
+      if (res.writableEnded) return () => {};
       try {
         const out = match.route.handler({ params, engine, sounds });
-        if (out.raw) send(req, res, out.status, out.reason ?? 'OK', out.raw.data, { 'Content-Type': out.raw.contentType });
-        else send(req, res, out.status, out.reason ?? reasonFor(out.status), out.body);
+        const raw = out.raw;
+        if (raw) return () => send(req, res, out.status, out.reason ?? 'OK', raw.data, { 'Content-Type': raw.contentType });
+        return () => send(req, res, out.status, out.reason ?? reasonFor(out.status), out.body);
       } catch (err) {
-        if (err instanceof AriError) send(req, res, err.status, err.reason, err.body);
-        else {
-          log?.error({ err }, 'simulator route error');
-          send(req, res, 500, 'Internal Server Error', { message: 'Internal Server Error' });
-        }
+        if (err instanceof AriError) return () => send(req, res, err.status, err.reason, err.body);
+        log?.error({ err }, 'simulator route error');
+        return () => send(req, res, 500, 'Internal Server Error', { message: 'Internal Server Error' });
       }
     };
+    const run = () => timing.run(`${method} ${match.route.path}`, effect);
 
     if (failRule && matches(failRule.match, method, ariPath)) {
       const f = failRule;
@@ -431,6 +434,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       state: () => ({ channels: engine.listChannels(), bridges: engine.listBridges(), apps: engine.appNames() }),
     },
     faults,
+    timing: {
+      get: () => timing.timing,
+      set: (t) => timing.set(t),
+      inFlight: () => timing.inFlight,
+    },
     leaks,
     reset() {
       faults.clear();
@@ -442,6 +450,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     },
     async close() {
       faults.clear();
+      timing.close();
       for (const t of delayTimers) clock.clearTimeout(t);
       for (const res of pendingDelayed) res.destroy();
       participants.reset();

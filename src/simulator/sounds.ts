@@ -147,6 +147,30 @@ export class SoundCatalog {
       return s ? [s] : [];
     });
   }
+  /**
+   * The names `sound:<name>` can play, language folders folded in: the project's `sounds/zh/desk-choice.wav`
+   * is `hotline/desk-choice` (played in language zh), not `zh/desk-choice`. A first folder is taken as a
+   * language when a lookup in that language finds the file under the remaining name.
+   */
+  playableNames(): string[] {
+    const names = new Set<string>();
+    for (const { dir, prefix } of this.dirs) {
+      if (!existsSync(dir)) continue;
+      walk(dir, (file) => {
+        const ext = extname(file);
+        if (!FORMAT_BY_EXT[ext]) return;
+        const parts = relative(dir, file).slice(0, -ext.length).split(sep);
+        const withPrefix = (p: string[]) => (prefix ? `${prefix}/${p.join('/')}` : p.join('/'));
+        const [first, ...rest] = parts;
+        if (first !== undefined && rest.length > 0 && /^[a-z]{2,3}(?:_[A-Za-z0-9]+)?$/.test(first) && this.lookup(withPrefix(rest), first)) {
+          names.add(withPrefix(rest));
+        } else if (this.lookup(withPrefix(parts))) {
+          names.add(withPrefix(parts));
+        }
+      });
+    }
+    return [...names].sort();
+  }
 }
 
 function walk(dir: string, visit: (file: string) => void, depth = 0): void {

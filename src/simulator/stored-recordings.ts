@@ -15,7 +15,8 @@ export interface StoredRecordingJson {
 
 export class StoredRecordings {
   constructor(private readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    // Call audio, kept under DATA_DIR by `npm start`: private to this user (0700/0600) like Asterisk's spool should be.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   private path(name: string, format = 'wav'): string {
@@ -27,7 +28,7 @@ export class StoredRecordings {
   }
 
   write(name: string, format: string, data: Buffer): void {
-    writeFileSync(this.path(name, format), data);
+    writeFileSync(this.path(name, format), data, { mode: 0o600 });
   }
 
   /** Duration of a stored 8 kHz 16-bit WAV (for `recording:` playback). */

@@ -6,6 +6,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from 'pino';
 import type { EngineEventSource, ChannelSnapshot, BridgeSnapshot } from './engine-events.ts';
+import type { SimulatorTiming } from './timing.ts';
 
 export interface SimulatorOptions {
   /** Only loopback is allowed. Default 127.0.0.1. */
@@ -30,6 +31,11 @@ export interface SimulatorOptions {
   inboundApp?: string;
   /** Also serve AMI (src/simulator/ami) on loopback with these credentials; absent = no AMI. */
   ami?: { port?: number; user: string; secret: string; authFailDelayMs?: number };
+  /**
+   * REST latency and event/reply order like a real Asterisk (timing.ts; `ASTERISK_22_TIMING` is the measured
+   * preset). Absent (the default): every request is answered at once, before the events its deferred work produces.
+   */
+  timing?: SimulatorTiming;
 }
 
 /** What is left after a test, like the Asterisk testsuite's "no channels/bridges left" check. */
@@ -133,6 +139,11 @@ export interface SimulatorHandle {
   engine: SimulatorEngineApi;
   control: SimulatorControl;
   faults: SimulatorFaults;
+  /**
+   * The REST timing in force (undefined = off); `set` restarts the PRNG from the config's seed; `inFlight`:
+   * requests taken in under timing and not answered yet (a test tears down only once it is 0).
+   */
+  timing: { get(): SimulatorTiming | undefined; set(timing: SimulatorTiming | undefined): void; inFlight(): number };
   leaks(): LeakReport;
   /** Everything vanishes silently (no events); faults, phones, externals, device states and call logs are cleared. Stored recordings stay. Keeps the server and WebSockets up. */
   reset(): void;

@@ -1,11 +1,18 @@
-import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { recordings, type RecordingRow } from './schema/calls.ts';
+import { auditValues, type AuditEntry } from './audit-repo.ts';
+import { CHAIN_COLUMNS } from './hash-chain.ts';
+import { auditLog } from './schema/audit.ts';
+import { recordingIndex, recordings, type RecordingIndexRow, type RecordingRow } from './schema/calls.ts';
 
 export interface ArchivedFacts {
   path: string;
   sha256: string;
   bytes: number;
+  /** Defaults: wav, and the original is the archived file itself. */
+  format?: 'wav' | 'ogg-opus';
+  originalSha256?: string;
+  originalBytes?: number;
   durationMs: number;
   durationCheck: 'ok' | 'mismatch';
   archivedAt: number;
@@ -15,7 +22,8 @@ export interface ArchivedFacts {
 /**
  * Recording rows. The lifecycle is recording → pending (Asterisk finished the file, or the call
  * ended) → archived (our copy is written, hashed and committed). `failed` keeps the reason; it is
- * retried like `pending`. There is deliberately no delete method (art. 28).
+ * retried like `pending`. The only way a row goes is `purgeBatch` (art. 28: after retain_until, never
+ * while held), which the database enforces (migration 0011).
  */
 export class RecordingsRepo {
   constructor(private readonly db: BetterSQLite3Database) {}
@@ -49,7 +57,14 @@ export class RecordingsRepo {
   markArchived(name: string, facts: ArchivedFacts): void {
     this.db
       .update(recordings)
-      .set({ status: 'archived', ...facts, lastError: null })
+      .set({
+        status: 'archived',
+        ...facts,
+        format: facts.format ?? 'wav',
+        originalSha256: facts.originalSha256 ?? facts.sha256,
+        originalBytes: facts.originalBytes ?? facts.bytes,
+        lastError: null,
+      })
       .where(eq(recordings.name, name))
       .run();
   }
@@ -98,5 +113,112 @@ export class RecordingsRepo {
       .limit(Math.min(opts.limit ?? 100, 1000))
       .offset(opts.offset ?? 0)
       .all();
+  }
+
+  /** Places a legal hold; false when the recording is already held. The audit row commits with it. */
+  hold(name: string, h: { at: number; by: string; reason: string; caseRef: string }, audit: AuditEntry): boolean {
+    return this.db.transaction((tx) => {
+      const r = tx
+        .update(recordings)
+        .set({ heldAt: h.at, heldBy: h.by, holdReason: h.reason, holdCaseRef: h.caseRef })
+        .where(and(eq(recordings.name, name), isNull(recordings.heldAt)))
+        .run();
+      if (r.changes === 0) return false;
+      tx.insert(auditLog).values(auditValues(audit)).run();
+      return true;
+    });
+  }
+
+  /** Lifts a legal hold; false when the recording is not held. The audit row commits with it. */
+  release(name: string, audit: AuditEntry): boolean {
+    return this.db.transaction((tx) => {
+      const r = tx
+        .update(recordings)
+        .set({ heldAt: null, heldBy: null, holdReason: null, holdCaseRef: null })
+        .where(and(eq(recordings.name, name), isNotNull(recordings.heldAt)))
+        .run();
+      if (r.changes === 0) return false;
+      tx.insert(auditLog).values(auditValues(audit)).run();
+      return true;
+    });
+  }
+
+  /** Archived recordings past retain_until and not held, oldest retention first. */
+  purgeCandidates(now: number, limit: number): RecordingRow[] {
+    return this.db
+      .select()
+      .from(recordings)
+      .where(and(eq(recordings.status, 'archived'), isNull(recordings.heldAt), lte(recordings.retainUntil, now)))
+      .orderBy(asc(recordings.retainUntil), asc(recordings.name))
+      .limit(limit)
+      .all();
+  }
+
+  countPurgeCandidates(now: number): number {
+    return this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(recordings)
+      .where(and(eq(recordings.status, 'archived'), isNull(recordings.heldAt), lte(recordings.retainUntil, now)))
+      .get()!.n;
+  }
+
+  /**
+   * The purge path, in one transaction: for each recording a chained `purged` index entry (the marker
+   * the delete trigger requires), the row's deletion, and one audit row for the batch. A recording
+   * held or placed under retention meanwhile makes the trigger abort the whole batch.
+   */
+  purgeBatch(rows: readonly RecordingRow[], at: number, audit: AuditEntry): void {
+    const cols = sql.raw(`${CHAIN_COLUMNS.recording_index.join(', ')}, prev_hash, row_hash`);
+    this.db.transaction((tx) => {
+      for (const row of rows) {
+        tx.run(sql`insert into recording_index (${cols})
+          select s.seq, 'purged', r.name, r.call_id, r.started_at, r.path, r.sha256, r.bytes, r.format, r.original_sha256,
+            r.duration_ms, r.archived_at, r.retain_until, ${at}, s.prev,
+            chain_hash('recording_index', s.prev, s.seq, 'purged', r.name, r.call_id, r.started_at, r.path, r.sha256, r.bytes,
+              r.format, r.original_sha256, r.duration_ms, r.archived_at, r.retain_until, ${at})
+          from recordings r, (select coalesce((select max(seq) from recording_index), 0) + 1 as seq,
+            (select row_hash from recording_index order by seq desc limit 1) as prev) s
+          where r.name = ${row.name}`);
+        tx.delete(recordings).where(eq(recordings.name, row.name)).run();
+      }
+      tx.insert(auditLog).values(auditValues(audit)).run();
+    });
+  }
+
+  /** The recording index in chain order, in pages (verify). */
+  *indexFrom(afterSeq = 0): Generator<RecordingIndexRow> {
+    let cursor = afterSeq;
+    for (;;) {
+      const page = this.db.select().from(recordingIndex).where(gt(recordingIndex.seq, cursor)).orderBy(asc(recordingIndex.seq)).limit(1000).all();
+      if (page.length === 0) return;
+      yield* page;
+      cursor = page[page.length - 1]!.seq;
+    }
+  }
+
+  /** The latest index entry for a recording. */
+  indexEntry(name: string): RecordingIndexRow | undefined {
+    return this.db.select().from(recordingIndex).where(eq(recordingIndex.name, name)).orderBy(desc(recordingIndex.seq)).limit(1).get();
+  }
+
+  /** Archived rows in name order (verify walks them for the file check). */
+  *archivedRows(afterName = ''): Generator<RecordingRow> {
+    let cursor = afterName;
+    for (;;) {
+      const page = this.db
+        .select()
+        .from(recordings)
+        .where(and(eq(recordings.status, 'archived'), gt(recordings.name, cursor)))
+        .orderBy(asc(recordings.name))
+        .limit(1000)
+        .all();
+      if (page.length === 0) return;
+      yield* page;
+      cursor = page[page.length - 1]!.name;
+    }
+  }
+
+  countArchived(): number {
+    return this.db.select({ n: sql<number>`count(*)` }).from(recordings).where(eq(recordings.status, 'archived')).get()!.n;
   }
 }

@@ -192,7 +192,9 @@ export interface WorkOrderRepo {
   /** Orders taken in [from, to), counted per category code or per location text (art. 17). */
   intakeCounts(from: number, to: number, by: 'category' | 'location'): Promise<{ key: string | null; count: number }[]>;
   auditOf(orderId: number): Promise<AuditRecord[]>;
-  tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit: number }): Promise<TaskRecord[]>;
+  /** `includeConfidential: false` leaves out the tasks of confidential orders (art. 22). */
+  tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit: number; includeConfidential?: boolean }): Promise<TaskRecord[]>;
+  task(id: number): Promise<TaskRecord | null>;
   completeTask(id: number, by: string, at: number, note: string | null, audit: AuditEntry): Promise<TaskRecord | null>;
   notices(orderId: number): Promise<NoticeRecord[]>;
   addAttachment(a: NewAttachment, at: number): Promise<AttachmentRecord>;
@@ -618,6 +620,10 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   }
 
   async unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' | 'forwarded' }[]> {
+    return this.unitsOfSync(orderId);
+  }
+
+  unitsOfSync(orderId: number): { unitId: string; role: 'lead' | 'assist' | 'forwarded' }[] {
     return this.s.units.all(orderId).map((r) => ({ unitId: r.unit_id, role: r.role as 'lead' | 'assist' | 'forwarded' }));
   }
 
@@ -625,15 +631,21 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
     return this.s.audit.all(String(orderId)).map((r) => toAuditRecord(r as never));
   }
 
-  async tasks(f: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit: number }): Promise<TaskRecord[]> {
+  async tasks(f: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit: number; includeConfidential?: boolean }): Promise<TaskRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.status) (where.push('status = ?'), params.push(f.status));
     if (f.kind) (where.push('kind = ?'), params.push(f.kind));
     if (f.orderId !== undefined) (where.push('order_id = ?'), params.push(f.orderId));
+    if (f.includeConfidential === false) where.push('order_id in (select id from work_orders where confidential = 0)');
     params.push(f.limit);
     const q = `select * from work_order_tasks ${where.length ? 'where ' + where.join(' and ') : ''} order by id limit ?`;
     return (this.sqlite.prepare(q).all(...params) as Record<string, unknown>[]).map(toTask);
+  }
+
+  async task(id: number): Promise<TaskRecord | null> {
+    const r = this.s.task.get(id);
+    return r ? toTask(r) : null;
   }
 
   async completeTask(id: number, by: string, at: number, note: string | null, audit: AuditEntry): Promise<TaskRecord | null> {

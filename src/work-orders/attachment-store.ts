@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files.ts';
 
 /** Attachment types a reply may carry (photos and video — art. 26(4)) plus documents. */
 export const ATTACHMENT_TYPES = [
@@ -34,12 +35,13 @@ export class AttachmentStore {
   save(orderId: number, fileName: string, bytes: Buffer): StoredFile {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const dir = join(this.root, String(orderId));
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
     const safe = fileName.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(-80) || 'file';
     const finalPath = join(dir, `${sha256.slice(0, 16)}-${safe}`);
     const tmp = finalPath + '.part';
-    const fd = openSync(tmp, 'w');
+    const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE);
     try {
+      fchmodSync(fd, PRIVATE_FILE_MODE); // a .part left by a crash keeps its old mode otherwise
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
       fsyncSync(fd);

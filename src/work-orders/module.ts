@@ -13,6 +13,7 @@ import { LogOnlySmsGateway } from '../sms/log-only-gateway.ts';
 import type { SmsGateway } from '../sms/sms-gateway.ts';
 import { SqliteAuditRepo } from '../store/audit-repo.ts';
 import { SqliteCalendarRepo } from '../store/calendar-repo.ts';
+import { CallsRepo } from '../store/calls-repo.ts';
 import type { Store } from '../store/db.ts';
 import { SqliteKnowledgeRepo } from '../store/knowledge-repo.ts';
 import { SqliteOrganisationRepo } from '../store/organisation-repo.ts';
@@ -42,6 +43,8 @@ export interface WorkOrderModuleOptions {
   /** Start the supervision scanner with the routes (default true). */
   startScanner?: boolean;
   notifier?: WorkOrderNotifier;
+  /** Does a call exist? Default: a row in the call records; the server passes the call layer's check, which also knows live calls. */
+  callExists?: (callId: string) => boolean;
 }
 
 /** Work orders, organisation, knowledge base, calendar and assessment wired over one store (no DI container). */
@@ -64,6 +67,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   const audit = new SqliteAuditRepo(store.db);
   const orgRepo = new SqliteOrganisationRepo(store.db);
   const repo = new SqliteWorkOrderRepo(store.sqlite);
+  const callRecords = new CallsRepo(store.db);
   const calendar = new CalendarService({ repo: new SqliteCalendarRepo(store.db), audit, clock, regions: opts.regions ?? [], logger });
   const smsGateway = opts.smsGateway ?? new LogOnlySmsGateway(logger);
   const sms = new SatisfactionSms(smsGateway, new SqliteSmsRepo(store.sqlite), clock, logger);
@@ -75,6 +79,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     logger,
     sms,
     attachments: new AttachmentStore(opts.dataDir),
+    callExists: opts.callExists ?? ((callId) => callRecords.getCall(callId) !== undefined),
     ...(opts.notifier ? { notifier: opts.notifier } : {}),
   });
   const organisation = new OrganisationService(orgRepo, audit, clock);

@@ -5,6 +5,7 @@ import { summaryView } from './order-view.ts';
 import type { SupervisionScanner } from './supervision-scanner.ts';
 import type { WorkOrderService } from './work-order-service.ts';
 import type { WorkOrderRepo } from '../store/work-orders-repo.ts';
+import { idSchema } from '../http/number-bounds.ts';
 import { emptyBodySchema } from '../http/routes/user-schema.ts';
 import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
 
@@ -50,14 +51,14 @@ export function workOrderAdminRoutes(deps: {
             properties: {
               status: { type: 'string', enum: ['open', 'done'] },
               kind: { type: 'string', enum: ['emergency-phone-notification', 'manual-callback', 'review-result', 're-dispatch', 'explain-overdue'] },
-              orderId: { type: 'integer', minimum: 1 },
+              orderId: idSchema,
               limit: { type: 'integer', minimum: 1, maximum: 500 },
             },
           },
           response: { 200: { type: 'array', items: taskSchema }, ...allErrors },
         },
       },
-      async (request) => orders.tasks(request.query),
+      async (request) => orders.tasks(request.query, caller(request)),
     );
 
     app.post<{ Params: { id: number }; Body: { note?: string } }>(
@@ -91,7 +92,8 @@ export function workOrderAdminRoutes(deps: {
       async (request) => {
         const c = caller(request);
         const rows = await repo.dueBefore(clock.now(), request.query.limit ?? 500);
-        return rows.filter((r) => r.nextDeadlineKind !== 'satisfaction').map((r) => summaryView(r, c));
+        const visible = await orders.visibleSummaries(rows, c);
+        return visible.filter((r) => r.nextDeadlineKind !== 'satisfaction').map((r) => summaryView(r, c));
       },
     );
 

@@ -3,6 +3,7 @@ import { ServiceError } from './service-error.ts';
 import { callerOf, type Caller } from './work-order-service.ts';
 import { HttpError } from '../http/error-handler.ts';
 import { errorResponses, errorSchema } from '../http/error-schema.ts';
+import { idSchema } from '../http/number-bounds.ts';
 
 /** Service refusals become the platform's HttpError, answered by its error handler as `{ statusCode, code, message }`. */
 export function mapServiceErrors(app: FastifyInstance): void {
@@ -27,7 +28,7 @@ export const idParams = {
   type: 'object',
   additionalProperties: false,
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  properties: { id: idSchema },
 } as const;
 
 /** Objects shown as they are (the order's state has many optional parts); documented in docs/work-orders.md. */

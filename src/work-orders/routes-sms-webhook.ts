@@ -1,9 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Clock } from '../shared/clock.ts';
 import { maskPhone } from '../shared/phone-mask.ts';
+import { throttledWarning } from '../shared/throttled-warning.ts';
 import { verifyWebhook } from '../sms/webhook-signature.ts';
 import type { WorkOrderService } from './work-order-service.ts';
-import { HttpError } from '../http/error-handler.ts';
+import { sendError } from '../http/error-handler.ts';
 import { allErrors, mapServiceErrors, openObject } from './routes-common.ts';
 
 /**
@@ -29,8 +30,17 @@ export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: strin
       }
     });
 
-    app.addHook('preValidation', async (request) => {
-      if (!deps.secret) throw new HttpError(503, 'webhook-not-configured', 'the SMS webhook secret is not configured, so every call is refused');
+    // Anyone can call this URL, so a refusal is answered without an error line (no stack trace) and
+    // counted on one warn line a minute at most (issue 7 item 10).
+    const refusals = throttledWarning({ logger: app.log, clock: deps.clock, msg: 'SMS webhook calls refused (at most one line a minute)' });
+    app.addHook('onClose', async () => refusals.flush());
+    const refuse = (reply: FastifyReply, status: number, code: string, message: string) => {
+      refusals.note({ statusCode: status, reason: code });
+      return sendError(reply, status, code, message);
+    };
+
+    app.addHook('preValidation', async (request, reply) => {
+      if (!deps.secret) return refuse(reply, 503, 'webhook-not-configured', 'the SMS webhook secret is not configured, so every call is refused');
       const check = verifyWebhook({
         secret: deps.secret,
         signature: headerOf(request.headers['x-sms-signature']),
@@ -38,7 +48,7 @@ export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: strin
         rawBody: (request as unknown as { rawBody?: string }).rawBody ?? '',
         now: deps.clock.now(),
       });
-      if (!check.ok) throw new HttpError(401, 'bad-signature', `SMS webhook refused: ${check.reason}`);
+      if (!check.ok) return refuse(reply, 401, 'bad-signature', `SMS webhook refused: ${check.reason}`);
     });
 
     app.post<{ Body: { from: string; text: string; receivedAt?: string; messageId?: string } }>(

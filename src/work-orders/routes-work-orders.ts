@@ -4,6 +4,7 @@ import { CHANNELS, NOT_ACCEPTED_REASONS, ORDER_TYPES, WORK_ORDER_STATUSES, type 
 import { toExchangeRecord } from './exchange-format.ts';
 import { orderView, summaryView } from './order-view.ts';
 import type { IntakeInput, WorkOrderService } from './work-order-service.ts';
+import { idSchema } from '../http/number-bounds.ts';
 import { emptyBodySchema } from '../http/routes/user-schema.ts';
 import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
 
@@ -227,7 +228,7 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
             properties: {
               status: { type: 'string', enum: [...WORK_ORDER_STATUSES] },
               unitId: unitIdSchema,
-              beforeId: { type: 'integer', minimum: 1 },
+              beforeId: idSchema,
               limit: { type: 'integer', minimum: 1, maximum: 500 },
             },
           },
@@ -356,7 +357,7 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
             type: 'object',
             additionalProperties: false,
             required: ['id', 'attachmentId'],
-            properties: { id: { type: 'integer', minimum: 1 }, attachmentId: { type: 'integer', minimum: 1 } },
+            properties: { id: idSchema, attachmentId: idSchema },
           },
         },
       },

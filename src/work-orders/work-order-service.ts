@@ -1,6 +1,7 @@
 import { shanghaiDateOf } from '../domain/calendar/civil-date.ts';
 import { decide, type DecideEnv } from '../domain/work-orders/decide.ts';
 import { findRepeat, normalisePhone, repeatCandidateOf } from '../domain/work-orders/repeat-detection.ts';
+import { maySeeOrder, orderVisibility, visibilityNeedsUnits, type OrderVisibilityFacts } from '../domain/work-orders/visibility.ts';
 import type {
   Actor,
   AttachmentRef,
@@ -76,6 +77,8 @@ export interface WorkOrderServiceDeps {
   env?: Omit<DecideEnv, 'calendar'>;
   /** Largest attachment accepted, in bytes. */
   maxAttachmentBytes?: number;
+  /** Is there such a call (live or recorded)? A phone order must name a real call. */
+  callExists: (callId: string) => boolean;
 }
 
 /** Who acts on an order, as the application sees a signed-in user or the system. */
@@ -165,6 +168,7 @@ export class WorkOrderService {
     if (!category) throw badInput('unknown-category', `body.category: unknown category "${input.category}" (GET /work-orders/categories lists them)`);
     if (input.channel === 'phone' && !input.callId) throw badInput('call-id-required', 'body.callId is required for the phone channel: a phone order is linked to its call');
     if (input.channel !== 'phone' && input.callId) throw badInput('call-id-not-phone', 'body.callId is only for the phone channel');
+    if (input.callId && !this.d.callExists(input.callId)) throw notFound('call-not-found', `body.callId: call ${input.callId} does not exist`);
     if (input.receivedByUnitId !== undefined) {
       const unit = await this.d.org.get(input.receivedByUnitId);
       if (!unit) throw badInput('unit-not-found', `body.receivedByUnitId: no organisation unit ${input.receivedByUnitId}`);
@@ -183,7 +187,8 @@ export class WorkOrderService {
     const actor = actorOf(caller);
 
     for (let attempt = 0; ; attempt++) {
-      const candidates = phone ? (await this.d.repo.statesByPhone(phone, 50)).map(repeatCandidateOf) : [];
+      // Only orders the taker may see are repeat candidates: a merge or repeat flag would name a hidden order (art. 22).
+      const candidates = phone ? (await this.visibleTo(caller, await this.d.repo.statesByPhone(phone, 50))).map(repeatCandidateOf) : [];
       const match = findRepeat(
         { categoryCode: category.code, content: input.content, ...(phone ? { requesterPhone: phone } : {}), ...(input.location ? { location: input.location } : {}) },
         candidates,
@@ -291,6 +296,8 @@ export class WorkOrderService {
     const actor = actorOf(caller);
     const target = await this.d.repo.load(targetId);
     if (!target) throw badInput('order-not-found', `body.targetOrderId: no work order ${targetId}`);
+    // Merging into an order one may not see would reveal it and attach one's demand to it (art. 22).
+    await this.assertVisible(target.order, caller);
     const now = this.d.clock.now();
     const m = this.decided(decide(order, { action: 'merge-into', targetOrderId: targetId, actor }, now, this.env()));
     const a = this.decided(decide(target.order, { action: 'absorb', mergedOrderId: order.id, actor }, now, this.env()));
@@ -328,17 +335,27 @@ export class WorkOrderService {
     if (caller.role === 'unit_handler') {
       if (!caller.unitId) throw notYours('no-unit', 'your account belongs to no handling unit');
       if (filter.unitId !== undefined && filter.unitId !== caller.unitId) throw notYours('not-your-unit', `you may list the orders of unit ${caller.unitId} only`);
-      return this.d.repo.list({ ...filter, unitId: caller.unitId, includeConfidential: true, limit });
+      // The query keeps the unit's orders only, so each row is assigned to the caller's unit.
+      const rows = await this.d.repo.list({ ...filter, unitId: caller.unitId, includeConfidential: true, limit });
+      return rows.filter((r) => maySeeOrder(caller, { confidential: r.confidential, unitIds: [caller.unitId!] }));
     }
-    return this.d.repo.list({ ...filter, includeConfidential: caller.permissions.has('work-orders:see-confidential'), limit });
+    // The SQL filter only saves reading rows the decider would drop.
+    const includeConfidential = maySeeOrder(caller, { confidential: true, unitIds: [] });
+    const rows = await this.d.repo.list({ ...filter, includeConfidential, limit });
+    return rows.filter((r) => maySeeOrder(caller, { confidential: r.confidential, unitIds: [] }));
   }
 
   async findByPhone(phone: string, caller: Caller, limit = 50): Promise<WorkOrderSummary[]> {
     const p = normalisePhone(phone);
     if (!p) throw badInput('invalid-phone', 'querystring.phone must hold digits');
-    const rows = await this.d.repo.findByPhone(p, Math.min(limit, 200));
-    const conf = caller.permissions.has('work-orders:see-confidential');
-    return rows.filter((r) => conf || !r.confidential);
+    return this.visibleSummaries(await this.d.repo.findByPhone(p, Math.min(limit, 200)), caller);
+  }
+
+  /** The summaries among `rows` that the caller may see (for lists read straight from the repository). */
+  async visibleSummaries(rows: readonly WorkOrderSummary[], caller: Caller): Promise<WorkOrderSummary[]> {
+    const visible: WorkOrderSummary[] = [];
+    for (const r of rows) if (maySeeOrder(caller, await this.visibilityFacts(r, caller))) visible.push(r);
+    return visible;
   }
 
   async audit(id: number, caller: Caller): Promise<AuditRecord[]> {
@@ -346,11 +363,22 @@ export class WorkOrderService {
     return this.d.repo.auditOf(id);
   }
 
-  async tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit?: number }): Promise<TaskRecord[]> {
-    return this.d.repo.tasks({ ...filter, limit: Math.min(filter.limit ?? 100, 500) });
+  /** Open and done tasks, without those of orders the caller may not see (a task names its order: art. 22). */
+  async tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit?: number }, caller: Caller): Promise<TaskRecord[]> {
+    const includeConfidential = maySeeOrder(caller, { confidential: true, unitIds: [] });
+    const rows = await this.d.repo.tasks({ ...filter, includeConfidential, limit: Math.min(filter.limit ?? 100, 500) });
+    if (!visibilityNeedsUnits(caller)) return rows;
+    const visible: TaskRecord[] = [];
+    for (const t of rows) {
+      const o = await this.d.repo.get(t.orderId);
+      if (o && maySeeOrder(caller, await this.visibilityFacts(o, caller))) visible.push(t);
+    }
+    return visible;
   }
 
   async completeTask(id: number, note: string | null, caller: Caller): Promise<TaskRecord> {
+    const task = await this.d.repo.task(id);
+    if (task) await this.get(task.orderId, caller);
     const now = this.d.clock.now();
     const t = await this.d.repo.completeTask(id, caller.id, now, note, {
       entity: 'work_order_task',
@@ -365,19 +393,22 @@ export class WorkOrderService {
     return t;
   }
 
-  /** Can this caller see this order at all? Unit handlers: only their unit's orders; confidential ones need the right (art. 22). */
+  /** Can this caller see this order at all? The domain's orderVisibility decides (art. 22); a refusal is a 403. */
   async assertVisible(o: WorkOrder, caller: Caller): Promise<void> {
-    if (caller.role === 'system' || caller.role === 'requester') return;
-    if (caller.role === 'unit_handler') {
-      const units = await this.d.repo.unitsOf(o.id);
-      if (!caller.unitId || !units.some((u) => u.unitId === caller.unitId)) {
-        throw notYours('not-your-unit', `order ${o.id} is not assigned to your unit`);
-      }
-      return;
-    }
-    if (o.confidential && !caller.permissions.has('work-orders:see-confidential')) {
-      throw notYours('confidential', `order ${o.id} is confidential; your role may not see it (art. 22)`);
-    }
+    const v = orderVisibility(caller, await this.visibilityFacts(o, caller));
+    if (!v.visible) throw notYours(v.code, `order ${o.id}: ${v.reason}`);
+  }
+
+  private async visibleTo(caller: Caller, orders: WorkOrder[]): Promise<WorkOrder[]> {
+    const visible: WorkOrder[] = [];
+    for (const o of orders) if (maySeeOrder(caller, await this.visibilityFacts(o, caller))) visible.push(o);
+    return visible;
+  }
+
+  /** The facts the visibility rule reads; the unit assignments are loaded only for viewers judged by them. */
+  async visibilityFacts(o: { id: number; confidential: boolean }, caller: Caller): Promise<OrderVisibilityFacts> {
+    const unitIds = visibilityNeedsUnits(caller) ? (await this.d.repo.unitsOf(o.id)).map((u) => u.unitId) : [];
+    return { confidential: o.confidential, unitIds };
   }
 
   // ---- attachments -------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import { bridgeLives, channelLives, eventName, fieldSets, keysOf, normaliseChann
  * cause) and of every bridge (channel counts and technology at each step).
  */
 
-const FIXTURES = join(import.meta.dirname, '../fixtures/ami');
+const FIXTURES = join(import.meta.dirname, '../fixtures/asterisk-reference/ami');
 const APP = 'cti-test';
 
 /**

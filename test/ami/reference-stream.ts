@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AmiMessageReader, getHeader, type AmiMessage } from '../../src/shared/ami-codec.ts';
 
-/** The events of a captured AMI stream (test/fixtures/ami/ami-scenarioN.txt), in order, actions left out. */
+/** The events of a captured AMI stream (test/fixtures/asterisk-reference/ami/ami-scenarioN.txt), in order, actions left out. */
 export function readReferenceEvents(file: string): AmiMessage[] {
   const text = readFileSync(file, 'utf8');
   // The capture starts with the banner and interleaves `>>> SENT:` blocks (the client's actions).

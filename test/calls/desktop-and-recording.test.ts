@@ -10,11 +10,12 @@ const history: CallerHistorySource = {
   ordersByPhone: (phone) =>
     phone === '13812341234'
       ? [
-          { id: '7', number: '7', title: 'noise', category: 'noise', status: 'closed', open: false, createdAt: Date.UTC(2025, 10, 1) },
-          { id: '9', number: '9', title: 'water cut', category: 'water', status: 'dispatched', open: true, createdAt: Date.UTC(2025, 11, 20) },
+          { id: '7', number: '7', title: 'noise', category: 'noise', status: 'closed', open: false, confidential: false, createdAt: Date.UTC(2025, 10, 1), unitIds: [] },
+          { id: '9', number: '9', title: 'water cut', category: 'water', status: 'dispatched', open: true, confidential: false, createdAt: Date.UTC(2025, 11, 20), unitIds: ['u1'] },
         ]
       : [],
   ticketStatus: () => null,
+  orderFacts: () => null,
 };
 
 describe('agent desktop and recordings on the simulator', () => {

@@ -9,20 +9,36 @@ import { expect } from 'vitest';
 import { permissionsOf } from '../../src/auth/permissions.ts';
 import type { Principal } from '../../src/auth/principal.ts';
 import type { Role } from '../../src/auth/roles.ts';
+import type { ExtensionPolicy } from '../../src/calls/agent-extension.ts';
 import { createCallLayer, DeferredReconcile, type CallLayer } from '../../src/calls/call-layer.ts';
 import type { CallerHistorySource } from '../../src/calls/caller-history.ts';
 import type { CallCenterConfig } from '../../src/domain/calls/call-center-state.ts';
 import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
 import type { SocketServer } from '../../src/realtime/socket-server.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
-import { createLogger } from '../../src/shared/logger.ts';
-import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
+import { createLogger, type Logger } from '../../src/shared/logger.ts';
+import { ASTERISK_22_TIMING, parseTiming, projectSoundsDir, startSimulator, type SimulatorHandle, type SimulatorTiming } from '../../src/simulator/index.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
 export const APP = 'hotline';
 const USER = 'cti';
 const PASS = 'cti-secret';
+
+/**
+ * The REST timing of a real Asterisk 22 (latencies, events overtaking replies) with a fixed seed, so a failure
+ * replays. The call-layer tests run under it by default: an instant simulator hid the answer→command race
+ * (issue 8). `SIM_TIMING_SEED=n` tries another seed, `SIM_TIMING_SCALE=k` multiplies the latencies (a loaded
+ * PBX), `SIM_TIMING=off` runs them without, `SIM_TIMING=<json>` under another config (parseTiming()).
+ */
+export function callTestTiming(): SimulatorTiming | undefined {
+  const env = process.env.SIM_TIMING;
+  if (env === 'off') return undefined;
+  const base = env ? parseTiming(env === 'asterisk22' ? env : JSON.parse(env)) : ASTERISK_22_TIMING;
+  const seed = process.env.SIM_TIMING_SEED ? Number(process.env.SIM_TIMING_SEED) : 12345;
+  const scale = process.env.SIM_TIMING_SCALE ? Number(process.env.SIM_TIMING_SCALE) : (base.scale ?? 1);
+  return { ...base, seed, scale };
+}
 
 /** A socket.io server whose namespaces trust `auth: { username, role }` (the platform's token check is tested on its own). */
 function trustingSockets(http: HttpServer): SocketServer {
@@ -54,8 +70,14 @@ export interface HarnessOptions {
   dataDir?: string;
   /** Reuse a running simulator (restart tests). */
   sim?: SimulatorHandle;
-  history?: CallerHistorySource;
+  /** The caller history the call layer reads; a function gets the harness's store (to use the real work-order store). */
+  history?: CallerHistorySource | ((store: Store) => CallerHistorySource);
   callCenter?: (c: CallCenterConfig) => CallCenterConfig;
+  extensions?: ExtensionPolicy;
+  /** Where the call layer and the simulator log (default: silent unless TEST_LOG is set). */
+  logger?: Logger;
+  /** REST timing of the simulator this harness starts (not of one passed in `sim`); default callTestTiming(), false = instant. */
+  timing?: SimulatorTiming | false;
 }
 
 export class Harness {
@@ -77,10 +99,20 @@ export class Harness {
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
     const clock = opts.clock ?? new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'calls-it-'));
-    const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false });
+    const logger = opts.logger ?? createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false });
     const sim =
       opts.sim ??
-      (await startSimulator({ ariUser: USER, ariPassword: PASS, recordingsDir: join(dataDir, 'pbx-recordings'), clock, port: 0, inboundApp: APP, soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)] }));
+      (await startSimulator({
+        ariUser: USER,
+        ariPassword: PASS,
+        recordingsDir: join(dataDir, 'pbx-recordings'),
+        clock,
+        port: 0,
+        inboundApp: APP,
+        logger,
+        soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)],
+        timing: opts.timing === false ? undefined : (opts.timing ?? callTestTiming()),
+      }));
     const store = openStore({ dataDir });
     let config = loadIvrConfig();
     if (opts.callCenter) config = opts.callCenter(config);
@@ -95,8 +127,9 @@ export class Harness {
       dataDir,
       callCenter: config,
       agentDialTemplate: 'Local/{ext}@agents',
-      history: opts.history,
+      history: typeof opts.history === 'function' ? opts.history(store) : opts.history,
       archiveRetryBaseMs: 500,
+      extensions: opts.extensions,
     });
     deferred.attach(layer.reconciler);
     const http = createServer();
@@ -184,9 +217,22 @@ export class Harness {
     this.store.close();
   }
 
+  /**
+   * Waits (real time only) until the simulator has answered every REST request it took in. Under REST timing a
+   * fire-and-forget request can still be on its way when a test ends; closing the PBX under it would reset it.
+   */
+  async drainPbx(maxMs = 5000): Promise<void> {
+    const end = Date.now() + maxMs;
+    while (this.sim.timing.inFlight() > 0) {
+      if (Date.now() > end) throw new Error(`the simulator still has ${this.sim.timing.inFlight()} REST requests in flight after ${maxMs} ms`);
+      await realTick();
+    }
+  }
+
   async close(opts: { leakCheck?: boolean } = {}): Promise<void> {
     for (const c of this.clients) c.disconnect();
     await this.layer.close();
+    await this.drainPbx();
     await this.conn.stop();
     await this.sockets.close();
     await new Promise<void>((r) => this.http.close(() => r()));

@@ -10,7 +10,7 @@ import { openStore, type Store } from '../../src/store/db.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
 
-const wav = readFileSync(new URL('./fixtures/rec-bridge-500.wav', import.meta.url));
+const wav = readFileSync(new URL('../fixtures/asterisk-reference/recordings/rec-bridge-500.wav', import.meta.url));
 
 class DirSource implements StoredRecordingSource {
   files = new Map<string, Uint8Array>();
@@ -135,7 +135,7 @@ describe('recording archive', () => {
     repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: null });
     await archive.archive('rec-c1');
     expect(() => store.sqlite.prepare("delete from recordings where name = 'rec-c1'").run()).toThrow(/retain_until/);
-    expect(() => store.sqlite.prepare("update recordings set retain_until = 0 where name = 'rec-c1'").run()).toThrow(/shortened/);
+    expect(() => store.sqlite.prepare("update recordings set retain_until = 0 where name = 'rec-c1'").run()).toThrow(/shortened|cannot be changed/);
     expect(() => store.sqlite.prepare("update recordings set sha256 = 'x' where name = 'rec-c1'").run()).toThrow(/archived/);
   });
 });

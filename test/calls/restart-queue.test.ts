@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
-import { APP, Harness } from './harness.ts';
+import { APP, callTestTiming, Harness } from './harness.ts';
 
 async function sharedSim(clock: FakeClock, dir: string): Promise<SimulatorHandle> {
   return startSimulator({
@@ -15,6 +15,7 @@ async function sharedSim(clock: FakeClock, dir: string): Promise<SimulatorHandle
     port: 0,
     inboundApp: APP,
     soundsDirs: [projectSoundsDir(new URL('../../sounds', import.meta.url).pathname)],
+    timing: callTestTiming(),
   });
 }
 

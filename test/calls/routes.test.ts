@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
-import { bearer, startTestServer, tokenFor, type TestServer } from '../platform/helpers.ts';
+import { bearer, login, startTestServer, tokenFor, type TestServer } from '../platform/helpers.ts';
 
 describe('call routes: permissions, masking, 4xx with reasons', () => {
   let s: TestServer;
@@ -97,6 +97,58 @@ describe('call routes: permissions, masking, 4xx with reasons', () => {
     expect((await s.app.inject({ method: 'GET', url: '/recordings/none/file', headers: bearer(auditor) })).statusCode).toBe(404);
     const audit = s.store.sqlite.prepare("select action, actor_role from audit_log where entity = 'recording'").all();
     expect(audit).toEqual([{ action: 'download', actor_role: 'auditor' }]);
+  });
+
+  it('one extension, one agent over HTTP: a second agent gets 409 naming the holder; an extension off the pattern is 400', async () => {
+    // Given agent 李伟 signed in on extension 1301
+    await s.auth.createUser({ username: 'li.wei', password: 'agent-password-1', role: 'agent', displayName: '李伟' });
+    await s.auth.createUser({ username: 'wang.fang', password: 'agent-password-2', role: 'agent', displayName: '王芳' });
+    const li = await login(s, 'li.wei', 'agent-password-1');
+    const wang = await login(s, 'wang.fang', 'agent-password-2');
+    const signIn = (token: string, extension: string) =>
+      s.app.inject({ method: 'POST', url: '/agents/me/sign-in', headers: bearer(token), payload: { extension, skills: ['mandarin'] } });
+    expect((await signIn(li, '1301')).statusCode).toBe(204);
+    // When another agent signs in on the same extension
+    const taken = await signIn(wang, '1301');
+    // Then it is refused with 409, naming who holds it, and that agent stays signed out
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json()).toMatchObject({ code: 'extension-in-use', message: expect.stringContaining('李伟 (li.wei)') });
+    expect(taken.json().message).toContain('extension 1301');
+    const wangState = await s.app.inject({ method: 'GET', url: '/agents/me', headers: bearer(wang) });
+    expect(wangState.json().agent.status).toBe('signed-out');
+    // And an extension off the pattern (3 to 6 digits by default) is a 400 naming the pattern
+    for (const bad of ['abc', '12', '1234567', '1001a']) {
+      const res = await signIn(wang, bad);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json(), bad).toMatchObject({ code: 'invalid-extension', message: expect.stringContaining('^[0-9]{3,6}$') });
+    }
+    // And the holder signing in again while signed in is the usual 409, not a clash with itself
+    expect((await signIn(li, '1301')).json().code).toBe('invalid-transition');
+    // And after the holder signs out, the extension is free again, for the other agent or for the holder
+    expect((await s.app.inject({ method: 'POST', url: '/agents/me/sign-out', headers: bearer(li), payload: {} })).statusCode).toBe(204);
+    expect((await signIn(li, '1301')).statusCode).toBe(204);
+    expect((await s.app.inject({ method: 'POST', url: '/agents/me/sign-out', headers: bearer(li), payload: {} })).statusCode).toBe(204);
+    expect((await signIn(wang, '1301')).statusCode).toBe(204);
+    expect((await s.app.inject({ method: 'POST', url: '/agents/me/sign-out', headers: bearer(wang), payload: {} })).statusCode).toBe(204);
+  });
+
+  it('takes the extension pattern from the configuration', async () => {
+    // Given a site whose seats are 8 followed by three digits
+    const site = await startTestServer({ env: { AGENT_EXTENSION_PATTERN: '8[0-9]{3}' } });
+    try {
+      const token = await tokenFor(site, 'agent');
+      const signIn = (extension: string) =>
+        site.app.inject({ method: 'POST', url: '/agents/me/sign-in', headers: bearer(token), payload: { extension, skills: ['mandarin'] } });
+      // When an agent signs in on 1001, then on 8001
+      const off = await signIn('1001');
+      // Then the first is refused naming the configured pattern (which must match the whole extension), the second accepted
+      expect(off.statusCode).toBe(400);
+      expect(off.json().message).toContain('8[0-9]{3}');
+      expect((await signIn('80012')).statusCode).toBe(400);
+      expect((await signIn('8001')).statusCode).toBe(204);
+    } finally {
+      await site.cleanup();
+    }
   });
 
   it('agent state over HTTP: unknown skill 400, sign-out while signed out 409, pause needs a code', async () => {

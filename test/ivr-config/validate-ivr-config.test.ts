@@ -67,6 +67,16 @@ describe('call-flow config validation', () => {
       'a caller who presses nothing never reaches an agent (path: welcome → desk → (hangup))',
     ],
     [
+      'ticket look-up failures without bound',
+      (c: Record<string, any>) => (c.nodes['ticket-status'].maxLookupFailures = 0),
+      'node "ticket-status": "maxLookupFailures" must be an integer from 1 to 10 (got 0)',
+    ],
+    [
+      'unknown action after the last failed look-up',
+      (c: Record<string, any>) => (c.nodes['ticket-status'].onLookupFailures = { action: 'fax' }),
+      'node "ticket-status" onLookupFailures: unknown action "fax" (goto, queue, transfer, play, callback, hangup)',
+    ],
+    [
       'pre-warning not below the target',
       (c: Record<string, any>) => (c.acd.prewarnMs = 20_000),
       'acd.prewarnMs (20000) must be below acd.breachMs (20000)',

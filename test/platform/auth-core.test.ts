@@ -60,6 +60,38 @@ describe('tokens', () => {
     expect(tokens.verify('v1..')).toEqual({ ok: false, reason: 'malformed' });
   });
 
+  it('accepts only the canonical signature encoding, not variants that decode to the same bytes', () => {
+    // Given valid tokens, one of whose signatures uses '-' or '_' (base64url's own characters)
+    const clock = new FakeClock();
+    const tokens = createTokenService({ secret, ttlSeconds: 60, clock });
+    let ver = 1;
+    let issued = tokens.issue(1, ver).token;
+    while (!/[-_]/.test(issued.split('.')[2]!)) issued = tokens.issue(1, ++ver).token;
+    const [head, payload, sig] = issued.split('.') as [string, string, string];
+    // A 32-byte signature is 43 characters; the last carries 4 bits, its 2 low bits are unused.
+    expect(sig).toHaveLength(43);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.at(-1)!);
+    const variants: Record<string, string> = {
+      'padding =': `${sig}=`,
+      'padding ==': `${sig}==`,
+      'standard alphabet +/': sig.replaceAll('-', '+').replaceAll('_', '/'),
+      'unused low bit 1': sig.slice(0, -1) + alphabet[last ^ 1],
+      'unused low bit 2': sig.slice(0, -1) + alphabet[last ^ 2],
+      'unused low bits 1+2': sig.slice(0, -1) + alphabet[last ^ 3],
+    };
+    for (const [label, variant] of Object.entries(variants)) {
+      // When a variant that decodes to exactly the same bytes is sent
+      expect(Buffer.from(variant, 'base64url').equals(Buffer.from(sig, 'base64url')), label).toBe(true);
+      expect(variant, label).not.toBe(sig);
+      // Then it is refused
+      expect(tokens.verify(`${head}.${payload}.${variant}`), label).toEqual({ ok: false, reason: 'bad-signature' });
+    }
+    // And a trailing character the decoder would drop is refused too, while the canonical token verifies
+    expect(tokens.verify(`${head}.${payload}.${sig}A`)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(tokens.verify(issued)).toMatchObject({ ok: true, claims: { sub: 1, ver } });
+  });
+
   it('keeps a generated secret in DATA_DIR so tokens survive a restart, and prefers a configured one', () => {
     const t = tempDir();
     try {

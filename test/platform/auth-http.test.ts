@@ -117,7 +117,7 @@ describe('sign-in and tokens over HTTP', () => {
     expect(disabled.json()).toMatchObject({ disabled: true });
     expect((await server.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(supToken) })).statusCode).toBe(401);
     const relogin = await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'li.wei', password: 'agent-password-1' } });
-    expect(relogin.json()).toMatchObject({ statusCode: 401, code: 'account-disabled' });
+    expect(relogin.json()).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'bad-credentials', message: 'wrong username or password' });
 
     const list = await server.app.inject({ method: 'GET', url: '/users', headers: bearer(admin) });
     expect((list.json() as { username: string }[]).map((u) => u.username)).toEqual([ADMIN.username, 'li.wei', 'handler1']);
@@ -137,6 +137,52 @@ describe('sign-in and tokens over HTTP', () => {
     expect(blocked.json()).toMatchObject({ code: 'too-many-attempts' });
     clock.advance(15 * 60_000);
     expect((await attempt(ADMIN.password)).statusCode).toBe(200);
+  });
+
+  it('counts a parallel burst over HTTP: 429s once the limit is hit, and the right password inside it resets nothing', async () => {
+    // Given a server listening on a real port, and 40 wrong passwords plus the right one sent at once
+    const clock = new FakeClock();
+    server = await startTestServer({ clock });
+    const url = server.url;
+    const post = (password: string) =>
+      fetch(`${url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: ADMIN.username, password }),
+      }).then((r) => r.status);
+    const passwords = Array.from({ length: 40 }, (_, i) => `wrong-guess-${i}`);
+    passwords.splice(3, 0, ADMIN.password);
+    // When they all arrive together
+    const statuses = await Promise.all(passwords.map(post));
+    // Then no more than the limit of 10 wrong passwords reach the password check; the rest are 429
+    // (the right password, if it got in before the limit, frees its place when it succeeds)
+    const count = (s: number) => statuses.filter((x) => x === s).length;
+    expect(count(401)).toBeLessThanOrEqual(10);
+    expect(count(429)).toBeGreaterThanOrEqual(30);
+    expect(count(401) + count(429) + count(200)).toBe(41);
+    // And a success inside the burst erased no failure: the count goes on from the burst's 401s to the limit
+    let more = 0;
+    while ((await post(`after-burst-${more}`)) === 401) more++;
+    expect(count(401) + more).toBe(10);
+    expect(await post(ADMIN.password)).toBe(429);
+    // And the window runs on the injected clock
+    clock.advance(15 * 60_000);
+    expect(await post(ADMIN.password)).toBe(200);
+  });
+
+  it('answers a disabled account with the same bad-credentials as a wrong password, right password or not', async () => {
+    // Given a disabled agent
+    server = await startTestServer();
+    const admin = await login(server, ADMIN.username, ADMIN.password);
+    const created = await server.auth.createUser({ username: 'gone.agent', password: 'agent-password-1', role: 'agent' });
+    await server.app.inject({ method: 'PATCH', url: `/users/${created.id}`, headers: bearer(admin), payload: { disabled: true } });
+    // When it signs in with the right and with a wrong password
+    const right = await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'gone.agent', password: 'agent-password-1' } });
+    const wrong = await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'gone.agent', password: 'not-the-password' } });
+    // Then both answers are the same
+    expect(right.statusCode).toBe(401);
+    expect(right.json()).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'bad-credentials', message: 'wrong username or password' });
+    expect(right.json()).toEqual(wrong.json());
   });
 
   it('keeps the last admin: it cannot be disabled or demoted', async () => {

@@ -34,6 +34,8 @@ type JsonSchema = {
   const?: unknown;
   default?: unknown;
   minimum?: number;
+  maximum?: number;
+  pattern?: string;
   minLength?: number;
   maxLength?: number;
   minItems?: number;
@@ -236,6 +238,116 @@ describe('bad-input sweep over every registered route', () => {
         if (r.schema?.querystring) expect(r.schema.querystring.additionalProperties, `${name} querystring refuses unknown parameters`).toBe(false);
         const res = await server.app.inject({ method: r.method as 'GET', url: `${fillParams(r)}?zz_unknown=1`, headers, payload });
         expect(res.statusCode, `${name} unknown query: ${res.body}`).toBe(400);
+      }
+    }
+  });
+});
+
+/**
+ * Numbers a client can type that a JavaScript number or SQLite's 64-bit integer cannot hold, or that
+ * coerce to something no parameter accepts. Each must be a 400 naming the parameter (issue 7 item 5).
+ */
+const HUGE_OR_ODD_NUMBERS = [
+  '9223372036854775807',
+  '-9223372036854775808',
+  '99999999999999999999',
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  '-1',
+  '1e400',
+  '1E25',
+  '9e99',
+  '0x7fffffffffffffff',
+];
+
+const isNumeric = (s: JsonSchema | undefined) => {
+  const types = Array.isArray(s?.type) ? s.type : [s?.type];
+  return types.includes('integer') || types.includes('number');
+};
+
+/** A valid value for a query parameter, honouring its pattern (e.g. a phone number or a 4-digit cycle). */
+function sampleQueryValue(s: JsonSchema | undefined): string {
+  if (s?.pattern) {
+    const re = new RegExp(s.pattern);
+    const fit = ['aaa', '2026', '2026-01-05', '13800000000', 'unit-1'].find((c) => re.test(c) && c.length >= (s.minLength ?? 0) && c.length <= (s.maxLength ?? 64));
+    if (fit) return fit;
+  }
+  return String(sample(s));
+}
+
+function requiredQuery(route: Route): URLSearchParams {
+  const q = route.schema?.querystring;
+  const out = new URLSearchParams();
+  for (const k of q?.required ?? []) out.set(k, sampleQueryValue(q?.properties?.[k]));
+  return out;
+}
+
+describe('huge, infinite and malformed numbers in every query and path parameter', () => {
+  const numericQuery = () =>
+    routes.flatMap((r) => Object.entries(r.schema?.querystring?.properties ?? {}).filter(([, s]) => isNumeric(s)).map(([name, s]) => ({ r, name, s })));
+  const numericParams = () =>
+    routes.flatMap((r) => Object.entries(r.schema?.params?.properties ?? {}).filter(([, s]) => isNumeric(s)).map(([name, s]) => ({ r, name, s })));
+
+  it('found numeric query and path parameters to sweep (paging of /calls and /recordings among them)', () => {
+    const keys = numericQuery().map(({ r, name }) => `${r.method} ${r.url} ${name}`);
+    expect(keys).toEqual(expect.arrayContaining(['GET /calls offset', 'GET /calls limit', 'GET /recordings offset', 'GET /work-orders beforeId']));
+    expect(numericParams().map(({ r, name }) => `${r.method} ${r.url} ${name}`)).toEqual(expect.arrayContaining(['GET /work-orders/:id id']));
+  });
+
+  it('every numeric query and path parameter declares a maximum', () => {
+    for (const { r, name, s } of [...numericQuery(), ...numericParams()]) {
+      expect(typeof s.maximum, `${r.method} ${r.url} ${name} has a maximum`).toBe('number');
+      expect(s.maximum!, `${r.method} ${r.url} ${name} maximum fits a safe integer`).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
+    }
+  });
+
+  it('given a huge, infinite, negative or exponent-form value in a query parameter, when sent, then 400 names the parameter', async () => {
+    for (const { r, name } of numericQuery()) {
+      if (r.config?.selfAuthenticated) continue;
+      const headers = await headersFor(r);
+      const payload = r.schema?.body ? (sample(r.schema.body) as object) : undefined;
+      for (const value of HUGE_OR_ODD_NUMBERS) {
+        const query = requiredQuery(r);
+        query.set(name, value);
+        const what = `${r.method} ${r.url}?${name}=${value}`;
+        const res = await server.app.inject({ method: r.method as 'GET', url: `${fillParams(r)}?${query}`, headers, payload });
+        expect(res.statusCode, `${what}: ${res.body}`).toBe(400);
+        expect(expectClientError(res, what).message, what).toContain(`querystring.${name}`);
+      }
+    }
+  });
+
+  it('given a huge or non-finite number in a JSON body field, when sent, then 4xx, never 500', async () => {
+    // JSON has no Infinity: 1e400 parses to it, 99999999999999999999 to 1e20.
+    const bodies = ['1e400', '-1e400', '99999999999999999999', '9223372036854775807', '-1'];
+    for (const r of routes.filter((x) => x.schema?.body && !x.config?.selfAuthenticated)) {
+      const headers = { ...(await headersFor(r)), 'content-type': 'application/json' };
+      const body = r.schema!.body!;
+      const base = sample(body) as Record<string, unknown>;
+      for (const [prop, s] of Object.entries(body.properties ?? {})) {
+        const items = s.type === 'array' && isNumeric(s.items);
+        if (!isNumeric(s) && !items) continue;
+        for (const n of bodies) {
+          const json = JSON.stringify({ ...base, [prop]: 0 }).replace(`"${prop}":0`, `"${prop}":${items ? `[${n}]` : n}`);
+          const res = await server.app.inject({ method: r.method as 'POST', url: fillParams(r), headers, payload: json });
+          expectClientError(res, `${r.method} ${r.url} ${prop}=${n}`);
+        }
+      }
+    }
+  });
+
+  it('given such a value as an id in the path, when sent, then 400 or 404, never 500', async () => {
+    for (const { r, name } of numericParams()) {
+      if (r.config?.selfAuthenticated) continue;
+      const headers = await headersFor(r);
+      const payload = r.schema?.body ? (sample(r.schema.body) as object) : undefined;
+      for (const value of HUGE_OR_ODD_NUMBERS) {
+        const url = r.url.replace(/:(\w+)/g, (_m, p: string) => (p === name ? encodeURIComponent(value) : encodeURIComponent(String(sample(r.schema?.params?.properties?.[p])))));
+        const what = `${r.method} ${url}`;
+        const res = await server.app.inject({ method: r.method as 'GET', url, headers, payload });
+        expect([400, 404].includes(res.statusCode), `${what}: ${res.statusCode} ${res.body}`).toBe(true);
+        if (res.statusCode === 400) expect(expectClientError(res, what).message, what).toContain(`params.${name}`);
       }
     }
   });

@@ -69,6 +69,14 @@ describe('loadConfig', () => {
     expect(err.message).toContain('"eighty"');
   });
 
+  it('takes the agent extension pattern (default 3 to 6 digits) and refuses one that is not a regular expression', () => {
+    expect(loadConfig({ env: {}, cwd: cwdWith() }).asterisk.agentExtensionPattern).toBe('^[0-9]{3,6}$');
+    expect(loadConfig({ env: { AGENT_EXTENSION_PATTERN: '8[0-9]{3}' }, cwd: cwdWith() }).asterisk.agentExtensionPattern).toBe('8[0-9]{3}');
+    const err = configError(() => loadConfig({ env: { AGENT_EXTENSION_PATTERN: '[0-9' }, cwd: cwdWith() }));
+    expect(err.issues[0]).toMatchObject({ key: 'asterisk.agentExtensionPattern', env: 'AGENT_EXTENSION_PATTERN' });
+    expect(err.message).toContain('a regular expression');
+  });
+
   it('reports every bad key at once', () => {
     const err = configError(() =>
       loadConfig({ env: { PORT: '70000', LOG_LEVEL: 'loud', ASTERISK_ARI_URL: 'ftp://x', AGENT_DIAL_TEMPLATE: 'PJSIP/1001' }, cwd: cwdWith() }),

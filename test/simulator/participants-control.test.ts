@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { SoundCatalog, builtInSoundsDir, projectSoundsDir } from '../../src/simulator/sounds.ts';
 import { startHarness, type Harness } from './sim-harness.ts';
 
 let h: Harness;
@@ -152,5 +154,47 @@ describe('control API input and state', () => {
     expect((await control('GET', '/leaks')).body.ok).toBe(false);
     expect((await control('POST', '/reset')).status).toBe(204);
     expect((await control('GET', '/leaks')).body).toEqual({ ok: true, channels: [], bridges: [], playbacks: [], recordings: [] });
+  });
+});
+
+describe('a caller script waiting for a prompt', () => {
+  test('a prompt name no playback can be is refused with 400 naming the valid ones; a real one is placed', async () => {
+    // Given the PBX with the project's prompts (as `npm start` runs it),
+    await h.close();
+    h = await startHarness({ soundsDirs: [projectSoundsDir()] });
+    // when a script waits for the menu's prompt id as the docs used to write it,
+    const wrong = await control('POST', '/calls', { from: '13812341234', to: '12345', script: [{ kind: 'awaitPrompt', media: 'sound:zh/desk-choice' }, { kind: 'dtmf', digits: '1' }] });
+    // then it is refused, naming the prompt and the valid names, and no call was placed.
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.message).toContain('script[0]: no prompt "zh/desk-choice"');
+    expect(wrong.body.message).toContain('hotline/desk-choice');
+    expect(wrong.body.valid).toEqual(expect.arrayContaining(['hotline/desk-choice', 'hotline/emergency-advice', 'hello-world', 'digits/1']));
+    expect(wrong.body.valid).not.toContain('hotline/zh/desk-choice');
+    expect((await control('GET', '/state')).body.channels).toEqual([]);
+    // The bare form (in-process API) is checked the same way.
+    expect(() => h.sim.control.placeCall({ from: '1', to: '2', script: [{ kind: 'awaitPrompt', media: 'zh/emergency-advice' }] })).toThrow(/no prompt "zh\/emergency-advice"/);
+
+    // Names that do play are accepted: `sound:` alone (any prompt), the played name, other media kinds unchecked.
+    for (const media of ['sound:', 'sound:hotline/desk-choice', 'hotline/emergency-advice', 'tone:ring']) {
+      const ok = await control('POST', '/calls', { from: '13812341234', to: '12345', script: [{ kind: 'awaitPrompt', media }] });
+      expect(ok.status, media).toBe(201);
+    }
+    expect((await control('POST', '/reset')).status).toBe(204);
+    expect(h.sim.leaks().ok).toBe(true);
+  });
+
+  test('the --dtmf examples in the docs name prompts the menu plays', () => {
+    const playable = new SoundCatalog([projectSoundsDir(), builtInSoundsDir()]).playableNames();
+    const examples = ['docs/calls.md', 'docs/ui.md', 'scripts/place-call.ts'].flatMap((f) =>
+      [...readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8').matchAll(/--dtmf (\S+)/g)].map((m) => ({ f, groups: m[1]!.split(',') })),
+    );
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const { f, groups } of examples) {
+      for (const g of groups) {
+        const prompt = /^(.+)=[0-9*#]+$/.exec(g)?.[1];
+        if (prompt !== undefined) expect(playable, `${f}: ${g}`).toContain(prompt);
+      }
+    }
+    expect(h.sim.leaks().ok).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { launchChromium } from './browser.ts';
 import { UiServer } from './ui-server.ts';
 
@@ -36,7 +37,9 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     const lead = await ui.user('banzhang', 'supervisor');
     ui.sim.control.setPhone('1001', { answerAfterMs: 3000 });
 
-    // An open work order from this caller, so the pop shows the caller's history.
+    // An open work order from this caller, taken on an earlier call, so the pop shows the caller's history.
+    const earlier = ui.server.clock.now() - 86_400_000;
+    new CallsRepo(ui.server.store.db).insertCall({ id: 'earlier-call-1', callerChannelId: 'ch-earlier', callerNumber: CALLER, status: 'ended', phase: 'ended', arrivedAt: earlier, endedAt: earlier + 60_000 });
     const login = await ui.server.app.inject({ method: 'POST', url: '/auth/login', payload: agentUser });
     const token = (login.json() as { token: string }).token;
     const order = await ui.server.app.inject({
@@ -54,6 +57,16 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     const agent = await agentCtx.newPage();
     const sup = await supCtx.newPage();
     for (const p of [agent, sup]) p.on('pageerror', (e) => errors.push(e.message));
+    // socket.io must reach the server over a WebSocket under the pages' CSP (connect-src 'self'), not
+    // fall back to polling because the policy blocked it.
+    const webSockets: string[] = [];
+    const cspViolations: string[] = [];
+    for (const p of [agent, sup]) {
+      p.on('websocket', (ws) => webSockets.push(new URL(ws.url()).pathname));
+      p.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+      });
+    }
 
     // Agent: sign in to the page, then to the Mandarin desk at extension 1001; then pause, so the call waits.
     await signIn(agent, `${ui.url}/ui/agent`, agentUser);
@@ -187,6 +200,8 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     });
     expect(done.json()).toEqual([expect.objectContaining({ number: '13900001111', outcome: 'reached', handledBy: 'banzhang' })]);
     expect(errors).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    expect(webSockets.filter((path) => path === '/socket.io/').length).toBeGreaterThanOrEqual(2);
     await agentCtx.close();
     await supCtx.close();
   });

@@ -1,8 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPublicDir } from '../../src/http/routes/ui.ts';
 import { startTestServer, type TestServer } from '../platform/helpers.ts';
-import { launchChromium } from './browser.ts';
+import { findChromium, launchChromium, unpackBundledChromium } from './browser.ts';
 
 describe('the /ui routes', () => {
   let s: TestServer;
@@ -71,7 +73,50 @@ describe('the /ui routes', () => {
 });
 
 describe('the browser tests', () => {
-  it('fail with a clear message when Chromium is missing (never skip)', async () => {
-    await expect(launchChromium('/nonexistent/chromium')).rejects.toThrow(/Chromium not found at \/nonexistent\/chromium.*apt-get install -y chromium/);
+  const notThere = '/nonexistent/chromium';
+  const neverUnpack = async (): Promise<string> => {
+    throw new Error('unpack must not be called');
+  };
+
+  it('use CHROMIUM_PATH alone when it is set, and fail naming it when it is wrong (never skip)', async () => {
+    // Given CHROMIUM_PATH pointing nowhere, when the browser is looked up, then it fails naming the variable.
+    await expect(launchChromium({ chromiumPath: notThere, systemPath: process.execPath, unpackBundled: neverUnpack })).rejects.toThrow(
+      /Chromium not found at \/nonexistent\/chromium \(CHROMIUM_PATH\)/,
+    );
+    await expect(findChromium({ chromiumPath: process.execPath, systemPath: notThere, unpackBundled: neverUnpack })).resolves.toBe(process.execPath);
+  });
+
+  it('prefer the system Chromium, else the one that comes with npm install', async () => {
+    await expect(findChromium({ chromiumPath: undefined, systemPath: process.execPath, unpackBundled: neverUnpack })).resolves.toBe(process.execPath);
+    await expect(findChromium({ chromiumPath: undefined, systemPath: notThere, unpackBundled: async () => '/unpacked/chromium' })).resolves.toBe('/unpacked/chromium');
+  });
+
+  it('fail with a clear message when no browser can be had at all (never skip)', async () => {
+    const noPackage = async (): Promise<string> => {
+      throw new Error("Cannot find package '@sparticuz/chromium'");
+    };
+    await expect(launchChromium({ chromiumPath: undefined, systemPath: notThere, unpackBundled: noPackage })).rejects.toThrow(
+      /No Chromium for the UI tests.*\/nonexistent\/chromium is missing.*Cannot find package.*npm install/,
+    );
+  });
+
+  it('unpack the bundled Chromium into a private directory per user and refuse one others can write', { timeout: 60_000 }, async () => {
+    const base = mkdtempSync(join(tmpdir(), 'chromium-unpack-'));
+    try {
+      // Given a fresh temp dir, when the bundled browser is unpacked, then it lands in a 0700 dir of ours.
+      const exe = await unpackBundledChromium(base);
+      expect(statSync(exe).isFile()).toBe(true);
+      const dir = dirname(exe);
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      expect(statSync(dir).uid).toBe(process.getuid?.());
+      expect(readdirSync(base)).toEqual([basename(dir)]); // no staging dir left behind
+      // And a second call reuses it.
+      await expect(unpackBundledChromium(base)).resolves.toBe(exe);
+      // Given the same dir made writable by others, then it is refused rather than run.
+      chmodSync(dir, 0o777);
+      await expect(unpackBundledChromium(base)).rejects.toThrow(/not a directory owned by uid .* writable only by it/);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });

@@ -21,6 +21,44 @@ describe('who sees what (art. 22), bad input, and the append-only audit trail', 
   });
   afterAll(async () => h?.cleanup());
 
+  it('given a confidential order, when an agent merges another order into it, then 403 and nothing merged (the target is checked by the same rule)', async () => {
+    const agent = await h.as('agent');
+    const mine = (await h.req('POST', '/work-orders', agent, intakeBody({ requesterPhone: '13600000009', content: '路灯不亮', category: 'other' }))).body.order.id;
+    const r = await h.req('POST', `/work-orders/${mine}/merge`, agent, { targetOrderId: secret });
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe('confidential');
+    expect((await h.req('GET', `/work-orders/${mine}`, agent)).body.status).toBe('registered');
+  });
+
+  it("given a confidential emergency order's phone-notification task, when an agent lists or completes tasks, then it is not shown and completing it is 403; a supervisor sees it", async () => {
+    const sup = await h.as('supervisor');
+    const agent = await h.as('agent');
+    const taken = await h.req('POST', '/work-orders', sup, intakeBody({ emergency: true, confidential: true, requesterPhone: '13600000003', content: '举报危险化学品非法存放', category: 'other', type: 'report' }));
+    const id = taken.body.order.id;
+    expect((await h.req('POST', `/work-orders/${id}/dispatch`, sup, { leadUnitId: 'u2' })).status).toBe(200);
+    const supTasks = (await h.req('GET', `/work-order-tasks?orderId=${id}`, sup)).body;
+    expect(supTasks).toEqual([expect.objectContaining({ kind: 'emergency-phone-notification', orderId: id })]);
+    expect((await h.req('GET', `/work-order-tasks?orderId=${id}`, agent)).body).toEqual([]);
+    expect((await h.req('GET', '/work-order-tasks', agent)).body.map((t: { orderId: number }) => t.orderId)).not.toContain(id);
+    const done = await h.req('POST', `/work-order-tasks/${supTasks[0].id}/complete`, agent, { note: '已电话通知' });
+    expect(done.status).toBe(403);
+    expect(done.body.code).toBe('confidential');
+    expect((await h.req('GET', `/work-order-tasks?orderId=${id}&status=open`, sup)).body).toHaveLength(1);
+  });
+
+  it('given an open confidential order, when an agent takes the same demand from the same number, then it is a new order that names no hidden one; a supervisor taking it gets the merge', async () => {
+    const sup = await h.as('supervisor');
+    const same = { requesterPhone: '13600000004', content: '举报某工地偷排污水', type: 'report', category: 'other' };
+    const hidden = (await h.req('POST', '/work-orders', sup, intakeBody({ ...same, confidential: true }))).body.order.id;
+    const bySup = await h.req('POST', '/work-orders', sup, intakeBody(same));
+    expect(bySup.body.mergedInto).toBe(hidden);
+    const byAgent = await h.req('POST', '/work-orders', await h.as('agent'), intakeBody(same));
+    expect(byAgent.status).toBe(201);
+    expect(byAgent.body.mergedInto).toBeUndefined();
+    expect(byAgent.body.order.status).toBe('registered');
+    expect(JSON.stringify(byAgent.body)).not.toContain(`"mergedIntoId":${hidden}`);
+  });
+
   it("a unit handler sees only its unit's orders (lead or assisting), and gets 403 for another unit's", async () => {
     const u1 = await h.as('unit_handler', 'u1');
     const u2 = await h.as('unit_handler', 'u2');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intakeBody, seedOrganisation, startHarness, type Harness } from './helpers.ts';
+import { intakeBody, seedCall, seedOrganisation, startHarness, type Harness } from './helpers.ts';
 
 /** Art. 8: a county workstation forwards a signed order to a unit below it; the clock carries over. */
 describe('forwarding by a county workstation over HTTP', () => {
@@ -22,7 +22,7 @@ describe('forwarding by a county workstation over HTTP', () => {
 
   async function signedAt(unitId: string): Promise<number> {
     const agent = await h.as('agent');
-    const taken = await h.req('POST', '/work-orders', agent, intakeBody({ content: `转派测试 ${unitId} ${Math.random()}`, requesterPhone: undefined, callId: `call-${unitId}-${Math.random()}` }));
+    const taken = await h.req('POST', '/work-orders', agent, intakeBody({ content: `转派测试 ${unitId} ${Math.random()}`, requesterPhone: undefined, callId: seedCall(h, `call-${unitId}-${Math.random()}`) }));
     expect(taken.status).toBe(201);
     const id = taken.body.order.id as number;
     expect((await h.req('POST', `/work-orders/${id}/dispatch`, agent, { leadUnitId: unitId })).status).toBe(200);
@@ -120,7 +120,7 @@ describe('forwarding by a county workstation over HTTP', () => {
     expect(otherUnit.status).toBe(403);
 
     const agent = await h.as('agent');
-    const taken = await h.req('POST', '/work-orders', agent, intakeBody({ content: '未签收转派', requesterPhone: undefined, callId: 'call-unsigned' }));
+    const taken = await h.req('POST', '/work-orders', agent, intakeBody({ content: '未签收转派', requesterPhone: undefined, callId: seedCall(h, 'call-unsigned') }));
     const id2 = taken.body.order.id as number;
     await h.req('POST', `/work-orders/${id2}/dispatch`, agent, { leadUnitId: 'nn-ws-1' });
     const early = await h.req('POST', `/work-orders/${id2}/forward`, await h.as('unit_handler', 'nn-ws-1'), { unitId: 'ws-town', reason: '转派' });

@@ -1,6 +1,7 @@
 import type { Role } from '../../src/auth/roles.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { signWebhook } from '../../src/sms/webhook-signature.ts';
+import { CallsRepo } from '../../src/store/calls-repo.ts';
 import type { WorkOrderModule } from '../../src/work-orders/module.ts';
 import { bearer, login, startTestServer, type TestServer } from '../platform/helpers.ts';
 import type { LogOnlySmsGateway } from '../../src/sms/log-only-gateway.ts';
@@ -54,7 +55,16 @@ export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1
     }
     return { status: res.statusCode, body };
   };
-  return { server, clock, module: m, gateway: m.smsGateway as LogOnlySmsGateway, as, req, cleanup: () => server.cleanup() };
+  const h: Harness = { server, clock, module: m, gateway: m.smsGateway as LogOnlySmsGateway, as, req, cleanup: () => server.cleanup() };
+  seedCall(h, 'call-1');
+  return h;
+}
+
+/** A recorded call for a phone order to name (POST /work-orders answers 404 for a callId that names no call). */
+export function seedCall(h: Harness, callId: string): string {
+  const at = h.clock.now();
+  new CallsRepo(h.server.store.db).insertCall({ id: callId, callerChannelId: `ch-${callId}`, callerNumber: PHONE, status: 'ended', phase: 'ended', arrivedAt: at - 60_000, endedAt: at });
+  return callId;
 }
 
 export const PHONE = '13812341234';

@@ -18,6 +18,15 @@ export function signIn(d: Draft, input: Extract<Input, { type: 'agent-sign-in' }
   if (existing && existing.status !== 'signed-out') {
     return { code: 'invalid-transition', message: `agent ${input.agentId} is already signed in (${existing.status})` };
   }
+  // One phone, one agent: a second agent on the same phone would be offered calls that ring at the
+  // first one's desk, and both desktops would pop for one call.
+  if (input.endpoint !== undefined) {
+    for (const other of d.agents.values()) {
+      if (other.agentId !== input.agentId && other.status !== 'signed-out' && other.endpoint === input.endpoint) {
+        return { code: 'extension-in-use', message: `${input.endpoint} is in use by agent ${other.agentId}`, holder: other.agentId };
+      }
+    }
+  }
   const agent: AgentState = { agentId: input.agentId, skills, leader: input.leader === true, status: 'signed-out', since: d.now, idleSince: d.now };
   if (input.endpoint !== undefined) agent.endpoint = input.endpoint;
   d.addAgent(agent);

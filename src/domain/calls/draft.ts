@@ -3,10 +3,15 @@ import type { CallCenterState, CallState, TimerOwner } from './call-center-state
 import type { CallOutcome, CallRecord } from './call-record.ts';
 import type { Effect } from './effects.ts';
 
-/** A refused input: `unknown-*` → 404, `invalid-transition` → 409, `invalid-input` → 400. */
+/**
+ * A refused input: `unknown-*` → 404, `invalid-transition` and `extension-in-use` → 409, `invalid-input`
+ * and `invalid-extension` (the site's extension pattern, checked before the domain) → 400.
+ */
 export interface Rejection {
-  code: 'unknown-agent' | 'unknown-call' | 'invalid-transition' | 'invalid-input';
+  code: 'unknown-agent' | 'unknown-call' | 'invalid-transition' | 'invalid-input' | 'invalid-extension' | 'extension-in-use';
   message: string;
+  /** With `extension-in-use`: the agent signed in on that phone. */
+  holder?: string;
   /**
    * A finer reason code shown to the desktop instead of `code` (e.g. `no-call`, `conflict`,
    * `agent-not-ready`, `desk-unstaffed`); the HTTP status still follows `code`.

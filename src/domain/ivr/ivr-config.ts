@@ -52,9 +52,13 @@ export interface TicketStatusNode {
   retries: number;
   invalidPrompt: PromptId[];
   noInputPrompt: PromptId[];
-  /** After the status has been read back. */
+  /** After the status has been read back (or "not found" was said). */
   next: IvrAction;
   onFailure: IvrAction;
+  /** Look-ups a call may fail (unknown order, or not the caller's) before `onLookupFailures` runs. */
+  maxLookupFailures: number;
+  /** Runs after the last allowed failed look-up's "not found" prompt: by default a goodbye and hang up. */
+  onLookupFailures: IvrAction;
 }
 
 export type IvrNode = MenuNode | PlayNode | TicketStatusNode;

@@ -10,6 +10,6 @@ export type IvrEffect =
   | { type: 'set-timer'; key: string; at: number }
   | { type: 'cancel-timer'; key: string }
   | { type: 'hangup'; callId: string; channelId: string; reason: string }
-  /** Look up a work order's status; the adapter answers with `ticket-status-result`. */
-  | { type: 'read-ticket-status'; callId: string; ticketNumber: string }
+  /** Look up a work order's status for this calling number (only its requester or contact may hear it); answered with `ticket-status-result`. */
+  | { type: 'read-ticket-status'; callId: string; ticketNumber: string; callerNumber: string }
   | { type: 'add-callback'; callId: string; callerNumber: string; reason: 'abandoned' | 'requested'; at: number };

@@ -37,6 +37,11 @@ export interface IvrSession {
   choices: IvrChoice[];
   invalidInputs: number;
   timeouts: number;
+  /**
+   * Work-order numbers keyed on this call that were not found or not the caller's to hear. Counted per call, not
+   * per visit of the node, so that going round the menu cannot be used to try order numbers one after another.
+   */
+  ticketLookupFailures: number;
 }
 
 /** One choice made in the voice menu, kept in the call's record. */

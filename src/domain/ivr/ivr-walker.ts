@@ -39,6 +39,7 @@ export function startIvr(
       choices: [],
       invalidInputs: 0,
       timeouts: 0,
+      ticketLookupFailures: 0,
     },
     now,
   );
@@ -243,7 +244,7 @@ class Walker {
       }
       this.s.choices.push({ node: this.s.node, digit: '#', label: `ticket ${this.s.digits}` });
       this.s.phase = 'awaiting-status';
-      this.effects.push({ type: 'read-ticket-status', callId: this.s.callId, ticketNumber: this.s.digits });
+      this.effects.push({ type: 'read-ticket-status', callId: this.s.callId, ticketNumber: this.s.digits, callerNumber: this.s.callerNumber });
       return;
     }
     if (digit === '*') this.s.digits = '';
@@ -291,11 +292,14 @@ class Walker {
     const node = this.node();
     if (node.type !== 'ticket-status') return;
     const p = this.config.prompts;
-    const media =
-      status === null
-        ? [p.ticketNotFound]
-        : [p.ticketNumberIs, ...digitPrompts(p, this.s.digits), p.ticketStatusIs, p.statuses[status] ?? p.statusUnknown];
+    if (status === null) {
+      // An unknown order and someone else's order sound the same ("not found"); both count against the call.
+      this.s.ticketLookupFailures += 1;
+      this.s.afterPlay = this.s.ticketLookupFailures >= node.maxLookupFailures ? node.onLookupFailures : node.next;
+      this.play([p.ticketNotFound], 'reading');
+      return;
+    }
     this.s.afterPlay = node.next;
-    this.play(media, 'reading');
+    this.play([p.ticketNumberIs, ...digitPrompts(p, this.s.digits), p.ticketStatusIs, p.statuses[status] ?? p.statusUnknown], 'reading');
   }
 }

@@ -166,7 +166,10 @@ export function validateCallCenterConfig(raw: unknown, opts: ValidateOptions): C
       } else {
         const maxDigits = int(n.maxDigits, 20, where, 'maxDigits', 1, 32);
         const next = action(n.next, `${where} next`) ?? { action: 'queue' };
-        nodes[id] = { type: 'ticket-status', ...label, prompt, maxDigits, timeoutMs, retries, invalidPrompt, noInputPrompt, next, onFailure };
+        // Three failed look-ups end the call, so the menu cannot be used to enumerate orders (art. 22).
+        const maxLookupFailures = int(n.maxLookupFailures, 3, where, 'maxLookupFailures', 1, 10);
+        const onLookupFailures = action(n.onLookupFailures ?? { action: 'hangup' }, `${where} onLookupFailures`) ?? { action: 'hangup' };
+        nodes[id] = { type: 'ticket-status', ...label, prompt, maxDigits, timeoutMs, retries, invalidPrompt, noInputPrompt, next, onFailure, maxLookupFailures, onLookupFailures };
       }
     } else if (n.type === 'play') {
       const prompt = prompts(n.prompt, where, true);
@@ -278,7 +281,7 @@ function nodeActions(n: IvrNode): IvrAction[] {
     case 'play':
       return [n.next];
     case 'ticket-status':
-      return [n.next, n.onFailure];
+      return [n.next, n.onFailure, n.onLookupFailures];
   }
 }
 

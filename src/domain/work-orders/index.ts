@@ -7,3 +7,4 @@ export * from './supervision.ts';
 export * from './assessment.ts';
 export * from './fast-response.ts';
 export * from './policy-config.ts';
+export * from './visibility.ts';

@@ -31,17 +31,20 @@ export function authRoutes(deps: { auth: AuthService; throttle: LoginThrottle })
       },
       async (request, reply) => {
         const { username, password } = request.body;
-        const wait = throttle.retryAfter(username, request.ip);
-        if (wait > 0) {
-          reply.header('retry-after', String(Math.ceil(wait / 1000)));
-          throw new HttpError(429, 'too-many-attempts', `too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`);
+        // Reserved before the password is hashed, so parallel attempts count while in flight.
+        const reserved = throttle.begin(username, request.ip);
+        if (!reserved.ok) {
+          const seconds = Math.ceil(reserved.retryAfterMs / 1000);
+          reply.header('retry-after', String(seconds));
+          throw new HttpError(429, 'too-many-attempts', `too many failed sign-ins; try again in ${seconds} s`);
         }
         try {
           const issued = await auth.login(username, password);
-          throttle.succeeded(username);
+          reserved.attempt.succeeded();
           return issued;
         } catch (err) {
-          if (err instanceof AuthError && err.code === 'bad-credentials') throttle.failed(username, request.ip);
+          if (err instanceof AuthError && err.code === 'bad-credentials') reserved.attempt.failed();
+          else reserved.attempt.abandoned();
           throw err;
         }
       },

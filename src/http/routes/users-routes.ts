@@ -3,13 +3,14 @@ import type { AuthService, CreateUserInput, UpdateUserInput } from '../../auth/a
 import { USERNAME_PATTERN } from '../../auth/auth-service.ts';
 import { ROLES } from '../../auth/roles.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
+import { idSchema } from '../number-bounds.ts';
 import { publicUserSchema } from './user-schema.ts';
 
 const idParams = {
   type: 'object',
   additionalProperties: false,
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  properties: { id: idSchema },
 } as const;
 
 const unitId = { type: ['string', 'null'], minLength: 1, maxLength: 64 } as const;

@@ -18,6 +18,9 @@ export const auditLog = sqliteTable(
     fromStatus: text('from_status'),
     toStatus: text('to_status'),
     data: text('data'), // JSON, never holds a full phone number
+    /** Hash chain (issue 11 item 4), filled by a trigger in the inserting statement (migration 0011). */
+    prevHash: text('prev_hash'),
+    rowHash: text('row_hash'),
   },
   (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId, t.id)],
 );

@@ -138,8 +138,53 @@ export const recordings = sqliteTable(
     deletedFromPbxAt: integer('deleted_from_pbx_at'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** wav (lossless, as Asterisk wrote it) | ogg-opus (compact archive); `sha256`/`bytes` describe this file. */
+    format: text('format', { enum: ['wav', 'ogg-opus'] }),
+    /** SHA-256 and size of the WAV as fetched from Asterisk (equal to sha256/bytes when format is wav). */
+    originalSha256: text('original_sha256'),
+    originalBytes: integer('original_bytes'),
+    /** Legal hold (a complaint under investigation): while set, the purge keeps the recording past retain_until. */
+    heldAt: integer('held_at'),
+    heldBy: text('held_by'),
+    holdReason: text('hold_reason'),
+    holdCaseRef: text('hold_case_ref'),
   },
-  (t) => [index('recordings_status_idx').on(t.status), index('recordings_call_idx').on(t.callId)],
+  (t) => [
+    index('recordings_status_idx').on(t.status),
+    index('recordings_call_idx').on(t.callId),
+    index('recordings_retain_until_idx').on(t.retainUntil),
+  ],
+);
+
+/**
+ * The tamper-evident recording index (issue 11 item 4): one append-only row per archived recording and
+ * one per purged recording, each carrying the hash of its content and of the previous row. Recording
+ * rows change during their life (pending → archived, holds) and are deleted by the purge, so the chain
+ * lives here, not on them. Rows are written by triggers and by the purge (migration 0011), never updated.
+ */
+export const recordingIndex = sqliteTable(
+  'recording_index',
+  {
+    seq: integer('seq').primaryKey(),
+    /** archived | purged */
+    event: text('event').notNull(),
+    name: text('name').notNull(),
+    callId: text('call_id'),
+    startedAt: integer('started_at'),
+    path: text('path'),
+    sha256: text('sha256'),
+    bytes: integer('bytes'),
+    format: text('format'),
+    originalSha256: text('original_sha256'),
+    durationMs: integer('duration_ms'),
+    archivedAt: integer('archived_at'),
+    retainUntil: integer('retain_until'),
+    /** When the event happened (archived_at, or the purge's clock time). */
+    at: integer('at').notNull(),
+    prevHash: text('prev_hash'),
+    rowHash: text('row_hash').notNull(),
+  },
+  (t) => [index('recording_index_name_idx').on(t.name, t.event)],
 );
 
 /** Supervisor alerts as they happened (pre-warning, breach). */
@@ -161,4 +206,5 @@ export type CallRow = typeof calls.$inferSelect;
 export type CallLegRow = typeof callLegs.$inferSelect;
 export type CallbackRow = typeof callbacks.$inferSelect;
 export type RecordingRow = typeof recordings.$inferSelect;
+export type RecordingIndexRow = typeof recordingIndex.$inferSelect;
 export type CallAlertRow = typeof callAlerts.$inferSelect;

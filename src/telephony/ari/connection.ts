@@ -314,7 +314,8 @@ export class AriConnection {
   private onReplaced(event: AriEvent): void {
     // Asterisk keeps the socket open but sends nothing more: another client owns the app now.
     // Reconnecting by ourselves would steal it back and make two servers fight over every call.
-    this.log.error({ app: this.opts.app }, 'ARI application taken over by another connection (ApplicationReplaced); not reconnecting until start() is called');
+    // `app` is already bound on this logger; repeating it would write the key twice (issue 7 item 15).
+    this.log.error('ARI application taken over by another connection (ApplicationReplaced); not reconnecting until start() is called');
     this.clearTimers();
     this.buffer = [];
     const ws = this.ws;

@@ -175,6 +175,30 @@ describe('agent states', () => {
     expect(h.agent('a')?.status).toBe(status);
   });
 
+  it('keeps a phone to one agent: another agent signing in on it is refused naming the holder, until the holder signs out', () => {
+    // Given agent a signed in (and paused) on PJSIP/1001
+    const h = new Harness(config);
+    const signIn = (agentId: string, endpoint: string) => h.send({ type: 'agent-sign-in', agentId, skills: ['mandarin'], endpoint });
+    expect(signIn('a', 'PJSIP/1001').rejected).toBeUndefined();
+    h.send({ type: 'agent-pause', agentId: 'a', reason: 'break' });
+    // When agent b signs in on the same phone
+    const second = signIn('b', 'PJSIP/1001');
+    // Then b is refused with the holder named, and nothing changes
+    expect(second.rejected).toMatchObject({ code: 'extension-in-use', holder: 'a' });
+    expect(second.rejected?.message).toContain('agent a');
+    expect(second.effects).toEqual([]);
+    expect(h.agent('b')).toBeUndefined();
+    // And another phone is free for b
+    expect(signIn('b', 'PJSIP/1002').rejected).toBeUndefined();
+    // And once a signs out, the phone is free for others; a signs in again on its own phone when it is free
+    h.send({ type: 'agent-sign-out', agentId: 'b' });
+    h.send({ type: 'agent-sign-out', agentId: 'a' });
+    expect(signIn('a', 'PJSIP/1001').rejected).toBeUndefined();
+    h.send({ type: 'agent-sign-out', agentId: 'a' });
+    expect(signIn('b', 'PJSIP/1001').rejected).toBeUndefined();
+    expect(h.agent('b')).toMatchObject({ status: 'ready', endpoint: 'PJSIP/1001' });
+  });
+
   it('paused with a reason, ready again, wrap-up ended early, sign-out', () => {
     const h = new Harness(config);
     h.signIn('a', ['mandarin']);

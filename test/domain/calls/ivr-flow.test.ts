@@ -182,7 +182,7 @@ describe('call flow through the default menu', () => {
     h.send({ type: 'dtmf', callId: 'c1', digit: '8' });
     for (const d of '2026015') h.send({ type: 'dtmf', callId: 'c1', digit: d });
     h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
-    expect(h.last).toContainEqual({ type: 'read-ticket-status', callId: 'c1', ticketNumber: '2026015' });
+    expect(h.last).toContainEqual({ type: 'read-ticket-status', callId: 'c1', ticketNumber: '2026015', callerNumber: '13812341234' });
     h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: '2026015', status: 'in-progress' });
     expect(h.media('c1')).toEqual([
       'sound:hotline/ticket-number-is',
@@ -203,6 +203,66 @@ describe('call flow through the default menu', () => {
     h.finishPlayback('c1');
     expect(h.lastOf('hangup')).toMatchObject({ callId: 'c1', reason: 'ivr-finished' });
     expect(h.record('c1')?.outcome).toBe('completed-in-ivr');
+  });
+
+  describe('status self-service cannot be used to enumerate orders (issue 7 item 2, art. 22)', () => {
+    /** Keys `number` and # on the ticket node and answers the look-up with `status`. */
+    const lookUp = (h: Harness, number: string, status: string | null) => {
+      for (const d of number) h.send({ type: 'dtmf', callId: 'c1', digit: d });
+      h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
+      h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: number, status });
+    };
+    const onTicketNode = () => {
+      const h = new Harness(config);
+      h.arrive('c1');
+      h.finishPlayback('c1');
+      h.send({ type: 'dtmf', callId: 'c1', digit: '8' });
+      return h;
+    };
+
+    it('given a caller on the ticket menu, when a keyed number is not found, then "not found" plays and the after-status menu follows', () => {
+      const h = onTicketNode();
+      lookUp(h, '101', null);
+      expect(h.media('c1')).toEqual(['sound:hotline/ticket-not-found']);
+      h.finishPlayback('c1');
+      expect(h.media('c1')).toEqual(['sound:hotline/after-status']);
+      expect(h.all('hangup')).toEqual([]);
+    });
+
+    it('given two failed look-ups, when a third number is not found after going round the menu, then goodbye plays and the call is hung up', () => {
+      const h = onTicketNode();
+      lookUp(h, '101', null);
+      h.finishPlayback('c1');
+      h.send({ type: 'dtmf', callId: 'c1', digit: '1' }); // 再次查询: the node is entered afresh
+      lookUp(h, '102', null);
+      h.finishPlayback('c1');
+      h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
+      lookUp(h, '103', null);
+      expect(h.media('c1')).toEqual(['sound:hotline/ticket-not-found']);
+      h.finishPlayback('c1');
+      expect(h.media('c1')).toEqual(['sound:hotline/goodbye']);
+      expect(h.all('read-ticket-status')).toHaveLength(3);
+      h.finishPlayback('c1');
+      expect(h.lastOf('hangup')).toMatchObject({ callId: 'c1', reason: 'ivr-finished' });
+      expect(h.record('c1')?.outcome).toBe('completed-in-ivr');
+    });
+
+    it('given a found status between failures, when the count is reached, then found look-ups did not count', () => {
+      const h = onTicketNode();
+      lookUp(h, '101', null);
+      h.finishPlayback('c1');
+      h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
+      lookUp(h, '7', 'closed');
+      h.finishPlayback('c1');
+      h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
+      lookUp(h, '102', null);
+      h.finishPlayback('c1');
+      expect(h.media('c1')).toEqual(['sound:hotline/after-status']);
+      h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
+      lookUp(h, '103', null);
+      h.finishPlayback('c1');
+      expect(h.media('c1')).toEqual(['sound:hotline/goodbye']);
+    });
   });
 
   it('an unknown status code is read as the generic status prompt', () => {

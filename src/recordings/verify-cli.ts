@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/index.ts';
+import { openStore } from '../store/db.ts';
+import { RecordingsRepo } from '../store/recordings-repo.ts';
+import { archivedFilePath, archiveRoot } from './archive.ts';
+import { verifyIntegrity, type IntegrityReport } from './integrity.ts';
+
+/**
+ * `npm run verify [-- --files N] [-- --json]`: walks the audit-log and recording-index hash chains of
+ * DATA_DIR's database (configured like `npm start`) and re-hashes the archived files (all, or N).
+ * Exit code 0 when everything matches, 1 naming the first row or file that does not, 2 on bad usage.
+ */
+export async function runVerify(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ exitCode: number; out: string; report?: IntegrityReport }> {
+  let args;
+  try {
+    args = parseArgs({ args: argv, options: { files: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+  } catch (err) {
+    return { exitCode: 2, out: `verify: ${(err as Error).message}\nusage: npm run verify -- [--files N] [--json]\n` };
+  }
+  const files = args.values.files === undefined ? 0 : Number(args.values.files);
+  if (!Number.isInteger(files) || files < 0) return { exitCode: 2, out: `verify: --files must be a whole number >= 0 (got ${args.values.files})\n` };
+  let dataDir: string;
+  try {
+    dataDir = loadConfig({ env, cwd }).server.dataDir;
+  } catch (err) {
+    if (err instanceof ConfigError) return { exitCode: 2, out: `${err.message}\n` };
+    throw err;
+  }
+  const store = openStore({ dataDir });
+  try {
+    const root = archiveRoot(dataDir);
+    const { nextFileCursor: _cursor, ...report } = await verifyIntegrity({
+      db: store.db,
+      repo: new RecordingsRepo(store.db),
+      resolveFile: (row) => archivedFilePath(root, row),
+      files,
+    });
+    if (args.values.json) return { exitCode: report.ok ? 0 : 1, out: `${JSON.stringify(report, null, 2)}\n`, report };
+    const lines = [
+      `audit_log: ${report.audit.rows} rows, head ${report.audit.head ?? '-'}`,
+      `recording_index: ${report.index.rows} entries, head ${report.index.head ?? '-'}`,
+      `recordings: ${report.recordings.archived} archived; files re-hashed: ${report.files.checked} (${report.files.bytes} bytes in ${report.files.ms} ms)`,
+    ];
+    if (report.ok) lines.push('OK: both chains and every checked file match');
+    else {
+      lines.push(`FIRST MISMATCH: ${report.first!.where}: ${report.first!.message}`);
+      for (const p of report.problems.slice(1)) lines.push(`  also: ${p.where}: ${p.message}`);
+    }
+    return { exitCode: report.ok ? 0 : 1, out: `${lines.join('\n')}\n`, report };
+  } finally {
+    store.close();
+  }
+}
