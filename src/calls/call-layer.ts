@@ -4,7 +4,7 @@ import { callRoutes } from './routes-calls.ts';
 import { agentRoutes } from './routes-agents.ts';
 import { callbackRoutes } from './routes-callbacks.ts';
 import { recordingRoutes } from './routes-recordings.ts';
-import type { RoutePlugin } from '../http/build-app.ts';
+import type { RoutePlugin } from '../http/app/build-app.ts';
 import { agentIdOf, attachAgentNamespace, type AgentNamespaceOptions } from './namespace-agent.ts';
 import type { SocketServer } from '../realtime/socket-server.ts';
 import { attachSupervisorNamespace } from './namespace-supervisor.ts';
