@@ -5,7 +5,7 @@ import type { ScryptParams } from './auth/password.ts';
 import { loadOrCreateTokenSecret } from './auth/token-secret.ts';
 import { createTokenService } from './auth/token.ts';
 import type { Config } from './config/index.ts';
-import { buildApp, type AppDeps, type RoutePlugin } from './http/build-app.ts';
+import { buildApp, type AppDeps, type RoutePlugin } from './http/app/build-app.ts';
 import { attachSocketServer, type SocketServer } from './realtime/socket-server.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';

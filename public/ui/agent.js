@@ -76,8 +76,10 @@ const REFUSALS = {
 };
 
 function showResult(ack, okText) {
+  // A refusal whose detail matters to the person (who holds the extension, the pattern) shows both.
   const zh = ack.ok ? undefined : REFUSALS[ack.error.code];
-  view.message = ack.ok ? (okText ?? '') : `操作失败：${zh ? `${zh}（${ack.error.message}）` : ack.error.message}`;
+  const text = ack.ok ? '' : zh ? `${zh}（${ack.error.message}）` : (ack.error.messageZh ?? ack.error.message);
+  view.message = ack.ok ? (okText ?? '') : `操作失败：${text}`;
   const m = $('#agent-message');
   if (m) {
     m.textContent = view.message;

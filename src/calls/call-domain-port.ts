@@ -1,4 +1,5 @@
 import type { AgentState } from '../domain/acd/agent.ts';
+import type { CallState } from '../domain/calls/call-center-state.ts';
 import type { Effect } from '../domain/calls/effects.ts';
 import type { Input } from '../domain/calls/inputs.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
@@ -12,6 +13,8 @@ export interface CallDomainPort {
   /** Every agent the domain knows, signed out ones included. */
   agents(): readonly AgentState[];
   agent(agentId: string): AgentState | undefined;
+  /** The domain's view of a live call (phase, agent, talk state). */
+  call(callId: string): CallState | undefined;
   /** Where a waiting call stands in its queue (1 = next), undefined when not waiting. */
   queuePosition(callId: string): number | undefined;
 }

@@ -25,7 +25,9 @@ export interface DesktopPop extends ScreenPop {
   draft: WorkOrderDraft;
 }
 
-export type CallState = 'ringing' | 'answered' | 'held' | 'resumed' | 'transferring' | 'transferred' | 'conference' | 'transfer-failed' | 'ended' | 'withdrawn';
+import type { CallUpdateState } from '../domain/calls/effects.ts';
+
+export type CallState = 'ringing' | CallUpdateState;
 
 export interface CallUpdate {
   callId: string;

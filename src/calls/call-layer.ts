@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { CallCenterConfig } from '../domain/calls/call-center-state.ts';
-import { callRoutes } from '../http/routes/calls.ts';
-import { agentRoutes } from '../http/routes/agents.ts';
-import { callbackRoutes } from '../http/routes/callbacks.ts';
-import { recordingRoutes } from '../http/routes/recordings.ts';
-import type { RoutePlugin } from '../http/build-app.ts';
-import { attachAgentNamespace, type AgentNamespaceOptions } from '../realtime/agent-namespace.ts';
+import { callRoutes } from './routes-calls.ts';
+import { agentRoutes } from './routes-agents.ts';
+import { callbackRoutes } from './routes-callbacks.ts';
+import { recordingRoutes } from './routes-recordings.ts';
+import type { RoutePlugin } from '../http/app/build-app.ts';
+import { agentIdOf, attachAgentNamespace, type AgentNamespaceOptions } from './namespace-agent.ts';
 import type { SocketServer } from '../realtime/socket-server.ts';
-import { attachSupervisorNamespace } from '../realtime/supervisor-namespace.ts';
+import { attachSupervisorNamespace } from './namespace-supervisor.ts';
 import { RecordingArchive, type ArchiveEncoder, type StoredRecordingSource } from '../recordings/archive.ts';
 import { IntegrityMonitor } from '../recordings/integrity-monitor.ts';
 import { ariRecordingSource } from '../recordings/ari-recording-source.ts';
@@ -26,6 +26,7 @@ import { CallReconciler } from './call-reconciler.ts';
 import { emptyHistory, type CallerHistorySource } from './caller-history.ts';
 import { DomainRunner } from './domain-runner.ts';
 import { FiguresPublisher } from './live-figures.ts';
+import { agentCallRoutes } from './routes-agent-call.ts';
 import { WorkOrderLinker } from './work-order-link.ts';
 
 /** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
@@ -147,7 +148,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     orders: history,
     link: (callId, workOrderId) => controller.linkWorkOrder(callId, workOrderId),
   });
-  const reconciler = new CallReconciler({ controller, app: o.app, clock: o.clock, logger: o.logger, calls, recordings, archive, events });
+  const reconciler = new CallReconciler({ controller, live: controller.live, stasis: controller.stasis, app: o.app, clock: o.clock, logger: o.logger, calls, recordings, archive, events });
   const figures = new FiguresPublisher({ controller, state: () => domain.snapshot, repo: calls, clock: o.clock, events, minIntervalMs: o.figuresMinIntervalMs });
   const offEvents = o.ari.on('*', (e) => controller.onEvent(e));
   const closers: Array<() => void> = [];
@@ -155,6 +156,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
   const routes: RoutePlugin[] = [
     callRoutes({ calls, recordings, figures, linker }),
     agentRoutes({ controller, extensions: o.extensions }),
+    agentCallRoutes({ commands: controller.commands, agentIdOf }),
     callbackRoutes({ calls, events, clock: o.clock }),
     recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit, checkFile: (row) => integrity.checkDownload(row) }),
   ];

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { RONA, UNREACHABLE } from '../domain/acd/agent.ts';
-import type { BreachCause, CallRecord, FailedOffer, IvrChoice } from '../domain/calls/call-record.ts';
 import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallsRepo } from '../store/calls-repo.ts';
@@ -11,13 +10,19 @@ import type { Channel } from '../telephony/ari/models.ts';
 import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
 import { isInStasisApp } from '../telephony/ari/reconcile.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
+import type { Party } from '../domain/calls/call-center-state.ts';
 import type { CallController } from './call-controller.ts';
 import type { CallEventHub } from './call-events.ts';
-import { newLiveCall, type LegRef } from './live-call.ts';
-import { buildDesktopPop } from './screen-pop-builder.ts';
+import { newLiveCall, type LegRef, type LiveCalls } from './live-calls.ts';
+import { adoptedPop, recordFromRow } from './restore-record.ts';
+import type { StasisTranslator } from './stasis.ts';
 
 export interface CallReconcilerOptions {
   controller: CallController;
+  /** The live-call registry, shared with the controller. */
+  live: LiveCalls;
+  /** ARI events → domain inputs, for legs that changed while we were not listening. */
+  stasis: StasisTranslator;
   app: string;
   clock: Clock;
   logger: Logger;
@@ -79,10 +84,12 @@ export class CallReconciler implements ReconcileHandler {
       const caller = present.get(row.callerChannelId);
       const callerAlive = caller !== undefined && isInStasisApp(caller, this.o.app);
       const aliveLegs = legs.filter((l) => l.kind !== 'caller' && present.has(l.channelId));
-      const talkingLeg = aliveLegs.find((l) => l.answeredAt !== null && bridges.get(row.bridgeId ?? '')?.channels.includes(l.channelId));
-      if (callerAlive && row.answeredAt !== null && talkingLeg && row.bridgeId && bridges.has(row.bridgeId)) {
-        this.adopt(row, aliveLegs, present);
-        if (row.recordingName) stillRecording.add(row.recordingName);
+      // The main bridge, and the consultation bridges (br-<party leg id>) of an attended transfer.
+      const ours = [...bridges.values()].filter((b) => b.id === row.bridgeId || b.id.startsWith(`br-${row.id}-p`));
+      const talkingLeg = aliveLegs.find((l) => l.answeredAt !== null && ours.some((b) => b.channels.includes(l.channelId)));
+      const talked = row.answeredAt !== null || row.transferNumber !== null;
+      if (callerAlive && talked && talkingLeg && row.bridgeId && bridges.has(row.bridgeId)) {
+        for (const name of this.adopt(row, aliveLegs, present, ours)) stillRecording.add(name);
         continue;
       }
       if (callerAlive && isWaiting(row)) {
@@ -110,10 +117,10 @@ export class CallReconciler implements ReconcileHandler {
     bridges: Map<string, { id: string; channels: string[] }>,
     rest: AriRestClient,
   ): Promise<void> {
-    const { controller, calls } = this.o;
+    const { live, calls } = this.o;
     const now = this.o.clock.now();
-    for (const l of legs) controller.internals.endedChannels.add(l.channelId);
-    controller.internals.endedChannels.add(row.callerChannelId);
+    for (const l of legs) live.markEnded(l.channelId);
+    live.markEnded(row.callerChannelId);
     for (const l of legs) {
       if (present.has(l.channelId)) await hangupQuietly(rest, l.channelId);
       calls.updateLeg(l.channelId, { endedAt: now, outcome: present.has(l.channelId) ? 'hungup' : (l.outcome ?? 'vanished') });
@@ -144,13 +151,13 @@ export class CallReconciler implements ReconcileHandler {
    * this process yet, and the call is offered again as usual. False when the domain refused it.
    */
   private async restoreWaiting(row: CallRow, legs: CallLegRow[], present: Map<string, Channel>, rest: AriRestClient): Promise<boolean> {
-    const { controller, calls } = this.o;
+    const { controller, live, calls } = this.o;
     const now = this.o.clock.now();
     const allLegs = calls.legs(row.id);
-    controller.internals.reserveLegIds(allLegs.map((l) => l.channelId));
+    live.reserveLegIds(allLegs.map((l) => l.channelId));
     for (const l of legs) {
       if (l.kind === 'caller') continue;
-      controller.internals.endedChannels.add(l.channelId);
+      live.markEnded(l.channelId);
       if (present.has(l.channelId)) await hangupQuietly(rest, l.channelId);
       // Not a ring-no-answer: the offer died with this server, so it does not count against the agent.
       calls.updateLeg(l.channelId, { endedAt: now, outcome: present.has(l.channelId) ? 'cancelled' : (l.outcome ?? 'vanished') });
@@ -158,11 +165,10 @@ export class CallReconciler implements ReconcileHandler {
     const record = recordFromRow(row, allLegs);
     const call = newLiveCall({ callId: row.id, callerChannelId: row.callerChannelId, callerNumber: row.callerNumber, dialedNumber: row.dialedNumber });
     call.record = record;
-    controller.registerAdopted(call, [[row.callerChannelId, { callId: row.id, role: 'caller', answered: true, gone: false }]]);
+    live.add(call, [[row.callerChannelId, { callId: row.id, role: 'caller', answered: true, gone: false }]]);
     const rejected = controller.input({ type: 'call-restored', callId: row.id, channelId: row.callerChannelId, record });
     if (rejected) {
-      controller.internals.live.delete(row.id);
-      controller.internals.byChannel.delete(row.callerChannelId);
+      live.drop(call);
       this.log.error({ callId: row.id, reason: rejected.message }, 'calls: a waiting call could not be restored; closing it');
       return false;
     }
@@ -173,63 +179,87 @@ export class CallReconciler implements ReconcileHandler {
     return true;
   }
 
-  private adopt(row: CallRow, aliveLegs: ReturnType<CallsRepo['openLegs']>, present: Map<string, Channel>): void {
+  /**
+   * A call still talking (with its agent, a third party, in a three-way call or mid-consultation) is
+   * given back to the domain with `call-restored`, its parties and hold state rebuilt from the legs
+   * and bridges the PBX still has, so the rest of its life is decided like any other call. Returns
+   * the recordings that go on.
+   */
+  private adopt(row: CallRow, aliveLegs: CallLegRow[], present: Map<string, Channel>, ours: Array<{ id: string; channels: string[] }>): string[] {
+    const { live, controller } = this.o;
+    const allLegs = this.o.calls.legs(row.id);
+    live.reserveLegIds(allLegs.map((l) => l.channelId));
     const call = newLiveCall({ callId: row.id, callerChannelId: row.callerChannelId, callerNumber: row.callerNumber, dialedNumber: row.dialedNumber, adopted: true });
-    call.bridgeId = row.bridgeId ?? undefined;
-    call.recordingName = row.recordingName ?? undefined;
-    call.answeredAt = row.answeredAt ?? undefined;
+    const recordings: string[] = [];
+    const stored = new Set(this.o.recordings.byCall(row.id).map((r) => r.name));
+    for (const b of ours) {
+      const name = b.id === row.bridgeId ? 'main' : `consult:${b.id.slice(3)}`;
+      const recordingName = name === 'main' ? (row.recordingName ?? undefined) : `call-${b.id.slice(3)}-consult`;
+      const rec = recordingName !== undefined && stored.has(recordingName) ? recordingName : undefined;
+      call.bridges.set(name, { id: b.id, ready: Promise.resolve(b.id), ...(rec ? { recordingName: rec } : {}) });
+      if (rec) recordings.push(rec);
+    }
     const refs: Array<[string, LegRef]> = [[row.callerChannelId, { callId: row.id, role: 'caller', answered: true, gone: false }]];
+    const parties: Party[] = [];
+    let agentChannelId: string | undefined;
+    let consultPartyId: string | undefined;
     for (const l of aliveLegs) {
       const answered = l.answeredAt !== null && present.get(l.channelId)?.state === 'Up';
       if (l.kind === 'agent') {
-        if (!answered) continue;
-        call.agentId = l.agentId ?? undefined;
-        call.agentChannelId = l.channelId;
-        refs.push([l.channelId, { callId: row.id, role: 'agent', agentId: l.agentId ?? undefined, answered: true, gone: false }]);
-      } else {
-        call.parties.add(l.channelId);
-        refs.push([l.channelId, { callId: row.id, role: 'party', purpose: l.kind === 'third_party' ? 'conference' : 'transfer', number: l.number ?? undefined, answered, gone: false }]);
+        if (!answered || l.agentId !== row.agentId) continue;
+        agentChannelId = l.channelId;
+        call.agentLegs.set(l.agentId!, l.channelId);
+        refs.push([l.channelId, { callId: row.id, role: 'agent', agentId: l.agentId!, answered: true, gone: false }]);
+        continue;
       }
-    }
-    if (!call.agentChannelId && call.parties.size > 0) call.transferredOut = true;
-    if (call.agentId) {
-      let choices: IvrChoice[] = [];
-      try {
-        const parsed = JSON.parse(row.ivrPath) as unknown;
-        if (Array.isArray(parsed)) choices = parsed.filter((c): c is IvrChoice => typeof c === 'object' && c !== null && 'node' in c);
-      } catch {
-        // An unreadable path only costs the adopted pop its menu trail.
+      const purpose: Party['purpose'] = l.kind === 'third_party' ? 'conference' : l.kind === 'consult' ? 'consult' : row.answeredAt === null ? 'ivr-transfer' : 'transfer';
+      // A colleague who took a consulted call over is its agent now.
+      if (purpose === 'consult' && l.agentId !== null && l.agentId === row.agentId && answered && ours.some((b) => b.id === row.bridgeId && b.channels.includes(l.channelId))) {
+        agentChannelId = l.channelId;
+        call.agentLegs.set(l.agentId, l.channelId);
+        refs.push([l.channelId, { callId: row.id, role: 'party', purpose, agentId: l.agentId, answered: true, gone: false }]);
+        continue;
       }
-      const pop = buildDesktopPop(
-        {
-          callId: row.id,
-          callerNumber: row.callerNumber,
-          skill: row.skill ?? '',
-          priority: row.priority,
-          repeatCaller: false,
-          ivrPath: choices.map((c) => c.node),
-          ivrChoices: choices,
-          arrivedAt: row.arrivedAt,
-          ivrExitAt: row.ivrExitAt ?? row.arrivedAt,
-          offeredAt: row.firstOfferedAt ?? row.arrivedAt,
-          waitedMs: (row.answeredAt ?? row.arrivedAt) - (row.ivrExitAt ?? row.arrivedAt),
-        },
-        [],
-      );
-      call.pops.set(call.agentId, pop);
+      if (purpose === 'consult') consultPartyId = l.channelId;
+      parties.push({ partyId: l.channelId, purpose, answered, ...(l.number ? { number: l.number } : {}), ...(l.agentId ? { agentId: l.agentId } : {}) });
+      call.parties.add(l.channelId);
+      if (l.agentId) call.agentLegs.set(l.agentId, l.channelId);
+      refs.push([l.channelId, { callId: row.id, role: 'party', purpose, answered, gone: false, ...(l.number ? { number: l.number } : {}), ...(l.agentId ? { agentId: l.agentId } : {}) }]);
     }
-    this.o.controller.registerAdopted(call, refs);
+    const record = recordFromRow(row, allLegs);
+    if (!agentChannelId) record.outcome = 'transferred';
+    // A voice-menu transfer's talk time starts when its number answered (the CDR keeps it on the leg).
+    const menuParty = row.answeredAt === null ? aliveLegs.find((l) => l.kind === 'transfer' && l.answeredAt !== null) : undefined;
+    if (menuParty) record.transferAnsweredAt = menuParty.answeredAt!;
+    call.record = record;
+    live.add(call, refs);
+    const rejected = controller.input({
+      type: 'call-restored',
+      callId: row.id,
+      channelId: row.callerChannelId,
+      record,
+      ...(agentChannelId ? { agentChannelId } : {}),
+      // Only a consultation is known to hold the caller; a plain hold before the restart is not (music goes on until unhold).
+      talk: { held: consultPartyId !== undefined, parties, ...(consultPartyId ? { consultPartyId } : {}) },
+    });
+    if (rejected) {
+      this.log.error({ callId: row.id, reason: rejected.message }, 'calls: a talking call could not be adopted; closing it');
+      controller.finalize(row.id);
+      return [];
+    }
+    if (row.agentId && agentChannelId) call.pops.set(row.agentId, adoptedPop(row));
     this.o.calls.updateCall(row.id, { phase: 'talking' });
-    this.log.info({ callId: row.id, agentId: call.agentId, transferred: call.transferredOut }, 'calls: adopted a call still talking after the restart');
+    this.log.info({ callId: row.id, agentId: row.agentId, parties: parties.length, consulting: consultPartyId !== undefined }, 'calls: adopted a call still talking after the restart');
+    return recordings;
   }
 
   private async reconcileLive(present: Map<string, Channel>, rest: AriRestClient): Promise<void> {
-    const { live, byChannel, byPlayback } = this.o.controller.internals;
-    for (const [id, ref] of [...byChannel]) {
-      if (ref.gone || !live.has(ref.callId)) continue;
+    const { live, stasis } = this.o;
+    for (const [id, ref] of live.allLegs()) {
+      if (ref.gone || !live.get(ref.callId)) continue;
       const ch = present.get(id);
       if (!ch) {
-        this.o.controller.internals.channelGone(id, 'vanished');
+        stasis.channelGone(id, 'vanished');
         // A ringing agent leg that died while we were disconnected (it could not enter Stasis without us)
         // is our failure, not the agent's: the domain paused them as unreachable, so undo that. The same
         // when the ring-no-answer timer ran out during the outage (our hangup never reached Asterisk, so
@@ -243,15 +273,15 @@ export class CallReconciler implements ReconcileHandler {
       }
       // Answered while we were not listening: the StasisStart was lost with the socket.
       if ((ref.role === 'agent' || ref.role === 'party') && !ref.answered && ch.state === 'Up' && isInStasisApp(ch, this.o.app)) {
-        this.o.controller.internals.stasisStart(ch, ref.role === 'agent' ? ['agent', ref.callId, ref.agentId ?? ''] : ['party', ref.callId]);
+        stasis.stasisStart(ch, ref.role === 'agent' ? ['agent', ref.callId, ref.agentId ?? ''] : ['party', ref.callId]);
       }
     }
-    for (const agentId of this.o.controller.internals.takeOutageVictims()) {
+    for (const agentId of this.o.controller.takeOutageVictims()) {
       const agent = this.o.controller.agents().find((a) => a.agentId === agentId);
       if (agent?.status === 'paused' && agent.pauseReason === UNREACHABLE) this.o.controller.ready(agentId);
     }
-    for (const [playbackId, callId] of [...byPlayback]) {
-      if (!live.has(callId)) continue;
+    for (const [playbackId, callId] of live.playbacks()) {
+      if (!live.get(callId)) continue;
       try {
         const pb = await rest.playbacks.get(playbackId);
         if (pb.state === 'done' || pb.state === 'failed' || pb.state === 'cancelled') this.finishPlayback(playbackId, callId);
@@ -274,15 +304,15 @@ export class CallReconciler implements ReconcileHandler {
 
   /** Channels in our application that no call owns: inbound callers become calls, stray legs are hung up. */
   private adoptStrangers(channels: Channel[], rest: AriRestClient): void {
-    const { byChannel, endedChannels } = this.o.controller.internals;
+    const { live, stasis } = this.o;
     for (const ch of channels) {
-      if (byChannel.has(ch.id) || !isInStasisApp(ch, this.o.app)) continue;
+      if (live.leg(ch.id) || !isInStasisApp(ch, this.o.app)) continue;
       const args = (ch.dialplan.app_data ?? '').split(',').slice(1);
-      if (args[0] === 'agent' || args[0] === 'party' || endedChannels.has(ch.id)) {
+      if (args[0] === 'agent' || args[0] === 'party' || live.wasEnded(ch.id)) {
         void hangupQuietly(rest, ch.id);
         continue;
       }
-      this.o.controller.internals.stasisStart(ch, args);
+      stasis.stasisStart(ch, args);
     }
   }
 }
@@ -303,48 +333,4 @@ async function ignoreGone(p: Promise<unknown>): Promise<void> {
 /** Still waiting for an agent: never answered, not sent elsewhere from the menu, not ended by the domain. */
 function isWaiting(row: CallRow): boolean {
   return row.answeredAt === null && row.outcome === null && row.transferNumber === null && row.endedAt === null;
-}
-
-const BREACH_CAUSES = new Set<string>(['nobody-ready', 'rona', 'all-busy', 'still-ringing']);
-
-function parseIvrPath(raw: string): { path: string[]; choices: IvrChoice[] } {
-  try {
-    const parsed = JSON.parse(raw) as unknown;
-    if (!Array.isArray(parsed)) return { path: [], choices: [] };
-    const choices = parsed.filter((c): c is IvrChoice => typeof c === 'object' && c !== null && typeof (c as IvrChoice).node === 'string');
-    if (choices.length > 0) return { path: choices.map((c) => c.node), choices };
-    return { path: parsed.filter((n): n is string => typeof n === 'string'), choices: [] };
-  } catch {
-    return { path: [], choices: [] };
-  }
-}
-
-/** The domain's record of a call, rebuilt from its CDR row and legs. */
-export function recordFromRow(row: CallRow, legs: CallLegRow[]): CallRecord {
-  const ivr = parseIvrPath(row.ivrPath);
-  const failedOffers: FailedOffer[] = legs
-    .filter((l) => l.kind === 'agent' && l.agentId !== null && l.answeredAt === null && l.endedAt !== null && l.outcome !== null && l.outcome !== 'cancelled' && l.outcome !== 'vanished')
-    .map((l) => ({ agentId: l.agentId!, at: l.endedAt!, cause: l.outcome === 'no_answer' ? ('rona' as const) : ('unreachable' as const) }));
-  const record: CallRecord = {
-    callId: row.id,
-    callerNumber: row.callerNumber,
-    arrivedAt: row.arrivedAt,
-    ivrPath: ivr.path,
-    ivrChoices: ivr.choices,
-    ivrInvalidInputs: row.ivrInvalidInputs,
-    ivrTimeouts: row.ivrTimeouts,
-    priority: row.priority,
-    repeatCaller: row.repeatCaller,
-    offers: row.offers,
-    failedOffers,
-    outcome: 'in-progress',
-  };
-  if (row.ivrExitAt !== null) record.ivrExitAt = row.ivrExitAt;
-  if (row.queuedAt !== null) record.queuedAt = row.queuedAt;
-  if (row.skill !== null) record.skill = row.skill;
-  if (row.firstOfferedAt !== null) record.firstOfferedAt = row.firstOfferedAt;
-  if (row.prewarnedAt !== null) record.prewarnedAt = row.prewarnedAt;
-  if (row.breachAt !== null) record.breach = { at: row.breachAt, cause: (BREACH_CAUSES.has(row.breachCause ?? '') ? row.breachCause : 'nobody-ready') as BreachCause };
-  if (row.escalatedAt !== null) record.escalatedAt = row.escalatedAt;
-  return record;
 }

@@ -26,6 +26,10 @@ export class DomainRunner implements CallDomainPort {
     return this.state.agents.get(agentId);
   }
 
+  call(callId: string) {
+    return this.state.calls.get(callId);
+  }
+
   queuePosition(callId: string): number | undefined {
     return queuePosition(this.state, callId);
   }

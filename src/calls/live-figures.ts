@@ -105,7 +105,7 @@ export class FiguresPublisher {
       if ((c.phase === 'queued' || c.phase === 'ringing') && c.queue && (since === null || c.queue.enqueuedAt < since)) since = c.queue.enqueuedAt;
     }
     let outside = 0;
-    for (const call of this.o.controller.liveCalls().values()) if (call.adopted || call.domainEnded) outside += 1;
+    for (const call of this.o.controller.liveCalls().values()) if (call.adopted || state.calls.get(call.callId)?.phase === 'handed-off') outside += 1;
     const agentList: LiveFigures['agentList'] = [];
     for (const a of state.agents.values()) {
       if (a.status === 'signed-out') continue;

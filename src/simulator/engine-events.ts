@@ -1,7 +1,7 @@
 /**
  * The simulator engine's in-process event stream. Every state change of the simulated PBX is published
  * here as plain data (no engine objects leak out), so adapters can render it in their own protocol:
- * the ARI layer renders Stasis events, the AMI layer (src/simulator/ami) renders Newchannel, Newstate,
+ * the ARI layer renders Stasis events, the AMI layer (src/simulator/ami-*.ts) renders Newchannel, Newstate,
  * DialBegin, BridgeEnter, Hangup and friends.
  *
  * Events are published synchronously, in the order the engine makes the changes; a listener must not

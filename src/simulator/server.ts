@@ -12,7 +12,7 @@ import { AriError } from './ari-error.ts';
 import { matchRoute, type Params } from './ari-routes.ts';
 import { ariTimestamp } from './ari-time.ts';
 import { handleControl } from './control-api.ts';
-import { startAmiServer } from './ami/ami-server.ts';
+import { startAmiServer } from './ami-server.ts';
 import { SimEngine, type AppSink, type AriJson } from './engine.ts';
 import { Participants } from './participants.ts';
 import { RestTiming } from './rest-timing.ts';

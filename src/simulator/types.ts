@@ -29,7 +29,7 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** The app `cti-inbound` sends calls to (`Stasis(<app>,inbound,${EXTEN})`). Default `cti-test` as in the reference. */
   inboundApp?: string;
-  /** Also serve AMI (src/simulator/ami) on loopback with these credentials; absent = no AMI. */
+  /** Also serve AMI (src/simulator/ami-*.ts) on loopback with these credentials; absent = no AMI. */
   ami?: { port?: number; user: string; secret: string; authFailDelayMs?: number };
   /**
    * REST latency and event/reply order like a real Asterisk (timing.ts; `ASTERISK_22_TIMING` is the measured

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/shared/clock.ts';
-import { startAmiServer, type AmiServerHandle } from '../../src/simulator/ami/ami-server.ts';
+import { startAmiServer, type AmiServerHandle } from '../../src/simulator/ami-server.ts';
 import { AmiClient, type AmiLogger } from '../../src/telephony/ami/ami-client.ts';
 import type { AmiEvent } from '../../src/telephony/ami/ami-event.ts';
 import { AmiActionError, AmiActionTimeoutError, AmiConnectionLostError, AmiNotConnectedError } from '../../src/telephony/ami/ami-errors.ts';

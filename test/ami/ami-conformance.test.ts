@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FakeClock } from '../../src/shared/clock.ts';
-import { startAmiServer, type AmiServerHandle } from '../../src/simulator/ami/ami-server.ts';
+import { startAmiServer, type AmiServerHandle } from '../../src/simulator/ami-server.ts';
 import { getHeader, type AmiMessage } from '../../src/shared/ami-codec.ts';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
 import { RawAmiClient } from './raw-ami-client.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderEngineEvent } from '../../src/simulator/ami/ami-event-renderer.ts';
+import { renderEngineEvent } from '../../src/simulator/ami-event-renderer.ts';
 import { at, channel } from './stub-engine.ts';
 
 const keys = (m: readonly (readonly [string, string])[]) => m.map(([k]) => k);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAmiServer, type AmiServerHandle } from '../../src/simulator/ami/ami-server.ts';
+import { startAmiServer, type AmiServerHandle } from '../../src/simulator/ami-server.ts';
 import { getHeader, type AmiMessage } from '../../src/shared/ami-codec.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { RawAmiClient } from './raw-ami-client.ts';

@@ -1,5 +1,5 @@
 import { EngineEventBus, CHANNEL_STATE_CODES, type ChannelSnapshot, type ChannelStateName } from '../../src/simulator/engine-events.ts';
-import type { AmiEngine } from '../../src/simulator/ami/ami-session.ts';
+import type { AmiEngine } from '../../src/simulator/ami-session.ts';
 import type { EngineOriginateRequest } from '../../src/simulator/types.ts';
 
 /** A hand-driven engine for AMI server and adapter tests that do not need call behaviour. */

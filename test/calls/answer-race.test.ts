@@ -56,8 +56,7 @@ describe('agent commands 0 ms after answered, with real REST latency', () => {
     return row;
   }
 
-  // remove .fails when the call layer redesign lands (issue 8)
-  it.fails('three-way: the third party is added to the call', async () => {
+  it('three-way: the third party is added to the call', async () => {
     const { h, agent, placed, callId, ack } = await answeredCall('conference', { number: '110' });
     expect(ack).toEqual({ ok: true });
     await h.until(() => states(agent).includes('conference'), 'three-way');
@@ -65,8 +64,7 @@ describe('agent commands 0 ms after answered, with real REST latency', () => {
     await endAndCheckLeaks(h, placed.callerChannelId, callId);
   });
 
-  // remove .fails when the call layer redesign lands (issue 8)
-  it.fails('hold: the caller is put on hold, and taken off it again', async () => {
+  it('hold: the caller is put on hold, and taken off it again', async () => {
     const { h, agent, placed, callId, ack } = await answeredCall('hold');
     expect(ack).toEqual({ ok: true });
     await h.until(() => states(agent).includes('held'), 'held');
@@ -76,8 +74,7 @@ describe('agent commands 0 ms after answered, with real REST latency', () => {
     await endAndCheckLeaks(h, placed.callerChannelId, callId);
   });
 
-  // remove .fails when the call layer redesign lands (issue 8)
-  it.fails('blind transfer: the caller stays with the third party, the agent is released', async () => {
+  it('blind transfer: the caller stays with the third party, the agent is released', async () => {
     const { h, agent, placed, callId, ack } = await answeredCall('transfer', { number: '12319' });
     expect(ack).toEqual({ ok: true });
     await h.until(() => states(agent).includes('transferred'), 'transferred');

@@ -20,12 +20,20 @@ describe('signing in on an extension over socket.io', () => {
     // Then it is refused with 409 naming the holder, and that agent stays signed out
     expect(taken).toEqual({
       ok: false,
-      error: { statusCode: 409, code: 'extension-in-use', message: expect.stringContaining('extension 1001 is in use by 李伟 (li.wei)') },
+      error: {
+        statusCode: 409,
+        code: 'extension-in-use',
+        message: expect.stringContaining('extension 1001 is in use by 李伟 (li.wei)'),
+        messageZh: '该分机已被其他坐席签入',
+      },
     });
     // And an extension that is not 3 to 6 digits is a 400 naming the pattern, never dialled
     for (const bad of ['abc', '12', 'Local/1001']) {
       const ack = await other.call('sign-in', { extension: bad, skills: ['mandarin'] });
-      expect(ack, bad).toEqual({ ok: false, error: { statusCode: 400, code: 'invalid-extension', message: expect.stringContaining('^[0-9]{3,6}$') } });
+      expect(ack, bad).toEqual({
+        ok: false,
+        error: { statusCode: 400, code: 'invalid-extension', message: expect.stringContaining('^[0-9]{3,6}$'), messageZh: '分机号格式不正确' },
+      });
     }
     expect(h.layer.controller.agents().map((a) => [a.agentId, a.status])).toEqual([['li.wei', 'ready']]);
     // And a call rings the holder only

@@ -60,6 +60,20 @@ describe('call routes: permissions, masking, 4xx with reasons', () => {
     expect(again.statusCode).toBe(409);
   });
 
+  it('call commands over HTTP: 409 with the reason when there is no call, 400 on bad bodies, auditors refused', async () => {
+    const post = (url: string, token: string, payload: unknown = {}) => s.app.inject({ method: 'POST', url: `/agents/me/call/${url}`, headers: bearer(token), payload: payload as object });
+    const hold = await post('hold', agent);
+    expect(hold.statusCode).toBe(409);
+    expect(hold.json()).toMatchObject({ code: 'no-call' });
+    expect((await post('consult/complete', agent)).json()).toMatchObject({ statusCode: 409, code: 'no-call' });
+    expect((await post('transfer-to-agent', agent, { agentId: 'a2', reason: '住房问题' })).json()).toMatchObject({ statusCode: 409, code: 'no-call' });
+    expect((await post('consult', agent, {})).statusCode).toBe(400);
+    expect((await post('consult', agent, { number: '110', agentId: 'a2' })).statusCode).toBe(400);
+    expect((await post('transfer', agent, { number: '11x' })).statusCode).toBe(400);
+    expect((await post('transfer-to-desk', agent, { skill: 'zhuang', extra: 1 })).statusCode).toBe(400);
+    expect((await post('hold', auditor)).statusCode).toBe(403);
+  });
+
   it('CDR: auditors read it masked; agents may not; unknown call is 404', async () => {
     const list = await s.app.inject({ method: 'GET', url: '/calls', headers: bearer(auditor) });
     expect(list.statusCode).toBe(200);

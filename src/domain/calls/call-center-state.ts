@@ -1,17 +1,46 @@
-import type { AcdConfig } from '../acd/acd-config.ts';
 import type { AgentState } from '../acd/agent.ts';
 import type { QueueEntry } from '../acd/queue-entry.ts';
-import type { IvrConfig } from '../ivr/ivr-config.ts';
+import type { CallCenterConfig } from '../ivr/validate-call-center-config.ts';
 import type { IvrSession } from '../ivr/ivr-session.ts';
 import type { CallRecord } from './call-record.ts';
 
-export interface CallCenterConfig {
-  ivr: IvrConfig;
-  acd: AcdConfig;
+export type { CallCenterConfig } from '../ivr/validate-call-center-config.ts';
+
+/**
+ * ivr → queued ⇄ ringing → connected → (handed-off); a call leaves the state when it ends.
+ * `handed-off`: no agent any more, the caller talks with an outside party (blind or attended
+ * transfer, a three-way call the agent left, a transfer from the voice menu to 110/119/120/122).
+ * A transfer to another agent or desk takes a connected call back to `queued`/`ringing`.
+ */
+export type CallPhase = 'ivr' | 'queued' | 'ringing' | 'connected' | 'handed-off';
+
+/** Someone other than the caller and the call's agent: an outside number or another agent. */
+export interface Party {
+  /** The channel id the adapter gives the party's leg (chosen before the request, so events map back). */
+  partyId: string;
+  /** conference: three-way; transfer: blind transfer; consult: attended transfer; ivr-transfer: from the menu. */
+  purpose: 'conference' | 'transfer' | 'consult' | 'ivr-transfer';
+  number?: string;
+  /** Set when the party is another agent (consultation with a colleague). */
+  agentId?: string;
+  answered: boolean;
 }
 
-/** ivr → queued ⇄ ringing → connected; a call leaves the state when it ends. */
-export type CallPhase = 'ivr' | 'queued' | 'ringing' | 'connected';
+/** The talk phase: what the agent did with the caller. */
+export interface TalkState {
+  /** The caller hears music on hold (on hold, or waiting while the agent consults). */
+  held: boolean;
+  parties: Party[];
+  /** The party the agent is consulting (attended transfer), in a bridge of its own. */
+  consultPartyId?: string;
+}
+
+/** Who handed a call over to the queue or an agent, shown on the receiving agent's screen-pop. */
+export interface TransferNote {
+  fromAgentId: string;
+  reason?: string;
+  at: number;
+}
 
 export interface CallState {
   callId: string;
@@ -26,6 +55,10 @@ export interface CallState {
   /** A queue announcement in progress (music on hold resumes when it finishes). */
   announcePlaybackId?: string;
   timers: { rona?: string; prewarn?: string; breach?: string; announce?: string };
+  /** From the agent's answer on (connected and handed-off). */
+  talk?: TalkState;
+  /** Set while a call handed over by an agent waits for its next agent. */
+  transferNote?: TransferNote;
 }
 
 export type TimerOwner =

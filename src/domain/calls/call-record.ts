@@ -1,13 +1,8 @@
-/** Why a call was not answered within the answer target (art. 25). */
-export type BreachCause =
-  /** No agent with the skill was signed in and unpaused. */
-  | 'nobody-ready'
-  /** At least one offer to an agent went unanswered (ring-no-answer or the agent's phone failed). */
-  | 'rona'
-  /** Agents with the skill were signed in and unpaused, but all were ringing, talking or in wrap-up. */
-  | 'all-busy'
-  /** The call was ringing at an agent, first offer, when the target passed. */
-  | 'still-ringing';
+import type { BreachCause, FailedOffer } from '../acd/breach-cause.ts';
+import type { IvrChoice } from '../ivr/ivr-session.ts';
+
+export type { BreachCause, FailedOffer } from '../acd/breach-cause.ts';
+export type { IvrChoice } from '../ivr/ivr-session.ts';
 
 export type CallOutcome =
   | 'in-progress'
@@ -24,18 +19,7 @@ export type CallOutcome =
   /** The menu ended the call itself (self-service finished). */
   | 'completed-in-ivr';
 
-export interface IvrChoice {
-  node: string;
-  /** The key pressed, or null when the option was taken on time-out. */
-  digit: string | null;
-  label?: string;
-}
 
-export interface FailedOffer {
-  agentId: string;
-  at: number;
-  cause: 'rona' | 'unreachable';
-}
 
 /** Everything the CDR store keeps about one call; times are epoch milliseconds. */
 export interface CallRecord {
@@ -63,6 +47,8 @@ export interface CallRecord {
   answerMs?: number;
   agentId?: string;
   transferNumber?: string;
+  /** When the number of a voice-menu transfer answered (the caller talks with it from then on). */
+  transferAnsweredAt?: number;
   endedAt?: number;
   outcome: CallOutcome;
 }

@@ -1,16 +1,31 @@
+import type { IvrEffect } from '../ivr/ivr-effects.ts';
 import type { CallRecord } from './call-record.ts';
 import type { ScreenPop } from './screen-pop.ts';
 import type { AgentStatus } from '../acd/agent.ts';
+
+/** What the agent's desktop is told about its call (docs/calls.md). */
+export type CallUpdateState =
+  | 'answered'
+  | 'held'
+  | 'resumed'
+  | 'transferring'
+  | 'conference'
+  | 'transferred'
+  | 'transfer-failed'
+  | 'consulting'
+  | 'consult-connected'
+  | 'consult-cancelled'
+  | 'party-left'
+  | 'ended'
+  | 'withdrawn';
 
 /**
  * Plain-data instructions for the adapters. Timers carry absolute deadlines (epoch ms): the adapter
  * schedules them on the injected Clock and feeds back `{ type: 'timer-fired', key }`.
  */
 export type Effect =
+  | IvrEffect
   | { type: 'answer'; callId: string; channelId: string }
-  /** `media` are ARI media URIs played in order as one playback; `lang` is the ARI play `lang` (sound language). */
-  | { type: 'play'; callId: string; channelId: string; playbackId: string; media: string[]; lang?: string }
-  | { type: 'stop-playback'; callId: string; playbackId: string }
   | { type: 'start-moh'; callId: string; channelId: string }
   | { type: 'stop-moh'; callId: string; channelId: string }
   /** Ring the agent's phone for this call; the adapter reports agent-answered / agent-leg-failed. */
@@ -18,11 +33,29 @@ export type Effect =
   /** Stop ringing the agent (ring-no-answer, caller gone). */
   | { type: 'cancel-agent-leg'; callId: string; agentId: string }
   | { type: 'bridge'; callId: string; channelId: string; agentId: string; agentChannelId: string }
-  /** Record the bridge from the moment the agent answers (art. 28). */
-  | { type: 'start-recording'; callId: string; agentId: string }
+  /**
+   * Record a bridge from the moment someone answers (art. 28): `main` (the caller's bridge) or
+   * `consult:<partyId>` (an attended-transfer consultation). Absent `bridge` = main.
+   */
+  | { type: 'start-recording'; callId: string; agentId?: string; bridge?: string }
+  /** Ring a third party (outside number or another agent); the adapter reports party-answered / party-failed / party-gone. */
+  | {
+      type: 'dial-party';
+      callId: string;
+      partyId: string;
+      purpose: 'conference' | 'transfer' | 'consult' | 'ivr-transfer';
+      number?: string;
+      agentId?: string;
+      endpoint?: string;
+    }
+  | { type: 'hangup-party'; callId: string; partyId: string }
+  /** Put channels into a bridge of the call (`main` or `consult:<partyId>`), moving them from another bridge. */
+  | { type: 'join-bridge'; callId: string; bridge: string; channelIds: string[] }
+  /** Tear a consultation bridge down (its recording is stopped and archived). */
+  | { type: 'destroy-bridge'; callId: string; bridge: string }
   | { type: 'screen-pop'; agentId: string; pop: ScreenPop }
   /** State changes of the call on the agent's desktop after the screen-pop. */
-  | { type: 'call-update'; agentId: string; callId: string; state: 'answered' | 'ended' | 'withdrawn'; at: number }
+  | { type: 'call-update'; agentId: string; callId: string; state: CallUpdateState; at: number; detail?: string }
   | {
       type: 'alert';
       level: 'info' | 'warning' | 'critical';
@@ -35,15 +68,10 @@ export type Effect =
       at: number;
       message: string;
     }
-  | { type: 'set-timer'; key: string; at: number }
-  | { type: 'cancel-timer'; key: string }
-  | { type: 'hangup'; callId: string; channelId: string; reason: string }
   /** Hang up the agent's leg of a call (the caller has gone). */
   | { type: 'hangup-agent'; callId: string; agentId: string; reason: string }
-  | { type: 'transfer'; callId: string; channelId: string; number: string }
-  /** Look up a work order's status for this calling number (only its requester or contact may hear it); answered with `ticket-status-result`. */
-  | { type: 'read-ticket-status'; callId: string; ticketNumber: string; callerNumber: string }
-  | { type: 'add-callback'; callId: string; callerNumber: string; reason: 'abandoned' | 'requested'; at: number }
+  /** Voice-menu transfer (110/119/120/122): ring the caller, dial the number as party `partyId`. */
+  | { type: 'transfer'; callId: string; channelId: string; number: string; partyId: string }
   | { type: 'agent-state'; agentId: string; status: AgentStatus; reason?: string; callId?: string; at: number }
   /** The call's record changed: upsert it in the CDR store. */
   | { type: 'call-record'; record: CallRecord };

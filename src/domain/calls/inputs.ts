@@ -1,3 +1,4 @@
+import type { Party } from './call-center-state.ts';
 import type { CallRecord } from './call-record.ts';
 
 /** What the adapters tell the domain. */
@@ -18,7 +19,15 @@ export type Input =
    * restart is connected again with `agentId`/`agentChannelId`; a call caught in the menu goes to
    * the queue of its desk (its IVR exit is now).
    */
-  | { type: 'call-restored'; callId: string; channelId: string; record: CallRecord; agentChannelId?: string }
+  | {
+      type: 'call-restored';
+      callId: string;
+      channelId: string;
+      record: CallRecord;
+      agentChannelId?: string;
+      /** Talk-phase calls: who else is on the line (three-way, transfer, consultation) and whether the caller is held. */
+      talk?: { held: boolean; parties: Party[]; consultPartyId?: string };
+    }
   /** Late result of the caller's history lookup. */
   | { type: 'caller-flags'; callId: string; repeatCallerWithOpenOrder: boolean }
   | { type: 'dtmf'; callId: string; digit: string }
@@ -33,4 +42,27 @@ export type Input =
   | { type: 'agent-pause'; agentId: string; reason: string }
   | { type: 'agent-answered'; agentId: string; callId: string; agentChannelId: string }
   | { type: 'agent-leg-failed'; agentId: string; callId: string; cause: string }
-  | { type: 'agent-hangup'; agentId: string; callId: string };
+  | { type: 'agent-hangup'; agentId: string; callId: string }
+  // ---- the talk phase: commands of the agent on the call (addressed by agent) -----------------
+  | { type: 'hold'; agentId: string }
+  | { type: 'unhold'; agentId: string }
+  /** Three-way call: `partyId` is the channel id the adapter will give the new leg. */
+  | { type: 'conference'; agentId: string; number: string; partyId: string }
+  /** Blind transfer: once the number answers the agent leaves. */
+  | { type: 'blind-transfer'; agentId: string; number: string; partyId: string }
+  /** Attended transfer: the caller is held while the agent consults a number or another agent. */
+  | { type: 'consult-start'; agentId: string; partyId: string; number?: string; targetAgentId?: string }
+  | { type: 'consult-complete'; agentId: string }
+  | { type: 'consult-cancel'; agentId: string }
+  /** Hand the call to a named ready agent (it rings there; unanswered, it goes on through the queue). */
+  | { type: 'transfer-to-agent'; agentId: string; targetAgentId: string; reason?: string }
+  /** Hand the call to a skill queue, keeping its priority and place. */
+  | { type: 'transfer-to-desk'; agentId: string; skill: string; reason?: string }
+  /** The agent ends the call from the desktop. */
+  | { type: 'end-call'; agentId: string }
+  // ---- legs of third parties, as the adapter sees them ------------------------------------------
+  | { type: 'party-answered'; callId: string; partyId: string }
+  /** The party's leg ended before it answered (busy, no answer, dial failure). */
+  | { type: 'party-failed'; callId: string; partyId: string; cause: string }
+  /** An answered party hung up. */
+  | { type: 'party-gone'; callId: string; partyId: string };

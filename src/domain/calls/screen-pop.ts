@@ -1,3 +1,4 @@
+import type { TransferNote } from './call-center-state.ts';
 import type { IvrChoice } from './call-record.ts';
 
 /**
@@ -17,4 +18,6 @@ export interface ScreenPop {
   offeredAt: number;
   /** offeredAt − ivrExitAt. */
   waitedMs: number;
+  /** Handed over by another agent (内部转接): who, why and when. */
+  transfer?: TransferNote;
 }

@@ -1,4 +1,3 @@
-import type { IvrChoice } from '../calls/call-record.ts';
 import type { IvrAction } from './ivr-config.ts';
 
 /**
@@ -43,4 +42,12 @@ export interface IvrSession {
    * per visit of the node, so that going round the menu cannot be used to try order numbers one after another.
    */
   ticketLookupFailures: number;
+}
+
+/** One choice made in the voice menu, kept in the call's record. */
+export interface IvrChoice {
+  node: string;
+  /** The key pressed, or null when the option was taken on time-out. */
+  digit: string | null;
+  label?: string;
 }

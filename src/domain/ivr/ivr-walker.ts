@@ -1,4 +1,4 @@
-import type { Effect } from '../calls/effects.ts';
+import type { IvrEffect as Effect } from './ivr-effects.ts';
 import { promptPlayback, type IvrAction, type IvrConfig, type IvrNode, type MenuNode, type PromptId, type TicketStatusNode } from './ivr-config.ts';
 import type { IvrExit, IvrSession } from './ivr-session.ts';
 import { digitPrompts } from './number-prompts.ts';

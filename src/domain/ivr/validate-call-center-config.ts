@@ -1,6 +1,11 @@
 import { defaultAcdConfig, type AcdConfig, type OverflowGroup } from '../acd/acd-config.ts';
-import type { CallCenterConfig } from '../calls/call-center-state.ts';
 import { promptFile, type IvrAction, type IvrConfig, type IvrNode, type IvrOption, type IvrPromptSet, type PromptId } from './ivr-config.ts';
+
+/** The voice menu and the ACD settings, checked together (the calls domain calls this pair CallCenterConfig). */
+export interface CallCenterConfig {
+  ivr: IvrConfig;
+  acd: AcdConfig;
+}
 
 export type ConfigCheck = { ok: true; config: CallCenterConfig } | { ok: false; errors: string[] };
 

@@ -18,7 +18,7 @@ import { errorResponses, errorSchema } from '../error-schema.ts';
 import { HttpError } from '../error-handler.ts';
 import { epochMsSchema, idSchema } from '../number-bounds.ts';
 import { sendRangedFile } from '../ranged-file.ts';
-import { audioType } from './recordings.ts';
+import { audioType } from '../../recordings/audio-type.ts';
 
 export interface AuditConsoleDeps {
   search: RecordingSearchRepo;

@@ -91,8 +91,39 @@ describe('call flow through the default menu', () => {
     expect(h.media('c1')).toEqual(['sound:hotline/transferring']);
     expect(h.all('transfer')).toEqual([]);
     h.finishPlayback('c1');
-    expect(h.all('transfer')).toEqual([{ type: 'transfer', callId: 'c1', channelId: 'ch-c1', number }]);
+    const [transfer] = h.all('transfer');
+    expect(transfer).toEqual({ type: 'transfer', callId: 'c1', channelId: 'ch-c1', number, partyId: expect.any(String) });
     expect(h.record('c1')).toMatchObject({ outcome: 'transferred', transferNumber: number });
+    // The call stays ours until both ends hang up, so it can be recorded (issue 8 item 5).
+    expect(h.call('c1')?.phase).toBe('handed-off');
+    expect(h.record('c1')?.endedAt).toBeUndefined();
+  });
+
+  it('a voice-menu transfer is bridged and recorded once the number answers, and ends when it hangs up', () => {
+    // Given a caller transferred to 110 from the emergency advice
+    const h = new Harness(config);
+    h.arrive('c1');
+    h.finishPlayback('c1');
+    h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
+    h.send({ type: 'dtmf', callId: 'c1', digit: '1' });
+    h.finishPlayback('c1');
+    const partyId = h.all('transfer')[0]!.partyId;
+    // When 110 answers
+    h.now += 4000;
+    h.send({ type: 'party-answered', callId: 'c1', partyId });
+    // Then caller and 110 share the main bridge, which is recorded
+    expect(h.last).toEqual(
+      expect.arrayContaining([
+        { type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['ch-c1', partyId] },
+        { type: 'start-recording', callId: 'c1', bridge: 'main' },
+      ]),
+    );
+    expect(h.record('c1')?.transferAnsweredAt).toBe(h.now);
+    // When 110 hangs up, the caller is hung up and the call ends as transferred
+    h.now += 60_000;
+    h.send({ type: 'party-gone', callId: 'c1', partyId });
+    expect(h.all('hangup', h.last)).toEqual([{ type: 'hangup', callId: 'c1', channelId: 'ch-c1', reason: 'transfer-ended' }]);
+    expect(h.record('c1')).toMatchObject({ outcome: 'transferred', transferNumber: '110', endedAt: h.now });
     expect(h.call('c1')).toBeUndefined();
   });
 

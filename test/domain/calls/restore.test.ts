@@ -72,6 +72,43 @@ describe('calls restored after a restart', () => {
     expect(h.agent('m')?.status).toBe('wrap-up');
   });
 
+  it('a call restored mid-consultation goes on: the caller stays held, the agent can complete the transfer', () => {
+    // Given a call killed while its agent consulted 12319 (answered), caller on hold
+    const h = new Harness(config);
+    const record = stored(h, 'c', 50_000, { answeredAt: h.now - 40_000, answerMs: 10_000, agentId: 'm' });
+    h.send({
+      type: 'call-restored',
+      callId: 'c',
+      channelId: 'ch-c',
+      record,
+      agentChannelId: 'leg-m',
+      talk: { held: true, parties: [{ partyId: 'p1', purpose: 'consult', number: '12319', answered: true }], consultPartyId: 'p1' },
+    });
+    h.signIn('m', ['mandarin']);
+    // Then hold is refused as during any consultation, and completing joins caller and party
+    expect(h.send({ type: 'unhold', agentId: 'm' }).rejected).toMatchObject({ reason: 'conflict' });
+    expect(h.send({ type: 'consult-complete', agentId: 'm' }).rejected).toBeUndefined();
+    expect(h.last).toEqual(
+      expect.arrayContaining([
+        { type: 'join-bridge', callId: 'c', bridge: 'main', channelIds: ['p1'] },
+        { type: 'stop-moh', callId: 'c', channelId: 'ch-c' },
+      ]),
+    );
+    expect(h.call('c')?.phase).toBe('handed-off');
+    h.send({ type: 'caller-hangup', callId: 'c' });
+    expect(h.record('c')).toMatchObject({ outcome: 'transferred', transferNumber: '12319', answerMs: 10_000 });
+  });
+
+  it('a call restored after its agent left (caller with a third party) ends when the party hangs up', () => {
+    const h = new Harness(config);
+    const record = { ...stored(h, 'c', 50_000, { answeredAt: h.now - 40_000, agentId: 'm' }), outcome: 'transferred' as const };
+    h.send({ type: 'call-restored', callId: 'c', channelId: 'ch-c', record, talk: { held: false, parties: [{ partyId: 'p1', purpose: 'conference', number: '110', answered: true }] } });
+    expect(h.call('c')?.phase).toBe('handed-off');
+    h.send({ type: 'party-gone', callId: 'c', partyId: 'p1' });
+    expect(h.all('hangup', h.last)).toEqual([{ type: 'hangup', callId: 'c', channelId: 'ch-c', reason: 'transfer-ended' }]);
+    expect(h.record('c')).toMatchObject({ outcome: 'transferred', endedAt: h.now });
+  });
+
   it('refuses a record that does not fit', () => {
     const h = new Harness(config);
     expect(h.send({ type: 'call-restored', callId: 'x', channelId: 'c', record: stored(h, 'y', 1000) }).rejected?.code).toBe('invalid-input');

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { can } from '../../auth/principal.ts';
-import type { FiguresPublisher } from '../../calls/live-figures.ts';
-import { LinkRefusal, type WorkOrderLinker } from '../../calls/work-order-link.ts';
-import { maskPhone } from '../../shared/phone-mask.ts';
-import type { CallsRepo } from '../../store/calls-repo.ts';
-import type { RecordingsRepo } from '../../store/recordings-repo.ts';
-import type { CallLegRow, CallRow } from '../../store/schema/calls.ts';
-import { errorResponses, errorSchema } from '../error-schema.ts';
-import { HttpError } from '../error-handler.ts';
-import { epochMsSchema, offsetSchema } from '../number-bounds.ts';
+import { can } from '../auth/principal.ts';
+import type { FiguresPublisher } from './live-figures.ts';
+import { LinkRefusal, type WorkOrderLinker } from './work-order-link.ts';
+import { maskPhone } from '../shared/phone-mask.ts';
+import type { CallsRepo } from '../store/calls-repo.ts';
+import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { CallLegRow, CallRow } from '../store/schema/calls.ts';
+import { errorResponses, errorSchema } from '../http/error-schema.ts';
+import { HttpError } from '../http/error-handler.ts';
+import { epochMsSchema, offsetSchema } from '../http/number-bounds.ts';
 
 export interface CallRoutesDeps {
   calls: CallsRepo;

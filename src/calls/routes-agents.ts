@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { checkExtension, defaultExtensionPolicy, explainRejection, type ExtensionPolicy } from '../../calls/agent-extension.ts';
-import type { CallController } from '../../calls/call-controller.ts';
-import type { Rejection } from '../../domain/calls/decide.ts';
-import { agentIdOf } from '../../realtime/agent-namespace.ts';
-import { errorResponses, errorSchema } from '../error-schema.ts';
-import { HttpError } from '../error-handler.ts';
+import { checkExtension, defaultExtensionPolicy, explainRejection, type ExtensionPolicy } from './agent-extension.ts';
+import type { CallController } from './call-controller.ts';
+import type { Rejection } from '../domain/calls/decide.ts';
+import { agentIdOf } from './namespace-agent.ts';
+import { errorResponses, errorSchema } from '../http/error-schema.ts';
+import { HttpError } from '../http/error-handler.ts';
 
 const STATUS: Record<Rejection['code'], number> = {
   'unknown-agent': 404,

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import type { Clock } from '../../shared/clock.ts';
-import type { SimulatorEngineApi } from '../types.ts';
-import { AmiMessageReader, formatAmiMessage, getHeader, type AmiHeader, type AmiMessage } from '../../shared/ami-codec.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { SimulatorEngineApi } from './types.ts';
+import { AmiMessageReader, formatAmiMessage, getHeader, type AmiHeader, type AmiMessage } from '../shared/ami-codec.ts';
 import type { RenderedEvent } from './ami-event-renderer.ts';
 import { maskAllows, maskIsOff, parseEventMask, type EventMask } from './ami-event-mask.ts';
 import { parseOriginate, type OriginateParse } from './ami-originate.ts';

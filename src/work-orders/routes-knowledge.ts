@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { EntryInput, KnowledgeService } from '../../work-orders/knowledge-service.ts';
-import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './work-orders-common.ts';
+import type { EntryInput, KnowledgeService } from './knowledge-service.ts';
+import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
 
 const date = { type: 'string', format: 'date' } as const;
 const keyParams = { type: 'object', additionalProperties: false, required: ['key'], properties: { key: { type: 'string', minLength: 1, maxLength: 80, pattern: '^[A-Za-z0-9_.:-]+$' } } } as const;

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { can } from '../../auth/principal.ts';
-import type { CallEventHub } from '../../calls/call-events.ts';
-import { callbackView } from '../../realtime/supervisor-namespace.ts';
-import type { Clock } from '../../shared/clock.ts';
-import { CALLBACK_OUTCOMES, CallbackStateError, type CallbackOutcome, type CallsRepo } from '../../store/calls-repo.ts';
-import { errorResponses, errorSchema } from '../error-schema.ts';
-import { HttpError } from '../error-handler.ts';
-import { idSchema } from '../number-bounds.ts';
+import { can } from '../auth/principal.ts';
+import type { CallEventHub } from './call-events.ts';
+import { callbackView } from './namespace-supervisor.ts';
+import type { Clock } from '../shared/clock.ts';
+import { CALLBACK_OUTCOMES, CallbackStateError, type CallbackOutcome, type CallsRepo } from '../store/calls-repo.ts';
+import { errorResponses, errorSchema } from '../http/error-schema.ts';
+import { HttpError } from '../http/error-handler.ts';
+import { idSchema } from '../http/number-bounds.ts';
 
 /** The callback list: missed calls and callback requests, and each callback's outcome. */
 export function callbackRoutes(deps: { calls: CallsRepo; events: CallEventHub; clock: Clock }): FastifyPluginAsync {

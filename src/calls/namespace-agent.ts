@@ -1,10 +1,11 @@
 import type { Namespace, Socket } from 'socket.io';
 import { can, type Principal } from '../auth/principal.ts';
-import { checkExtension, defaultExtensionPolicy, explainRejection, type ExtensionPolicy } from '../calls/agent-extension.ts';
-import type { CallCommandError, CallController } from '../calls/call-controller.ts';
-import type { CallEventHub, DesktopPop } from '../calls/call-events.ts';
-import { popForViewer, type PopViewer } from '../calls/screen-pop-builder.ts';
-import { LinkRefusal, type WorkOrderLinker } from '../calls/work-order-link.ts';
+import { checkExtension, defaultExtensionPolicy, explainRejection, type ExtensionPolicy } from './agent-extension.ts';
+import type { CallCommandError, CallController } from './call-controller.ts';
+import type { CallEventHub, DesktopPop } from './call-events.ts';
+import { refusalZh } from './refusal-text.ts';
+import { popForViewer, type PopViewer } from './screen-pop-builder.ts';
+import { LinkRefusal, type WorkOrderLinker } from './work-order-link.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import type { Clock, TimerId } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -25,8 +26,8 @@ export interface AgentNamespaceOptions {
   extensions?: ExtensionPolicy;
 }
 
-/** What every acknowledgement carries. */
-export type Ack = { ok: true; [k: string]: unknown } | { ok: false; error: { statusCode: number; code: string; message: string } };
+/** What every acknowledgement carries; a refusal also has its Chinese text (`messageZh`) for the page. */
+export type Ack = { ok: true; [k: string]: unknown } | { ok: false; error: { statusCode: number; code: string; message: string; messageZh?: string } };
 
 const STATUS_OF: Record<Rejection['code'], number> = {
   'unknown-agent': 404,
@@ -49,7 +50,9 @@ const NO_VIEWER: PopViewer = { role: 'none', unitId: null, permissions: new Set(
 /**
  * `/agent`: the agent desktop. Events from the desktop (each with an acknowledgement callback):
  * `sign-in {extension, skills}`, `sign-out`, `ready`, `pause {reason}`, `hold`, `unhold`,
- * `transfer {number}`, `conference {number}`, `hangup`, `link-work-order {callId, workOrderId}`.
+ * `transfer {number}`, `conference {number}`, `consult {number | agentId}`, `consult-complete`,
+ * `consult-cancel`, `transfer-to-agent {agentId, reason?}`, `transfer-to-desk {skill, reason?}`,
+ * `hangup`, `link-work-order {callId, workOrderId}`.
  * Events to the desktop: `agent-state`, `screen-pop` (only to the offered agent), `call-update`,
  * and on (re)connection `current-call` (null when none).
  */
@@ -103,7 +106,10 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
             const r = await fn(payload as Record<string, unknown>);
             if (!r) answer = { ok: true };
             else if ('ok' in r) answer = r;
-            else answer = { ok: false, error: { statusCode: STATUS_OF[r.code], code: r.code, message: r.message } };
+            else {
+              const code = r.reason ?? r.code;
+              answer = { ok: false, error: { statusCode: STATUS_OF[r.code], code, message: r.message, messageZh: refusalZh(code) } };
+            }
           } catch (err) {
             answer = commandError(err);
             if (answer.ok === false && answer.error.statusCode >= 500) log.error({ err, event }, 'agent command failed');
@@ -134,6 +140,16 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       typeof p.number === 'string' ? controller.conference(agentId, p.number) : { code: 'invalid-input', message: 'conference: number must be a string' },
     );
     handle('hangup', () => controller.hangup(agentId));
+    // Attended transfer (咨询转接) and transfer to an agent or desk (内部转接): docs/calls.md.
+    handle('consult', (p) => {
+      const bad = commandPayload('consult', p, { number: 'optional', agentId: 'optional' });
+      if (bad) return bad;
+      return controller.commands.consultStart(agentId, { ...(p.number !== undefined ? { number: p.number as string } : {}), ...(p.agentId !== undefined ? { agentId: p.agentId as string } : {}) });
+    });
+    handle('consult-complete', () => controller.commands.consultComplete(agentId));
+    handle('consult-cancel', () => controller.commands.consultCancel(agentId));
+    handle('transfer-to-agent', (p) => commandPayload('transfer-to-agent', p, { agentId: 'required', reason: 'optional' }) ?? controller.commands.transferToAgent(agentId, p.agentId as string, p.reason as string | undefined));
+    handle('transfer-to-desk', (p) => commandPayload('transfer-to-desk', p, { skill: 'required', reason: 'optional' }) ?? controller.commands.transferToDesk(agentId, p.skill as string, p.reason as string | undefined));
     handle('link-work-order', (p) => {
       if (typeof p.callId !== 'string' || typeof p.workOrderId !== 'string' || p.workOrderId.length === 0 || p.workOrderId.length > 64) {
         return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
@@ -169,12 +185,26 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
   };
 }
 
+/** Checks a command's payload: the named fields are strings (required or optional), no others. */
+function commandPayload(event: string, p: Record<string, unknown>, fields: Record<string, 'required' | 'optional'>): Rejection | undefined {
+  for (const key of Object.keys(p)) {
+    if (!(key in fields)) return { code: 'invalid-input', reason: 'bad-request', message: `${event}: unknown field ${key}` };
+  }
+  for (const [key, need] of Object.entries(fields)) {
+    const v = p[key];
+    if (v === undefined && need === 'optional') continue;
+    if (typeof v !== 'string' || v.length === 0 || v.length > 200) return { code: 'invalid-input', reason: 'bad-request', message: `${event}: ${key} must be a non-empty string` };
+  }
+  return undefined;
+}
+
 function commandError(err: unknown): Ack {
-  if (err instanceof LinkRefusal) return { ok: false, error: { statusCode: err.statusCode, code: err.code, message: err.message } };
+  if (err instanceof LinkRefusal) return { ok: false, error: { statusCode: err.statusCode, code: err.code, message: err.message, messageZh: refusalZh(err.code) } };
   const e = err as CallCommandError;
   if (e && typeof e === 'object' && 'code' in e && (e.code === 'no_call' || e.code === 'conflict' || e.code === 'bad_request')) {
     const statusCode = e.code === 'no_call' ? 409 : e.code === 'conflict' ? 409 : 400;
-    return { ok: false, error: { statusCode, code: e.code.replace('_', '-'), message: e.message } };
+    const code = e.code.replace('_', '-');
+    return { ok: false, error: { statusCode, code, message: e.message, messageZh: refusalZh(code) } };
   }
   return { ok: false, error: { statusCode: 500, code: 'internal', message: 'the command failed' } };
 }

@@ -1,7 +1,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import { can, type Principal } from '../auth/principal.ts';
-import type { CallEventHub } from '../calls/call-events.ts';
-import type { FiguresPublisher } from '../calls/live-figures.ts';
+import type { CallEventHub } from './call-events.ts';
+import type { FiguresPublisher } from './live-figures.ts';
 import { maskPhone } from '../shared/phone-mask.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallsRepo } from '../store/calls-repo.ts';

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { isWorkingDay } from '../../domain/calendar/working-calendar.ts';
-import type { CalendarService } from '../../work-orders/calendar-service.ts';
-import { badInput } from '../../work-orders/service-error.ts';
-import { allErrors, caller, mapServiceErrors, openObject, security, text } from './work-orders-common.ts';
+import { isWorkingDay } from '../domain/calendar/working-calendar.ts';
+import type { CalendarService } from './calendar-service.ts';
+import { badInput } from './service-error.ts';
+import { allErrors, caller, mapServiceErrors, openObject, security, text } from './routes-common.ts';
 
 const date = { type: 'string', format: 'date' } as const;
 

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Permission } from '../../auth/permissions.ts';
-import { CHANNELS, NOT_ACCEPTED_REASONS, ORDER_TYPES, WORK_ORDER_STATUSES, type WorkOrderCommand, type WorkOrderStatus } from '../../domain/work-orders/types.ts';
-import { toExchangeRecord } from '../../work-orders/exchange-format.ts';
-import { orderView, summaryView } from '../../work-orders/order-view.ts';
-import type { IntakeInput, WorkOrderService } from '../../work-orders/work-order-service.ts';
-import { idSchema } from '../number-bounds.ts';
-import { emptyBodySchema } from './user-schema.ts';
-import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './work-orders-common.ts';
+import type { Permission } from '../auth/permissions.ts';
+import { CHANNELS, NOT_ACCEPTED_REASONS, ORDER_TYPES, WORK_ORDER_STATUSES, type WorkOrderCommand, type WorkOrderStatus } from '../domain/work-orders/types.ts';
+import { toExchangeRecord } from './exchange-format.ts';
+import { orderView, summaryView } from './order-view.ts';
+import type { IntakeInput, WorkOrderService } from './work-order-service.ts';
+import { idSchema } from '../http/number-bounds.ts';
+import { emptyBodySchema } from '../http/routes/user-schema.ts';
+import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
 
 const summarySchema = {
   type: 'object',

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Clock } from '../../shared/clock.ts';
-import type { AssessmentService } from '../../work-orders/assessment-service.ts';
-import { summaryView } from '../../work-orders/order-view.ts';
-import type { SupervisionScanner } from '../../work-orders/supervision-scanner.ts';
-import type { WorkOrderService } from '../../work-orders/work-order-service.ts';
-import type { WorkOrderRepo } from '../../store/work-orders-repo.ts';
-import { idSchema } from '../number-bounds.ts';
-import { emptyBodySchema } from './user-schema.ts';
-import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './work-orders-common.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { AssessmentService } from './assessment-service.ts';
+import { summaryView } from './order-view.ts';
+import type { SupervisionScanner } from './supervision-scanner.ts';
+import type { WorkOrderService } from './work-order-service.ts';
+import type { WorkOrderRepo } from '../store/work-orders-repo.ts';
+import { idSchema } from '../http/number-bounds.ts';
+import { emptyBodySchema } from '../http/routes/user-schema.ts';
+import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
 
 const taskSchema = {
   type: 'object',

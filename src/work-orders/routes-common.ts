@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ServiceError } from '../../work-orders/service-error.ts';
-import { callerOf, type Caller } from '../../work-orders/work-order-service.ts';
-import { HttpError } from '../error-handler.ts';
-import { errorResponses, errorSchema } from '../error-schema.ts';
-import { idSchema } from '../number-bounds.ts';
+import { ServiceError } from './service-error.ts';
+import { callerOf, type Caller } from './work-order-service.ts';
+import { HttpError } from '../http/error-handler.ts';
+import { errorResponses, errorSchema } from '../http/error-schema.ts';
+import { idSchema } from '../http/number-bounds.ts';
 
 /** Service refusals become the platform's HttpError, answered by its error handler as `{ statusCode, code, message }`. */
 export function mapServiceErrors(app: FastifyInstance): void {

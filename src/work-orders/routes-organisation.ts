@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ORG_UNIT_KINDS, type OrgContact, type OrgUnitKind } from '../../store/organisation-repo.ts';
-import type { OrganisationService } from '../../work-orders/organisation-service.ts';
-import { maskPhone } from '../../shared/phone-mask.ts';
-import type { OrgUnit } from '../../store/organisation-repo.ts';
-import type { Caller } from '../../work-orders/work-order-service.ts';
-import { allErrors, caller, mapServiceErrors, openObject, security, text, unitIdSchema } from './work-orders-common.ts';
+import { ORG_UNIT_KINDS, type OrgContact, type OrgUnitKind } from '../store/organisation-repo.ts';
+import type { OrganisationService } from './organisation-service.ts';
+import { maskPhone } from '../shared/phone-mask.ts';
+import type { OrgUnit } from '../store/organisation-repo.ts';
+import type { Caller } from './work-order-service.ts';
+import { allErrors, caller, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
 
 const contactSchema = {
   type: 'object',

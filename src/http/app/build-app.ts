@@ -1,18 +1,18 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
-import type { AuthService } from '../auth/auth-service.ts';
-import { createLoginThrottle } from '../auth/login-throttle.ts';
-import type { Clock } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
-import { installAuthHook } from './auth-hook.ts';
-import { installErrorHandler } from './error-handler.ts';
-import { requestLogSerializer } from './request-log.ts';
-import './fastify-types.ts';
-import { authRoutes } from './routes/auth-routes.ts';
-import { docsRoutes } from './routes/docs-routes.ts';
-import { healthRoutes, type TelephonyHealth } from './routes/health-routes.ts';
-import { usersRoutes } from './routes/users-routes.ts';
-import { createValidatorCompiler, formatValidationErrors } from './validation.ts';
+import type { AuthService } from '../../auth/auth-service.ts';
+import { createLoginThrottle } from '../../auth/login-throttle.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { installAuthHook } from '../auth-hook.ts';
+import { installErrorHandler } from '../error-handler.ts';
+import { requestLogSerializer } from '../request-log.ts';
+import '../fastify-types.ts';
+import { authRoutes } from '../routes/auth-routes.ts';
+import { docsRoutes } from '../routes/docs-routes.ts';
+import { healthRoutes, type TelephonyHealth } from '../routes/health-routes.ts';
+import { usersRoutes } from '../routes/users-routes.ts';
+import { createValidatorCompiler, formatValidationErrors } from '../validation.ts';
 
 /** A plugin that adds routes; see README.md in this folder. */
 export type RoutePlugin = FastifyPluginAsync;

@@ -1,5 +1,5 @@
-import type { BridgeSnapshot, ChannelSnapshot, EngineEvent } from '../engine-events.ts';
-import type { AmiHeader, AmiMessage } from '../../shared/ami-codec.ts';
+import type { BridgeSnapshot, ChannelSnapshot, EngineEvent } from './engine-events.ts';
+import type { AmiHeader, AmiMessage } from '../shared/ami-codec.ts';
 
 /** AMI event classes (manager.conf `read=`), used for the `Privilege:` header and the Login `Events:` filter. */
 export type AmiEventClass = 'system' | 'call' | 'log' | 'verbose' | 'command' | 'agent' | 'user' | 'config' | 'dtmf' | 'reporting' | 'cdr' | 'dialplan' | 'originate' | 'agi' | 'cc' | 'aoc' | 'test' | 'security' | 'message';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { HotTopicGroup, HotTopicsService } from '../../work-orders/hot-topics.ts';
-import { allErrors, mapServiceErrors, security } from './work-orders-common.ts';
+import type { HotTopicGroup, HotTopicsService } from './hot-topics.ts';
+import { allErrors, mapServiceErrors, security } from './routes-common.ts';
 
 const dateSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 

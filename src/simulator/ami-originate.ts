@@ -1,7 +1,7 @@
-import type { ChannelSnapshot, EngineEventSource } from '../engine-events.ts';
-import type { EngineOriginateRequest } from '../types.ts';
-import type { AmiHeader, AmiMessage } from '../../shared/ami-codec.ts';
-import { getHeader, getHeaders } from '../../shared/ami-codec.ts';
+import type { ChannelSnapshot, EngineEventSource } from './engine-events.ts';
+import type { EngineOriginateRequest } from './types.ts';
+import type { AmiHeader, AmiMessage } from '../shared/ami-codec.ts';
+import { getHeader, getHeaders } from '../shared/ami-codec.ts';
 
 /** The outcome codes Asterisk puts in OriginateResponse `Reason:` (the last AST_CONTROL_* seen). */
 export const ORIGINATE_REASON = { failed: 0, hangup: 1, ringTimeout: 3, answered: 4, busy: 5, congestion: 8 } as const;

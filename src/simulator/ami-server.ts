@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { systemClock, type Clock } from '../../shared/clock.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { ORIGINATE_REASON, originateResponse, trackOriginate, type OriginateParse } from './ami-originate.ts';
 import { renderEngineEvent, type RenderedEvent } from './ami-event-renderer.ts';
 import { AmiSession, type AmiEngine, type SessionContext } from './ami-session.ts';

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { Clock } from '../../shared/clock.ts';
-import { maskPhone } from '../../shared/phone-mask.ts';
-import { throttledWarning } from '../../shared/throttled-warning.ts';
-import { verifyWebhook } from '../../sms/webhook-signature.ts';
-import type { WorkOrderService } from '../../work-orders/work-order-service.ts';
-import { sendError } from '../error-handler.ts';
-import { allErrors, mapServiceErrors, openObject } from './work-orders-common.ts';
+import type { Clock } from '../shared/clock.ts';
+import { maskPhone } from '../shared/phone-mask.ts';
+import { throttledWarning } from '../shared/throttled-warning.ts';
+import { verifyWebhook } from '../sms/webhook-signature.ts';
+import type { WorkOrderService } from './work-order-service.ts';
+import { sendError } from '../http/error-handler.ts';
+import { allErrors, mapServiceErrors, openObject } from './routes-common.ts';
 
 /**
  * Incoming SMS (satisfaction replies, art. 27) from the provider. No user token: the provider signs each call

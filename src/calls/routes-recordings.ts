@@ -1,22 +1,17 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import type { RecordingArchive } from '../../recordings/archive.ts';
-import type { FileCheck } from '../../recordings/integrity.ts';
-import type { Clock } from '../../shared/clock.ts';
-import type { AuditEntry } from '../../store/audit-repo.ts';
-import type { RecordingsRepo } from '../../store/recordings-repo.ts';
-import type { RecordingRow } from '../../store/schema/calls.ts';
-import { errorResponses, errorSchema } from '../error-schema.ts';
-import { HttpError } from '../error-handler.ts';
-import { epochMsSchema, offsetSchema } from '../number-bounds.ts';
-import { sendRangedFile } from '../ranged-file.ts';
-
-/** The archive keeps WAV today; Ogg/Opus files (issue 11 item 1) are served as such. */
-export function audioType(path: string): string {
-  const ext = extname(path).toLowerCase();
-  return ext === '.ogg' || ext === '.opus' || ext === '.oga' ? 'audio/ogg' : 'audio/wav';
-}
+import type { RecordingArchive } from '../recordings/archive.ts';
+import { audioType } from '../recordings/audio-type.ts';
+import type { FileCheck } from '../recordings/integrity.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { AuditEntry } from '../store/audit-repo.ts';
+import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingRow } from '../store/schema/calls.ts';
+import { errorResponses, errorSchema } from '../http/error-schema.ts';
+import { HttpError } from '../http/error-handler.ts';
+import { epochMsSchema, offsetSchema } from '../http/number-bounds.ts';
+import { sendRangedFile } from '../http/ranged-file.ts';
 
 const nameParams = {
   type: 'object',

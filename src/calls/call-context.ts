@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import type { Input } from '../domain/calls/inputs.ts';
+import type { Rejection } from '../domain/calls/decide.ts';
+import type { RecordingArchive } from '../recordings/archive.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { CallsRepo } from '../store/calls-repo.ts';
+import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { AriRestClient } from '../telephony/ari/rest-client.ts';
+import type { CallDomainPort } from './call-domain-port.ts';
+import type { CallEventHub } from './call-events.ts';
+import type { CallQueues } from './call-queues.ts';
+import type { CallerHistorySource } from './caller-history.ts';
+import type { CdrWriter } from './cdr-writer.ts';
+import type { LiveCalls } from './live-calls.ts';
+
+export interface CallControllerOptions {
+  /** The REST side of the ARI connection (replaced on reconnect is not needed: it is stateless). */
+  rest: AriRestClient;
+  app: string;
+  clock: Clock;
+  logger: Logger;
+  domain: CallDomainPort;
+  calls: CallsRepo;
+  recordings: RecordingsRepo;
+  archive: RecordingArchive;
+  events: CallEventHub;
+  history: CallerHistorySource;
+  /** How an agent's phone is dialled, `{ext}` replaced by the extension (PJSIP/{ext}, Local/{ext}@agents). */
+  agentDialTemplate: string;
+  /** How an outside number is dialled for transfers and three-way calls (`{number}` replaced). */
+  externalDialTemplate: string;
+  /** The number shown to agents' phones and outside parties. */
+  hotlineNumber?: string;
+  /** How long an outside party may ring before a transfer is given up. */
+  partyRingTimeoutSec?: number;
+}
+
+/** What the parts of the call adapter (stasis, effects, commands, reconciler) share, passed explicitly. */
+export interface CallContext {
+  readonly o: CallControllerOptions;
+  readonly log: Logger;
+  readonly live: LiveCalls;
+  readonly cdr: CdrWriter;
+  readonly queues: CallQueues;
+  /** Feeds one input to the domain and carries out its effects. */
+  feed(input: Input): Rejection | undefined;
+}
+
+export function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

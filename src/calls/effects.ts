@@ -1,0 +1,237 @@
+import { performance } from 'node:perf_hooks';
+import type { CallRecord } from '../domain/calls/call-record.ts';
+import type { Effect } from '../domain/calls/effects.ts';
+import type { ScreenPop } from '../domain/calls/screen-pop.ts';
+import { AriTimeoutError, AriUnreachableError, isAriNotFound } from '../telephony/ari/errors.ts';
+import * as ari from './ari-steps.ts';
+import type { CallContext } from './call-context.ts';
+import { errText } from './call-context.ts';
+import type { CallState } from './call-events.ts';
+import type { CallerHistorySource } from './caller-history.ts';
+import { projectRecord } from './cdr-projection.ts';
+import type { LiveCall } from './live-calls.ts';
+import { buildDesktopPop } from './screen-pop-builder.ts';
+import type { TimerScheduler } from './timer-scheduler.ts';
+
+/**
+ * Carries out the domain's effects. Desktop pushes, CDR rows, alerts and timers happen at once;
+ * ARI requests go into the call's own serial queue, in the order decided. When the domain ends a
+ * call (its record gets `endedAt`) the call is finalized here: leftover legs hung up, recordings
+ * stopped and archived, bridges destroyed.
+ */
+export class EffectRunner {
+  /** Agents paused as unreachable because ARI itself failed (the reconciler makes them ready again). */
+  private readonly outageVictims = new Set<string>();
+
+  constructor(
+    private readonly ctx: CallContext,
+    private readonly timers: TimerScheduler,
+    private readonly onPartyFailed: (partyId: string, cause: string) => void,
+  ) {}
+
+  run(effects: readonly Effect[]): void {
+    const decidedAtHr = performance.now();
+    for (const e of effects) this.execute(e, decidedAtHr);
+  }
+
+  takeOutageVictims(): string[] {
+    const ids = [...this.outageVictims];
+    this.outageVictims.clear();
+    return ids;
+  }
+
+  private execute(e: Effect, decidedAtHr: number): void {
+    const { o } = this.ctx;
+    switch (e.type) {
+      case 'set-timer':
+        return this.timers.set(e.key, e.at);
+      case 'cancel-timer':
+        return this.timers.cancel(e.key);
+      case 'screen-pop':
+        return this.screenPop(e.agentId, e.pop, decidedAtHr);
+      case 'call-update':
+        return this.update(e.agentId, e.callId, e.state, e.detail, e.at);
+      case 'agent-state': {
+        const st = o.domain.agent(e.agentId);
+        if (st) o.events.emit('agentState', e.agentId, st);
+        o.events.emit('changed');
+        return;
+      }
+      case 'alert':
+        return this.alert(e);
+      case 'call-record':
+        return this.saveRecord(e.record);
+      case 'add-callback': {
+        const rec = this.ctx.live.get(e.callId)?.record;
+        const waited = rec?.ivrExitAt !== undefined ? e.at - rec.ivrExitAt : null;
+        this.ctx.cdr.flush();
+        const row = o.calls.addCallback({ callId: e.callId, number: e.callerNumber, reason: e.reason === 'abandoned' ? 'abandoned_queue' : 'requested', createdAt: e.at, waitedMs: waited });
+        o.events.emit('callback', row);
+        return;
+      }
+      case 'read-ticket-status': {
+        let status: string | null = null;
+        try {
+          status = o.history.ticketStatus(e.ticketNumber, e.callerNumber);
+        } catch (err) {
+          this.ctx.log.warn({ err: errText(err) }, 'calls: ticket status lookup failed');
+        }
+        // Answered on the next turn so the domain sees its own effects applied first.
+        queueMicrotask(() => this.ctx.feed({ type: 'ticket-status-result', callId: e.callId, ticketNumber: e.ticketNumber, status }));
+        return;
+      }
+      default:
+        return this.ariEffect(e);
+    }
+  }
+
+  /** ARI effects of one call run in order; a failure is logged and does not block the next one. */
+  private ariEffect(e: Effect): void {
+    const callId = 'callId' in e && typeof e.callId === 'string' ? e.callId : '';
+    // Read now, at decision time: the call may be finalized before the request runs.
+    const call = this.ctx.live.get(callId);
+    if (!call) {
+      if (e.type === 'hangup' || e.type === 'answer') this.queue(callId, e, () => ari.ignoreGone(this.request(e)));
+      return;
+    }
+    this.queue(callId, e, () => this.step(e, call));
+  }
+
+  private queue(callId: string, e: Effect, task: () => Promise<void>): void {
+    this.ctx.queues.run(callId, e.type, async () => {
+      try {
+        await task();
+      } catch (err) {
+        if (isAriNotFound(err)) return; // the channel or playback is already gone: nothing to do
+        this.ctx.log.warn({ err: errText(err), effect: e.type, callId }, 'calls: ARI effect failed');
+        this.onAriFailure(e, err);
+      }
+    });
+  }
+
+  private request(e: Effect): Promise<void> {
+    const rest = this.ctx.o.rest;
+    if (e.type === 'answer') return rest.channels.answer(e.channelId);
+    if (e.type === 'hangup') return rest.channels.hangup(e.channelId, { reason: 'normal' });
+    return Promise.resolve();
+  }
+
+  private async step(e: Effect, call: LiveCall): Promise<void> {
+    const { ctx } = this;
+    const rest = ctx.o.rest;
+    const callerGone = () => ctx.live.isGone(call.callerChannelId) || call.finalized;
+    switch (e.type) {
+      case 'answer':
+        return rest.channels.answer(e.channelId);
+      case 'play':
+        if (callerGone()) return;
+        ctx.live.addPlayback(call, e.playbackId);
+        return void (await rest.channels.play(e.channelId, { media: e.media, playbackId: e.playbackId, ...(e.lang ? { lang: e.lang } : {}) }));
+      case 'stop-playback':
+        ctx.live.removePlayback(e.playbackId);
+        return ari.ignoreGone(rest.playbacks.stop(e.playbackId));
+      case 'start-moh':
+        if (callerGone()) return;
+        return rest.channels.startMoh(e.channelId);
+      case 'stop-moh':
+        return ari.ignoreGone(rest.channels.stopMoh(e.channelId));
+      case 'originate-agent':
+        return ari.originateAgent(ctx, call, e.agentId, e.endpoint, e.timeoutMs);
+      case 'cancel-agent-leg':
+      case 'hangup-agent': {
+        const ch = call.agentLegs.get(e.agentId);
+        if (!ch) return;
+        const ref = ctx.live.leg(ch);
+        if (ref && !ref.answered && e.type === 'cancel-agent-leg') ref.endReason = 'no_answer';
+        return ari.ignoreGone(rest.channels.hangup(ch, { reason: e.type === 'cancel-agent-leg' ? 'no_answer' : 'normal' }));
+      }
+      case 'bridge':
+        return ari.bridgeAgent(ctx, call, e.agentId, e.agentChannelId);
+      case 'start-recording':
+        return ari.startRecording(ctx, call, e.bridge ?? 'main');
+      case 'hangup':
+        if (ctx.live.leg(e.channelId)?.gone) return;
+        return ari.ignoreGone(rest.channels.hangup(e.channelId, { reason: 'normal' }));
+      case 'transfer':
+        return ari.dialParty(ctx, call, { partyId: e.partyId, purpose: 'ivr-transfer', number: e.number }, this.onPartyFailed);
+      case 'dial-party':
+        return ari.dialParty(ctx, call, e, this.onPartyFailed);
+      case 'hangup-party':
+        if (ctx.live.isGone(e.partyId)) return;
+        return ari.ignoreGone(rest.channels.hangup(e.partyId, { reason: 'normal' }));
+      case 'join-bridge':
+        return ari.joinBridge(ctx, call, e.bridge, e.channelIds);
+      case 'destroy-bridge':
+        return ari.closeBridge(ctx, call, e.bridge);
+      default:
+        return;
+    }
+  }
+
+  private onAriFailure(e: Effect, err: unknown): void {
+    if (e.type !== 'originate-agent') return;
+    const call = this.ctx.live.get(e.callId);
+    const ch = call?.agentLegs.get(e.agentId);
+    const ref = ch ? this.ctx.live.leg(ch) : undefined;
+    if (!call || !ch || !ref || ref.gone) return;
+    ref.gone = true;
+    call.agentLegs.delete(e.agentId);
+    this.ctx.cdr.updateLeg(ch, { endedAt: this.ctx.o.clock.now(), outcome: 'failed' });
+    this.ctx.feed({ type: 'agent-leg-failed', agentId: e.agentId, callId: e.callId, cause: errText(err) });
+    // Asterisk unreachable is our outage, not the agent's: they are made ready again once ARI is back.
+    if (err instanceof AriUnreachableError || err instanceof AriTimeoutError) this.outageVictims.add(e.agentId);
+  }
+
+  private alert(e: Extract<Effect, { type: 'alert' }>): void {
+    const { o, cdr } = this.ctx;
+    cdr.flush();
+    const row = o.calls.addAlert({ callId: e.callId, kind: e.kind, at: e.at, cause: e.cause ?? null });
+    if (e.kind === 'answer-prewarning') cdr.updateCall(e.callId, { prewarnedAt: e.at });
+    if (e.kind === 'answer-breach') cdr.updateCall(e.callId, { breachAt: e.at, breachCause: e.cause ?? null });
+    const { type: _type, ...rest } = e;
+    o.events.emit('alert', { id: row.id, ...rest });
+  }
+
+  private saveRecord(r: CallRecord): void {
+    const call = this.ctx.live.get(r.callId);
+    if (call) call.record = r;
+    this.ctx.cdr.updateCall(r.callId, projectRecord(r));
+    this.ctx.o.events.emit('record', r);
+    this.ctx.o.events.emit('changed');
+    if (r.endedAt !== undefined && call) this.finalize(call);
+  }
+
+  private screenPop(agentId: string, pop: ScreenPop, decidedAtHr: number): void {
+    const call = this.ctx.live.get(pop.callId);
+    let history: ReturnType<CallerHistorySource['ordersByPhone']> = [];
+    try {
+      history = this.ctx.o.history.ordersByPhone(pop.callerNumber, 10);
+    } catch (err) {
+      this.ctx.log.warn({ err: errText(err) }, 'calls: history lookup failed; screen-pop without history');
+    }
+    const desktop = buildDesktopPop(pop, history);
+    call?.pops.set(agentId, desktop);
+    this.ctx.o.events.emit('screenPop', agentId, desktop, decidedAtHr);
+  }
+
+  update(agentId: string, callId: string, state: CallState, detail?: string, at?: number): void {
+    const call = this.ctx.live.get(callId);
+    if (state === 'withdrawn' || state === 'ended') call?.pops.delete(agentId);
+    this.ctx.o.events.emit('callUpdate', agentId, { callId, state, at: at ?? this.ctx.o.clock.now(), ...(detail ? { detail } : {}) });
+  }
+
+  /** The call is over (or closed without the domain): release what is left on the PBX, archive its recordings. */
+  finalize(call: LiveCall): void {
+    if (call.finalized) return;
+    call.finalized = true;
+    const { ctx } = this;
+    const leftovers = [...new Set([call.callerChannelId, ...call.agentLegs.values(), ...call.parties])].filter((id) => !ctx.live.isGone(id));
+    ctx.queues.run(call.callId, 'finalize', async () => {
+      for (const ch of leftovers) await ari.ignoreGone(ctx.o.rest.channels.hangup(ch, { reason: 'normal' })).catch(() => undefined);
+      for (const name of [...call.bridges.keys()]) await ari.closeBridge(ctx, call, name);
+    });
+    for (const agentId of call.pops.keys()) this.update(agentId, call.callId, 'ended');
+    ctx.live.forget(call);
+    ctx.o.events.emit('changed');
+  }
+}

@@ -1,0 +1,106 @@
+import type { AgentState } from '../acd/agent.ts';
+import type { Draft, Rejection } from './draft.ts';
+import type { Input } from './inputs.ts';
+import { dispatch } from './queue.ts';
+
+/** Agent state: sign in and out, ready, pause with a reason, wrap-up after a call. */
+export function signIn(d: Draft, input: Extract<Input, { type: 'agent-sign-in' }>): Rejection | undefined {
+  const skills = [...new Set(input.skills)];
+  if (skills.length === 0) return { code: 'invalid-input', message: `agent ${input.agentId}: at least one skill is needed` };
+  const unknown = skills.filter((s) => !d.ivrConfig.skills.includes(s));
+  if (unknown.length > 0) {
+    return {
+      code: 'invalid-input',
+      message: `agent ${input.agentId}: unknown skill ${unknown.map((s) => `"${s}"`).join(', ')} (known: ${d.ivrConfig.skills.join(', ')})`,
+    };
+  }
+  const existing = d.agents.get(input.agentId);
+  if (existing && existing.status !== 'signed-out') {
+    return { code: 'invalid-transition', message: `agent ${input.agentId} is already signed in (${existing.status})` };
+  }
+  // One phone, one agent: a second agent on the same phone would be offered calls that ring at the
+  // first one's desk, and both desktops would pop for one call.
+  if (input.endpoint !== undefined) {
+    for (const other of d.agents.values()) {
+      if (other.agentId !== input.agentId && other.status !== 'signed-out' && other.endpoint === input.endpoint) {
+        return { code: 'extension-in-use', message: `${input.endpoint} is in use by agent ${other.agentId}`, holder: other.agentId };
+      }
+    }
+  }
+  const agent: AgentState = { agentId: input.agentId, skills, leader: input.leader === true, status: 'signed-out', since: d.now, idleSince: d.now };
+  if (input.endpoint !== undefined) agent.endpoint = input.endpoint;
+  d.addAgent(agent);
+  const talking = [...d.calls.values()].find((c) => c.phase === 'connected' && c.agentId === agent.agentId);
+  if (talking) {
+    // A call restored after a restart, still in progress with this agent.
+    agent.agentChannelId = talking.agentChannelId;
+    d.setAgentStatus(agent, 'on-call', { callId: talking.callId });
+    return undefined;
+  }
+  d.setAgentStatus(agent, 'ready');
+  dispatch(d);
+  return undefined;
+}
+
+export function signOut(d: Draft, agentId: string): Rejection | undefined {
+  const agent = d.agent(agentId);
+  if (!agent) return { code: 'unknown-agent', message: `no agent ${agentId}` };
+  if (agent.status === 'reserved' || agent.status === 'on-call' || agent.status === 'signed-out') {
+    return { code: 'invalid-transition', message: `agent ${agentId} cannot sign out while ${agent.status}` };
+  }
+  cancelWrapUpTimer(d, agentId);
+  d.setAgentStatus(agent, 'signed-out');
+  return undefined;
+}
+
+export function ready(d: Draft, agentId: string): Rejection | undefined {
+  const agent = d.agent(agentId);
+  if (!agent) return { code: 'unknown-agent', message: `no agent ${agentId}` };
+  if (agent.status === 'ready') return undefined;
+  if (agent.status !== 'paused' && agent.status !== 'wrap-up') {
+    return { code: 'invalid-transition', message: `agent ${agentId} cannot become ready while ${agent.status}` };
+  }
+  makeReady(d, agent);
+  return undefined;
+}
+
+export function pause(d: Draft, agentId: string, reason: string): Rejection | undefined {
+  const agent = d.agent(agentId);
+  if (!agent) return { code: 'unknown-agent', message: `no agent ${agentId}` };
+  if (typeof reason !== 'string' || reason.trim() === '') return { code: 'invalid-input', message: 'a pause needs a reason code' };
+  if (agent.status !== 'ready' && agent.status !== 'wrap-up' && agent.status !== 'paused') {
+    return { code: 'invalid-transition', message: `agent ${agentId} cannot pause while ${agent.status}` };
+  }
+  cancelWrapUpTimer(d, agentId);
+  d.setAgentStatus(agent, 'paused', { reason: reason.trim() });
+  return undefined;
+}
+
+export function wrapUpEnded(d: Draft, agentId: string): void {
+  const agent = d.agent(agentId);
+  if (agent && agent.status === 'wrap-up') makeReady(d, agent);
+}
+
+/** The agent's part of a call is over: wrap-up (or ready at once without a wrap-up time). */
+export function startWrapUp(d: Draft, agent: AgentState): void {
+  if (d.acd.wrapUpMs <= 0) {
+    makeReady(d, agent);
+    return;
+  }
+  d.setAgentStatus(agent, 'wrap-up');
+  d.setTimer(`wrap-up:${agent.agentId}`, d.now + d.acd.wrapUpMs, { kind: 'wrap-up', agentId: agent.agentId });
+}
+
+export function makeReady(d: Draft, agent: AgentState): void {
+  cancelWrapUpTimer(d, agent.agentId);
+  agent.idleSince = d.now;
+  d.setAgentStatus(agent, 'ready');
+  dispatch(d);
+}
+
+function cancelWrapUpTimer(d: Draft, agentId: string): void {
+  if (d.agents.get(agentId)?.status !== 'wrap-up') return; // only then is a wrap-up timer pending
+  for (const [key, owner] of d.timers.entries()) {
+    if (owner.kind === 'wrap-up' && owner.agentId === agentId) d.cancelTimer(key);
+  }
+}
