@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runVerify } from '../../src/recordings/verify-cli.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { archiveCall, untar } from '../audit-console/fixtures.ts';
 import { login, startTestServer, tempDir, type TestServer } from '../platform/helpers.ts';
@@ -97,6 +98,10 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
       expect(sha256(files.get(name!)!), name).toBe(hash);
     }
     expect(JSON.parse(files.get('manifest.json')!.toString()).recordingChecksums.sha256).toBe(sha256(wav));
+    // …and the offline verifier (`npm run verify -- --package`, no DATA_DIR) accepts it, chain entry included.
+    const verified = await runVerify(['--package', saved], {}, downloads.dir);
+    expect(verified.out).toContain('OK: the package verifies');
+    expect(verified.exitCode).toBe(0);
 
     // Legal hold: the auditor sees the 法律保全 action; an empty case reference is refused in Chinese.
     expect(await text(page, '#hold-state')).toContain('未处于法律保全');
