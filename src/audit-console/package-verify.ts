@@ -135,6 +135,10 @@ export function verifyEvidencePackage(tarBytes: Uint8Array): PackageReport {
     if ((checksums.originalSha256 ?? null) !== value('original_sha256')) {
       fail('manifest.recordingChecksums.originalSha256', `${String(checksums.originalSha256 ?? null)} is not the chain entry's original_sha256 ${String(value('original_sha256'))}`);
     }
+    // A WAV archive is the original itself; an Opus one names its WAV in original_sha256 (not in the package).
+    if (value('format') === 'wav' && value('original_sha256') !== null && value('original_sha256') !== audioSha) {
+      fail('manifest.chain.values', `original_sha256 ${String(value('original_sha256'))} of a WAV archive is not the audio's ${audioSha}`);
+    }
     checked.push(`recording_index#${String(chain.seq)}: row hash ${rowHash} recomputes from its content and prev hash; it names this recording, call and audio`);
     return { ok: true, recording, checked, first: null };
   } catch (err) {
