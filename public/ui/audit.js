@@ -290,7 +290,19 @@ function renderHold(rec) {
       if (view.canReadLog) loadAccessLog(true);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return expire(errorText(err));
-      error.textContent = holdErrorText(err);
+      const message = holdErrorText(err);
+      // Someone else held or released it meanwhile: show the state as it is now, with the refusal.
+      if (err instanceof ApiError && (err.code === 'already-held' || err.code === 'not-held')) {
+        const fresh = await api('GET', `/recordings/${encodeURIComponent(rec.name)}/details`).catch(() => null);
+        if (fresh && view.current === rec.name) {
+          renderHold(fresh.recording);
+          const cell = document.querySelector(`#results tbody tr[data-name="${CSS.escape(rec.name)}"] .held-cell`);
+          if (cell) cell.textContent = fresh.recording.heldAt !== null ? '保全中' : '—';
+        }
+        if (view.canReadLog) loadAccessLog(true);
+      }
+      const box = $('#hold-error');
+      if (box) box.textContent = message;
     }
   };
   const form = el(

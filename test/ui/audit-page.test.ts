@@ -134,19 +134,27 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     await page.click('#release-submit');
     await page.waitForSelector('#hold-error:not(:empty)');
     expect(await text(page, '#hold-error')).toBe('该录音未处于法律保全，无需解除');
-    // The hold stays in place for the rest of the test: placed again from the page after reopening it.
-    await page.click('#results tbody tr[data-name="rec-a1"] button.play');
+    // …and the panel now shows the recording as it is: not held, with 法律保全 offered again.
     await page.waitForSelector('#hold-state[data-held="false"]');
+    expect(await text(page, '#results tbody tr[data-name="rec-a1"] .held-cell')).toBe('—');
+    // Another auditor holds it meanwhile: 法律保全 from the page is refused (409 already-held) in Chinese, and the panel shows their hold.
+    const heldElsewhere = await s.app.inject({ method: 'POST', url: '/recordings/rec-a1/hold', headers: { authorization: `Bearer ${other}` }, payload: { reason: '复查', caseRef: 'TS-2026-0043' } });
+    expect(heldElsewhere.statusCode).toBe(200);
     await page.fill('#hold-reason', '市民投诉调查');
     await page.fill('#hold-case', 'TS-2026-0042');
     await page.click('#hold-submit');
+    await page.waitForSelector('#hold-error:not(:empty)');
+    expect(await text(page, '#hold-error')).toBe('该录音已处于法律保全中，不能重复保全');
     await page.waitForSelector('#hold-state[data-held="true"]');
+    expect(await text(page, '#hold-state')).toContain('TS-2026-0043');
+    expect(await text(page, '#results tbody tr[data-name="rec-a1"] .held-cell')).toBe('保全中');
 
-    // The access log panel: the search, the playback and the package, by this auditor.
-    await page.waitForSelector('#access-log tr[data-action="package"]');
+    // The access log panel: the search, the playback, the package, the holds and the release, by this auditor.
+    await page.waitForSelector('#access-log tr[data-action="release"]');
     const actions = await page.locator('#access-log tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
     expect(actions).toEqual(expect.arrayContaining(['search', 'view', 'listen', 'package', 'hold', 'release']));
-    expect(await text(page, '#access-log tr[data-action="hold"]')).toContain('案件 TS-2026-0042');
+    const holds = await page.locator('#access-log tr[data-action="hold"]').allTextContents();
+    expect(holds.some((t) => t.includes('案件 TS-2026-0042'))).toBe(true);
     expect(await text(page, '#access-log tr[data-action="package"]')).toContain('下载证据包');
     expect(await text(page, '#access-log tr[data-action="package"]')).toContain('shenji');
     const searches = await page.locator('#access-log tr[data-action="search"]').allTextContents();
