@@ -191,10 +191,22 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       logger: logger.child({ component: 'fallback-ingest' }),
     });
     cleanups.unshift(() => fallbackIngest.close());
+    // A recording the PBX no longer has after every attempt is marked lost and shown to supervisors (issue 11 item 2).
+    calls.archive.onLost = (lost) =>
+      calls.events.emit('alert', {
+        id: 0,
+        level: 'critical',
+        kind: 'recording-lost',
+        callId: lost.callId,
+        at: clock.now(),
+        message: `recording ${lost.name} is not on the PBX after ${lost.attempts} attempts (${lost.lastError ?? 'not found'}); looked up again at each ARI reconnect`,
+      });
     reconcile.attach({
       async reconcile(snapshot, rest) {
         await calls.reconciler.reconcile(snapshot, rest);
         void fallbackIngest.run();
+        // After an Asterisk restart its spool may hold recordings the attempts during the outage did not find.
+        void calls.archive.rediscover().catch((err: unknown) => logger.warn({ err: String(err) }, 'recordings: rediscovery failed'));
       },
     });
     cleanups.unshift(() => calls.close());

@@ -17,7 +17,22 @@ export const ERROR_MESSAGES = {
   'permission-denied': '当前账号无权执行此操作',
   'route-not-found': '服务器不支持此操作（版本不一致？）',
   'fst-err-validation': '查询条件格式有误',
+  'invalid-request': '请求内容格式有误',
+  'already-held': '该录音已处于法律保全中，不能重复保全',
+  'not-held': '该录音未处于法律保全，无需解除',
 };
+
+/** A refusal of 法律保全 / 解除保全 as Chinese text, naming the field the server refused (400). */
+export function holdErrorText(err) {
+  if (err?.status === 400 && err.code === 'invalid-request') {
+    const m = String(err.message ?? '');
+    if (m.includes('caseRef')) return '案件编号不能为空，且不超过 100 个字';
+    if (m.includes('reason')) return '原因不能为空，且不超过 500 个字';
+    return '保全请求格式有误';
+  }
+  if (err?.code === 'recording-not-found') return '录音不存在（可能已被清除），无法保全或解除';
+  return errorText(err);
+}
 
 /** A refusal or failure as Chinese text; the server's English message is never shown to the auditor. */
 export function errorText(err) {

@@ -2,10 +2,10 @@
 // timeline, download an evidence package, read the access log. Plain ES module, no build step; every
 // request goes to this server with the signed-in user's token (CSP connect-src 'self').
 import { $, ApiError, api, dateTime, el, keepTokenFresh, kids, seconds, session, signInForm, skillLabel } from '/ui/assets/common.js';
-import { actionLabel, errorText, OUTCOMES, outcomeLabel, stepText } from '/ui/assets/audit-labels.js';
+import { actionLabel, errorText, holdErrorText, OUTCOMES, outcomeLabel, stepText } from '/ui/assets/audit-labels.js';
 
 const app = $('#app');
-const view = { query: null, cursor: null, logBefore: null, nodeLabels: {}, current: null, canReadLog: false };
+const view = { query: null, cursor: null, logBefore: null, nodeLabels: {}, current: null, canReadLog: false, canHold: false };
 const DAY = 86_400_000;
 
 start();
@@ -31,6 +31,12 @@ async function start() {
     view.nodeLabels = (await api('GET', '/ui/config.json')).nodeLabels ?? {};
   } catch {
     view.nodeLabels = {};
+  }
+  // Legal holds are for roles with recordings:hold (supervisors, auditors); the others never see the buttons.
+  try {
+    view.canHold = ((await api('GET', '/auth/me')).permissions ?? []).includes('recordings:hold');
+  } catch {
+    view.canHold = false;
   }
   layout();
   if (view.canReadLog) loadAccessLog(true);
@@ -95,7 +101,7 @@ function layout() {
     el(
       'table',
       { class: 'grid', id: 'results' },
-      el('thead', {}, el('tr', {}, ['录音时间', '来电号码', '坐席', '时长', '通话结果', '来源', ''].map((h) => el('th', {}, h)))),
+      el('thead', {}, el('tr', {}, ['录音时间', '来电号码', '坐席', '时长', '通话结果', '来源', '保全', ''].map((h) => el('th', {}, h)))),
       el('tbody', {}),
     ),
     el('p', { class: 'muted', id: 'results-empty' }, '请输入条件后查询。'),
@@ -186,6 +192,7 @@ function resultRow(r) {
     el('td', { class: 'num' }, seconds(r.durationMs)),
     el('td', {}, outcomeLabel(r.outcome)),
     el('td', {}, r.fallback ? '应急录音' : '正常'),
+    el('td', { class: 'held-cell' }, r.held ? '保全中' : '—'),
     el('td', {}, el('button', { type: 'button', class: 'play', onclick: () => openRecording(r.name) }, '播放')),
   );
 }
@@ -219,6 +226,7 @@ async function openRecording(name) {
     ),
     el('div', { class: 'row' }, el('button', { type: 'button', class: 'primary', id: 'download-package', onclick: () => downloadPackage(rec.name, error) }, '下载证据包')),
     error,
+    el('section', { id: 'hold-panel' }),
     el('h3', {}, '通话时间线'),
     el('ol', { class: 'timeline', id: 'timeline' }, d.timeline.map((s) => el('li', { dataset: { kind: s.kind } }, el('span', { class: 'alert-time' }, s.at === null ? '' : dateTime(s.at)), ' ', stepText(s, view.nodeLabels, skillLabel)))),
     el('h3', {}, '关联工单'),
@@ -226,6 +234,7 @@ async function openRecording(name) {
       ? el('ul', { id: 'work-orders' }, d.workOrders.map((o) => el('li', {}, o.withheld || o.missing ? `工单 ${o.id}（无权查看或不存在）` : `工单 ${o.id}：${o.content ?? ''}`)))
       : el('p', { class: 'muted', id: 'work-orders' }, '无'),
   );
+  renderHold(rec);
   // The player's URL carries a 10-minute ticket for this recording only (an <audio> element cannot send the token).
   const started = await guarded(error, () => api('POST', `/recordings/${encodeURIComponent(name)}/playback`, {}));
   if (!started || view.current !== name) return;
@@ -237,6 +246,74 @@ async function openRecording(name) {
     // Autoplay may be refused; the controls still play it.
   });
   if (view.canReadLog) loadAccessLog(true);
+}
+
+/**
+ * The legal hold of the shown recording (issue 11 item 3): its state for everyone, and 法律保全 / 解除保全
+ * for roles with recordings:hold. Both actions need a reason (and a hold a case reference); both are audited.
+ */
+function renderHold(rec) {
+  const panel = $('#hold-panel');
+  if (!panel) return;
+  const held = rec.heldAt !== null && rec.heldAt !== undefined;
+  const state = held
+    ? el('p', { id: 'hold-state', class: 'held', dataset: { held: 'true' } }, `法律保全中：案件编号 ${rec.holdCaseRef ?? '—'}，原因：${rec.holdReason ?? '—'}（${rec.heldBy ?? '—'} 于 ${dateTime(rec.heldAt)} 设置）。保全期间不会被清除。`)
+    : el('p', { id: 'hold-state', class: 'muted', dataset: { held: 'false' } }, '未处于法律保全。');
+  const error = el('p', { class: 'error', role: 'alert', id: 'hold-error' });
+  if (!view.canHold) {
+    panel.replaceChildren(el('h3', {}, '法律保全'), state);
+    return;
+  }
+  const reason = el('input', { id: held ? 'release-reason' : 'hold-reason', maxlength: '500', autocomplete: 'off', placeholder: held ? '解除原因（必填）' : '保全原因（必填）' });
+  const caseRef = held ? null : el('input', { id: 'hold-case', maxlength: '100', autocomplete: 'off', placeholder: '案件编号（必填）' });
+  const submit = async (ev) => {
+    ev.preventDefault();
+    error.textContent = '';
+    const body = { reason: reason.value.trim() };
+    if (!body.reason) {
+      error.textContent = held ? '请填写解除保全的原因' : '请填写保全原因';
+      return;
+    }
+    if (caseRef) {
+      body.caseRef = caseRef.value.trim();
+      if (!body.caseRef) {
+        error.textContent = '请填写案件编号';
+        return;
+      }
+    }
+    try {
+      const row = await api('POST', `/recordings/${encodeURIComponent(rec.name)}/${held ? 'release' : 'hold'}`, body);
+      const next = { ...rec, ...row };
+      if (view.current === rec.name) renderHold(next);
+      const cell = document.querySelector(`#results tbody tr[data-name="${CSS.escape(rec.name)}"] .held-cell`);
+      if (cell) cell.textContent = row.heldAt !== null ? '保全中' : '—';
+      if (view.canReadLog) loadAccessLog(true);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return expire(errorText(err));
+      const message = holdErrorText(err);
+      // Someone else held or released it meanwhile: show the state as it is now, with the refusal.
+      if (err instanceof ApiError && (err.code === 'already-held' || err.code === 'not-held')) {
+        const fresh = await api('GET', `/recordings/${encodeURIComponent(rec.name)}/details`).catch(() => null);
+        if (fresh && view.current === rec.name) {
+          renderHold(fresh.recording);
+          const cell = document.querySelector(`#results tbody tr[data-name="${CSS.escape(rec.name)}"] .held-cell`);
+          if (cell) cell.textContent = fresh.recording.heldAt !== null ? '保全中' : '—';
+        }
+        if (view.canReadLog) loadAccessLog(true);
+      }
+      const box = $('#hold-error');
+      if (box) box.textContent = message;
+    }
+  };
+  const form = el(
+    'form',
+    { id: held ? 'release-form' : 'hold-form', class: 'row' },
+    el('label', {}, held ? '解除原因' : '保全原因', reason),
+    caseRef ? el('label', {}, '案件编号', caseRef) : null,
+    el('button', { type: 'submit', id: held ? 'release-submit' : 'hold-submit' }, held ? '解除保全' : '法律保全'),
+  );
+  form.addEventListener('submit', submit);
+  panel.replaceChildren(el('h3', {}, '法律保全'), state, form, error);
 }
 
 function downloadPackage(name, error) {
@@ -325,6 +402,7 @@ function logNote(r) {
     return parts.join('，');
   }
   if (r.action === 'export-csv') return '导出通话详单 CSV';
+  if ((r.action === 'hold' || r.action === 'release') && d.caseRef) return `案件 ${d.caseRef}`;
   if (r.action === 'list') return `${d.results ?? 0} 条结果`;
   return d.callId ? `通话 ${d.callId}` : '';
 }

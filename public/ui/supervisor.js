@@ -12,6 +12,8 @@ const ALERT_KINDS = {
   'answer-prewarning': '接通预警',
   'answer-breach': '20 秒未接通（超时）',
   rona: '坐席未接听（RONA）',
+  'recording-tampered': '录音校验不符（可能被篡改）',
+  'recording-lost': '通话录音丢失（PBX 上找不到，重连后会再查找）',
 };
 const BREACH_CAUSES = { 'nobody-ready': '无就绪坐席', rona: '坐席未接听', 'all-busy': '坐席全忙', 'still-ringing': '首次振铃未接' };
 const CALLBACK_REASONS = { abandoned_queue: '排队中放弃', abandoned_ringing: '振铃中放弃', requested: '来电预约回电' };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { RecordingRow } from '../store/schema/calls.ts';
+import type { RecordingIndexRow, RecordingRow } from '../store/schema/calls.ts';
+import { chainPosition } from './package-chain.ts';
 import { tar } from './tar.ts';
 
 export const PACKAGE_FORMAT = 'hotline-evidence/1';
@@ -31,12 +32,14 @@ function checksumFields(row: RecordingRow): Record<string, unknown> {
  * SHA-256) and `SHA256SUMS` (so `sha256sum -c SHA256SUMS` checks it with no tool of ours).
  *
  * The audio is re-hashed first: a file that no longer matches its stored checksum is never packaged.
- * The hash-chain position (`chain`) stays null until the tamper-evident index lands (issue 11 item 4).
+ * `chain` is the recording's latest `recording_index` entry as hashed (package-chain.ts), null only for a
+ * recording archived by a version without the index.
  */
 export async function buildEvidencePackage(input: {
   row: RecordingRow;
   audioPath: string;
   call: unknown;
+  indexEntry?: RecordingIndexRow;
   createdBy: { username: string; role: string };
   createdAt: number;
 }): Promise<{ body: Buffer; filename: string; sha256: string }> {
@@ -60,7 +63,7 @@ export async function buildEvidencePackage(input: {
         createdBy: input.createdBy,
         recordingChecksums: checksumFields(row),
         files,
-        chain: null,
+        chain: input.indexEntry ? chainPosition(input.indexEntry) : null,
       },
       null,
       2,

@@ -44,3 +44,26 @@ export function tar(entries: readonly TarEntry[]): Buffer {
   parts.push(Buffer.alloc(1024, 0));
   return Buffer.concat(parts);
 }
+
+/**
+ * Reads a ustar archive as written above (regular files only), checking each header's checksum.
+ * Throws on a truncated or malformed archive, naming the entry.
+ */
+export function untar(buf: Uint8Array): Map<string, Buffer> {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out = new Map<string, Buffer>();
+  for (let off = 0; off + 512 <= b.length; ) {
+    const h = b.subarray(off, off + 512);
+    if (h.every((x) => x === 0)) return out;
+    const name = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    const size = Number.parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/s, ''), 8);
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
+    if (sum !== Number.parseInt(h.subarray(148, 156).toString('ascii'), 8)) throw new Error(`tar header of ${JSON.stringify(name)} is corrupt (checksum)`);
+    if (!Number.isFinite(size) || off + 512 + size > b.length) throw new Error(`tar entry ${JSON.stringify(name)} is truncated`);
+    if (out.has(name)) throw new Error(`tar entry ${JSON.stringify(name)} appears twice`);
+    out.set(name, Buffer.from(b.subarray(off + 512, off + 512 + size)));
+    off += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error('tar archive has no end marker (truncated)');
+}

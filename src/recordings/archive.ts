@@ -67,6 +67,18 @@ export type ArchiveResult =
   | { status: 'unknown-recording' }
   | { status: 'error'; error: string };
 
+/** A recording the PBX no longer has after every attempt (issue 11 item 2): never dropped silently. */
+export interface LostRecording {
+  name: string;
+  callId: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+// lastError texts of a recording Asterisk does not have (as opposed to a fetch or write that failed).
+const NOT_FOUND = 'not found on the PBX';
+const NOT_ON_PBX_AT_RECOVERY = 'not on the PBX at recovery';
+
 /** `years` (at least 3, art. 28) calendar years after the recording started, plus a day so no local-time rounding shortens it. */
 export function retentionEnd(startedAt: number, years = 3): number {
   if (!Number.isInteger(years) || years < 3) throw new RangeError(`retention must be at least 3 years (art. 28), got ${years}`);
@@ -86,6 +98,8 @@ export class RecordingArchive {
   private readonly inFlight = new Map<string, Promise<ArchiveResult>>();
   private readonly retryTimers = new Map<string, unknown>();
   private closed = false;
+  /** Told once per recording marked lost; the server raises a supervisor alert (kind recording-lost). */
+  onLost: ((lost: LostRecording) => void) | undefined;
 
   constructor(private readonly opts: ArchiveOptions) {
     this.root = archiveRoot(opts.dataDir);
@@ -142,7 +156,7 @@ export class RecordingArchive {
       if (row.status === 'recording' && !(opts.includeRecording?.(row) ?? false)) continue;
       if (row.status === 'recording') this.opts.repo.markPending(row.name, { stoppedAt: this.opts.clock.now(), talkMs: row.talkMs });
       if (stored && !stored.has(row.name)) {
-        this.opts.repo.markAttemptFailed(row.name, 'not on the PBX at recovery', false);
+        this.opts.repo.markAttemptFailed(row.name, NOT_ON_PBX_AT_RECOVERY, false);
         this.scheduleRetry(row.name);
         out.push({ status: 'not-found' });
         continue;
@@ -157,6 +171,33 @@ export class RecordingArchive {
       await this.deleteFromPbx(row.name);
     }
     return out;
+  }
+
+  /**
+   * After (re)connecting to ARI: looks up every recording not yet archived (pending, failed or lost) by
+   * name in Asterisk's stored recordings and archives those it finds. A PBX restart can leave a call's
+   * recording in the spool while this server's attempts during the outage all found nothing.
+   */
+  async rediscover(): Promise<{ found: string[] }> {
+    if (this.closed) return { found: [] };
+    const waiting = this.opts.repo.notArchivedAfterCall();
+    if (waiting.length === 0) return { found: [] };
+    let stored: Set<string>;
+    try {
+      stored = new Set(await this.opts.source.list());
+    } catch (err) {
+      this.opts.logger?.warn({ err: errText(err) }, 'recordings: cannot list stored recordings on the PBX to look for lost ones');
+      return { found: [] };
+    }
+    const found = waiting.filter((r) => stored.has(r.name) && !this.inFlight.has(r.name));
+    for (const r of found) {
+      const t = this.retryTimers.get(r.name);
+      if (t !== undefined) this.opts.clock.clearTimeout(t as never);
+      this.retryTimers.delete(r.name);
+      if (r.status === 'lost') this.opts.logger?.warn({ recording: r.name, callId: r.callId }, 'recordings: a lost recording is back on the PBX; archiving it');
+    }
+    await Promise.all(found.map((r) => this.archiveWithRetry(r.name)));
+    return { found: found.map((r) => r.name) };
   }
 
   close(): void {
@@ -176,6 +217,14 @@ export class RecordingArchive {
     if (!row || row.status === 'archived') return;
     const max = this.opts.maxAttempts ?? 8;
     if (row.attempts >= max) {
+      // Asterisk never had it (or lost it in a restart): `lost`, with an alert; looked up again at each reconnect.
+      if (row.lastError === NOT_FOUND || row.lastError === NOT_ON_PBX_AT_RECOVERY) {
+        if (this.opts.repo.markLost(name, `${row.lastError} after ${row.attempts} attempts`)) {
+          this.opts.logger?.error({ recording: name, callId: row.callId, attempts: row.attempts }, 'recordings: recording lost (not on the PBX)');
+          this.onLost?.({ name, callId: row.callId, attempts: row.attempts, lastError: row.lastError });
+        }
+        return;
+      }
       this.opts.repo.markAttemptFailed(name, row.lastError ?? 'gave up', true);
       this.opts.logger?.error({ recording: name, attempts: row.attempts }, 'recordings: archive gave up; will retry at next start');
       return;
@@ -206,7 +255,7 @@ export class RecordingArchive {
       return { status: 'error', error: msg };
     }
     if (bytes === null) {
-      repo.markAttemptFailed(name, 'not found on the PBX', false);
+      repo.markAttemptFailed(name, NOT_FOUND, false);
       return { status: 'not-found' };
     }
     let durationMs: number;

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { verifyEvidencePackage } from '../audit-console/package-verify.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { openStore } from '../store/db.ts';
 import { RecordingsRepo } from '../store/recordings-repo.ts';
@@ -9,14 +12,18 @@ import { verifyIntegrity, type IntegrityReport } from './integrity.ts';
  * `npm run verify [-- --files N] [-- --json]`: walks the audit-log and recording-index hash chains of
  * DATA_DIR's database (configured like `npm start`) and re-hashes the archived files (all, or N).
  * Exit code 0 when everything matches, 1 naming the first row or file that does not, 2 on bad usage.
+ *
+ * `npm run verify -- --package evidence-x.tar` checks an evidence package offline instead (no DATA_DIR):
+ * see src/audit-console/package-verify.ts.
  */
 export async function runVerify(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ exitCode: number; out: string; report?: IntegrityReport }> {
   let args;
   try {
-    args = parseArgs({ args: argv, options: { files: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+    args = parseArgs({ args: argv, options: { files: { type: 'string' }, json: { type: 'boolean' }, package: { type: 'string' } }, strict: true });
   } catch (err) {
-    return { exitCode: 2, out: `verify: ${(err as Error).message}\nusage: npm run verify -- [--files N] [--json]\n` };
+    return { exitCode: 2, out: `verify: ${(err as Error).message}\nusage: npm run verify -- [--files N] [--json] | --package FILE.tar\n` };
   }
+  if (args.values.package !== undefined) return verifyPackageFile(resolve(cwd, args.values.package), args.values.json === true);
   const files = args.values.files === undefined ? 0 : Number(args.values.files);
   if (!Number.isInteger(files) || files < 0) return { exitCode: 2, out: `verify: --files must be a whole number >= 0 (got ${args.values.files})\n` };
   let dataDir: string;
@@ -50,4 +57,18 @@ export async function runVerify(argv: string[], env: NodeJS.ProcessEnv, cwd: str
   } finally {
     store.close();
   }
+}
+
+function verifyPackageFile(path: string, json: boolean): { exitCode: number; out: string } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    return { exitCode: 2, out: `verify: cannot read package ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n` };
+  }
+  const report = verifyEvidencePackage(bytes);
+  if (json) return { exitCode: report.ok ? 0 : 1, out: `${JSON.stringify(report, null, 2)}\n` };
+  const lines = [`package ${path}${report.recording ? ` (recording ${report.recording})` : ''}`, ...report.checked.map((c) => `  ok: ${c}`)];
+  lines.push(report.ok ? 'OK: the package verifies' : `FIRST MISMATCH: ${report.first!.part}: ${report.first!.message}`);
+  return { exitCode: report.ok ? 0 : 1, out: `${lines.join('\n')}\n` };
 }

@@ -81,6 +81,27 @@ export class RecordingsRepo {
       .run();
   }
 
+  /** Marks a pending or failed recording `lost` (the PBX does not have it); false when it was not in those states. */
+  markLost(name: string, error: string): boolean {
+    return (
+      this.db
+        .update(recordings)
+        .set({ status: 'lost', lastError: error.slice(0, 500) })
+        .where(and(eq(recordings.name, name), inArray(recordings.status, ['pending', 'failed'])))
+        .run().changes > 0
+    );
+  }
+
+  /** Recordings whose call ended but which are not archived: pending, failed or lost (looked up again on the PBX). */
+  notArchivedAfterCall(): RecordingRow[] {
+    return this.db
+      .select()
+      .from(recordings)
+      .where(inArray(recordings.status, ['pending', 'failed', 'lost']))
+      .orderBy(asc(recordings.startedAt))
+      .all();
+  }
+
   /** Everything not yet archived: still recording (a call this process lost track of), pending or failed. */
   unarchived(): RecordingRow[] {
     return this.db

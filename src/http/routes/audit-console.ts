@@ -310,7 +310,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         const call = await details(request, row);
         let pkg;
         try {
-          pkg = await buildEvidencePackage({ row, audioPath: abs, call, createdBy: { username: request.principal!.username, role: request.principal!.role }, createdAt: deps.clock.now() });
+          pkg = await buildEvidencePackage({ row, audioPath: abs, call, indexEntry: deps.recordings.indexEntry(row.name), createdBy: { username: request.principal!.username, role: request.principal!.role }, createdAt: deps.clock.now() });
         } catch (err) {
           if (err instanceof ArchivedFileTampered) {
             request.log.error({ recording: row.name }, 'archived recording does not match its checksum');

@@ -131,7 +131,7 @@ export const recordings = sqliteTable(
     callId: text('call_id')
       .notNull()
       .references(() => calls.id),
-    status: text('status', { enum: ['recording', 'pending', 'archived', 'failed'] }).notNull(),
+    status: text('status', { enum: ['recording', 'pending', 'archived', 'failed', 'lost'] }).notNull(),
     startedAt: integer('started_at').notNull(),
     stoppedAt: integer('stopped_at'),
     /** Talk time the recording must match (ms), known once the call ends. */
