@@ -245,7 +245,7 @@ export async function run(): Promise<void> {
   // 1. Durable intake: decide + one repository commit (order row, unit rows, audit row) per order, fsynced.
   const env = { calendar: cal };
   let nextId = total + 1_000_000;
-  const t = templates();
+  const _t = templates();
   const intakeOne = (i: number): OrderChange => {
     const id = ++nextId;
     const d = decide(

@@ -77,12 +77,3 @@ export function permissionsOf(role: Role): ReadonlySet<Permission> {
 export function roleHas(role: Role, permission: string): boolean {
   return (permissionsOf(role) as ReadonlySet<string>).has(permission);
 }
-
-export function isPermission(x: unknown): x is Permission {
-  return typeof x === 'string' && Object.hasOwn(PERMISSIONS, x);
-}
-
-/** Roles holding a permission (used by tests and the API overview). */
-export function rolesWith(permission: Permission): readonly Role[] {
-  return PERMISSIONS[permission];
-}

@@ -15,5 +15,5 @@ export interface Principal {
 }
 
 export function can(principal: Principal | undefined, permission: Permission): boolean {
-  return principal !== undefined && principal.permissions.has(permission);
+  return principal?.permissions.has(permission) === true;
 }

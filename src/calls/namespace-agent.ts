@@ -93,7 +93,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
     // The command itself runs synchronously when the event arrives (commands keep their order); only
     // the wording of a refusal may wait (the holder's display name). `fn` answers a rejection, nothing
     // (plain `{ ok: true }`), or its own success ack.
-    type Answer = Rejection | Extract<Ack, { ok: true }> | undefined | void;
+    type Answer = Rejection | Extract<Ack, { ok: true }> | undefined | undefined;
     const handle = (event: string, fn: (payload: Record<string, unknown>) => Answer | Promise<Rejection | undefined>) => {
       socket.on(event, async (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : undefined;

@@ -1,3 +1,3 @@
-export { loadConfig, CONFIG_FILES, type Config, type LoadConfigInput, type TelephonyMode } from './load-config.ts';
+export { loadConfig, type Config, type LoadConfigInput, type TelephonyMode } from './load-config.ts';
 export { ConfigError, type ConfigIssue } from './config-error.ts';
 export { configSchema } from './schema.ts';

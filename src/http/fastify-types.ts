@@ -21,5 +21,3 @@ declare module 'fastify' {
     principal?: Principal;
   }
 }
-
-export {};

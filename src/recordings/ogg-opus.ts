@@ -194,8 +194,8 @@ export function readOggOpus(file: Uint8Array): OggOpusStream {
   }
   const head = packets.shift();
   const tags = packets.shift();
-  if (!head || head.toString('ascii', 0, 8) !== 'OpusHead') throw new OggFormatError('first packet is not OpusHead');
-  if (!tags || tags.toString('ascii', 0, 8) !== 'OpusTags') throw new OggFormatError('second packet is not OpusTags');
+  if (head?.toString('ascii', 0, 8) !== 'OpusHead') throw new OggFormatError('first packet is not OpusHead');
+  if (tags?.toString('ascii', 0, 8) !== 'OpusTags') throw new OggFormatError('second packet is not OpusTags');
   const vendorLen = tags.readUInt32LE(8);
   return {
     channels: head[9]!,

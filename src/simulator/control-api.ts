@@ -48,7 +48,7 @@ function optNum(o: Obj, k: string, where: string, min = 0, max = 86_400_000): nu
   return v;
 }
 
-function reqStr(o: Obj, k: string, where: string, re = /^[0-9A-Za-z_+*#.\-]{1,40}$/): string {
+function reqStr(o: Obj, k: string, where: string, re = /^[0-9A-Za-z_+*#.-]{1,40}$/): string {
   const v = o[k];
   if (typeof v !== 'string' || !re.test(v)) throw new BadRequest(`${where}: "${k}" must be a string matching ${re}`);
   return v;
@@ -100,7 +100,7 @@ function parseStep(v: unknown, i: number): CallerStep {
     }
     case 'awaitPrompt': {
       onlyKeys(o, ['kind', 'media', 'timeoutMs'], where);
-      const media = reqStr(o, 'media', where, /^[\w:/.\-]{1,200}$/);
+      const media = reqStr(o, 'media', where, /^[\w:/.-]{1,200}$/);
       const t = optNum(o, 'timeoutMs', where);
       return t === undefined ? { kind: 'awaitPrompt', media } : { kind: 'awaitPrompt', media, timeoutMs: t };
     }
@@ -116,7 +116,7 @@ function parseCall(o: Obj): PlaceCallRequest {
   onlyKeys(o, ['from', 'callerName', 'to', 'context', 'script', 'hangupAfterMs'], 'call');
   const req: PlaceCallRequest = { from: reqStr(o, 'from', 'call'), to: reqStr(o, 'to', 'call') };
   const name = optStr(o, 'callerName', 'call', /^[^"<>\r\n]{0,60}$/);
-  const ctx = optStr(o, 'context', 'call', /^[A-Za-z0-9_\-]{1,40}$/);
+  const ctx = optStr(o, 'context', 'call', /^[A-Za-z0-9_-]{1,40}$/);
   const h = optNum(o, 'hangupAfterMs', 'call');
   if (name !== undefined) req.callerName = name;
   if (ctx !== undefined) req.context = ctx;
@@ -168,14 +168,14 @@ function route({ method, path, body, handle }: ControlRequest): ControlResult {
     case 'GET /phones':
       return { status: 200, body: handle.control.listPhones() };
     case 'PUT /phones/:id':
-      if (!/^[0-9A-Za-z_\-]{1,20}$/.test(id)) throw new BadRequest('phone extension must be 1-20 letters/digits');
+      if (!/^[0-9A-Za-z_-]{1,20}$/.test(id)) throw new BadRequest('phone extension must be 1-20 letters/digits');
       handle.control.setPhone(id, parseBehaviour(parseBody(body)));
       return { status: 204 };
     case 'DELETE /phones/:id':
       handle.control.removePhone(id);
       return { status: 204 };
     case 'PUT /externals/:id':
-      if (!/^[0-9A-Za-z_\-]{1,20}$/.test(id)) throw new BadRequest('external number must be 1-20 letters/digits');
+      if (!/^[0-9A-Za-z_-]{1,20}$/.test(id)) throw new BadRequest('external number must be 1-20 letters/digits');
       handle.control.setExternal(id, parseBehaviour(parseBody(body), 'external'));
       return { status: 204 };
     case 'PUT /globals/:id': {

@@ -786,7 +786,6 @@ export class SimEngine implements SimulatorEngineApi {
         ch.mixMonitor = { name: dot > 0 ? file.slice(0, dot) : file, format: dot > 0 ? file.slice(dot + 1) : 'wav', startedAt: this.clock.now() };
         return next();
       }
-      case 'Echo':
       default:
         return; // stays until hung up
     }

@@ -76,7 +76,7 @@ export class Participants implements ParticipantHooks {
       timeout: -1,
     });
     const c1 = this.engine.channels.get(String(json.id));
-    if (!c1 || !c1.peer) throw new Error('placed call vanished');
+    if (!c1?.peer) throw new Error('placed call vanished');
     const run: CallRun = { c1, script: req.script ?? [], step: 0, started: false, log: [], promptCursor: 0, timers: new Set(), done: false };
     this.runs.set(c1.id, run);
     if (req.hangupAfterMs !== undefined) this.after(run, req.hangupAfterMs, () => this.hangup(run));

@@ -37,12 +37,30 @@ export class AccessLogRepo {
   list(q: AccessLogQuery): AccessLogRow[] {
     const where = [`(entity = 'recording' or (entity = 'calls' and entity_id = 'export'))`];
     const params: Record<string, unknown> = { limit: Math.min(Math.max(q.limit ?? 50, 1), 200) };
-    if (q.actorId !== undefined) (where.push('actor_id = @actorId'), (params.actorId = q.actorId));
-    if (q.recording !== undefined) (where.push(`entity = 'recording' and entity_id = @recording`), (params.recording = q.recording));
-    if (q.action !== undefined) (where.push('action = @action'), (params.action = q.action));
-    if (q.from !== undefined) (where.push('at >= @from'), (params.from = q.from));
-    if (q.to !== undefined) (where.push('at < @to'), (params.to = q.to));
-    if (q.beforeId !== undefined) (where.push('id < @beforeId'), (params.beforeId = q.beforeId));
+    if (q.actorId !== undefined) {
+      where.push('actor_id = @actorId');
+      params.actorId = q.actorId;
+    }
+    if (q.recording !== undefined) {
+      where.push(`entity = 'recording' and entity_id = @recording`);
+      params.recording = q.recording;
+    }
+    if (q.action !== undefined) {
+      where.push('action = @action');
+      params.action = q.action;
+    }
+    if (q.from !== undefined) {
+      where.push('at >= @from');
+      params.from = q.from;
+    }
+    if (q.to !== undefined) {
+      where.push('at < @to');
+      params.to = q.to;
+    }
+    if (q.beforeId !== undefined) {
+      where.push('id < @beforeId');
+      params.beforeId = q.beforeId;
+    }
     const rows = this.raw
       .prepare(
         `select id, entity, entity_id as entityId, action, actor_id as actorId, actor_role as actorRole, at, data

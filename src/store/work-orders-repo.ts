@@ -431,7 +431,9 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
       for (const item of batch) item.reject(err);
       return;
     }
-    batch.forEach((item, i) => item.resolve(results[i]!));
+    batch.forEach((item, i) => {
+      item.resolve(results[i]!);
+    });
   }
 
   /** Synchronous commit, exposed for the benchmark's durable-intake measurement. */
@@ -605,8 +607,14 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   async appeals(f: { unitId?: string; cycle?: string }): Promise<AppealRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (f.unitId) (where.push('unit_id = ?'), params.push(f.unitId));
-    if (f.cycle) (where.push('cycle = ?'), params.push(f.cycle));
+    if (f.unitId) {
+      where.push('unit_id = ?');
+      params.push(f.unitId);
+    }
+    if (f.cycle) {
+      where.push('cycle = ?');
+      params.push(f.cycle);
+    }
     const q = `select * from assessment_appeals ${where.length ? 'where ' + where.join(' and ') : ''} order by id limit 1000`;
     return (this.sqlite.prepare(q).all(...params) as Record<string, unknown>[]).map(toAppeal);
   }
@@ -634,9 +642,18 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   async tasks(f: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit: number; includeConfidential?: boolean }): Promise<TaskRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (f.status) (where.push('status = ?'), params.push(f.status));
-    if (f.kind) (where.push('kind = ?'), params.push(f.kind));
-    if (f.orderId !== undefined) (where.push('order_id = ?'), params.push(f.orderId));
+    if (f.status) {
+      where.push('status = ?');
+      params.push(f.status);
+    }
+    if (f.kind) {
+      where.push('kind = ?');
+      params.push(f.kind);
+    }
+    if (f.orderId !== undefined) {
+      where.push('order_id = ?');
+      params.push(f.orderId);
+    }
     if (f.includeConfidential === false) where.push('order_id in (select id from work_orders where confidential = 0)');
     params.push(f.limit);
     const q = `select * from work_order_tasks ${where.length ? 'where ' + where.join(' and ') : ''} order by id limit ?`;

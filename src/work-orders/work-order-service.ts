@@ -471,7 +471,7 @@ export class WorkOrderService {
     const from = order.assignments[order.assignments.length - 1]?.leadUnitId;
     if (from === undefined) return { from: '', refusal: 'the order has no lead unit' };
     const lead = await this.d.org.get(from);
-    if (!lead || lead.kind !== 'county_workstation') {
+    if (lead?.kind !== 'county_workstation') {
       return { from, refusal: `the lead unit ${from} is ${lead ? `a ${lead.kind}` : 'unknown'}; only a county workstation forwards orders (art. 8)` };
     }
     if (!target.active) return { from, refusal: `body.unitId: unit ${toUnitId} is inactive` };

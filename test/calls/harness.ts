@@ -153,7 +153,7 @@ export class Harness {
       this.layer.controller.cdr.flush();
       return cond();
     };
-    for (let i = 0; ; i++) {
+    for (let _i = 0; ; _i++) {
       if (check()) return;
       if (moved >= max) throw new Error(`timed out waiting for: ${what} (${moved} ms of fake time)`);
       await realTick();

@@ -22,7 +22,7 @@ describe('call flow on the simulator', () => {
     const bridged = () => {
       const r = h!.layer.calls.getCall(callId)!;
       const b = h!.sim.control.state().bridges.find((x) => x.id === r.bridgeId);
-      return b !== undefined && b.channels.includes(r.callerChannelId) && h!.layer.calls.legs(callId).some((l) => l.kind === 'agent' && b.channels.includes(l.channelId));
+      return b?.channels.includes(r.callerChannelId) === true && h!.layer.calls.legs(callId).some((l) => l.kind === 'agent' && b.channels.includes(l.channelId));
     };
     await h.until(bridged, 'caller and agent in one bridge');
     await h.until(() => h!.sim.control.state().bridges.length === 1 && h!.layer.recordings.byCall(callId).length === 1, 'recording started');

@@ -77,7 +77,6 @@ function sample(s: JsonSchema | undefined): unknown {
       return null;
     case 'array':
       return Array.from({ length: s.minItems ?? 0 }, () => sample(s.items));
-    case 'object':
     default: {
       const out: Record<string, unknown> = {};
       for (const k of s.required ?? []) out[k] = sample(s.properties?.[k]);

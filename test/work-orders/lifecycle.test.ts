@@ -13,7 +13,7 @@ describe('work order lifecycle over HTTP', () => {
     const agent = await h.as('agent');
     const supervisor = await h.as('supervisor');
     const u1 = await h.as('unit_handler', 'u1');
-    const u2 = await h.as('unit_handler', 'u2');
+    const _u2 = await h.as('unit_handler', 'u2');
 
     const taken = await h.req('POST', '/work-orders', agent, intakeBody());
     expect(taken.status).toBe(201);

@@ -16,13 +16,3 @@ export function compareIdle(a: AgentState, b: AgentState): number {
   if (a.idleSince !== b.idleSince) return a.idleSince - b.idleSince;
   return a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0;
 }
-
-/** The longest-idle ready agent who may take the call, or undefined. */
-export function pickAgent(agents: Iterable<AgentState>, entry: QueueEntry, config: AcdConfig): AgentState | undefined {
-  let best: AgentState | undefined;
-  for (const a of agents) {
-    if (!isEligible(a, entry, config)) continue;
-    if (!best || compareIdle(a, best) < 0) best = a;
-  }
-  return best;
-}

@@ -82,14 +82,3 @@ export function createCallCenterState(config: CallCenterConfig): CallCenterState
   return { config, calls: new Map(), agents: new Map(), timers: new Map(), seq: 0 };
 }
 
-export function listAgents(state: CallCenterState): AgentState[] {
-  return [...state.agents.values()];
-}
-
-export function getAgent(state: CallCenterState, agentId: string): AgentState | undefined {
-  return state.agents.get(agentId);
-}
-
-export function getCall(state: CallCenterState, callId: string): CallState | undefined {
-  return state.calls.get(callId);
-}

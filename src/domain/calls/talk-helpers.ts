@@ -23,7 +23,7 @@ export function talkingCall(d: Draft, agentId: string): Talking | Rejection {
   const agent = d.agents.get(agentId);
   const callId = agent?.status === 'on-call' ? agent.callId : undefined;
   const c = callId !== undefined ? d.calls.get(callId) : undefined;
-  if (!c || c.phase !== 'connected' || c.agentId !== agentId || !c.talk) return noCall(agentId);
+  if (c?.phase !== 'connected' || c.agentId !== agentId || !c.talk) return noCall(agentId);
   return d.call(c.callId) as Talking;
 }
 

@@ -55,7 +55,7 @@ export function agentAnswered(d: Draft, agentId: string, callId: string, agentCh
 
 export function agentLegFailed(d: Draft, agentId: string, callId: string): Rejection | undefined {
   const c = d.calls.get(callId);
-  if (!c || c.phase !== 'ringing' || c.queue?.offeredTo !== agentId) {
+  if (c?.phase !== 'ringing' || c.queue?.offeredTo !== agentId) {
     return { code: 'invalid-transition', message: `call ${callId} is not ringing at agent ${agentId}` };
   }
   failOffer(d, d.call(callId) as CallState, agentId, 'unreachable');
@@ -65,7 +65,7 @@ export function agentLegFailed(d: Draft, agentId: string, callId: string): Rejec
 /** The agent's answered leg is gone (hung up on the phone or from the desktop). */
 export function agentLegGone(d: Draft, agentId: string, callId: string): Rejection | undefined {
   const c = d.calls.get(callId);
-  if (!c || c.phase !== 'connected' || c.agentId !== agentId || !c.talk) {
+  if (c?.phase !== 'connected' || c.agentId !== agentId || !c.talk) {
     return { code: 'invalid-transition', message: `agent ${agentId} is not talking on call ${callId}` };
   }
   const call = d.call(callId) as Talking;

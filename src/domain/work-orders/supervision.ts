@@ -73,7 +73,7 @@ export function superviseOrder(order: WorkOrder, now: number, env: SupervisionEn
       : workingDayLevel(env.calendar, a.signDue.at, now, policy, false);
     if (level) out.push(finding(order.id, a.leadUnitId, 'sign', a.signDue.at, a.signDue.provisional, level, now, explained));
   }
-  if (a && a.completionDue && (order.status === 'dispatched' || order.status === 'signed')) {
+  if (a?.completionDue && (order.status === 'dispatched' || order.status === 'signed')) {
     const due = a.completionDue;
     const level =
       a.limit?.unit === 'ms'

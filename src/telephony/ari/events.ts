@@ -157,7 +157,3 @@ export const requiredRefs: { readonly [K in KnownAriEventType]: readonly (readon
 export function isKnownEventType(type: string): type is KnownAriEventType {
   return Object.hasOwn(requiredRefs, type);
 }
-
-export function isEvent<K extends KnownAriEventType>(event: AriEvent, type: K): event is KnownAriEvents[K] {
-  return event.type === type;
-}
