@@ -50,22 +50,36 @@ socket.on('connect', async () => {
   const ack = await socket.emitWithAck('sign-in', { extension: values.extension, skills: values.skills.split(',') });
   say(ack.ok ? `signed in at ${values.extension} for ${values.skills}` : `sign-in: ${ack.error.message}`);
 });
-socket.on('agent-state', (s: { status: string; pauseReason?: string }) => say(`state: ${s.status}${s.pauseReason ? ` (${s.pauseReason})` : ''}`));
+socket.on('agent-state', (s: { status: string; pauseReason?: string }) =>
+  say(`state: ${s.status}${s.pauseReason ? ` (${s.pauseReason})` : ''}`),
+);
 socket.on('current-call', (c: unknown) => c && say(`current call: ${JSON.stringify(c)}`));
 socket.on('screen-pop', (p: Record<string, any>) => {
   say('──────── SCREEN-POP ────────');
-  say(`call ${p.callId}  caller ${p.callerNumber}  desk ${p.skill}  priority ${p.priority}${p.repeatCaller ? '  REPEAT CALLER' : ''}`);
-  say(`menu: ${(p.ivrChoices as any[]).map((c) => `${c.node}:${c.digit ?? '-'}${c.label ? ` (${c.label})` : ''}`).join(' → ') || '(none)'}`);
+  say(
+    `call ${p.callId}  caller ${p.callerNumber}  desk ${p.skill}  priority ${p.priority}${p.repeatCaller ? '  REPEAT CALLER' : ''}`,
+  );
+  say(
+    `menu: ${(p.ivrChoices as any[]).map((c) => `${c.node}:${c.digit ?? '-'}${c.label ? ` (${c.label})` : ''}`).join(' → ') || '(none)'}`,
+  );
   say(`waited ${(p.waitedMs / 1000).toFixed(1)} s since the menu`);
   if ((p.history as any[]).length === 0) say('no earlier work orders');
-  for (const o of p.history as any[]) say(`  ${o.open ? 'OPEN  ' : 'closed'} #${o.number} ${o.category ?? ''} ${o.status} ${new Date(o.createdAt).toISOString().slice(0, 10)}`);
+  for (const o of p.history as any[])
+    say(
+      `  ${o.open ? 'OPEN  ' : 'closed'} #${o.number} ${o.category ?? ''} ${o.status} ${new Date(o.createdAt).toISOString().slice(0, 10)}`,
+    );
   say(`draft: ${JSON.stringify(p.draft)}`);
 });
-socket.on('call-update', (u: { callId: string; state: string; detail?: string }) => say(`call ${u.callId}: ${u.state}${u.detail ? ` ${u.detail}` : ''}`));
+socket.on('call-update', (u: { callId: string; state: string; detail?: string }) =>
+  say(`call ${u.callId}: ${u.state}${u.detail ? ` ${u.detail}` : ''}`),
+);
 socket.on('disconnect', (reason) => say(`disconnected (${reason})`));
 
 const command = async (event: string, payload: unknown = {}) => {
-  const ack = await socket.timeout(5000).emitWithAck(event, payload).catch((e: unknown) => ({ ok: false, error: { message: String(e) } }));
+  const ack = await socket
+    .timeout(5000)
+    .emitWithAck(event, payload)
+    .catch((e: unknown) => ({ ok: false, error: { message: String(e) } }));
   say(ack.ok ? `${event}: ok` : `${event}: ${ack.error.message}`);
 };
 

@@ -37,7 +37,15 @@ interface Extension {
 }
 
 interface Model {
-  contexts: Map<string, { file: string; line: number; extens: Map<string, Extension>; includes: Array<{ name: string; file: string; line: number }> }>;
+  contexts: Map<
+    string,
+    {
+      file: string;
+      line: number;
+      extens: Map<string, Extension>;
+      includes: Array<{ name: string; file: string; line: number }>;
+    }
+  >;
   queues: Set<string>;
   endpointContexts: Array<{ context: string; file: string; line: number }>;
   issues: DialplanIssue[];
@@ -133,7 +141,8 @@ function parse(files: SourceFile[]): Model {
         const isTemplate = sec[2] === '(!)';
         if (isQueues && section !== 'general' && !isTemplate) model.queues.add(section);
         if (isDialplan && section !== 'general' && section !== 'globals') {
-          if (model.contexts.has(section)) model.issues.push({ file: f.name, line, message: `context [${section}] is defined twice` });
+          if (model.contexts.has(section))
+            model.issues.push({ file: f.name, line, message: `context [${section}] is defined twice` });
           else model.contexts.set(section, { file: f.name, line, extens: new Map(), includes: [] });
         }
         return;
@@ -153,7 +162,8 @@ function parse(files: SourceFile[]): Model {
       }
       const ex = EXTEN.exec(text);
       if (!ex) {
-        if (!/^[A-Za-z_]+\s*=/.test(text)) model.issues.push({ file: f.name, line, message: `cannot parse line: ${text}` });
+        if (!/^[A-Za-z_]+\s*=/.test(text))
+          model.issues.push({ file: f.name, line, message: `cannot parse line: ${text}` });
         return;
       }
       const kind = ex[1]!.toLowerCase();
@@ -196,10 +206,21 @@ function parse(files: SourceFile[]): Model {
       if (!e) {
         e = { steps: [] };
         ctx.extens.set(exten, e);
-        if (priority !== 1) model.issues.push({ file: f.name, line, message: `extension ${exten} in [${section}] does not start at priority 1` });
+        if (priority !== 1)
+          model.issues.push({
+            file: f.name,
+            line,
+            message: `extension ${exten} in [${section}] does not start at priority 1`,
+          });
       }
-      if (e.steps.some((s) => s.priority === priority)) model.issues.push({ file: f.name, line, message: `duplicate priority ${priority} for ${exten} in [${section}]` });
-      if (pm[2] && e.steps.some((s) => s.label === pm[2])) model.issues.push({ file: f.name, line, message: `duplicate label ${pm[2]} for ${exten} in [${section}]` });
+      if (e.steps.some((s) => s.priority === priority))
+        model.issues.push({
+          file: f.name,
+          line,
+          message: `duplicate priority ${priority} for ${exten} in [${section}]`,
+        });
+      if (pm[2] && e.steps.some((s) => s.label === pm[2]))
+        model.issues.push({ file: f.name, line, message: `duplicate label ${pm[2]} for ${exten} in [${section}]` });
       const step: Step = { file: f.name, line, context: section, exten, priority, app: am[1]!, args: am[2] ?? '' };
       if (pm[2]) step.label = pm[2];
       e.steps.push(step);
@@ -214,24 +235,34 @@ function checkTarget(model: Model, from: Step, target: string, what: string): st
   const parts = splitTop(target.trim(), ',').map((s) => s.trim());
   if (parts.length === 0 || parts[0] === '') return `${what} with an empty target`;
   const [ctxName, exten, label] =
-    parts.length >= 3 ? [parts[0]!, parts[1]!, parts[2]!] : parts.length === 2 ? [from.context, parts[0]!, parts[1]!] : [from.context, from.exten, parts[0]!];
+    parts.length >= 3
+      ? [parts[0]!, parts[1]!, parts[2]!]
+      : parts.length === 2
+        ? [from.context, parts[0]!, parts[1]!]
+        : [from.context, from.exten, parts[0]!];
   if (hasVariable(ctxName)) return undefined;
   const ctx = model.contexts.get(ctxName);
   if (!ctx) return `${what} to undefined context [${ctxName}]`;
-  const candidates = hasVariable(exten) ? [...ctx.extens.values()] : [...ctx.extens.entries()].filter(([p]) => p === exten || patternToRegex(p).test(exten)).map(([, e]) => e);
+  const candidates = hasVariable(exten)
+    ? [...ctx.extens.values()]
+    : [...ctx.extens.entries()].filter(([p]) => p === exten || patternToRegex(p).test(exten)).map(([, e]) => e);
   if (candidates.length === 0) return `${what} to extension ${exten} which [${ctxName}] does not have`;
   if (hasVariable(label)) return undefined;
-  const ok = candidates.some((e) => e.steps.some((s) => (/^\d+$/.test(label) ? s.priority === Number(label) : s.label === label)));
+  const ok = candidates.some((e) =>
+    e.steps.some((s) => (/^\d+$/.test(label) ? s.priority === Number(label) : s.label === label)),
+  );
   return ok ? undefined : `${what} to ${ctxName},${exten},${label}: no such priority or label`;
 }
 
 export function checkDialplan(files: SourceFile[]): DialplanIssue[] {
   const model = parse(files);
   const issues = [...model.issues];
-  if (model.contexts.size === 0) issues.push({ file: '(all)', line: 0, message: 'no dialplan context found (no extensions*.conf?)' });
+  if (model.contexts.size === 0)
+    issues.push({ file: '(all)', line: 0, message: 'no dialplan context found (no extensions*.conf?)' });
   for (const [name, ctx] of model.contexts) {
     for (const inc of ctx.includes) {
-      if (!model.contexts.has(inc.name)) issues.push({ file: inc.file, line: inc.line, message: `[${name}] includes undefined context [${inc.name}]` });
+      if (!model.contexts.has(inc.name))
+        issues.push({ file: inc.file, line: inc.line, message: `[${name}] includes undefined context [${inc.name}]` });
     }
     for (const e of ctx.extens.values()) {
       for (const step of e.steps) {
@@ -244,7 +275,8 @@ export function checkDialplan(files: SourceFile[]): DialplanIssue[] {
         else if (app === 'gotoif') {
           const [, branches] = splitTop(step.args, '?', 2);
           if (branches === undefined) report('GotoIf without "?"');
-          else for (const b of splitTop(branches, ':')) if (b.trim() !== '') report(checkTarget(model, step, b, 'GotoIf'));
+          else
+            for (const b of splitTop(branches, ':')) if (b.trim() !== '') report(checkTarget(model, step, b, 'GotoIf'));
         } else if (app === 'queue') {
           const q = (splitTop(step.args, ',')[0] ?? '').trim();
           if (!hasVariable(q) && !model.queues.has(q)) report(`Queue(${q}): no such queue in queues*.conf`);
@@ -256,7 +288,12 @@ export function checkDialplan(files: SourceFile[]): DialplanIssue[] {
     }
   }
   for (const ep of model.endpointContexts) {
-    if (!model.contexts.has(ep.context)) issues.push({ file: ep.file, line: ep.line, message: `PJSIP context=${ep.context} is not defined in the dialplan` });
+    if (!model.contexts.has(ep.context))
+      issues.push({
+        file: ep.file,
+        line: ep.line,
+        message: `PJSIP context=${ep.context} is not defined in the dialplan`,
+      });
   }
   return issues;
 }
@@ -264,7 +301,9 @@ export function checkDialplan(files: SourceFile[]): DialplanIssue[] {
 export function readConfFiles(dirs: string[]): SourceFile[] {
   const out: SourceFile[] = [];
   for (const dir of dirs) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.conf')).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.conf'))
+      .sort()) {
       out.push({ name: join(dir, name), text: readFileSync(join(dir, name), 'utf8') });
     }
   }

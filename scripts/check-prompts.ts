@@ -51,7 +51,8 @@ export function parseWavHeader(buf: Buffer): WavFormat {
         bitsPerSample: buf.readUInt16LE(body + 14),
       };
     } else if (id === 'data') {
-      if (body + size > buf.length) throw new Error(`data chunk claims ${size} bytes but only ${buf.length - body} follow`);
+      if (body + size > buf.length)
+        throw new Error(`data chunk claims ${size} bytes but only ${buf.length - body} follow`);
       dataBytes = size;
     }
     off = body + size + (size % 2); // chunks are word-aligned
@@ -101,9 +102,12 @@ export function checkPrompts(soundsDir: string): string[] {
     }
     const data = readFileSync(path);
     if (!entry.sha256) problems.push(`${name}: the manifest has no sha256 (run scripts/make-prompts.ts)`);
-    else if (sha256(data) !== entry.sha256) problems.push(`${name}: SHA-256 ${sha256(data)} does not match the manifest's ${entry.sha256}`);
+    else if (sha256(data) !== entry.sha256)
+      problems.push(`${name}: SHA-256 ${sha256(data)} does not match the manifest's ${entry.sha256}`);
     if (entry.textSha256 !== sourceHash(manifest, entry.text)) {
-      problems.push(`${name}: the text, voice or speed changed since the file was generated (run scripts/make-prompts.ts)`);
+      problems.push(
+        `${name}: the text, voice or speed changed since the file was generated (run scripts/make-prompts.ts)`,
+      );
     }
     let fmt: WavFormat;
     try {
@@ -115,7 +119,8 @@ export function checkPrompts(soundsDir: string): string[] {
     if (fmt.audioFormat !== 1) problems.push(`${name}: audio format ${fmt.audioFormat}, want 1 (PCM)`);
     if (fmt.channels !== want.channels) problems.push(`${name}: ${fmt.channels} channels, want ${want.channels}`);
     if (fmt.sampleRate !== want.sampleRate) problems.push(`${name}: ${fmt.sampleRate} Hz, want ${want.sampleRate} Hz`);
-    if (fmt.bitsPerSample !== want.bitsPerSample) problems.push(`${name}: ${fmt.bitsPerSample}-bit, want ${want.bitsPerSample}-bit`);
+    if (fmt.bitsPerSample !== want.bitsPerSample)
+      problems.push(`${name}: ${fmt.bitsPerSample}-bit, want ${want.bitsPerSample}-bit`);
     const align = (want.channels * want.bitsPerSample) / 8;
     if (fmt.blockAlign !== align || fmt.byteRate !== want.sampleRate * align) {
       problems.push(`${name}: inconsistent header (blockAlign ${fmt.blockAlign}, byteRate ${fmt.byteRate})`);

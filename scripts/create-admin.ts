@@ -89,7 +89,12 @@ async function main(): Promise<void> {
     const users = createSqliteUsersRepo(store.db);
     // Tokens are not issued here; the service only needs a token service to exist.
     const tokens = createTokenService({ secret: 'x'.repeat(32), ttlSeconds: 60, clock: systemClock });
-    const auth = createAuthService({ users, tokens, clock: systemClock, passwordMinLength: config.auth.passwordMinLength });
+    const auth = createAuthService({
+      users,
+      tokens,
+      clock: systemClock,
+      passwordMinLength: config.auth.passwordMinLength,
+    });
     const existing = await users.byUsername(username);
     if (existing) {
       if (!args.reset) fail(`user ${username} exists; add --reset to set its password and make it an active admin`);
@@ -97,7 +102,12 @@ async function main(): Promise<void> {
       await users.update(existing.id, { role: 'admin', unitId: null, disabled: false }, systemClock.now());
       process.stdout.write(`admin ${username}: password reset (${store.path})\n`);
     } else {
-      await auth.createUser({ username, password, role: 'admin', displayName: args['display-name'] ?? 'Administrator' });
+      await auth.createUser({
+        username,
+        password,
+        role: 'admin',
+        displayName: args['display-name'] ?? 'Administrator',
+      });
       process.stdout.write(`admin ${username} created (${store.path})\n`);
     }
   } catch (err) {

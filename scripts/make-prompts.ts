@@ -42,7 +42,9 @@ try {
     // such a prompt would be read with English sounds, so refuse it.
     const phonemes = execFileSync('espeak-ng', ['-v', manifest.voice, '-q', '-x', entry.text], { encoding: 'utf8' });
     if (/\((?!cmn)[a-z]{2,3}\)/.test(phonemes)) {
-      console.error(`${name}: espeak-ng reads part of ${JSON.stringify(entry.text)} in another language: ${phonemes.trim()}`);
+      console.error(
+        `${name}: espeak-ng reads part of ${JSON.stringify(entry.text)} in another language: ${phonemes.trim()}`,
+      );
       process.exit(1);
     }
     const raw = join(work, 'raw.wav');
@@ -52,7 +54,35 @@ try {
     // silence … reverse …: trims espeak-ng's leading and trailing silence (then 0.2 s pad at the end).
     // gain -n -3: the same loudness for every prompt, with headroom so resampling does not clip.
     // -D: no dither (dither adds random noise, so the same text would hash differently each run).
-    execFileSync('sox', ['-D', raw, '-r', String(f.sampleRate), '-b', String(f.bitsPerSample), '-c', String(f.channels), '-e', 'signed-integer', out, 'silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse', 'pad', '0', '0.2', 'gain', '-n', '-3']);
+    execFileSync('sox', [
+      '-D',
+      raw,
+      '-r',
+      String(f.sampleRate),
+      '-b',
+      String(f.bitsPerSample),
+      '-c',
+      String(f.channels),
+      '-e',
+      'signed-integer',
+      out,
+      'silence',
+      '1',
+      '0.02',
+      '0.5%',
+      'reverse',
+      'silence',
+      '1',
+      '0.02',
+      '0.5%',
+      'reverse',
+      'pad',
+      '0',
+      '0.2',
+      'gain',
+      '-n',
+      '-3',
+    ]);
     entry.sha256 = sha256(readFileSync(out));
     entry.textSha256 = src;
     made += 1;

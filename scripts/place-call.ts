@@ -51,10 +51,17 @@ function controlTarget(): { url: string; auth: string } {
 }
 
 const target = controlTarget();
-const headers = { authorization: `Basic ${Buffer.from(target.auth).toString('base64')}`, 'content-type': 'application/json' };
+const headers = {
+  authorization: `Basic ${Buffer.from(target.auth).toString('base64')}`,
+  'content-type': 'application/json',
+};
 
 async function control(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(target.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(target.url + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) {
     let message = text;
@@ -84,7 +91,11 @@ if (values.dtmf) {
   for (const group of values.dtmf.split(',')) {
     const m = /^(?:([\w/.-]{1,100})=)?([0-9*#]+)$/.exec(group);
     if (!m) fail(`--dtmf: "${group}" is not KEYS or PROMPT=KEYS (keys 0-9 * #)`);
-    script.push({ kind: 'awaitPrompt', media: m[1] ? `sound:${m[1]}` : 'sound:', timeoutMs: 60_000 }, { kind: 'wait', ms: 500 }, { kind: 'dtmf', digits: m[2], betweenMs: 300 });
+    script.push(
+      { kind: 'awaitPrompt', media: m[1] ? `sound:${m[1]}` : 'sound:', timeoutMs: 60_000 },
+      { kind: 'wait', ms: 500 },
+      { kind: 'dtmf', digits: m[2], betweenMs: 300 },
+    );
   }
 }
 const request: Record<string, unknown> = { from: values.from, to: values.to, script };
@@ -94,14 +105,21 @@ if (values['hangup-after']) {
   request.hangupAfterMs = Math.round(s * 1000);
 }
 const placed = (await control('POST', '/calls', request)) as { callerChannelId: string; pbxChannelId: string };
-process.stdout.write(`placed call from ${values.from} to ${values.to}: caller channel ${placed.callerChannelId}, PBX channel ${placed.pbxChannelId}\n`);
+process.stdout.write(
+  `placed call from ${values.from} to ${values.to}: caller channel ${placed.callerChannelId}, PBX channel ${placed.pbxChannelId}\n`,
+);
 
 if (values.log) {
   let seen = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
-    const log = (await control('GET', `/calls/${encodeURIComponent(placed.callerChannelId)}/log`)) as Array<Record<string, unknown>>;
-    for (const e of log.slice(seen)) process.stdout.write(`${new Date(Number(e.at)).toISOString()} ${String(e.kind)} ${String(e.media ?? e.digit ?? e.cause ?? '')}\n`);
+    const log = (await control('GET', `/calls/${encodeURIComponent(placed.callerChannelId)}/log`)) as Array<
+      Record<string, unknown>
+    >;
+    for (const e of log.slice(seen))
+      process.stdout.write(
+        `${new Date(Number(e.at)).toISOString()} ${String(e.kind)} ${String(e.media ?? e.digit ?? e.cause ?? '')}\n`,
+      );
     seen = log.length;
     if (log.some((e) => e.kind === 'hangup')) break;
   }

@@ -17,7 +17,10 @@ async function main(): Promise<void> {
 
   const server = await startServer(config);
   const log = server.logger;
-  log.info({ url: server.url, telephony: server.telephony.mode, dataDir: config.server.dataDir }, `hotline CTI listening on ${server.url}`);
+  log.info(
+    { url: server.url, telephony: server.telephony.mode, dataDir: config.server.dataDir },
+    `hotline CTI listening on ${server.url}`,
+  );
 
   let stopping = false;
   const stop = (reason: string, exitCode: number) => {

@@ -117,9 +117,14 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
 
     if (config.auth.adminUsername && config.auth.adminPassword) {
       const result = await auth.ensureFirstAdmin(config.auth.adminUsername, config.auth.adminPassword);
-      logger.info({ user: config.auth.adminUsername }, result === 'created' ? 'first admin created' : 'an admin exists; ADMIN_USERNAME ignored');
+      logger.info(
+        { user: config.auth.adminUsername },
+        result === 'created' ? 'first admin created' : 'an admin exists; ADMIN_USERNAME ignored',
+      );
     } else if ((await users.countActiveAdmins()) === 0) {
-      logger.warn('no admin account: set ADMIN_USERNAME and ADMIN_PASSWORD, or run npm run create-admin -- --username NAME');
+      logger.warn(
+        'no admin account: set ADMIN_USERNAME and ADMIN_PASSWORD, or run npm run create-admin -- --username NAME',
+      );
     }
 
     // TELEPHONY: the ARI connection starts now; its reconcile step waits until the call layer exists.
@@ -155,9 +160,14 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     });
     // Opus in Ogg unless the site keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav), encoded on
     // worker threads so the main thread keeps serving ARI events; the threads end when the server closes.
-    const opusPool = config.recordings.archiveFormat === 'wav'
-      ? null
-      : pooledOpusEncoder({ bitrate: config.recordings.opusBitrate, threads: resolveEncoderThreads(config.recordings.encoderThreads), logger });
+    const opusPool =
+      config.recordings.archiveFormat === 'wav'
+        ? null
+        : pooledOpusEncoder({
+            bitrate: config.recordings.opusBitrate,
+            threads: resolveEncoderThreads(config.recordings.encoderThreads),
+            logger,
+          });
     const archiveEncoder = opusPool ?? wavEncoder;
     if (opusPool) cleanups.unshift(() => opusPool.close());
     // The call layer (issue 4): routes, /agent and /supervisor, and the ARI reconcile step.
@@ -174,7 +184,10 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       history: workOrderHistory(workOrders.repo),
       audit: new SqliteAuditRepo(store.db),
       // Agent ids are user names: a taken extension is refused naming its holder's display name.
-      extensions: extensionPolicy(config.asterisk.agentExtensionPattern, async (agentId) => (await users.byUsername(agentId))?.displayName || undefined),
+      extensions: extensionPolicy(
+        config.asterisk.agentExtensionPattern,
+        async (agentId) => (await users.byUsername(agentId))?.displayName || undefined,
+      ),
       recordingArchive: {
         retentionYears: config.recordings.retentionYears,
         encoder: archiveEncoder,
@@ -206,7 +219,9 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         await calls.reconciler.reconcile(snapshot, rest);
         void fallbackIngest.run();
         // After an Asterisk restart its spool may hold recordings the attempts during the outage did not find.
-        void calls.archive.rediscover().catch((err: unknown) => logger.warn({ err: String(err) }, 'recordings: rediscovery failed'));
+        void calls.archive
+          .rediscover()
+          .catch((err: unknown) => logger.warn({ err: String(err) }, 'recordings: rediscovery failed'));
       },
     });
     cleanups.unshift(() => calls.close());
@@ -252,7 +267,15 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       },
     });
     const callsExport = callsExportRoutes({ repo: new CallExportRepo(store.db), clock, audit });
-    const plugins: RoutePlugin[] = [workOrders.plugin, ...calls.routes, recordingJobs, auditConsole, callsExport, ui, ...(opts.plugins?.(ctx) ?? [])];
+    const plugins: RoutePlugin[] = [
+      workOrders.plugin,
+      ...calls.routes,
+      recordingJobs,
+      auditConsole,
+      callsExport,
+      ui,
+      ...(opts.plugins?.(ctx) ?? []),
+    ];
 
     const app = await buildApp({
       logger,

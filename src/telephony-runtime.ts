@@ -86,7 +86,14 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
     url = simulator.ariUrl;
     log.info({ ariUrl: url, ami: simulator.ami }, 'embedded PBX simulator started');
     if (simulator.ami) {
-      ami = new AmiClient({ host: simulator.ami.host, port: simulator.ami.port, user, secret: amiSecret, clock, logger: amiLog });
+      ami = new AmiClient({
+        host: simulator.ami.host,
+        port: simulator.ami.port,
+        user,
+        secret: amiSecret,
+        clock,
+        logger: amiLog,
+      });
     }
     // For scripts/place-call.ts: where the simulator's control API is and how to sign in (this start only).
     writeFileSync(
@@ -137,7 +144,11 @@ function reconcileOrLog(handler: ReconcileHandler | undefined, log: Logger): Rec
     handler ?? {
       reconcile(snapshot) {
         log.info(
-          { channels: snapshot.channels.length, bridges: snapshot.bridges.length, connection: snapshot.connectionNumber },
+          {
+            channels: snapshot.channels.length,
+            bridges: snapshot.bridges.length,
+            connection: snapshot.connectionNumber,
+          },
           'ARI reconciled (no call layer attached)',
         );
       },

@@ -1,8 +1,23 @@
 // Agent desktop: sign in, sign in to skills, ready / pause, the screen-pop while the phone rings and the
 // call's state afterwards. Everything arrives over the /agent socket.io namespace (src/realtime/agent-namespace.ts).
 import {
-  $, AGENT_STATUS_LABELS, CALL_STATE_LABELS, PAUSE_REASONS, api, clockTime, command, dateTime, el,
-  kids, openLivePage, orderStatusLabel, pauseLabel, seconds, session, signInForm, skillLabel,
+  $,
+  AGENT_STATUS_LABELS,
+  CALL_STATE_LABELS,
+  PAUSE_REASONS,
+  api,
+  clockTime,
+  command,
+  dateTime,
+  el,
+  kids,
+  openLivePage,
+  orderStatusLabel,
+  pauseLabel,
+  seconds,
+  session,
+  signInForm,
+  skillLabel,
 } from '/ui/assets/common.js';
 
 const app = $('#app');
@@ -36,7 +51,11 @@ function begin() {
     renderAgent();
   });
   socket.on('current-call', (current) => {
-    view.call = current ? { state: current.state, pop: current.pop, detail: undefined } : view.call?.state === 'ended' ? view.call : null;
+    view.call = current
+      ? { state: current.state, pop: current.pop, detail: undefined }
+      : view.call?.state === 'ended'
+        ? view.call
+        : null;
     renderCall();
   });
   socket.on('screen-pop', (pop) => {
@@ -106,13 +125,28 @@ function renderAgent() {
   badge.hidden = false;
   badge.className = `badge status-${a.status}`;
   badge.dataset.status = a.status;
-  badge.textContent = a.status === 'paused' && a.pauseReason ? `暂停 · ${pauseLabel(a.pauseReason)}` : (AGENT_STATUS_LABELS[a.status] ?? a.status);
+  badge.textContent =
+    a.status === 'paused' && a.pauseReason
+      ? `暂停 · ${pauseLabel(a.pauseReason)}`
+      : (AGENT_STATUS_LABELS[a.status] ?? a.status);
 
   const children = [el('h2', {}, '坐席状态')];
   if (a.status === 'signed-out') {
-    const ext = el('input', { id: 'extension', name: 'extension', inputmode: 'numeric', placeholder: '如 1001', required: true, value: localStorage.getItem('hotline.extension') ?? '' });
+    const ext = el('input', {
+      id: 'extension',
+      name: 'extension',
+      inputmode: 'numeric',
+      placeholder: '如 1001',
+      required: true,
+      value: localStorage.getItem('hotline.extension') ?? '',
+    });
     const boxes = view.uiConfig.skills.map((s, i) =>
-      el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'skill', value: s, checked: i === 0 || undefined }), skillLabel(s)),
+      el(
+        'label',
+        { class: 'check' },
+        el('input', { type: 'checkbox', name: 'skill', value: s, checked: i === 0 || undefined }),
+        skillLabel(s),
+      ),
     );
     const form = el(
       'form',
@@ -131,22 +165,62 @@ function renderAgent() {
     children.push(form);
   } else {
     children.push(
-      el('dl', { class: 'facts' },
-        el('dt', {}, '分机'), el('dd', { id: 'agent-endpoint' }, a.endpoint ?? '—'),
-        el('dt', {}, '技能组'), el('dd', { id: 'agent-skills' }, (a.skills ?? []).map(skillLabel).join('、') || '—'),
-        el('dt', {}, '状态开始'), el('dd', {}, clockTime(a.since)),
+      el(
+        'dl',
+        { class: 'facts' },
+        el('dt', {}, '分机'),
+        el('dd', { id: 'agent-endpoint' }, a.endpoint ?? '—'),
+        el('dt', {}, '技能组'),
+        el('dd', { id: 'agent-skills' }, (a.skills ?? []).map(skillLabel).join('、') || '—'),
+        el('dt', {}, '状态开始'),
+        el('dd', {}, clockTime(a.since)),
       ),
     );
-    const ready = el('button', { type: 'button', id: 'ready', class: 'primary', disabled: a.status === 'ready' || a.status === 'reserved' || a.status === 'on-call' }, '就绪');
+    const ready = el(
+      'button',
+      {
+        type: 'button',
+        id: 'ready',
+        class: 'primary',
+        disabled: a.status === 'ready' || a.status === 'reserved' || a.status === 'on-call',
+      },
+      '就绪',
+    );
     ready.addEventListener('click', async () => showResult(await command(view.socket, 'ready'), '已就绪'));
-    const reason = el('select', { id: 'pause-reason' }, ...PAUSE_REASONS.filter(([c]) => c !== 'RONA' && c !== 'UNREACHABLE').map(([code, label]) => el('option', { value: code }, label)));
-    const pause = el('button', { type: 'button', id: 'pause', disabled: a.status === 'paused' || a.status === 'on-call' || a.status === 'reserved' }, '暂停');
-    pause.addEventListener('click', async () => showResult(await command(view.socket, 'pause', { reason: reason.value }), '已暂停'));
-    const signOut = el('button', { type: 'button', id: 'sign-out', class: 'subtle', disabled: a.status === 'on-call' || a.status === 'reserved' }, '签出');
+    const reason = el(
+      'select',
+      { id: 'pause-reason' },
+      ...PAUSE_REASONS.filter(([c]) => c !== 'RONA' && c !== 'UNREACHABLE').map(([code, label]) =>
+        el('option', { value: code }, label),
+      ),
+    );
+    const pause = el(
+      'button',
+      {
+        type: 'button',
+        id: 'pause',
+        disabled: a.status === 'paused' || a.status === 'on-call' || a.status === 'reserved',
+      },
+      '暂停',
+    );
+    pause.addEventListener('click', async () =>
+      showResult(await command(view.socket, 'pause', { reason: reason.value }), '已暂停'),
+    );
+    const signOut = el(
+      'button',
+      { type: 'button', id: 'sign-out', class: 'subtle', disabled: a.status === 'on-call' || a.status === 'reserved' },
+      '签出',
+    );
     signOut.addEventListener('click', async () => showResult(await command(view.socket, 'sign-out'), '已签出'));
-    children.push(el('div', { class: 'row' }, ready), el('div', { class: 'row' }, el('label', { class: 'inline' }, '暂停原因', reason), pause), el('div', { class: 'row' }, signOut));
+    children.push(
+      el('div', { class: 'row' }, ready),
+      el('div', { class: 'row' }, el('label', { class: 'inline' }, '暂停原因', reason), pause),
+      el('div', { class: 'row' }, signOut),
+    );
   }
-  children.push(el('p', { id: 'agent-message', class: view.message.startsWith('操作失败') ? 'error' : 'muted' }, view.message));
+  children.push(
+    el('p', { id: 'agent-message', class: view.message.startsWith('操作失败') ? 'error' : 'muted' }, view.message),
+  );
   panel.replaceChildren(...children);
 }
 
@@ -162,50 +236,101 @@ function renderCall() {
   if (!panel) return;
   const call = view.call;
   if (!call) {
-    panel.replaceChildren(el('h2', {}, '当前来电'), el('p', { class: 'muted', id: 'no-call' }, '暂无来电。就绪后，来电振铃时这里会弹出来电信息。'));
+    panel.replaceChildren(
+      el('h2', {}, '当前来电'),
+      el('p', { class: 'muted', id: 'no-call' }, '暂无来电。就绪后，来电振铃时这里会弹出来电信息。'),
+    );
     return;
   }
   const p = call.pop;
   const live = !['ended', 'withdrawn', 'transferred'].includes(call.state);
-  const stateBadge = el('span', { id: 'call-state', class: `badge call-${call.state}`, dataset: { state: call.state } }, CALL_STATE_LABELS[call.state] ?? call.state);
-  const head = el('div', { class: 'call-head' },
-    el('div', {},
+  const stateBadge = el(
+    'span',
+    { id: 'call-state', class: `badge call-${call.state}`, dataset: { state: call.state } },
+    CALL_STATE_LABELS[call.state] ?? call.state,
+  );
+  const head = el(
+    'div',
+    { class: 'call-head' },
+    el(
+      'div',
+      {},
       el('div', { class: 'label' }, '来电号码'),
       el('div', { id: 'caller-number', class: 'caller-number' }, p.callerNumber),
     ),
     stateBadge,
   );
-  const facts = el('dl', { class: 'facts' },
-    el('dt', {}, '通话编号'), el('dd', { id: 'call-id', class: 'mono' }, p.callId),
-    el('dt', {}, '服务台'), el('dd', { id: 'call-skill' }, skillLabel(p.skill)),
-    el('dt', {}, '等待时长'), el('dd', { id: 'waited' }, `${seconds(p.waitedMs)}（离开语音导航至振铃）`),
-    el('dt', {}, '来电时间'), el('dd', {}, clockTime(p.arrivedAt)),
-    el('dt', {}, '优先级'), el('dd', { id: 'priority' }, p.priority > 0 ? `${p.priority}（优先）` : '普通'),
-    el('dt', {}, '重复来电'), el('dd', { id: 'repeat' }, p.repeatCaller ? `是，有 ${p.openOrders} 件未办结工单` : '否'),
+  const facts = el(
+    'dl',
+    { class: 'facts' },
+    el('dt', {}, '通话编号'),
+    el('dd', { id: 'call-id', class: 'mono' }, p.callId),
+    el('dt', {}, '服务台'),
+    el('dd', { id: 'call-skill' }, skillLabel(p.skill)),
+    el('dt', {}, '等待时长'),
+    el('dd', { id: 'waited' }, `${seconds(p.waitedMs)}（离开语音导航至振铃）`),
+    el('dt', {}, '来电时间'),
+    el('dd', {}, clockTime(p.arrivedAt)),
+    el('dt', {}, '优先级'),
+    el('dd', { id: 'priority' }, p.priority > 0 ? `${p.priority}（优先）` : '普通'),
+    el('dt', {}, '重复来电'),
+    el('dd', { id: 'repeat' }, p.repeatCaller ? `是，有 ${p.openOrders} 件未办结工单` : '否'),
   );
   const choices = p.ivrChoices?.length
     ? el('ol', { id: 'ivr-choices', class: 'ivr' }, ...p.ivrChoices.map((c) => el('li', {}, choiceText(c))))
     : el('p', { id: 'ivr-choices', class: 'muted' }, '未作选择（直接进入人工）');
-  const path = el('p', { id: 'ivr-path', class: 'muted small' }, `导航路径：${(p.ivrPath ?? []).map((n) => view.uiConfig.nodeLabels[n] ?? n).join(' → ') || '—'}`);
+  const path = el(
+    'p',
+    { id: 'ivr-path', class: 'muted small' },
+    `导航路径：${(p.ivrPath ?? []).map((n) => view.uiConfig.nodeLabels[n] ?? n).join(' → ') || '—'}`,
+  );
 
   const history = p.history?.length
-    ? el('table', { id: 'history', class: 'grid' },
-        el('thead', {}, el('tr', {}, el('th', {}, '工单号'), el('th', {}, '标题'), el('th', {}, '类别'), el('th', {}, '状态'), el('th', {}, '登记时间'))),
-        el('tbody', {}, ...p.history.map((o) =>
-          el('tr', { class: o.open ? 'open' : '', dataset: { number: o.number, open: String(o.open) } },
-            el('td', { class: 'mono' }, o.number),
-            el('td', {}, o.title),
-            el('td', {}, o.category ?? '—'),
-            el('td', {}, o.open ? el('span', { class: 'badge open-badge' }, `未办结 · ${orderStatusLabel(o.status)}`) : orderStatusLabel(o.status)),
-            el('td', {}, dateTime(o.createdAt)),
+    ? el(
+        'table',
+        { id: 'history', class: 'grid' },
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            el('th', {}, '工单号'),
+            el('th', {}, '标题'),
+            el('th', {}, '类别'),
+            el('th', {}, '状态'),
+            el('th', {}, '登记时间'),
           ),
-        )),
+        ),
+        el(
+          'tbody',
+          {},
+          ...p.history.map((o) =>
+            el(
+              'tr',
+              { class: o.open ? 'open' : '', dataset: { number: o.number, open: String(o.open) } },
+              el('td', { class: 'mono' }, o.number),
+              el('td', {}, o.title),
+              el('td', {}, o.category ?? '—'),
+              el(
+                'td',
+                {},
+                o.open
+                  ? el('span', { class: 'badge open-badge' }, `未办结 · ${orderStatusLabel(o.status)}`)
+                  : orderStatusLabel(o.status),
+              ),
+              el('td', {}, dateTime(o.createdAt)),
+            ),
+          ),
+        ),
       )
     : el('p', { id: 'history', class: 'muted' }, '无历史工单');
 
   const d = p.draft;
   const field = (label, id, value) => el('label', {}, label, el('input', { id, value: value ?? '', readonly: true }));
-  const draft = el('form', { id: 'draft', class: 'draft', onsubmit: (e) => e.preventDefault() },
+  const draft = el(
+    'form',
+    { id: 'draft', class: 'draft', onsubmit: (e) => e.preventDefault() },
     field('渠道', 'draft-channel', d.channel === 'phone' ? '电话' : d.channel),
     field('诉求人电话', 'draft-requester-phone', d.requesterPhone),
     field('联系电话', 'draft-contact-phone', d.contactPhone),
@@ -222,9 +347,13 @@ function renderCall() {
     hold.addEventListener('click', async () => showResult(await command(view.socket, held ? 'unhold' : 'hold')));
     const number = el('input', { id: 'transfer-number', placeholder: '号码，如 110', inputmode: 'numeric', size: 10 });
     const transfer = el('button', { type: 'button', id: 'transfer' }, '转接');
-    transfer.addEventListener('click', async () => showResult(await command(view.socket, 'transfer', { number: number.value.trim() })));
+    transfer.addEventListener('click', async () =>
+      showResult(await command(view.socket, 'transfer', { number: number.value.trim() })),
+    );
     const conf = el('button', { type: 'button', id: 'conference' }, '三方通话');
-    conf.addEventListener('click', async () => showResult(await command(view.socket, 'conference', { number: number.value.trim() })));
+    conf.addEventListener('click', async () =>
+      showResult(await command(view.socket, 'conference', { number: number.value.trim() })),
+    );
     const hangup = el('button', { type: 'button', id: 'hangup', class: 'danger' }, '挂断');
     hangup.addEventListener('click', async () => showResult(await command(view.socket, 'hangup')));
     controls.append(hold, number, transfer, conf, hangup);
@@ -240,17 +369,20 @@ function renderCall() {
   }
 
   panel.replaceChildren(
-    ...kids(el('h2', {}, '当前来电'),
-    head,
-    call.detail ? el('p', { class: 'muted', id: 'call-detail' }, call.detail) : null,
-    controls,
-    el('div', { class: 'columns' },
-      el('div', {}, facts, el('h3', {}, '语音导航'), choices, path),
-      el('div', {}, el('h3', {}, '新建工单（预填）'), draft),
+    ...kids(
+      el('h2', {}, '当前来电'),
+      head,
+      call.detail ? el('p', { class: 'muted', id: 'call-detail' }, call.detail) : null,
+      controls,
+      el(
+        'div',
+        { class: 'columns' },
+        el('div', {}, facts, el('h3', {}, '语音导航'), choices, path),
+        el('div', {}, el('h3', {}, '新建工单（预填）'), draft),
+      ),
+      el('h3', {}, `历史工单（新→旧）${p.openOrders ? ` · 未办结 ${p.openOrders} 件` : ''}`),
+      history,
     ),
-    el('h3', {}, `历史工单（新→旧）${p.openOrders ? ` · 未办结 ${p.openOrders} 件` : ''}`),
-    history),
   );
   panel.classList.toggle('ended', !live);
 }
-

@@ -1,11 +1,31 @@
 // Auditor console (docs/audit-console.md): search recordings, play them with seeking beside the call's
 // timeline, download an evidence package, read the access log. Plain ES module, no build step; every
 // request goes to this server with the signed-in user's token (CSP connect-src 'self').
-import { $, ApiError, api, dateTime, el, keepTokenFresh, kids, seconds, session, signInForm, skillLabel } from '/ui/assets/common.js';
+import {
+  $,
+  ApiError,
+  api,
+  dateTime,
+  el,
+  keepTokenFresh,
+  kids,
+  seconds,
+  session,
+  signInForm,
+  skillLabel,
+} from '/ui/assets/common.js';
 import { actionLabel, errorText, holdErrorText, OUTCOMES, outcomeLabel, stepText } from '/ui/assets/audit-labels.js';
 
 const app = $('#app');
-const view = { query: null, cursor: null, logBefore: null, nodeLabels: {}, current: null, canReadLog: false, canHold: false };
+const view = {
+  query: null,
+  cursor: null,
+  logBefore: null,
+  nodeLabels: {},
+  current: null,
+  canReadLog: false,
+  canHold: false,
+};
 const DAY = 86_400_000;
 
 start();
@@ -17,13 +37,21 @@ async function start() {
   });
   const notice = sessionStorage.getItem('hotline.notice');
   sessionStorage.removeItem('hotline.notice');
-  if (!session.token) await signInForm(app, { title: '审计登录', hint: notice ?? '使用审计员、班长或管理员账号登录。' });
+  if (!session.token)
+    await signInForm(app, { title: '审计登录', hint: notice ?? '使用审计员、班长或管理员账号登录。' });
   const user = session.user;
   if (!['auditor', 'supervisor', 'admin'].includes(user?.role)) {
-    app.replaceChildren(el('div', { class: 'card error-card', id: 'fatal' }, '当前账号的角色不能使用录音审计台（需要审计员、班长或管理员角色）。'));
+    app.replaceChildren(
+      el(
+        'div',
+        { class: 'card error-card', id: 'fatal' },
+        '当前账号的角色不能使用录音审计台（需要审计员、班长或管理员角色）。',
+      ),
+    );
     return;
   }
-  $('#whoami').textContent = user.displayName && user.displayName !== user.username ? `${user.displayName}（${user.username}）` : user.username;
+  $('#whoami').textContent =
+    user.displayName && user.displayName !== user.username ? `${user.displayName}（${user.username}）` : user.username;
   $('#logout').hidden = false;
   keepTokenFresh(() => expire('登录已过期，请重新登录'));
   view.canReadLog = user.role === 'auditor' || user.role === 'admin';
@@ -62,7 +90,12 @@ async function guarded(target, fn) {
 
 function layout() {
   const field = (label, input) => el('label', {}, label, input);
-  const outcome = el('select', { id: 'q-outcome' }, el('option', { value: '' }, '全部'), OUTCOMES.map(([v, t]) => el('option', { value: v }, t)));
+  const outcome = el(
+    'select',
+    { id: 'q-outcome' },
+    el('option', { value: '' }, '全部'),
+    OUTCOMES.map(([v, t]) => el('option', { value: v }, t)),
+  );
   const form = el(
     'form',
     { class: 'card', id: 'search-form' },
@@ -70,7 +103,15 @@ function layout() {
     el(
       'div',
       { class: 'search-grid' },
-      field('来电号码（完整号码或后 4 位）', el('input', { id: 'q-number', inputmode: 'numeric', autocomplete: 'off', placeholder: '完整号码，或只填后 4 位' })),
+      field(
+        '来电号码（完整号码或后 4 位）',
+        el('input', {
+          id: 'q-number',
+          inputmode: 'numeric',
+          autocomplete: 'off',
+          placeholder: '完整号码，或只填后 4 位',
+        }),
+      ),
       field('坐席工号', el('input', { id: 'q-agent', autocomplete: 'off' })),
       field('工单编号', el('input', { id: 'q-order', autocomplete: 'off' })),
       field('开始日期', el('input', { id: 'q-from', type: 'date' })),
@@ -82,12 +123,26 @@ function layout() {
     el(
       'div',
       { class: 'row' },
-      el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'q-fallback' }), '仅应急录音（服务器离线期间）'),
-      el('label', { class: 'check', id: 'held-filter', hidden: true }, el('input', { type: 'checkbox', id: 'q-held' }), '仅法律保全'),
+      el(
+        'label',
+        { class: 'check' },
+        el('input', { type: 'checkbox', id: 'q-fallback' }),
+        '仅应急录音（服务器离线期间）',
+      ),
+      el(
+        'label',
+        { class: 'check', id: 'held-filter', hidden: true },
+        el('input', { type: 'checkbox', id: 'q-held' }),
+        '仅法律保全',
+      ),
       el('button', { type: 'submit', class: 'primary', id: 'search-submit' }, '查询'),
       el('button', { type: 'button', id: 'export-csv', onclick: () => exportCsv() }, '导出通话详单（CSV）'),
     ),
-    el('p', { class: 'muted small' }, '号码在结果中按权限脱敏显示（如 138****1234）。只填后 4 位时，只匹配 8 位以上的号码。每次查询都记入访问日志。'),
+    el(
+      'p',
+      { class: 'muted small' },
+      '号码在结果中按权限脱敏显示（如 138****1234）。只填后 4 位时，只匹配 8 位以上的号码。每次查询都记入访问日志。',
+    ),
     el('p', { class: 'error', role: 'alert', id: 'search-error' }),
   );
   form.addEventListener('submit', (ev) => {
@@ -101,7 +156,15 @@ function layout() {
     el(
       'table',
       { class: 'grid', id: 'results' },
-      el('thead', {}, el('tr', {}, ['录音时间', '来电号码', '坐席', '时长', '通话结果', '来源', '保全', ''].map((h) => el('th', {}, h)))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['录音时间', '来电号码', '坐席', '时长', '通话结果', '来源', '保全', ''].map((h) => el('th', {}, h)),
+        ),
+      ),
       el('tbody', {}),
     ),
     el('p', { class: 'muted', id: 'results-empty' }, '请输入条件后查询。'),
@@ -112,19 +175,34 @@ function layout() {
     ? el(
         'section',
         { class: 'card', id: 'access-log-card' },
-        el('div', { class: 'row spread' }, el('h2', {}, '访问日志'), el('button', { type: 'button', id: 'log-refresh', onclick: () => loadAccessLog(true) }, '刷新')),
+        el(
+          'div',
+          { class: 'row spread' },
+          el('h2', {}, '访问日志'),
+          el('button', { type: 'button', id: 'log-refresh', onclick: () => loadAccessLog(true) }, '刷新'),
+        ),
         el('p', { class: 'muted small' }, '谁在何时查询、播放、下载了哪条录音。'),
         el(
           'table',
           { class: 'grid', id: 'access-log' },
-          el('thead', {}, el('tr', {}, ['时间', '操作人', '角色', '操作', '录音', '说明'].map((h) => el('th', {}, h)))),
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ['时间', '操作人', '角色', '操作', '录音', '说明'].map((h) => el('th', {}, h)),
+            ),
+          ),
           el('tbody', {}),
         ),
         el('p', { class: 'error', role: 'alert', id: 'log-error' }),
         el('button', { type: 'button', id: 'log-more', hidden: true, onclick: () => loadAccessLog(false) }, '加载更多'),
       )
     : null;
-  app.replaceChildren(el('div', { class: 'audit-layout' }, el('div', {}, form, results), el('div', {}, kids(player, log))));
+  app.replaceChildren(
+    el('div', { class: 'audit-layout' }, el('div', {}, form, results), el('div', {}, kids(player, log))),
+  );
 }
 
 /** The form as query parameters, or a Chinese reason it cannot be sent. */
@@ -224,14 +302,44 @@ async function openRecording(name) {
       el('dt', {}, '保存至'),
       el('dd', {}, dateTime(rec.retainUntil)),
     ),
-    el('div', { class: 'row' }, el('button', { type: 'button', class: 'primary', id: 'download-package', onclick: () => downloadPackage(rec.name, error) }, '下载证据包')),
+    el(
+      'div',
+      { class: 'row' },
+      el(
+        'button',
+        { type: 'button', class: 'primary', id: 'download-package', onclick: () => downloadPackage(rec.name, error) },
+        '下载证据包',
+      ),
+    ),
     error,
     el('section', { id: 'hold-panel' }),
     el('h3', {}, '通话时间线'),
-    el('ol', { class: 'timeline', id: 'timeline' }, d.timeline.map((s) => el('li', { dataset: { kind: s.kind } }, el('span', { class: 'alert-time' }, s.at === null ? '' : dateTime(s.at)), ' ', stepText(s, view.nodeLabels, skillLabel)))),
+    el(
+      'ol',
+      { class: 'timeline', id: 'timeline' },
+      d.timeline.map((s) =>
+        el(
+          'li',
+          { dataset: { kind: s.kind } },
+          el('span', { class: 'alert-time' }, s.at === null ? '' : dateTime(s.at)),
+          ' ',
+          stepText(s, view.nodeLabels, skillLabel),
+        ),
+      ),
+    ),
     el('h3', {}, '关联工单'),
     d.workOrders.length
-      ? el('ul', { id: 'work-orders' }, d.workOrders.map((o) => el('li', {}, o.withheld || o.missing ? `工单 ${o.id}（无权查看或不存在）` : `工单 ${o.id}：${o.content ?? ''}`)))
+      ? el(
+          'ul',
+          { id: 'work-orders' },
+          d.workOrders.map((o) =>
+            el(
+              'li',
+              {},
+              o.withheld || o.missing ? `工单 ${o.id}（无权查看或不存在）` : `工单 ${o.id}：${o.content ?? ''}`,
+            ),
+          ),
+        )
       : el('p', { class: 'muted', id: 'work-orders' }, '无'),
   );
   renderHold(rec);
@@ -257,15 +365,26 @@ function renderHold(rec) {
   if (!panel) return;
   const held = rec.heldAt !== null && rec.heldAt !== undefined;
   const state = held
-    ? el('p', { id: 'hold-state', class: 'held', dataset: { held: 'true' } }, `法律保全中：案件编号 ${rec.holdCaseRef ?? '—'}，原因：${rec.holdReason ?? '—'}（${rec.heldBy ?? '—'} 于 ${dateTime(rec.heldAt)} 设置）。保全期间不会被清除。`)
+    ? el(
+        'p',
+        { id: 'hold-state', class: 'held', dataset: { held: 'true' } },
+        `法律保全中：案件编号 ${rec.holdCaseRef ?? '—'}，原因：${rec.holdReason ?? '—'}（${rec.heldBy ?? '—'} 于 ${dateTime(rec.heldAt)} 设置）。保全期间不会被清除。`,
+      )
     : el('p', { id: 'hold-state', class: 'muted', dataset: { held: 'false' } }, '未处于法律保全。');
   const error = el('p', { class: 'error', role: 'alert', id: 'hold-error' });
   if (!view.canHold) {
     panel.replaceChildren(el('h3', {}, '法律保全'), state);
     return;
   }
-  const reason = el('input', { id: held ? 'release-reason' : 'hold-reason', maxlength: '500', autocomplete: 'off', placeholder: held ? '解除原因（必填）' : '保全原因（必填）' });
-  const caseRef = held ? null : el('input', { id: 'hold-case', maxlength: '100', autocomplete: 'off', placeholder: '案件编号（必填）' });
+  const reason = el('input', {
+    id: held ? 'release-reason' : 'hold-reason',
+    maxlength: '500',
+    autocomplete: 'off',
+    placeholder: held ? '解除原因（必填）' : '保全原因（必填）',
+  });
+  const caseRef = held
+    ? null
+    : el('input', { id: 'hold-case', maxlength: '100', autocomplete: 'off', placeholder: '案件编号（必填）' });
   const submit = async (ev) => {
     ev.preventDefault();
     error.textContent = '';

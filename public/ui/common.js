@@ -74,7 +74,10 @@ export function keepTokenFresh(onExpired) {
 
 /** A socket.io connection to a namespace, authenticated with the session's token at every (re)connect. */
 export function connect(namespace) {
-  const socket = io(namespace, { auth: (cb) => cb({ token: session.token ?? '' }), transports: ['websocket', 'polling'] });
+  const socket = io(namespace, {
+    auth: (cb) => cb({ token: session.token ?? '' }),
+    transports: ['websocket', 'polling'],
+  });
   let revoked = false;
   socket.on('auth:revoked', () => {
     revoked = true;
@@ -101,7 +104,11 @@ export function expireSession(socket, message) {
  */
 export function openLivePage(namespace, { upText, onForbidden }) {
   const user = session.user;
-  $('#whoami').textContent = user ? (user.displayName && user.displayName !== user.username ? `${user.displayName}（${user.username}）` : user.username) : '';
+  $('#whoami').textContent = user
+    ? user.displayName && user.displayName !== user.username
+      ? `${user.displayName}（${user.username}）`
+      : user.username
+    : '';
   $('#logout').hidden = false;
   let socket;
   keepTokenFresh(() => expireSession(socket, '登录已过期，请重新登录'));
@@ -195,7 +202,8 @@ export function el(tag, attrs = {}, ...children) {
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) node.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat())
+    if (c !== undefined && c !== null && c !== false) node.append(c instanceof Node ? c : String(c));
   return node;
 }
 
@@ -227,7 +235,13 @@ export function signInForm(container, { title, hint }) {
   return new Promise((resolve) => {
     const error = el('p', { class: 'error', role: 'alert', id: 'login-error' });
     const user = el('input', { id: 'login-username', name: 'username', autocomplete: 'username', required: true });
-    const pass = el('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+    const pass = el('input', {
+      id: 'login-password',
+      name: 'password',
+      type: 'password',
+      autocomplete: 'current-password',
+      required: true,
+    });
     const form = el(
       'form',
       { class: 'card login', id: 'login-form' },
@@ -247,7 +261,11 @@ export function signInForm(container, { title, hint }) {
       } catch (err) {
         const status = err instanceof ApiError ? err.status : 0;
         error.textContent =
-          status === 401 ? '用户名或密码错误' : status === 429 ? '登录失败次数过多，请稍后再试' : `登录失败：${err.message}`;
+          status === 401
+            ? '用户名或密码错误'
+            : status === 429
+              ? '登录失败次数过多，请稍后再试'
+              : `登录失败：${err.message}`;
       }
     });
     container.replaceChildren(form);

@@ -1,8 +1,21 @@
 // Supervisor wallboard: live figures, alerts and the callback list, all pushed over the /supervisor
 // socket.io namespace (src/realtime/supervisor-namespace.ts); the page never polls.
 import {
-  $, AGENT_STATUS_LABELS, ApiError, api, clockTime, dateTime, el, kids, openLivePage, pauseLabel, percent, seconds,
-  session, signInForm, skillLabel,
+  $,
+  AGENT_STATUS_LABELS,
+  ApiError,
+  api,
+  clockTime,
+  dateTime,
+  el,
+  kids,
+  openLivePage,
+  pauseLabel,
+  percent,
+  seconds,
+  session,
+  signInForm,
+  skillLabel,
 } from '/ui/assets/common.js';
 
 const app = $('#app');
@@ -15,7 +28,12 @@ const ALERT_KINDS = {
   'recording-tampered': '录音校验不符（可能被篡改）',
   'recording-lost': '通话录音丢失（PBX 上找不到，重连后会再查找）',
 };
-const BREACH_CAUSES = { 'nobody-ready': '无就绪坐席', rona: '坐席未接听', 'all-busy': '坐席全忙', 'still-ringing': '首次振铃未接' };
+const BREACH_CAUSES = {
+  'nobody-ready': '无就绪坐席',
+  rona: '坐席未接听',
+  'all-busy': '坐席全忙',
+  'still-ringing': '首次振铃未接',
+};
 const CALLBACK_REASONS = { abandoned_queue: '排队中放弃', abandoned_ringing: '振铃中放弃', requested: '来电预约回电' };
 const CALLBACK_OUTCOMES = [
   ['reached', '已回电接通'],
@@ -41,7 +59,14 @@ async function start() {
   layout();
   const socket = openLivePage('/supervisor', {
     upText: '实时推送已连接',
-    onForbidden: () => app.replaceChildren(el('div', { class: 'card error-card', id: 'fatal' }, '当前账号的角色不能查看监控大屏（需要班长或管理员角色）。')),
+    onForbidden: () =>
+      app.replaceChildren(
+        el(
+          'div',
+          { class: 'card error-card', id: 'fatal' },
+          '当前账号的角色不能查看监控大屏（需要班长或管理员角色）。',
+        ),
+      ),
   });
   view.socket = socket;
   socket.on('figures', (f) => {
@@ -74,12 +99,24 @@ async function start() {
 function layout() {
   app.replaceChildren(
     el('section', { class: 'tiles', id: 'tiles' }),
-    el('div', { class: 'board' },
+    el(
+      'div',
+      { class: 'board' },
       el('section', { class: 'card', id: 'queues-card' }, el('h2', {}, '各技能组排队'), el('div', { id: 'queues' })),
       el('section', { class: 'card', id: 'agents-card' }, el('h2', {}, '坐席状态'), el('div', { id: 'agents' })),
       el('section', { class: 'card wide', id: 'periods-card' }, el('h2', {}, '接通指标'), el('div', { id: 'periods' })),
-      el('section', { class: 'card', id: 'alerts-card' }, el('h2', {}, '实时告警'), el('ol', { id: 'alerts', class: 'alerts' })),
-      el('section', { class: 'card', id: 'callbacks-card' }, el('h2', {}, '待回电列表'), el('div', { id: 'callbacks' })),
+      el(
+        'section',
+        { class: 'card', id: 'alerts-card' },
+        el('h2', {}, '实时告警'),
+        el('ol', { id: 'alerts', class: 'alerts' }),
+      ),
+      el(
+        'section',
+        { class: 'card', id: 'callbacks-card' },
+        el('h2', {}, '待回电列表'),
+        el('div', { id: 'callbacks' }),
+      ),
     ),
   );
   renderFigures();
@@ -116,7 +153,12 @@ function tickLongestWait() {
 }
 
 function tile(id, label, value, extra) {
-  return el('div', { class: `tile ${extra ?? ''}` }, el('div', { class: 'tile-value', id }, value), el('div', { class: 'tile-label' }, label));
+  return el(
+    'div',
+    { class: `tile ${extra ?? ''}` },
+    el('div', { class: 'tile-value', id }, value),
+    el('div', { class: 'tile-label' }, label),
+  );
 }
 
 function renderFigures() {
@@ -141,38 +183,95 @@ function renderFigures() {
 
   const skills = Object.keys(f.live.waiting);
   $('#queues').replaceChildren(
-    el('table', { class: 'grid', id: 'queue-table' },
-      el('thead', {}, el('tr', {}, el('th', {}, '技能组'), el('th', { class: 'num' }, '等待数'), el('th', { class: 'num' }, '最长等待'))),
-      el('tbody', {}, ...skills.map((s) =>
-        el('tr', { dataset: { skill: s } },
-          el('td', {}, skillLabel(s)),
-          el('td', { class: 'num', id: `waiting-${s}` }, f.live.waiting[s] ?? 0),
-          el('td', { class: 'num', id: `longest-${s}` }, seconds(waitNow(f.live.longestWaitBySkill[s] ?? 0, (f.live.waiting[s] ?? 0) > 0))),
+    el(
+      'table',
+      { class: 'grid', id: 'queue-table' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', {}, '技能组'),
+          el('th', { class: 'num' }, '等待数'),
+          el('th', { class: 'num' }, '最长等待'),
         ),
-      )),
+      ),
+      el(
+        'tbody',
+        {},
+        ...skills.map((s) =>
+          el(
+            'tr',
+            { dataset: { skill: s } },
+            el('td', {}, skillLabel(s)),
+            el('td', { class: 'num', id: `waiting-${s}` }, f.live.waiting[s] ?? 0),
+            el(
+              'td',
+              { class: 'num', id: `longest-${s}` },
+              seconds(waitNow(f.live.longestWaitBySkill[s] ?? 0, (f.live.waiting[s] ?? 0) > 0)),
+            ),
+          ),
+        ),
+      ),
     ),
   );
 
   const states = ['ready', 'reserved', 'on-call', 'wrap-up', 'paused'];
-  const paused = Object.entries(f.live.pausedByReason ?? {}).map(([r, n]) => `${pauseLabel(r)} ${n}`).join('、');
+  const paused = Object.entries(f.live.pausedByReason ?? {})
+    .map(([r, n]) => `${pauseLabel(r)} ${n}`)
+    .join('、');
   $('#agents').replaceChildren(
-    ...kids(el('div', { class: 'chips', id: 'agents-by-state' }, ...states.map((s) =>
-      el('span', { class: `chip status-${s}`, dataset: { status: s } }, `${AGENT_STATUS_LABELS[s]} `, el('b', {}, a[s] ?? 0)),
-    )),
-    paused ? el('p', { class: 'muted small' }, `暂停原因：${paused}`) : null,
-    f.agentList.length
-      ? el('table', { class: 'grid', id: 'agent-list' },
-          el('thead', {}, el('tr', {}, el('th', {}, '坐席'), el('th', {}, '状态'), el('th', {}, '技能组'), el('th', {}, '自'))),
-          el('tbody', {}, ...f.agentList.map((x) =>
-            el('tr', { dataset: { agent: x.agentId } },
-              el('td', {}, x.agentId),
-              el('td', {}, el('span', { class: `badge status-${x.status}` }, x.status === 'paused' && x.reason ? `暂停 · ${pauseLabel(x.reason)}` : (AGENT_STATUS_LABELS[x.status] ?? x.status))),
-              el('td', {}, x.skills.map(skillLabel).join('、')),
-              el('td', {}, clockTime(x.since)),
+    ...kids(
+      el(
+        'div',
+        { class: 'chips', id: 'agents-by-state' },
+        ...states.map((s) =>
+          el(
+            'span',
+            { class: `chip status-${s}`, dataset: { status: s } },
+            `${AGENT_STATUS_LABELS[s]} `,
+            el('b', {}, a[s] ?? 0),
+          ),
+        ),
+      ),
+      paused ? el('p', { class: 'muted small' }, `暂停原因：${paused}`) : null,
+      f.agentList.length
+        ? el(
+            'table',
+            { class: 'grid', id: 'agent-list' },
+            el(
+              'thead',
+              {},
+              el('tr', {}, el('th', {}, '坐席'), el('th', {}, '状态'), el('th', {}, '技能组'), el('th', {}, '自')),
             ),
-          )),
-        )
-      : el('p', { class: 'muted' }, '暂无签入坐席')),
+            el(
+              'tbody',
+              {},
+              ...f.agentList.map((x) =>
+                el(
+                  'tr',
+                  { dataset: { agent: x.agentId } },
+                  el('td', {}, x.agentId),
+                  el(
+                    'td',
+                    {},
+                    el(
+                      'span',
+                      { class: `badge status-${x.status}` },
+                      x.status === 'paused' && x.reason
+                        ? `暂停 · ${pauseLabel(x.reason)}`
+                        : (AGENT_STATUS_LABELS[x.status] ?? x.status),
+                    ),
+                  ),
+                  el('td', {}, x.skills.map(skillLabel).join('、')),
+                  el('td', {}, clockTime(x.since)),
+                ),
+              ),
+            ),
+          )
+        : el('p', { class: 'muted' }, '暂无签入坐席'),
+    ),
   );
 
   const rows = [
@@ -196,28 +295,71 @@ function renderFigures() {
     ['timeouts', '按键超时（次）'],
   ];
   $('#periods').replaceChildren(
-    el('table', { class: 'grid periods', id: 'period-table' },
-      el('thead', {}, el('tr', {}, el('th', {}, '指标'), el('th', { class: 'num' }, '今日（北京时间 0 点起）'), el('th', { class: 'num' }, '滚动 24 小时'))),
-      el('tbody', {}, ...rows.map(([key, label, get]) =>
-        el('tr', { dataset: { metric: key } },
-          el('td', {}, label),
-          el('td', { class: 'num', id: `today-${key}` }, get(f.today)),
-          el('td', { class: 'num', id: `rolling-${key}` }, get(f.rolling24h)),
+    el(
+      'table',
+      { class: 'grid periods', id: 'period-table' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', {}, '指标'),
+          el('th', { class: 'num' }, '今日（北京时间 0 点起）'),
+          el('th', { class: 'num' }, '滚动 24 小时'),
         ),
-      )),
-    ),
-    el('table', { class: 'grid periods', id: 'ivr-table' },
-      el('thead', {}, el('tr', {}, el('th', {}, '语音导航'), el('th', { class: 'num' }, '今日'), el('th', { class: 'num' }, '滚动 24 小时'))),
-      el('tbody', {}, ...ivrRows.map(([key, label]) =>
-        el('tr', { dataset: { metric: `ivr-${key}` } },
-          el('td', {}, label),
-          el('td', { class: 'num', id: `today-ivr-${key}` }, f.today.ivr?.[key] ?? 0),
-          el('td', { class: 'num', id: `rolling-ivr-${key}` }, f.rolling24h.ivr?.[key] ?? 0),
+      ),
+      el(
+        'tbody',
+        {},
+        ...rows.map(([key, label, get]) =>
+          el(
+            'tr',
+            { dataset: { metric: key } },
+            el('td', {}, label),
+            el('td', { class: 'num', id: `today-${key}` }, get(f.today)),
+            el('td', { class: 'num', id: `rolling-${key}` }, get(f.rolling24h)),
+          ),
         ),
-      )),
+      ),
     ),
-    el('ul', { class: 'formula', id: 'formulas' },
-      el('li', {}, el('b', {}, '20 秒接通率（监管口径）'), ' = 20 秒内接通数 ÷ 呼入数。呼入含放弃和超时未接通的来电，考核按此口径。'),
+    el(
+      'table',
+      { class: 'grid periods', id: 'ivr-table' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', {}, '语音导航'),
+          el('th', { class: 'num' }, '今日'),
+          el('th', { class: 'num' }, '滚动 24 小时'),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        ...ivrRows.map(([key, label]) =>
+          el(
+            'tr',
+            { dataset: { metric: `ivr-${key}` } },
+            el('td', {}, label),
+            el('td', { class: 'num', id: `today-ivr-${key}` }, f.today.ivr?.[key] ?? 0),
+            el('td', { class: 'num', id: `rolling-ivr-${key}` }, f.rolling24h.ivr?.[key] ?? 0),
+          ),
+        ),
+      ),
+    ),
+    el(
+      'ul',
+      { class: 'formula', id: 'formulas' },
+      el(
+        'li',
+        {},
+        el('b', {}, '20 秒接通率（监管口径）'),
+        ' = 20 秒内接通数 ÷ 呼入数。呼入含放弃和超时未接通的来电，考核按此口径。',
+      ),
       el('li', {}, el('b', {}, '服务水平（接通口径）'), ' = 20 秒内接通数 ÷ 接通数。只看已接通的来电，不含放弃。'),
       el('li', {}, '等待时长从来电离开语音导航时起算；平均应答速度（ASA）= 接通来电的等待时长之和 ÷ 接通数。'),
     ),
@@ -241,13 +383,20 @@ function renderAlerts(freshId) {
     list.replaceChildren(el('li', { class: 'muted', id: 'no-alerts' }, '近 24 小时无告警'));
     return;
   }
-  list.replaceChildren(...view.alerts.slice(0, 50).map((a) =>
-    el('li', { class: `alert alert-${a.kind} ${a.id === freshId ? 'fresh' : ''}`, dataset: { kind: a.kind, callId: a.callId } },
-      el('span', { class: 'alert-time' }, clockTime(a.at)),
-      el('span', { class: 'alert-text' }, alertText(a)),
-      el('span', { class: 'alert-call mono' }, a.callId),
+  list.replaceChildren(
+    ...view.alerts.slice(0, 50).map((a) =>
+      el(
+        'li',
+        {
+          class: `alert alert-${a.kind} ${a.id === freshId ? 'fresh' : ''}`,
+          dataset: { kind: a.kind, callId: a.callId },
+        },
+        el('span', { class: 'alert-time' }, clockTime(a.at)),
+        el('span', { class: 'alert-text' }, alertText(a)),
+        el('span', { class: 'alert-call mono' }, a.callId),
+      ),
     ),
-  ));
+  );
 }
 
 function renderCallbacks() {
@@ -259,31 +408,55 @@ function renderCallbacks() {
     return;
   }
   box.replaceChildren(
-    el('table', { class: 'grid', id: 'callback-table' },
-      el('thead', {}, el('tr', {}, el('th', {}, '号码'), el('th', {}, '原因'), el('th', {}, '时间'), el('th', {}, '已等待'), el('th', {}, '回电结果'))),
-      el('tbody', {}, ...rows.map((r) => {
-        const select = el('select', { 'aria-label': '回电结果' }, ...CALLBACK_OUTCOMES.map(([v, l]) => el('option', { value: v }, l)));
-        const save = el('button', { type: 'button' }, '记录');
-        const msg = el('span', { class: 'error small' });
-        save.addEventListener('click', async () => {
-          msg.textContent = '';
-          try {
-            const row = await api('POST', `/callbacks/${r.id}/outcome`, { outcome: select.value });
-            if (row.status === 'pending') view.callbacks.set(row.id, row);
-            else view.callbacks.delete(row.id);
-            renderCallbacks();
-          } catch (err) {
-            msg.textContent = err instanceof ApiError ? err.message : String(err);
-          }
-        });
-        return el('tr', { dataset: { callback: String(r.id) } },
-          el('td', { class: 'mono' }, r.number),
-          el('td', {}, CALLBACK_REASONS[r.reason] ?? r.reason),
-          el('td', {}, dateTime(r.createdAt)),
-          el('td', {}, seconds(r.waitedMs)),
-          el('td', {}, view.canHandle ? el('span', { class: 'row' }, select, save, msg) : (r.outcome ?? '—')),
-        );
-      })),
+    el(
+      'table',
+      { class: 'grid', id: 'callback-table' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', {}, '号码'),
+          el('th', {}, '原因'),
+          el('th', {}, '时间'),
+          el('th', {}, '已等待'),
+          el('th', {}, '回电结果'),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        ...rows.map((r) => {
+          const select = el(
+            'select',
+            { 'aria-label': '回电结果' },
+            ...CALLBACK_OUTCOMES.map(([v, l]) => el('option', { value: v }, l)),
+          );
+          const save = el('button', { type: 'button' }, '记录');
+          const msg = el('span', { class: 'error small' });
+          save.addEventListener('click', async () => {
+            msg.textContent = '';
+            try {
+              const row = await api('POST', `/callbacks/${r.id}/outcome`, { outcome: select.value });
+              if (row.status === 'pending') view.callbacks.set(row.id, row);
+              else view.callbacks.delete(row.id);
+              renderCallbacks();
+            } catch (err) {
+              msg.textContent = err instanceof ApiError ? err.message : String(err);
+            }
+          });
+          return el(
+            'tr',
+            { dataset: { callback: String(r.id) } },
+            el('td', { class: 'mono' }, r.number),
+            el('td', {}, CALLBACK_REASONS[r.reason] ?? r.reason),
+            el('td', {}, dateTime(r.createdAt)),
+            el('td', {}, seconds(r.waitedMs)),
+            el('td', {}, view.canHandle ? el('span', { class: 'row' }, select, save, msg) : (r.outcome ?? '—')),
+          );
+        }),
+      ),
     ),
   );
 }

@@ -147,7 +147,10 @@ class Child {
 
   static async spawn(): Promise<Child> {
     const file = fileURLToPath(import.meta.url);
-    const proc = fork(file, ['--bench-child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(file, ['--bench-child'], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     await new Promise<void>((resolve, reject) => {
       proc.once('error', reject);
       proc.once('exit', (code) => reject(new Error(`bench child exited early (${code})`)));
@@ -236,7 +239,13 @@ async function measureBaseline(): Promise<Baseline> {
     await done;
     const msgsPerSec = n / ((performance.now() - t0) / 1000);
     ws.close();
-    return { echoP50: pct(rtts, 0.5), echoP99: pct(rtts, 0.99), onewayP50: pct(oneway, 0.5), onewayP99: pct(oneway, 0.99), msgsPerSec };
+    return {
+      echoP50: pct(rtts, 0.5),
+      echoP99: pct(rtts, 0.99),
+      onewayP50: pct(oneway, 0.5),
+      onewayP99: pct(oneway, 0.99),
+      msgsPerSec,
+    };
   } finally {
     await child.close();
   }
@@ -348,7 +357,12 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
       // Register before the request: ARI may deliver StasisStart before the originate response.
       const started = waitEvent(`StasisStart:${id}`);
       const ended = waitEvent(`StasisEnd:${id}`);
-      await rest.channels.originate({ endpoint: `Local/${AGENT_EXTEN}@agents`, app: APP, appArgs: 'bench', channelId: id });
+      await rest.channels.originate({
+        endpoint: `Local/${AGENT_EXTEN}@agents`,
+        app: APP,
+        appArgs: 'bench',
+        channelId: id,
+      });
       await started;
       await rest.channels.answer(id);
       await rest.bridges.create({ type: 'mixing', bridgeId });
@@ -402,7 +416,14 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
       if (process.env.BENCH_ARI_DEBUG) {
         const byType = new Map<string, number>();
         for (const [key] of stamps) byType.set(key.split(':')[0]!, (byType.get(key.split(':')[0]!) ?? 0) + 1);
-        console.log('  debug stamps by type', Object.fromEntries(byType), 'handled', handledAt.size, 'unmatched', unmatched);
+        console.log(
+          '  debug stamps by type',
+          Object.fromEntries(byType),
+          'handled',
+          handledAt.size,
+          'unmatched',
+          unmatched,
+        );
       }
       return { latency, unmatched };
     };
@@ -493,7 +514,13 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
     const idleSetupLatency = setupLatency.splice(0).sort((a, b) => a - b);
     setupLatency.push(...loadedSetupLatency);
     await conn.stop();
-    const leaks = await child.call<{ ok: boolean; channels: unknown[]; bridges: unknown[]; playbacks: unknown[]; recordings: unknown[] }>('leaks');
+    const leaks = await child.call<{
+      ok: boolean;
+      channels: unknown[];
+      bridges: unknown[];
+      playbacks: unknown[];
+      recordings: unknown[];
+    }>('leaks');
     return {
       setups: loadedSetups,
       failures,
@@ -517,12 +544,20 @@ async function measureAri(transport: TransportName): Promise<AriResult> {
 }
 
 export async function run(): Promise<void> {
-  console.log(`ARI client vs PBX simulator; simulator and baseline servers each run in a child process (node ${process.version}).`);
+  console.log(
+    `ARI client vs PBX simulator; simulator and baseline servers each run in a child process (node ${process.version}).`,
+  );
   const base = await measureBaseline();
   console.log('baseline (bare ws on loopback, same child-process layout, ~700-byte frames):');
-  console.log(`  ws echo round trip             p50 ${fmtMs(base.echoP50)}   p99 ${fmtMs(base.echoP99)}   (5000 sequential)`);
-  console.log(`  ws one-way send→receive+parse  p50 ${fmtMs(base.onewayP50)}   p99 ${fmtMs(base.onewayP99)}   (5000 sequential)`);
-  console.log(`  ws server→client burst         ${Math.round(base.msgsPerSec).toLocaleString('en')} messages/s   (200,000 messages)`);
+  console.log(
+    `  ws echo round trip             p50 ${fmtMs(base.echoP50)}   p99 ${fmtMs(base.echoP99)}   (5000 sequential)`,
+  );
+  console.log(
+    `  ws one-way send→receive+parse  p50 ${fmtMs(base.onewayP50)}   p99 ${fmtMs(base.onewayP99)}   (5000 sequential)`,
+  );
+  console.log(
+    `  ws server→client burst         ${Math.round(base.msgsPerSec).toLocaleString('en')} messages/s   (200,000 messages)`,
+  );
 
   const transports = (process.env.BENCH_ARI_TRANSPORTS ?? 'http,fetch').split(',') as TransportName[];
   for (const transport of transports) {
@@ -534,7 +569,9 @@ export async function run(): Promise<void> {
 function printAri(r: AriResult, transport: TransportName, base: Baseline): void {
   const rate = r.setups / (r.elapsedMs / 1000);
   const label = transport === 'http' ? 'node:http keep-alive transport (default)' : 'global fetch transport';
-  console.log(`ARI, production client, REST over ${label}, ${CONCURRENCY} calls in flight for ${(r.elapsedMs / 1000).toFixed(1)} s:`);
+  console.log(
+    `ARI, production client, REST over ${label}, ${CONCURRENCY} calls in flight for ${(r.elapsedMs / 1000).toFixed(1)} s:`,
+  );
   console.log(
     `  call set-ups                   ${rate.toFixed(1)} /s   (${r.setups} complete, ${r.failures} failed${r.firstError ? `; first error: ${r.firstError}` : ''})   goal >= 200 /s: ${rate >= 200 ? 'MET' : 'NOT MET'}`,
   );
@@ -545,12 +582,18 @@ function printAri(r: AriResult, transport: TransportName, base: Baseline): void 
   console.log(
     `  event handling latency         p50 ${fmtMs(pct(r.eventLatency, 0.5))}   p99 ${fmtMs(p99)}   (${r.eventLatency.length} events, engine publish → listener, under load)   goal p99 < 5 ms: ${p99 < 5 ? 'MET' : 'NOT MET'}`,
   );
-  console.log(`    compare: bare ws one-way p50 ${fmtMs(base.onewayP50)} p99 ${fmtMs(base.onewayP99)} (idle), echo RTT p50 ${fmtMs(base.echoP50)} p99 ${fmtMs(base.echoP99)}`);
+  console.log(
+    `    compare: bare ws one-way p50 ${fmtMs(base.onewayP50)} p99 ${fmtMs(base.onewayP99)} (idle), echo RTT p50 ${fmtMs(base.echoP50)} p99 ${fmtMs(base.echoP99)}`,
+  );
   console.log(
     `  event handling latency, idle   p50 ${fmtMs(pct(r.idleEventLatency, 0.5))}   p99 ${fmtMs(pct(r.idleEventLatency, 0.99))}   (${r.idleEventLatency.length} events, ${IDLE_CALLS} calls one at a time; compare bare ws one-way above)`,
   );
-  console.log(`  one set-up, idle               p50 ${fmtMs(pct(r.idleSetupLatency, 0.5))}   p99 ${fmtMs(pct(r.idleSetupLatency, 0.99))}   (same cycle, one call at a time)`);
-  console.log(`  events received by the client  ${r.received} (${Math.round(r.received / (r.elapsedMs / 1000))} /s; bare ws burst ${Math.round(base.msgsPerSec)} /s)`);
+  console.log(
+    `  one set-up, idle               p50 ${fmtMs(pct(r.idleSetupLatency, 0.5))}   p99 ${fmtMs(pct(r.idleSetupLatency, 0.99))}   (same cycle, one call at a time)`,
+  );
+  console.log(
+    `  events received by the client  ${r.received} (${Math.round(r.received / (r.elapsedMs / 1000))} /s; bare ws burst ${Math.round(base.msgsPerSec)} /s)`,
+  );
   if (r.unmatchedEvents) console.log(`  note: ${r.unmatchedEvents} stamped events had no handler record (not counted)`);
   if (r.setups > 0) {
     const c = r.clientCpuMs / r.setups;
@@ -561,7 +604,9 @@ function printAri(r: AriResult, transport: TransportName, base: Baseline): void 
     );
   }
   if (r.paced) printPaced(r.paced, base);
-  console.log(`  machine load                   loadavg(1 min) ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores at the end of the run`);
+  console.log(
+    `  machine load                   loadavg(1 min) ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores at the end of the run`,
+  );
   console.log(`  leak check after the run       ${r.leaksOk ? 'clean' : `LEAKS: ${r.leakSummary}`}`);
 }
 
@@ -592,12 +637,17 @@ function printPaced(p: PacedResult, base: Baseline): void {
   console.log(
     `    event handling latency       p50 ${fmtMs(pct(p.eventLatency, 0.5))}   p99 ${fmtMs(p99)}   (${p.eventLatency.length} events, engine publish → listener, paced)   goal p99 < 5 ms: ${p99 < 5 ? 'MET' : 'NOT MET'}`,
   );
-  console.log(`      compare: bare ws one-way p50 ${fmtMs(base.onewayP50)} p99 ${fmtMs(base.onewayP99)} (idle), echo RTT p50 ${fmtMs(base.echoP50)} p99 ${fmtMs(base.echoP99)}`);
-  console.log(`    one set-up end to end        p50 ${fmtMs(pct(p.setupLatency, 0.5))}   p99 ${fmtMs(pct(p.setupLatency, 0.99))}   (paced)`);
+  console.log(
+    `      compare: bare ws one-way p50 ${fmtMs(base.onewayP50)} p99 ${fmtMs(base.onewayP99)} (idle), echo RTT p50 ${fmtMs(base.echoP50)} p99 ${fmtMs(base.echoP99)}`,
+  );
+  console.log(
+    `    one set-up end to end        p50 ${fmtMs(pct(p.setupLatency, 0.5))}   p99 ${fmtMs(pct(p.setupLatency, 0.99))}   (paced)`,
+  );
   if (p.completed > 0) {
     console.log(
       `    CPU per set-up               client ${(p.clientCpuMs / p.completed).toFixed(2)} ms, simulator ${(p.simCpuMs / p.completed).toFixed(2)} ms   (over the paced window incl. drain)`,
     );
   }
-  if (p.unmatchedEvents) console.log(`    note: ${p.unmatchedEvents} stamped events had no handler record (not counted)`);
+  if (p.unmatchedEvents)
+    console.log(`    note: ${p.unmatchedEvents} stamped events had no handler record (not counted)`);
 }

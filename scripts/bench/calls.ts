@@ -58,7 +58,15 @@ function trustingSockets(io: Server): SocketServer {
       const nsp = io.of(name);
       nsp.use((socket, next) => {
         const username = String((socket.handshake.auth as { username?: string }).username ?? 'x');
-        const principal: Principal = { userId: 0, username, displayName: username, role: 'agent', unitId: null, permissions: permissionsOf('agent'), expiresAt: Number.MAX_SAFE_INTEGER };
+        const principal: Principal = {
+          userId: 0,
+          username,
+          displayName: username,
+          role: 'agent',
+          unitId: null,
+          permissions: permissionsOf('agent'),
+          expiresAt: Number.MAX_SAFE_INTEGER,
+        };
         socket.data.principal = principal;
         next();
       });
@@ -75,24 +83,49 @@ function trustingSockets(io: Server): SocketServer {
 function benchCallCenter(): CallCenterConfig {
   const c = loadIvrConfig();
   return {
-    ivr: { ...c.ivr, start: 'bench-entry', nodes: { ...c.ivr.nodes, 'bench-entry': { type: 'play', prompt: ['zh/digit-1'], next: { action: 'queue', skill: 'mandarin' } } } },
+    ivr: {
+      ...c.ivr,
+      start: 'bench-entry',
+      nodes: {
+        ...c.ivr.nodes,
+        'bench-entry': { type: 'play', prompt: ['zh/digit-1'], next: { action: 'queue', skill: 'mandarin' } },
+      },
+    },
     acd: { ...c.acd, wrapUpMs: 1000, announceEveryMs: 0 },
   };
 }
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-calls-'));
-  const sim = await startSimulatorChild({ ariUser: USER, ariPassword: PASS, app: APP, recordingsDir: join(dir, 'pbx') });
+  const sim = await startSimulatorChild({
+    ariUser: USER,
+    ariPassword: PASS,
+    app: APP,
+    recordingsDir: join(dir, 'pbx'),
+  });
   const auth = `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}`;
   const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(sim.controlUrl + path, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(sim.controlUrl + path, {
+      method,
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${await res.text()}`);
     return res.status === 204 ? undefined : await res.json();
   };
   const logger = createLogger({ level: 'error', pretty: false });
   const store = openStore({ dataDir: dir });
   const reconcile = new DeferredReconcile();
-  const conn = new AriConnection({ url: sim.ariUrl, user: USER, password: PASS, app: APP, clock: systemClock, logger, reconcile, restTimeoutMs: 30_000 });
+  const conn = new AriConnection({
+    url: sim.ariUrl,
+    user: USER,
+    password: PASS,
+    app: APP,
+    clock: systemClock,
+    logger,
+    reconcile,
+    restTimeoutMs: 30_000,
+  });
 
   const decided = new Map<string, number>();
   const popLatency: number[] = [];
@@ -106,7 +139,12 @@ export async function run(): Promise<void> {
     dataDir: dir,
     callCenter: benchCallCenter(),
     agentDialTemplate: 'Local/{ext}@agents',
-    agentNamespace: { onPopEmitted: (agentId, callId, at) => { decided.set(`${agentId}|${callId}`, performance.timeOrigin + at); emitLag.push(performance.now() - at); } },
+    agentNamespace: {
+      onPopEmitted: (agentId, callId, at) => {
+        decided.set(`${agentId}|${callId}`, performance.timeOrigin + at);
+        emitLag.push(performance.now() - at);
+      },
+    },
   });
   reconcile.attach(layer.reconciler);
   const http = createServer();
@@ -149,7 +187,9 @@ export async function run(): Promise<void> {
       });
       clientsChild!.once('exit', (code) => reject(new Error(`clients child exited with ${code}`)));
     });
-    console.log(`setup: ${AGENTS} agents signed in over socket.io (desktops in a child process), simulator in a child process; ${CALLS} calls placed over ${SPREAD_MS} ms, talk ${TALK_MS} ms`);
+    console.log(
+      `setup: ${AGENTS} agents signed in over socket.io (desktops in a child process), simulator in a child process; ${CALLS} calls placed over ${SPREAD_MS} ms, talk ${TALK_MS} ms`,
+    );
 
     // Baseline: the same pop payload, emitted to one agent's room at the calls' pace, no CTI logic.
     const samplePop = {
@@ -166,7 +206,15 @@ export async function run(): Promise<void> {
       waitedMs: 0,
       history: [],
       openOrders: 0,
-      draft: { channel: 'phone', callId: 'c-sample', requesterPhone: '138****1234', contactPhone: '138****1234', desk: 'mandarin', ivrChoices: [], repeatOf: null },
+      draft: {
+        channel: 'phone',
+        callId: 'c-sample',
+        requesterPhone: '138****1234',
+        contactPhone: '138****1234',
+        desk: 'mandarin',
+        ivrChoices: [],
+        repeatOf: null,
+      },
     };
     const cpuBase0 = process.cpuUsage();
     const baseStart = performance.now();
@@ -197,7 +245,11 @@ export async function run(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
     for (let i = 0; i < CALLS; i++) {
-      await control('POST', '/calls', { from: `1380000${String(i).padStart(4, '0')}`, to: '12345', hangupAfterMs: 2000 + TALK_MS });
+      await control('POST', '/calls', {
+        from: `1380000${String(i).padStart(4, '0')}`,
+        to: '12345',
+        hangupAfterMs: 2000 + TALK_MS,
+      });
       const due = wall0 + ((i + 1) * SPREAD_MS) / CALLS;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
@@ -209,20 +261,30 @@ export async function run(): Promise<void> {
     for (let i = 0; popLatency.length < CALLS && i < 100; i++) await sleep(20);
     await layer.controller.idle();
     const archivedBy = performance.now() + 60_000;
-    while (layer.recordings.list({ limit: 1000 }).some((r) => r.status !== 'archived') && performance.now() < archivedBy) await sleep(500);
+    while (
+      layer.recordings.list({ limit: 1000 }).some((r) => r.status !== 'archived') &&
+      performance.now() < archivedBy
+    )
+      await sleep(500);
     await layer.archive.idle();
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - wall0;
     loop.disable();
     gcObs.disconnect();
-    console.log(`GC during the calls: ${gcPauses.length} pauses, ${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms in total, longest ${Math.max(0, ...gcPauses).toFixed(1)} ms`);
-    console.log(`event-loop delay during the calls: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
+    console.log(
+      `GC during the calls: ${gcPauses.length} pauses, ${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms in total, longest ${Math.max(0, ...gcPauses).toFixed(1)} ms`,
+    );
+    console.log(
+      `event-loop delay during the calls: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
+    );
 
     const rows = layer.calls.listCalls({ limit: 1000 });
     const answered = rows.filter((r) => r.outcome === 'answered').length;
     const archived = layer.recordings.list({ limit: 1000 }).filter((r) => r.status === 'archived').length;
     const fmt = (x: number) => x.toFixed(2).padStart(8);
-    console.log(`calls: ${rows.length} placed, ${answered} answered, ${archived} recordings archived, ${popLatency.length} screen-pops received; wall ${(wall / 1000).toFixed(1)} s`);
+    console.log(
+      `calls: ${rows.length} placed, ${answered} answered, ${archived} recordings archived, ${popLatency.length} screen-pops received; wall ${(wall / 1000).toFixed(1)} s`,
+    );
     console.log('                               p50 ms    p99 ms    max ms   CPU ms per call/emit');
     console.log(
       `screen-pop (offer → desktop) ${fmt(pct(popLatency, 50))}  ${fmt(pct(popLatency, 99))}  ${fmt(Math.max(...popLatency))}  ${fmt((cpu.user + cpu.system) / 1000 / CALLS)}  (server process, whole call: IVR, queue, offer, bridge, record, CDR, archive)`,
@@ -230,8 +292,12 @@ export async function run(): Promise<void> {
     console.log(
       `baseline socket.io emit       ${fmt(pct(baseLatency, 50))}  ${fmt(pct(baseLatency, 99))}  ${fmt(Math.max(...baseLatency))}  ${fmt((cpuBase.user + cpuBase.system) / 1000 / CALLS)}  (server process; same payload, same clients, no CTI logic)`,
     );
-    console.log(`offer decision → pop handed to socket.io (server side only): p50 ${pct(emitLag, 50).toFixed(2)} ms, p99 ${pct(emitLag, 99).toFixed(2)} ms`);
-    console.log(`goal: screen-pop p99 < 20 ms → ${pct(popLatency, 99) < 20 ? 'met' : 'NOT met'} (${popLatency.length}/${CALLS} pops measured)`);
+    console.log(
+      `offer decision → pop handed to socket.io (server side only): p50 ${pct(emitLag, 50).toFixed(2)} ms, p99 ${pct(emitLag, 99).toFixed(2)} ms`,
+    );
+    console.log(
+      `goal: screen-pop p99 < 20 ms → ${pct(popLatency, 99) < 20 ? 'met' : 'NOT met'} (${popLatency.length}/${CALLS} pops measured)`,
+    );
   } finally {
     clientsChild?.kill('SIGTERM');
     await layer.close();
@@ -245,7 +311,10 @@ export async function run(): Promise<void> {
   }
 }
 
-type ClientMessage = { type: 'ready' } | { type: 'error'; message: string } | { type: 'pops'; pops: Array<[string, string, string, number]> };
+type ClientMessage =
+  | { type: 'ready' }
+  | { type: 'error'; message: string }
+  | { type: 'pops'; pops: Array<[string, string, string, number]> };
 
 /** Child mode: the agent desktops (socket.io clients) on `/agent` and `/baseline`, reporting each pop's arrival time. */
 async function clientsMain(): Promise<void> {
@@ -263,8 +332,15 @@ async function clientsMain(): Promise<void> {
       await Promise.all(
         Array.from({ length: Math.min(50, AGENTS - i) }, (_, k) => {
           const name = `bench${i + k}`;
-          const s = ioClient(`${url}${ns}`, { auth: { username: name }, transports: ['websocket'], forceNew: true, reconnection: false });
-          s.on('screen-pop', (pop: { callId: string }) => batch.pops.push([ns, name, pop.callId, performance.timeOrigin + performance.now()]));
+          const s = ioClient(`${url}${ns}`, {
+            auth: { username: name },
+            transports: ['websocket'],
+            forceNew: true,
+            reconnection: false,
+          });
+          s.on('screen-pop', (pop: { callId: string }) =>
+            batch.pops.push([ns, name, pop.callId, performance.timeOrigin + performance.now()]),
+          );
           if (ns === '/agent') agents.push(s);
           return new Promise<void>((res, rej) => {
             s.once('connect', () => res());
@@ -275,7 +351,13 @@ async function clientsMain(): Promise<void> {
     }
   }
   for (let i = 0; i < AGENTS; i += 50) {
-    const acks = await Promise.all(agents.slice(i, i + 50).map((s, k) => s.timeout(10_000).emitWithAck('sign-in', { extension: String(2000 + i + k), skills: ['mandarin'] })));
+    const acks = await Promise.all(
+      agents
+        .slice(i, i + 50)
+        .map((s, k) =>
+          s.timeout(10_000).emitWithAck('sign-in', { extension: String(2000 + i + k), skills: ['mandarin'] }),
+        ),
+    );
     const bad = acks.find((a: { ok: boolean }) => !a.ok);
     if (bad) {
       send({ type: 'error', message: `sign-in refused: ${JSON.stringify(bad)}` });

@@ -93,7 +93,9 @@ async function mainThreadStall(): Promise<void> {
     const b = await stallWhileEncoding(pool, wavs);
     const row = (name: string, f: StallFigures) =>
       `  ${name.padEnd(26)} p50 ${f.p50.toFixed(2).padStart(6)} ms   p99 ${f.p99.toFixed(2).padStart(6)} ms   max ${f.max.toFixed(2).padStart(7)} ms   wall ${(f.wallMs / 1000).toFixed(2)} s`;
-    console.log(`main-thread event-loop delay while encoding ${calls * MINUTES} call-minutes (${calls} calls of ${MINUTES} min at once; monitorEventLoopDelay, 1 ms resolution; load average ${loadavg()[0]!.toFixed(1)})`);
+    console.log(
+      `main-thread event-loop delay while encoding ${calls * MINUTES} call-minutes (${calls} calls of ${MINUTES} min at once; monitorEventLoopDelay, 1 ms resolution; load average ${loadavg()[0]!.toFixed(1)})`,
+    );
     console.log(row('idle (1 s, nothing encoding)', idle));
     console.log(row('main thread (1 s slices)', a));
     console.log(row(`worker pool (${THREADS} thread${THREADS === 1 ? '' : 's'})`, b));
@@ -132,12 +134,22 @@ export async function run(): Promise<void> {
     }
     const oggPerMin = ogg.length / MINUTES;
     const wavPerMin = wav.length / MINUTES;
-    console.log(`archive format (speech-like 8 kHz mono, one ${MINUTES}-minute call, Opus ${BITRATE / 1000} kbit/s VBR voice, 20 ms frames, Ogg)`);
-    console.log(`  bytes per call-minute   Opus/Ogg ${(oggPerMin / 1000).toFixed(1)} KB   WAV ${(wavPerMin / 1000).toFixed(1)} KB   (${(wavPerMin / oggPerMin).toFixed(1)}x smaller; goal <= 120 KB)`);
-    console.log(`  time per call-minute    encode ${(encodeMs / MINUTES).toFixed(1)} ms + write/fsync ${(writeOggMs / MINUTES).toFixed(1)} ms   baseline: copy the WAV (write/fsync) ${(copyMs / MINUTES).toFixed(1)} ms   (best of ${rounds})`);
+    console.log(
+      `archive format (speech-like 8 kHz mono, one ${MINUTES}-minute call, Opus ${BITRATE / 1000} kbit/s VBR voice, 20 ms frames, Ogg)`,
+    );
+    console.log(
+      `  bytes per call-minute   Opus/Ogg ${(oggPerMin / 1000).toFixed(1)} KB   WAV ${(wavPerMin / 1000).toFixed(1)} KB   (${(wavPerMin / oggPerMin).toFixed(1)}x smaller; goal <= 120 KB)`,
+    );
+    console.log(
+      `  time per call-minute    encode ${(encodeMs / MINUTES).toFixed(1)} ms + write/fsync ${(writeOggMs / MINUTES).toFixed(1)} ms   baseline: copy the WAV (write/fsync) ${(copyMs / MINUTES).toFixed(1)} ms   (best of ${rounds})`,
+    );
     const cpuCores = (encodeMs / MINUTES / 60_000) * ((CALLS_PER_YEAR * MINUTES_PER_CALL) / (365 * 24 * 60));
-    console.log(`  encode CPU for ${CALLS_PER_YEAR / 1e6} M calls/year of ${MINUTES_PER_CALL} min: ${cpuCores.toFixed(2)} cores on average`);
-    console.log(`  three-year store, ${CALLS_PER_YEAR / 1e6} M calls/year x ${MINUTES_PER_CALL} min: Opus/Ogg ${tb(oggPerMin).toFixed(1)} TB   WAV ${tb(wavPerMin).toFixed(1)} TB`);
+    console.log(
+      `  encode CPU for ${CALLS_PER_YEAR / 1e6} M calls/year of ${MINUTES_PER_CALL} min: ${cpuCores.toFixed(2)} cores on average`,
+    );
+    console.log(
+      `  three-year store, ${CALLS_PER_YEAR / 1e6} M calls/year x ${MINUTES_PER_CALL} min: Opus/Ogg ${tb(oggPerMin).toFixed(1)} TB   WAV ${tb(wavPerMin).toFixed(1)} TB`,
+    );
 
     await mainThreadStall();
 
@@ -158,11 +170,24 @@ export async function run(): Promise<void> {
           const rel = `2026/01/05/rec-${i}.ogg`;
           writeFileSync(join(root, rel), bytes);
           paths.push(join(root, rel));
-          calls.insertCall({ id: `c${i}`, callerChannelId: `ch${i}`, callerNumber: '13800000000', status: 'ended', phase: 'ended', arrivedAt: now });
+          calls.insertCall({
+            id: `c${i}`,
+            callerChannelId: `ch${i}`,
+            callerNumber: '13800000000',
+            status: 'ended',
+            phase: 'ended',
+            arrivedAt: now,
+          });
           recs.insertRecording({ name: `rec-${i}`, callId: `c${i}`, startedAt: now });
           recs.markArchived(`rec-${i}`, {
-            path: rel, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, format: 'ogg-opus',
-            durationMs: 60_000, durationCheck: 'ok', archivedAt: now, retainUntil: now + 3 * 366 * 86_400_000,
+            path: rel,
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            bytes: bytes.length,
+            format: 'ogg-opus',
+            durationMs: 60_000,
+            durationCheck: 'ok',
+            archivedAt: now,
+            retainUntil: now + 3 * 366 * 86_400_000,
           });
         }
       })();

@@ -17,7 +17,13 @@ import type { Actor, WorkOrder } from '../../src/domain/work-orders/types.ts';
 import { openStore } from '../../src/store/db.ts';
 import { SqliteKnowledgeRepo, bigramText } from '../../src/store/knowledge-repo.ts';
 import { encodeStateJson } from '../../src/store/state-codec.ts';
-import { INSERT_ORDER_SQL, SqliteWorkOrderRepo, orderRow, type DeadlineKind, type OrderChange } from '../../src/store/work-orders-repo.ts';
+import {
+  INSERT_ORDER_SQL,
+  SqliteWorkOrderRepo,
+  orderRow,
+  type DeadlineKind,
+  type OrderChange,
+} from '../../src/store/work-orders-repo.ts';
 import { pendingDeadline } from '../../src/work-orders/work-order-service.ts';
 
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 10_000_000);
@@ -40,10 +46,26 @@ function phoneOf(i: number): string {
 }
 
 const PHRASES = [
-  '小区门口夜间施工噪音扰民', '道路积水严重影响通行', '路灯损坏多日无人维修', '占道经营堵塞人行道', '垃圾清运不及时气味难闻',
-  '物业公司乱收停车费', '公交线路调整后出行不便', '医保报销流程咨询', '居住证办理所需材料', '学校周边交通拥堵',
-  '农民工工资被拖欠', '房屋漏水开发商不维修', '餐馆油烟扰民', '供水水压不足', '小区电梯故障频繁',
-  '露天焚烧秸秆烟雾大', '社保卡补办流程', '公积金提取条件咨询', '不动产登记办理进度', '菜市场价格欺诈',
+  '小区门口夜间施工噪音扰民',
+  '道路积水严重影响通行',
+  '路灯损坏多日无人维修',
+  '占道经营堵塞人行道',
+  '垃圾清运不及时气味难闻',
+  '物业公司乱收停车费',
+  '公交线路调整后出行不便',
+  '医保报销流程咨询',
+  '居住证办理所需材料',
+  '学校周边交通拥堵',
+  '农民工工资被拖欠',
+  '房屋漏水开发商不维修',
+  '餐馆油烟扰民',
+  '供水水压不足',
+  '小区电梯故障频繁',
+  '露天焚烧秸秆烟雾大',
+  '社保卡补办流程',
+  '公积金提取条件咨询',
+  '不动产登记办理进度',
+  '菜市场价格欺诈',
 ];
 const UNITS = Array.from({ length: 200 }, (_, i) => `u-${String(i + 1).padStart(4, '0')}`);
 
@@ -61,19 +83,46 @@ function templates(): { closed: WorkOrder; signed: WorkOrder; dispatched: WorkOr
       {
         action: 'intake',
         actor: agent,
-        order: { id: 1, channel: 'phone', type: 'complaint', emergency: false, confidential: false, category: { code: 'environment.noise', fastResponse: true }, requester: { name: '陈先生', phone: phoneOf(1) }, content: PHRASES[0]!, location: '青秀区民族大道100号', callId: 'call-1' },
+        order: {
+          id: 1,
+          channel: 'phone',
+          type: 'complaint',
+          emergency: false,
+          confidential: false,
+          category: { code: 'environment.noise', fastResponse: true },
+          requester: { name: '陈先生', phone: phoneOf(1) },
+          content: PHRASES[0]!,
+          location: '青秀区民族大道100号',
+          callId: 'call-1',
+        },
       },
       t0,
       env,
     ),
   );
-  o = ok(decide(o, { action: 'dispatch', actor: agent, leadUnitId: 'u-0001', assistingUnitIds: ['u-0002'] }, t0 + 3600_000, env));
+  o = ok(
+    decide(
+      o,
+      { action: 'dispatch', actor: agent, leadUnitId: 'u-0001', assistingUnitIds: ['u-0002'] },
+      t0 + 3600_000,
+      env,
+    ),
+  );
   const dispatched = o;
   o = ok(decide(o, { action: 'sign', actor: unit }, t0 + 2 * 3600_000, env));
   const signed = o;
-  o = ok(decide(o, { action: 'reply', actor: unit, content: '已责令施工单位夜间停工，并加强巡查。' }, t0 + 48 * 3600_000, env));
+  o = ok(
+    decide(
+      o,
+      { action: 'reply', actor: unit, content: '已责令施工单位夜间停工，并加强巡查。' },
+      t0 + 48 * 3600_000,
+      env,
+    ),
+  );
   o = ok(decide(o, { action: 'close', actor: agent }, t0 + 49 * 3600_000, env));
-  o = ok(decide(o, { action: 'satisfaction-timeout', actor: { kind: 'system', id: 'system' } }, t0 + 74 * 3600_000, env));
+  o = ok(
+    decide(o, { action: 'satisfaction-timeout', actor: { kind: 'system', id: 'system' } }, t0 + 74 * 3600_000, env),
+  );
   return { closed: o, signed, dispatched };
 }
 
@@ -82,7 +131,15 @@ function templates(): { closed: WorkOrder; signed: WorkOrder; dispatched: WorkOr
  * replaced by sentinels, split once, then joined per row. Every instant moves by the same delta, so the
  * row is the state the domain would hold for that order at that time.
  */
-function renderer(t: WorkOrder): (id: number, phone: string, content: string, unitId: string, delta: number) => { json: string; order: WorkOrder; pending: { at: number; kind: DeadlineKind } | null } {
+function renderer(
+  t: WorkOrder,
+): (
+  id: number,
+  phone: string,
+  content: string,
+  unitId: string,
+  delta: number,
+) => { json: string; order: WorkOrder; pending: { at: number; kind: DeadlineKind } | null } {
   const instants: number[] = [];
   const json0 = JSON.stringify(t, (key, v) => {
     if (typeof v === 'number' && v > 1_500_000_000_000 && v < 2_500_000_000_000) {
@@ -151,7 +208,11 @@ function build(dir: string): void {
   // Bulk build only: no fsync, big cache, secondary indexes dropped and rebuilt once at the end.
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -1000000');
-  const indexes = db.prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'work_orders' and sql is not null").all() as { name: string; sql: string }[];
+  const indexes = db
+    .prepare(
+      "select name, sql from sqlite_master where type = 'index' and tbl_name = 'work_orders' and sql is not null",
+    )
+    .all() as { name: string; sql: string }[];
   for (const ix of indexes) db.exec(`drop index ${ix.name}`);
   const t = templates();
   const render = { closed: renderer(t.closed), signed: renderer(t.signed), dispatched: renderer(t.dispatched) };
@@ -168,13 +229,32 @@ function build(dir: string): void {
           : NOW - SPAN + Math.floor((id / ORDERS) * (SPAN - 30 * 24 * 3600_000));
         const kind = isOpen ? (id % 3 === 0 ? 'dispatched' : 'signed') : 'closed';
         const template = t[kind];
-        const r = render[kind](id, phoneOf(id % PHONES), `${PHRASES[id % PHRASES.length]}，编号${id}`, UNITS[id % UNITS.length]!, receivedAt - template.receivedAt);
+        const r = render[kind](
+          id,
+          phoneOf(id % PHONES),
+          `${PHRASES[id % PHRASES.length]}，编号${id}`,
+          UNITS[id % UNITS.length]!,
+          receivedAt - template.receivedAt,
+        );
         const pd = r.pending;
-        const row = orderRow(r.order, { nextDeadlineAt: pd?.at ?? null, nextDeadlineKind: pd?.kind ?? null, nextCheckAt: pd ? pd.at : null, supervisionLevel: 0, fastResponse: true, createdBy: 'bench' }, receivedAt, encodeStateJson(r.json));
+        const row = orderRow(
+          r.order,
+          {
+            nextDeadlineAt: pd?.at ?? null,
+            nextDeadlineKind: pd?.kind ?? null,
+            nextCheckAt: pd ? pd.at : null,
+            supervisionLevel: 0,
+            fastResponse: true,
+            createdBy: 'bench',
+          },
+          receivedAt,
+          encodeStateJson(r.json),
+        );
         insert.run(row);
       }
     })();
-    if ((start - 1) % 1_000_000 === 0 && start > 1) console.log(`  … ${fmt(start - 1)} orders inserted (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    if ((start - 1) % 1_000_000 === 0 && start > 1)
+      console.log(`  … ${fmt(start - 1)} orders inserted (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
   const tIndex = performance.now();
   for (const ix of indexes) db.exec(ix.sql);
@@ -198,10 +278,23 @@ function build(dir: string): void {
       bigram.run(id, bigramText(`${title} ${body}`));
     }
   })();
-  db.prepare("insert or replace into calendar_years (year, scope, data, added_by, added_at) values (1900, 'bench-complete', ?, 'bench', ?)").run(JSON.stringify({ orders: ORDERS, knowledge: KNOWLEDGE, orderBytes, ordersSeconds, totalSeconds: (performance.now() - started) / 1000 }), Date.now());
+  db.prepare(
+    "insert or replace into calendar_years (year, scope, data, added_by, added_at) values (1900, 'bench-complete', ?, 'bench', ?)",
+  ).run(
+    JSON.stringify({
+      orders: ORDERS,
+      knowledge: KNOWLEDGE,
+      orderBytes,
+      ordersSeconds,
+      totalSeconds: (performance.now() - started) / 1000,
+    }),
+    Date.now(),
+  );
   db.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
-  console.log(`  build: ${fmt(ORDERS)} orders in ${ordersSeconds.toFixed(1)} s, + ${fmt(KNOWLEDGE)} knowledge entries: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
+  console.log(
+    `  build: ${fmt(ORDERS)} orders in ${ordersSeconds.toFixed(1)} s, + ${fmt(KNOWLEDGE)} knowledge entries: ${((performance.now() - started) / 1000).toFixed(1)} s in all`,
+  );
 }
 
 type Marker = { orders: number; knowledge: number; orderBytes: number; ordersSeconds: number; totalSeconds: number };
@@ -210,7 +303,9 @@ function marker(dir: string): Marker | null {
   if (!existsSync(join(dir, 'hotline.db'))) return null;
   try {
     const db = new Database(join(dir, 'hotline.db'), { readonly: true });
-    const r = db.prepare("select data from calendar_years where year = 1900 and scope = 'bench-complete'").get() as { data: string } | undefined;
+    const r = db.prepare("select data from calendar_years where year = 1900 and scope = 'bench-complete'").get() as
+      | { data: string }
+      | undefined;
     db.close();
     if (!r) return null;
     const m = JSON.parse(r.data) as Marker;
@@ -236,11 +331,15 @@ export async function run(): Promise<void> {
   const db = store.sqlite;
   const repo = new SqliteWorkOrderRepo(db);
   const total = (db.prepare('select count(*) as n from work_orders').get() as { n: number }).n;
-  const fileBytes = statSync(join(dir, 'hotline.db')).size + (existsSync(join(dir, 'hotline.db-wal')) ? statSync(join(dir, 'hotline.db-wal')).size : 0);
+  const fileBytes =
+    statSync(join(dir, 'hotline.db')).size +
+    (existsSync(join(dir, 'hotline.db-wal')) ? statSync(join(dir, 'hotline.db-wal')).size : 0);
   console.log(
     `orders in store: ${fmt(total)}; orders alone (with their indexes): ${fmt(m.orderBytes / 2 ** 20)} MiB = ${fmt(m.orderBytes / 2 ** 20 / (ORDERS / 1e6), 1)} MiB per million orders; whole file with ${fmt(KNOWLEDGE)} knowledge entries, audit and FTS: ${fmt(fileBytes / 2 ** 20)} MiB`,
   );
-  console.log(`pragmas: journal_mode=${String(db.pragma('journal_mode', { simple: true }))}, synchronous=${String(db.pragma('synchronous', { simple: true }))} (2 = FULL)`);
+  console.log(
+    `pragmas: journal_mode=${String(db.pragma('journal_mode', { simple: true }))}, synchronous=${String(db.pragma('synchronous', { simple: true }))} (2 = FULL)`,
+  );
 
   // 1. Durable intake: decide + one repository commit (order row, unit rows, audit row) per order, fsynced.
   const env = { calendar: cal };
@@ -253,14 +352,38 @@ export async function run(): Promise<void> {
       {
         action: 'intake',
         actor: agent,
-        order: { id, channel: 'phone', type: 'complaint', emergency: false, confidential: false, category: { code: 'environment.noise', fastResponse: true }, requester: { name: '陈先生', phone: phoneOf(i) }, content: `${PHRASES[i % PHRASES.length]}（压测${i}）`, callId: `bench-${i}` },
+        order: {
+          id,
+          channel: 'phone',
+          type: 'complaint',
+          emergency: false,
+          confidential: false,
+          category: { code: 'environment.noise', fastResponse: true },
+          requester: { name: '陈先生', phone: phoneOf(i) },
+          content: `${PHRASES[i % PHRASES.length]}（压测${i}）`,
+          callId: `bench-${i}`,
+        },
       },
       NOW,
       env,
     );
     if (!d.ok) throw new Error(d.refusal.message);
     const pd = pendingDeadline(d.state);
-    return { order: d.state, index: { nextDeadlineAt: pd?.at ?? null, nextDeadlineKind: pd?.kind ?? null, nextCheckAt: NOW, supervisionLevel: 0, fastResponse: true, createdBy: 'bench' }, expectedVersion: null, audit: [d.audit], actorRole: 'agent', at: NOW };
+    return {
+      order: d.state,
+      index: {
+        nextDeadlineAt: pd?.at ?? null,
+        nextDeadlineKind: pd?.kind ?? null,
+        nextCheckAt: NOW,
+        supervisionLevel: 0,
+        fastResponse: true,
+        createdBy: 'bench',
+      },
+      expectedVersion: null,
+      audit: [d.audit],
+      actorRole: 'agent',
+      at: NOW,
+    };
   };
   let s = performance.now();
   for (let i = 0; i < INTAKES; i++) {
@@ -292,7 +415,8 @@ export async function run(): Promise<void> {
   for (let i = 0; i < INTAKES; i++) rawTx.immediate([rows[i]!]);
   const rawRate = INTAKES / ((performance.now() - s) / 1000);
   s = performance.now();
-  for (let i = INTAKES; i < 2 * INTAKES; i += IN_FLIGHT) rawTx.immediate(rows.slice(i, Math.min(i + IN_FLIGHT, 2 * INTAKES)));
+  for (let i = INTAKES; i < 2 * INTAKES; i += IN_FLIGHT)
+    rawTx.immediate(rows.slice(i, Math.min(i + IN_FLIGHT, 2 * INTAKES)));
   const rawGroupRate = INTAKES / ((performance.now() - s) / 1000);
   console.log(
     `durable intake (WAL, synchronous=FULL; each order = decide + order row + unit rows + audit row): repository one at a time ${fmt(seqRate)} /s, ${IN_FLIGHT} in flight with group commit ${fmt(groupRate)} /s | raw better-sqlite3 single-row commit ${fmt(rawRate)} /s, raw ${IN_FLIGHT} rows per commit ${fmt(rawGroupRate)} /s | goal ≥ 2,000/s`,
@@ -304,7 +428,9 @@ export async function run(): Promise<void> {
   const viaRepo = timeEach(LOOKUPS, (i) => {
     found += repo.findByPhoneSync(phones[i]!, 50).length;
   });
-  const rawLookup = db.prepare('select id, status, created_at from work_orders where requester_phone = ? order by created_at desc limit 50');
+  const rawLookup = db.prepare(
+    'select id, status, created_at from work_orders where requester_phone = ? order by created_at desc limit 50',
+  );
   const viaRaw = timeEach(LOOKUPS, (i) => {
     rawLookup.all(phones[i]!);
   });
@@ -320,7 +446,9 @@ export async function run(): Promise<void> {
     overdue = repo.dueBeforeSync(NOW, 1_000_000).length;
     scans.push(performance.now() - s1);
   }
-  const rawScan = db.prepare('select id, lead_unit_id, next_deadline_at from work_orders where next_deadline_at is not null and next_deadline_at < ? order by next_deadline_at');
+  const rawScan = db.prepare(
+    'select id, lead_unit_id, next_deadline_at from work_orders where next_deadline_at is not null and next_deadline_at < ? order by next_deadline_at',
+  );
   const rawScans: number[] = [];
   for (let k = 0; k < 5; k++) {
     const s1 = performance.now();
@@ -337,17 +465,30 @@ export async function run(): Promise<void> {
 
   // 4. Knowledge search over the entries: Chinese terms of 3–5 characters (trigram) and 2 (substring).
   const kRepo = new SqliteKnowledgeRepo(db);
-  const terms = ['施工噪音', '公积金', '居住证', '占道经营', '电梯故障', '医保报销', '油烟扰民', '水压不足', '拖欠', '漏水', '条目编号K4711', '工作日内答复'];
+  const terms = [
+    '施工噪音',
+    '公积金',
+    '居住证',
+    '占道经营',
+    '电梯故障',
+    '医保报销',
+    '油烟扰民',
+    '水压不足',
+    '拖欠',
+    '漏水',
+    '条目编号K4711',
+    '工作日内答复',
+  ];
   let hits = 0;
   const viaK = timeEach(SEARCHES, (i) => {
     hits += kRepo.searchSync({ query: terms[i % terms.length]!, limit: 20, validOn: '2026-03-02' }).length;
   });
   // Raw baseline: the same SQL the repository sends, prepared once (the repository prepares per query shape).
   const rawFts = db.prepare(
-    "select e.* from knowledge_fts f join knowledge_entries e on e.id = f.rowid where e.current = 1 and knowledge_fts match ? and e.valid_from <= ? and (e.valid_to is null or e.valid_to >= ?) order by f.rowid desc limit 20",
+    'select e.* from knowledge_fts f join knowledge_entries e on e.id = f.rowid where e.current = 1 and knowledge_fts match ? and e.valid_from <= ? and (e.valid_to is null or e.valid_to >= ?) order by f.rowid desc limit 20',
   );
   const rawBigram = db.prepare(
-    "select e.* from knowledge_bigram b join knowledge_entries e on e.id = b.rowid where e.current = 1 and knowledge_bigram match ? and e.valid_from <= ? and (e.valid_to is null or e.valid_to >= ?) order by b.rowid desc limit 20",
+    'select e.* from knowledge_bigram b join knowledge_entries e on e.id = b.rowid where e.current = 1 and knowledge_bigram match ? and e.valid_from <= ? and (e.valid_to is null or e.valid_to >= ?) order by b.rowid desc limit 20',
   );
   const viaRawK = timeEach(SEARCHES, (i) => {
     const q = terms[i % terms.length]!;
@@ -355,7 +496,9 @@ export async function run(): Promise<void> {
     stmt.all(`"${q.toLowerCase()}"`, '2026-03-02', '2026-03-02');
   });
   // For reference: relevance order (bm25) must score every match, which is why the repository orders newest first.
-  const rankFts = db.prepare('select e.id from knowledge_fts f join knowledge_entries e on e.id = f.rowid where knowledge_fts match ? and e.current = 1 order by f.rank limit 20');
+  const rankFts = db.prepare(
+    'select e.id from knowledge_fts f join knowledge_entries e on e.id = f.rowid where knowledge_fts match ? and e.current = 1 order by f.rank limit 20',
+  );
   const longTerms = terms.filter((q) => [...q].length >= 3);
   const viaRank = timeEach(200, (i) => {
     rankFts.all(`"${longTerms[i % longTerms.length]!.toLowerCase()}"`);

@@ -15,7 +15,9 @@ export class ArchivedFileTampered extends Error {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`the archived file of ${recording} does not match its stored SHA-256 (expected ${expected}, found ${actual})`);
+    super(
+      `the archived file of ${recording} does not match its stored SHA-256 (expected ${expected}, found ${actual})`,
+    );
   }
 }
 
@@ -69,7 +71,9 @@ export async function buildEvidencePackage(input: {
       2,
     )}\n`,
   );
-  const sums = Buffer.from([...files, { name: 'manifest.json', sha256: sha256(manifest) }].map((f) => `${f.sha256}  ${f.name}\n`).join(''));
+  const sums = Buffer.from(
+    [...files, { name: 'manifest.json', sha256: sha256(manifest) }].map((f) => `${f.sha256}  ${f.name}\n`).join(''),
+  );
   const body = tar([
     { name: 'manifest.json', data: manifest, mtime: input.createdAt },
     { name: 'call.json', data: callJson, mtime: input.createdAt },

@@ -32,7 +32,9 @@ export class PlaybackTickets {
 
   issue(name: string, username: string, role: string): { ticket: string; expiresAt: number } {
     const exp = this.clock.now() + this.ttlMs;
-    const body = Buffer.from(JSON.stringify({ name, username, role, exp } satisfies TicketClaims)).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ name, username, role, exp } satisfies TicketClaims)).toString(
+      'base64url',
+    );
     return { ticket: `${body}.${this.sign(body)}`, expiresAt: exp };
   }
 

@@ -59,8 +59,10 @@ export function untar(buf: Uint8Array): Map<string, Buffer> {
     const size = Number.parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/s, ''), 8);
     let sum = 0;
     for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
-    if (sum !== Number.parseInt(h.subarray(148, 156).toString('ascii'), 8)) throw new Error(`tar header of ${JSON.stringify(name)} is corrupt (checksum)`);
-    if (!Number.isFinite(size) || off + 512 + size > b.length) throw new Error(`tar entry ${JSON.stringify(name)} is truncated`);
+    if (sum !== Number.parseInt(h.subarray(148, 156).toString('ascii'), 8))
+      throw new Error(`tar header of ${JSON.stringify(name)} is corrupt (checksum)`);
+    if (!Number.isFinite(size) || off + 512 + size > b.length)
+      throw new Error(`tar entry ${JSON.stringify(name)} is truncated`);
     if (out.has(name)) throw new Error(`tar entry ${JSON.stringify(name)} appears twice`);
     out.set(name, Buffer.from(b.subarray(off + 512, off + 512 + size)));
     off += 512 + Math.ceil(size / 512) * 512;

@@ -120,7 +120,11 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       throw new AuthError(400, 'unit-not-allowed', `unitId is only allowed for role unit_handler, not ${role}`);
     }
     if (unitId && deps.unitExists && !(await deps.unitExists(unitId))) {
-      throw new AuthError(400, 'unknown-unit', `unitId ${JSON.stringify(unitId)} is not an active unit of the organisation`);
+      throw new AuthError(
+        400,
+        'unknown-unit',
+        `unitId ${JSON.stringify(unitId)} is not an active unit of the organisation`,
+      );
     }
   }
 

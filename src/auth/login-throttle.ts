@@ -35,7 +35,12 @@ interface Entry {
 /** Above this many tracked keys, idle ones are dropped (a spray of random usernames must not grow memory). */
 const MAX_KEYS = 100_000;
 
-export function createLoginThrottle(opts: { clock: Clock; maxFailures?: number; windowMs?: number; maxPerAddress?: number }): LoginThrottle {
+export function createLoginThrottle(opts: {
+  clock: Clock;
+  maxFailures?: number;
+  windowMs?: number;
+  maxPerAddress?: number;
+}): LoginThrottle {
   const maxPerUser = opts.maxFailures ?? 10;
   const maxPerAddress = opts.maxPerAddress ?? 50;
   const windowMs = opts.windowMs ?? 15 * 60_000;

@@ -25,7 +25,8 @@ export function loadOrCreateTokenSecret(dataDir: string, configured?: string): B
     writeFileSync(path, secret.toString('base64url') + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     return secret;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
     throw err;
   }
 }

@@ -17,7 +17,9 @@ export interface TokenClaims {
   exp: number;
 }
 
-export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+export type TokenCheck =
+  | { ok: true; claims: TokenClaims }
+  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
 export interface TokenService {
   issue(userId: number, tokenVersion: number): { token: string; claims: TokenClaims };
@@ -48,7 +50,8 @@ export function createTokenService(opts: { secret: string | Buffer; ttlSeconds: 
       // to the same signature. Only the one canonical spelling the server issues is accepted.
       const given = Buffer.from(parts[2], 'utf8');
       const expected = Buffer.from(sign(body).toString('base64url'), 'utf8');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return { ok: false, reason: 'bad-signature' };
       let claims: unknown;
       try {
         claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));

@@ -16,7 +16,11 @@ const REASON = /^[\p{L}\p{N} ,.;:()_\-，。；：（）]{1,200}$/u;
 function badReason(reason: unknown): Rejection | undefined {
   if (reason === undefined) return undefined;
   if (typeof reason !== 'string' || !REASON.test(reason)) {
-    return { code: 'invalid-input', reason: 'bad-request', message: 'reason must be up to 200 letters, digits, spaces and punctuation' };
+    return {
+      code: 'invalid-input',
+      reason: 'bad-request',
+      message: 'reason must be up to 200 letters, digits, spaces and punctuation',
+    };
   }
   return undefined;
 }
@@ -35,9 +39,16 @@ export class AgentCommands {
 
   /** Signs an agent in at a phone; the extension goes through AGENT_DIAL_TEMPLATE. */
   signIn(agentId: string, opts: { extension: string; skills: string[]; leader?: boolean }): Rejection | undefined {
-    if (!/^[0-9A-Za-z_-]{1,32}$/.test(opts.extension)) return { code: 'invalid-input', message: 'extension must be 1 to 32 letters, digits, _ or -' };
+    if (!/^[0-9A-Za-z_-]{1,32}$/.test(opts.extension))
+      return { code: 'invalid-input', message: 'extension must be 1 to 32 letters, digits, _ or -' };
     const endpoint = this.ctx.o.agentDialTemplate.replace('{ext}', opts.extension);
-    return this.ctx.feed({ type: 'agent-sign-in', agentId, skills: opts.skills, leader: opts.leader === true, endpoint });
+    return this.ctx.feed({
+      type: 'agent-sign-in',
+      agentId,
+      skills: opts.skills,
+      leader: opts.leader === true,
+      endpoint,
+    });
   }
 
   signOut(agentId: string): Rejection | undefined {
@@ -99,12 +110,17 @@ export class AgentCommands {
 
   /** 内部转接 to a named ready agent. */
   transferToAgent(agentId: string, targetAgentId: string, reason?: string): Rejection | undefined {
-    return badReason(reason) ?? this.ctx.feed({ type: 'transfer-to-agent', agentId, targetAgentId, ...(reason ? { reason } : {}) });
+    return (
+      badReason(reason) ??
+      this.ctx.feed({ type: 'transfer-to-agent', agentId, targetAgentId, ...(reason ? { reason } : {}) })
+    );
   }
 
   /** 内部转接 to a desk (skill queue). */
   transferToDesk(agentId: string, skill: string, reason?: string): Rejection | undefined {
-    return badReason(reason) ?? this.ctx.feed({ type: 'transfer-to-desk', agentId, skill, ...(reason ? { reason } : {}) });
+    return (
+      badReason(reason) ?? this.ctx.feed({ type: 'transfer-to-desk', agentId, skill, ...(reason ? { reason } : {}) })
+    );
   }
 
   /** The agent ends the call from the desktop. */
@@ -127,7 +143,8 @@ export class AgentCommands {
       if (!c) continue;
       if (c.phase === 'connected' && c.agentId === agentId) return { pop, state: c.talk?.held ? 'held' : 'answered' };
       if (c.phase === 'ringing' && c.queue?.offeredTo === agentId) return { pop, state: 'ringing' };
-      if (c.talk?.parties.some((p) => p.agentId === agentId)) return { pop, state: this.domain.agent(agentId)?.status === 'on-call' ? 'answered' : 'ringing' };
+      if (c.talk?.parties.some((p) => p.agentId === agentId))
+        return { pop, state: this.domain.agent(agentId)?.status === 'on-call' ? 'answered' : 'ringing' };
     }
     return null;
   }

@@ -19,7 +19,10 @@ export interface ExtensionPolicy {
 export const DEFAULT_EXTENSION_PATTERN = '^[0-9]{3,6}$';
 
 /** `describeAgent` absent: refusals name the holder by user name only. */
-export function extensionPolicy(pattern: string, describeAgent: ExtensionPolicy['describeAgent'] = async () => undefined): ExtensionPolicy {
+export function extensionPolicy(
+  pattern: string,
+  describeAgent: ExtensionPolicy['describeAgent'] = async () => undefined,
+): ExtensionPolicy {
   // Anchored here as well, so that a pattern configured without ^ and $ still has to match it all.
   const whole = new RegExp(`^(?:${pattern})$`);
   return { pattern, fits: (extension) => whole.test(extension), describeAgent };

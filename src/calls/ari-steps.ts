@@ -20,8 +20,14 @@ export async function ignoreGone(p: Promise<unknown>): Promise<void> {
   }
 }
 
-export function hangupNow(ctx: CallContext, channelId: string, reason: 'normal' | 'no_answer' | 'answered_elsewhere' = 'normal'): void {
-  void ignoreGone(ctx.o.rest.channels.hangup(channelId, { reason })).catch((err) => ctx.log.warn({ err: errText(err), channelId }, 'calls: hangup failed'));
+export function hangupNow(
+  ctx: CallContext,
+  channelId: string,
+  reason: 'normal' | 'no_answer' | 'answered_elsewhere' = 'normal',
+): void {
+  void ignoreGone(ctx.o.rest.channels.hangup(channelId, { reason })).catch((err) =>
+    ctx.log.warn({ err: errText(err), channelId }, 'calls: hangup failed'),
+  );
 }
 
 /** The ARI bridge id of a bridge of the call (`main` or `consult:<partyId>`), created on first use. */
@@ -50,7 +56,13 @@ function endpointFor(ctx: CallContext, agentId: string, endpoint: string | undef
   return raw.includes('/') ? raw : ctx.o.agentDialTemplate.replace('{ext}', raw);
 }
 
-export async function originateAgent(ctx: CallContext, call: LiveCall, agentId: string, endpoint: string | undefined, timeoutMs: number): Promise<void> {
+export async function originateAgent(
+  ctx: CallContext,
+  call: LiveCall,
+  agentId: string,
+  endpoint: string | undefined,
+  timeoutMs: number,
+): Promise<void> {
   if (call.finalized || ctx.live.isGone(call.callerChannelId)) return;
   const callId = call.callId;
   const channelId = ctx.live.newAgentLegId(callId);
@@ -72,7 +84,12 @@ export async function originateAgent(ctx: CallContext, call: LiveCall, agentId: 
 }
 
 /** Caller and answering agent into the call's main bridge; other agents still ringing for it are released. */
-export async function bridgeAgent(ctx: CallContext, call: LiveCall, agentId: string, agentChannelId: string): Promise<void> {
+export async function bridgeAgent(
+  ctx: CallContext,
+  call: LiveCall,
+  agentId: string,
+  agentChannelId: string,
+): Promise<void> {
   if (call.finalized) return;
   for (const [other, ch] of call.agentLegs) {
     if (other !== agentId && ctx.live.leg(ch)?.answered === false) hangupNow(ctx, ch, 'answered_elsewhere');
@@ -93,10 +110,21 @@ export async function startRecording(ctx: CallContext, call: LiveCall, bridge: s
   if (bridge === 'main') ctx.cdr.updateCall(call.callId, { recordingName: name });
   // Committed now, not batched: a crash must never forget a recording Asterisk holds.
   ctx.cdr.now(() => ctx.o.recordings.insertRecording({ name, callId: call.callId, startedAt }));
-  await ctx.o.rest.bridges.record(bridgeId, { name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' });
+  await ctx.o.rest.bridges.record(bridgeId, {
+    name,
+    format: 'wav',
+    ifExists: 'overwrite',
+    beep: false,
+    terminateOn: 'none',
+  });
 }
 
-const LEG_KIND = { conference: 'third_party', transfer: 'transfer', consult: 'consult', 'ivr-transfer': 'transfer' } as const;
+const LEG_KIND = {
+  conference: 'third_party',
+  transfer: 'transfer',
+  consult: 'consult',
+  'ivr-transfer': 'transfer',
+} as const;
 
 /** Rings a third party (outside number, or a colleague for a consultation); the leg id was chosen by the command. */
 export async function dialParty(
@@ -107,11 +135,30 @@ export async function dialParty(
 ): Promise<void> {
   if (call.finalized || ctx.live.isGone(call.callerChannelId)) return onFailed(p.partyId, 'caller-gone');
   const callId = call.callId;
-  const endpoint = p.agentId !== undefined ? endpointFor(ctx, p.agentId, p.endpoint) : ctx.o.externalDialTemplate.replace('{number}', p.number ?? '');
-  ctx.live.setLeg(p.partyId, { callId, role: 'party', purpose: p.purpose, answered: false, gone: false, ...(p.number ? { number: p.number } : {}), ...(p.agentId ? { agentId: p.agentId } : {}) });
+  const endpoint =
+    p.agentId !== undefined
+      ? endpointFor(ctx, p.agentId, p.endpoint)
+      : ctx.o.externalDialTemplate.replace('{number}', p.number ?? '');
+  ctx.live.setLeg(p.partyId, {
+    callId,
+    role: 'party',
+    purpose: p.purpose,
+    answered: false,
+    gone: false,
+    ...(p.number ? { number: p.number } : {}),
+    ...(p.agentId ? { agentId: p.agentId } : {}),
+  });
   call.parties.add(p.partyId);
   if (p.agentId !== undefined) call.agentLegs.set(p.agentId, p.partyId);
-  ctx.cdr.insertLeg({ channelId: p.partyId, callId, kind: LEG_KIND[p.purpose], number: p.number ?? null, agentId: p.agentId ?? null, endpoint, createdAt: ctx.o.clock.now() });
+  ctx.cdr.insertLeg({
+    channelId: p.partyId,
+    callId,
+    kind: LEG_KIND[p.purpose],
+    number: p.number ?? null,
+    agentId: p.agentId ?? null,
+    endpoint,
+    createdAt: ctx.o.clock.now(),
+  });
   if (p.purpose === 'ivr-transfer') await ignoreGone(ctx.o.rest.channels.ring(call.callerChannelId));
   try {
     await ctx.o.rest.channels.originate({
@@ -129,7 +176,12 @@ export async function dialParty(
   }
 }
 
-export async function joinBridge(ctx: CallContext, call: LiveCall, bridge: string, channelIds: string[]): Promise<void> {
+export async function joinBridge(
+  ctx: CallContext,
+  call: LiveCall,
+  bridge: string,
+  channelIds: string[],
+): Promise<void> {
   if (call.finalized) return;
   const alive = channelIds.filter((id) => !ctx.live.isGone(id));
   if (alive.length === 0) return;

@@ -45,7 +45,14 @@ export class CallController {
       if (!isAriNotFound(err)) this.log.warn({ err: errText(err), callId, what }, 'calls: ARI step failed');
     });
     this.timers = new TimerScheduler(o.clock, (key) => void this.input({ type: 'timer-fired', key }));
-    const ctx: CallContext = { o, log: this.log, live: this.live, cdr: this.cdr, queues: this.queues, feed: (i) => this.input(i) };
+    const ctx: CallContext = {
+      o,
+      log: this.log,
+      live: this.live,
+      cdr: this.cdr,
+      queues: this.queues,
+      feed: (i) => this.input(i),
+    };
     this.effects = new EffectRunner(ctx, this.timers, (partyId, cause) => this.stasis.channelGone(partyId, cause));
     this.stasis = new StasisTranslator(ctx, (callId) => this.finalize(callId));
     this.commands = new AgentCommands(ctx);

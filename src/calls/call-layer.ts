@@ -124,7 +124,15 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     logger: o.logger,
     filesPerDay: o.recordingArchive?.verifyFilesPerDay ?? 0,
     // Tampering is shown to supervisors like a call alert; it is about a recording, not a live call.
-    alert: (a) => events.emit('alert', { id: 0, level: 'critical', kind: a.kind, callId: a.callId ?? '', at: o.clock.now(), message: a.message }),
+    alert: (a) =>
+      events.emit('alert', {
+        id: 0,
+        level: 'critical',
+        kind: a.kind,
+        callId: a.callId ?? '',
+        at: o.clock.now(),
+        message: a.message,
+      }),
   });
   const domain = new DomainRunner(o.callCenter);
   const controller: CallController = new CallController({
@@ -141,15 +149,34 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     agentDialTemplate: o.agentDialTemplate,
     externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
   });
-  const hasCall = (callId: string): boolean => controller.liveCalls().has(callId) || calls.getCall(callId) !== undefined;
+  const hasCall = (callId: string): boolean =>
+    controller.liveCalls().has(callId) || calls.getCall(callId) !== undefined;
   const linker = new WorkOrderLinker({
     callExists: hasCall,
     calls,
     orders: history,
     link: (callId, workOrderId) => controller.linkWorkOrder(callId, workOrderId),
   });
-  const reconciler = new CallReconciler({ controller, live: controller.live, stasis: controller.stasis, app: o.app, clock: o.clock, logger: o.logger, calls, recordings, archive, events });
-  const figures = new FiguresPublisher({ controller, state: () => domain.snapshot, repo: calls, clock: o.clock, events, minIntervalMs: o.figuresMinIntervalMs });
+  const reconciler = new CallReconciler({
+    controller,
+    live: controller.live,
+    stasis: controller.stasis,
+    app: o.app,
+    clock: o.clock,
+    logger: o.logger,
+    calls,
+    recordings,
+    archive,
+    events,
+  });
+  const figures = new FiguresPublisher({
+    controller,
+    state: () => domain.snapshot,
+    repo: calls,
+    clock: o.clock,
+    events,
+    minIntervalMs: o.figuresMinIntervalMs,
+  });
   const offEvents = o.ari.on('*', (e) => controller.onEvent(e));
   const closers: Array<() => void> = [];
 
@@ -158,7 +185,13 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     agentRoutes({ controller, extensions: o.extensions }),
     agentCallRoutes({ commands: controller.commands, agentIdOf }),
     callbackRoutes({ calls, events, clock: o.clock }),
-    recordingRoutes({ recordings, archive, clock: o.clock, audit: o.audit, checkFile: (row) => integrity.checkDownload(row) }),
+    recordingRoutes({
+      recordings,
+      archive,
+      clock: o.clock,
+      audit: o.audit,
+      checkFile: (row) => integrity.checkDownload(row),
+    }),
   ];
 
   return {
@@ -191,7 +224,10 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
         calls,
         clock: o.clock,
       });
-      closers.push(() => agent.close(), () => sup.close());
+      closers.push(
+        () => agent.close(),
+        () => sup.close(),
+      );
     },
     async close() {
       offEvents();
@@ -216,9 +252,13 @@ export function externalDialTemplate(agentDialTemplate: string, env: NodeJS.Proc
   const raw = env.EXTERNAL_DIAL_TEMPLATE;
   if (raw !== undefined && raw !== '') {
     if (!raw.includes('{number}') || !/^[A-Za-z]+\/\S+$/.test(raw)) {
-      throw new Error(`EXTERNAL_DIAL_TEMPLATE: "${raw}" is not allowed; use a dial string containing {number}, e.g. PJSIP/{number}@trunk or Local/{number}@hotline-outbound`);
+      throw new Error(
+        `EXTERNAL_DIAL_TEMPLATE: "${raw}" is not allowed; use a dial string containing {number}, e.g. PJSIP/{number}@trunk or Local/{number}@hotline-outbound`,
+      );
     }
     return raw;
   }
-  return /^Local\/\{ext\}@agents$/.test(agentDialTemplate) ? 'Local/{number}@external' : 'Local/{number}@hotline-outbound';
+  return /^Local\/\{ext\}@agents$/.test(agentDialTemplate)
+    ? 'Local/{number}@external'
+    : 'Local/{number}@hotline-outbound';
 }

@@ -86,7 +86,9 @@ export class CallReconciler implements ReconcileHandler {
       const aliveLegs = legs.filter((l) => l.kind !== 'caller' && present.has(l.channelId));
       // The main bridge, and the consultation bridges (br-<party leg id>) of an attended transfer.
       const ours = [...bridges.values()].filter((b) => b.id === row.bridgeId || b.id.startsWith(`br-${row.id}-p`));
-      const talkingLeg = aliveLegs.find((l) => l.answeredAt !== null && ours.some((b) => b.channels.includes(l.channelId)));
+      const talkingLeg = aliveLegs.find(
+        (l) => l.answeredAt !== null && ours.some((b) => b.channels.includes(l.channelId)),
+      );
       const talked = row.answeredAt !== null || row.transferNumber !== null;
       if (callerAlive && talked && talkingLeg && row.bridgeId && bridges.has(row.bridgeId)) {
         for (const name of this.adopt(row, aliveLegs, present, ours)) stillRecording.add(name);
@@ -99,13 +101,22 @@ export class CallReconciler implements ReconcileHandler {
       await this.close(row, legs, callerAlive, present, bridges, rest);
     }
     // Restored in the order they left the menu, so each keeps its place (the queue orders by that time too).
-    waiting.sort((a, b) => (a.row.queuedAt ?? Number.MAX_SAFE_INTEGER) - (b.row.queuedAt ?? Number.MAX_SAFE_INTEGER) || a.row.arrivedAt - b.row.arrivedAt);
+    waiting.sort(
+      (a, b) =>
+        (a.row.queuedAt ?? Number.MAX_SAFE_INTEGER) - (b.row.queuedAt ?? Number.MAX_SAFE_INTEGER) ||
+        a.row.arrivedAt - b.row.arrivedAt,
+    );
     for (const w of waiting) {
-      if (!(await this.restoreWaiting(w.row, w.legs, present, rest))) await this.close(w.row, w.legs, true, present, bridges, rest);
+      if (!(await this.restoreWaiting(w.row, w.legs, present, rest)))
+        await this.close(w.row, w.legs, true, present, bridges, rest);
     }
     // Archive everything pending, including recordings of calls closed just now; adopted calls keep recording.
     const results = await this.o.archive.recover({ includeRecording: (r) => !stillRecording.has(r.name) });
-    if (results.length) this.log.info({ archived: results.filter((r) => r.status === 'archived').length, total: results.length }, 'calls: recordings recovered');
+    if (results.length)
+      this.log.info(
+        { archived: results.filter((r) => r.status === 'archived').length, total: results.length },
+        'calls: recordings recovered',
+      );
   }
 
   /** Not continuable: release whoever is still there and close the record. */
@@ -123,16 +134,38 @@ export class CallReconciler implements ReconcileHandler {
     live.markEnded(row.callerChannelId);
     for (const l of legs) {
       if (present.has(l.channelId)) await hangupQuietly(rest, l.channelId);
-      calls.updateLeg(l.channelId, { endedAt: now, outcome: present.has(l.channelId) ? 'hungup' : (l.outcome ?? 'vanished') });
+      calls.updateLeg(l.channelId, {
+        endedAt: now,
+        outcome: present.has(l.channelId) ? 'hungup' : (l.outcome ?? 'vanished'),
+      });
     }
     if (row.bridgeId && bridges.has(row.bridgeId)) await ignoreGone(rest.bridges.destroy(row.bridgeId));
-    const outcome = row.answeredAt !== null ? 'answered' : callerAlive ? 'closed-on-restart' : row.queuedAt !== null ? 'abandoned' : 'abandoned-in-ivr';
+    const outcome =
+      row.answeredAt !== null
+        ? 'answered'
+        : callerAlive
+          ? 'closed-on-restart'
+          : row.queuedAt !== null
+            ? 'abandoned'
+            : 'abandoned-in-ivr';
     calls.updateCall(row.id, { status: 'ended', phase: 'ended', endedAt: now, outcome });
     if (row.answeredAt === null && row.queuedAt !== null) {
-      const cb = calls.addCallback({ callId: row.id, number: row.callerNumber, reason: callerAlive ? 'server_restart' : 'abandoned_queue', createdAt: now, waitedMs: now - row.queuedAt });
+      const cb = calls.addCallback({
+        callId: row.id,
+        number: row.callerNumber,
+        reason: callerAlive ? 'server_restart' : 'abandoned_queue',
+        createdAt: now,
+        waitedMs: now - row.queuedAt,
+      });
       this.o.events.emit('callback', cb);
     } else if (row.answeredAt === null && callerAlive) {
-      const cb = calls.addCallback({ callId: row.id, number: row.callerNumber, reason: 'server_restart', createdAt: now, waitedMs: null });
+      const cb = calls.addCallback({
+        callId: row.id,
+        number: row.callerNumber,
+        reason: 'server_restart',
+        createdAt: now,
+        waitedMs: null,
+      });
       this.o.events.emit('callback', cb);
     }
     if (row.recordingName) {
@@ -150,7 +183,12 @@ export class CallReconciler implements ReconcileHandler {
    * leg that was ringing, or answered but never bridged, is hung up: that agent has not signed in to
    * this process yet, and the call is offered again as usual. False when the domain refused it.
    */
-  private async restoreWaiting(row: CallRow, legs: CallLegRow[], present: Map<string, Channel>, rest: AriRestClient): Promise<boolean> {
+  private async restoreWaiting(
+    row: CallRow,
+    legs: CallLegRow[],
+    present: Map<string, Channel>,
+    rest: AriRestClient,
+  ): Promise<boolean> {
     const { controller, live, calls } = this.o;
     const now = this.o.clock.now();
     const allLegs = calls.legs(row.id);
@@ -160,16 +198,32 @@ export class CallReconciler implements ReconcileHandler {
       live.markEnded(l.channelId);
       if (present.has(l.channelId)) await hangupQuietly(rest, l.channelId);
       // Not a ring-no-answer: the offer died with this server, so it does not count against the agent.
-      calls.updateLeg(l.channelId, { endedAt: now, outcome: present.has(l.channelId) ? 'cancelled' : (l.outcome ?? 'vanished') });
+      calls.updateLeg(l.channelId, {
+        endedAt: now,
+        outcome: present.has(l.channelId) ? 'cancelled' : (l.outcome ?? 'vanished'),
+      });
     }
     const record = recordFromRow(row, allLegs);
-    const call = newLiveCall({ callId: row.id, callerChannelId: row.callerChannelId, callerNumber: row.callerNumber, dialedNumber: row.dialedNumber });
+    const call = newLiveCall({
+      callId: row.id,
+      callerChannelId: row.callerChannelId,
+      callerNumber: row.callerNumber,
+      dialedNumber: row.dialedNumber,
+    });
     call.record = record;
     live.add(call, [[row.callerChannelId, { callId: row.id, role: 'caller', answered: true, gone: false }]]);
-    const rejected = controller.input({ type: 'call-restored', callId: row.id, channelId: row.callerChannelId, record });
+    const rejected = controller.input({
+      type: 'call-restored',
+      callId: row.id,
+      channelId: row.callerChannelId,
+      record,
+    });
     if (rejected) {
       live.drop(call);
-      this.log.error({ callId: row.id, reason: rejected.message }, 'calls: a waiting call could not be restored; closing it');
+      this.log.error(
+        { callId: row.id, reason: rejected.message },
+        'calls: a waiting call could not be restored; closing it',
+      );
       return false;
     }
     this.log.info(
@@ -185,11 +239,22 @@ export class CallReconciler implements ReconcileHandler {
    * and bridges the PBX still has, so the rest of its life is decided like any other call. Returns
    * the recordings that go on.
    */
-  private adopt(row: CallRow, aliveLegs: CallLegRow[], present: Map<string, Channel>, ours: Array<{ id: string; channels: string[] }>): string[] {
+  private adopt(
+    row: CallRow,
+    aliveLegs: CallLegRow[],
+    present: Map<string, Channel>,
+    ours: Array<{ id: string; channels: string[] }>,
+  ): string[] {
     const { live, controller } = this.o;
     const allLegs = this.o.calls.legs(row.id);
     live.reserveLegIds(allLegs.map((l) => l.channelId));
-    const call = newLiveCall({ callId: row.id, callerChannelId: row.callerChannelId, callerNumber: row.callerNumber, dialedNumber: row.dialedNumber, adopted: true });
+    const call = newLiveCall({
+      callId: row.id,
+      callerChannelId: row.callerChannelId,
+      callerNumber: row.callerNumber,
+      dialedNumber: row.dialedNumber,
+      adopted: true,
+    });
     const recordings: string[] = [];
     const stored = new Set(this.o.recordings.byCall(row.id).map((r) => r.name));
     for (const b of ours) {
@@ -199,7 +264,9 @@ export class CallReconciler implements ReconcileHandler {
       call.bridges.set(name, { id: b.id, ready: Promise.resolve(b.id), ...(rec ? { recordingName: rec } : {}) });
       if (rec) recordings.push(rec);
     }
-    const refs: Array<[string, LegRef]> = [[row.callerChannelId, { callId: row.id, role: 'caller', answered: true, gone: false }]];
+    const refs: Array<[string, LegRef]> = [
+      [row.callerChannelId, { callId: row.id, role: 'caller', answered: true, gone: false }],
+    ];
     const parties: Party[] = [];
     let agentChannelId: string | undefined;
     let consultPartyId: string | undefined;
@@ -212,24 +279,58 @@ export class CallReconciler implements ReconcileHandler {
         refs.push([l.channelId, { callId: row.id, role: 'agent', agentId: l.agentId!, answered: true, gone: false }]);
         continue;
       }
-      const purpose: Party['purpose'] = l.kind === 'third_party' ? 'conference' : l.kind === 'consult' ? 'consult' : row.answeredAt === null ? 'ivr-transfer' : 'transfer';
+      const purpose: Party['purpose'] =
+        l.kind === 'third_party'
+          ? 'conference'
+          : l.kind === 'consult'
+            ? 'consult'
+            : row.answeredAt === null
+              ? 'ivr-transfer'
+              : 'transfer';
       // A colleague who took a consulted call over is its agent now.
-      if (purpose === 'consult' && l.agentId !== null && l.agentId === row.agentId && answered && ours.some((b) => b.id === row.bridgeId && b.channels.includes(l.channelId))) {
+      if (
+        purpose === 'consult' &&
+        l.agentId !== null &&
+        l.agentId === row.agentId &&
+        answered &&
+        ours.some((b) => b.id === row.bridgeId && b.channels.includes(l.channelId))
+      ) {
         agentChannelId = l.channelId;
         call.agentLegs.set(l.agentId, l.channelId);
-        refs.push([l.channelId, { callId: row.id, role: 'party', purpose, agentId: l.agentId, answered: true, gone: false }]);
+        refs.push([
+          l.channelId,
+          { callId: row.id, role: 'party', purpose, agentId: l.agentId, answered: true, gone: false },
+        ]);
         continue;
       }
       if (purpose === 'consult') consultPartyId = l.channelId;
-      parties.push({ partyId: l.channelId, purpose, answered, ...(l.number ? { number: l.number } : {}), ...(l.agentId ? { agentId: l.agentId } : {}) });
+      parties.push({
+        partyId: l.channelId,
+        purpose,
+        answered,
+        ...(l.number ? { number: l.number } : {}),
+        ...(l.agentId ? { agentId: l.agentId } : {}),
+      });
       call.parties.add(l.channelId);
       if (l.agentId) call.agentLegs.set(l.agentId, l.channelId);
-      refs.push([l.channelId, { callId: row.id, role: 'party', purpose, answered, gone: false, ...(l.number ? { number: l.number } : {}), ...(l.agentId ? { agentId: l.agentId } : {}) }]);
+      refs.push([
+        l.channelId,
+        {
+          callId: row.id,
+          role: 'party',
+          purpose,
+          answered,
+          gone: false,
+          ...(l.number ? { number: l.number } : {}),
+          ...(l.agentId ? { agentId: l.agentId } : {}),
+        },
+      ]);
     }
     const record = recordFromRow(row, allLegs);
     if (!agentChannelId) record.outcome = 'transferred';
     // A voice-menu transfer's talk time starts when its number answered (the CDR keeps it on the leg).
-    const menuParty = row.answeredAt === null ? aliveLegs.find((l) => l.kind === 'transfer' && l.answeredAt !== null) : undefined;
+    const menuParty =
+      row.answeredAt === null ? aliveLegs.find((l) => l.kind === 'transfer' && l.answeredAt !== null) : undefined;
     if (menuParty) record.transferAnsweredAt = menuParty.answeredAt!;
     call.record = record;
     live.add(call, refs);
@@ -243,13 +344,19 @@ export class CallReconciler implements ReconcileHandler {
       talk: { held: consultPartyId !== undefined, parties, ...(consultPartyId ? { consultPartyId } : {}) },
     });
     if (rejected) {
-      this.log.error({ callId: row.id, reason: rejected.message }, 'calls: a talking call could not be adopted; closing it');
+      this.log.error(
+        { callId: row.id, reason: rejected.message },
+        'calls: a talking call could not be adopted; closing it',
+      );
       controller.finalize(row.id);
       return [];
     }
     if (row.agentId && agentChannelId) call.pops.set(row.agentId, adoptedPop(row));
     this.o.calls.updateCall(row.id, { phase: 'talking' });
-    this.log.info({ callId: row.id, agentId: row.agentId, parties: parties.length, consulting: consultPartyId !== undefined }, 'calls: adopted a call still talking after the restart');
+    this.log.info(
+      { callId: row.id, agentId: row.agentId, parties: parties.length, consulting: consultPartyId !== undefined },
+      'calls: adopted a call still talking after the restart',
+    );
     return recordings;
   }
 
@@ -266,13 +373,19 @@ export class CallReconciler implements ReconcileHandler {
         // the leg was still ours): the phone may well have answered into a Stasis app that was not there.
         if (ref.role === 'agent' && !ref.answered && ref.agentId) {
           const agent = this.o.controller.agents().find((a) => a.agentId === ref.agentId);
-          const ourFault = agent?.pauseReason === UNREACHABLE || (agent?.pauseReason === RONA && ref.endReason === 'no_answer');
+          const ourFault =
+            agent?.pauseReason === UNREACHABLE || (agent?.pauseReason === RONA && ref.endReason === 'no_answer');
           if (agent?.status === 'paused' && ourFault) this.o.controller.ready(ref.agentId);
         }
         continue;
       }
       // Answered while we were not listening: the StasisStart was lost with the socket.
-      if ((ref.role === 'agent' || ref.role === 'party') && !ref.answered && ch.state === 'Up' && isInStasisApp(ch, this.o.app)) {
+      if (
+        (ref.role === 'agent' || ref.role === 'party') &&
+        !ref.answered &&
+        ch.state === 'Up' &&
+        isInStasisApp(ch, this.o.app)
+      ) {
         stasis.stasisStart(ch, ref.role === 'agent' ? ['agent', ref.callId, ref.agentId ?? ''] : ['party', ref.callId]);
       }
     }
@@ -284,7 +397,8 @@ export class CallReconciler implements ReconcileHandler {
       if (!live.get(callId)) continue;
       try {
         const pb = await rest.playbacks.get(playbackId);
-        if (pb.state === 'done' || pb.state === 'failed' || pb.state === 'cancelled') this.finishPlayback(playbackId, callId);
+        if (pb.state === 'done' || pb.state === 'failed' || pb.state === 'cancelled')
+          this.finishPlayback(playbackId, callId);
       } catch (err) {
         if (isAriNotFound(err)) this.finishPlayback(playbackId, callId);
         else throw err;

@@ -1,5 +1,9 @@
 import type { AgentState } from '../domain/acd/agent.ts';
-import { createCallCenterState, type CallCenterConfig, type CallCenterState } from '../domain/calls/call-center-state.ts';
+import {
+  createCallCenterState,
+  type CallCenterConfig,
+  type CallCenterState,
+} from '../domain/calls/call-center-state.ts';
 import { decide, queuePosition } from '../domain/calls/decide.ts';
 import type { Input } from '../domain/calls/inputs.ts';
 import type { CallDomainPort } from './call-domain-port.ts';

@@ -65,7 +65,13 @@ export class EffectRunner {
         const rec = this.ctx.live.get(e.callId)?.record;
         const waited = rec?.ivrExitAt !== undefined ? e.at - rec.ivrExitAt : null;
         this.ctx.cdr.flush();
-        const row = o.calls.addCallback({ callId: e.callId, number: e.callerNumber, reason: e.reason === 'abandoned' ? 'abandoned_queue' : 'requested', createdAt: e.at, waitedMs: waited });
+        const row = o.calls.addCallback({
+          callId: e.callId,
+          number: e.callerNumber,
+          reason: e.reason === 'abandoned' ? 'abandoned_queue' : 'requested',
+          createdAt: e.at,
+          waitedMs: waited,
+        });
         o.events.emit('callback', row);
         return;
       }
@@ -77,7 +83,9 @@ export class EffectRunner {
           this.ctx.log.warn({ err: errText(err) }, 'calls: ticket status lookup failed');
         }
         // Answered on the next turn so the domain sees its own effects applied first.
-        queueMicrotask(() => this.ctx.feed({ type: 'ticket-status-result', callId: e.callId, ticketNumber: e.ticketNumber, status }));
+        queueMicrotask(() =>
+          this.ctx.feed({ type: 'ticket-status-result', callId: e.callId, ticketNumber: e.ticketNumber, status }),
+        );
         return;
       }
       default:
@@ -126,7 +134,11 @@ export class EffectRunner {
       case 'play':
         if (callerGone()) return;
         ctx.live.addPlayback(call, e.playbackId);
-        return void (await rest.channels.play(e.channelId, { media: e.media, playbackId: e.playbackId, ...(e.lang ? { lang: e.lang } : {}) }));
+        return void (await rest.channels.play(e.channelId, {
+          media: e.media,
+          playbackId: e.playbackId,
+          ...(e.lang ? { lang: e.lang } : {}),
+        }));
       case 'stop-playback':
         ctx.live.removePlayback(e.playbackId);
         return ari.ignoreGone(rest.playbacks.stop(e.playbackId));
@@ -143,7 +155,9 @@ export class EffectRunner {
         if (!ch) return;
         const ref = ctx.live.leg(ch);
         if (ref && !ref.answered && e.type === 'cancel-agent-leg') ref.endReason = 'no_answer';
-        return ari.ignoreGone(rest.channels.hangup(ch, { reason: e.type === 'cancel-agent-leg' ? 'no_answer' : 'normal' }));
+        return ari.ignoreGone(
+          rest.channels.hangup(ch, { reason: e.type === 'cancel-agent-leg' ? 'no_answer' : 'normal' }),
+        );
       }
       case 'bridge':
         return ari.bridgeAgent(ctx, call, e.agentId, e.agentChannelId);
@@ -153,7 +167,12 @@ export class EffectRunner {
         if (ctx.live.leg(e.channelId)?.gone) return;
         return ari.ignoreGone(rest.channels.hangup(e.channelId, { reason: 'normal' }));
       case 'transfer':
-        return ari.dialParty(ctx, call, { partyId: e.partyId, purpose: 'ivr-transfer', number: e.number }, this.onPartyFailed);
+        return ari.dialParty(
+          ctx,
+          call,
+          { partyId: e.partyId, purpose: 'ivr-transfer', number: e.number },
+          this.onPartyFailed,
+        );
       case 'dial-party':
         return ari.dialParty(ctx, call, e, this.onPartyFailed);
       case 'hangup-party':
@@ -217,7 +236,12 @@ export class EffectRunner {
   update(agentId: string, callId: string, state: CallState, detail?: string, at?: number): void {
     const call = this.ctx.live.get(callId);
     if (state === 'withdrawn' || state === 'ended') call?.pops.delete(agentId);
-    this.ctx.o.events.emit('callUpdate', agentId, { callId, state, at: at ?? this.ctx.o.clock.now(), ...(detail ? { detail } : {}) });
+    this.ctx.o.events.emit('callUpdate', agentId, {
+      callId,
+      state,
+      at: at ?? this.ctx.o.clock.now(),
+      ...(detail ? { detail } : {}),
+    });
   }
 
   /** The call is over (or closed without the domain): release what is left on the PBX, archive its recordings. */
@@ -225,9 +249,12 @@ export class EffectRunner {
     if (call.finalized) return;
     call.finalized = true;
     const { ctx } = this;
-    const leftovers = [...new Set([call.callerChannelId, ...call.agentLegs.values(), ...call.parties])].filter((id) => !ctx.live.isGone(id));
+    const leftovers = [...new Set([call.callerChannelId, ...call.agentLegs.values(), ...call.parties])].filter(
+      (id) => !ctx.live.isGone(id),
+    );
     ctx.queues.run(call.callId, 'finalize', async () => {
-      for (const ch of leftovers) await ari.ignoreGone(ctx.o.rest.channels.hangup(ch, { reason: 'normal' })).catch(() => undefined);
+      for (const ch of leftovers)
+        await ari.ignoreGone(ctx.o.rest.channels.hangup(ch, { reason: 'normal' })).catch(() => undefined);
       for (const name of [...call.bridges.keys()]) await ari.closeBridge(ctx, call, name);
     });
     for (const agentId of call.pops.keys()) this.update(agentId, call.callId, 'ended');

@@ -51,7 +51,13 @@ export interface LiveCall {
   finalized: boolean;
 }
 
-export function newLiveCall(init: { callId: string; callerChannelId: string; callerNumber: string; dialedNumber: string | null; adopted?: boolean }): LiveCall {
+export function newLiveCall(init: {
+  callId: string;
+  callerChannelId: string;
+  callerNumber: string;
+  dialedNumber: string | null;
+  adopted?: boolean;
+}): LiveCall {
   return {
     ...init,
     bridges: new Map(),

@@ -13,7 +13,14 @@ export interface LiveFigures extends SupervisorFigures {
   longestWaitSince: number | null;
   /** Calls adopted after a restart or handed to a third party: talking, outside the domain's state. */
   adoptedOrTransferred: number;
-  agentList: Array<{ agentId: string; status: string; reason?: string; since: number; callId?: string; skills: string[] }>;
+  agentList: Array<{
+    agentId: string;
+    status: string;
+    reason?: string;
+    since: number;
+    callId?: string;
+    skills: string[];
+  }>;
 }
 
 const WINDOW_MS = 33 * 3_600_000; // the rolling 24 h and today (at most 24 h) with room to spare
@@ -23,7 +30,8 @@ export function recordFromRow(row: CallRow): CallRecord {
   let choices: CallRecord['ivrChoices'] = [];
   try {
     const parsed = JSON.parse(row.ivrPath) as unknown;
-    if (Array.isArray(parsed)) choices = parsed.filter((c) => typeof c === 'object' && c !== null) as CallRecord['ivrChoices'];
+    if (Array.isArray(parsed))
+      choices = parsed.filter((c) => typeof c === 'object' && c !== null) as CallRecord['ivrChoices'];
   } catch {
     choices = [];
   }
@@ -97,15 +105,18 @@ export class FiguresPublisher {
   current(): LiveFigures {
     const now = this.o.clock.now();
     const cutoff = now - WINDOW_MS;
-    for (const [id, r] of this.records) if ((r.queuedAt ?? r.arrivedAt) < cutoff && r.outcome !== 'in-progress') this.records.delete(id);
+    for (const [id, r] of this.records)
+      if ((r.queuedAt ?? r.arrivedAt) < cutoff && r.outcome !== 'in-progress') this.records.delete(id);
     const state = this.o.state();
     const f = supervisorFigures(state, this.records.values(), now);
     let since: number | null = null;
     for (const c of state.calls.values()) {
-      if ((c.phase === 'queued' || c.phase === 'ringing') && c.queue && (since === null || c.queue.enqueuedAt < since)) since = c.queue.enqueuedAt;
+      if ((c.phase === 'queued' || c.phase === 'ringing') && c.queue && (since === null || c.queue.enqueuedAt < since))
+        since = c.queue.enqueuedAt;
     }
     let outside = 0;
-    for (const call of this.o.controller.liveCalls().values()) if (call.adopted || state.calls.get(call.callId)?.phase === 'handed-off') outside += 1;
+    for (const call of this.o.controller.liveCalls().values())
+      if (call.adopted || state.calls.get(call.callId)?.phase === 'handed-off') outside += 1;
     const agentList: LiveFigures['agentList'] = [];
     for (const a of state.agents.values()) {
       if (a.status === 'signed-out') continue;

@@ -27,7 +27,9 @@ export interface AgentNamespaceOptions {
 }
 
 /** What every acknowledgement carries; a refusal also has its Chinese text (`messageZh`) for the page. */
-export type Ack = { ok: true; [k: string]: unknown } | { ok: false; error: { statusCode: number; code: string; message: string; messageZh?: string } };
+export type Ack =
+  | { ok: true; [k: string]: unknown }
+  | { ok: false; error: { statusCode: number; code: string; message: string; messageZh?: string } };
 
 const STATUS_OF: Record<Rejection['code'], number> = {
   'unknown-agent': 404,
@@ -79,7 +81,12 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
   nsp.on('connection', (socket: Socket) => {
     const principal = (socket.data as { principal: Principal }).principal;
     const agentId = agentIdOf(principal);
-    viewers.set(agentId, { role: principal.role, unitId: principal.unitId, permissions: principal.permissions, seesFullPhone: can(principal, 'phone:see-full') });
+    viewers.set(agentId, {
+      role: principal.role,
+      unitId: principal.unitId,
+      permissions: principal.permissions,
+      seesFullPhone: can(principal, 'phone:see-full'),
+    });
     const grace = graceTimers.get(agentId);
     if (grace !== undefined) {
       clock.clearTimeout(grace);
@@ -87,20 +94,29 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
     }
     void socket.join(room(agentId));
     const current = controller.currentCallOf(agentId);
-    socket.emit('agent-state', controller.agents().find((a) => a.agentId === agentId) ?? { agentId, status: 'signed-out' });
+    socket.emit(
+      'agent-state',
+      controller.agents().find((a) => a.agentId === agentId) ?? { agentId, status: 'signed-out' },
+    );
     socket.emit('current-call', current ? { state: current.state, pop: popFor(agentId, current.pop) } : null);
 
     // The command itself runs synchronously when the event arrives (commands keep their order); only
     // the wording of a refusal may wait (the holder's display name). `fn` answers a rejection, nothing
     // (plain `{ ok: true }`), or its own success ack.
     type Answer = Rejection | Extract<Ack, { ok: true }> | undefined | undefined;
-    const handle = (event: string, fn: (payload: Record<string, unknown>) => Answer | Promise<Rejection | undefined>) => {
+    const handle = (
+      event: string,
+      fn: (payload: Record<string, unknown>) => Answer | Promise<Rejection | undefined>,
+    ) => {
       socket.on(event, async (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : undefined;
         const payload = args[0] ?? {};
         let answer: Ack;
         if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-          answer = { ok: false, error: { statusCode: 400, code: 'invalid-input', message: `${event}: the payload must be an object` } };
+          answer = {
+            ok: false,
+            error: { statusCode: 400, code: 'invalid-input', message: `${event}: the payload must be an object` },
+          };
         } else {
           try {
             const r = await fn(payload as Record<string, unknown>);
@@ -108,11 +124,15 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
             else if ('ok' in r) answer = r;
             else {
               const code = r.reason ?? r.code;
-              answer = { ok: false, error: { statusCode: STATUS_OF[r.code], code, message: r.message, messageZh: refusalZh(code) } };
+              answer = {
+                ok: false,
+                error: { statusCode: STATUS_OF[r.code], code, message: r.message, messageZh: refusalZh(code) },
+              };
             }
           } catch (err) {
             answer = commandError(err);
-            if (answer.ok === false && answer.error.statusCode >= 500) log.error({ err, event }, 'agent command failed');
+            if (answer.ok === false && answer.error.statusCode >= 500)
+              log.error({ err, event }, 'agent command failed');
           }
         }
         ack?.(answer);
@@ -122,36 +142,66 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
     handle('sign-in', (p) => {
       const extension = p.extension;
       const skills = p.skills;
-      if (typeof extension !== 'string') return { code: 'invalid-input', message: 'sign-in: extension must be a string' };
+      if (typeof extension !== 'string')
+        return { code: 'invalid-input', message: 'sign-in: extension must be a string' };
       if (!Array.isArray(skills) || skills.some((s) => typeof s !== 'string')) {
         return { code: 'invalid-input', message: 'sign-in: skills must be an array of strings' };
       }
       const rejected =
-        checkExtension(extensions, extension) ?? controller.signIn(agentId, { extension, skills: skills as string[], leader: principal.role === 'supervisor' });
+        checkExtension(extensions, extension) ??
+        controller.signIn(agentId, { extension, skills: skills as string[], leader: principal.role === 'supervisor' });
       return rejected && explainRejection(extensions, extension, rejected);
     });
     handle('sign-out', () => controller.signOut(agentId));
     handle('ready', () => controller.ready(agentId));
-    handle('pause', (p) => (typeof p.reason === 'string' ? controller.pause(agentId, p.reason) : { code: 'invalid-input', message: 'pause: reason must be a string' }));
+    handle('pause', (p) =>
+      typeof p.reason === 'string'
+        ? controller.pause(agentId, p.reason)
+        : { code: 'invalid-input', message: 'pause: reason must be a string' },
+    );
     handle('hold', () => controller.hold(agentId));
     handle('unhold', () => controller.unhold(agentId));
-    handle('transfer', (p) => (typeof p.number === 'string' ? controller.transfer(agentId, p.number) : { code: 'invalid-input', message: 'transfer: number must be a string' }));
+    handle('transfer', (p) =>
+      typeof p.number === 'string'
+        ? controller.transfer(agentId, p.number)
+        : { code: 'invalid-input', message: 'transfer: number must be a string' },
+    );
     handle('conference', (p) =>
-      typeof p.number === 'string' ? controller.conference(agentId, p.number) : { code: 'invalid-input', message: 'conference: number must be a string' },
+      typeof p.number === 'string'
+        ? controller.conference(agentId, p.number)
+        : { code: 'invalid-input', message: 'conference: number must be a string' },
     );
     handle('hangup', () => controller.hangup(agentId));
     // Attended transfer (咨询转接) and transfer to an agent or desk (内部转接): docs/calls.md.
     handle('consult', (p) => {
       const bad = commandPayload('consult', p, { number: 'optional', agentId: 'optional' });
       if (bad) return bad;
-      return controller.commands.consultStart(agentId, { ...(p.number !== undefined ? { number: p.number as string } : {}), ...(p.agentId !== undefined ? { agentId: p.agentId as string } : {}) });
+      return controller.commands.consultStart(agentId, {
+        ...(p.number !== undefined ? { number: p.number as string } : {}),
+        ...(p.agentId !== undefined ? { agentId: p.agentId as string } : {}),
+      });
     });
     handle('consult-complete', () => controller.commands.consultComplete(agentId));
     handle('consult-cancel', () => controller.commands.consultCancel(agentId));
-    handle('transfer-to-agent', (p) => commandPayload('transfer-to-agent', p, { agentId: 'required', reason: 'optional' }) ?? controller.commands.transferToAgent(agentId, p.agentId as string, p.reason as string | undefined));
-    handle('transfer-to-desk', (p) => commandPayload('transfer-to-desk', p, { skill: 'required', reason: 'optional' }) ?? controller.commands.transferToDesk(agentId, p.skill as string, p.reason as string | undefined));
+    handle(
+      'transfer-to-agent',
+      (p) =>
+        commandPayload('transfer-to-agent', p, { agentId: 'required', reason: 'optional' }) ??
+        controller.commands.transferToAgent(agentId, p.agentId as string, p.reason as string | undefined),
+    );
+    handle(
+      'transfer-to-desk',
+      (p) =>
+        commandPayload('transfer-to-desk', p, { skill: 'required', reason: 'optional' }) ??
+        controller.commands.transferToDesk(agentId, p.skill as string, p.reason as string | undefined),
+    );
     handle('link-work-order', (p) => {
-      if (typeof p.callId !== 'string' || typeof p.workOrderId !== 'string' || p.workOrderId.length === 0 || p.workOrderId.length > 64) {
+      if (
+        typeof p.callId !== 'string' ||
+        typeof p.workOrderId !== 'string' ||
+        p.workOrderId.length === 0 ||
+        p.workOrderId.length > 64
+      ) {
         return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
       }
       // The same codes as the HTTP route: 204 linked now, 200 already linked, 404 unknown call or order, 403 not visible.
@@ -186,22 +236,37 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
 }
 
 /** Checks a command's payload: the named fields are strings (required or optional), no others. */
-function commandPayload(event: string, p: Record<string, unknown>, fields: Record<string, 'required' | 'optional'>): Rejection | undefined {
+function commandPayload(
+  event: string,
+  p: Record<string, unknown>,
+  fields: Record<string, 'required' | 'optional'>,
+): Rejection | undefined {
   for (const key of Object.keys(p)) {
-    if (!(key in fields)) return { code: 'invalid-input', reason: 'bad-request', message: `${event}: unknown field ${key}` };
+    if (!(key in fields))
+      return { code: 'invalid-input', reason: 'bad-request', message: `${event}: unknown field ${key}` };
   }
   for (const [key, need] of Object.entries(fields)) {
     const v = p[key];
     if (v === undefined && need === 'optional') continue;
-    if (typeof v !== 'string' || v.length === 0 || v.length > 200) return { code: 'invalid-input', reason: 'bad-request', message: `${event}: ${key} must be a non-empty string` };
+    if (typeof v !== 'string' || v.length === 0 || v.length > 200)
+      return { code: 'invalid-input', reason: 'bad-request', message: `${event}: ${key} must be a non-empty string` };
   }
   return undefined;
 }
 
 function commandError(err: unknown): Ack {
-  if (err instanceof LinkRefusal) return { ok: false, error: { statusCode: err.statusCode, code: err.code, message: err.message, messageZh: refusalZh(err.code) } };
+  if (err instanceof LinkRefusal)
+    return {
+      ok: false,
+      error: { statusCode: err.statusCode, code: err.code, message: err.message, messageZh: refusalZh(err.code) },
+    };
   const e = err as CallCommandError;
-  if (e && typeof e === 'object' && 'code' in e && (e.code === 'no_call' || e.code === 'conflict' || e.code === 'bad_request')) {
+  if (
+    e &&
+    typeof e === 'object' &&
+    'code' in e &&
+    (e.code === 'no_call' || e.code === 'conflict' || e.code === 'bad_request')
+  ) {
     const statusCode = e.code === 'no_call' ? 409 : e.code === 'conflict' ? 409 : 400;
     const code = e.code.replace('_', '-');
     return { ok: false, error: { statusCode, code, message: e.message, messageZh: refusalZh(code) } };

@@ -11,7 +11,9 @@ function parseIvrPath(raw: string): { path: string[]; choices: IvrChoice[] } {
   try {
     const parsed = JSON.parse(raw) as unknown;
     if (!Array.isArray(parsed)) return { path: [], choices: [] };
-    const choices = parsed.filter((c): c is IvrChoice => typeof c === 'object' && c !== null && typeof (c as IvrChoice).node === 'string');
+    const choices = parsed.filter(
+      (c): c is IvrChoice => typeof c === 'object' && c !== null && typeof (c as IvrChoice).node === 'string',
+    );
     if (choices.length > 0) return { path: choices.map((c) => c.node), choices };
     return { path: parsed.filter((n): n is string => typeof n === 'string'), choices: [] };
   } catch {
@@ -23,8 +25,21 @@ function parseIvrPath(raw: string): { path: string[]; choices: IvrChoice[] } {
 export function recordFromRow(row: CallRow, legs: CallLegRow[]): CallRecord {
   const ivr = parseIvrPath(row.ivrPath);
   const failedOffers: FailedOffer[] = legs
-    .filter((l) => l.kind === 'agent' && l.agentId !== null && l.answeredAt === null && l.endedAt !== null && l.outcome !== null && l.outcome !== 'cancelled' && l.outcome !== 'vanished')
-    .map((l) => ({ agentId: l.agentId!, at: l.endedAt!, cause: l.outcome === 'no_answer' ? ('rona' as const) : ('unreachable' as const) }));
+    .filter(
+      (l) =>
+        l.kind === 'agent' &&
+        l.agentId !== null &&
+        l.answeredAt === null &&
+        l.endedAt !== null &&
+        l.outcome !== null &&
+        l.outcome !== 'cancelled' &&
+        l.outcome !== 'vanished',
+    )
+    .map((l) => ({
+      agentId: l.agentId!,
+      at: l.endedAt!,
+      cause: l.outcome === 'no_answer' ? ('rona' as const) : ('unreachable' as const),
+    }));
   const record: CallRecord = {
     callId: row.id,
     callerNumber: row.callerNumber,
@@ -44,7 +59,11 @@ export function recordFromRow(row: CallRow, legs: CallLegRow[]): CallRecord {
   if (row.skill !== null) record.skill = row.skill;
   if (row.firstOfferedAt !== null) record.firstOfferedAt = row.firstOfferedAt;
   if (row.prewarnedAt !== null) record.prewarnedAt = row.prewarnedAt;
-  if (row.breachAt !== null) record.breach = { at: row.breachAt, cause: (BREACH_CAUSES.has(row.breachCause ?? '') ? row.breachCause : 'nobody-ready') as BreachCause };
+  if (row.breachAt !== null)
+    record.breach = {
+      at: row.breachAt,
+      cause: (BREACH_CAUSES.has(row.breachCause ?? '') ? row.breachCause : 'nobody-ready') as BreachCause,
+    };
   if (row.escalatedAt !== null) record.escalatedAt = row.escalatedAt;
   if (row.answeredAt !== null) record.answeredAt = row.answeredAt;
   if (row.answerMs !== null) record.answerMs = row.answerMs;

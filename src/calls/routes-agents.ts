@@ -30,7 +30,12 @@ export function agentRoutes(deps: { controller: CallController; extensions?: Ext
       '/agents',
       {
         config: { permission: 'calls:monitor' },
-        schema: { summary: 'Every known agent and its state', tags: ['agents'], security: [{ bearer: [] }], response: { ...errorResponses } },
+        schema: {
+          summary: 'Every known agent and its state',
+          tags: ['agents'],
+          security: [{ bearer: [] }],
+          response: { ...errorResponses },
+        },
       },
       async () => controller.agents(),
     );
@@ -39,7 +44,12 @@ export function agentRoutes(deps: { controller: CallController; extensions?: Ext
       '/agents/me',
       {
         config: { permission: 'calls:take' },
-        schema: { summary: 'My agent state and current call', tags: ['agents'], security: [{ bearer: [] }], response: { ...errorResponses } },
+        schema: {
+          summary: 'My agent state and current call',
+          tags: ['agents'],
+          security: [{ bearer: [] }],
+          response: { ...errorResponses },
+        },
       },
       async (request) => {
         const id = agentIdOf(request.principal!);
@@ -64,7 +74,12 @@ export function agentRoutes(deps: { controller: CallController; extensions?: Ext
             required: ['extension', 'skills'],
             properties: {
               extension: { type: 'string', pattern: '^[0-9A-Za-z_-]{1,32}$' },
-              skills: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 32 } },
+              skills: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 20,
+                items: { type: 'string', minLength: 1, maxLength: 32 },
+              },
             },
           },
           response: rejections,
@@ -73,7 +88,9 @@ export function agentRoutes(deps: { controller: CallController; extensions?: Ext
       async (request, reply) => {
         const p = request.principal!;
         const { extension, skills } = request.body;
-        const rejected = checkExtension(extensions, extension) ?? controller.signIn(agentIdOf(p), { extension, skills, leader: p.role === 'supervisor' });
+        const rejected =
+          checkExtension(extensions, extension) ??
+          controller.signIn(agentIdOf(p), { extension, skills, leader: p.role === 'supervisor' });
         refuse(rejected && (await explainRejection(extensions, extension, rejected)));
         return reply.code(204).send();
       },
@@ -84,7 +101,13 @@ export function agentRoutes(deps: { controller: CallController; extensions?: Ext
         path,
         {
           config: { permission: 'calls:take' },
-          schema: { summary, tags: ['agents'], security: [{ bearer: [] }], body: { type: 'object', additionalProperties: false, properties: {} }, response: rejections },
+          schema: {
+            summary,
+            tags: ['agents'],
+            security: [{ bearer: [] }],
+            body: { type: 'object', additionalProperties: false, properties: {} },
+            response: rejections,
+          },
         },
         async (request, reply) => {
           refuse(fn(agentIdOf(request.principal!)));

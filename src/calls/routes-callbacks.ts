@@ -22,7 +22,10 @@ export function callbackRoutes(deps: { calls: CallsRepo; events: CallEventHub; c
           querystring: {
             type: 'object',
             additionalProperties: false,
-            properties: { status: { type: 'string', enum: ['pending', 'done'] }, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+            properties: {
+              status: { type: 'string', enum: ['pending', 'done'] },
+              limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            },
           },
           response: { ...errorResponses },
         },
@@ -46,7 +49,10 @@ export function callbackRoutes(deps: { calls: CallsRepo; events: CallEventHub; c
             type: 'object',
             additionalProperties: false,
             required: ['outcome'],
-            properties: { outcome: { type: 'string', enum: [...CALLBACK_OUTCOMES] }, note: { type: 'string', maxLength: 2000 } },
+            properties: {
+              outcome: { type: 'string', enum: [...CALLBACK_OUTCOMES] },
+              note: { type: 'string', maxLength: 2000 },
+            },
           },
           response: { ...errorResponses, 404: errorSchema, 409: errorSchema },
         },
@@ -63,7 +69,8 @@ export function callbackRoutes(deps: { calls: CallsRepo; events: CallEventHub; c
           deps.events.emit('callback', row);
           return callbackView(row, can(request.principal, 'phone:see-full'));
         } catch (err) {
-          if (err instanceof CallbackStateError) throw new HttpError(err.code === 'not_found' ? 404 : 409, err.code.replace('_', '-'), err.message);
+          if (err instanceof CallbackStateError)
+            throw new HttpError(err.code === 'not_found' ? 404 : 409, err.code.replace('_', '-'), err.message);
           throw err;
         }
       },

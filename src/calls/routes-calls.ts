@@ -70,7 +70,8 @@ export function callRoutes(deps: CallRoutesDeps): FastifyPluginAsync {
       },
       async (request) => {
         const q = request.query;
-        if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw new HttpError(400, 'invalid-range', 'to must not be before from');
+        if (q.from !== undefined && q.to !== undefined && q.to < q.from)
+          throw new HttpError(400, 'invalid-range', 'to must not be before from');
         const full = seesFull(request);
         return deps.calls.listCalls(q).map((r) => view(r, full));
       },
@@ -137,7 +138,11 @@ export function callRoutes(deps: CallRoutesDeps): FastifyPluginAsync {
             200: {
               type: 'object',
               additionalProperties: false,
-              properties: { callId: { type: 'string' }, workOrderId: { type: 'string' }, alreadyLinked: { type: 'boolean' } },
+              properties: {
+                callId: { type: 'string' },
+                workOrderId: { type: 'string' },
+                alreadyLinked: { type: 'boolean' },
+              },
             },
             204: { type: 'null' },
             ...errorResponses,

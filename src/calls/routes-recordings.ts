@@ -76,7 +76,13 @@ export function recordingRoutes(deps: {
       '/recordings/:name',
       {
         config: { permission: 'recordings:read' },
-        schema: { summary: 'One recording: checksum, duration, retention', tags: ['recordings'], security: [{ bearer: [] }], params: nameParams, response: { ...errorResponses, 404: errorSchema } },
+        schema: {
+          summary: 'One recording: checksum, duration, retention',
+          tags: ['recordings'],
+          security: [{ bearer: [] }],
+          params: nameParams,
+          response: { ...errorResponses, 404: errorSchema },
+        },
       },
       async (request) => {
         const row = deps.recordings.get(request.params.name);
@@ -90,7 +96,8 @@ export function recordingRoutes(deps: {
       {
         config: { permission: 'recordings:read' },
         schema: {
-          summary: 'Download the archived file: Ogg Opus or WAV (header X-Content-SHA256 carries the stored checksum, re-checked before serving); one Range is honoured (206)',
+          summary:
+            'Download the archived file: Ogg Opus or WAV (header X-Content-SHA256 carries the stored checksum, re-checked before serving); one Range is honoured (206)',
           tags: ['recordings'],
           security: [{ bearer: [] }],
           params: nameParams,
@@ -100,12 +107,18 @@ export function recordingRoutes(deps: {
       async (request, reply) => {
         const row = deps.recordings.get(request.params.name);
         if (!row) throw new HttpError(404, 'recording-not-found', `recording ${request.params.name} does not exist`);
-        if (row.status !== 'archived') throw new HttpError(409, 'not-archived', `recording ${row.name} is ${row.status}, not archived yet`);
+        if (row.status !== 'archived')
+          throw new HttpError(409, 'not-archived', `recording ${row.name} is ${row.status}, not archived yet`);
         const abs = deps.archive.resolveFile(row);
-        if (!abs || !existsSync(abs)) throw new HttpError(404, 'file-missing', `the archived file of ${row.name} is missing`);
+        if (!abs || !existsSync(abs))
+          throw new HttpError(404, 'file-missing', `the archived file of ${row.name} is missing`);
         const check = await deps.checkFile?.(row);
         if (check?.status === 'mismatch') {
-          throw new HttpError(409, 'file-tampered', `the archived file of ${row.name} does not match its SHA-256; supervisors are alerted (录音文件校验不符)`);
+          throw new HttpError(
+            409,
+            'file-tampered',
+            `the archived file of ${row.name} does not match its SHA-256; supervisors are alerted (录音文件校验不符)`,
+          );
         }
         await deps.audit?.append({
           entity: 'recording',
@@ -114,7 +127,11 @@ export function recordingRoutes(deps: {
           actorId: request.principal!.username,
           actorRole: request.principal!.role,
           at: deps.clock.now(),
-          data: { callId: row.callId, sha256: row.sha256, ...(request.headers.range ? { range: request.headers.range } : {}) },
+          data: {
+            callId: row.callId,
+            sha256: row.sha256,
+            ...(request.headers.range ? { range: request.headers.range } : {}),
+          },
         });
         // Range requests (206) let a player seek without fetching the whole file.
         return sendRangedFile(request, reply, {

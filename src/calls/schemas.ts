@@ -9,7 +9,12 @@ const reason = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
 export const emptyBody = { type: 'object', additionalProperties: false, properties: {} } as const;
 
-export const numberBody = { type: 'object', additionalProperties: false, required: ['number'], properties: { number } } as const;
+export const numberBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['number'],
+  properties: { number },
+} as const;
 
 /** A consultation: an outside number or a colleague, exactly one. */
 export const consultBody = {
@@ -19,7 +24,12 @@ export const consultBody = {
   oneOf: [{ required: ['number'] }, { required: ['agentId'] }],
 } as const;
 
-export const transferToAgentBody = { type: 'object', additionalProperties: false, required: ['agentId'], properties: { agentId, reason } } as const;
+export const transferToAgentBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['agentId'],
+  properties: { agentId, reason },
+} as const;
 
 export const transferToDeskBody = {
   type: 'object',

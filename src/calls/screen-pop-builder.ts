@@ -42,7 +42,18 @@ export interface PopViewer extends OrderViewer {
 export function popForViewer(pop: DesktopPop, viewer: PopViewer): DesktopPop {
   const { history, openOrders: _all, draft: _draft, ...screen } = pop;
   const visible = history.filter((o) => maySeeOrder(viewer, { confidential: o.confidential, unitIds: unitIdsOf(o) }));
-  const shown: HistoryOrder[] = visible.map(({ id, number, title, category, status, open, confidential, createdAt }) => ({ id, number, title, category, status, open, confidential, createdAt }));
+  const shown: HistoryOrder[] = visible.map(
+    ({ id, number, title, category, status, open, confidential, createdAt }) => ({
+      id,
+      number,
+      title,
+      category,
+      status,
+      open,
+      confidential,
+      createdAt,
+    }),
+  );
   const built = buildDesktopPop(
     // A repeat-caller mark with no open order in sight would tell the desk that a hidden one exists.
     { ...screen, repeatCaller: screen.repeatCaller && shown.some((o) => o.open) },

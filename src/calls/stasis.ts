@@ -25,7 +25,8 @@ export class StasisTranslator {
         return this.stasisStart(ev.channel as Channel, (ev.args as string[] | undefined) ?? []);
       case 'ChannelDtmfReceived': {
         const ref = this.ctx.live.leg((ev.channel as Channel).id);
-        if (ref?.role === 'caller' && !ref.gone) this.ctx.feed({ type: 'dtmf', callId: ref.callId, digit: String(ev.digit) });
+        if (ref?.role === 'caller' && !ref.gone)
+          this.ctx.feed({ type: 'dtmf', callId: ref.callId, digit: String(ev.digit) });
         return;
       }
       case 'PlaybackFinished': {
@@ -67,7 +68,12 @@ export class StasisTranslator {
       cdr.updateLeg(ch.id, { answeredAt: o.clock.now(), outcome: 'answered' });
       const rejected =
         role === 'agent'
-          ? this.ctx.feed({ type: 'agent-answered', agentId: known.agentId!, callId: known.callId, agentChannelId: ch.id })
+          ? this.ctx.feed({
+              type: 'agent-answered',
+              agentId: known.agentId!,
+              callId: known.callId,
+              agentChannelId: ch.id,
+            })
           : this.ctx.feed({ type: 'party-answered', callId: known.callId, partyId: ch.id });
       // The domain asks for an agent leg it no longer wants to be hung up; a party leg it does not know is hung up here.
       if (rejected && role === 'party' && rejected.code === 'unknown-call') hangupNow(this.ctx, ch.id);
@@ -83,8 +89,18 @@ export class StasisTranslator {
     const callId = `c${now.toString(36)}-${randomUUID().slice(0, 8)}`;
     const callerNumber = ch.caller?.number ?? '';
     const dialed = args[1] ?? ch.dialplan?.exten ?? null;
-    live.add(newLiveCall({ callId, callerChannelId: ch.id, callerNumber, dialedNumber: dialed }), [[ch.id, { callId, role: 'caller', answered: false, gone: false }]]);
-    cdr.insertCall({ id: callId, callerChannelId: ch.id, callerNumber, dialedNumber: dialed, status: 'active', phase: 'ivr', arrivedAt: now });
+    live.add(newLiveCall({ callId, callerChannelId: ch.id, callerNumber, dialedNumber: dialed }), [
+      [ch.id, { callId, role: 'caller', answered: false, gone: false }],
+    ]);
+    cdr.insertCall({
+      id: callId,
+      callerChannelId: ch.id,
+      callerNumber,
+      dialedNumber: dialed,
+      status: 'active',
+      phase: 'ivr',
+      arrivedAt: now,
+    });
     cdr.insertLeg({ channelId: ch.id, callId, kind: 'caller', number: callerNumber, createdAt: now });
     let repeat = false;
     try {
@@ -102,7 +118,10 @@ export class StasisTranslator {
     const ref = live.leg(channelId);
     if (!ref || ref.gone) return;
     ref.gone = true;
-    cdr.updateLeg(channelId, { endedAt: o.clock.now(), outcome: ref.answered || ref.role === 'caller' ? 'hungup' : (ref.endReason ?? legFailure(cause)) });
+    cdr.updateLeg(channelId, {
+      endedAt: o.clock.now(),
+      outcome: ref.answered || ref.role === 'caller' ? 'hungup' : (ref.endReason ?? legFailure(cause)),
+    });
     const call = live.get(ref.callId);
     if (!call || call.finalized) return;
     if (ref.role === 'caller') {
@@ -120,7 +139,13 @@ export class StasisTranslator {
     call.parties.delete(channelId);
     if (ref.agentId && call.agentLegs.get(ref.agentId) === channelId) call.agentLegs.delete(ref.agentId);
     if (ref.answered) this.ctx.feed({ type: 'party-gone', callId: call.callId, partyId: channelId });
-    else this.ctx.feed({ type: 'party-failed', callId: call.callId, partyId: channelId, cause: ref.endReason ?? legFailure(cause) });
+    else
+      this.ctx.feed({
+        type: 'party-failed',
+        callId: call.callId,
+        partyId: channelId,
+        cause: ref.endReason ?? legFailure(cause),
+      });
   }
 }
 

@@ -14,12 +14,15 @@ export class TimerScheduler {
 
   set(key: string, at: number): void {
     this.cancel(key);
-    const id = this.clock.setTimeout(() => {
-      const t = this.timers.get(key);
-      if (!t || t.id !== id) return;
-      this.timers.delete(key);
-      this.fire(key);
-    }, Math.max(0, at - this.clock.now()));
+    const id = this.clock.setTimeout(
+      () => {
+        const t = this.timers.get(key);
+        if (!t || t.id !== id) return;
+        this.timers.delete(key);
+        this.fire(key);
+      },
+      Math.max(0, at - this.clock.now()),
+    );
     this.timers.set(key, { at, id });
   }
 

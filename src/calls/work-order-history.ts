@@ -53,7 +53,17 @@ export function workOrderHistory(repo: WorkOrderReads): CallerHistorySource {
       if (id === null) return null;
       const order = repo.getSync(id);
       // "Not found" for an order the caller may not hear, so the menu cannot be used to learn which orders exist.
-      if (!order || !mayHearStatusByPhone({ confidential: order.confidential, requesterPhone: order.requester.phone, contactPhone: order.requester.contactPhone }, callerNumber)) {
+      if (
+        !order ||
+        !mayHearStatusByPhone(
+          {
+            confidential: order.confidential,
+            requesterPhone: order.requester.phone,
+            contactPhone: order.requester.contactPhone,
+          },
+          callerNumber,
+        )
+      ) {
         return null;
       }
       return SPOKEN[order.status] ?? order.status;

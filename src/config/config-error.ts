@@ -17,7 +17,10 @@ export class ConfigError extends Error {
     super(
       'Invalid configuration:\n' +
         issues
-          .map((i) => `  - ${i.env && i.source === 'env' ? i.env : i.key}${i.env && i.source !== 'env' ? ` (env ${i.env})` : ''} [${i.source}]: ${i.message}`)
+          .map(
+            (i) =>
+              `  - ${i.env && i.source === 'env' ? i.env : i.key}${i.env && i.source !== 'env' ? ` (env ${i.env})` : ''} [${i.source}]: ${i.message}`,
+          )
           .join('\n'),
     );
     this.name = 'ConfigError';

@@ -47,17 +47,35 @@ export function loadConfig(input: LoadConfigInput): Config {
   const a = raw.asterisk;
   const mode: TelephonyMode = a.ariUrl ? 'asterisk' : 'simulator';
   if (mode === 'asterisk') {
-    if (!a.ariUser) issues.push(required('asterisk.ariUser', 'ASTERISK_ARI_USER', 'is required when ASTERISK_ARI_URL is set'));
-    if (!a.ariPassword) issues.push(required('asterisk.ariPassword', 'ASTERISK_ARI_PASSWORD', 'is required when ASTERISK_ARI_URL is set'));
+    if (!a.ariUser)
+      issues.push(required('asterisk.ariUser', 'ASTERISK_ARI_USER', 'is required when ASTERISK_ARI_URL is set'));
+    if (!a.ariPassword)
+      issues.push(
+        required('asterisk.ariPassword', 'ASTERISK_ARI_PASSWORD', 'is required when ASTERISK_ARI_URL is set'),
+      );
   }
   if (a.amiHost && (!a.amiUser || !a.amiSecret)) {
-    issues.push(required('asterisk.amiUser', 'ASTERISK_AMI_USER', 'ASTERISK_AMI_USER and ASTERISK_AMI_SECRET are required when ASTERISK_AMI_HOST is set'));
+    issues.push(
+      required(
+        'asterisk.amiUser',
+        'ASTERISK_AMI_USER',
+        'ASTERISK_AMI_USER and ASTERISK_AMI_SECRET are required when ASTERISK_AMI_HOST is set',
+      ),
+    );
   }
   const au = raw.auth;
   if ((au.adminUsername === undefined) !== (au.adminPassword === undefined)) {
-    issues.push(required('auth.adminPassword', 'ADMIN_PASSWORD', 'ADMIN_USERNAME and ADMIN_PASSWORD must be set together'));
+    issues.push(
+      required('auth.adminPassword', 'ADMIN_PASSWORD', 'ADMIN_USERNAME and ADMIN_PASSWORD must be set together'),
+    );
   } else if (au.adminPassword !== undefined && au.adminPassword.length < au.passwordMinLength) {
-    issues.push(required('auth.adminPassword', 'ADMIN_PASSWORD', `must be at least ${au.passwordMinLength} characters (PASSWORD_MIN_LENGTH)`));
+    issues.push(
+      required(
+        'auth.adminPassword',
+        'ADMIN_PASSWORD',
+        `must be at least ${au.passwordMinLength} characters (PASSWORD_MIN_LENGTH)`,
+      ),
+    );
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -69,7 +87,8 @@ export function loadConfig(input: LoadConfigInput): Config {
       mode,
       agentDialTemplate: a.agentDialTemplate ?? (mode === 'asterisk' ? 'PJSIP/{ext}' : 'Local/{ext}@agents'),
       // The simulator's outside world is its `external` context; a real Asterisk provides hotline-outbound (docs/asterisk.md).
-      externalDialTemplate: a.externalDialTemplate ?? (mode === 'asterisk' ? 'Local/{number}@hotline-outbound' : 'Local/{number}@external'),
+      externalDialTemplate:
+        a.externalDialTemplate ?? (mode === 'asterisk' ? 'Local/{number}@hotline-outbound' : 'Local/{number}@external'),
     },
   };
   return deepFreeze(config);
@@ -102,7 +121,13 @@ function readJsonFile(path: string, label: string, issues: ConfigIssue[]): Recor
   return data;
 }
 
-function checkUnknownKeys(data: Record<string, unknown>, tree: SettingTree, prefix: string, source: string, issues: ConfigIssue[]): void {
+function checkUnknownKeys(
+  data: Record<string, unknown>,
+  tree: SettingTree,
+  prefix: string,
+  source: string,
+  issues: ConfigIssue[],
+): void {
   for (const [k, v] of Object.entries(data)) {
     if (k === '$comment') continue;
     const key = prefix + k;
@@ -110,7 +135,8 @@ function checkUnknownKeys(data: Record<string, unknown>, tree: SettingTree, pref
     if (!node) {
       issues.push({ key, source, message: `unknown key; allowed here: ${Object.keys(tree).join(', ')}` });
     } else if (!isSetting(node)) {
-      if (!isPlainObject(v)) issues.push({ key, source, message: `must be an object with keys ${Object.keys(node).join(', ')}` });
+      if (!isPlainObject(v))
+        issues.push({ key, source, message: `must be an object with keys ${Object.keys(node).join(', ')}` });
       else checkUnknownKeys(v, node, key + '.', source, issues);
     }
   }
@@ -150,7 +176,13 @@ function resolveSetting(
     }
     const r = setting.parse(raw, false);
     if (r.ok) value = r.value;
-    else issues.push({ key, env: setting.env, source: layer.source, message: `must be ${r.allowed}${describeValue(setting, raw)}` });
+    else
+      issues.push({
+        key,
+        env: setting.env,
+        source: layer.source,
+        message: `must be ${r.allowed}${describeValue(setting, raw)}`,
+      });
   }
   if (setting.env) {
     const raw = env[setting.env];
@@ -158,7 +190,13 @@ function resolveSetting(
     if (raw !== undefined && raw !== '') {
       const r = setting.parse(raw, true);
       if (r.ok) value = r.value;
-      else issues.push({ key, env: setting.env, source: 'env', message: `must be ${r.allowed}${describeValue(setting, raw)}` });
+      else
+        issues.push({
+          key,
+          env: setting.env,
+          source: 'env',
+          message: `must be ${r.allowed}${describeValue(setting, raw)}`,
+        });
     }
   }
   return value;

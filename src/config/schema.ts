@@ -18,35 +18,64 @@ export const configSchema = {
       allowed: 'an IP address or host name to listen on (e.g. 127.0.0.1, 0.0.0.0, ::1)',
     }),
     port: int({ env: 'PORT', default: 3000, min: 0, max: 65535 }),
-    dataDir: str({ env: 'DATA_DIR', default: './data', minLength: 1, allowed: 'a directory path (relative to the working directory or absolute)' }),
+    dataDir: str({
+      env: 'DATA_DIR',
+      default: './data',
+      minLength: 1,
+      allowed: 'a directory path (relative to the working directory or absolute)',
+    }),
     /** Largest accepted request body, in bytes. */
     bodyLimit: int({ env: 'HTTP_BODY_LIMIT', default: 1_048_576, min: 1024, max: 104_857_600 }),
     /** Whether `/docs` and `/docs/json` (the OpenAPI document) answer without a token. */
     docsPublic: bool({ env: 'DOCS_PUBLIC', default: true }),
   },
   log: {
-    level: oneOf({ env: 'LOG_LEVEL', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+    level: oneOf({
+      env: 'LOG_LEVEL',
+      values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+    }),
     /** `auto`: pretty on a terminal, JSON otherwise. */
     format: oneOf({ env: 'LOG_FORMAT', values: ['auto', 'json', 'pretty'], default: 'auto' }),
   },
   auth: {
     tokenTtlSeconds: int({ env: 'TOKEN_TTL_SECONDS', default: 900, min: 30, max: 86_400 }),
     /** HMAC key for tokens. When unset, one is generated on first start and kept in DATA_DIR/token-secret. */
-    tokenSecret: optionalStr({ env: 'TOKEN_SECRET', secret: true, minLength: 32, allowed: 'a string of at least 32 characters' }),
+    tokenSecret: optionalStr({
+      env: 'TOKEN_SECRET',
+      secret: true,
+      minLength: 32,
+      allowed: 'a string of at least 32 characters',
+    }),
     passwordMinLength: int({ env: 'PASSWORD_MIN_LENGTH', default: 10, min: 8, max: 128 }),
     adminUsername: optionalStr({
       env: 'ADMIN_USERNAME',
       pattern: /^[A-Za-z0-9_.-]{3,64}$/,
       allowed: '3 to 64 letters, digits, or _ . -',
     }),
-    adminPassword: optionalStr({ env: 'ADMIN_PASSWORD', secret: true, minLength: 8, maxLength: 1024, allowed: 'a password of 8 to 1024 characters' }),
+    adminPassword: optionalStr({
+      env: 'ADMIN_PASSWORD',
+      secret: true,
+      minLength: 8,
+      maxLength: 1024,
+      allowed: 'a password of 8 to 1024 characters',
+    }),
   },
   asterisk: {
     /** Base URL of Asterisk's HTTP server (e.g. http://pbx:8088). Unset: the embedded PBX simulator is used. */
-    ariUrl: optionalStr({ env: 'ASTERISK_ARI_URL', check: isHttpUrl, allowed: 'an http:// or https:// URL, e.g. http://127.0.0.1:8088' }),
+    ariUrl: optionalStr({
+      env: 'ASTERISK_ARI_URL',
+      check: isHttpUrl,
+      allowed: 'an http:// or https:// URL, e.g. http://127.0.0.1:8088',
+    }),
     ariUser: optionalStr({ env: 'ASTERISK_ARI_USER', minLength: 1 }),
     ariPassword: optionalStr({ env: 'ASTERISK_ARI_PASSWORD', secret: true, minLength: 1 }),
-    app: str({ env: 'ASTERISK_APP', default: 'hotline', pattern: /^[A-Za-z0-9_-]{1,64}$/, allowed: '1 to 64 letters, digits, _ or -' }),
+    app: str({
+      env: 'ASTERISK_APP',
+      default: 'hotline',
+      pattern: /^[A-Za-z0-9_-]{1,64}$/,
+      allowed: '1 to 64 letters, digits, _ or -',
+    }),
     /** Timeout for every ARI REST call, in milliseconds. */
     restTimeoutMs: int({ env: 'ASTERISK_REST_TIMEOUT_MS', default: 5000, min: 100, max: 120_000 }),
     amiHost: optionalStr({ env: 'ASTERISK_AMI_HOST', minLength: 1 }),
@@ -80,7 +109,12 @@ export const configSchema = {
   },
   workOrders: {
     /** Regional working-day additions that apply (e.g. guangxi for 壮族三月三), besides the national calendar. */
-    regions: list({ env: 'CALENDAR_REGIONS', default: [], item: /^[a-z][a-z0-9-]{1,31}$/, allowed: 'region names such as guangxi' }),
+    regions: list({
+      env: 'CALENDAR_REGIONS',
+      default: [],
+      item: /^[a-z][a-z0-9-]{1,31}$/,
+      allowed: 'region names such as guangxi',
+    }),
   },
   sms: {
     /** The SMS provider's send endpoint. Unset: messages are only logged (log-only gateway). */
@@ -89,7 +123,12 @@ export const configSchema = {
     sender: optionalStr({ env: 'SMS_SENDER', minLength: 1, maxLength: 32 }),
     timeoutMs: int({ env: 'SMS_TIMEOUT_MS', default: 10_000, min: 100, max: 120_000 }),
     /** Shared secret of the provider's reply webhook (HMAC). Unset: the webhook refuses every call. */
-    webhookSecret: optionalStr({ env: 'SMS_WEBHOOK_SECRET', secret: true, minLength: 16, allowed: 'a secret of at least 16 characters' }),
+    webhookSecret: optionalStr({
+      env: 'SMS_WEBHOOK_SECRET',
+      secret: true,
+      minLength: 16,
+      allowed: 'a secret of at least 16 characters',
+    }),
   },
   recordings: {
     /** Years a recording is kept after the call (art. 28: at least 3); the purge removes it afterwards unless held. */

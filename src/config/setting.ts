@@ -154,7 +154,9 @@ export function isSetting(x: Setting<unknown> | SettingTree): x is Setting<unkno
 }
 
 /** A list of strings: a JSON array in the files, comma-separated in the environment. */
-export function list(opts: Common & { default: readonly string[]; item: RegExp; allowed: string }): Setting<readonly string[]> {
+export function list(
+  opts: Common & { default: readonly string[]; item: RegExp; allowed: string },
+): Setting<readonly string[]> {
   const allowed = `a list of ${opts.allowed} (JSON array in files, comma-separated in the environment)`;
   return {
     kind: 'setting',
@@ -164,7 +166,11 @@ export function list(opts: Common & { default: readonly string[]; item: RegExp; 
     secret: false,
     parse(raw, fromEnv) {
       let items: unknown[];
-      if (fromEnv && typeof raw === 'string') items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (fromEnv && typeof raw === 'string')
+        items = raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
       else if (!fromEnv && Array.isArray(raw)) items = raw;
       else return { ok: false, allowed };
       if (!items.every((i) => typeof i === 'string' && opts.item.test(i))) return { ok: false, allowed };

@@ -83,7 +83,14 @@ export class FallbackIngest {
         return [...this.pbxNames.keys()];
       },
     };
-    this.archive = new RecordingArchive({ dataDir: o.dataDir, repo: o.recordings, source, clock: o.clock, logger: o.logger, retryBaseMs: o.retryBaseMs });
+    this.archive = new RecordingArchive({
+      dataDir: o.dataDir,
+      repo: o.recordings,
+      source,
+      clock: o.clock,
+      logger: o.logger,
+      retryBaseMs: o.retryBaseMs,
+    });
   }
 
   private remember(names: string[]): FallbackRecordingName[] {
@@ -114,12 +121,19 @@ export class FallbackIngest {
     try {
       names = await this.o.pbx.list();
     } catch (err) {
-      this.o.logger?.warn({ err: String(err) }, 'fallback recordings: cannot list stored recordings; tried again at the next connection');
+      this.o.logger?.warn(
+        { err: String(err) },
+        'fallback recordings: cannot list stored recordings; tried again at the next connection',
+      );
       return [];
     }
     const out: FallbackIngestResult[] = [];
     for (const f of this.remember(names)) out.push(await this.ingest(f));
-    if (out.length) this.o.logger?.info({ count: out.length, archived: out.filter((r) => r.status === 'archived').length }, 'fallback recordings ingested');
+    if (out.length)
+      this.o.logger?.info(
+        { count: out.length, archived: out.filter((r) => r.status === 'archived').length },
+        'fallback recordings ingested',
+      );
     return out;
   }
 
@@ -152,14 +166,18 @@ export class FallbackIngest {
       try {
         await this.o.pbx.remove(f.name);
       } catch (err) {
-        this.o.logger?.warn({ recording: name, err: String(err) }, 'fallback recording: PBX delete failed; retried at the next connection');
+        this.o.logger?.warn(
+          { recording: name, err: String(err) },
+          'fallback recording: PBX delete failed; retried at the next connection',
+        );
       }
       return { name, callId, status: 'already-archived' };
     }
     const res = await this.archive.archiveWithRetry(name);
     if (res.status === 'archived' || res.status === 'already-archived') {
       const call = calls.getCall(callId);
-      if (call && call.endedAt === null && res.row.durationMs !== null) calls.updateCall(callId, { endedAt: f.startedAt + res.row.durationMs });
+      if (call && call.endedAt === null && res.row.durationMs !== null)
+        calls.updateCall(callId, { endedAt: f.startedAt + res.row.durationMs });
       return { name, callId, status: res.status };
     }
     const error = res.status === 'error' ? res.error : res.status;

@@ -8,7 +8,10 @@ import { HttpError } from './error-handler.ts';
  * Returns null when there is no usable Range header (serve the whole file), 'unsatisfiable' when it
  * lies outside the file. Several ranges are answered with the whole file, as the RFC allows.
  */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | null {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return null;
@@ -39,15 +42,22 @@ export async function sendRangedFile(
     throw new HttpError(404, 'file-missing', `the archived file ${file.filename} is missing`);
   }
   const range = parseRange(request.headers.range, size);
-  reply.type(file.type).header('accept-ranges', 'bytes').header('content-disposition', `attachment; filename="${file.filename}"`);
+  reply
+    .type(file.type)
+    .header('accept-ranges', 'bytes')
+    .header('content-disposition', `attachment; filename="${file.filename}"`);
   for (const [k, v] of Object.entries(file.headers ?? {})) reply.header(k, v);
   if (range === 'unsatisfiable') {
-    return reply.code(416).header('content-range', `bytes */${size}`).type('application/json').send({
-      statusCode: 416,
-      error: 'Range Not Satisfiable',
-      code: 'range-not-satisfiable',
-      message: `the range ${request.headers.range} lies outside the file (${size} bytes)`,
-    });
+    return reply
+      .code(416)
+      .header('content-range', `bytes */${size}`)
+      .type('application/json')
+      .send({
+        statusCode: 416,
+        error: 'Range Not Satisfiable',
+        code: 'range-not-satisfiable',
+        message: `the range ${request.headers.range} lies outside the file (${size} bytes)`,
+      });
   }
   if (range === null) return reply.header('content-length', String(size)).send(createReadStream(file.path));
   return reply

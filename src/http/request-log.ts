@@ -9,7 +9,8 @@ import { maskPhone } from '../shared/phone-mask.ts';
  */
 const NUMBER_PARAM = /phone|mobile|msisdn|caller|contact|^(?:number|tel|ani)$|[a-z]Number$/i;
 /** Query parameters that must never be logged at all. */
-const SECRET_PARAM = /^(?:(?:access_|refresh_)?token|accessToken|password|secret|[a-z_]*secret|apiKey|api_key|signature|sig)$/i;
+const SECRET_PARAM =
+  /^(?:(?:access_|refresh_)?token|accessToken|password|secret|[a-z_]*secret|apiKey|api_key|signature|sig)$/i;
 
 export function isNumberParam(name: string): boolean {
   return NUMBER_PARAM.test(name);

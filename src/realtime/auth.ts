@@ -21,7 +21,10 @@ export interface SocketData {
  */
 export function socketAuth(auth: AuthService, permission: Permission) {
   return (socket: Socket, next: (err?: Error) => void): void => {
-    void check(socket).then(() => next(), (err: unknown) => next(refusal(err)));
+    void check(socket).then(
+      () => next(),
+      (err: unknown) => next(refusal(err)),
+    );
   };
 
   async function check(socket: Socket): Promise<void> {
@@ -40,7 +43,9 @@ export function socketAuth(auth: AuthService, permission: Permission) {
 }
 
 function refusal(err: unknown): Error {
-  const e = new Error(err instanceof AuthError ? err.message : 'authentication failed') as Error & { data: HandshakeRefusal };
+  const e = new Error(err instanceof AuthError ? err.message : 'authentication failed') as Error & {
+    data: HandshakeRefusal;
+  };
   if (err instanceof AuthError) {
     const message =
       err.code === 'token-missing' ? 'a token is required: connect with { auth: { token } }' : err.message;

@@ -81,7 +81,8 @@ const NOT_ON_PBX_AT_RECOVERY = 'not on the PBX at recovery';
 
 /** `years` (at least 3, art. 28) calendar years after the recording started, plus a day so no local-time rounding shortens it. */
 export function retentionEnd(startedAt: number, years = 3): number {
-  if (!Number.isInteger(years) || years < 3) throw new RangeError(`retention must be at least 3 years (art. 28), got ${years}`);
+  if (!Number.isInteger(years) || years < 3)
+    throw new RangeError(`retention must be at least 3 years (art. 28), got ${years}`);
   const d = new Date(startedAt);
   d.setUTCFullYear(d.getUTCFullYear() + years);
   return d.getTime() + 86_400_000;
@@ -150,11 +151,15 @@ export class RecordingArchive {
     try {
       stored = new Set(await this.opts.source.list());
     } catch (err) {
-      this.opts.logger?.warn({ err: String(err) }, 'recordings: cannot list stored recordings on the PBX; archiving known names');
+      this.opts.logger?.warn(
+        { err: String(err) },
+        'recordings: cannot list stored recordings on the PBX; archiving known names',
+      );
     }
     for (const row of this.opts.repo.unarchived()) {
       if (row.status === 'recording' && !(opts.includeRecording?.(row) ?? false)) continue;
-      if (row.status === 'recording') this.opts.repo.markPending(row.name, { stoppedAt: this.opts.clock.now(), talkMs: row.talkMs });
+      if (row.status === 'recording')
+        this.opts.repo.markPending(row.name, { stoppedAt: this.opts.clock.now(), talkMs: row.talkMs });
       if (stored && !stored.has(row.name)) {
         this.opts.repo.markAttemptFailed(row.name, NOT_ON_PBX_AT_RECOVERY, false);
         this.scheduleRetry(row.name);
@@ -186,7 +191,10 @@ export class RecordingArchive {
     try {
       stored = new Set(await this.opts.source.list());
     } catch (err) {
-      this.opts.logger?.warn({ err: errText(err) }, 'recordings: cannot list stored recordings on the PBX to look for lost ones');
+      this.opts.logger?.warn(
+        { err: errText(err) },
+        'recordings: cannot list stored recordings on the PBX to look for lost ones',
+      );
       return { found: [] };
     }
     const found = waiting.filter((r) => stored.has(r.name) && !this.inFlight.has(r.name));
@@ -194,7 +202,11 @@ export class RecordingArchive {
       const t = this.retryTimers.get(r.name);
       if (t !== undefined) this.opts.clock.clearTimeout(t as never);
       this.retryTimers.delete(r.name);
-      if (r.status === 'lost') this.opts.logger?.warn({ recording: r.name, callId: r.callId }, 'recordings: a lost recording is back on the PBX; archiving it');
+      if (r.status === 'lost')
+        this.opts.logger?.warn(
+          { recording: r.name, callId: r.callId },
+          'recordings: a lost recording is back on the PBX; archiving it',
+        );
     }
     await Promise.all(found.map((r) => this.archiveWithRetry(r.name)));
     return { found: found.map((r) => r.name) };
@@ -220,13 +232,19 @@ export class RecordingArchive {
       // Asterisk never had it (or lost it in a restart): `lost`, with an alert; looked up again at each reconnect.
       if (row.lastError === NOT_FOUND || row.lastError === NOT_ON_PBX_AT_RECOVERY) {
         if (this.opts.repo.markLost(name, `${row.lastError} after ${row.attempts} attempts`)) {
-          this.opts.logger?.error({ recording: name, callId: row.callId, attempts: row.attempts }, 'recordings: recording lost (not on the PBX)');
+          this.opts.logger?.error(
+            { recording: name, callId: row.callId, attempts: row.attempts },
+            'recordings: recording lost (not on the PBX)',
+          );
           this.onLost?.({ name, callId: row.callId, attempts: row.attempts, lastError: row.lastError });
         }
         return;
       }
       this.opts.repo.markAttemptFailed(name, row.lastError ?? 'gave up', true);
-      this.opts.logger?.error({ recording: name, attempts: row.attempts }, 'recordings: archive gave up; will retry at next start');
+      this.opts.logger?.error(
+        { recording: name, attempts: row.attempts },
+        'recordings: archive gave up; will retry at next start',
+      );
       return;
     }
     const delay = (this.opts.retryBaseMs ?? 1000) * 2 ** Math.min(row.attempts, 10);
@@ -295,18 +313,20 @@ export class RecordingArchive {
       logger?.warn({ recording: name, durationMs, talkMs: row.talkMs }, 'recordings: duration differs from talk time');
     }
     const now = clock.now();
-    await this.commit(() => repo.markArchived(name, {
-      path: relative(this.root, abs).split(sep).join('/'),
-      sha256,
-      bytes: file.byteLength,
-      format: encoded.format,
-      originalSha256,
-      originalBytes: bytes.byteLength,
-      durationMs,
-      durationCheck,
-      archivedAt: now,
-      retainUntil: retentionEnd(row.startedAt, this.opts.retentionYears ?? 3),
-    }));
+    await this.commit(() =>
+      repo.markArchived(name, {
+        path: relative(this.root, abs).split(sep).join('/'),
+        sha256,
+        bytes: file.byteLength,
+        format: encoded.format,
+        originalSha256,
+        originalBytes: bytes.byteLength,
+        durationMs,
+        durationCheck,
+        archivedAt: now,
+        retainUntil: retentionEnd(row.startedAt, this.opts.retentionYears ?? 3),
+      }),
+    );
     await this.deleteFromPbx(name);
     return { status: 'archived', row: repo.get(name)! };
   }
@@ -318,7 +338,10 @@ export class RecordingArchive {
       await this.commit(() => this.opts.repo.markDeletedFromPbx(name, at));
     } catch (err) {
       // The archive is safe; the PBX copy is removed at the next recovery.
-      this.opts.logger?.warn({ recording: name, err: errText(err) }, 'recordings: PBX delete failed; retried at next start');
+      this.opts.logger?.warn(
+        { recording: name, err: errText(err) },
+        'recordings: PBX delete failed; retried at next start',
+      );
     }
   }
 

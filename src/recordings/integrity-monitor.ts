@@ -64,7 +64,13 @@ export class IntegrityMonitor {
   /** Before serving a file: re-hash it; a mismatch or a missing file raises an alert. */
   async checkDownload(row: RecordingRow): Promise<FileCheck> {
     const res = await checkArchivedFile(this.o.resolveFile, row);
-    if (res.status !== 'ok') this.raise({ kind: 'recording-tampered', message: `download refused: ${res.message}`, recording: row.name, callId: row.callId });
+    if (res.status !== 'ok')
+      this.raise({
+        kind: 'recording-tampered',
+        message: `download refused: ${res.message}`,
+        recording: row.name,
+        callId: row.callId,
+      });
     return res;
   }
 
@@ -79,8 +85,15 @@ export class IntegrityMonitor {
     this.cursor = nextFileCursor;
     const prev = this.lastRows;
     if (prev && (report.audit.rows < prev.audit || report.index.rows < prev.index)) {
-      const which = report.audit.rows < prev.audit ? `audit_log has ${report.audit.rows} rows, ${prev.audit} at the last check` : `recording_index has ${report.index.rows} entries, ${prev.index} at the last check`;
-      const p = { kind: 'audit-chain' as const, where: report.audit.rows < prev.audit ? 'audit_log' : 'recording_index', message: `a chain got shorter: ${which}` };
+      const which =
+        report.audit.rows < prev.audit
+          ? `audit_log has ${report.audit.rows} rows, ${prev.audit} at the last check`
+          : `recording_index has ${report.index.rows} entries, ${prev.index} at the last check`;
+      const p = {
+        kind: 'audit-chain' as const,
+        where: report.audit.rows < prev.audit ? 'audit_log' : 'recording_index',
+        message: `a chain got shorter: ${which}`,
+      };
       report.problems.unshift(p);
       report.first = p;
       report.ok = false;
@@ -88,7 +101,12 @@ export class IntegrityMonitor {
     this.lastRows = { audit: report.audit.rows, index: report.index.rows };
     if (report.first) {
       const more = report.problems.length > 1 ? ` (+${report.problems.length - 1} more)` : '';
-      this.raise({ kind: 'recording-tampered', message: `integrity check: ${report.first.message}${more}`, recording: report.first.recording, callId: report.first.callId });
+      this.raise({
+        kind: 'recording-tampered',
+        message: `integrity check: ${report.first.message}${more}`,
+        recording: report.first.recording,
+        callId: report.first.callId,
+      });
     }
     return report;
   }
@@ -106,7 +124,9 @@ export class IntegrityMonitor {
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
       void this.run()
-        .catch((err: unknown) => this.raise({ kind: 'recording-tampered', message: `integrity check failed to run: ${String(err)}` }))
+        .catch((err: unknown) =>
+          this.raise({ kind: 'recording-tampered', message: `integrity check failed to run: ${String(err)}` }),
+        )
         .finally(() => {
           if (!this.closed) this.schedule(this.o.intervalMs ?? 86_400_000);
         });

@@ -66,7 +66,12 @@ export async function verifyIntegrity(o: VerifyOptions): Promise<IntegrityReport
   };
 }
 
-function walkChain(db: BetterSQLite3Database, table: ChainTable, key: 'id' | 'seq', add: (p: IntegrityProblem) => void): { rows: number; head: string | null } {
+function walkChain(
+  db: BetterSQLite3Database,
+  table: ChainTable,
+  key: 'id' | 'seq',
+  add: (p: IntegrityProblem) => void,
+): { rows: number; head: string | null } {
   const cols = CHAIN_COLUMNS[table];
   const kind = table === 'audit_log' ? 'audit-chain' : 'index-chain';
   let prevHash: string | null = null;
@@ -74,7 +79,9 @@ function walkChain(db: BetterSQLite3Database, table: ChainTable, key: 'id' | 'se
   let rows = 0;
   for (;;) {
     const page: Record<string, ChainValue>[] = db.all<Record<string, ChainValue>>(
-      sql.raw(`select ${cols.join(', ')}, prev_hash, row_hash from ${table} where ${key} > ${prevKey ?? -1} order by ${key} limit ${PAGE}`),
+      sql.raw(
+        `select ${cols.join(', ')}, prev_hash, row_hash from ${table} where ${key} > ${prevKey ?? -1} order by ${key} limit ${PAGE}`,
+      ),
     );
     if (page.length === 0) break;
     for (const r of page) {
@@ -84,10 +91,19 @@ function walkChain(db: BetterSQLite3Database, table: ChainTable, key: 'id' | 'se
         add({ kind, where, message: `${table}: entries ${(prevKey ?? 0) + 1}..${k - 1} are missing before ${where}` });
       }
       if ((r.prev_hash ?? null) !== prevHash) {
-        add({ kind, where, message: `${where}: prev_hash does not match ${prevKey === null ? 'the start of the chain' : `${table}#${prevKey}`} (a row before it was removed or changed)` });
+        add({
+          kind,
+          where,
+          message: `${where}: prev_hash does not match ${prevKey === null ? 'the start of the chain' : `${table}#${prevKey}`} (a row before it was removed or changed)`,
+        });
       }
-      const expected = chainHash(table, (r.prev_hash as string | null) ?? null, cols.map((c) => r[c] ?? null));
-      if (r.row_hash !== expected) add({ kind, where, message: `${where}: content does not match its row_hash (the row was changed)` });
+      const expected = chainHash(
+        table,
+        (r.prev_hash as string | null) ?? null,
+        cols.map((c) => r[c] ?? null),
+      );
+      if (r.row_hash !== expected)
+        add({ kind, where, message: `${where}: content does not match its row_hash (the row was changed)` });
       prevHash = (r.row_hash as string | null) ?? null;
       prevKey = k;
       rows++;
@@ -119,20 +135,34 @@ function checkRowsAgainstIndex(db: BetterSQLite3Database, add: (p: IntegrityProb
       and not exists (select 1 from recordings r where r.name = i.name)
     order by i.seq limit ${MAX_PROBLEMS}`);
   for (const v of vanished) {
-    add({ kind: 'recording-row', where: `recordings:${v.name}`, recording: v.name, callId: v.call_id ?? undefined, message: `recording ${v.name} (recording_index#${v.seq}) was deleted without the purge` });
+    add({
+      kind: 'recording-row',
+      where: `recordings:${v.name}`,
+      recording: v.name,
+      callId: v.call_id ?? undefined,
+      message: `recording ${v.name} (recording_index#${v.seq}) was deleted without the purge`,
+    });
   }
   const unindexed = db.all<{ name: string; call_id: string }>(sql`
     select r.name, r.call_id from recordings r where r.status = 'archived'
       and not exists (select 1 from recording_index i where i.name = r.name and i.event = 'archived')
     order by r.name limit ${MAX_PROBLEMS}`);
   for (const u of unindexed) {
-    add({ kind: 'recording-row', where: `recordings:${u.name}`, recording: u.name, callId: u.call_id, message: `recording ${u.name} is archived but has no index entry (written behind the chain)` });
+    add({
+      kind: 'recording-row',
+      where: `recordings:${u.name}`,
+      recording: u.name,
+      callId: u.call_id,
+      message: `recording ${u.name} is archived but has no index entry (written behind the chain)`,
+    });
   }
   const differs = SHARED.map(([r, i]) => `r.${r} is not i.${i}`).join(' or ');
-  const changed = db.all<Record<string, ChainValue>>(sql.raw(`
+  const changed = db.all<Record<string, ChainValue>>(
+    sql.raw(`
     select r.name, i.seq, ${SHARED.map(([r, i]) => `r.${r} as r_${r}, i.${i} as i_${i}`).join(', ')}
     from recordings r join recording_index i on i.name = r.name and i.event = 'archived'
-    where r.status = 'archived' and (${differs}) order by i.seq limit ${MAX_PROBLEMS}`));
+    where r.status = 'archived' and (${differs}) order by i.seq limit ${MAX_PROBLEMS}`),
+  );
   for (const c of changed) {
     const fields = SHARED.filter(([r, i]) => c[`r_${r}`] !== c[`i_${i}`]).map(([r]) => r);
     add({
@@ -145,7 +175,10 @@ function checkRowsAgainstIndex(db: BetterSQLite3Database, add: (p: IntegrityProb
   }
 }
 
-async function checkFiles(o: VerifyOptions, add: (p: IntegrityProblem) => void): Promise<{ checked: number; bytes: number; ms: number; cursor: string }> {
+async function checkFiles(
+  o: VerifyOptions,
+  add: (p: IntegrityProblem) => void,
+): Promise<{ checked: number; bytes: number; ms: number; cursor: string }> {
   const started = performance.now();
   const total = o.repo.countArchived();
   const limit = o.files && o.files > 0 ? Math.min(o.files, total) : total;
@@ -157,7 +190,14 @@ async function checkFiles(o: VerifyOptions, add: (p: IntegrityProblem) => void):
     for (const row of o.repo.archivedRows(cursor)) {
       const res = await checkArchivedFile(o.resolveFile, row);
       bytes += res.bytes;
-      if (res.status !== 'ok') add({ kind: 'file', where: `file:${row.path ?? row.name}`, recording: row.name, callId: row.callId, message: res.message });
+      if (res.status !== 'ok')
+        add({
+          kind: 'file',
+          where: `file:${row.path ?? row.name}`,
+          recording: row.name,
+          callId: row.callId,
+          message: res.message,
+        });
       checked++;
       cursor = row.name;
       progressed = true;
@@ -170,10 +210,15 @@ async function checkFiles(o: VerifyOptions, add: (p: IntegrityProblem) => void):
   return { checked, bytes, ms: Math.round(performance.now() - started), cursor };
 }
 
-export type FileCheck = { status: 'ok'; bytes: number } | { status: 'missing' | 'mismatch'; bytes: number; message: string };
+export type FileCheck =
+  | { status: 'ok'; bytes: number }
+  | { status: 'missing' | 'mismatch'; bytes: number; message: string };
 
 /** Re-hashes one archived file against the row's SHA-256 (downloads and the check call this). */
-export async function checkArchivedFile(resolveFile: (row: RecordingRow) => string | null, row: RecordingRow): Promise<FileCheck> {
+export async function checkArchivedFile(
+  resolveFile: (row: RecordingRow) => string | null,
+  row: RecordingRow,
+): Promise<FileCheck> {
   const abs = resolveFile(row);
   if (!abs) return { status: 'missing', bytes: 0, message: `recording ${row.name}: no archived file path` };
   const hash = createHash('sha256');
@@ -184,12 +229,17 @@ export async function checkArchivedFile(resolveFile: (row: RecordingRow) => stri
       bytes += (chunk as Buffer).length;
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing', bytes: 0, message: `file ${row.path} of recording ${row.name} is missing` };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { status: 'missing', bytes: 0, message: `file ${row.path} of recording ${row.name} is missing` };
     throw err;
   }
   const actual = hash.digest('hex');
   if (actual !== row.sha256) {
-    return { status: 'mismatch', bytes, message: `file ${row.path} of recording ${row.name} does not match its SHA-256 (stored ${row.sha256}, file ${actual})` };
+    return {
+      status: 'mismatch',
+      bytes,
+      message: `file ${row.path} of recording ${row.name} does not match its SHA-256 (stored ${row.sha256}, file ${actual})`,
+    };
   }
   return { status: 'ok', bytes };
 }

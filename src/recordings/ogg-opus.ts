@@ -91,7 +91,16 @@ export class OggOpusWriter {
     head.writeUInt32LE(o.inputSampleRate, 12);
     head.writeInt16LE(0, 16); // output gain
     head[18] = 0; // channel mapping family 0: mono or stereo, no table
-    this.pages.push(page({ headerType: HEADER_BOS, granule: 0n, serial: o.serial, sequence: this.sequence++, segments: lacing(head.length), body: head }));
+    this.pages.push(
+      page({
+        headerType: HEADER_BOS,
+        granule: 0n,
+        serial: o.serial,
+        sequence: this.sequence++,
+        segments: lacing(head.length),
+        body: head,
+      }),
+    );
     const vendor = Buffer.from(o.vendor, 'utf8');
     const comments = (o.comments ?? []).map((c) => Buffer.from(c, 'utf8'));
     const tags = Buffer.concat([
@@ -102,7 +111,16 @@ export class OggOpusWriter {
       ...comments.flatMap((c) => [u32(c.length), c]),
     ]);
     // OpusTags starts on its own page; it is small enough here for one page (< 255 * 255 bytes).
-    this.pages.push(page({ headerType: 0, granule: 0n, serial: o.serial, sequence: this.sequence++, segments: lacing(tags.length), body: tags }));
+    this.pages.push(
+      page({
+        headerType: 0,
+        granule: 0n,
+        serial: o.serial,
+        sequence: this.sequence++,
+        segments: lacing(tags.length),
+        body: tags,
+      }),
+    );
   }
 
   /** Adds one packet that decodes to `samples48k` samples (per channel, at 48 kHz). */
@@ -168,7 +186,8 @@ export function readOggOpus(file: Uint8Array): OggOpusStream {
   let lastGranule = 0n;
   let pageNo = 0;
   while (off < b.length) {
-    if (off + 27 > b.length || b.toString('ascii', off, off + 4) !== 'OggS') throw new OggFormatError(`page ${pageNo}: no OggS capture pattern at byte ${off}`);
+    if (off + 27 > b.length || b.toString('ascii', off, off + 4) !== 'OggS')
+      throw new OggFormatError(`page ${pageNo}: no OggS capture pattern at byte ${off}`);
     const nseg = b[off + 26]!;
     const segs = [...b.subarray(off + 27, off + 27 + nseg)];
     const bodyLen = segs.reduce((a, x) => a + x, 0);
@@ -178,7 +197,8 @@ export function readOggOpus(file: Uint8Array): OggOpusStream {
     const crc = pg.readUInt32LE(22);
     pg.writeUInt32LE(0, 22);
     if (oggCrc32(pg) !== crc) throw new OggFormatError(`page ${pageNo}: CRC mismatch`);
-    if ((b[off + 5]! & HEADER_CONTINUED) === 0 && partial.length > 0) throw new OggFormatError(`page ${pageNo}: unterminated packet before it`);
+    if ((b[off + 5]! & HEADER_CONTINUED) === 0 && partial.length > 0)
+      throw new OggFormatError(`page ${pageNo}: unterminated packet before it`);
     lastGranule = b.readBigInt64LE(off + 6);
     let p = off + 27 + nseg;
     for (const s of segs) {

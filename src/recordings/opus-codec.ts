@@ -51,17 +51,29 @@ function wavToOpus(o: OpusEncoderOptions, encodePcm: (pcm: Buffer, job: PcmJob) 
     async encode(wav, facts): Promise<EncodedRecording> {
       const info = readWavInfo(wav);
       // Opus takes 16-bit PCM at its own rates; anything else (a-law, 11.025 kHz, ...) is kept as it came.
-      if (info.audioFormat !== 1 || info.bitsPerSample !== 16 || (info.channels !== 1 && info.channels !== 2) || !OPUS_RATES.includes(info.sampleRate)) {
+      if (
+        info.audioFormat !== 1 ||
+        info.bitsPerSample !== 16 ||
+        (info.channels !== 1 && info.channels !== 2) ||
+        !OPUS_RATES.includes(info.sampleRate)
+      ) {
         o.logger?.warn({ info }, 'recordings: WAV format Opus cannot take; kept as WAV');
         return { bytes: wav, format: 'wav', extension: 'wav' };
       }
-      const bytes = await encodePcm(Buffer.from(wav.buffer, wav.byteOffset + info.dataOffset, info.dataBytes - (info.dataBytes % (2 * info.channels))), {
-        sampleRate: info.sampleRate as Rate,
-        channels: info.channels as 1 | 2,
-        bitrate: o.bitrate,
-        complexity: o.complexity,
-        comments: [`ORIGINAL_SHA256=${facts.originalSha256}`],
-      });
+      const bytes = await encodePcm(
+        Buffer.from(
+          wav.buffer,
+          wav.byteOffset + info.dataOffset,
+          info.dataBytes - (info.dataBytes % (2 * info.channels)),
+        ),
+        {
+          sampleRate: info.sampleRate as Rate,
+          channels: info.channels as 1 | 2,
+          bitrate: o.bitrate,
+          complexity: o.complexity,
+          comments: [`ORIGINAL_SHA256=${facts.originalSha256}`],
+        },
+      );
       return { bytes, format: 'ogg-opus', extension: 'ogg' };
     },
   };
@@ -84,7 +96,12 @@ export interface PooledOpusEncoder extends ArchiveEncoder {
 export function pooledOpusEncoder(o: OpusEncoderOptions & { threads: number; workerUrl?: URL }): PooledOpusEncoder {
   const pool = new OpusWorkerPool({ threads: o.threads, logger: o.logger, workerUrl: o.workerUrl });
   const enc = wavToOpus(o, async (pcm, job) => {
-    const { packets, lengths } = await pool.encode(pcm, { sampleRate: job.sampleRate, channels: job.channels, bitrate: job.bitrate, complexity: job.complexity });
+    const { packets, lengths } = await pool.encode(pcm, {
+      sampleRate: job.sampleRate,
+      channels: job.channels,
+      bitrate: job.bitrate,
+      complexity: job.complexity,
+    });
     const writer = oggWriter(job);
     let off = 0;
     for (let i = 0; i < lengths.length; i++) {
@@ -108,7 +125,14 @@ export async function encodePcm16(pcm: Buffer, o: PcmJob): Promise<Buffer> {
 }
 
 function oggWriter(o: PcmJob): OggOpusWriter {
-  return new OggOpusWriter({ channels: o.channels, inputSampleRate: o.sampleRate, preSkip: PRE_SKIP_48K, serial: OGG_SERIAL, vendor: OPUS_VENDOR, comments: o.comments });
+  return new OggOpusWriter({
+    channels: o.channels,
+    inputSampleRate: o.sampleRate,
+    preSkip: PRE_SKIP_48K,
+    serial: OGG_SERIAL,
+    vendor: OPUS_VENDOR,
+    comments: o.comments,
+  });
 }
 
 /** Pre-skip + the original length in 48 kHz samples: decoders trim the last frame's padding there. */

@@ -54,7 +54,8 @@ export class OpusWorkerPool {
   private closed = false;
 
   constructor(private readonly o: OpusWorkerPoolOptions) {
-    if (!Number.isInteger(o.threads) || o.threads < 1) throw new RangeError(`encoder threads must be a positive integer, got ${o.threads}`);
+    if (!Number.isInteger(o.threads) || o.threads < 1)
+      throw new RangeError(`encoder threads must be a positive integer, got ${o.threads}`);
     this.workerUrl = o.workerUrl ?? new URL('./opus-worker.mjs', import.meta.url);
   }
 
@@ -127,7 +128,10 @@ export class OpusWorkerPool {
         return;
       }
       const why = slot.error ? `: ${slot.error.message}` : '';
-      this.o.logger?.error({ code, err: slot.error?.message, busy: job !== null }, 'recordings: Opus encoder thread died; a new one takes the next job');
+      this.o.logger?.error(
+        { code, err: slot.error?.message, busy: job !== null },
+        'recordings: Opus encoder thread died; a new one takes the next job',
+      );
       job?.reject(new Error(`Opus encoder thread died (exit code ${code})${why}`));
       this.pump();
     });

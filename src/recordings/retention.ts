@@ -12,7 +12,10 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { username: 'system', role: 'system' };
 
-export type HoldOutcome = { status: 'ok'; row: RecordingRow } | { status: 'not-found' } | { status: 'already-held' | 'not-held'; row: RecordingRow };
+export type HoldOutcome =
+  | { status: 'ok'; row: RecordingRow }
+  | { status: 'not-found' }
+  | { status: 'already-held' | 'not-held'; row: RecordingRow };
 
 export interface PurgedRecording {
   name: string;
@@ -65,16 +68,20 @@ export class RecordingRetention {
     const row = this.o.repo.get(name);
     if (!row) return { status: 'not-found' };
     const at = this.o.clock.now();
-    const ok = this.o.repo.hold(name, { at, by: actor.username, reason: h.reason, caseRef: h.caseRef }, {
-      entity: 'recording',
-      entityId: name,
-      action: 'hold',
-      actorId: actor.username,
-      actorRole: actor.role,
-      at,
-      reason: h.reason,
-      data: { caseRef: h.caseRef, callId: row.callId },
-    });
+    const ok = this.o.repo.hold(
+      name,
+      { at, by: actor.username, reason: h.reason, caseRef: h.caseRef },
+      {
+        entity: 'recording',
+        entityId: name,
+        action: 'hold',
+        actorId: actor.username,
+        actorRole: actor.role,
+        at,
+        reason: h.reason,
+        data: { caseRef: h.caseRef, callId: row.callId },
+      },
+    );
     return ok ? { status: 'ok', row: this.o.repo.get(name)! } : { status: 'already-held', row };
   }
 
@@ -119,7 +126,8 @@ export class RecordingRetention {
       this.timer = undefined;
       void this.purge({ dryRun: false })
         .then((r) => {
-          if (r.count > 0 || r.fileErrors.length > 0) this.o.logger?.info({ count: r.count, fileErrors: r.fileErrors.length }, 'recordings: purge done');
+          if (r.count > 0 || r.fileErrors.length > 0)
+            this.o.logger?.info({ count: r.count, fileErrors: r.fileErrors.length }, 'recordings: purge done');
         })
         .catch((err: unknown) => this.o.logger?.error({ err: String(err) }, 'recordings: purge failed'))
         .finally(() => {
@@ -148,7 +156,15 @@ export class RecordingRetention {
 
   private async purgeOnce(actor: Actor): Promise<PurgeReport> {
     const at = this.o.clock.now();
-    const report: PurgeReport = { dryRun: false, at, eligible: this.o.repo.countPurgeCandidates(at), count: 0, batches: 0, recordings: [], fileErrors: [] };
+    const report: PurgeReport = {
+      dryRun: false,
+      at,
+      eligible: this.o.repo.countPurgeCandidates(at),
+      count: 0,
+      batches: 0,
+      recordings: [],
+      fileErrors: [],
+    };
     const maxBatches = this.o.maxBatchesPerRun ?? 20;
     while (report.batches < maxBatches && !this.closed) {
       const rows = this.o.repo.purgeCandidates(at, this.o.batchSize);
@@ -163,7 +179,10 @@ export class RecordingRetention {
         actorRole: actor.role,
         at,
         reason: 'retention period over (art. 28)',
-        data: { count: removed.length, recordings: removed.map((r) => ({ name: r.name, sha256: r.sha256, originalSha256: r.originalSha256 })) },
+        data: {
+          count: removed.length,
+          recordings: removed.map((r) => ({ name: r.name, sha256: r.sha256, originalSha256: r.originalSha256 })),
+        },
       });
       report.batches++;
       report.count += rows.length;
@@ -183,5 +202,11 @@ export class RecordingRetention {
 }
 
 function describe(r: RecordingRow): PurgedRecording {
-  return { name: r.name, callId: r.callId, retainUntil: r.retainUntil, sha256: r.sha256, originalSha256: r.originalSha256 };
+  return {
+    name: r.name,
+    callId: r.callId,
+    retainUntil: r.retainUntil,
+    sha256: r.sha256,
+    originalSha256: r.originalSha256,
+  };
 }

@@ -16,16 +16,29 @@ import { verifyIntegrity, type IntegrityReport } from './integrity.ts';
  * `npm run verify -- --package evidence-x.tar` checks an evidence package offline instead (no DATA_DIR):
  * see src/audit-console/package-verify.ts.
  */
-export async function runVerify(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ exitCode: number; out: string; report?: IntegrityReport }> {
+export async function runVerify(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ exitCode: number; out: string; report?: IntegrityReport }> {
   let args;
   try {
-    args = parseArgs({ args: argv, options: { files: { type: 'string' }, json: { type: 'boolean' }, package: { type: 'string' } }, strict: true });
+    args = parseArgs({
+      args: argv,
+      options: { files: { type: 'string' }, json: { type: 'boolean' }, package: { type: 'string' } },
+      strict: true,
+    });
   } catch (err) {
-    return { exitCode: 2, out: `verify: ${(err as Error).message}\nusage: npm run verify -- [--files N] [--json] | --package FILE.tar\n` };
+    return {
+      exitCode: 2,
+      out: `verify: ${(err as Error).message}\nusage: npm run verify -- [--files N] [--json] | --package FILE.tar\n`,
+    };
   }
-  if (args.values.package !== undefined) return verifyPackageFile(resolve(cwd, args.values.package), args.values.json === true);
+  if (args.values.package !== undefined)
+    return verifyPackageFile(resolve(cwd, args.values.package), args.values.json === true);
   const files = args.values.files === undefined ? 0 : Number(args.values.files);
-  if (!Number.isInteger(files) || files < 0) return { exitCode: 2, out: `verify: --files must be a whole number >= 0 (got ${args.values.files})\n` };
+  if (!Number.isInteger(files) || files < 0)
+    return { exitCode: 2, out: `verify: --files must be a whole number >= 0 (got ${args.values.files})\n` };
   let dataDir: string;
   try {
     dataDir = loadConfig({ env, cwd }).server.dataDir;
@@ -64,11 +77,19 @@ function verifyPackageFile(path: string, json: boolean): { exitCode: number; out
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    return { exitCode: 2, out: `verify: cannot read package ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n` };
+    return {
+      exitCode: 2,
+      out: `verify: cannot read package ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`,
+    };
   }
   const report = verifyEvidencePackage(bytes);
   if (json) return { exitCode: report.ok ? 0 : 1, out: `${JSON.stringify(report, null, 2)}\n` };
-  const lines = [`package ${path}${report.recording ? ` (recording ${report.recording})` : ''}`, ...report.checked.map((c) => `  ok: ${c}`)];
-  lines.push(report.ok ? 'OK: the package verifies' : `FIRST MISMATCH: ${report.first!.part}: ${report.first!.message}`);
+  const lines = [
+    `package ${path}${report.recording ? ` (recording ${report.recording})` : ''}`,
+    ...report.checked.map((c) => `  ok: ${c}`),
+  ];
+  lines.push(
+    report.ok ? 'OK: the package verifies' : `FIRST MISMATCH: ${report.first!.part}: ${report.first!.message}`,
+  );
   return { exitCode: report.ok ? 0 : 1, out: `${lines.join('\n')}\n` };
 }

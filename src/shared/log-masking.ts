@@ -12,10 +12,12 @@ import { maskPhone, maskPhonesInText } from './phone-mask.ts';
 
 // …phone, …mobile, …Number (callerNumber), AMI's CallerIDNum / ConnectedLineNum, and objects named caller or
 // contact(s) (their fields are read under their own names). Not callerChannelId & co.: ids, not numbers.
-const PHONE_KEY = /phone|mobile|msisdn|number$|^(?:caller|callerId|contact|contacts|tel|ani|dnid)$|(?:callerid|connectedline)num$/i;
+const PHONE_KEY =
+  /phone|mobile|msisdn|number$|^(?:caller|callerId|contact|contacts|tel|ani|dnid)$|(?:callerid|connectedline)num$/i;
 // Counters and sequence numbers that end in "Number" but are not phone numbers.
 const NOT_PHONE_KEY = /^(?:connectionNumber|sequenceNumber|versionNumber|attemptNumber|pageNumber)$/i;
-const SECRET_KEY = /^(?:token|accessToken|refreshToken|password|newPassword|oldPassword|currentPassword|secret|[a-z_]*secret|authorization|cookie|set-cookie)$/i;
+const SECRET_KEY =
+  /^(?:token|accessToken|refreshToken|password|newPassword|oldPassword|currentPassword|secret|[a-z_]*secret|authorization|cookie|set-cookie)$/i;
 const SECRET_PARAM = /([?&;\s]|^)((?:access_|refresh_)?token|password|secret)=[^&\s"#]*/gi;
 
 export const REDACTED = '[redacted]';
@@ -26,10 +28,12 @@ export function maskLogText(s: string): string {
 }
 
 function maskValue(value: unknown, key: string | undefined): unknown {
-  if (key !== undefined && SECRET_KEY.test(key) && (typeof value === 'string' || typeof value === 'number')) return REDACTED;
+  if (key !== undefined && SECRET_KEY.test(key) && (typeof value === 'string' || typeof value === 'number'))
+    return REDACTED;
   if (key !== undefined && PHONE_KEY.test(key) && !NOT_PHONE_KEY.test(key)) {
     // A value already masked (it has stars) or with too few digits to be a number is only scanned as text.
-    if (typeof value === 'string') return value.includes('*') || value.replace(/\D/g, '').length < 7 ? maskLogText(value) : maskPhone(value);
+    if (typeof value === 'string')
+      return value.includes('*') || value.replace(/\D/g, '').length < 7 ? maskLogText(value) : maskPhone(value);
     if (typeof value === 'number' && Number.isInteger(value) && value >= 1_000_000) return maskPhone(String(value));
   }
   if (typeof value === 'string') return maskLogText(value);

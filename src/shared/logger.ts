@@ -33,7 +33,9 @@ export const redactPaths = [
   'event.channel.connected.number',
 ];
 
-export function createLogger(opts: { level?: string; pretty?: boolean; destination?: pino.DestinationStream } = {}): Logger {
+export function createLogger(
+  opts: { level?: string; pretty?: boolean; destination?: pino.DestinationStream } = {},
+): Logger {
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
     redact: { paths: redactPaths, censor: '[redacted]' },
@@ -45,7 +47,10 @@ export function createLogger(opts: { level?: string; pretty?: boolean; destinati
   if (opts.destination) return pino(options, opts.destination);
   const pretty = opts.pretty ?? Boolean(process.stdout.isTTY);
   if (pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard' } },
+    });
   }
   return pino(options);
 }

@@ -31,7 +31,10 @@ const PREFIX = `(?:(?:\\+|%2[Bb])${S}{0,2})?(?:(?:0|%30)(?:0|%30)${S}{0,2})?(?:8
 // Mobile: 1[3-9] and 9 more digits. Landline: 0, an area code not starting with 0, 9 to 11 digits in all after the 0.
 const MOBILE = `(?:1|%31)${S}{0,3}(?:[3-9]|%3[3-9])(?:${S}{0,3}${D}){9}`;
 const LANDLINE = `(?:0|%30)${S}{0,3}(?:[1-9]|%3[1-9])(?:${S}{0,3}${D}){8,10}`;
-const PHONE_IN_TEXT = new RegExp(`${NOT_AFTER_DIGIT}(?:\\(|%28)?(?:${PREFIX})?(?:${MOBILE}|${LANDLINE})${NOT_BEFORE_DIGIT}`, 'g');
+const PHONE_IN_TEXT = new RegExp(
+  `${NOT_AFTER_DIGIT}(?:\\(|%28)?(?:${PREFIX})?(?:${MOBILE}|${LANDLINE})${NOT_BEFORE_DIGIT}`,
+  'g',
+);
 
 function decodeDigits(s: string): string {
   return s.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));

@@ -1,8 +1,25 @@
 import type { AmiEventClass } from './ami-event-renderer.ts';
 
 const CLASSES: readonly AmiEventClass[] = [
-  'system', 'call', 'log', 'verbose', 'command', 'agent', 'user', 'config', 'dtmf', 'reporting', 'cdr',
-  'dialplan', 'originate', 'agi', 'cc', 'aoc', 'test', 'security', 'message',
+  'system',
+  'call',
+  'log',
+  'verbose',
+  'command',
+  'agent',
+  'user',
+  'config',
+  'dtmf',
+  'reporting',
+  'cdr',
+  'dialplan',
+  'originate',
+  'agi',
+  'cc',
+  'aoc',
+  'test',
+  'security',
+  'message',
 ];
 
 /** Which event classes a session receives; `null` means every class. */

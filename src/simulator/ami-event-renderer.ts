@@ -2,7 +2,26 @@ import type { BridgeSnapshot, ChannelSnapshot, EngineEvent } from './engine-even
 import type { AmiHeader, AmiMessage } from '../shared/ami-codec.ts';
 
 /** AMI event classes (manager.conf `read=`), used for the `Privilege:` header and the Login `Events:` filter. */
-export type AmiEventClass = 'system' | 'call' | 'log' | 'verbose' | 'command' | 'agent' | 'user' | 'config' | 'dtmf' | 'reporting' | 'cdr' | 'dialplan' | 'originate' | 'agi' | 'cc' | 'aoc' | 'test' | 'security' | 'message';
+export type AmiEventClass =
+  | 'system'
+  | 'call'
+  | 'log'
+  | 'verbose'
+  | 'command'
+  | 'agent'
+  | 'user'
+  | 'config'
+  | 'dtmf'
+  | 'reporting'
+  | 'cdr'
+  | 'dialplan'
+  | 'originate'
+  | 'agi'
+  | 'cc'
+  | 'aoc'
+  | 'test'
+  | 'security'
+  | 'message';
 
 export interface RenderedEvent {
   readonly name: string;
@@ -78,15 +97,27 @@ export function renderEngineEvent(e: EngineEvent): RenderedEvent[] {
       return [
         ev('VarSet', 'dialplan', [
           // A global variable has no channel; Asterisk then prints `none` for both.
-          ...(e.channel ? channelFields(e.channel) : ([['Channel', 'none'], ['Uniqueid', 'none']] as AmiHeader[])),
+          ...(e.channel
+            ? channelFields(e.channel)
+            : ([
+                ['Channel', 'none'],
+                ['Uniqueid', 'none'],
+              ] as AmiHeader[])),
           ['Variable', e.variable],
           ['Value', escapeC(e.value)],
         ]),
       ];
     case 'channelHangupRequest':
-      return [ev(e.soft ? 'SoftHangupRequest' : 'HangupRequest', 'call', [...channelFields(e.channel), ['Cause', String(e.cause)]])];
+      return [
+        ev(e.soft ? 'SoftHangupRequest' : 'HangupRequest', 'call', [
+          ...channelFields(e.channel),
+          ['Cause', String(e.cause)],
+        ]),
+      ];
     case 'channelDestroyed':
-      return [ev('Hangup', 'call', [...channelFields(e.channel), ['Cause', String(e.cause)], ['Cause-txt', e.causeTxt]])];
+      return [
+        ev('Hangup', 'call', [...channelFields(e.channel), ['Cause', String(e.cause)], ['Cause-txt', e.causeTxt]]),
+      ];
     case 'localBridge':
       return [
         ev('LocalBridge', 'call', [
@@ -115,7 +146,12 @@ export function renderEngineEvent(e: EngineEvent): RenderedEvent[] {
       return [ev('DTMFBegin', 'dtmf', [...channelFields(e.channel), ['Digit', e.digit], ['Direction', e.direction]])];
     case 'dtmfEnd':
       return [
-        ev('DTMFEnd', 'dtmf', [...channelFields(e.channel), ['Digit', e.digit], ['DurationMs', String(e.durationMs)], ['Direction', e.direction]]),
+        ev('DTMFEnd', 'dtmf', [
+          ...channelFields(e.channel),
+          ['Digit', e.digit],
+          ['DurationMs', String(e.durationMs)],
+          ['Direction', e.direction],
+        ]),
       ];
     case 'hold':
       return [ev('Hold', 'call', [...channelFields(e.channel), ['MusicClass', e.musicClass]])];
@@ -126,7 +162,12 @@ export function renderEngineEvent(e: EngineEvent): RenderedEvent[] {
     case 'mohStop':
       return [ev('MusicOnHoldStop', 'call', channelFields(e.channel))];
     case 'deviceStateChanged':
-      return [ev('DeviceStateChange', 'call', [['Device', e.device], ['State', e.state]])];
+      return [
+        ev('DeviceStateChange', 'call', [
+          ['Device', e.device],
+          ['State', e.state],
+        ]),
+      ];
     case 'playbackStarted':
     case 'playbackContinuing':
     case 'playbackFinished':
@@ -142,8 +183,17 @@ export function renderEngineEvent(e: EngineEvent): RenderedEvent[] {
 
 /** Asterisk C-escapes VarSet values (ast_escape_c_alloc), so a value can never break the framing. */
 const C_ESCAPES: Record<string, string> = {
-  '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
-  '\\': '\\\\', "'": "\\'", '"': '\\"', '?': '\\?',
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '?': '\\?',
 };
 function escapeC(v: string): string {
   return v.replace(/[\x07\b\f\n\r\t\v\\'"?]/g, (c) => C_ESCAPES[c] ?? c);

@@ -7,7 +7,17 @@ import { getHeader, getHeaders } from '../shared/ami-codec.ts';
 export const ORIGINATE_REASON = { failed: 0, hangup: 1, ringTimeout: 3, answered: 4, busy: 5, congestion: 8 } as const;
 
 export type OriginateParse =
-  | { ok: true; request: EngineOriginateRequest; channel: string; context: string; exten: string; application: string; data: string; callerIdNum: string; callerIdName: string }
+  | {
+      ok: true;
+      request: EngineOriginateRequest;
+      channel: string;
+      context: string;
+      exten: string;
+      application: string;
+      data: string;
+      callerIdNum: string;
+      callerIdName: string;
+    }
   | { ok: false; message: string };
 
 /**

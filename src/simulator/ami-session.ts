@@ -160,7 +160,11 @@ export class AmiSession {
       case 'originate':
         return this.originate(m);
       default:
-        this.respond(m, 'Error', `Invalid/unknown command: ${action}. Use Action: ListCommands to show available commands.`);
+        this.respond(
+          m,
+          'Error',
+          `Invalid/unknown command: ${action}. Use Action: ListCommands to show available commands.`,
+        );
     }
   }
 

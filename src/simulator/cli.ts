@@ -18,12 +18,14 @@ function fail(msg: string): never {
 }
 
 const port = Number(process.env.PORT ?? '8088');
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be an integer 0-65535, got "${process.env.PORT}"`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`PORT must be an integer 0-65535, got "${process.env.PORT}"`);
 const user = process.env.ARI_USER;
 const password = process.env.ARI_PASSWORD;
 if (!user || !password) fail('ARI_USER and ARI_PASSWORD must be set');
 const amiPort = Number(process.env.AMI_PORT ?? '5038');
-if (!Number.isInteger(amiPort) || amiPort < 0 || amiPort > 65535) fail(`AMI_PORT must be an integer 0-65535, got "${process.env.AMI_PORT}"`);
+if (!Number.isInteger(amiPort) || amiPort < 0 || amiPort > 65535)
+  fail(`AMI_PORT must be an integer 0-65535, got "${process.env.AMI_PORT}"`);
 const amiUser = process.env.AMI_USER || 'hotline';
 const amiSecretGiven = process.env.AMI_SECRET;
 const amiSecret = amiSecretGiven || randomBytes(12).toString('base64url');
@@ -46,7 +48,8 @@ function readTiming(text: string | undefined, seedText: string | undefined): Sim
     const t = parseTiming(raw);
     if (seedText !== undefined) {
       const seed = Number(seedText);
-      if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`SIM_TIMING_SEED must be an integer 0-4294967295, got "${seedText}"`);
+      if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+        fail(`SIM_TIMING_SEED must be an integer 0-4294967295, got "${seedText}"`);
       t.seed = seed;
     }
     return t;
@@ -67,15 +70,28 @@ const sim = await startSimulator({
   ami: { port: amiPort, user: amiUser, secret: amiSecret },
   ...(timing ? { timing } : {}),
 });
-logger.info({ ariUrl: sim.ariUrl, controlUrl: sim.controlUrl, ami: sim.ami, amiUser, timing: timing ? { seed: timing.seed, scale: timing.scale ?? 1 } : 'off' }, 'PBX simulator listening');
+logger.info(
+  {
+    ariUrl: sim.ariUrl,
+    controlUrl: sim.controlUrl,
+    ami: sim.ami,
+    amiUser,
+    timing: timing ? { seed: timing.seed, scale: timing.scale ?? 1 } : 'off',
+  },
+  'PBX simulator listening',
+);
 // A generated secret is shown once on the terminal (stderr, never in the JSON log).
-if (!amiSecretGiven) process.stderr.write(`simulator: AMI user ${amiUser}, secret ${amiSecret} (set AMI_SECRET to choose one)\n`);
+if (!amiSecretGiven)
+  process.stderr.write(`simulator: AMI user ${amiUser}, secret ${amiSecret} (set AMI_SECRET to choose one)\n`);
 
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  sim.close().then(() => process.exit(0), () => process.exit(1));
+  sim.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

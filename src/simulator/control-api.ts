@@ -38,13 +38,15 @@ function parseBody(body: Buffer | 'too-large'): Obj {
 }
 
 function onlyKeys(o: Obj, allowed: string[], where: string): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new BadRequest(`${where}: unknown field "${k}" (allowed: ${allowed.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) throw new BadRequest(`${where}: unknown field "${k}" (allowed: ${allowed.join(', ')})`);
 }
 
 function optNum(o: Obj, k: string, where: string, min = 0, max = 86_400_000): number | undefined {
   const v = o[k];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new BadRequest(`${where}: "${k}" must be a number from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+    throw new BadRequest(`${where}: "${k}" must be a number from ${min} to ${max}`);
   return v;
 }
 
@@ -122,7 +124,8 @@ function parseCall(o: Obj): PlaceCallRequest {
   if (ctx !== undefined) req.context = ctx;
   if (h !== undefined) req.hangupAfterMs = h;
   if (o.script !== undefined) {
-    if (!Array.isArray(o.script) || o.script.length > 200) throw new BadRequest('call: "script" must be an array of at most 200 steps');
+    if (!Array.isArray(o.script) || o.script.length > 200)
+      throw new BadRequest('call: "script" must be an array of at most 200 steps');
     req.script = o.script.map(parseStep);
   }
   return req;
@@ -148,7 +151,10 @@ export function handleControl(req: ControlRequest): ControlResult {
 }
 
 function route({ method, path, body, handle }: ControlRequest): ControlResult {
-  const seg = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const seg = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s));
   const key = `${method} /${seg.map((s, i) => (i === 1 && ['calls', 'phones', 'externals', 'globals'].includes(seg[0] ?? '') ? ':id' : s)).join('/')}`;
   const id = seg[1] ?? '';
   switch (key) {
@@ -162,7 +168,9 @@ function route({ method, path, body, handle }: ControlRequest): ControlResult {
     case 'POST /calls':
       return { status: 201, body: handle.control.placeCall(parseCall(parseBody(body))) };
     case 'DELETE /calls/:id':
-      return handle.control.hangupCall(id) ? { status: 204 } : { status: 404, body: { message: `no active placed call ${id}` } };
+      return handle.control.hangupCall(id)
+        ? { status: 204 }
+        : { status: 404, body: { message: `no active placed call ${id}` } };
     case 'GET /calls/:id/log':
       return { status: 200, body: handle.control.callLog(id) };
     case 'GET /phones':
@@ -190,7 +198,10 @@ function route({ method, path, body, handle }: ControlRequest): ControlResult {
       onlyKeys(o, ['app', 'code'], 'drop-websockets');
       const app = optStr(o, 'app', 'drop-websockets');
       const code = optNum(o, 'code', 'drop-websockets', 1000, 4999);
-      return { status: 200, body: { dropped: handle.faults.dropWebSockets({ ...(app ? { app } : {}), ...(code ? { code } : {}) }) } };
+      return {
+        status: 200,
+        body: { dropped: handle.faults.dropWebSockets({ ...(app ? { app } : {}), ...(code ? { code } : {}) }) },
+      };
     }
     case 'POST /faults/refuse': {
       const o = parseBody(body);
@@ -222,7 +233,10 @@ function route({ method, path, body, handle }: ControlRequest): ControlResult {
       onlyKeys(o, ['status', 'body', 'method', 'pathPrefix'], 'fail-next');
       const status = optNum(o, 'status', 'fail-next', 400, 599);
       if (status === undefined) throw new BadRequest('fail-next: "status" is required (400-599)');
-      handle.faults.failNextRest(status, { ...parseMatch(o, 'fail-next'), ...(o.body !== undefined ? { body: o.body } : {}) });
+      handle.faults.failNextRest(status, {
+        ...parseMatch(o, 'fail-next'),
+        ...(o.body !== undefined ? { body: o.body } : {}),
+      });
       return { status: 204 };
     }
     case 'POST /faults/duplicate':

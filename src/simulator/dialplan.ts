@@ -23,7 +23,13 @@ const s = (app: string, data = ''): DialplanStep => ({ app, data });
 /** A phone that rings, then behaves as its behaviour says (used by `agents` and `external`). */
 function phoneSteps(exten: string, b: PhoneBehaviour | undefined, defaultDelaySec: string): DialplanStep[] {
   if (!b) {
-    return [s('NoOp', `Agent ${exten} ringing, delay ${defaultDelaySec}`), s('Ringing'), s('Wait', defaultDelaySec), s('Answer'), s('Wait', '3600')];
+    return [
+      s('NoOp', `Agent ${exten} ringing, delay ${defaultDelaySec}`),
+      s('Ringing'),
+      s('Wait', defaultDelaySec),
+      s('Answer'),
+      s('Wait', '3600'),
+    ];
   }
   if (b.busy) return [s('Busy')];
   if (b.rejectCause !== undefined) return [s('Hangup', String(b.rejectCause))];
@@ -37,7 +43,11 @@ function phoneSteps(exten: string, b: PhoneBehaviour | undefined, defaultDelaySe
 
 export const DEFAULT_CONTEXTS: Record<string, ContextFn> = {
   /** Inbound calls enter the CTI application; if it is not registered the dialplan continues. */
-  'cti-inbound': () => [s('NoOp', 'Inbound call to ${EXTEN}'), s('Stasis', '${STASIS_APP},inbound,${EXTEN}'), s('Hangup')],
+  'cti-inbound': () => [
+    s('NoOp', 'Inbound call to ${EXTEN}'),
+    s('Stasis', '${STASIS_APP},inbound,${EXTEN}'),
+    s('Hangup'),
+  ],
   /** The far end of test calls: answers and stays; `hello` plays hello-world and hangs up; `talk` talks. */
   test: (exten) => {
     if (exten === 'hello') return [s('Answer'), s('Playback', 'hello-world'), s('Hangup')];

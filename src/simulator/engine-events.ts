@@ -118,7 +118,13 @@ export type EngineEvent =
   | (Base & { type: 'bridgeEnter'; bridge: BridgeSnapshot; channel: ChannelSnapshot })
   | (Base & { type: 'bridgeLeave'; bridge: BridgeSnapshot; channel: ChannelSnapshot })
   | (Base & { type: 'dtmfBegin'; channel: ChannelSnapshot; digit: string; direction: 'Received' | 'Sent' })
-  | (Base & { type: 'dtmfEnd'; channel: ChannelSnapshot; digit: string; durationMs: number; direction: 'Received' | 'Sent' })
+  | (Base & {
+      type: 'dtmfEnd';
+      channel: ChannelSnapshot;
+      digit: string;
+      durationMs: number;
+      direction: 'Received' | 'Sent';
+    })
   | (Base & { type: 'hold'; channel: ChannelSnapshot; musicClass: string })
   | (Base & { type: 'unhold'; channel: ChannelSnapshot })
   | (Base & { type: 'mohStart'; channel: ChannelSnapshot; musicClass: string })

@@ -27,7 +27,11 @@ import { encodeWav, synthesizeRecording } from './wav.ts';
 import type { EngineOriginateRequest, PhoneBehaviour, SimulatorEngineApi } from './types.ts';
 
 export type AriJson = Record<string, unknown>;
-export type EngineEventInput = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'at' | 'timestamp'> : never) : never;
+export type EngineEventInput = EngineEvent extends infer E
+  ? E extends EngineEvent
+    ? Omit<E, 'at' | 'timestamp'>
+    : never
+  : never;
 export type AppSink = (event: AriJson) => void;
 
 export type Helper = { kind: 'helper'; id: string; name: string; role: 'moh' | 'announcer' | 'recorder' };
@@ -387,7 +391,8 @@ export class SimEngine implements SimulatorEngineApi {
   private parseEndpoint(endpoint: string | undefined): { tech: string; resource: string } {
     if (!endpoint) throw new AriError(400, 'Endpoint must be specified', 'Bad Request');
     const slash = endpoint.indexOf('/');
-    if (slash <= 0 || slash === endpoint.length - 1) throw new AriError(400, 'Invalid endpoint specified', 'Bad Request');
+    if (slash <= 0 || slash === endpoint.length - 1)
+      throw new AriError(400, 'Invalid endpoint specified', 'Bad Request');
     const tech = endpoint.slice(0, slash);
     const resource = endpoint.slice(slash + 1);
     if (tech.toLowerCase() !== 'local' && tech.toUpperCase() !== 'PJSIP') {
@@ -404,7 +409,7 @@ export class SimEngine implements SimulatorEngineApi {
     if (tech === 'Local') {
       const at = resource.indexOf('@');
       exten = at >= 0 ? resource.slice(0, at) : resource;
-      context = at >= 0 ? resource.slice(at + 1).split('/')[0] ?? 'default' : 'default';
+      context = at >= 0 ? (resource.slice(at + 1).split('/')[0] ?? 'default') : 'default';
       name = `Local/${exten}@${context}-${this.nextName()}`;
     } else {
       exten = resource;
@@ -413,8 +418,20 @@ export class SimEngine implements SimulatorEngineApi {
     }
     const a = id1 ?? this.nextId();
     const b = id2 ?? (id1 !== undefined ? `${id1};2` : this.nextId());
-    const c1 = this.newChan(a, tech === 'Local' ? `${name};1` : name, tech, 'Down', { context, exten, priority: 1, app_name: '', app_data: '' });
-    const c2 = this.newChan(b, tech === 'Local' ? `${name};2` : `${name};phone`, tech, 'Ring', { context, exten, priority: 1, app_name: '', app_data: '' });
+    const c1 = this.newChan(a, tech === 'Local' ? `${name};1` : name, tech, 'Down', {
+      context,
+      exten,
+      priority: 1,
+      app_name: '',
+      app_data: '',
+    });
+    const c2 = this.newChan(b, tech === 'Local' ? `${name};2` : `${name};phone`, tech, 'Ring', {
+      context,
+      exten,
+      priority: 1,
+      app_name: '',
+      app_data: '',
+    });
     c1.peer = c2;
     c2.peer = c1;
     c1.half = 1;
@@ -504,7 +521,14 @@ export class SimEngine implements SimulatorEngineApi {
     return response;
   }
 
-  ariCreate(p: { endpoint?: string; app?: string; appArgs?: string; channelId?: string; otherChannelId?: string; variables?: Record<string, string> }): AriJson {
+  ariCreate(p: {
+    endpoint?: string;
+    app?: string;
+    appArgs?: string;
+    channelId?: string;
+    otherChannelId?: string;
+    variables?: Record<string, string>;
+  }): AriJson {
     const { tech, resource } = this.parseEndpoint(p.endpoint);
     this.checkNewId(p.channelId);
     this.checkNewId(p.otherChannelId);
@@ -596,7 +620,11 @@ export class SimEngine implements SimulatorEngineApi {
   private setDialplanApp(ch: Chan, app: string, data: string): void {
     ch.dp.app_name = app;
     ch.dp.app_data = data;
-    this.ariEvent(this.appsOf(ch), 'ChannelDialplan', { dialplan_app: app, dialplan_app_data: data, channel: this.channelJson(ch) });
+    this.ariEvent(this.appsOf(ch), 'ChannelDialplan', {
+      dialplan_app: app,
+      dialplan_app_data: data,
+      channel: this.channelJson(ch),
+    });
     this.pub({ type: 'channelDialplan', channel: this.snapshot(ch), app, appData: data });
   }
 
@@ -659,7 +687,13 @@ export class SimEngine implements SimulatorEngineApi {
         this.hangupRequest(c1, 16, false);
       }
     } else {
-      c1.dp = { context: o.context ?? c1.dp.context, exten: o.exten ?? c1.dp.exten, priority: o.priority ?? 1, app_name: '', app_data: '' };
+      c1.dp = {
+        context: o.context ?? c1.dp.context,
+        exten: o.exten ?? c1.dp.exten,
+        priority: o.priority ?? 1,
+        app_name: '',
+        app_data: '',
+      };
       this.startDialplan(c1);
     }
   }
@@ -688,14 +722,16 @@ export class SimEngine implements SimulatorEngineApi {
     this.defer(() => this.runStep(ch, gen));
   }
 
-  private dialplanVar = (ch: Chan) => (name: string): string | undefined => {
-    if (name === 'EXTEN') return ch.dp.exten;
-    if (name === 'EPOCH') return String(Math.floor(this.clock.now() / 1000));
-    if (name === 'UNIQUEID') return ch.id;
-    // Stands in for ${FILTER(0-9,${CALLERID(num)})}: the substitution here has no nested functions.
-    if (name === 'CALLERID_DIGITS') return ch.caller.number.replace(/\D/g, '');
-    return ch.vars.get(name) ?? this.globals.get(name);
-  };
+  private dialplanVar =
+    (ch: Chan) =>
+    (name: string): string | undefined => {
+      if (name === 'EXTEN') return ch.dp.exten;
+      if (name === 'EPOCH') return String(Math.floor(this.clock.now() / 1000));
+      if (name === 'UNIQUEID') return ch.id;
+      // Stands in for ${FILTER(0-9,${CALLERID(num)})}: the substitution here has no nested functions.
+      if (name === 'CALLERID_DIGITS') return ch.caller.number.replace(/\D/g, '');
+      return ch.vars.get(name) ?? this.globals.get(name);
+    };
 
   private runStep(ch: Chan, gen: number): void {
     if (gen !== ch.dpGen || ch.hangingUp || ch.destroyed) return;
@@ -729,7 +765,13 @@ export class SimEngine implements SimulatorEngineApi {
           ch.answerWait = undefined;
           next();
         };
-        ch.answerWait = { timer: this.timer(ch, 500, () => { ch.answerWait = undefined; next(); }), resume };
+        ch.answerWait = {
+          timer: this.timer(ch, 500, () => {
+            ch.answerWait = undefined;
+            next();
+          }),
+          resume,
+        };
         if (this.mediaFlowsToward(ch)) resume();
         return;
       }
@@ -783,7 +825,11 @@ export class SimEngine implements SimulatorEngineApi {
         // MixMonitor(<file>.<format>) in the recording folder: the file is complete when the channel goes.
         const file = args[0] ?? '';
         const dot = file.lastIndexOf('.');
-        ch.mixMonitor = { name: dot > 0 ? file.slice(0, dot) : file, format: dot > 0 ? file.slice(dot + 1) : 'wav', startedAt: this.clock.now() };
+        ch.mixMonitor = {
+          name: dot > 0 ? file.slice(0, dot) : file,
+          format: dot > 0 ? file.slice(dot + 1) : 'wav',
+          startedAt: this.clock.now(),
+        };
         return next();
       }
       default:
@@ -850,7 +896,11 @@ export class SimEngine implements SimulatorEngineApi {
     if (ch.hangingUp || ch.destroyed) return;
     ch.hangingUp = true;
     ch.hangupCause = q850;
-    this.ariEvent(this.appsOf(ch), 'ChannelHangupRequest', byApp ? { cause: 32, soft: true, channel: this.channelJson(ch) } : { cause: q850, channel: this.channelJson(ch) });
+    this.ariEvent(
+      this.appsOf(ch),
+      'ChannelHangupRequest',
+      byApp ? { cause: 32, soft: true, channel: this.channelJson(ch) } : { cause: q850, channel: this.channelJson(ch) },
+    );
     this.pub({ type: 'channelHangupRequest', channel: this.snapshot(ch), cause: byApp ? 32 : q850, soft: byApp });
     this.finish(ch);
   }
@@ -874,14 +924,22 @@ export class SimEngine implements SimulatorEngineApi {
       if (ch.bridge) this.leaveBridge(ch, 'hangup');
       this.leaveStasis(ch);
       if (ch.stasisFromDialplan) {
-        this.ariEvent(this.appsOf(ch), 'ChannelHangupRequest', { cause: 16, soft: true, channel: this.channelJson(ch) });
+        this.ariEvent(this.appsOf(ch), 'ChannelHangupRequest', {
+          cause: 16,
+          soft: true,
+          channel: this.channelJson(ch),
+        });
         this.pub({ type: 'channelHangupRequest', channel: this.snapshot(ch), cause: 16, soft: true });
       }
     } else {
       if (ch.bridge) this.leaveBridge(ch, 'hangup');
       if (ch.dpActive) {
         // Leaving the dialplan because of a hangup is itself a soft hangup request (cause 16).
-        this.ariEvent(this.appsOf(ch), 'ChannelHangupRequest', { cause: 16, soft: true, channel: this.channelJson(ch) });
+        this.ariEvent(this.appsOf(ch), 'ChannelHangupRequest', {
+          cause: 16,
+          soft: true,
+          channel: this.channelJson(ch),
+        });
         this.pub({ type: 'channelHangupRequest', channel: this.snapshot(ch), cause: 16, soft: true });
       }
     }
@@ -901,7 +959,10 @@ export class SimEngine implements SimulatorEngineApi {
     if (peer && !peer.hangingUp) {
       peer.hangingUp = true;
       peer.hangupCause = ch.hangupCause;
-      this.ariEvent(this.appsOf(peer), 'ChannelHangupRequest', { cause: ch.hangupCause, channel: this.channelJson(peer) });
+      this.ariEvent(this.appsOf(peer), 'ChannelHangupRequest', {
+        cause: ch.hangupCause,
+        channel: this.channelJson(peer),
+      });
       this.pub({ type: 'channelHangupRequest', channel: this.snapshot(peer), cause: ch.hangupCause, soft: false });
       peerNeedsFinish = true;
     }
@@ -948,7 +1009,12 @@ export class SimEngine implements SimulatorEngineApi {
     ch.destroyed = true;
     this.channels.delete(ch.id);
     this.stopMixMonitor(ch);
-    this.pub({ type: 'channelDestroyed', channel: this.snapshot(ch), cause: ch.hangupCause, causeTxt: causeText(ch.hangupCause) });
+    this.pub({
+      type: 'channelDestroyed',
+      channel: this.snapshot(ch),
+      cause: ch.hangupCause,
+      causeTxt: causeText(ch.hangupCause),
+    });
     this.participants.onGone?.(ch, ch.hangupCause);
   }
 
@@ -957,7 +1023,8 @@ export class SimEngine implements SimulatorEngineApi {
     let cause = 16;
     if (p.reason_code !== undefined && p.reason_code !== '') {
       cause = Number(p.reason_code);
-      if (!Number.isInteger(cause)) throw new AriError(400, 'Invalid reason for hangup reason provided', 'Invalid Reason');
+      if (!Number.isInteger(cause))
+        throw new AriError(400, 'Invalid reason for hangup reason provided', 'Invalid Reason');
     } else if (p.reason !== undefined && p.reason !== '') {
       const c = HANGUP_REASONS[p.reason];
       if (c === undefined) throw new AriError(400, 'Invalid reason for hangup reason provided', 'Invalid Reason');
@@ -989,12 +1056,20 @@ export class SimEngine implements SimulatorEngineApi {
 
   ariHold(id: string, on: boolean): void {
     const ch = this.requireStasis(id);
-    this.pub(on ? { type: 'hold', channel: this.snapshot(ch), musicClass: 'default' } : { type: 'unhold', channel: this.snapshot(ch) });
+    this.pub(
+      on
+        ? { type: 'hold', channel: this.snapshot(ch), musicClass: 'default' }
+        : { type: 'unhold', channel: this.snapshot(ch) },
+    );
   }
 
   ariMoh(id: string, on: boolean, mohClass = 'default'): void {
     const ch = this.requireStasis(id);
-    this.pub(on ? { type: 'mohStart', channel: this.snapshot(ch), musicClass: mohClass } : { type: 'mohStop', channel: this.snapshot(ch) });
+    this.pub(
+      on
+        ? { type: 'mohStart', channel: this.snapshot(ch), musicClass: mohClass }
+        : { type: 'mohStop', channel: this.snapshot(ch) },
+    );
   }
 
   ariSilence(id: string): void {
@@ -1010,7 +1085,10 @@ export class SimEngine implements SimulatorEngineApi {
     if (ch.bridge) this.updateBridgePeers(ch.bridge);
   }
 
-  ariSendDtmf(id: string, p: { dtmf?: string; before?: number; between?: number; duration?: number; after?: number }): void {
+  ariSendDtmf(
+    id: string,
+    p: { dtmf?: string; before?: number; between?: number; duration?: number; after?: number },
+  ): void {
     const ch = this.requireStasis(id);
     if (!p.dtmf) throw new AriError(400, 'DTMF is required', 'Bad Request');
     if (!/^[0-9A-Da-d*#,]+$/.test(p.dtmf)) throw new AriError(400, 'Invalid DTMF digits', 'Bad Request');
@@ -1018,7 +1096,12 @@ export class SimEngine implements SimulatorEngineApi {
   }
 
   /** Digits leave `from` and arrive at its far end: the other Local half (02). */
-  private sendDigits(from: Chan, digits: string, o: { before: number; between: number; duration: number }, done?: () => void): void {
+  private sendDigits(
+    from: Chan,
+    digits: string,
+    o: { before: number; between: number; duration: number },
+    done?: () => void,
+  ): void {
     let t = o.before + 100;
     const list = [...digits];
     list.forEach((digit, i) => {
@@ -1040,7 +1123,11 @@ export class SimEngine implements SimulatorEngineApi {
     const to = from.peer;
     if (!to || to.destroyed) return;
     this.pub({ type: 'dtmfBegin', channel: this.snapshot(to), digit, direction: 'Received' });
-    this.ariEvent(this.appsOf(to), 'ChannelDtmfReceived', { digit, duration_ms: durationMs, channel: this.channelJson(to) });
+    this.ariEvent(this.appsOf(to), 'ChannelDtmfReceived', {
+      digit,
+      duration_ms: durationMs,
+      channel: this.channelJson(to),
+    });
     this.pub({ type: 'dtmfEnd', channel: this.snapshot(to), digit, durationMs, direction: 'Received' });
     this.participants.onDtmfToward?.(to, digit);
     if (to.recording?.terminateOn && to.recording.state === 'recording') {
@@ -1084,7 +1171,11 @@ export class SimEngine implements SimulatorEngineApi {
     if (up === 'CALLERID(NUM)' || up === 'CALLERID(NAME)') {
       if (up === 'CALLERID(NUM)') ch.caller.number = value ?? '';
       else ch.caller.name = value ?? '';
-      this.ariEvent(this.appsOf(ch), 'ChannelCallerId', { caller_presentation: 0, caller_presentation_txt: 'Presentation Allowed, Not Screened', channel: this.channelJson(ch) });
+      this.ariEvent(this.appsOf(ch), 'ChannelCallerId', {
+        caller_presentation: 0,
+        caller_presentation_txt: 'Presentation Allowed, Not Screened',
+        channel: this.channelJson(ch),
+      });
       this.pub({ type: 'channelCallerIdChanged', channel: this.snapshot(ch) });
       return;
     }
@@ -1098,22 +1189,38 @@ export class SimEngine implements SimulatorEngineApi {
     this.leaveStasis(ch);
     // 09: /continue gives StasisEnd only; the channel resumes the dialplan where told (or the next priority).
     if (p.context || p.extension) {
-      ch.dp = { context: p.context || stasisDp.context, exten: p.extension || stasisDp.exten, priority: p.priority ?? 1, app_name: '', app_data: '' };
+      ch.dp = {
+        context: p.context || stasisDp.context,
+        exten: p.extension || stasisDp.exten,
+        priority: p.priority ?? 1,
+        app_name: '',
+        app_data: '',
+      };
     } else {
       ch.dp = { ...stasisDp, priority: p.priority ?? stasisDp.priority + 1 };
     }
     this.startDialplan(ch);
   }
 
-  ariSnoop(id: string, p: { app?: string; appArgs?: string; spy?: string; whisper?: string; snoopId?: string }): AriJson {
+  ariSnoop(
+    id: string,
+    p: { app?: string; appArgs?: string; spy?: string; whisper?: string; snoopId?: string },
+  ): AriJson {
     const target = this.requireStasis(id);
     if (!p.app) throw new AriError(400, 'Application name is required', 'Bad Request');
     for (const d of [p.spy, p.whisper]) {
-      if (d !== undefined && !['none', 'both', 'in', 'out'].includes(d)) throw new AriError(400, 'Invalid direction specified', 'Bad Request');
+      if (d !== undefined && !['none', 'both', 'in', 'out'].includes(d))
+        throw new AriError(400, 'Invalid direction specified', 'Bad Request');
     }
     this.checkNewId(p.snoopId);
     const id2 = p.snoopId ?? this.nextId();
-    const ch = this.newChan(id2, `Snoop/${target.id}-${this.nextName()}`, 'Snoop', 'Up', { context: 'default', exten: 's', priority: 1, app_name: '', app_data: '' });
+    const ch = this.newChan(id2, `Snoop/${target.id}-${this.nextName()}`, 'Snoop', 'Up', {
+      context: 'default',
+      exten: 's',
+      priority: 1,
+      app_name: '',
+      app_data: '',
+    });
     ch.subs.add(p.app);
     ch.snoopOf = target;
     target.snoops.add(ch);
@@ -1128,10 +1235,17 @@ export class SimEngine implements SimulatorEngineApi {
   // ---------------------------------------------------------------- bridges
 
   ariCreateBridge(p: { type?: string; bridgeId?: string; name?: string }): AriJson {
-    const types = (p.type ?? 'mixing').split(',').map((t) => t.trim()).filter(Boolean);
+    const types = (p.type ?? 'mixing')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     const known = ['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu', 'video_single', 'sdp_label'];
     if (types.some((t) => !known.includes(t))) {
-      throw new AriError(500, `Unable to create bridge. Possible duplicate bridge id '${p.bridgeId ?? '(null)'}'`, 'Internal Error');
+      throw new AriError(
+        500,
+        `Unable to create bridge. Possible duplicate bridge id '${p.bridgeId ?? '(null)'}'`,
+        'Internal Error',
+      );
     }
     if (p.bridgeId !== undefined && this.bridges.has(p.bridgeId)) {
       throw new AriError(409, `Bridge with id '${p.bridgeId}' already exists`, 'Conflict');
@@ -1176,7 +1290,8 @@ export class SimEngine implements SimulatorEngineApi {
       if (!ch || ch.destroyed) throw new AriError(400, 'Channel not found', 'Bad Request');
       return ch;
     });
-    for (const ch of chans) if (!ch.stasisApp) throw new AriError(422, 'Channel not in Stasis application', 'Unprocessable Entity');
+    for (const ch of chans)
+      if (!ch.stasisApp) throw new AriError(422, 'Channel not in Stasis application', 'Unprocessable Entity');
     for (const ch of chans) {
       // 07: adding a channel that is in a bridge (even this one) moves it: Left, then Entered.
       if (ch.bridge) this.leaveBridge(ch, 'move');
@@ -1192,7 +1307,8 @@ export class SimEngine implements SimulatorEngineApi {
       if (!ch || ch.destroyed) throw new AriError(400, 'Channel not found', 'Bad Request');
       return ch;
     });
-    for (const ch of chans) if (ch.bridge !== b) throw new AriError(422, 'Channel not in this bridge', 'Unprocessable Entity');
+    for (const ch of chans)
+      if (ch.bridge !== b) throw new AriError(422, 'Channel not in this bridge', 'Unprocessable Entity');
     for (const ch of chans) this.leaveBridge(ch, 'remove');
   }
 
@@ -1231,7 +1347,10 @@ export class SimEngine implements SimulatorEngineApi {
     if (b.members.length === 2) {
       const other = b.members.find((x) => x !== m);
       if (other) {
-        for (const [x, y] of [[m, other], [other, m]] as const) {
+        for (const [x, y] of [
+          [m, other],
+          [other, m],
+        ] as const) {
           if (x.kind === 'channel') this.setConnected(x.ch, this.memberCaller(y));
         }
       }

@@ -15,4 +15,11 @@ export type {
 export * from './engine-events.ts';
 export { startSimulator } from './server.ts';
 export { projectSoundsDir, type SoundsDir } from './sounds.ts';
-export { ASTERISK_22_TIMING, parseTiming, type SimulatorTiming, type LatencySpec, type EventOrderSpec, type RouteTiming } from './timing.ts';
+export {
+  ASTERISK_22_TIMING,
+  parseTiming,
+  type SimulatorTiming,
+  type LatencySpec,
+  type EventOrderSpec,
+  type RouteTiming,
+} from './timing.ts';

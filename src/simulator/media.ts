@@ -79,7 +79,14 @@ export class Media {
     };
     const next = p.media[p.index + 1];
     if (next !== undefined) {
-      return { id: out.id, media_uri: out.media_uri, next_media_uri: next, target_uri: out.target_uri, language: out.language, state: out.state };
+      return {
+        id: out.id,
+        media_uri: out.media_uri,
+        next_media_uri: next,
+        target_uri: out.target_uri,
+        language: out.language,
+        state: out.state,
+      };
     }
     return out;
   }
@@ -100,14 +107,25 @@ export class Media {
     return { target: { kind: 'bridge', bridge: b }, targetUri: `bridge:${b.id}` };
   }
 
-  ariPlay(target: { channelId?: string; bridgeId?: string }, p: { media?: string[]; lang?: string; playbackId?: string }): AriJson {
+  ariPlay(
+    target: { channelId?: string; bridgeId?: string },
+    p: { media?: string[]; lang?: string; playbackId?: string },
+  ): AriJson {
     const { target: t, targetUri } = this.resolveTarget(target);
     const media = (p.media ?? []).filter((m) => m !== '');
     if (!media.length) throw new AriError(500, 'Failed to queue media for playback', 'Internal Server Error');
     if (p.playbackId !== undefined && this.playbacks.has(p.playbackId)) {
       throw new AriError(409, 'Playback with given ID already exists', 'Conflict');
     }
-    const pb: Playback = { id: p.playbackId ?? randomUuid(), media, index: 0, targetUri, target: t, language: p.lang || 'en', state: 'queued' };
+    const pb: Playback = {
+      id: p.playbackId ?? randomUuid(),
+      media,
+      index: 0,
+      targetUri,
+      target: t,
+      language: p.lang || 'en',
+      state: 'queued',
+    };
     this.playbacks.set(pb.id, pb);
     const list = t.kind === 'channel' ? t.ch.playbacks : t.bridge.playbacks;
     list.push(pb);
@@ -117,7 +135,11 @@ export class Media {
   }
 
   private playbackApps(p: Playback): string[] {
-    return p.target.kind === 'channel' ? this.host.appsOf(p.target.ch) : this.host.appsOfBridge(p.target.bridge).concat(p.target.bridge.members.flatMap((m) => (m.kind === 'channel' ? this.host.appsOf(m.ch) : [])));
+    return p.target.kind === 'channel'
+      ? this.host.appsOf(p.target.ch)
+      : this.host
+          .appsOfBridge(p.target.bridge)
+          .concat(p.target.bridge.members.flatMap((m) => (m.kind === 'channel' ? this.host.appsOf(m.ch) : [])));
   }
 
   private startPlayback(p: Playback): void {
@@ -137,7 +159,8 @@ export class Media {
       this.host.mediaStarted(owner);
       if (owner.peer) this.host.participants.onPromptToward?.(owner.peer, uri);
     } else if (p.target.kind === 'bridge') {
-      for (const m of p.target.bridge.members) if (m.kind === 'channel' && m.ch.peer) this.host.participants.onPromptToward?.(m.ch.peer, uri);
+      for (const m of p.target.bridge.members)
+        if (m.kind === 'channel' && m.ch.peer) this.host.participants.onPromptToward?.(m.ch.peer, uri);
     }
     const colon = uri.indexOf(':');
     const scheme = colon > 0 ? uri.slice(0, colon) : '';
@@ -224,8 +247,10 @@ export class Media {
     const p = this.playbacks.get(id);
     if (!p) throw notFound('Playback');
     if (!operation) throw new AriError(400, 'Missing parameter operation', 'Bad Request');
-    if (!['restart', 'pause', 'unpause', 'reverse', 'forward'].includes(operation)) throw new AriError(400, 'Invalid operation parameter', 'Bad Request');
-    if (p.state !== 'playing' && operation !== 'unpause') throw new AriError(409, 'Playback not in a state that allows control', 'Conflict');
+    if (!['restart', 'pause', 'unpause', 'reverse', 'forward'].includes(operation))
+      throw new AriError(400, 'Invalid operation parameter', 'Bad Request');
+    if (p.state !== 'playing' && operation !== 'unpause')
+      throw new AriError(409, 'Playback not in a state that allows control', 'Conflict');
     const owner = p.target.kind === 'channel' ? p.target.ch : undefined;
     if (operation === 'pause' && p.timer !== undefined) {
       this.host.clock.clearTimeout(p.timer);
@@ -240,7 +265,9 @@ export class Media {
     } else if (operation === 'restart' && p.timer !== undefined) {
       this.host.clock.clearTimeout(p.timer);
       p.startedAt = this.host.now();
-      p.timer = this.host.timer(owner, this.mediaDurationMs(p.media[p.index] ?? '', p.language) ?? 0, () => this.mediaDone(p));
+      p.timer = this.host.timer(owner, this.mediaDurationMs(p.media[p.index] ?? '', p.language) ?? 0, () =>
+        this.mediaDone(p),
+      );
     }
   }
 
@@ -252,12 +279,22 @@ export class Media {
 
   ariRecord(
     target: { channelId?: string; bridgeId?: string },
-    p: { name?: string; format?: string; maxDurationSeconds?: number; maxSilenceSeconds?: number; ifExists?: string; beep?: boolean; terminateOn?: string },
+    p: {
+      name?: string;
+      format?: string;
+      maxDurationSeconds?: number;
+      maxSilenceSeconds?: number;
+      ifExists?: string;
+      beep?: boolean;
+      terminateOn?: string;
+    },
   ): AriJson {
     const { target: t, targetUri } = this.resolveTarget(target);
     if (!p.name || !p.format) throw new AriError(500, 'Error parsing request', 'Internal Server Error');
-    if (p.format !== 'wav') throw new AriError(422, 'specified format is unknown on this system', 'Unprocessable Entity');
-    if (!/^[A-Za-z0-9_\-.]+$/.test(p.name) || p.name.startsWith('.')) throw new AriError(400, 'Invalid recording name', 'Bad Request');
+    if (p.format !== 'wav')
+      throw new AriError(422, 'specified format is unknown on this system', 'Unprocessable Entity');
+    if (!/^[A-Za-z0-9_\-.]+$/.test(p.name) || p.name.startsWith('.'))
+      throw new AriError(400, 'Invalid recording name', 'Bad Request');
     const ifExists = p.ifExists ?? 'fail';
     if (!['fail', 'overwrite', 'append'].includes(ifExists)) throw new AriError(400, 'ifExists invalid', 'Bad Request');
     if (this.liveRecordings.has(p.name)) throw new AriError(409, 'Recording is already in progress', 'Conflict');
@@ -305,7 +342,11 @@ export class Media {
   }
 
   private recordingApps(r: LiveRecording): string[] {
-    return r.target.kind === 'channel' ? this.host.appsOf(r.target.ch) : this.host.appsOfBridge(r.target.bridge).concat(r.target.bridge.members.flatMap((m) => (m.kind === 'channel' ? this.host.appsOf(m.ch) : [])));
+    return r.target.kind === 'channel'
+      ? this.host.appsOf(r.target.ch)
+      : this.host
+          .appsOfBridge(r.target.bridge)
+          .concat(r.target.bridge.members.flatMap((m) => (m.kind === 'channel' ? this.host.appsOf(m.ch) : [])));
   }
 
   private closeSegment(r: LiveRecording): void {
@@ -382,7 +423,8 @@ export class Media {
 
   /** Everything vanishes without events (restart/reset). */
   wipe(): void {
-    for (const r of this.liveRecordings.values()) if (r.maxTimer !== undefined) this.host.clock.clearTimeout(r.maxTimer);
+    for (const r of this.liveRecordings.values())
+      if (r.maxTimer !== undefined) this.host.clock.clearTimeout(r.maxTimer);
     this.liveRecordings.clear();
     for (const p of this.playbacks.values()) if (p.timer !== undefined) this.host.clock.clearTimeout(p.timer);
     this.playbacks.clear();

@@ -77,7 +77,16 @@ export class Participants implements ParticipantHooks {
     });
     const c1 = this.engine.channels.get(String(json.id));
     if (!c1?.peer) throw new Error('placed call vanished');
-    const run: CallRun = { c1, script: req.script ?? [], step: 0, started: false, log: [], promptCursor: 0, timers: new Set(), done: false };
+    const run: CallRun = {
+      c1,
+      script: req.script ?? [],
+      step: 0,
+      started: false,
+      log: [],
+      promptCursor: 0,
+      timers: new Set(),
+      done: false,
+    };
     this.runs.set(c1.id, run);
     if (req.hangupAfterMs !== undefined) this.after(run, req.hangupAfterMs, () => this.hangup(run));
     return { callerChannelId: c1.id, pbxChannelId: c1.peer.id };

@@ -53,7 +53,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   });
   const participants = new Participants(engine, clock);
   engine.participants = participants;
-  const timing = new RestTiming(() => engine.idle, opts.timing, (err) => log?.error({ err }, 'simulator timed request failed'));
+  const timing = new RestTiming(
+    () => engine.idle,
+    opts.timing,
+    (err) => log?.error({ err }, 'simulator timed request failed'),
+  );
 
   const clients = new Set<Client>();
   const pendingDelayed = new Set<ServerResponse>();
@@ -112,7 +116,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       });
       return;
     }
-    const apps = (url.searchParams.getAll('app').join(',') || '').split(',').map((a) => a.trim()).filter(Boolean);
+    const apps = (url.searchParams.getAll('app').join(',') || '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
     if (!apps.length) {
       // 07: the exact page Asterisk sends when `app` is missing.
       const body =
@@ -129,8 +136,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
         const { replaced } = engine.registerApp(app, sink);
         if (replaced) {
           // README rule 7: the previous holder gets ApplicationReplaced, stays open, and gets nothing more.
-          replaced({ type: 'ApplicationReplaced', timestamp: ariTimestamp(clock.now()), application: app, asterisk_id: engine.asteriskId });
-          for (const other of clients) if (other !== client && other.sinks.get(app) === replaced) other.sinks.delete(app);
+          replaced({
+            type: 'ApplicationReplaced',
+            timestamp: ariTimestamp(clock.now()),
+            application: app,
+            asterisk_id: engine.asteriskId,
+          });
+          for (const other of clients)
+            if (other !== client && other.sinks.get(app) === replaced) other.sinks.delete(app);
         }
       }
       ws.on('message', () => {});
@@ -143,7 +156,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     });
   }
 
-  function rawHttp(socket: Duplex, status: number, reason: string, type: string, body: string, extra: Record<string, string> = {}): void {
+  function rawHttp(
+    socket: Duplex,
+    status: number,
+    reason: string,
+    type: string,
+    body: string,
+    extra: Record<string, string> = {},
+  ): void {
     const headers = [
       `HTTP/1.1 ${status} ${reason}`,
       `Server: ${SERVER_HEADER}`,
@@ -170,7 +190,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     return key === want;
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, status: number, reason: string | undefined, body: unknown, extra: Record<string, string> = {}): void {
+  function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    reason: string | undefined,
+    body: unknown,
+    extra: Record<string, string> = {},
+  ): void {
     if (res.writableEnded) return;
     res.statusCode = status;
     if (reason) res.statusMessage = reason;
@@ -222,11 +249,24 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     const method = (req.method ?? 'GET').toUpperCase();
     if (url.pathname.startsWith('/control')) {
       if (!authorized(req, url)) {
-        send(req, res, 401, 'Unauthorized', { message: 'Authentication required' }, { 'WWW-Authenticate': 'Basic realm="PBX simulator control"' });
+        send(
+          req,
+          res,
+          401,
+          'Unauthorized',
+          { message: 'Authentication required' },
+          { 'WWW-Authenticate': 'Basic realm="PBX simulator control"' },
+        );
         return;
       }
       const raw = await readBody(req);
-      const result = handleControl({ method, path: url.pathname.slice('/control'.length) || '/', query: url.searchParams, body: raw, handle });
+      const result = handleControl({
+        method,
+        path: url.pathname.slice('/control'.length) || '/',
+        query: url.searchParams,
+        body: raw,
+        handle,
+      });
       send(req, res, result.status, undefined, result.body);
       return;
     }
@@ -240,14 +280,26 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       return;
     }
     if (!authorized(req, url)) {
-      send(req, res, 401, 'Unauthorized', { message: 'Authentication required' }, { 'WWW-Authenticate': 'Basic realm="Asterisk REST Interface"' });
+      send(
+        req,
+        res,
+        401,
+        'Unauthorized',
+        { message: 'Authentication required' },
+        { 'WWW-Authenticate': 'Basic realm="Asterisk REST Interface"' },
+      );
       return;
     }
     const ariPath = url.pathname.slice(4) || '/';
     if (ariPath.startsWith('/api-docs/')) {
       const file = ariPath.slice('/api-docs/'.length);
       const base = `http://${req.headers.host ?? `${host}:${port}`}/ari`;
-      const doc = file === 'resources.json' ? resourcesJson(base) : file.endsWith('.json') ? resourceJson(file.slice(0, -5), base) : undefined;
+      const doc =
+        file === 'resources.json'
+          ? resourcesJson(base)
+          : file.endsWith('.json')
+            ? resourceJson(file.slice(0, -5), base)
+            : undefined;
       if (!doc) send(req, res, 404, 'Not Found', { message: 'Resource not found' });
       else send(req, res, 200, 'OK', doc);
       return;
@@ -294,7 +346,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       try {
         const out = match.route.handler({ params, engine, sounds });
         const raw = out.raw;
-        if (raw) return () => send(req, res, out.status, out.reason ?? 'OK', raw.data, { 'Content-Type': raw.contentType });
+        if (raw)
+          return () => send(req, res, out.status, out.reason ?? 'OK', raw.data, { 'Content-Type': raw.contentType });
         return () => send(req, res, out.status, out.reason ?? reasonFor(out.status), out.body);
       } catch (err) {
         if (err instanceof AriError) return () => send(req, res, err.status, err.reason, err.body);

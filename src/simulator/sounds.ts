@@ -40,7 +40,9 @@ const BUILT_IN: Record<string, [number, number[]]> = {
   'please-try-again': [1300, [640]],
   'auth-thankyou': [800, [660]],
   'conf-onhold': [2000, [380]],
-  ...Object.fromEntries(Array.from({ length: 10 }, (_, d) => [`digits/${d}`, [900, [300 + d * 40]] as [number, number[]]])),
+  ...Object.fromEntries(
+    Array.from({ length: 10 }, (_, d) => [`digits/${d}`, [900, [300 + d * 40]] as [number, number[]]]),
+  ),
 };
 
 const BUILT_IN_VERSION = 'v1';
@@ -79,7 +81,9 @@ export class SoundCatalog {
   private cache = new Map<string, SoundInfo | null>();
   private readonly dirs: Array<{ dir: string; prefix: string }>;
   constructor(dirs: SoundsDir[]) {
-    this.dirs = dirs.map((d) => (typeof d === 'string' ? { dir: d, prefix: '' } : { dir: d.dir, prefix: d.prefix.replace(/\/+$/, '') }));
+    this.dirs = dirs.map((d) =>
+      typeof d === 'string' ? { dir: d, prefix: '' } : { dir: d.dir, prefix: d.prefix.replace(/\/+$/, '') },
+    );
   }
 
   /** `hello-world` or `digits/1` in language `lang` (default `en`, Asterisk's) → info, or undefined when no file exists. */
@@ -106,7 +110,11 @@ export class SoundCatalog {
       for (const [language, base] of candidates) {
         const file = this.fileIn(base);
         if (!file) continue;
-        found = { id, durationMs: file.durationMs, formats: file.exts.map((ext) => ({ language: language, format: FORMAT_BY_EXT[ext] ?? 'wav' })) };
+        found = {
+          id,
+          durationMs: file.durationMs,
+          formats: file.exts.map((ext) => ({ language: language, format: FORMAT_BY_EXT[ext] ?? 'wav' })),
+        };
         break search;
       }
     }
@@ -120,7 +128,10 @@ export class SoundCatalog {
     if (!existsSync(parent)) return undefined;
     const stem = base.slice(parent.length + 1);
     const files = readdirSync(parent)
-      .filter((f) => f.startsWith(`${stem}.`) && FORMAT_BY_EXT[extname(f)] && f.slice(0, f.length - extname(f).length) === stem)
+      .filter(
+        (f) =>
+          f.startsWith(`${stem}.`) && FORMAT_BY_EXT[extname(f)] && f.slice(0, f.length - extname(f).length) === stem,
+      )
       .sort();
     if (!files.length) return undefined;
     for (const f of files) {
@@ -162,7 +173,12 @@ export class SoundCatalog {
         const parts = relative(dir, file).slice(0, -ext.length).split(sep);
         const withPrefix = (p: string[]) => (prefix ? `${prefix}/${p.join('/')}` : p.join('/'));
         const [first, ...rest] = parts;
-        if (first !== undefined && rest.length > 0 && /^[a-z]{2,3}(?:_[A-Za-z0-9]+)?$/.test(first) && this.lookup(withPrefix(rest), first)) {
+        if (
+          first !== undefined &&
+          rest.length > 0 &&
+          /^[a-z]{2,3}(?:_[A-Za-z0-9]+)?$/.test(first) &&
+          this.lookup(withPrefix(rest), first)
+        ) {
           names.add(withPrefix(rest));
         } else if (this.lookup(withPrefix(parts))) {
           names.add(withPrefix(parts));

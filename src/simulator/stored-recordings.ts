@@ -63,8 +63,10 @@ export class StoredRecordings {
   copy(name: string, dest: string | undefined): StoredRecordingJson {
     const hit = this.get(name);
     if (!dest) throw new AriError(400, 'Missing parameter destinationRecordingName', 'Bad Request');
-    if (!SAFE_NAME.test(dest) || dest.startsWith('.')) throw new AriError(400, 'Invalid destination recording name', 'Bad Request');
-    if (this.exists(dest)) throw new AriError(409, 'A recording with the same name already exists on the system', 'Conflict');
+    if (!SAFE_NAME.test(dest) || dest.startsWith('.'))
+      throw new AriError(400, 'Invalid destination recording name', 'Bad Request');
+    if (this.exists(dest))
+      throw new AriError(409, 'A recording with the same name already exists on the system', 'Conflict');
     copyFileSync(this.path(name, hit.format), this.path(dest, hit.format));
     return { name: dest, format: hit.format };
   }

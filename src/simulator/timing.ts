@@ -71,16 +71,34 @@ export const ASTERISK_22_TIMING: SimulatorTiming = {
   routes: {
     'POST /channels': originate,
     'POST /channels/{channelId}': originate,
-    'POST /channels/{channelId}/answer': { restLatencyMs: { median: 0.59, p99: 1.97 }, eventOrder: { before: 11 / 13, between: 2 / 13 } },
+    'POST /channels/{channelId}/answer': {
+      restLatencyMs: { median: 0.59, p99: 1.97 },
+      eventOrder: { before: 11 / 13, between: 2 / 13 },
+    },
     'POST /bridges': { restLatencyMs: { median: 0.66, p99: 6.04 } },
     'POST /bridges/{bridgeId}': { restLatencyMs: { median: 0.66, p99: 6.04 } },
-    'POST /bridges/{bridgeId}/addChannel': { restLatencyMs: { median: 0.9, p99: 4.1 }, eventOrder: { before: 8 / 15, between: 5 / 15 } },
+    'POST /bridges/{bridgeId}/addChannel': {
+      restLatencyMs: { median: 0.9, p99: 4.1 },
+      eventOrder: { before: 8 / 15, between: 5 / 15 },
+    },
     'POST /bridges/{bridgeId}/record': { restLatencyMs: { median: 1.29, p99: 4.76 } },
-    'POST /channels/{channelId}/play': { restLatencyMs: { median: 0.85, p99: 3.98 }, eventOrder: { before: 0, between: 2 / 6 } },
-    'POST /channels/{channelId}/play/{playbackId}': { restLatencyMs: { median: 0.85, p99: 3.98 }, eventOrder: { before: 0, between: 2 / 6 } },
+    'POST /channels/{channelId}/play': {
+      restLatencyMs: { median: 0.85, p99: 3.98 },
+      eventOrder: { before: 0, between: 2 / 6 },
+    },
+    'POST /channels/{channelId}/play/{playbackId}': {
+      restLatencyMs: { median: 0.85, p99: 3.98 },
+      eventOrder: { before: 0, between: 2 / 6 },
+    },
     'GET /channels': { restLatencyMs: { median: 0.74, p99: 4.68 } },
-    'DELETE /channels/{channelId}': { restLatencyMs: { median: 1.11, p99: 3.57 }, eventOrder: { before: 0, between: 8 / 18 } },
-    'DELETE /bridges/{bridgeId}': { restLatencyMs: { median: 0.84, p99: 3.81 }, eventOrder: { before: 1 / 6, between: 1 / 6 } },
+    'DELETE /channels/{channelId}': {
+      restLatencyMs: { median: 1.11, p99: 3.57 },
+      eventOrder: { before: 0, between: 8 / 18 },
+    },
+    'DELETE /bridges/{bridgeId}': {
+      restLatencyMs: { median: 0.84, p99: 3.81 },
+      eventOrder: { before: 1 / 6, between: 1 / 6 },
+    },
   },
 };
 
@@ -135,13 +153,15 @@ function isObj(v: unknown): v is Obj {
 }
 
 function only(o: Obj, keys: string[], where: string): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new TimingConfigError(`${where}: unknown field "${k}" (allowed: ${keys.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!keys.includes(k)) throw new TimingConfigError(`${where}: unknown field "${k}" (allowed: ${keys.join(', ')})`);
 }
 
 function num(o: Obj, k: string, where: string, min: number, max: number, required: boolean): number | undefined {
   const v = o[k];
   if (v === undefined && !required) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new TimingConfigError(`${where}: "${k}" must be a number from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+    throw new TimingConfigError(`${where}: "${k}" must be a number from ${min} to ${max}`);
   return v;
 }
 
@@ -176,13 +196,16 @@ export function parseTiming(v: unknown): SimulatorTiming {
   if (v === 'asterisk22') return structuredClone(ASTERISK_22_TIMING);
   if (!isObj(v)) throw new TimingConfigError('timing must be "asterisk22" or an object');
   only(v, ['preset', 'seed', 'restLatencyMs', 'eventOrder', 'routes', 'scale', 'gapMs'], 'timing');
-  if (v.preset !== undefined && v.preset !== 'asterisk22') throw new TimingConfigError('timing: "preset" must be "asterisk22"');
+  if (v.preset !== undefined && v.preset !== 'asterisk22')
+    throw new TimingConfigError('timing: "preset" must be "asterisk22"');
   const base: Partial<SimulatorTiming> = v.preset ? structuredClone(ASTERISK_22_TIMING) : {};
   const seed = num(v, 'seed', 'timing', 0, 0xffffffff, false);
   if (seed !== undefined && !Number.isInteger(seed)) throw new TimingConfigError('timing: "seed" must be an integer');
-  const restLatencyMs = v.restLatencyMs !== undefined ? parseLatency(v.restLatencyMs, 'timing.restLatencyMs') : base.restLatencyMs;
+  const restLatencyMs =
+    v.restLatencyMs !== undefined ? parseLatency(v.restLatencyMs, 'timing.restLatencyMs') : base.restLatencyMs;
   const eventOrder = v.eventOrder !== undefined ? parseOrder(v.eventOrder, 'timing.eventOrder') : base.eventOrder;
-  if (!restLatencyMs || !eventOrder) throw new TimingConfigError('timing: give "restLatencyMs" and "eventOrder", or "preset": "asterisk22"');
+  if (!restLatencyMs || !eventOrder)
+    throw new TimingConfigError('timing: give "restLatencyMs" and "eventOrder", or "preset": "asterisk22"');
   const out: SimulatorTiming = { seed: seed ?? base.seed ?? 1, restLatencyMs, eventOrder };
   let routes = base.routes;
   if (v.routes !== undefined) {
@@ -190,7 +213,8 @@ export function parseTiming(v: unknown): SimulatorTiming {
     routes = { ...(routes ?? {}) };
     for (const [key, r] of Object.entries(v.routes)) {
       const where = `timing.routes["${key}"]`;
-      if (!/^(GET|POST|PUT|DELETE) \/[\w/{}]*$/.test(key)) throw new TimingConfigError(`${where}: key must look like "POST /channels/{channelId}/answer"`);
+      if (!/^(GET|POST|PUT|DELETE) \/[\w/{}]*$/.test(key))
+        throw new TimingConfigError(`${where}: key must look like "POST /channels/{channelId}/answer"`);
       if (!isObj(r)) throw new TimingConfigError(`${where} must be an object {restLatencyMs?, eventOrder?}`);
       only(r, ['restLatencyMs', 'eventOrder'], where);
       const rt: RouteTiming = {};

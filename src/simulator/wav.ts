@@ -25,7 +25,8 @@ export function soundFileDurationMs(path: string): number | undefined {
 }
 
 export function wavDurationMs(buf: Buffer): number | undefined {
-  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') return undefined;
+  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE')
+    return undefined;
   let off = 12;
   let byteRate = 0;
   while (off + 8 <= buf.length) {
@@ -67,7 +68,10 @@ export function encodeWav(samples: Int16Array, rate = RECORDING_RATE): Buffer {
  * Audio for a recording: one segment per stretch of talk time. Unmuted stretches carry a quiet two-tone
  * signal (so the file is audibly not empty), muted stretches are digital silence.
  */
-export function synthesizeRecording(segments: Array<{ ms: number; muted: boolean }>, rate = RECORDING_RATE): Int16Array {
+export function synthesizeRecording(
+  segments: Array<{ ms: number; muted: boolean }>,
+  rate = RECORDING_RATE,
+): Int16Array {
   const total = segments.reduce((n, s) => n + Math.round((s.ms * rate) / 1000), 0);
   const out = new Int16Array(total);
   let i = 0;

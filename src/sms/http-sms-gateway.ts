@@ -21,7 +21,8 @@ export class HttpSmsGateway implements SmsGateway {
 
   constructor(private readonly opts: HttpSmsGatewayOptions) {
     const u = new URL(opts.url);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`SMS gateway URL must be http(s), got ${u.protocol}`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new Error(`SMS gateway URL must be http(s), got ${u.protocol}`);
     this.fetchFn = opts.fetch ?? fetch;
   }
 
@@ -33,12 +34,20 @@ export class HttpSmsGateway implements SmsGateway {
       res = await this.fetchFn(this.opts.url, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ to: message.to, body: message.body, ...(this.opts.sender ? { sender: this.opts.sender } : {}) }),
+        body: JSON.stringify({
+          to: message.to,
+          body: message.body,
+          ...(this.opts.sender ? { sender: this.opts.sender } : {}),
+        }),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
       });
     } catch (err) {
       const e = err as Error;
-      throw new SmsGatewayError(e.name === 'TimeoutError' ? `SMS gateway did not answer within ${this.opts.timeoutMs ?? 5000} ms` : `SMS gateway unreachable: ${e.message}`);
+      throw new SmsGatewayError(
+        e.name === 'TimeoutError'
+          ? `SMS gateway did not answer within ${this.opts.timeoutMs ?? 5000} ms`
+          : `SMS gateway unreachable: ${e.message}`,
+      );
     }
     const text = await res.text().catch(() => '');
     if (!res.ok) throw new SmsGatewayError(`SMS gateway answered ${res.status}: ${text.slice(0, 200)}`, res.status);

@@ -18,7 +18,10 @@ export class LogOnlySmsGateway implements SmsGateway {
 
   async send(message: SmsMessage): Promise<SmsSendResult> {
     const id = `log-${++this.seq}`;
-    this.logger?.info({ sms: { to: maskPhone(message.to), length: message.body.length, id } }, 'SMS not sent (log-only gateway)');
+    this.logger?.info(
+      { sms: { to: maskPhone(message.to), length: message.body.length, id } },
+      'SMS not sent (log-only gateway)',
+    );
     this.sent.push({ to: message.to, body: message.body });
     if (this.sent.length > this.keep) this.sent.shift();
     return { gatewayId: id };

@@ -18,11 +18,14 @@ export function verifyWebhook(opts: {
   now: number;
 }): SignatureCheck {
   if (!opts.signature) return { ok: false, reason: 'missing x-sms-signature header' };
-  if (!opts.timestamp || !/^\d{10,13}$/.test(opts.timestamp)) return { ok: false, reason: 'missing or malformed x-sms-timestamp header (epoch seconds or milliseconds)' };
+  if (!opts.timestamp || !/^\d{10,13}$/.test(opts.timestamp))
+    return { ok: false, reason: 'missing or malformed x-sms-timestamp header (epoch seconds or milliseconds)' };
   const ts = opts.timestamp.length <= 10 ? Number(opts.timestamp) * 1000 : Number(opts.timestamp);
-  if (Math.abs(opts.now - ts) > SIGNATURE_TOLERANCE_MS) return { ok: false, reason: 'x-sms-timestamp is outside the accepted window' };
+  if (Math.abs(opts.now - ts) > SIGNATURE_TOLERANCE_MS)
+    return { ok: false, reason: 'x-sms-timestamp is outside the accepted window' };
   const expected = Buffer.from(signWebhook(opts.secret, opts.timestamp, opts.rawBody));
   const given = Buffer.from(opts.signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature does not match' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'signature does not match' };
   return { ok: true };
 }

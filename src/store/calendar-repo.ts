@@ -29,15 +29,30 @@ export class SqliteCalendarRepo implements CalendarRepo {
       .from(calendarYears)
       .orderBy(asc(calendarYears.year), asc(calendarYears.scope))
       .all()
-      .map((r) => ({ year: r.year, region: r.scope, data: JSON.parse(r.data) as unknown, addedBy: r.addedBy, addedAt: r.addedAt }));
+      .map((r) => ({
+        year: r.year,
+        region: r.scope,
+        data: JSON.parse(r.data) as unknown,
+        addedBy: r.addedBy,
+        addedAt: r.addedAt,
+      }));
   }
 
   async save(s: StoredSchedule, audit: AuditEntry): Promise<void> {
     this.db.transaction((tx) => {
-      const values = { year: s.year, scope: s.region, data: JSON.stringify(s.data), addedBy: s.addedBy, addedAt: s.addedAt };
+      const values = {
+        year: s.year,
+        scope: s.region,
+        data: JSON.stringify(s.data),
+        addedBy: s.addedBy,
+        addedAt: s.addedAt,
+      };
       tx.insert(calendarYears)
         .values(values)
-        .onConflictDoUpdate({ target: [calendarYears.year, calendarYears.scope], set: { data: values.data, addedBy: values.addedBy, addedAt: values.addedAt } })
+        .onConflictDoUpdate({
+          target: [calendarYears.year, calendarYears.scope],
+          set: { data: values.data, addedBy: values.addedBy, addedAt: values.addedAt },
+        })
         .run();
       tx.insert(auditLog).values(auditValues(audit)).run();
     });

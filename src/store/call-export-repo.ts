@@ -56,7 +56,13 @@ export class CallExportRepo {
     let afterAt: number | null = null;
     let afterId: string | null = null;
     for (;;) {
-      const rows = this.page.all({ from: filter.from ?? null, to: filter.to ?? null, afterAt, afterId, limit: pageSize }) as ExportCallRow[];
+      const rows = this.page.all({
+        from: filter.from ?? null,
+        to: filter.to ?? null,
+        afterAt,
+        afterId,
+        limit: pageSize,
+      }) as ExportCallRow[];
       if (rows.length === 0) return;
       yield rows;
       if (rows.length < pageSize) return;

@@ -41,7 +41,13 @@ export class CallsRepo {
     this.raw = (db as unknown as { $client: Database.Database }).$client;
   }
 
-  private write(kind: 'insert' | 'insert-or-ignore' | 'update', table: typeof calls | typeof callLegs, keyCol: string, row: Record<string, unknown>, key?: string): void {
+  private write(
+    kind: 'insert' | 'insert-or-ignore' | 'update',
+    table: typeof calls | typeof callLegs,
+    keyCol: string,
+    row: Record<string, unknown>,
+    key?: string,
+  ): void {
     const cols = getTableColumns(table) as Record<string, { name: string }>;
     const names = Object.keys(row).filter((k) => row[k] !== undefined && cols[k] !== undefined);
     const tableName = table === calls ? 'calls' : 'call_legs';
@@ -136,7 +142,13 @@ export class CallsRepo {
   }
 
   /** Adds a call to the callback list once; a second request for the same call keeps the first entry. */
-  addCallback(row: { callId: string; number: string; reason: string; createdAt: number; waitedMs: number | null }): CallbackRow {
+  addCallback(row: {
+    callId: string;
+    number: string;
+    reason: string;
+    createdAt: number;
+    waitedMs: number | null;
+  }): CallbackRow {
     this.db
       .insert(callbacks)
       .values({ ...row, status: 'pending' })
@@ -160,10 +172,17 @@ export class CallsRepo {
   }
 
   /** Records a callback's outcome. `no_answer` and `busy` keep it pending for another try. */
-  recordCallbackOutcome(id: number, outcome: CallbackOutcome, by: string, at: number, note: string | null): CallbackRow {
+  recordCallbackOutcome(
+    id: number,
+    outcome: CallbackOutcome,
+    by: string,
+    at: number,
+    note: string | null,
+  ): CallbackRow {
     const row = this.getCallback(id);
     if (!row) throw new CallbackStateError(`callback ${id} does not exist`, 'not_found');
-    if (row.status === 'done') throw new CallbackStateError(`callback ${id} already has the final outcome ${row.outcome}`, 'already_done');
+    if (row.status === 'done')
+      throw new CallbackStateError(`callback ${id} already has the final outcome ${row.outcome}`, 'already_done');
     const final = outcome !== 'no_answer' && outcome !== 'busy';
     this.db
       .update(callbacks)
@@ -188,7 +207,13 @@ export class CallsRepo {
 
   /** Earlier calls from a number (newest first), for repeat-caller detection. */
   callsFromNumber(number: string, limit = 20): CallRow[] {
-    return this.db.select().from(calls).where(eq(calls.callerNumber, number)).orderBy(desc(calls.arrivedAt)).limit(limit).all();
+    return this.db
+      .select()
+      .from(calls)
+      .where(eq(calls.callerNumber, number))
+      .orderBy(desc(calls.arrivedAt))
+      .limit(limit)
+      .all();
   }
 
   callsByIds(ids: string[]): CallRow[] {

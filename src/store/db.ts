@@ -50,7 +50,9 @@ export function openStore(opts: OpenStoreOptions): Store {
     // The hash-chain triggers call chain_hash: it must exist on every connection that writes.
     registerChainFunctions(sqlite);
     const db = drizzle(sqlite);
-    const chained = () => sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'recording_index'").get() !== undefined;
+    const chained = () =>
+      sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'recording_index'").get() !==
+      undefined;
     const chainedBefore = chained();
     applyMigrations(db, opts.migrationsFolder ?? MIGRATIONS_FOLDER);
     // Rows written before the chain existed are sealed once, when its migration is applied.

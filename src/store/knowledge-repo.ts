@@ -58,9 +58,14 @@ export interface KnowledgeRepo {
   current(entryKey: string): Promise<KnowledgeEntry | null>;
   versions(entryKey: string): Promise<KnowledgeEntry[]>;
   search(q: KnowledgeSearch): Promise<KnowledgeEntry[]>;
-  addQuestion(q: Omit<KnowledgeQuestion, 'id' | 'answer' | 'answeredBy' | 'answeredAt' | 'entryKey'>): Promise<KnowledgeQuestion>;
+  addQuestion(
+    q: Omit<KnowledgeQuestion, 'id' | 'answer' | 'answeredBy' | 'answeredAt' | 'entryKey'>,
+  ): Promise<KnowledgeQuestion>;
   getQuestion(id: number): Promise<KnowledgeQuestion | null>;
-  answerQuestion(id: number, answer: { answer: string; answeredBy: string; answeredAt: number; entryKey?: string | null }): Promise<KnowledgeQuestion | null>;
+  answerQuestion(
+    id: number,
+    answer: { answer: string; answeredBy: string; answeredAt: number; entryKey?: string | null },
+  ): Promise<KnowledgeQuestion | null>;
   listQuestions(filter: { unitId?: string; open?: boolean; overdueAt?: number }): Promise<KnowledgeQuestion[]>;
 }
 
@@ -157,8 +162,12 @@ export class SqliteKnowledgeRepo implements KnowledgeRepo {
 
   constructor(private readonly sqlite: Database.Database) {
     this.stmt = {
-      currentByKey: sqlite.prepare<[string], EntryRow>('select * from knowledge_entries where entry_key = ? and current = 1'),
-      maxVersion: sqlite.prepare<[string], { v: number | null }>('select max(version) as v from knowledge_entries where entry_key = ?'),
+      currentByKey: sqlite.prepare<[string], EntryRow>(
+        'select * from knowledge_entries where entry_key = ? and current = 1',
+      ),
+      maxVersion: sqlite.prepare<[string], { v: number | null }>(
+        'select max(version) as v from knowledge_entries where entry_key = ?',
+      ),
       retire: sqlite.prepare<[string]>('update knowledge_entries set current = 0 where entry_key = ? and current = 1'),
       bigramDel: sqlite.prepare<[number]>('delete from knowledge_bigram where rowid = ?'),
       bigramIns: sqlite.prepare<[number, string]>('insert into knowledge_bigram (rowid, grams) values (?, ?)'),
@@ -167,7 +176,9 @@ export class SqliteKnowledgeRepo implements KnowledgeRepo {
          values (@entryKey, @version, @unitId, @title, @body, @category, @validFrom, @validTo, 1, @createdAt, @createdBy)`,
       ),
       byId: sqlite.prepare<[number], EntryRow>('select * from knowledge_entries where id = ?'),
-      versions: sqlite.prepare<[string], EntryRow>('select * from knowledge_entries where entry_key = ? order by version'),
+      versions: sqlite.prepare<[string], EntryRow>(
+        'select * from knowledge_entries where entry_key = ? order by version',
+      ),
       insertQuestion: sqlite.prepare(
         `insert into knowledge_questions (unit_id, question, asked_by, asked_at, due_at, due_provisional)
          values (@unitId, @question, @askedBy, @askedAt, @dueAt, @dueProvisional)`,
@@ -265,7 +276,9 @@ export class SqliteKnowledgeRepo implements KnowledgeRepo {
     return (this.sqlite.prepare(sqlText).all(...params) as EntryRow[]).map(toEntry);
   }
 
-  async addQuestion(q: Omit<KnowledgeQuestion, 'id' | 'answer' | 'answeredBy' | 'answeredAt' | 'entryKey'>): Promise<KnowledgeQuestion> {
+  async addQuestion(
+    q: Omit<KnowledgeQuestion, 'id' | 'answer' | 'answeredBy' | 'answeredAt' | 'entryKey'>,
+  ): Promise<KnowledgeQuestion> {
     const id = this.stmt.insertQuestion.run({ ...q, dueProvisional: q.dueProvisional ? 1 : 0 }).lastInsertRowid;
     return toQuestion(this.stmt.question.get(Number(id))!);
   }
@@ -275,8 +288,17 @@ export class SqliteKnowledgeRepo implements KnowledgeRepo {
     return r ? toQuestion(r) : null;
   }
 
-  async answerQuestion(id: number, a: { answer: string; answeredBy: string; answeredAt: number; entryKey?: string | null }): Promise<KnowledgeQuestion | null> {
-    const changed = this.stmt.answer.run({ id, answer: a.answer, answeredBy: a.answeredBy, answeredAt: a.answeredAt, entryKey: a.entryKey ?? null }).changes;
+  async answerQuestion(
+    id: number,
+    a: { answer: string; answeredBy: string; answeredAt: number; entryKey?: string | null },
+  ): Promise<KnowledgeQuestion | null> {
+    const changed = this.stmt.answer.run({
+      id,
+      answer: a.answer,
+      answeredBy: a.answeredBy,
+      answeredAt: a.answeredAt,
+      entryKey: a.entryKey ?? null,
+    }).changes;
     if (changed === 0) return null;
     return this.getQuestion(id);
   }
@@ -294,6 +316,10 @@ export class SqliteKnowledgeRepo implements KnowledgeRepo {
       where.push('answered_at is null and due_at < ?');
       params.push(filter.overdueAt);
     }
-    return (this.sqlite.prepare(`select * from knowledge_questions where ${where.join(' and ')} order by id limit 500`).all(...params) as QuestionRow[]).map(toQuestion);
+    return (
+      this.sqlite
+        .prepare(`select * from knowledge_questions where ${where.join(' and ')} order by id limit 500`)
+        .all(...params) as QuestionRow[]
+    ).map(toQuestion);
   }
 }

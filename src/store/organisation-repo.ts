@@ -33,7 +33,11 @@ export interface OrganisationRepo {
   list(): Promise<OrgUnit[]>;
   children(id: string): Promise<OrgUnit[]>;
   insert(unit: NewOrgUnit, now: number): Promise<OrgUnit>;
-  update(id: string, patch: { name?: string; parentId?: string | null; active?: boolean; contacts?: OrgContact[] }, now: number): Promise<OrgUnit | null>;
+  update(
+    id: string,
+    patch: { name?: string; parentId?: string | null; active?: boolean; contacts?: OrgContact[] },
+    now: number,
+  ): Promise<OrgUnit | null>;
 }
 
 type UnitRow = typeof orgUnits.$inferSelect;
@@ -57,7 +61,12 @@ export class SqliteOrganisationRepo implements OrganisationRepo {
   constructor(private readonly db: BetterSQLite3Database) {}
 
   private contactsOf(unitId: string): ContactRow[] {
-    return this.db.select().from(orgUnitContacts).where(eq(orgUnitContacts.unitId, unitId)).orderBy(asc(orgUnitContacts.id)).all();
+    return this.db
+      .select()
+      .from(orgUnitContacts)
+      .where(eq(orgUnitContacts.unitId, unitId))
+      .orderBy(asc(orgUnitContacts.id))
+      .all();
   }
 
   async get(id: string): Promise<OrgUnit | null> {
@@ -68,7 +77,12 @@ export class SqliteOrganisationRepo implements OrganisationRepo {
   async list(): Promise<OrgUnit[]> {
     const rows = this.db.select().from(orgUnits).orderBy(asc(orgUnits.id)).all();
     const contacts = this.db.select().from(orgUnitContacts).orderBy(asc(orgUnitContacts.id)).all();
-    return rows.map((r) => toUnit(r, contacts.filter((c) => c.unitId === r.id)));
+    return rows.map((r) =>
+      toUnit(
+        r,
+        contacts.filter((c) => c.unitId === r.id),
+      ),
+    );
   }
 
   async children(id: string): Promise<OrgUnit[]> {
@@ -91,13 +105,26 @@ export class SqliteOrganisationRepo implements OrganisationRepo {
         })
         .run();
       for (const c of unit.contacts) {
-        tx.insert(orgUnitContacts).values({ unitId: unit.id, name: c.name, phone: c.phone, duty: c.duty ?? null, emergency: c.emergency, createdAt: now }).run();
+        tx.insert(orgUnitContacts)
+          .values({
+            unitId: unit.id,
+            name: c.name,
+            phone: c.phone,
+            duty: c.duty ?? null,
+            emergency: c.emergency,
+            createdAt: now,
+          })
+          .run();
       }
     });
     return (await this.get(unit.id))!;
   }
 
-  async update(id: string, patch: { name?: string; parentId?: string | null; active?: boolean; contacts?: OrgContact[] }, now: number): Promise<OrgUnit | null> {
+  async update(
+    id: string,
+    patch: { name?: string; parentId?: string | null; active?: boolean; contacts?: OrgContact[] },
+    now: number,
+  ): Promise<OrgUnit | null> {
     const found = this.db.transaction((tx) => {
       const row = tx.select().from(orgUnits).where(eq(orgUnits.id, id)).get();
       if (!row) return false;
@@ -113,7 +140,16 @@ export class SqliteOrganisationRepo implements OrganisationRepo {
       if (patch.contacts) {
         tx.delete(orgUnitContacts).where(eq(orgUnitContacts.unitId, id)).run();
         for (const c of patch.contacts) {
-          tx.insert(orgUnitContacts).values({ unitId: id, name: c.name, phone: c.phone, duty: c.duty ?? null, emergency: c.emergency, createdAt: now }).run();
+          tx.insert(orgUnitContacts)
+            .values({
+              unitId: id,
+              name: c.name,
+              phone: c.phone,
+              duty: c.duty ?? null,
+              emergency: c.emergency,
+              createdAt: now,
+            })
+            .run();
         }
       }
       return true;

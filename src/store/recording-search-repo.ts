@@ -82,13 +82,19 @@ export class RecordingSearchRepo {
       st = this.raw.prepare(sql);
       this.statements.set(sql, st);
     }
-    return (st.all(params) as RawHit[]).map((h) => ({ ...h, held: h.held === null ? null : h.held === 1, fallback: h.fallback === 1 }));
+    return (st.all(params) as RawHit[]).map((h) => ({
+      ...h,
+      held: h.held === null ? null : h.held === 1,
+      fallback: h.fallback === 1,
+    }));
   }
 
   /** SQLite's plan for a search (tests and the benchmark check that each filter uses an index). */
   plan(q: RecordingSearch): string[] {
     const { sql, params } = this.build(q);
-    return (this.raw.prepare(`explain query plan ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail);
+    return (this.raw.prepare(`explain query plan ${sql}`).all(params) as Array<{ detail: string }>).map(
+      (r) => r.detail,
+    );
   }
 
   private build(q: RecordingSearch): { sql: string; params: Record<string, unknown> } {
@@ -135,7 +141,10 @@ export class RecordingSearchRepo {
       where.push(q.fallback ? 'c.fallback = 1' : 'c.fallback = 0');
     }
     if (q.held !== undefined) {
-      if (!this.hasHeld) throw new SearchFilterUnavailable('legal holds are not recorded by this version: the held filter is unavailable');
+      if (!this.hasHeld)
+        throw new SearchFilterUnavailable(
+          'legal holds are not recorded by this version: the held filter is unavailable',
+        );
       where.push('(r.held_at is not null) = @held');
       params.held = q.held ? 1 : 0;
     }
@@ -149,7 +158,12 @@ export class RecordingSearchRepo {
     // dates, duration, outcome, fallback = 0) it must walk calls in arrival order and stop after a
     // page: INDEXED BY and CROSS JOIN fix that plan. Left to itself, with statistics, the planner may
     // scan every call of a common outcome and sort them all.
-    const selective = q.number !== undefined || q.last4 !== undefined || q.agentId !== undefined || q.workOrderId !== undefined || q.fallback === true;
+    const selective =
+      q.number !== undefined ||
+      q.last4 !== undefined ||
+      q.agentId !== undefined ||
+      q.workOrderId !== undefined ||
+      q.fallback === true;
     const sql = `
       select r.name, r.call_id as callId, r.status, r.started_at as startedAt, r.stopped_at as stoppedAt,
              r.duration_ms as durationMs, r.bytes, r.sha256, r.retain_until as retainUntil,

@@ -76,7 +76,11 @@ export class RecordingsRepo {
   markAttemptFailed(name: string, error: string, final: boolean): void {
     this.db
       .update(recordings)
-      .set({ attempts: sql`${recordings.attempts} + 1`, lastError: error.slice(0, 500), ...(final ? { status: 'failed' as const } : {}) })
+      .set({
+        attempts: sql`${recordings.attempts} + 1`,
+        lastError: error.slice(0, 500),
+        ...(final ? { status: 'failed' as const } : {}),
+      })
       .where(eq(recordings.name, name))
       .run();
   }
@@ -210,7 +214,13 @@ export class RecordingsRepo {
   *indexFrom(afterSeq = 0): Generator<RecordingIndexRow> {
     let cursor = afterSeq;
     for (;;) {
-      const page = this.db.select().from(recordingIndex).where(gt(recordingIndex.seq, cursor)).orderBy(asc(recordingIndex.seq)).limit(1000).all();
+      const page = this.db
+        .select()
+        .from(recordingIndex)
+        .where(gt(recordingIndex.seq, cursor))
+        .orderBy(asc(recordingIndex.seq))
+        .limit(1000)
+        .all();
       if (page.length === 0) return;
       yield* page;
       cursor = page[page.length - 1]!.seq;
@@ -219,7 +229,13 @@ export class RecordingsRepo {
 
   /** The latest index entry for a recording. */
   indexEntry(name: string): RecordingIndexRow | undefined {
-    return this.db.select().from(recordingIndex).where(eq(recordingIndex.name, name)).orderBy(desc(recordingIndex.seq)).limit(1).get();
+    return this.db
+      .select()
+      .from(recordingIndex)
+      .where(eq(recordingIndex.name, name))
+      .orderBy(desc(recordingIndex.seq))
+      .limit(1)
+      .get();
   }
 
   /** Archived rows in name order (verify walks them for the file check). */
@@ -240,6 +256,7 @@ export class RecordingsRepo {
   }
 
   countArchived(): number {
-    return this.db.select({ n: sql<number>`count(*)` }).from(recordings).where(eq(recordings.status, 'archived')).get()!.n;
+    return this.db.select({ n: sql<number>`count(*)` }).from(recordings).where(eq(recordings.status, 'archived')).get()!
+      .n;
   }
 }

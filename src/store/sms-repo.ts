@@ -57,7 +57,9 @@ export class SqliteSmsRepo implements SmsRepo {
         `insert into sms_messages (direction, order_id, purpose, phone, body, gateway_id, status, error, created_at)
          values (@direction, @orderId, @purpose, @phone, @body, @gatewayId, @status, @error, @createdAt)`,
       ),
-      sent: sqlite.prepare<[string | null, number]>("update sms_messages set status = 'sent', gateway_id = ? where id = ?"),
+      sent: sqlite.prepare<[string | null, number]>(
+        "update sms_messages set status = 'sent', gateway_id = ? where id = ?",
+      ),
       failed: sqlite.prepare<[string, number]>("update sms_messages set status = 'failed', error = ? where id = ?"),
       latest: sqlite.prepare<[string], Row>(
         "select * from sms_messages where phone = ? and direction = 'out' and purpose = 'satisfaction' order by created_at desc, id desc limit 1",

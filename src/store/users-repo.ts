@@ -43,8 +43,16 @@ export class UsernameTakenError extends Error {
 }
 
 export function createSqliteUsersRepo(db: BetterSQLite3Database): UsersRepo {
-  const byIdStmt = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
-  const byNameStmt = db.select().from(users).where(eq(users.username, sql.placeholder('username'))).prepare();
+  const byIdStmt = db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare();
+  const byNameStmt = db
+    .select()
+    .from(users)
+    .where(eq(users.username, sql.placeholder('username')))
+    .prepare();
   return {
     byId: async (id) => byIdStmt.get({ id }),
     byUsername: async (username) => byNameStmt.get({ username }),

@@ -186,14 +186,24 @@ export interface WorkOrderRepo {
   forAssessment(from: number, to: number): Promise<AssessmentOrderRow[]>;
   addAppeal(a: NewAppeal): Promise<AppealRecord>;
   appeal(id: number): Promise<AppealRecord | null>;
-  decideAppeal(id: number, d: { status: 'accepted' | 'rejected'; decision: string; decidedBy: string; decidedAt: number }, audit: AuditEntry): Promise<AppealRecord | null>;
+  decideAppeal(
+    id: number,
+    d: { status: 'accepted' | 'rejected'; decision: string; decidedBy: string; decidedAt: number },
+    audit: AuditEntry,
+  ): Promise<AppealRecord | null>;
   appeals(filter: { unitId?: string; cycle?: string }): Promise<AppealRecord[]>;
   unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' | 'forwarded' }[]>;
   /** Orders taken in [from, to), counted per category code or per location text (art. 17). */
   intakeCounts(from: number, to: number, by: 'category' | 'location'): Promise<{ key: string | null; count: number }[]>;
   auditOf(orderId: number): Promise<AuditRecord[]>;
   /** `includeConfidential: false` leaves out the tasks of confidential orders (art. 22). */
-  tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit: number; includeConfidential?: boolean }): Promise<TaskRecord[]>;
+  tasks(filter: {
+    status?: 'open' | 'done';
+    kind?: string;
+    orderId?: number;
+    limit: number;
+    includeConfidential?: boolean;
+  }): Promise<TaskRecord[]>;
   task(id: number): Promise<TaskRecord | null>;
   completeTask(id: number, by: string, at: number, note: string | null, audit: AuditEntry): Promise<TaskRecord | null>;
   notices(orderId: number): Promise<NoticeRecord[]>;
@@ -298,14 +308,23 @@ export function orderAudit(a: OrderAuditEntry, actorRole: string): AuditEntry {
     reason: a.reason,
     fromStatus: a.fromStatus,
     toStatus: a.toStatus,
-    data: { version: a.version, actorKind: a.actor.kind, ...(a.actor.unitId ? { unitId: a.actor.unitId } : {}), ...(a.details ?? {}) },
+    data: {
+      version: a.version,
+      actorKind: a.actor.kind,
+      ...(a.actor.unitId ? { unitId: a.actor.unitId } : {}),
+      ...(a.details ?? {}),
+    },
   };
 }
 
 export class SqliteWorkOrderRepo implements WorkOrderRepo {
   private readonly s;
   private lastId: number;
-  private pending: { changes: readonly OrderChange[]; resolve: (r: 'ok' | 'conflict') => void; reject: (e: unknown) => void }[] = [];
+  private pending: {
+    changes: readonly OrderChange[];
+    resolve: (r: 'ok' | 'conflict') => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private flushScheduled = false;
 
   constructor(private readonly sqlite: Database.Database) {
@@ -314,47 +333,76 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
       categories: p<{ code: string; name: string; parent_code: string | null; fast_response: number }>(
         'select code, name, parent_code, fast_response from work_order_categories order by code',
       ),
-      load: p<{ state: Buffer | string; supervision_level: number; next_deadline_at: number | null; next_deadline_kind: string | null }>(
-        'select state, supervision_level, next_deadline_at, next_deadline_kind from work_orders where id = ?',
-      ),
-      dueForCheck: p<{ state: Buffer | string; supervision_level: number; next_deadline_at: number | null; next_deadline_kind: string | null; next_check_at: number | null }>(
+      load: p<{
+        state: Buffer | string;
+        supervision_level: number;
+        next_deadline_at: number | null;
+        next_deadline_kind: string | null;
+      }>('select state, supervision_level, next_deadline_at, next_deadline_kind from work_orders where id = ?'),
+      dueForCheck: p<{
+        state: Buffer | string;
+        supervision_level: number;
+        next_deadline_at: number | null;
+        next_deadline_kind: string | null;
+        next_check_at: number | null;
+      }>(
         'select state, supervision_level, next_deadline_at, next_deadline_kind, next_check_at from work_orders where next_check_at is not null and next_check_at <= ? order by next_check_at limit ?',
       ),
       setCheck: p('update work_orders set supervision_level = ?, next_check_at = ? where id = ? and version = ?'),
-      insAppeal: sqlite.prepare(`insert into assessment_appeals (unit_id, cycle, order_id, reason, filed_by, filed_at, status)
+      insAppeal:
+        sqlite.prepare(`insert into assessment_appeals (unit_id, cycle, order_id, reason, filed_by, filed_at, status)
         values (@unitId, @cycle, @orderId, @reason, @filedBy, @filedAt, 'open')`),
       appeal: p<Record<string, unknown>>('select * from assessment_appeals where id = ?'),
-      decideAppeal: p("update assessment_appeals set status = ?, decision = ?, decided_by = ?, decided_at = ? where id = ? and status = 'open'"),
+      decideAppeal: p(
+        "update assessment_appeals set status = ?, decision = ?, decided_by = ?, decided_at = ? where id = ? and status = 'open'",
+      ),
       maxId: p<{ m: number | null }>('select max(id) as m from work_orders'),
       get: p<{ state: Buffer | string }>('select state from work_orders where id = ?'),
       insert: sqlite.prepare(INSERT_ORDER_SQL),
-      update: sqlite.prepare(`update work_orders set status = @status, lead_unit_id = @leadUnitId, repeat_of_id = @repeatOfId,
+      update:
+        sqlite.prepare(`update work_orders set status = @status, lead_unit_id = @leadUnitId, repeat_of_id = @repeatOfId,
         merged_into_id = @mergedIntoId, next_deadline_at = @nextDeadlineAt, next_deadline_kind = @nextDeadlineKind,
         next_check_at = @nextCheckAt, supervision_level = @supervisionLevel, updated_at = @updatedAt, closed_at = @closedAt, version = @version, state = @state,
         requester_phone = @requesterPhone, contact_phone = @contactPhone, confidential = @confidential, emergency = @emergency
         where id = @id and version = @expectedVersion`),
       delUnits: p('delete from work_order_units where order_id = ?'),
       insUnit: p('insert into work_order_units (order_id, unit_id, role, opinion, opinion_at) values (?, ?, ?, ?, ?)'),
-      insAudit: sqlite.prepare(`insert into audit_log (entity, entity_id, action, actor_id, actor_role, at, reason, from_status, to_status, data)
+      insAudit:
+        sqlite.prepare(`insert into audit_log (entity, entity_id, action, actor_id, actor_role, at, reason, from_status, to_status, data)
         values (@entity, @entityId, @action, @actorId, @actorRole, @at, @reason, @fromStatus, @toStatus, @data)`),
-      insTask: p("insert into work_order_tasks (order_id, kind, unit_id, status, note, created_at) values (?, ?, ?, 'open', ?, ?)"),
-      insNotice: p('insert into supervision_notices (order_id, unit_id, level, deadline_kind, deadline_at, created_at) values (?, ?, ?, ?, ?, ?)'),
-      byPhone: p<SummaryRow>(`select ${SUMMARY_COLS} from work_orders o where o.requester_phone = ? order by o.created_at desc limit ?`),
-      statesByPhone: p<{ state: Buffer | string }>('select state from work_orders where requester_phone = ? order by created_at desc limit ?'),
+      insTask: p(
+        "insert into work_order_tasks (order_id, kind, unit_id, status, note, created_at) values (?, ?, ?, 'open', ?, ?)",
+      ),
+      insNotice: p(
+        'insert into supervision_notices (order_id, unit_id, level, deadline_kind, deadline_at, created_at) values (?, ?, ?, ?, ?, ?)',
+      ),
+      byPhone: p<SummaryRow>(
+        `select ${SUMMARY_COLS} from work_orders o where o.requester_phone = ? order by o.created_at desc limit ?`,
+      ),
+      statesByPhone: p<{ state: Buffer | string }>(
+        'select state from work_orders where requester_phone = ? order by created_at desc limit ?',
+      ),
       dueBefore: p<SummaryRow>(
         `select ${SUMMARY_COLS} from work_orders o where o.next_deadline_at is not null and o.next_deadline_at < ? order by o.next_deadline_at limit ?`,
       ),
       dueBeforeRaw: sqlite
-        .prepare(`select ${SUMMARY_COLS} from work_orders o where o.next_deadline_at is not null and o.next_deadline_at < ? order by o.next_deadline_at limit ?`)
+        .prepare(
+          `select ${SUMMARY_COLS} from work_orders o where o.next_deadline_at is not null and o.next_deadline_at < ? order by o.next_deadline_at limit ?`,
+        )
         .raw(true),
-      units: p<{ unit_id: string; role: string }>('select unit_id, role from work_order_units where order_id = ? order by role desc, unit_id'),
+      units: p<{ unit_id: string; role: string }>(
+        'select unit_id, role from work_order_units where order_id = ? order by role desc, unit_id',
+      ),
       audit: p<Parameters<typeof toAuditRecord>[0] & Record<string, unknown>>(
         "select id, entity, entity_id as entityId, action, actor_id as actorId, actor_role as actorRole, at, reason, from_status as fromStatus, to_status as toStatus, data from audit_log where entity = 'work_order' and entity_id = ? order by id",
       ),
       task: p<Record<string, unknown>>('select * from work_order_tasks where id = ?'),
-      doneTask: p("update work_order_tasks set status = 'done', done_at = ?, done_by = ?, note = coalesce(?, note) where id = ? and status = 'open'"),
+      doneTask: p(
+        "update work_order_tasks set status = 'done', done_at = ?, done_by = ?, note = coalesce(?, note) where id = ? and status = 'open'",
+      ),
       notices: p<Record<string, unknown>>('select * from supervision_notices where order_id = ? order by id'),
-      insAttachment: sqlite.prepare(`insert into work_order_attachments (order_id, file_name, mime_type, size, sha256, storage_path, uploaded_by, created_at)
+      insAttachment:
+        sqlite.prepare(`insert into work_order_attachments (order_id, file_name, mime_type, size, sha256, storage_path, uploaded_by, created_at)
         values (@orderId, @fileName, @mimeType, @size, @sha256, @storagePath, @uploadedBy, @createdAt)`),
       attachment: p<Record<string, unknown>>('select * from work_order_attachments where id = ?'),
       attachmentsOf: p<Record<string, unknown>>('select * from work_order_attachments where order_id = ? order by id'),
@@ -386,7 +434,7 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
 
   getSync(id: number): WorkOrder | null {
     const r = this.s.get.get(id);
-    return r ? (decodeState(r.state)) : null;
+    return r ? decodeState(r.state) : null;
   }
 
   /**
@@ -487,12 +535,16 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
     }
     for (const a of change.audit) this.s.insAudit.run(auditValues(orderAudit(a, change.actorRole)));
     for (const a of change.extraAudit ?? []) this.s.insAudit.run(auditValues(a));
-    for (const t of change.tasks ?? []) this.s.insTask.run(t.orderId, t.kind, t.unitId ?? null, t.note ?? null, change.at);
-    for (const n of change.notices ?? []) this.s.insNotice.run(n.orderId, n.unitId, n.level, n.deadlineKind, n.deadlineAt, change.at);
+    for (const t of change.tasks ?? [])
+      this.s.insTask.run(t.orderId, t.kind, t.unitId ?? null, t.note ?? null, change.at);
+    for (const n of change.notices ?? [])
+      this.s.insNotice.run(n.orderId, n.unitId, n.level, n.deadlineKind, n.deadlineAt, change.at);
   }
 
   async categories(): Promise<CategoryRecord[]> {
-    return this.s.categories.all().map((r) => ({ code: r.code, name: r.name, parentCode: r.parent_code, fastResponse: r.fast_response === 1 }));
+    return this.s.categories
+      .all()
+      .map((r) => ({ code: r.code, name: r.name, parentCode: r.parent_code, fastResponse: r.fast_response === 1 }));
   }
 
   async list(f: OrderListFilter): Promise<WorkOrderSummary[]> {
@@ -568,13 +620,16 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   }
 
   async recordSupervision(r: SupervisionRecord): Promise<void> {
-    this.sqlite.transaction(() => {
-      const u = this.s.setCheck.run(r.supervisionLevel, r.nextCheckAt, r.orderId, r.version);
-      if (u.changes === 0) return;
-      for (const n of r.notices) this.s.insNotice.run(n.orderId, n.unitId, n.level, n.deadlineKind, n.deadlineAt, r.at);
-      for (const t of r.tasks) this.s.insTask.run(t.orderId, t.kind, t.unitId ?? null, t.note ?? null, r.at);
-      for (const a of r.audit) this.s.insAudit.run(auditValues(a));
-    }).immediate();
+    this.sqlite
+      .transaction(() => {
+        const u = this.s.setCheck.run(r.supervisionLevel, r.nextCheckAt, r.orderId, r.version);
+        if (u.changes === 0) return;
+        for (const n of r.notices)
+          this.s.insNotice.run(n.orderId, n.unitId, n.level, n.deadlineKind, n.deadlineAt, r.at);
+        for (const t of r.tasks) this.s.insTask.run(t.orderId, t.kind, t.unitId ?? null, t.note ?? null, r.at);
+        for (const a of r.audit) this.s.insAudit.run(auditValues(a));
+      })
+      .immediate();
   }
 
   async forAssessment(from: number, to: number): Promise<AssessmentOrderRow[]> {
@@ -619,10 +674,16 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
     return (this.sqlite.prepare(q).all(...params) as Record<string, unknown>[]).map(toAppeal);
   }
 
-  async intakeCounts(from: number, to: number, by: 'category' | 'location'): Promise<{ key: string | null; count: number }[]> {
+  async intakeCounts(
+    from: number,
+    to: number,
+    by: 'category' | 'location',
+  ): Promise<{ key: string | null; count: number }[]> {
     const column = by === 'category' ? 'category' : 'location';
     const rows = this.sqlite
-      .prepare<unknown[], { k: string | null; n: number }>(`select ${column} as k, count(*) as n from work_orders where created_at >= ? and created_at < ? group by ${column}`)
+      .prepare<unknown[], { k: string | null; n: number }>(
+        `select ${column} as k, count(*) as n from work_orders where created_at >= ? and created_at < ? group by ${column}`,
+      )
       .all(from, to);
     return rows.map((r) => ({ key: r.k, count: r.n }));
   }
@@ -632,14 +693,22 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   }
 
   unitsOfSync(orderId: number): { unitId: string; role: 'lead' | 'assist' | 'forwarded' }[] {
-    return this.s.units.all(orderId).map((r) => ({ unitId: r.unit_id, role: r.role as 'lead' | 'assist' | 'forwarded' }));
+    return this.s.units
+      .all(orderId)
+      .map((r) => ({ unitId: r.unit_id, role: r.role as 'lead' | 'assist' | 'forwarded' }));
   }
 
   async auditOf(orderId: number): Promise<AuditRecord[]> {
     return this.s.audit.all(String(orderId)).map((r) => toAuditRecord(r as never));
   }
 
-  async tasks(f: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit: number; includeConfidential?: boolean }): Promise<TaskRecord[]> {
+  async tasks(f: {
+    status?: 'open' | 'done';
+    kind?: string;
+    orderId?: number;
+    limit: number;
+    includeConfidential?: boolean;
+  }): Promise<TaskRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.status) {
@@ -665,7 +734,13 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
     return r ? toTask(r) : null;
   }
 
-  async completeTask(id: number, by: string, at: number, note: string | null, audit: AuditEntry): Promise<TaskRecord | null> {
+  async completeTask(
+    id: number,
+    by: string,
+    at: number,
+    note: string | null,
+    audit: AuditEntry,
+  ): Promise<TaskRecord | null> {
     const done = this.sqlite.transaction(() => {
       if (this.s.doneTask.run(at, by, note, id).changes === 0) return false;
       this.s.insAudit.run(auditValues(audit));

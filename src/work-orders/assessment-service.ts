@@ -1,4 +1,11 @@
-import { appealAllowed, assessUnits, assessmentCycle, assessmentMonth, cycleYearOf, type UnitFigures } from '../domain/work-orders/assessment.ts';
+import {
+  appealAllowed,
+  assessUnits,
+  assessmentCycle,
+  assessmentMonth,
+  cycleYearOf,
+  type UnitFigures,
+} from '../domain/work-orders/assessment.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AuditRepo } from '../store/audit-repo.ts';
 import type { AppealRecord, WorkOrderRepo } from '../store/work-orders-repo.ts';
@@ -22,10 +29,14 @@ export class AssessmentService {
     private readonly clock: Clock,
   ) {}
 
-  async figures(q: FiguresQuery, caller: Caller): Promise<{ period: { label: string; start: number; end: number }; units: UnitFigures[] }> {
+  async figures(
+    q: FiguresQuery,
+    caller: Caller,
+  ): Promise<{ period: { label: string; start: number; end: number }; units: UnitFigures[] }> {
     let unitId = q.unitId;
     if (caller.role === 'unit_handler') {
-      if (unitId !== undefined && unitId !== caller.unitId) throw notYours('not-your-unit', `you may read the figures of unit ${caller.unitId ?? '-'} only`);
+      if (unitId !== undefined && unitId !== caller.unitId)
+        throw notYours('not-your-unit', `you may read the figures of unit ${caller.unitId ?? '-'} only`);
       unitId = caller.unitId ?? '\u0000none';
     }
     const period = q.month === undefined ? assessmentCycle(q.year) : assessmentMonth(q.year, q.month);
@@ -39,33 +50,64 @@ export class AssessmentService {
   }
 
   /** Art. 33: a unit appeals its figures of a cycle until 7 working days after the cycle ends. */
-  async appeal(input: { cycleYear: number; orderId?: number; reason: string; unitId?: string }, caller: Caller): Promise<AppealRecord> {
+  async appeal(
+    input: { cycleYear: number; orderId?: number; reason: string; unitId?: string },
+    caller: Caller,
+  ): Promise<AppealRecord> {
     const unitId = caller.role === 'unit_handler' ? caller.unitId : input.unitId;
     if (!unitId) throw badInput('unit-required', 'body.unitId is required');
     const now = this.clock.now();
-    if (input.cycleYear > cycleYearOf(now)) throw conflict('cycle-not-started', `cycle ${input.cycleYear} has not started`);
+    if (input.cycleYear > cycleYearOf(now))
+      throw conflict('cycle-not-started', `cycle ${input.cycleYear} has not started`);
     const w = appealAllowed(this.calendar.calendar, input.cycleYear, now);
     if (!w.allowed) {
-      throw conflict('appeal-window-closed', `appeals against cycle ${input.cycleYear} were accepted until ${new Date(w.deadline.at).toISOString()} (7 working days after the cycle, art. 33)`);
+      throw conflict(
+        'appeal-window-closed',
+        `appeals against cycle ${input.cycleYear} were accepted until ${new Date(w.deadline.at).toISOString()} (7 working days after the cycle, art. 33)`,
+      );
     }
-    const a = await this.repo.addAppeal({ unitId, cycle: String(input.cycleYear), orderId: input.orderId ?? null, reason: input.reason, filedBy: caller.id, filedAt: now });
-    await this.audit.append({ entity: 'assessment_appeal', entityId: String(a.id), action: 'file', actorId: caller.id, actorRole: caller.role, at: now, reason: input.reason, data: { unitId, cycle: a.cycle } });
-    return a;
-  }
-
-  async decide(id: number, d: { status: 'accepted' | 'rejected'; decision: string }, caller: Caller): Promise<AppealRecord> {
-    const existing = await this.repo.appeal(id);
-    if (!existing) throw notFound('appeal-not-found', `no appeal ${id}`);
-    const now = this.clock.now();
-    const r = await this.repo.decideAppeal(id, { ...d, decidedBy: caller.id, decidedAt: now }, {
+    const a = await this.repo.addAppeal({
+      unitId,
+      cycle: String(input.cycleYear),
+      orderId: input.orderId ?? null,
+      reason: input.reason,
+      filedBy: caller.id,
+      filedAt: now,
+    });
+    await this.audit.append({
       entity: 'assessment_appeal',
-      entityId: String(id),
-      action: d.status,
+      entityId: String(a.id),
+      action: 'file',
       actorId: caller.id,
       actorRole: caller.role,
       at: now,
-      reason: d.decision,
+      reason: input.reason,
+      data: { unitId, cycle: a.cycle },
     });
+    return a;
+  }
+
+  async decide(
+    id: number,
+    d: { status: 'accepted' | 'rejected'; decision: string },
+    caller: Caller,
+  ): Promise<AppealRecord> {
+    const existing = await this.repo.appeal(id);
+    if (!existing) throw notFound('appeal-not-found', `no appeal ${id}`);
+    const now = this.clock.now();
+    const r = await this.repo.decideAppeal(
+      id,
+      { ...d, decidedBy: caller.id, decidedAt: now },
+      {
+        entity: 'assessment_appeal',
+        entityId: String(id),
+        action: d.status,
+        actorId: caller.id,
+        actorRole: caller.role,
+        at: now,
+        reason: d.decision,
+      },
+    );
     if (!r) throw conflict('appeal-decided', `appeal ${id} was decided already`);
     return r;
   }

@@ -29,7 +29,13 @@ export class CalendarService {
   private readonly logger: Pick<Logger, 'warn'> | undefined;
 
   /** Starts with the shipped years; `init()` adds the years stored by admins. `regions`: e.g. ['guangxi']. */
-  constructor(deps: { repo: CalendarRepo; audit: AuditRepo; clock: Clock; regions: readonly string[]; logger?: Pick<Logger, 'warn'> }) {
+  constructor(deps: {
+    repo: CalendarRepo;
+    audit: AuditRepo;
+    clock: Clock;
+    regions: readonly string[];
+    logger?: Pick<Logger, 'warn'>;
+  }) {
     this.cal = WorkingCalendar.create(shippedSchedules, { regions: deps.regions });
     this.repo = deps.repo;
     this.audit = deps.audit;
@@ -48,7 +54,11 @@ export class CalendarService {
   }
 
   /** Adds (or with `replace`, corrects) one year's schedule for the nation or a region. */
-  async addYear(raw: unknown, actor: { id: string; role: string }, replace = false): Promise<{ year: number; region: string; coveredYears: number[] }> {
+  async addYear(
+    raw: unknown,
+    actor: { id: string; role: string },
+    replace = false,
+  ): Promise<{ year: number; region: string; coveredYears: number[] }> {
     const parsed = parseYearSchedule(raw);
     if (!parsed.ok) throw badInput('invalid-calendar', parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
     let next: WorkingCalendar;
@@ -57,7 +67,8 @@ export class CalendarService {
     } catch (err) {
       if (err instanceof CalendarDataError) {
         const msg = err.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-        if (err.issues.some((i) => i.message.includes('already loaded'))) throw conflict('calendar-year-exists', msg + ' (send replace: true to correct it)');
+        if (err.issues.some((i) => i.message.includes('already loaded')))
+          throw conflict('calendar-year-exists', msg + ' (send replace: true to correct it)');
         throw badInput('invalid-calendar', msg);
       }
       throw err;
@@ -65,7 +76,15 @@ export class CalendarService {
     const now = this.clock.now();
     await this.repo.save(
       { year: parsed.value.year, region: parsed.value.region, data: parsed.value, addedBy: actor.id, addedAt: now },
-      { entity: 'calendar', entityId: `${parsed.value.region}:${parsed.value.year}`, action: replace ? 'replace-year' : 'add-year', actorId: actor.id, actorRole: actor.role, at: now, data: { holidays: parsed.value.holidays.length, makeUpWorkdays: parsed.value.makeUpWorkdays.length } },
+      {
+        entity: 'calendar',
+        entityId: `${parsed.value.region}:${parsed.value.year}`,
+        action: replace ? 'replace-year' : 'add-year',
+        actorId: actor.id,
+        actorRole: actor.role,
+        at: now,
+        data: { holidays: parsed.value.holidays.length, makeUpWorkdays: parsed.value.makeUpWorkdays.length },
+      },
     );
     this.cal = next;
     return { year: parsed.value.year, region: parsed.value.region, coveredYears: next.coveredYears() };
@@ -87,7 +106,15 @@ export class CalendarService {
     if (this.alertedYears.has(year)) return;
     this.alertedYears.add(year);
     this.logger?.warn({ year, subject }, alert.message);
-    await this.audit.append({ entity: 'calendar', entityId: String(year), action: 'provisional-deadline-alert', actorId: 'system', actorRole: 'system', at: alert.at, reason: alert.message });
+    await this.audit.append({
+      entity: 'calendar',
+      entityId: String(year),
+      action: 'provisional-deadline-alert',
+      actorId: 'system',
+      actorRole: 'system',
+      at: alert.at,
+      reason: alert.message,
+    });
   }
 
   alerts(): CalendarAlert[] {

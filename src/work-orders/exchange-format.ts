@@ -47,7 +47,8 @@ export function shanghaiIso(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().replace('Z', '+08:00');
 }
 
-const iso = (ms: number | undefined | null): string | null => (ms === undefined || ms === null ? null : shanghaiIso(ms));
+const iso = (ms: number | undefined | null): string | null =>
+  ms === undefined || ms === null ? null : shanghaiIso(ms);
 
 export function toExchangeRecord(o: WorkOrder): ExchangeRecord {
   const a = o.assignments[o.assignments.length - 1];
@@ -64,7 +65,11 @@ export function toExchangeRecord(o: WorkOrder): ExchangeRecord {
     content: o.content,
     location: o.location ?? null,
     callId: o.callId ?? null,
-    requester: { name: o.requester.name ?? null, phone: o.requester.phone ?? null, contactPhone: o.requester.contactPhone ?? null },
+    requester: {
+      name: o.requester.name ?? null,
+      phone: o.requester.phone ?? null,
+      contactPhone: o.requester.contactPhone ?? null,
+    },
     receivedAt: shanghaiIso(o.receivedAt),
     dispatchDueAt: shanghaiIso(o.dispatchDue.at),
     leadUnitId: a?.leadUnitId ?? null,

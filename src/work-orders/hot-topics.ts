@@ -80,7 +80,12 @@ export class HotTopicsService {
       }
     }
     const topics = [...counts.entries()]
-      .map(([key, v]) => ({ key, name: v.name, count: v.count, share: total === 0 ? 0 : Math.round((v.count / total) * 10_000) / 10_000 }))
+      .map(([key, v]) => ({
+        key,
+        name: v.name,
+        count: v.count,
+        share: total === 0 ? 0 : Math.round((v.count / total) * 10_000) / 10_000,
+      }))
       .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
       .slice(0, limit);
     return { from: q.from, to: q.to, groupBy: q.groupBy, total, topics };

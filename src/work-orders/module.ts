@@ -68,7 +68,13 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   const orgRepo = new SqliteOrganisationRepo(store.db);
   const repo = new SqliteWorkOrderRepo(store.sqlite);
   const callRecords = new CallsRepo(store.db);
-  const calendar = new CalendarService({ repo: new SqliteCalendarRepo(store.db), audit, clock, regions: opts.regions ?? [], logger });
+  const calendar = new CalendarService({
+    repo: new SqliteCalendarRepo(store.db),
+    audit,
+    clock,
+    regions: opts.regions ?? [],
+    logger,
+  });
   const smsGateway = opts.smsGateway ?? new LogOnlySmsGateway(logger);
   const sms = new SatisfactionSms(smsGateway, new SqliteSmsRepo(store.sqlite), clock, logger);
   const orders = new WorkOrderService({
@@ -85,7 +91,16 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   const organisation = new OrganisationService(orgRepo, audit, clock);
   const knowledge = new KnowledgeService(new SqliteKnowledgeRepo(store.sqlite), orgRepo, audit, calendar, clock);
   const assessment = new AssessmentService(repo, calendar, audit, clock);
-  const scanner = new SupervisionScanner({ repo, orders, org: orgRepo, calendar, sms, clock, logger, ...(opts.scanIntervalMs ? { intervalMs: opts.scanIntervalMs } : {}) });
+  const scanner = new SupervisionScanner({
+    repo,
+    orders,
+    org: orgRepo,
+    calendar,
+    sms,
+    clock,
+    logger,
+    ...(opts.scanIntervalMs ? { intervalMs: opts.scanIntervalMs } : {}),
+  });
 
   const plugin: FastifyPluginAsync = async (app) => {
     await calendar.init();

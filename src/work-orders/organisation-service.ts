@@ -51,7 +51,10 @@ export class OrganisationService {
     const all = await this.repo.list();
     const byParent = new Map<string | null, OrgUnit[]>();
     for (const u of all) byParent.set(u.parentId, [...(byParent.get(u.parentId) ?? []), u]);
-    const build = (u: OrgUnit): OrgUnit & { children: unknown[] } => ({ ...u, children: (byParent.get(u.id) ?? []).map(build) });
+    const build = (u: OrgUnit): OrgUnit & { children: unknown[] } => ({
+      ...u,
+      children: (byParent.get(u.id) ?? []).map(build),
+    });
     if (rootId) return [build(await this.get(rootId))];
     return (byParent.get(null) ?? []).map(build);
   }
@@ -73,7 +76,11 @@ export class OrganisationService {
     return unit;
   }
 
-  async update(id: string, patch: { name?: string; parentId?: string | null; active?: boolean; contacts?: OrgContact[] }, actor: ActorRef): Promise<OrgUnit> {
+  async update(
+    id: string,
+    patch: { name?: string; parentId?: string | null; active?: boolean; contacts?: OrgContact[] },
+    actor: ActorRef,
+  ): Promise<OrgUnit> {
     const unit = await this.get(id);
     if (patch.parentId !== undefined) await this.checkParent(unit.kind, patch.parentId, id);
     const now = this.clock.now();
@@ -104,14 +111,19 @@ export class OrganisationService {
   private async checkParent(kind: OrgUnitKind, parentId: string | null, selfId: string): Promise<void> {
     const allowed = ALLOWED_PARENT[kind];
     if (parentId === null) {
-      if (!allowed.includes(null)) throw badInput('parent-required', `a ${kind} must have a parent (one of: ${allowed.join(', ')})`);
+      if (!allowed.includes(null))
+        throw badInput('parent-required', `a ${kind} must have a parent (one of: ${allowed.join(', ')})`);
       return;
     }
     const parent = await this.repo.get(parentId);
     if (!parent) throw badInput('parent-not-found', `parentId: no organisation unit ${parentId}`);
     if (!allowed.includes(parent.kind)) {
-      throw conflict('parent-kind-not-allowed', `a ${kind} cannot sit under a ${parent.kind} (allowed: ${allowed.map((k) => k ?? 'none').join(', ')})`);
+      throw conflict(
+        'parent-kind-not-allowed',
+        `a ${kind} cannot sit under a ${parent.kind} (allowed: ${allowed.map((k) => k ?? 'none').join(', ')})`,
+      );
     }
-    if (await this.isWithin(parentId, selfId)) throw conflict('hierarchy-cycle', `unit ${selfId} cannot sit under its own descendant ${parentId}`);
+    if (await this.isWithin(parentId, selfId))
+      throw conflict('hierarchy-cycle', `unit ${selfId} cannot sit under its own descendant ${parentId}`);
   }
 }

@@ -7,7 +7,16 @@ import type { WorkOrderService } from './work-order-service.ts';
 import type { WorkOrderRepo } from '../store/work-orders-repo.ts';
 import { idSchema } from '../http/number-bounds.ts';
 import { emptyBodySchema } from '../http/routes/user-schema.ts';
-import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
+import {
+  allErrors,
+  caller,
+  idParams,
+  mapServiceErrors,
+  openObject,
+  security,
+  text,
+  unitIdSchema,
+} from './routes-common.ts';
 
 const taskSchema = {
   type: 'object',
@@ -42,7 +51,8 @@ export function workOrderAdminRoutes(deps: {
       {
         config: { permission: 'work-orders:tasks' },
         schema: {
-          summary: 'Tasks for the hotline: emergency phone notifications (art. 25), manual callbacks and reviews (art. 27), re-dispatch, overdue reasons',
+          summary:
+            'Tasks for the hotline: emergency phone notifications (art. 25), manual callbacks and reviews (art. 27), re-dispatch, overdue reasons',
           tags: ['work-orders'],
           security,
           querystring: {
@@ -50,7 +60,16 @@ export function workOrderAdminRoutes(deps: {
             additionalProperties: false,
             properties: {
               status: { type: 'string', enum: ['open', 'done'] },
-              kind: { type: 'string', enum: ['emergency-phone-notification', 'manual-callback', 'review-result', 're-dispatch', 'explain-overdue'] },
+              kind: {
+                type: 'string',
+                enum: [
+                  'emergency-phone-notification',
+                  'manual-callback',
+                  'review-result',
+                  're-dispatch',
+                  'explain-overdue',
+                ],
+              },
               orderId: idSchema,
               limit: { type: 'integer', minimum: 1, maximum: 500 },
             },
@@ -85,7 +104,11 @@ export function workOrderAdminRoutes(deps: {
           summary: 'Orders past their pending deadline (dispatch, sign, completion), most overdue first',
           tags: ['supervision'],
           security,
-          querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 5000 } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { limit: { type: 'integer', minimum: 1, maximum: 5000 } },
+          },
           response: { 200: { type: 'array', items: openObject }, ...allErrors },
         },
       },
@@ -101,7 +124,13 @@ export function workOrderAdminRoutes(deps: {
       '/supervision/orders/:id/notices',
       {
         config: { permission: 'work-orders:read' },
-        schema: { summary: 'Supervision notices sent for an order (art. 34)', tags: ['supervision'], security, params: idParams, response: { 200: { type: 'array', items: openObject }, ...allErrors } },
+        schema: {
+          summary: 'Supervision notices sent for an order (art. 34)',
+          tags: ['supervision'],
+          security,
+          params: idParams,
+          response: { 200: { type: 'array', items: openObject }, ...allErrors },
+        },
       },
       async (request) => {
         await orders.get(request.params.id, caller(request));
@@ -113,7 +142,13 @@ export function workOrderAdminRoutes(deps: {
       '/supervision/scan',
       {
         config: { permission: 'work-orders:supervise' },
-        schema: { summary: 'Run one supervision and satisfaction-timeout pass now', tags: ['supervision'], security, body: emptyBodySchema, response: { 200: openObject, ...allErrors } },
+        schema: {
+          summary: 'Run one supervision and satisfaction-timeout pass now',
+          tags: ['supervision'],
+          security,
+          body: emptyBodySchema,
+          response: { 200: openObject, ...allErrors },
+        },
       },
       async () => scanner.scanOnce(),
     );
@@ -123,14 +158,19 @@ export function workOrderAdminRoutes(deps: {
       {
         config: { permission: 'assessment:read' },
         schema: {
-          summary: 'Per-unit figures for a month or a cycle (1 Dec – 30 Nov, art. 30): on-time signing and completion, return, extension and satisfaction rates',
+          summary:
+            'Per-unit figures for a month or a cycle (1 Dec – 30 Nov, art. 30): on-time signing and completion, return, extension and satisfaction rates',
           tags: ['assessment'],
           security,
           querystring: {
             type: 'object',
             additionalProperties: false,
             required: ['year'],
-            properties: { year: { type: 'integer', minimum: 2000, maximum: 2200 }, month: { type: 'integer', minimum: 1, maximum: 12 }, unitId: unitIdSchema },
+            properties: {
+              year: { type: 'integer', minimum: 2000, maximum: 2200 },
+              month: { type: 'integer', minimum: 1, maximum: 12 },
+              unitId: unitIdSchema,
+            },
           },
           response: { 200: openObject, ...allErrors },
         },
@@ -150,7 +190,12 @@ export function workOrderAdminRoutes(deps: {
             type: 'object',
             additionalProperties: false,
             required: ['cycleYear', 'reason'],
-            properties: { cycleYear: { type: 'integer', minimum: 2000, maximum: 2200 }, orderId: { type: 'integer', minimum: 1 }, reason: text(5000), unitId: unitIdSchema },
+            properties: {
+              cycleYear: { type: 'integer', minimum: 2000, maximum: 2200 },
+              orderId: { type: 'integer', minimum: 1 },
+              reason: text(5000),
+              unitId: unitIdSchema,
+            },
           },
           response: { 201: openObject, ...allErrors },
         },
@@ -166,7 +211,11 @@ export function workOrderAdminRoutes(deps: {
           summary: 'List appeals',
           tags: ['assessment'],
           security,
-          querystring: { type: 'object', additionalProperties: false, properties: { unitId: unitIdSchema, cycle: { type: 'string', pattern: '^[0-9]{4}$' } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { unitId: unitIdSchema, cycle: { type: 'string', pattern: '^[0-9]{4}$' } },
+          },
           response: { 200: { type: 'array', items: openObject }, ...allErrors },
         },
       },
@@ -182,7 +231,12 @@ export function workOrderAdminRoutes(deps: {
           tags: ['assessment'],
           security,
           params: idParams,
-          body: { type: 'object', additionalProperties: false, required: ['status', 'decision'], properties: { status: { type: 'string', enum: ['accepted', 'rejected'] }, decision: text(5000) } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['status', 'decision'],
+            properties: { status: { type: 'string', enum: ['accepted', 'rejected'] }, decision: text(5000) },
+          },
           response: { 200: openObject, ...allErrors },
         },
       },

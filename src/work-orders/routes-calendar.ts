@@ -50,12 +50,22 @@ export function calendarRoutes(deps: { calendar: CalendarService }): FastifyPlug
       },
     );
 
-    app.post<{ Body: { year: number; region?: string; source?: string; holidays: { name: string; from: string; to: string }[]; makeUpWorkdays: string[]; replace?: boolean } }>(
+    app.post<{
+      Body: {
+        year: number;
+        region?: string;
+        source?: string;
+        holidays: { name: string; from: string; to: string }[];
+        makeUpWorkdays: string[];
+        replace?: boolean;
+      };
+    }>(
       '/calendar/years',
       {
         config: { permission: 'calendar:manage' },
         schema: {
-          summary: "Add a year's holidays and make-up working days (national or a region's additions); replace: true corrects a loaded year",
+          summary:
+            "Add a year's holidays and make-up working days (national or a region's additions); replace: true corrects a loaded year",
           tags,
           security,
           body: {
@@ -69,7 +79,12 @@ export function calendarRoutes(deps: { calendar: CalendarService }): FastifyPlug
               holidays: {
                 type: 'array',
                 maxItems: 60,
-                items: { type: 'object', additionalProperties: false, required: ['name', 'from', 'to'], properties: { name: text(100), from: date, to: date } },
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['name', 'from', 'to'],
+                  properties: { name: text(100), from: date, to: date },
+                },
               },
               makeUpWorkdays: { type: 'array', maxItems: 30, items: date },
               replace: { type: 'boolean' },
@@ -81,10 +96,18 @@ export function calendarRoutes(deps: { calendar: CalendarService }): FastifyPlug
       async (request, reply) => {
         const c = caller(request);
         const { replace, ...schedule } = request.body;
-        if (schedule.holidays.length === 0 && schedule.makeUpWorkdays.length === 0 && (schedule.region ?? 'national') === 'national') {
+        if (
+          schedule.holidays.length === 0 &&
+          schedule.makeUpWorkdays.length === 0 &&
+          (schedule.region ?? 'national') === 'national'
+        ) {
           throw badInput('empty-calendar', 'body.holidays: a national year without any holiday is not plausible');
         }
-        return reply.code(201).send(await calendar.addYear({ region: 'national', ...schedule }, { id: c.id, role: c.role }, replace ?? false));
+        return reply
+          .code(201)
+          .send(
+            await calendar.addYear({ region: 'national', ...schedule }, { id: c.id, role: c.role }, replace ?? false),
+          );
       },
     );
   };

@@ -1,9 +1,23 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EntryInput, KnowledgeService } from './knowledge-service.ts';
-import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
+import {
+  allErrors,
+  caller,
+  idParams,
+  mapServiceErrors,
+  openObject,
+  security,
+  text,
+  unitIdSchema,
+} from './routes-common.ts';
 
 const date = { type: 'string', format: 'date' } as const;
-const keyParams = { type: 'object', additionalProperties: false, required: ['key'], properties: { key: { type: 'string', minLength: 1, maxLength: 80, pattern: '^[A-Za-z0-9_.:-]+$' } } } as const;
+const keyParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key'],
+  properties: { key: { type: 'string', minLength: 1, maxLength: 80, pattern: '^[A-Za-z0-9_.:-]+$' } },
+} as const;
 
 const entryBody = (requireContent: boolean) =>
   ({
@@ -43,7 +57,12 @@ export function knowledgeRoutes(deps: { knowledge: KnowledgeService }): FastifyP
             type: 'object',
             additionalProperties: false,
             required: ['q'],
-            properties: { q: { type: 'string', minLength: 1, maxLength: 200 }, unitId: unitIdSchema, includeExpired: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 100 } },
+            properties: {
+              q: { type: 'string', minLength: 1, maxLength: 200 },
+              unitId: unitIdSchema,
+              includeExpired: { type: 'boolean' },
+              limit: { type: 'integer', minimum: 1, maximum: 100 },
+            },
           },
           response: { 200: { type: 'array', items: openObject }, ...allErrors },
         },
@@ -58,14 +77,29 @@ export function knowledgeRoutes(deps: { knowledge: KnowledgeService }): FastifyP
       '/knowledge/entries',
       {
         config: { permission: 'knowledge:write' },
-        schema: { summary: "Create an entry (unit handlers: for their own unit)", tags, security, body: entryBody(true), response: { 201: openObject, ...allErrors } },
+        schema: {
+          summary: 'Create an entry (unit handlers: for their own unit)',
+          tags,
+          security,
+          body: entryBody(true),
+          response: { 201: openObject, ...allErrors },
+        },
       },
       async (request, reply) => reply.code(201).send(await knowledge.create(request.body, actor(request))),
     );
 
     app.get<{ Params: { key: string } }>(
       '/knowledge/entries/:key',
-      { config: { permission: 'knowledge:read' }, schema: { summary: 'The current version of an entry', tags, security, params: keyParams, response: { 200: openObject, ...allErrors } } },
+      {
+        config: { permission: 'knowledge:read' },
+        schema: {
+          summary: 'The current version of an entry',
+          tags,
+          security,
+          params: keyParams,
+          response: { 200: openObject, ...allErrors },
+        },
+      },
       async (request) => knowledge.current(request.params.key),
     );
 
@@ -73,14 +107,30 @@ export function knowledgeRoutes(deps: { knowledge: KnowledgeService }): FastifyP
       '/knowledge/entries/:key',
       {
         config: { permission: 'knowledge:write' },
-        schema: { summary: 'Revise an entry: a new version becomes current (owning unit only)', tags, security, params: keyParams, body: entryBody(true), response: { 200: openObject, ...allErrors } },
+        schema: {
+          summary: 'Revise an entry: a new version becomes current (owning unit only)',
+          tags,
+          security,
+          params: keyParams,
+          body: entryBody(true),
+          response: { 200: openObject, ...allErrors },
+        },
       },
       async (request) => knowledge.revise(request.params.key, request.body, actor(request)),
     );
 
     app.get<{ Params: { key: string } }>(
       '/knowledge/entries/:key/versions',
-      { config: { permission: 'knowledge:read' }, schema: { summary: 'Every version of an entry', tags, security, params: keyParams, response: { 200: { type: 'array', items: openObject }, ...allErrors } } },
+      {
+        config: { permission: 'knowledge:read' },
+        schema: {
+          summary: 'Every version of an entry',
+          tags,
+          security,
+          params: keyParams,
+          response: { 200: { type: 'array', items: openObject }, ...allErrors },
+        },
+      },
       async (request) => knowledge.versions(request.params.key),
     );
 
@@ -92,11 +142,17 @@ export function knowledgeRoutes(deps: { knowledge: KnowledgeService }): FastifyP
           summary: 'Put a knowledge question to a unit; due within 3 working days (art. 29)',
           tags,
           security,
-          body: { type: 'object', additionalProperties: false, required: ['unitId', 'question'], properties: { unitId: unitIdSchema, question: text(5000) } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['unitId', 'question'],
+            properties: { unitId: unitIdSchema, question: text(5000) },
+          },
           response: { 201: openObject, ...allErrors },
         },
       },
-      async (request, reply) => reply.code(201).send(await knowledge.ask(request.body.unitId, request.body.question, actor(request))),
+      async (request, reply) =>
+        reply.code(201).send(await knowledge.ask(request.body.unitId, request.body.question, actor(request))),
     );
 
     app.get<{ Querystring: { unitId?: string; open?: boolean; overdue?: boolean } }>(
@@ -107,7 +163,11 @@ export function knowledgeRoutes(deps: { knowledge: KnowledgeService }): FastifyP
           summary: "List questions (unit handlers: their unit's)",
           tags,
           security,
-          querystring: { type: 'object', additionalProperties: false, properties: { unitId: unitIdSchema, open: { type: 'boolean' }, overdue: { type: 'boolean' } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { unitId: unitIdSchema, open: { type: 'boolean' }, overdue: { type: 'boolean' } },
+          },
           response: { 200: { type: 'array', items: openObject }, ...allErrors },
         },
       },
@@ -123,11 +183,17 @@ export function knowledgeRoutes(deps: { knowledge: KnowledgeService }): FastifyP
           tags,
           security,
           params: idParams,
-          body: { type: 'object', additionalProperties: false, required: ['answer'], properties: { answer: text(20_000), entryKey: keyParams.properties.key } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['answer'],
+            properties: { answer: text(20_000), entryKey: keyParams.properties.key },
+          },
           response: { 200: openObject, ...allErrors },
         },
       },
-      async (request) => knowledge.answer(request.params.id, request.body.answer, actor(request), request.body.entryKey),
+      async (request) =>
+        knowledge.answer(request.params.id, request.body.answer, actor(request), request.body.entryKey),
     );
   };
 }

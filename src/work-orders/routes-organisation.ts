@@ -18,7 +18,12 @@ const contactSchema = {
   },
 } as const;
 
-const unitParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: unitIdSchema } } as const;
+const unitParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: unitIdSchema },
+} as const;
 
 /** Contact numbers are staff numbers but still personal data: masked for roles without phone:see-full. */
 function view(u: OrgUnit & { children?: unknown[] }, c: Caller): unknown {
@@ -26,12 +31,15 @@ function view(u: OrgUnit & { children?: unknown[] }, c: Caller): unknown {
   return {
     ...u,
     contacts: u.contacts.map((x) => ({ ...x, phone: full ? x.phone : maskPhone(x.phone) })),
-    ...(u.children ? { children: (u.children as (OrgUnit & { children?: unknown[] })[]).map((ch) => view(ch, c)) } : {}),
+    ...(u.children
+      ? { children: (u.children as (OrgUnit & { children?: unknown[] })[]).map((ch) => view(ch, c)) }
+      : {}),
   };
 }
 
 type ContactBody = { name: string; phone: string; duty?: string; emergency?: boolean };
-const toContacts = (cs: ContactBody[] | undefined): OrgContact[] | undefined => cs?.map((x) => ({ name: x.name, phone: x.phone, duty: x.duty ?? null, emergency: x.emergency ?? false }));
+const toContacts = (cs: ContactBody[] | undefined): OrgContact[] | undefined =>
+  cs?.map((x) => ({ name: x.name, phone: x.phone, duty: x.duty ?? null, emergency: x.emergency ?? false }));
 
 /** Region → cities → county workstations → handling units (art. 3, 8–11). Reads for every role, changes for admins. */
 export function organisationRoutes(deps: { organisation: OrganisationService }): FastifyPluginAsync {
@@ -42,7 +50,15 @@ export function organisationRoutes(deps: { organisation: OrganisationService }):
 
     app.get(
       '/organisation/units',
-      { config: { permission: 'organisation:read' }, schema: { summary: 'List all units', tags, security, response: { 200: { type: 'array', items: openObject }, ...allErrors } } },
+      {
+        config: { permission: 'organisation:read' },
+        schema: {
+          summary: 'List all units',
+          tags,
+          security,
+          response: { 200: { type: 'array', items: openObject }, ...allErrors },
+        },
+      },
       async (request) => {
         const c = caller(request);
         return (await organisation.list()).map((u) => view(u, c));
@@ -69,16 +85,28 @@ export function organisationRoutes(deps: { organisation: OrganisationService }):
 
     app.get<{ Params: { id: string } }>(
       '/organisation/units/:id',
-      { config: { permission: 'organisation:read' }, schema: { summary: 'Read a unit', tags, security, params: unitParams, response: { 200: openObject, ...allErrors } } },
+      {
+        config: { permission: 'organisation:read' },
+        schema: {
+          summary: 'Read a unit',
+          tags,
+          security,
+          params: unitParams,
+          response: { 200: openObject, ...allErrors },
+        },
+      },
       async (request) => view(await organisation.get(request.params.id), caller(request)),
     );
 
-    app.post<{ Body: { id: string; kind: OrgUnitKind; name: string; parentId?: string | null; contacts?: ContactBody[] } }>(
+    app.post<{
+      Body: { id: string; kind: OrgUnitKind; name: string; parentId?: string | null; contacts?: ContactBody[] };
+    }>(
       '/organisation/units',
       {
         config: { permission: 'organisation:manage' },
         schema: {
-          summary: 'Create a unit: region, city, county workstation (takes no public requests, art. 8) or handling unit',
+          summary:
+            'Create a unit: region, city, county workstation (takes no public requests, art. 8) or handling unit',
           tags,
           security,
           body: {
@@ -99,12 +127,24 @@ export function organisationRoutes(deps: { organisation: OrganisationService }):
       async (request, reply) => {
         const c = caller(request);
         const b = request.body;
-        const u = await organisation.create({ id: b.id, kind: b.kind, name: b.name, parentId: b.parentId ?? null, contacts: toContacts(b.contacts) ?? [] }, { id: c.id, role: c.role });
+        const u = await organisation.create(
+          {
+            id: b.id,
+            kind: b.kind,
+            name: b.name,
+            parentId: b.parentId ?? null,
+            contacts: toContacts(b.contacts) ?? [],
+          },
+          { id: c.id, role: c.role },
+        );
         return reply.code(201).send(view(u, c));
       },
     );
 
-    app.patch<{ Params: { id: string }; Body: { name?: string; parentId?: string | null; active?: boolean; contacts?: ContactBody[] } }>(
+    app.patch<{
+      Params: { id: string };
+      Body: { name?: string; parentId?: string | null; active?: boolean; contacts?: ContactBody[] };
+    }>(
       '/organisation/units/:id',
       {
         config: { permission: 'organisation:manage' },

@@ -13,7 +13,11 @@ import { allErrors, mapServiceErrors, openObject } from './routes-common.ts';
  * sha256=<hex>); unsigned, wrongly signed or stale calls are refused with 401, and without a configured secret
  * the webhook refuses everything (503).
  */
-export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: string | undefined; clock: Clock }): FastifyPluginAsync {
+export function smsWebhookRoutes(deps: {
+  orders: WorkOrderService;
+  secret: string | undefined;
+  clock: Clock;
+}): FastifyPluginAsync {
   return async (app) => {
     mapServiceErrors(app);
     // The signature covers the exact bytes sent, so this scope keeps the raw body beside the parsed one.
@@ -32,7 +36,11 @@ export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: strin
 
     // Anyone can call this URL, so a refusal is answered without an error line (no stack trace) and
     // counted on one warn line a minute at most (issue 7 item 10).
-    const refusals = throttledWarning({ logger: app.log, clock: deps.clock, msg: 'SMS webhook calls refused (at most one line a minute)' });
+    const refusals = throttledWarning({
+      logger: app.log,
+      clock: deps.clock,
+      msg: 'SMS webhook calls refused (at most one line a minute)',
+    });
     app.addHook('onClose', async () => refusals.flush());
     const refuse = (reply: FastifyReply, status: number, code: string, message: string) => {
       refusals.note({ statusCode: status, reason: code });
@@ -40,7 +48,13 @@ export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: strin
     };
 
     app.addHook('preValidation', async (request, reply) => {
-      if (!deps.secret) return refuse(reply, 503, 'webhook-not-configured', 'the SMS webhook secret is not configured, so every call is refused');
+      if (!deps.secret)
+        return refuse(
+          reply,
+          503,
+          'webhook-not-configured',
+          'the SMS webhook secret is not configured, so every call is refused',
+        );
       const check = verifyWebhook({
         secret: deps.secret,
         signature: headerOf(request.headers['x-sms-signature']),
@@ -61,7 +75,10 @@ export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: strin
           headers: {
             type: 'object',
             required: ['x-sms-signature', 'x-sms-timestamp'],
-            properties: { 'x-sms-signature': { type: 'string', maxLength: 200 }, 'x-sms-timestamp': { type: 'string', maxLength: 20 } },
+            properties: {
+              'x-sms-signature': { type: 'string', maxLength: 200 },
+              'x-sms-timestamp': { type: 'string', maxLength: 20 },
+            },
           },
           body: {
             type: 'object',
@@ -83,7 +100,12 @@ export function smsWebhookRoutes(deps: { orders: WorkOrderService; secret: strin
           request.log.info({ from: maskPhone(request.body.from) }, 'SMS reply matches no survey');
           return { matched: false };
         }
-        return { matched: true, orderId: r.orderId, status: r.order.status, satisfaction: r.order.satisfaction?.result ?? null };
+        return {
+          matched: true,
+          orderId: r.orderId,
+          status: r.order.status,
+          satisfaction: r.order.satisfaction?.result ?? null,
+        };
       },
     );
   };

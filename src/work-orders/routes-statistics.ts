@@ -13,7 +13,8 @@ export function workOrderStatisticsRoutes(deps: { hotTopics: HotTopicsService })
       {
         config: { permission: 'statistics:read' },
         schema: {
-          summary: 'Hot topics (art. 17): intakes per category or per area in a period of Asia/Shanghai days (both ends included), largest first',
+          summary:
+            'Hot topics (art. 17): intakes per category or per area in a period of Asia/Shanghai days (both ends included), largest first',
           tags: ['statistics'],
           security,
           querystring: {
@@ -43,7 +44,12 @@ export function workOrderStatisticsRoutes(deps: { hotTopics: HotTopicsService })
                     type: 'object',
                     additionalProperties: false,
                     required: ['key', 'name', 'count', 'share'],
-                    properties: { key: { type: 'string' }, name: { type: 'string' }, count: { type: 'integer' }, share: { type: 'number' } },
+                    properties: {
+                      key: { type: 'string' },
+                      name: { type: 'string' },
+                      count: { type: 'integer' },
+                      share: { type: 'number' },
+                    },
                   },
                 },
               },

@@ -1,12 +1,28 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Permission } from '../auth/permissions.ts';
-import { CHANNELS, NOT_ACCEPTED_REASONS, ORDER_TYPES, WORK_ORDER_STATUSES, type WorkOrderCommand, type WorkOrderStatus } from '../domain/work-orders/types.ts';
+import {
+  CHANNELS,
+  NOT_ACCEPTED_REASONS,
+  ORDER_TYPES,
+  WORK_ORDER_STATUSES,
+  type WorkOrderCommand,
+  type WorkOrderStatus,
+} from '../domain/work-orders/types.ts';
 import { toExchangeRecord } from './exchange-format.ts';
 import { orderView, summaryView } from './order-view.ts';
 import type { IntakeInput, WorkOrderService } from './work-order-service.ts';
 import { idSchema } from '../http/number-bounds.ts';
 import { emptyBodySchema } from '../http/routes/user-schema.ts';
-import { allErrors, caller, idParams, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
+import {
+  allErrors,
+  caller,
+  idParams,
+  mapServiceErrors,
+  openObject,
+  security,
+  text,
+  unitIdSchema,
+} from './routes-common.ts';
 
 const summarySchema = {
   type: 'object',
@@ -60,7 +76,12 @@ type ActionSpec = {
   toCommand: (body: Record<string, unknown>) => WorkOrderCommand;
 };
 
-const obj = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required, properties });
+const obj = (required: string[], properties: Record<string, unknown>) => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});
 const units = { leadUnitId: unitIdSchema, assistingUnitIds: { type: 'array', maxItems: 20, items: unitIdSchema } };
 
 /** Every transition of the state machine, one route each (the domain decides whether it is allowed now). */
@@ -70,7 +91,11 @@ const ACTIONS: ActionSpec[] = [
     summary: 'Record the demand as not accepted (art. 21) with the reason code; it is not dispatched',
     permission: 'work-orders:dispatch',
     body: obj(['reasonCode'], { reasonCode: { type: 'string', enum: [...NOT_ACCEPTED_REASONS] }, note: text(2000) }),
-    toCommand: (b) => ({ action: 'not-accept', reasonCode: b['reasonCode'] as never, ...(b['note'] ? { note: b['note'] as string } : {}) }),
+    toCommand: (b) => ({
+      action: 'not-accept',
+      reasonCode: b['reasonCode'] as never,
+      ...(b['note'] ? { note: b['note'] as string } : {}),
+    }),
   },
   {
     path: 'answer-directly',
@@ -84,13 +109,20 @@ const ACTIONS: ActionSpec[] = [
     summary: 'Dispatch to a lead unit and assisting units (art. 18, 25); emergencies create a phone-notification task',
     permission: 'work-orders:dispatch',
     body: obj(['leadUnitId'], units),
-    toCommand: (b) => ({ action: 'dispatch', leadUnitId: b['leadUnitId'] as string, assistingUnitIds: (b['assistingUnitIds'] as string[] | undefined) ?? [] }),
+    toCommand: (b) => ({
+      action: 'dispatch',
+      leadUnitId: b['leadUnitId'] as string,
+      assistingUnitIds: (b['assistingUnitIds'] as string[] | undefined) ?? [],
+    }),
   },
   {
     path: 'disputes',
     summary: 'Record that units dispute responsibility (art. 19)',
     permission: 'work-orders:dispatch',
-    body: obj(['unitIds', 'reason'], { unitIds: { type: 'array', minItems: 1, maxItems: 20, items: unitIdSchema }, reason: text(2000) }),
+    body: obj(['unitIds', 'reason'], {
+      unitIds: { type: 'array', minItems: 1, maxItems: 20, items: unitIdSchema },
+      reason: text(2000),
+    }),
     toCommand: (b) => ({ action: 'raise-dispute', unitIds: b['unitIds'] as string[], reason: b['reason'] as string }),
   },
   {
@@ -105,7 +137,13 @@ const ACTIONS: ActionSpec[] = [
       minutes: b['minutes'] as string,
     }),
   },
-  { path: 'sign', summary: 'The lead unit signs the order (签收)', permission: 'work-orders:handle', body: emptyBodySchema, toCommand: () => ({ action: 'sign' }) },
+  {
+    path: 'sign',
+    summary: 'The lead unit signs the order (签收)',
+    permission: 'work-orders:handle',
+    body: emptyBodySchema,
+    toCommand: () => ({ action: 'sign' }),
+  },
   {
     path: 'return',
     summary: 'The lead unit hands the order back (退单) within the return window, with a reason (art. 26(3))',
@@ -115,7 +153,8 @@ const ACTIONS: ActionSpec[] = [
   },
   {
     path: 'forward',
-    summary: 'A county workstation passes a signed order to a unit below it (art. 8); the handling clock and extension allowance carry over',
+    summary:
+      'A county workstation passes a signed order to a unit below it (art. 8); the handling clock and extension allowance carry over',
     permission: 'work-orders:handle',
     body: obj(['unitId', 'reason'], { unitId: unitIdSchema, reason: text(2000) }),
     toCommand: (b) => ({ action: 'forward', toUnitId: b['unitId'] as string, note: b['reason'] as string }),
@@ -124,10 +163,19 @@ const ACTIONS: ActionSpec[] = [
     path: 'extension',
     summary: 'Ask for an extension before the deadline (working days, or ms for emergencies; art. 26(2))',
     permission: 'work-orders:handle',
-    body: obj(['extra', 'reason'], { extra: { type: 'integer', minimum: 1, maximum: 864_000_000 }, reason: text(2000) }),
+    body: obj(['extra', 'reason'], {
+      extra: { type: 'integer', minimum: 1, maximum: 864_000_000 },
+      reason: text(2000),
+    }),
     toCommand: (b) => ({ action: 'request-extension', extra: b['extra'] as number, reason: b['reason'] as string }),
   },
-  { path: 'extension/approve', summary: 'Approve the pending extension', permission: 'work-orders:supervise', body: emptyBodySchema, toCommand: () => ({ action: 'approve-extension' }) },
+  {
+    path: 'extension/approve',
+    summary: 'Approve the pending extension',
+    permission: 'work-orders:supervise',
+    body: emptyBodySchema,
+    toCommand: () => ({ action: 'approve-extension' }),
+  },
   {
     path: 'extension/refuse',
     summary: 'Refuse the pending extension, with a reason',
@@ -153,7 +201,10 @@ const ACTIONS: ActionSpec[] = [
     path: 'reply',
     summary: 'The lead unit replies, with attachments uploaded before (photos, video; art. 26(4))',
     permission: 'work-orders:handle',
-    body: obj(['content'], { content: text(20_000), attachmentIds: { type: 'array', maxItems: 20, items: { type: 'integer', minimum: 1 } } }),
+    body: obj(['content'], {
+      content: text(20_000),
+      attachmentIds: { type: 'array', maxItems: 20, items: { type: 'integer', minimum: 1 } },
+    }),
     // Attachment ids are resolved to references by the route handler below.
     toCommand: (b) => ({ action: 'reply', content: b['content'] as string }),
   },
@@ -164,7 +215,13 @@ const ACTIONS: ActionSpec[] = [
     body: obj(['reason'], { reason: text(2000) }),
     toCommand: (b) => ({ action: 'reject-reply', reason: b['reason'] as string }),
   },
-  { path: 'close', summary: 'Close (办结) after the reply; sends the satisfaction SMS', permission: 'work-orders:dispatch', body: emptyBodySchema, toCommand: () => ({ action: 'close' }) },
+  {
+    path: 'close',
+    summary: 'Close (办结) after the reply; sends the satisfaction SMS',
+    permission: 'work-orders:dispatch',
+    body: emptyBodySchema,
+    toCommand: () => ({ action: 'close' }),
+  },
   {
     path: 'satisfaction',
     summary: "Record the requester's satisfaction answer given by other means than SMS (e.g. a callback)",
@@ -177,7 +234,11 @@ const ACTIONS: ActionSpec[] = [
     summary: 'Conclude the review of a dissatisfied order: uphold, or re-dispatch (art. 27(3))',
     permission: 'work-orders:supervise',
     body: obj(['outcome', 'note'], { outcome: { type: 'string', enum: ['upheld', 'redispatch'] }, note: text(2000) }),
-    toCommand: (b) => ({ action: 'conclude-review', outcome: b['outcome'] as 'upheld' | 'redispatch', note: b['note'] as string }),
+    toCommand: (b) => ({
+      action: 'conclude-review',
+      outcome: b['outcome'] as 'upheld' | 'redispatch',
+      note: b['note'] as string,
+    }),
   },
   {
     path: 'merge',
@@ -204,7 +265,14 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
           tags,
           security,
           body: intakeBody,
-          response: { 201: { type: 'object', additionalProperties: false, properties: { order: openObject, mergedInto: { type: 'integer' }, repeatOf: { type: 'integer' } } }, ...allErrors },
+          response: {
+            201: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { order: openObject, mergedInto: { type: 'integer' }, repeatOf: { type: 'integer' } },
+            },
+            ...allErrors,
+          },
         },
       },
       async (request, reply) => {
@@ -279,7 +347,12 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
               items: {
                 type: 'object',
                 additionalProperties: false,
-                properties: { code: { type: 'string' }, name: { type: 'string' }, parentCode: { type: ['string', 'null'] }, fastResponse: { type: 'boolean' } },
+                properties: {
+                  code: { type: 'string' },
+                  name: { type: 'string' },
+                  parentCode: { type: ['string', 'null'] },
+                  fastResponse: { type: 'boolean' },
+                },
               },
             },
             ...allErrors,
@@ -293,7 +366,13 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
       '/work-orders/:id',
       {
         config: { permission: 'work-orders:read' },
-        schema: { summary: 'Read one order', tags, security, params: idParams, response: { 200: openObject, ...allErrors } },
+        schema: {
+          summary: 'Read one order',
+          tags,
+          security,
+          params: idParams,
+          response: { 200: openObject, ...allErrors },
+        },
       },
       async (request) => {
         const c = caller(request);
@@ -305,7 +384,13 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
       '/work-orders/:id/audit',
       {
         config: { permission: 'work-orders:read' },
-        schema: { summary: "The order's append-only audit trail", tags, security, params: idParams, response: { 200: { type: 'array', items: openObject }, ...allErrors } },
+        schema: {
+          summary: "The order's append-only audit trail",
+          tags,
+          security,
+          params: idParams,
+          response: { 200: { type: 'array', items: openObject }, ...allErrors },
+        },
       },
       async (request) => orders.audit(request.params.id, caller(request)),
     );
@@ -338,11 +423,16 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
           tags,
           security,
           params: idParams,
-          body: obj(['fileName', 'mimeType', 'contentBase64'], { fileName: text(200), mimeType: text(100), contentBase64: { type: 'string', minLength: 1 } }),
+          body: obj(['fileName', 'mimeType', 'contentBase64'], {
+            fileName: text(200),
+            mimeType: text(100),
+            contentBase64: { type: 'string', minLength: 1 },
+          }),
           response: { 201: openObject, ...allErrors },
         },
       },
-      async (request, reply) => reply.code(201).send(await orders.addAttachment(request.params.id, request.body, caller(request))),
+      async (request, reply) =>
+        reply.code(201).send(await orders.addAttachment(request.params.id, request.body, caller(request))),
     );
 
     app.get<{ Params: { id: number; attachmentId: number } }>(
@@ -362,7 +452,11 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
         },
       },
       async (request, reply) => {
-        const { meta, bytes } = await orders.attachment(request.params.id, request.params.attachmentId, caller(request));
+        const { meta, bytes } = await orders.attachment(
+          request.params.id,
+          request.params.attachmentId,
+          caller(request),
+        );
         return reply.type(meta.mimeType).header('x-content-sha256', meta.sha256).send(bytes);
       },
     );
@@ -372,7 +466,14 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
         `/work-orders/:id/${spec.path}`,
         {
           config: { permission: spec.permission },
-          schema: { summary: spec.summary, tags, security, params: idParams, body: spec.body, response: { 200: openObject, ...allErrors } },
+          schema: {
+            summary: spec.summary,
+            tags,
+            security,
+            params: idParams,
+            body: spec.body,
+            response: { 200: openObject, ...allErrors },
+          },
         },
         async (request) => {
           const c = caller(request);

@@ -22,7 +22,12 @@ export class SatisfactionSms {
   }
 
   /** Any outgoing SMS about an order (surveys, supervision warnings to units), recorded before it is sent. */
-  async send(purpose: 'satisfaction' | 'supervision', orderId: number, to: string, text: string): Promise<SmsRecord['status']> {
+  async send(
+    purpose: 'satisfaction' | 'supervision',
+    orderId: number,
+    to: string,
+    text: string,
+  ): Promise<SmsRecord['status']> {
     const id = await this.repo.insert({
       direction: 'out',
       orderId,
@@ -41,7 +46,10 @@ export class SatisfactionSms {
     } catch (err) {
       const msg = (err as Error).message;
       await this.repo.markFailed(id, msg);
-      this.logger.warn({ orderId, to: maskPhone(to), gateway: this.gateway.name, error: msg }, `${purpose} SMS not sent`);
+      this.logger.warn(
+        { orderId, to: maskPhone(to), gateway: this.gateway.name, error: msg },
+        `${purpose} SMS not sent`,
+      );
       return 'failed';
     }
   }

@@ -40,7 +40,11 @@ export interface ScannerDeps {
   policy?: SupervisionPolicy;
 }
 
-const LEVEL_TEXT: Record<SupervisionLevel, string> = { 'sms-warning': '短信预警', 'yellow-card': '黄牌督办', 'red-card': '红牌督办' };
+const LEVEL_TEXT: Record<SupervisionLevel, string> = {
+  'sms-warning': '短信预警',
+  'yellow-card': '黄牌督办',
+  'red-card': '红牌督办',
+};
 const DEADLINE_TEXT: Record<SupervisedDeadline, string> = { dispatch: '派单', sign: '签收', completion: '办结' };
 
 /**
@@ -104,7 +108,16 @@ export class SupervisionScanner {
           result.errors++;
           this.d.logger.error({ err, orderId: s.order.id }, 'supervision of one order failed');
           // Look again tomorrow rather than failing the same order on every pass.
-          await this.d.repo.recordSupervision({ orderId: s.order.id, version: s.order.version, supervisionLevel: s.supervisionLevel, nextCheckAt: nextDayStart(now), notices: [], tasks: [], audit: [], at: now });
+          await this.d.repo.recordSupervision({
+            orderId: s.order.id,
+            version: s.order.version,
+            supervisionLevel: s.supervisionLevel,
+            nextCheckAt: nextDayStart(now),
+            notices: [],
+            tasks: [],
+            audit: [],
+            at: now,
+          });
         }
       }
       if (due.length < batch) break;
@@ -121,7 +134,16 @@ export class SupervisionScanner {
         await this.d.orders.act(o.id, { action: 'satisfaction-timeout' }, SYSTEM_CALLER);
         result.satisfactionTimeouts++;
       } else {
-        await this.d.repo.recordSupervision({ orderId: o.id, version: o.version, supervisionLevel: 0, nextCheckAt: pending.at, notices: [], tasks: [], audit: [], at: now });
+        await this.d.repo.recordSupervision({
+          orderId: o.id,
+          version: o.version,
+          supervisionLevel: 0,
+          nextCheckAt: pending.at,
+          notices: [],
+          tasks: [],
+          audit: [],
+          at: now,
+        });
       }
       return;
     }
@@ -137,8 +159,21 @@ export class SupervisionScanner {
     const notices: NewNotice[] = [];
     const tasks: NewTask[] = [];
     for (const e of effects) {
-      if (e.type === 'supervision-notice') notices.push({ orderId: e.orderId, unitId: e.unitId, level: e.level, deadlineKind: e.deadline, deadlineAt: e.dueAt });
-      else tasks.push({ orderId: e.orderId, kind: 'explain-overdue', unitId: e.unitId, note: 'art. 27(1): the overdue unit states its reason' });
+      if (e.type === 'supervision-notice')
+        notices.push({
+          orderId: e.orderId,
+          unitId: e.unitId,
+          level: e.level,
+          deadlineKind: e.deadline,
+          deadlineAt: e.dueAt,
+        });
+      else
+        tasks.push({
+          orderId: e.orderId,
+          kind: 'explain-overdue',
+          unitId: e.unitId,
+          note: 'art. 27(1): the overdue unit states its reason',
+        });
     }
     const level = Math.max(0, ...findings.map((f) => SUPERVISION_LEVELS.indexOf(f.level) + 1));
     await this.d.repo.recordSupervision({
@@ -189,7 +224,8 @@ export function nextCheck(o: WorkOrder, now: number, policy: SupervisionPolicy =
     candidates.push(due - len * policy.warnFraction, due + 1, due + len * policy.redAfterOverdueFraction);
   };
   const a = o.assignments[o.assignments.length - 1];
-  if (o.status === 'registered' || o.status === 'returned' || o.status === 'disputed') clock(o.dispatchDue.at - DEFAULT_CLOCK_POLICY.dispatchMs, o.dispatchDue.at);
+  if (o.status === 'registered' || o.status === 'returned' || o.status === 'disputed')
+    clock(o.dispatchDue.at - DEFAULT_CLOCK_POLICY.dispatchMs, o.dispatchDue.at);
   if (a && o.status === 'dispatched') {
     if (o.emergency) clock(a.dispatchedAt, a.signDue.at);
     else candidates.push(a.signDue.at + 1);

@@ -1,7 +1,12 @@
 import { shanghaiDateOf } from '../domain/calendar/civil-date.ts';
 import { decide, type DecideEnv } from '../domain/work-orders/decide.ts';
 import { findRepeat, normalisePhone, repeatCandidateOf } from '../domain/work-orders/repeat-detection.ts';
-import { maySeeOrder, orderVisibility, visibilityNeedsUnits, type OrderVisibilityFacts } from '../domain/work-orders/visibility.ts';
+import {
+  maySeeOrder,
+  orderVisibility,
+  visibilityNeedsUnits,
+  type OrderVisibilityFacts,
+} from '../domain/work-orders/visibility.ts';
 import type {
   Actor,
   AttachmentRef,
@@ -165,15 +170,29 @@ export class WorkOrderService {
 
   async intake(input: IntakeInput, caller: Caller): Promise<IntakeResult> {
     const category = (await this.categoryMap()).get(input.category);
-    if (!category) throw badInput('unknown-category', `body.category: unknown category "${input.category}" (GET /work-orders/categories lists them)`);
-    if (input.channel === 'phone' && !input.callId) throw badInput('call-id-required', 'body.callId is required for the phone channel: a phone order is linked to its call');
-    if (input.channel !== 'phone' && input.callId) throw badInput('call-id-not-phone', 'body.callId is only for the phone channel');
-    if (input.callId && !this.d.callExists(input.callId)) throw notFound('call-not-found', `body.callId: call ${input.callId} does not exist`);
+    if (!category)
+      throw badInput(
+        'unknown-category',
+        `body.category: unknown category "${input.category}" (GET /work-orders/categories lists them)`,
+      );
+    if (input.channel === 'phone' && !input.callId)
+      throw badInput(
+        'call-id-required',
+        'body.callId is required for the phone channel: a phone order is linked to its call',
+      );
+    if (input.channel !== 'phone' && input.callId)
+      throw badInput('call-id-not-phone', 'body.callId is only for the phone channel');
+    if (input.callId && !this.d.callExists(input.callId))
+      throw notFound('call-not-found', `body.callId: call ${input.callId} does not exist`);
     if (input.receivedByUnitId !== undefined) {
       const unit = await this.d.org.get(input.receivedByUnitId);
-      if (!unit) throw badInput('unit-not-found', `body.receivedByUnitId: no organisation unit ${input.receivedByUnitId}`);
+      if (!unit)
+        throw badInput('unit-not-found', `body.receivedByUnitId: no organisation unit ${input.receivedByUnitId}`);
       if (!unit.acceptsPublicRequests) {
-        throw conflict('no-public-intake', `${unit.name} (${unit.kind}) does not take public requests (art. 8); take the demand at the city or regional platform`);
+        throw conflict(
+          'no-public-intake',
+          `${unit.name} (${unit.kind}) does not take public requests (art. 8); take the demand at the city or regional platform`,
+        );
       }
     }
     const phone = normalisePhone(input.requesterPhone);
@@ -188,9 +207,16 @@ export class WorkOrderService {
 
     for (let attempt = 0; ; attempt++) {
       // Only orders the taker may see are repeat candidates: a merge or repeat flag would name a hidden order (art. 22).
-      const candidates = phone ? (await this.visibleTo(caller, await this.d.repo.statesByPhone(phone, 50))).map(repeatCandidateOf) : [];
+      const candidates = phone
+        ? (await this.visibleTo(caller, await this.d.repo.statesByPhone(phone, 50))).map(repeatCandidateOf)
+        : [];
       const match = findRepeat(
-        { categoryCode: category.code, content: input.content, ...(phone ? { requesterPhone: phone } : {}), ...(input.location ? { location: input.location } : {}) },
+        {
+          categoryCode: category.code,
+          content: input.content,
+          ...(phone ? { requesterPhone: phone } : {}),
+          ...(input.location ? { location: input.location } : {}),
+        },
         candidates,
       );
       const id = await this.d.repo.nextId();
@@ -224,7 +250,17 @@ export class WorkOrderService {
         ),
       );
       const extra: AuditEntry[] = input.receivedByUnitId
-        ? [{ entity: 'work_order', entityId: String(id), action: 'received-by', actorId: caller.id, actorRole: caller.role, at: now, data: { unitId: input.receivedByUnitId } }]
+        ? [
+            {
+              entity: 'work_order',
+              entityId: String(id),
+              action: 'received-by',
+              actorId: caller.id,
+              actorRole: caller.role,
+              at: now,
+              data: { unitId: input.receivedByUnitId },
+            },
+          ]
         : [];
       let changes: OrderChange[];
       let effects = intake.effects;
@@ -232,16 +268,34 @@ export class WorkOrderService {
       if (match?.kind === 'merge-into-open') {
         const target = await this.d.repo.load(match.orderId);
         if (!target) continue;
-        const merged = this.decided(decide(intake.state, { action: 'merge-into', targetOrderId: match.orderId, actor }, now, this.env()));
-        const absorbed = this.decided(decide(target.order, { action: 'absorb', mergedOrderId: id, actor }, now, this.env()));
+        const merged = this.decided(
+          decide(intake.state, { action: 'merge-into', targetOrderId: match.orderId, actor }, now, this.env()),
+        );
+        const absorbed = this.decided(
+          decide(target.order, { action: 'absorb', mergedOrderId: id, actor }, now, this.env()),
+        );
         changes = [
-          { ...this.change(merged.state, null, caller, now, [intake.audit, merged.audit], intake.effects, 0), extraAudit: extra },
-          this.change(absorbed.state, target.order.version, caller, now, [absorbed.audit], absorbed.effects, target.supervisionLevel, target),
+          {
+            ...this.change(merged.state, null, caller, now, [intake.audit, merged.audit], intake.effects, 0),
+            extraAudit: extra,
+          },
+          this.change(
+            absorbed.state,
+            target.order.version,
+            caller,
+            now,
+            [absorbed.audit],
+            absorbed.effects,
+            target.supervisionLevel,
+            target,
+          ),
         ];
         effects = [...intake.effects, ...absorbed.effects];
         mergedInto = match.orderId;
       } else {
-        changes = [{ ...this.change(intake.state, null, caller, now, [intake.audit], intake.effects, 0), extraAudit: extra }];
+        changes = [
+          { ...this.change(intake.state, null, caller, now, [intake.audit], intake.effects, 0), extraAudit: extra },
+        ];
       }
       changes[0]!.index.createdBy = caller.id;
       const r = await this.d.repo.commit(changes);
@@ -251,7 +305,10 @@ export class WorkOrderService {
       }
       await this.carryOut(effects);
       const order = changes[0]!.order;
-      this.d.logger.info({ orderId: id, channel: input.channel, mergedInto, requesterPhone: phone ? maskPhone(phone) : undefined }, 'work order taken');
+      this.d.logger.info(
+        { orderId: id, channel: input.channel, mergedInto, requesterPhone: phone ? maskPhone(phone) : undefined },
+        'work order taken',
+      );
       return {
         order,
         ...(mergedInto !== undefined ? { mergedInto } : {}),
@@ -269,11 +326,20 @@ export class WorkOrderService {
       const stored = await this.d.repo.load(id);
       if (!stored) throw notFound('order-not-found', `no work order ${id}`);
       await this.assertVisible(stored.order, caller);
-      if (command.action === 'dispatch' || command.action === 'resolve-dispute') await this.checkUnits(command.leadUnitId, command.assistingUnitIds ?? []);
+      if (command.action === 'dispatch' || command.action === 'resolve-dispute')
+        await this.checkUnits(command.leadUnitId, command.assistingUnitIds ?? []);
       if (command.action === 'reply') await this.checkAttachments(id, command.attachments ?? []);
       if (command.action === 'merge-into') return this.mergeInto(stored.order, command.targetOrderId, caller);
-      const forward = command.action === 'forward' ? { to: command.toUnitId, ...(await this.forwardCheck(stored.order, command.toUnitId)) } : null;
-      const env: DecideEnv = forward ? { ...this.env(), mayForward: (from, to) => from === forward.from && to === forward.to && forward.refusal === null } : this.env();
+      const forward =
+        command.action === 'forward'
+          ? { to: command.toUnitId, ...(await this.forwardCheck(stored.order, command.toUnitId)) }
+          : null;
+      const env: DecideEnv = forward
+        ? {
+            ...this.env(),
+            mayForward: (from, to) => from === forward.from && to === forward.to && forward.refusal === null,
+          }
+        : this.env();
       const now = this.d.clock.now();
       const decision = decide(stored.order, { ...command, actor } as Parameters<typeof decide>[1], now, env);
       // The domain only learns yes/no from mayForward; the organisation knows why, so its reason replaces the generic one.
@@ -281,7 +347,16 @@ export class WorkOrderService {
         throw conflict('forward-not-allowed', `forward refused (order ${decision.refusal.status}): ${forward.refusal}`);
       }
       const d = this.decided(decision);
-      const change = this.change(d.state, stored.order.version, caller, now, [d.audit], d.effects, stored.supervisionLevel, stored);
+      const change = this.change(
+        d.state,
+        stored.order.version,
+        caller,
+        now,
+        [d.audit],
+        d.effects,
+        stored.supervisionLevel,
+        stored,
+      );
       const r = await this.d.repo.commit(change);
       if (r === 'conflict') {
         if (attempt < MAX_RETRIES) continue;
@@ -303,10 +378,20 @@ export class WorkOrderService {
     const a = this.decided(decide(target.order, { action: 'absorb', mergedOrderId: order.id, actor }, now, this.env()));
     const stored = await this.d.repo.load(order.id);
     const r = await this.d.repo.commit([
-      this.change(m.state, order.version, caller, now, [m.audit], m.effects, stored?.supervisionLevel ?? 0, stored ?? undefined),
+      this.change(
+        m.state,
+        order.version,
+        caller,
+        now,
+        [m.audit],
+        m.effects,
+        stored?.supervisionLevel ?? 0,
+        stored ?? undefined,
+      ),
       this.change(a.state, target.order.version, caller, now, [a.audit], a.effects, target.supervisionLevel, target),
     ]);
-    if (r === 'conflict') throw conflict('concurrent-change', 'one of the orders changed meanwhile; reload and try again');
+    if (r === 'conflict')
+      throw conflict('concurrent-change', 'one of the orders changed meanwhile; reload and try again');
     await this.carryOut([...m.effects, ...a.effects]);
     return m.state;
   }
@@ -317,7 +402,11 @@ export class WorkOrderService {
     if (!p) return null;
     const survey = await this.d.sms.received(p, text);
     if (!survey || survey.orderId === null) return null;
-    const order = await this.act(survey.orderId, { action: 'record-satisfaction', replyText: text }, { ...SYSTEM_CALLER, id: 'requester', role: 'requester' });
+    const order = await this.act(
+      survey.orderId,
+      { action: 'record-satisfaction', replyText: text },
+      { ...SYSTEM_CALLER, id: 'requester', role: 'requester' },
+    );
     return { orderId: survey.orderId, order };
   }
 
@@ -330,11 +419,15 @@ export class WorkOrderService {
     return o;
   }
 
-  async list(filter: { status?: WorkOrder['status']; unitId?: string; beforeId?: number; limit?: number }, caller: Caller): Promise<WorkOrderSummary[]> {
+  async list(
+    filter: { status?: WorkOrder['status']; unitId?: string; beforeId?: number; limit?: number },
+    caller: Caller,
+  ): Promise<WorkOrderSummary[]> {
     const limit = Math.min(filter.limit ?? 50, 500);
     if (caller.role === 'unit_handler') {
       if (!caller.unitId) throw notYours('no-unit', 'your account belongs to no handling unit');
-      if (filter.unitId !== undefined && filter.unitId !== caller.unitId) throw notYours('not-your-unit', `you may list the orders of unit ${caller.unitId} only`);
+      if (filter.unitId !== undefined && filter.unitId !== caller.unitId)
+        throw notYours('not-your-unit', `you may list the orders of unit ${caller.unitId} only`);
       // The query keeps the unit's orders only, so each row is assigned to the caller's unit.
       const rows = await this.d.repo.list({ ...filter, unitId: caller.unitId, includeConfidential: true, limit });
       return rows.filter((r) => maySeeOrder(caller, { confidential: r.confidential, unitIds: [caller.unitId!] }));
@@ -364,7 +457,10 @@ export class WorkOrderService {
   }
 
   /** Open and done tasks, without those of orders the caller may not see (a task names its order: art. 22). */
-  async tasks(filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit?: number }, caller: Caller): Promise<TaskRecord[]> {
+  async tasks(
+    filter: { status?: 'open' | 'done'; kind?: string; orderId?: number; limit?: number },
+    caller: Caller,
+  ): Promise<TaskRecord[]> {
     const includeConfidential = maySeeOrder(caller, { confidential: true, unitIds: [] });
     const rows = await this.d.repo.tasks({ ...filter, includeConfidential, limit: Math.min(filter.limit ?? 100, 500) });
     if (!visibilityNeedsUnits(caller)) return rows;
@@ -413,28 +509,42 @@ export class WorkOrderService {
 
   // ---- attachments -------------------------------------------------------------------------------------------
 
-  async addAttachment(orderId: number, file: { fileName: string; mimeType: string; contentBase64: string }, caller: Caller): Promise<AttachmentRecord> {
+  async addAttachment(
+    orderId: number,
+    file: { fileName: string; mimeType: string; contentBase64: string },
+    caller: Caller,
+  ): Promise<AttachmentRecord> {
     const o = await this.get(orderId, caller);
     if (!(ATTACHMENT_TYPES as readonly string[]).includes(file.mimeType)) {
       throw badInput('unsupported-attachment', `body.mimeType must be one of ${ATTACHMENT_TYPES.join(', ')}`);
     }
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(file.contentBase64)) throw badInput('invalid-base64', 'body.contentBase64 is not base64');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(file.contentBase64))
+      throw badInput('invalid-base64', 'body.contentBase64 is not base64');
     const bytes = Buffer.from(file.contentBase64, 'base64');
     if (bytes.length === 0) throw badInput('empty-attachment', 'body.contentBase64 is empty');
     const max = this.d.maxAttachmentBytes ?? 20 * 1024 * 1024;
-    if (bytes.length > max) throw badInput('attachment-too-large', `attachment is ${bytes.length} bytes; the limit is ${max}`);
+    if (bytes.length > max)
+      throw badInput('attachment-too-large', `attachment is ${bytes.length} bytes; the limit is ${max}`);
     if (caller.role === 'unit_handler') {
       const lead = o.assignments[o.assignments.length - 1]?.leadUnitId;
       if (lead !== caller.unitId) throw notYours('not-lead-unit', 'only the lead unit attaches files to the reply');
     }
     const stored = this.d.attachments.save(orderId, file.fileName, bytes);
-    return this.d.repo.addAttachment({ orderId, fileName: file.fileName, mimeType: file.mimeType, ...stored, uploadedBy: caller.id }, this.d.clock.now());
+    return this.d.repo.addAttachment(
+      { orderId, fileName: file.fileName, mimeType: file.mimeType, ...stored, uploadedBy: caller.id },
+      this.d.clock.now(),
+    );
   }
 
-  async attachment(orderId: number, attachmentId: number, caller: Caller): Promise<{ meta: AttachmentRecord; bytes: Buffer }> {
+  async attachment(
+    orderId: number,
+    attachmentId: number,
+    caller: Caller,
+  ): Promise<{ meta: AttachmentRecord; bytes: Buffer }> {
     await this.get(orderId, caller);
     const meta = await this.d.repo.attachment(attachmentId);
-    if (!meta || meta.orderId !== orderId) throw notFound('attachment-not-found', `order ${orderId} has no attachment ${attachmentId}`);
+    if (!meta || meta.orderId !== orderId)
+      throw notFound('attachment-not-found', `order ${orderId} has no attachment ${attachmentId}`);
     return { meta, bytes: this.d.attachments.read(meta.storagePath) };
   }
 
@@ -457,7 +567,11 @@ export class WorkOrderService {
       const u = await this.d.org.get(id);
       if (!u) throw badInput('unit-not-found', `${field}: no organisation unit ${id}`);
       if (!u.active) throw conflict('unit-inactive', `${field}: unit ${id} is inactive`);
-      if (!canReceiveOrders(u.kind)) throw conflict('unit-cannot-handle', `${field}: a ${u.kind} does not handle orders; choose a county workstation or handling unit`);
+      if (!canReceiveOrders(u.kind))
+        throw conflict(
+          'unit-cannot-handle',
+          `${field}: a ${u.kind} does not handle orders; choose a county workstation or handling unit`,
+        );
     }
   }
 
@@ -472,12 +586,19 @@ export class WorkOrderService {
     if (from === undefined) return { from: '', refusal: 'the order has no lead unit' };
     const lead = await this.d.org.get(from);
     if (lead?.kind !== 'county_workstation') {
-      return { from, refusal: `the lead unit ${from} is ${lead ? `a ${lead.kind}` : 'unknown'}; only a county workstation forwards orders (art. 8)` };
+      return {
+        from,
+        refusal: `the lead unit ${from} is ${lead ? `a ${lead.kind}` : 'unknown'}; only a county workstation forwards orders (art. 8)`,
+      };
     }
     if (!target.active) return { from, refusal: `body.unitId: unit ${toUnitId} is inactive` };
-    if (!canReceiveOrders(target.kind)) return { from, refusal: `body.unitId: a ${target.kind} does not handle orders` };
+    if (!canReceiveOrders(target.kind))
+      return { from, refusal: `body.unitId: a ${target.kind} does not handle orders` };
     if (target.id === from || !(await this.isBelow(target.id, from))) {
-      return { from, refusal: `body.unitId: unit ${toUnitId} is not below the workstation ${from} in the organisation hierarchy (art. 8)` };
+      return {
+        from,
+        refusal: `body.unitId: unit ${toUnitId} is not below the workstation ${from} in the organisation hierarchy (art. 8)`,
+      };
     }
     return { from, refusal: null };
   }
@@ -495,7 +616,8 @@ export class WorkOrderService {
   private async checkAttachments(orderId: number, refs: readonly AttachmentRef[]): Promise<void> {
     for (const [i, ref] of refs.entries()) {
       const meta = await this.d.repo.attachment(Number(ref.id));
-      if (!meta || meta.orderId !== orderId) throw badInput('attachment-not-found', `body.attachments[${i}]: order ${orderId} has no attachment ${ref.id}`);
+      if (!meta || meta.orderId !== orderId)
+        throw badInput('attachment-not-found', `body.attachments[${i}]: order ${orderId} has no attachment ${ref.id}`);
     }
   }
 
@@ -510,7 +632,11 @@ export class WorkOrderService {
     previous?: { nextDeadlineAt: number | null; nextDeadlineKind: DeadlineKind | null },
   ): OrderChange {
     const next = pendingDeadline(order);
-    const sameDeadline = previous !== undefined && next !== null && previous.nextDeadlineAt === next.at && previous.nextDeadlineKind === next.kind;
+    const sameDeadline =
+      previous !== undefined &&
+      next !== null &&
+      previous.nextDeadlineAt === next.at &&
+      previous.nextDeadlineKind === next.kind;
     const index: OrderIndexFields = {
       nextDeadlineAt: next?.at ?? null,
       nextDeadlineKind: next?.kind ?? null,
@@ -524,9 +650,23 @@ export class WorkOrderService {
     const extraAudit: AuditEntry[] = [];
     for (const e of effects) {
       if (e.type === 'create-task') tasks.push({ orderId: e.orderId, kind: e.task, unitId: e.unitId ?? null });
-      if (e.type === 'notify-unit-by-phone') tasks.push({ orderId: e.orderId, kind: 'emergency-phone-notification', unitId: e.unitId, note: 'art. 25: phone the unit at once' });
+      if (e.type === 'notify-unit-by-phone')
+        tasks.push({
+          orderId: e.orderId,
+          kind: 'emergency-phone-notification',
+          unitId: e.unitId,
+          note: 'art. 25: phone the unit at once',
+        });
       if (e.type === 'alert') {
-        extraAudit.push({ entity: 'work_order_alert', entityId: String(e.orderId), action: e.kind, actorId: 'system', actorRole: 'system', at: now, reason: e.message });
+        extraAudit.push({
+          entity: 'work_order_alert',
+          entityId: String(e.orderId),
+          action: e.kind,
+          actorId: 'system',
+          actorRole: 'system',
+          at: now,
+          reason: e.message,
+        });
       }
     }
     return { order, index, expectedVersion, audit, actorRole: caller.role, extraAudit, tasks, at: now };
@@ -557,7 +697,8 @@ export class WorkOrderService {
             break;
           default:
             this.d.notifier?.notify(e);
-            if (e.type === 'notify-unit' || e.type === 'notify-unit-by-phone') this.d.logger.info({ orderId: e.orderId, unitId: e.unitId, effect: e.type }, 'unit notified');
+            if (e.type === 'notify-unit' || e.type === 'notify-unit-by-phone')
+              this.d.logger.info({ orderId: e.orderId, unitId: e.unitId, effect: e.type }, 'unit notified');
         }
       } catch (err) {
         this.d.logger.error({ err, orderId: e.orderId, effect: e.type }, 'work-order effect failed');
@@ -567,6 +708,4 @@ export class WorkOrderService {
 }
 
 /** Commands as the HTTP layer builds them, checked for shape by the route schemas. */
-export type ActionBody =
-  | { action: 'not-accept'; reasonCode: NotAcceptedReason; note?: string }
-  | WorkOrderCommand;
+export type ActionBody = { action: 'not-accept'; reasonCode: NotAcceptedReason; note?: string } | WorkOrderCommand;

@@ -4,7 +4,12 @@ import { FakeClock } from '../../src/shared/clock.ts';
 import { startAmiServer, type AmiServerHandle } from '../../src/simulator/ami-server.ts';
 import { AmiClient, type AmiLogger } from '../../src/telephony/ami/ami-client.ts';
 import type { AmiEvent } from '../../src/telephony/ami/ami-event.ts';
-import { AmiActionError, AmiActionTimeoutError, AmiConnectionLostError, AmiNotConnectedError } from '../../src/telephony/ami/ami-errors.ts';
+import {
+  AmiActionError,
+  AmiActionTimeoutError,
+  AmiConnectionLostError,
+  AmiNotConnectedError,
+} from '../../src/telephony/ami/ami-errors.ts';
 import { at, channel, stubEngine } from './stub-engine.ts';
 
 /** Waits for real socket I/O (not for timers: those run on the FakeClock). */
@@ -27,7 +32,9 @@ function recordingLogger() {
 }
 
 /** A TCP peer that greets and accepts Login like Asterisk, then answers nothing (or what `onAction` says). */
-async function scriptedAmi(onAction: (socket: Socket, action: string, actionId: string) => void = () => {}): Promise<{ server: Server; port: number; sockets: Socket[] }> {
+async function scriptedAmi(
+  onAction: (socket: Socket, action: string, actionId: string) => void = () => {},
+): Promise<{ server: Server; port: number; sockets: Socket[] }> {
   const sockets: Socket[] = [];
   const server = createServer((s) => {
     sockets.push(s);
@@ -43,7 +50,8 @@ async function scriptedAmi(onAction: (socket: Socket, action: string, actionId: 
         buf = buf.slice(end + 4);
         const action = /^Action: (.*)$/im.exec(block)?.[1] ?? '';
         const actionId = /^ActionID: (.*)$/im.exec(block)?.[1] ?? '';
-        if (action.toLowerCase() === 'login') s.write(`Response: Success\r\nActionID: ${actionId}\r\nMessage: Authentication accepted\r\n\r\n`);
+        if (action.toLowerCase() === 'login')
+          s.write(`Response: Success\r\nActionID: ${actionId}\r\nMessage: Authentication accepted\r\n\r\n`);
         else onAction(s, action, actionId);
       }
     });
@@ -69,7 +77,17 @@ describe('AMI adapter (AmiClient)', () => {
   function client(port: number, over: Partial<ConstructorParameters<typeof AmiClient>[0]> = {}) {
     const clock = new FakeClock();
     const { logger, lines } = recordingLogger();
-    const c = new AmiClient({ host: '127.0.0.1', port, user: 'cti', secret: 'good', clock, logger, heartbeatMs: 0, random: () => 0.5, ...over });
+    const c = new AmiClient({
+      host: '127.0.0.1',
+      port,
+      user: 'cti',
+      secret: 'good',
+      clock,
+      logger,
+      heartbeatMs: 0,
+      random: () => 0.5,
+      ...over,
+    });
     cleanups.push(() => c.stop());
     return { c, clock, lines };
   }
@@ -88,7 +106,9 @@ describe('AMI adapter (AmiClient)', () => {
     const status = await c.coreStatus();
     expect(status['corestartupdate']).toBe('2026-11-25');
 
-    const ch = channel('Local/300@cti-inbound-00000004;2', '1795645637.9', 'Ring', { caller: { name: 'Customer 300', number: '555300' } });
+    const ch = channel('Local/300@cti-inbound-00000004;2', '1795645637.9', 'Ring', {
+      caller: { name: 'Customer 300', number: '555300' },
+    });
     ami.engine.bus.emit({ ...at(), type: 'varSet', channel: ch, variable: 'STASISSTATUS', value: '' });
     ami.engine.bus.emit({ ...at(), type: 'channelDestroyed', channel: ch, cause: 16, causeTxt: 'Normal Clearing' });
     await until(() => events.some((e) => e.name === 'Hangup'), 'Hangup event');
@@ -96,7 +116,13 @@ describe('AMI adapter (AmiClient)', () => {
     expect(varset?.fields['variable']).toBe('STASISSTATUS');
     expect(varset?.fields['value']).toBe('');
     const hangup = events.find((e) => e.name === 'Hangup');
-    expect(hangup?.fields).toMatchObject({ channel: 'Local/300@cti-inbound-00000004;2', uniqueid: '1795645637.9', cause: '16', 'cause-txt': 'Normal Clearing', calleridnum: '555300' });
+    expect(hangup?.fields).toMatchObject({
+      channel: 'Local/300@cti-inbound-00000004;2',
+      uniqueid: '1795645637.9',
+      cause: '16',
+      'cause-txt': 'Normal Clearing',
+      calleridnum: '555300',
+    });
   });
 
   it('a wrong secret gives one clear error line, no crash, and retries on the backoff schedule', async () => {
@@ -200,7 +226,11 @@ describe('AMI adapter (AmiClient)', () => {
     await clock.advanceAsync(30_000);
     await until(() => c.state === 'ready', 're-login');
     expect(lines.at(-1)!.msg).toBe('AMI reconnected and logged in');
-    second.engine.bus.emit({ ...at(), type: 'channelCreated', channel: channel('Local/1001@agents-00000001;1', 'a1', 'Down') });
+    second.engine.bus.emit({
+      ...at(),
+      type: 'channelCreated',
+      channel: channel('Local/1001@agents-00000001;1', 'a1', 'Down'),
+    });
     await until(() => events.some((e) => e.name === 'Newchannel'), 'event after reconnect');
     expect((await c.ping())['ping']).toBe('Pong');
   });
@@ -262,7 +292,9 @@ describe('AMI adapter (AmiClient)', () => {
     const wrong = client((http.address() as { port: number }).port);
     wrong.c.start();
     await until(() => wrong.lines.length > 0, 'refusal');
-    expect(wrong.lines[0]!.msg).toMatch(/^AMI: peer is not an AMI server \(first line "HTTP\/1\.1 400 Bad Request"\); retrying in \d+ ms$/);
+    expect(wrong.lines[0]!.msg).toMatch(
+      /^AMI: peer is not an AMI server \(first line "HTTP\/1\.1 400 Bad Request"\); retrying in \d+ ms$/,
+    );
 
     const bytes = Buffer.from('Event: NewCallerid\r\nCallerIDNum: 13812341234\r\nCallerIDName: 张三丰\r\n\r\n', 'utf8');
     const split = bytes.indexOf(Buffer.from('三', 'utf8')) + 1;
@@ -288,7 +320,9 @@ describe('AMI adapter (AmiClient)', () => {
       if (action === 'Ping') {
         s.write('garbage without colon\r\n: \r\n::::\r\n\r\n');
         s.write('Event: \r\n\r\n');
-        s.write('Event: Newchannel\r\nEvent: Newchannel\r\nChannel: A\r\nChannel: B\r\nVariable: x=1\r\nChanVariable: y=2\r\nChanVariable: z=3\r\n\r\n');
+        s.write(
+          'Event: Newchannel\r\nEvent: Newchannel\r\nChannel: A\r\nChannel: B\r\nVariable: x=1\r\nChanVariable: y=2\r\nChanVariable: z=3\r\n\r\n',
+        );
         s.write('\u0000\u00ff\r\n\r\n\r\n');
         s.write(`Response: Success\r\nActionID: ${id}\r\nPing: Pong\r\n\r\n`);
       }
@@ -305,7 +339,11 @@ describe('AMI adapter (AmiClient)', () => {
     await until(() => c.state === 'ready', 'ready');
     expect((await c.ping())['ping']).toBe('Pong');
     await until(() => events.length >= 1, 'event');
-    expect(events[0]).toEqual({ name: 'Newchannel', fields: { channel: 'A', variable: 'x=1' }, variables: { y: '2', z: '3' } });
+    expect(events[0]).toEqual({
+      name: 'Newchannel',
+      fields: { channel: 'A', variable: 'x=1' },
+      variables: { y: '2', z: '3' },
+    });
     expect(lines.some((l) => l.msg === 'AMI event listener threw; event skipped for it')).toBe(true);
     expect(c.state).toBe('ready');
   });

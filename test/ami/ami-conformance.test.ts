@@ -8,7 +8,15 @@ import { startAmiServer, type AmiServerHandle } from '../../src/simulator/ami-se
 import { getHeader, type AmiMessage } from '../../src/shared/ami-codec.ts';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
 import { RawAmiClient } from './raw-ami-client.ts';
-import { bridgeLives, channelLives, eventName, fieldSets, keysOf, normaliseChannelName, readReferenceEvents } from './reference-stream.ts';
+import {
+  bridgeLives,
+  channelLives,
+  eventName,
+  fieldSets,
+  keysOf,
+  normaliseChannelName,
+  readReferenceEvents,
+} from './reference-stream.ts';
 
 /**
  * AMI conformance: scenarios 03, 04 and 06 of the reference are driven through the simulator over ARI
@@ -50,7 +58,11 @@ async function advance(ms: number): Promise<void> {
   }
 }
 
-async function ari(method: string, path: string, query: Record<string, string | number> = {}): Promise<{ status: number; body: unknown }> {
+async function ari(
+  method: string,
+  path: string,
+  query: Record<string, string | number> = {},
+): Promise<{ status: number; body: unknown }> {
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
   const res = await fetch(`${sim.ariUrl}${path}${qs ? `?${qs}` : ''}`, {
     method,
@@ -72,7 +84,13 @@ async function stasisStartFor(pred: (e: Record<string, unknown>) => boolean): Pr
 
 async function amiSession(): Promise<RawAmiClient> {
   const c = await RawAmiClient.connect(ami.port);
-  c.send([['Action', 'Login'], ['Username', 'cti'], ['Secret', 'cti'], ['Events', 'on'], ['ActionID', 'login-1']]);
+  c.send([
+    ['Action', 'Login'],
+    ['Username', 'cti'],
+    ['Secret', 'cti'],
+    ['Events', 'on'],
+    ['ActionID', 'login-1'],
+  ]);
   await c.response('login-1');
   return c;
 }
@@ -91,7 +109,9 @@ async function capture(run: () => Promise<void>): Promise<AmiMessage[]> {
 
 function compare(scenario: number, got: AmiMessage[]): void {
   if (process.env.AMI_DEBUG) debugDiff(scenario, got);
-  const reference = readReferenceEvents(join(FIXTURES, `ami-scenario${scenario}.txt`)).filter((m) => !NOT_SIMULATED.has(eventName(m)));
+  const reference = readReferenceEvents(join(FIXTURES, `ami-scenario${scenario}.txt`)).filter(
+    (m) => !NOT_SIMULATED.has(eventName(m)),
+  );
   const simulated = got.filter((m) => !NOT_SIMULATED.has(eventName(m)));
   const refFields = fieldSets(reference);
   const simFields = fieldSets(simulated);
@@ -103,7 +123,11 @@ function compare(scenario: number, got: AmiMessage[]): void {
   expect(Object.fromEntries(bridgeLives(simulated))).toEqual(Object.fromEntries(bridgeLives(reference)));
   // Every event carries the Privilege the reference gives that event name.
   const privilege = new Map(reference.map((m) => [eventName(m), getHeader(m, 'Privilege')]));
-  for (const m of simulated) expect({ e: eventName(m), p: getHeader(m, 'Privilege') }).toEqual({ e: eventName(m), p: privilege.get(eventName(m)) });
+  for (const m of simulated)
+    expect({ e: eventName(m), p: getHeader(m, 'Privilege') }).toEqual({
+      e: eventName(m),
+      p: privilege.get(eventName(m)),
+    });
   expect(keysOf(simulated[0]!)).toEqual(keysOf(reference[0]!));
   // How many of each event per channel: equal, except the documented engine gaps.
   expect(countDifferences(reference, simulated)).toEqual([]);
@@ -152,12 +176,24 @@ function countDifferences(reference: AmiMessage[], simulated: AmiMessage[]): str
 
 function debugDiff(scenario: number, got: AmiMessage[]): void {
   const ref = readReferenceEvents(join(FIXTURES, `ami-scenario${scenario}.txt`));
-  console.log(`--- reference ${scenario}\n${ref.filter((m) => !NOT_SIMULATED.has(eventName(m))).map(line).join('\n')}\n--- simulated\n${got.map(line).join('\n')}`);
+  console.log(
+    `--- reference ${scenario}\n${ref
+      .filter((m) => !NOT_SIMULATED.has(eventName(m)))
+      .map(line)
+      .join('\n')}\n--- simulated\n${got.map(line).join('\n')}`,
+  );
 }
 
 async function inboundCaller(n: number): Promise<{ customer: string; caller: string }> {
   const before = stasis.length;
-  const res = await ari('POST', '/channels', { endpoint: `Local/${n}@cti-inbound`, context: 'test', extension: n, priority: 1, callerId: `Customer ${n} <555${n}>`, timeout: 30 });
+  const res = await ari('POST', '/channels', {
+    endpoint: `Local/${n}@cti-inbound`,
+    context: 'test',
+    extension: n,
+    priority: 1,
+    callerId: `Customer ${n} <555${n}>`,
+    timeout: 30,
+  });
   expect(res.status).toBe(200);
   const customer = (res.body as { id: string }).id;
   const start = await stasisStartFor((e) => stasis.indexOf(e) >= before && (e['args'] as string[])[0] === 'inbound');
@@ -196,7 +232,15 @@ describe('simulator AMI matches the real Asterisk 22 AMI streams', () => {
       await ari('POST', '/bridges', { type: 'mixing', name: 'call-300', bridgeId: 'br-300' });
       await ari('POST', '/bridges/br-300/addChannel', { channel: caller });
       await ari('POST', '/bridges/br-300/moh', { mohClass: 'default' });
-      await ari('POST', '/channels', { endpoint: 'Local/1001@agents', app: APP, appArgs: 'agent,1001', callerId: 'Queue <7000>', timeout: 30, channelId: 'agent-300', otherChannelId: 'agent-300-2' });
+      await ari('POST', '/channels', {
+        endpoint: 'Local/1001@agents',
+        app: APP,
+        appArgs: 'agent,1001',
+        callerId: 'Queue <7000>',
+        timeout: 30,
+        channelId: 'agent-300',
+        otherChannelId: 'agent-300-2',
+      });
       await advance(2000);
       await stasisStartFor((e) => (e['channel'] as { id: string }).id === 'agent-300');
       await ari('DELETE', '/bridges/br-300/moh');
@@ -215,12 +259,28 @@ describe('simulator AMI matches the real Asterisk 22 AMI streams', () => {
       await ari('POST', `/channels/${caller}/answer`);
       await ari('POST', '/bridges', { type: 'mixing,dtmf_events', name: 'conf-400', bridgeId: 'br-400' });
       await ari('POST', '/bridges/br-400/addChannel', { channel: caller });
-      await ari('POST', '/channels', { endpoint: 'Local/1001@agents', app: APP, appArgs: 'agent,1001', callerId: 'Queue <7000>', timeout: 30, channelId: 'agent-400', otherChannelId: 'agent-400-2' });
+      await ari('POST', '/channels', {
+        endpoint: 'Local/1001@agents',
+        app: APP,
+        appArgs: 'agent,1001',
+        callerId: 'Queue <7000>',
+        timeout: 30,
+        channelId: 'agent-400',
+        otherChannelId: 'agent-400-2',
+      });
       await advance(2000);
       await stasisStartFor((e) => (e['channel'] as { id: string }).id === 'agent-400');
       await ari('POST', '/bridges/br-400/addChannel', { channel: 'agent-400' });
       await advance(1000);
-      await ari('POST', '/channels', { endpoint: 'Local/1002@agents', app: APP, appArgs: 'third,1002', callerId: 'Queue <7000>', timeout: 30, channelId: 'third-400', otherChannelId: 'third-400-2' });
+      await ari('POST', '/channels', {
+        endpoint: 'Local/1002@agents',
+        app: APP,
+        appArgs: 'third,1002',
+        callerId: 'Queue <7000>',
+        timeout: 30,
+        channelId: 'third-400',
+        otherChannelId: 'third-400-2',
+      });
       await advance(2000);
       await stasisStartFor((e) => (e['channel'] as { id: string }).id === 'third-400');
       await ari('POST', '/bridges/br-400/addChannel', { channel: 'third-400', role: 'participant' });
@@ -242,7 +302,13 @@ describe('simulator AMI matches the real Asterisk 22 AMI streams', () => {
       await ari('POST', '/bridges', { type: 'mixing', bridgeId: 'br-600' });
       await ari('POST', '/bridges/br-600/addChannel', { channel: a.caller });
       await ari('POST', '/bridges/br-600/moh');
-      await ari('POST', '/channels/create', { endpoint: 'Local/1003@agents-noanswer', app: APP, appArgs: 'agent', channelId: 'agent-600', otherChannelId: 'agent-600-2' });
+      await ari('POST', '/channels/create', {
+        endpoint: 'Local/1003@agents-noanswer',
+        app: APP,
+        appArgs: 'agent',
+        channelId: 'agent-600',
+        otherChannelId: 'agent-600-2',
+      });
       await ari('POST', '/channels/agent-600/dial', { caller: a.caller, timeout: 30 });
       await advance(2500);
       await ari('DELETE', `/channels/${a.customer}`);
@@ -251,7 +317,14 @@ describe('simulator AMI matches the real Asterisk 22 AMI streams', () => {
       await advance(1000);
       const b = await inboundCaller(610);
       await ari('POST', `/channels/${b.caller}/answer`);
-      await ari('POST', '/channels', { endpoint: 'Local/1004@agents-noanswer', app: APP, appArgs: 'agent', channelId: 'agent-610', otherChannelId: 'agent-610-2', timeout: 30 });
+      await ari('POST', '/channels', {
+        endpoint: 'Local/1004@agents-noanswer',
+        app: APP,
+        appArgs: 'agent',
+        channelId: 'agent-610',
+        otherChannelId: 'agent-610-2',
+        timeout: 30,
+      });
       await advance(2000);
       await ari('DELETE', `/channels/${b.customer}`);
       await ari('DELETE', '/channels/agent-610', { reason_code: '26' });

@@ -7,7 +7,14 @@ const keys = (m: readonly (readonly [string, string])[]) => m.map(([k]) => k);
 describe('AMI event renderer', () => {
   it('a global VarSet names no channel and C-escapes the value as Asterisk does', () => {
     const [r] = renderEngineEvent({ ...at(), type: 'varSet', variable: 'X', value: 'a\nb"c?' });
-    expect(r!.message).toEqual([['Event', 'VarSet'], ['Privilege', 'dialplan,all'], ['Channel', 'none'], ['Uniqueid', 'none'], ['Variable', 'X'], ['Value', 'a\\nb\\"c\\?']]);
+    expect(r!.message).toEqual([
+      ['Event', 'VarSet'],
+      ['Privilege', 'dialplan,all'],
+      ['Channel', 'none'],
+      ['Uniqueid', 'none'],
+      ['Variable', 'X'],
+      ['Value', 'a\\nb\\"c\\?'],
+    ]);
   });
 
   it('a dial from a calling channel carries its block unprefixed before the Dest block', () => {
@@ -28,7 +35,14 @@ describe('AMI event renderer', () => {
 
   it('DTMF and hold events use the dtmf and call classes with Asterisk 22 field names', () => {
     const ch = channel('Local/1@x-00000001;2', 'i', 'Up');
-    const [end] = renderEngineEvent({ ...at(), type: 'dtmfEnd', channel: ch, digit: '5', durationMs: 120, direction: 'Received' });
+    const [end] = renderEngineEvent({
+      ...at(),
+      type: 'dtmfEnd',
+      channel: ch,
+      digit: '5',
+      durationMs: 120,
+      direction: 'Received',
+    });
     expect(end!.eventClass).toBe('dtmf');
     expect(keys(end!.message).slice(-3)).toEqual(['Digit', 'DurationMs', 'Direction']);
     const [hold] = renderEngineEvent({ ...at(), type: 'hold', channel: ch, musicClass: 'default' });

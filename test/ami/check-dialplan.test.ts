@@ -6,7 +6,9 @@ import { checkDialplan, readConfFiles, type SourceFile } from '../../scripts/che
 const queues: SourceFile = { name: 'queues-x.conf', text: '[q1]\nstrategy=ringall\n' };
 
 function issuesOf(dialplan: string, extra: SourceFile[] = []): string[] {
-  return checkDialplan([{ name: 'extensions-x.conf', text: dialplan }, queues, ...extra]).map((i) => `${i.line}: ${i.message}`);
+  return checkDialplan([{ name: 'extensions-x.conf', text: dialplan }, queues, ...extra]).map(
+    (i) => `${i.line}: ${i.message}`,
+  );
 }
 
 describe('scripts/check-dialplan', () => {
@@ -29,7 +31,8 @@ describe('scripts/check-dialplan', () => {
 
   it('every hotline/<prompt> the dialplan and the queue play ships in sounds/zh', () => {
     const used = new Set<string>();
-    for (const f of readConfFiles(['dialplan'])) for (const m of f.text.matchAll(/\bhotline\/([a-z0-9-]+)/g)) used.add(m[1]!);
+    for (const f of readConfFiles(['dialplan']))
+      for (const m of f.text.matchAll(/\bhotline\/([a-z0-9-]+)/g)) used.add(m[1]!);
     expect(used.size).toBeGreaterThanOrEqual(5);
     const missing = [...used].filter((name) => !existsSync(`sounds/zh/${name}.wav`));
     expect(missing).toEqual([]);
@@ -76,7 +79,11 @@ describe('scripts/check-dialplan', () => {
     expect(out).toContain('dialplan OK');
     let failed: { status: number; stderr: string } | undefined;
     try {
-      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/check-dialplan.ts', 'test/fixtures/ami/broken-dialplan'], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/check-dialplan.ts', 'test/fixtures/ami/broken-dialplan'],
+        { encoding: 'utf8', stdio: 'pipe' },
+      );
     } catch (err) {
       failed = err as { status: number; stderr: string };
     }

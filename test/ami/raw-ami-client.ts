@@ -79,7 +79,13 @@ export class RawAmiClient {
   }
 
   response(actionId: string): Promise<AmiMessage> {
-    return this.waitFor((m) => getHeader(m, 'ActionID') === actionId && getHeader(m, 'Response') !== undefined && getHeader(m, 'Event') === undefined, `response ${actionId}`);
+    return this.waitFor(
+      (m) =>
+        getHeader(m, 'ActionID') === actionId &&
+        getHeader(m, 'Response') !== undefined &&
+        getHeader(m, 'Event') === undefined,
+      `response ${actionId}`,
+    );
   }
 
   event(name: string): Promise<AmiMessage> {

@@ -5,7 +5,11 @@ import { AmiMessageReader, getHeader, type AmiMessage } from '../../src/shared/a
 export function readReferenceEvents(file: string): AmiMessage[] {
   const text = readFileSync(file, 'utf8');
   // The capture starts with the banner and interleaves `>>> SENT:` blocks (the client's actions).
-  const body = text.split(/\r?\n/).slice(1).filter((l) => l !== '>>> SENT:').join('\r\n');
+  const body = text
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((l) => l !== '>>> SENT:')
+    .join('\r\n');
   const messages = new AmiMessageReader().push(`${body}\r\n\r\n`);
   return messages.filter((m) => getHeader(m, 'Event') !== undefined);
 }
@@ -29,7 +33,8 @@ export function fieldSets(events: AmiMessage[]): Map<string, string[]> {
     const keys = keysOf(e);
     const seen = out.get(name);
     if (!seen) out.set(name, keys);
-    else if (seen.join('|') !== keys.join('|')) throw new Error(`event ${name} occurs with two field sets: ${seen.join(',')} / ${keys.join(',')}`);
+    else if (seen.join('|') !== keys.join('|'))
+      throw new Error(`event ${name} occurs with two field sets: ${seen.join(',')} / ${keys.join(',')}`);
   }
   return out;
 }

@@ -1,4 +1,9 @@
-import { EngineEventBus, CHANNEL_STATE_CODES, type ChannelSnapshot, type ChannelStateName } from '../../src/simulator/engine-events.ts';
+import {
+  EngineEventBus,
+  CHANNEL_STATE_CODES,
+  type ChannelSnapshot,
+  type ChannelStateName,
+} from '../../src/simulator/engine-events.ts';
 import type { AmiEngine } from '../../src/simulator/ami-session.ts';
 import type { EngineOriginateRequest } from '../../src/simulator/types.ts';
 
@@ -10,7 +15,11 @@ export function stubEngine(startedAt = Date.UTC(2026, 10, 25, 22, 26, 34)) {
   const channels = new Map<string, ChannelSnapshot>();
   const originated: EngineOriginateRequest[] = [];
   let seq = 0;
-  const engine: AmiEngine & { bus: EngineEventBus; originated: EngineOriginateRequest[]; channels: Map<string, ChannelSnapshot> } = {
+  const engine: AmiEngine & {
+    bus: EngineEventBus;
+    originated: EngineOriginateRequest[];
+    channels: Map<string, ChannelSnapshot>;
+  } = {
     bus,
     originated,
     channels,
@@ -18,7 +27,8 @@ export function stubEngine(startedAt = Date.UTC(2026, 10, 25, 22, 26, 34)) {
     startedAt,
     listChannels: () => [...channels.values()],
     originate: (req) => {
-      if (!req.endpoint.startsWith('Local/') && !req.endpoint.startsWith('PJSIP/')) throw new Error('Allocation failed');
+      if (!req.endpoint.startsWith('Local/') && !req.endpoint.startsWith('PJSIP/'))
+        throw new Error('Allocation failed');
       originated.push(req);
       const c = channel(`${req.endpoint}-0000000${seq}`, req.channelId ?? `1795645637.${++seq}`, 'Down');
       channels.set(c.id, c);
@@ -28,7 +38,12 @@ export function stubEngine(startedAt = Date.UTC(2026, 10, 25, 22, 26, 34)) {
   return engine;
 }
 
-export function channel(name: string, id: string, state: ChannelStateName, over: Partial<ChannelSnapshot> = {}): ChannelSnapshot {
+export function channel(
+  name: string,
+  id: string,
+  state: ChannelStateName,
+  over: Partial<ChannelSnapshot> = {},
+): ChannelSnapshot {
   return {
     id,
     name,

@@ -94,27 +94,50 @@ describe('GET /calls/export.csv: CDR for Excel', () => {
   });
 
   it('filters by from/to like GET /calls; a bad filter is a 400 naming it; agents are refused', async () => {
-    const res = await s.app.inject({ method: 'GET', url: `/calls/export.csv?from=${base}&to=${base + 3 * 60_000}`, headers: bearer(auditor) });
-    expect(rows(res.body).slice(1).map((r) => r[0])).toEqual(['c00002', 'c00001', 'c00000']);
-    const backwards = await s.app.inject({ method: 'GET', url: `/calls/export.csv?from=${base}&to=${base - 1}`, headers: bearer(auditor) });
+    const res = await s.app.inject({
+      method: 'GET',
+      url: `/calls/export.csv?from=${base}&to=${base + 3 * 60_000}`,
+      headers: bearer(auditor),
+    });
+    expect(
+      rows(res.body)
+        .slice(1)
+        .map((r) => r[0]),
+    ).toEqual(['c00002', 'c00001', 'c00000']);
+    const backwards = await s.app.inject({
+      method: 'GET',
+      url: `/calls/export.csv?from=${base}&to=${base - 1}`,
+      headers: bearer(auditor),
+    });
     expect(backwards.statusCode).toBe(400);
     expect(backwards.json().code).toBe('invalid-range');
-    const notNumber = await s.app.inject({ method: 'GET', url: '/calls/export.csv?from=yesterday', headers: bearer(auditor) });
+    const notNumber = await s.app.inject({
+      method: 'GET',
+      url: '/calls/export.csv?from=yesterday',
+      headers: bearer(auditor),
+    });
     expect(notNumber.statusCode).toBe(400);
     expect(notNumber.json().message).toMatch(/from/);
     const unknown = await s.app.inject({ method: 'GET', url: '/calls/export.csv?agent=x', headers: bearer(auditor) });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().message).toMatch(/agent/);
-    expect((await s.app.inject({ method: 'GET', url: '/calls/export.csv', headers: bearer(agent) })).statusCode).toBe(403);
+    expect((await s.app.inject({ method: 'GET', url: '/calls/export.csv', headers: bearer(agent) })).statusCode).toBe(
+      403,
+    );
     expect((await s.app.inject({ method: 'GET', url: '/calls/export.csv' })).statusCode).toBe(401);
   });
 
   it('reads the store a page at a time (the body is streamed, never built whole) and audits each export', async () => {
     const pages = [...new CallExportRepo(s.store.db).pages({}, 500)];
     expect(pages.map((p) => p.length)).toEqual([500, 500, 204]);
-    const log = s.store.sqlite.prepare(`select actor_role, data from audit_log where entity = 'calls' and action = 'export-csv' order by id`).all() as Array<{ actor_role: string; data: string }>;
+    const log = s.store.sqlite
+      .prepare(`select actor_role, data from audit_log where entity = 'calls' and action = 'export-csv' order by id`)
+      .all() as Array<{ actor_role: string; data: string }>;
     expect(log.length).toBeGreaterThanOrEqual(3);
-    expect(log[0]).toEqual({ actor_role: 'auditor', data: JSON.stringify({ from: null, to: null, fullNumbers: false }) });
+    expect(log[0]).toEqual({
+      actor_role: 'auditor',
+      data: JSON.stringify({ from: null, to: null, fullNumbers: false }),
+    });
   });
 
   it('is listed in the OpenAPI document', async () => {

@@ -24,19 +24,69 @@ describe('auditor console API: search, timeline, playback with seeking, evidence
 
   beforeAll(async () => {
     s = await startTestServer({ clock });
-    [auditor, supervisor, admin, agent] = [await tokenFor(s, 'auditor'), await tokenFor(s, 'supervisor'), await tokenFor(s, 'admin'), await tokenFor(s, 'agent')];
+    [auditor, supervisor, admin, agent] = [
+      await tokenFor(s, 'auditor'),
+      await tokenFor(s, 'supervisor'),
+      await tokenFor(s, 'admin'),
+      await tokenFor(s, 'agent'),
+    ];
     // Given five archived calls: three from 13812341234 (one a fallback call), one from another mobile
     // ending in the same 4 digits, one from a 7-digit number ending in them too.
-    wav = archiveCall(s, { callId: 'k1', name: 'rec-k1', callerNumber: '13812341234', agentId: 'zhang.wei', arrivedAt: T0, durationMs: 3_000, transferTo: '13900002222' });
-    archiveCall(s, { callId: 'k2', name: 'rec-k2', callerNumber: '13812341234', agentId: 'li.na', arrivedAt: T0 + 10 * MIN, durationMs: 1_000 });
-    archiveCall(s, { callId: 'k3', name: 'rec-k3', callerNumber: '13812341234', agentId: 'li.na', arrivedAt: T0 + 20 * MIN, durationMs: 2_000, fallback: true, outcome: 'info_only' });
-    archiveCall(s, { callId: 'k4', name: 'rec-k4', callerNumber: '13999991234', agentId: 'zhang.wei', arrivedAt: T0 + 30 * MIN, durationMs: 1_500 });
-    archiveCall(s, { callId: 'k5', name: 'rec-k5', callerNumber: '5551234', agentId: 'zhang.wei', arrivedAt: T0 + 40 * MIN, durationMs: 1_200 });
+    wav = archiveCall(s, {
+      callId: 'k1',
+      name: 'rec-k1',
+      callerNumber: '13812341234',
+      agentId: 'zhang.wei',
+      arrivedAt: T0,
+      durationMs: 3_000,
+      transferTo: '13900002222',
+    });
+    archiveCall(s, {
+      callId: 'k2',
+      name: 'rec-k2',
+      callerNumber: '13812341234',
+      agentId: 'li.na',
+      arrivedAt: T0 + 10 * MIN,
+      durationMs: 1_000,
+    });
+    archiveCall(s, {
+      callId: 'k3',
+      name: 'rec-k3',
+      callerNumber: '13812341234',
+      agentId: 'li.na',
+      arrivedAt: T0 + 20 * MIN,
+      durationMs: 2_000,
+      fallback: true,
+      outcome: 'info_only',
+    });
+    archiveCall(s, {
+      callId: 'k4',
+      name: 'rec-k4',
+      callerNumber: '13999991234',
+      agentId: 'zhang.wei',
+      arrivedAt: T0 + 30 * MIN,
+      durationMs: 1_500,
+    });
+    archiveCall(s, {
+      callId: 'k5',
+      name: 'rec-k5',
+      callerNumber: '5551234',
+      agentId: 'zhang.wei',
+      arrivedAt: T0 + 40 * MIN,
+      durationMs: 1_200,
+    });
     const order = await s.app.inject({
       method: 'POST',
       url: '/work-orders',
       headers: bearer(agent),
-      payload: { channel: 'phone', callId: 'k1', type: 'complaint', requesterPhone: '13812341234', content: '小区门口夜间施工噪音扰民', category: 'environment.noise' },
+      payload: {
+        channel: 'phone',
+        callId: 'k1',
+        type: 'complaint',
+        requesterPhone: '13812341234',
+        content: '小区门口夜间施工噪音扰民',
+        category: 'environment.noise',
+      },
     });
     expect(order.statusCode, order.body).toBe(201);
     orderId = String((order.json() as { order: { id: number } }).order.id);
@@ -46,15 +96,23 @@ describe('auditor console API: search, timeline, playback with seeking, evidence
     await s?.cleanup();
   });
 
-  const search = (token: string, q: string) => s.app.inject({ method: 'GET', url: `/recordings/search?${q}`, headers: bearer(token) });
-  const names = (res: { json(): unknown }) => (res.json() as { items: Array<{ name: string }> }).items.map((i) => i.name);
+  const search = (token: string, q: string) =>
+    s.app.inject({ method: 'GET', url: `/recordings/search?${q}`, headers: bearer(token) });
+  const names = (res: { json(): unknown }) =>
+    (res.json() as { items: Array<{ name: string }> }).items.map((i) => i.name);
 
   it('searches by full number: results masked for an auditor, in full for a supervisor', async () => {
     const res = await search(auditor, 'number=13812341234');
     expect(res.statusCode).toBe(200);
     expect(names(res)).toEqual(['rec-k3', 'rec-k2', 'rec-k1']);
     expect(res.body).not.toContain('13812341234');
-    expect(res.json().items[0]).toMatchObject({ callerNumber: '138****1234', agentId: 'li.na', outcome: 'info_only', fallback: true, durationMs: 2_000 });
+    expect(res.json().items[0]).toMatchObject({
+      callerNumber: '138****1234',
+      agentId: 'li.na',
+      outcome: 'info_only',
+      fallback: true,
+      durationMs: 2_000,
+    });
     expect(res.json().items[0].path).toBeUndefined();
     const sup = await search(supervisor, 'number=13812341234');
     expect(sup.json().items[0].callerNumber).toBe('13812341234');
@@ -120,7 +178,18 @@ describe('auditor console API: search, timeline, playback with seeking, evidence
     const res = await s.app.inject({ method: 'GET', url: '/recordings/rec-k1/details', headers: bearer(auditor) });
     expect(res.statusCode).toBe(200);
     const d = res.json();
-    expect(d.timeline.map((t: { kind: string }) => t.kind)).toEqual(['arrived', 'ivr-choice', 'ivr-choice', 'ivr-exit', 'queued', 'offered', 'answered', 'transfer', 'transfer-answered', 'ended']);
+    expect(d.timeline.map((t: { kind: string }) => t.kind)).toEqual([
+      'arrived',
+      'ivr-choice',
+      'ivr-choice',
+      'ivr-exit',
+      'queued',
+      'offered',
+      'answered',
+      'transfer',
+      'transfer-answered',
+      'ended',
+    ]);
     expect(d.timeline[1]).toMatchObject({ detail: 'desk-choice', digit: '1', label: '普通话' });
     expect(d.timeline[7].detail).toBe('139****2222');
     expect(d.call.callerNumber).toBe('138****1234');
@@ -128,11 +197,18 @@ describe('auditor console API: search, timeline, playback with seeking, evidence
     expect(d.workOrders[0].requester.phone).toBe('138****1234');
     expect(res.body).not.toContain('13812341234');
     expect(res.body).not.toContain('13900002222');
-    expect((await s.app.inject({ method: 'GET', url: '/recordings/nope/details', headers: bearer(auditor) })).statusCode).toBe(404);
+    expect(
+      (await s.app.inject({ method: 'GET', url: '/recordings/nope/details', headers: bearer(auditor) })).statusCode,
+    ).toBe(404);
   });
 
   it('plays with seeking: a ticket for one recording, Range requests answered 206, expired or foreign tickets 401', async () => {
-    const start = await s.app.inject({ method: 'POST', url: '/recordings/rec-k1/playback', headers: bearer(auditor), payload: {} });
+    const start = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-k1/playback',
+      headers: bearer(auditor),
+      payload: {},
+    });
     expect(start.statusCode).toBe(200);
     const { url } = start.json() as { url: string };
     expect(url).toMatch(/^\/recordings\/rec-k1\/stream\?ticket=/);
@@ -163,7 +239,11 @@ describe('auditor console API: search, timeline, playback with seeking, evidence
   });
 
   it('the authenticated download honours Range too (206)', async () => {
-    const part = await s.app.inject({ method: 'GET', url: '/recordings/rec-k2/file', headers: { ...bearer(auditor), range: 'bytes=0-43' } });
+    const part = await s.app.inject({
+      method: 'GET',
+      url: '/recordings/rec-k2/file',
+      headers: { ...bearer(auditor), range: 'bytes=0-43' },
+    });
     expect(part.statusCode).toBe(206);
     expect(part.rawPayload.subarray(0, 4).toString('ascii')).toBe('RIFF');
     expect(part.headers['content-length']).toBe('44');
@@ -185,7 +265,16 @@ describe('auditor console API: search, timeline, playback with seeking, evidence
       expect(sha256(files.get(name!)!), name).toBe(hash);
     }
     const manifest = JSON.parse(files.get('manifest.json')!.toString());
-    expect(manifest).toMatchObject({ format: 'hotline-evidence/1', recording: 'rec-k1', callId: 'k1', recordingChecksums: { sha256: sha256(wav) }, chain: expect.objectContaining({ table: 'recording_index', values: expect.arrayContaining(['rec-k1', sha256(wav)]) }) });
+    expect(manifest).toMatchObject({
+      format: 'hotline-evidence/1',
+      recording: 'rec-k1',
+      callId: 'k1',
+      recordingChecksums: { sha256: sha256(wav) },
+      chain: expect.objectContaining({
+        table: 'recording_index',
+        values: expect.arrayContaining(['rec-k1', sha256(wav)]),
+      }),
+    });
     const call = JSON.parse(files.get('call.json')!.toString());
     expect(call.recording.sha256).toBe(sha256(wav));
     expect(call.workOrders[0]).toMatchObject({ id: Number(orderId), content: '小区门口夜间施工噪音扰民' });
@@ -204,22 +293,46 @@ describe('auditor console API: search, timeline, playback with seeking, evidence
   });
 
   it('the access log: admins and auditors read who searched, viewed, listened, downloaded and packaged; supervisors may not', async () => {
-    expect((await s.app.inject({ method: 'GET', url: `/recordings?from=${T0}`, headers: bearer(supervisor) })).statusCode).toBe(200);
+    expect(
+      (await s.app.inject({ method: 'GET', url: `/recordings?from=${T0}`, headers: bearer(supervisor) })).statusCode,
+    ).toBe(200);
     const res = await s.app.inject({ method: 'GET', url: '/recordings/access-log?limit=200', headers: bearer(admin) });
     expect(res.statusCode).toBe(200);
-    const items = res.json().items as Array<{ action: string; entityId: string; actorRole: string; data: Record<string, unknown> }>;
+    const items = res.json().items as Array<{
+      action: string;
+      entityId: string;
+      actorRole: string;
+      data: Record<string, unknown>;
+    }>;
     const actions = new Set(items.map((i) => i.action));
     for (const a of ['search', 'list', 'view', 'listen', 'download', 'package']) expect(actions, a).toContain(a);
-    expect(items.find((i) => i.action === 'list')).toMatchObject({ actorRole: 'supervisor', data: { from: T0, results: 5 } });
+    expect(items.find((i) => i.action === 'list')).toMatchObject({
+      actorRole: 'supervisor',
+      data: { from: T0, results: 5 },
+    });
     const firstSearch = items.filter((i) => i.action === 'search').at(-1)!;
     expect(firstSearch).toMatchObject({ actorRole: 'auditor', data: { number: '138****1234', results: 3 } });
     expect(res.body).not.toContain('13812341234');
-    const mine = await s.app.inject({ method: 'GET', url: '/recordings/access-log?recording=rec-k1&action=package', headers: bearer(auditor) });
-    expect(mine.json().items).toEqual([expect.objectContaining({ entityId: 'rec-k1', action: 'package', actorRole: 'auditor' })]);
+    const mine = await s.app.inject({
+      method: 'GET',
+      url: '/recordings/access-log?recording=rec-k1&action=package',
+      headers: bearer(auditor),
+    });
+    expect(mine.json().items).toEqual([
+      expect.objectContaining({ entityId: 'rec-k1', action: 'package', actorRole: 'auditor' }),
+    ]);
     const page = await s.app.inject({ method: 'GET', url: '/recordings/access-log?limit=2', headers: bearer(auditor) });
-    const next = await s.app.inject({ method: 'GET', url: `/recordings/access-log?limit=2&before=${page.json().nextBefore}`, headers: bearer(auditor) });
+    const next = await s.app.inject({
+      method: 'GET',
+      url: `/recordings/access-log?limit=2&before=${page.json().nextBefore}`,
+      headers: bearer(auditor),
+    });
     expect(next.json().items[0].id).toBeLessThan(page.json().items[1].id + 0.5);
-    expect((await s.app.inject({ method: 'GET', url: '/recordings/access-log', headers: bearer(supervisor) })).statusCode).toBe(403);
-    expect((await s.app.inject({ method: 'GET', url: '/recordings/search', headers: bearer(agent) })).statusCode).toBe(403);
+    expect(
+      (await s.app.inject({ method: 'GET', url: '/recordings/access-log', headers: bearer(supervisor) })).statusCode,
+    ).toBe(403);
+    expect((await s.app.inject({ method: 'GET', url: '/recordings/search', headers: bearer(agent) })).statusCode).toBe(
+      403,
+    );
   });
 });

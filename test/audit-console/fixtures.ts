@@ -52,10 +52,38 @@ export function archiveCall(s: RunningServer, c: ArchivedCall): Buffer {
     fallback: c.fallback ?? false,
     transferNumber: c.transferTo ?? null,
   });
-  calls.insertLeg({ channelId: `${c.callId}-caller`, callId: c.callId, kind: 'caller', number: c.callerNumber, createdAt: c.arrivedAt, answeredAt: c.arrivedAt, endedAt, outcome: 'hungup' });
-  calls.insertLeg({ channelId: `${c.callId}-agent`, callId: c.callId, kind: 'agent', agentId: c.agentId, endpoint: 'PJSIP/1001', createdAt: c.arrivedAt + 14_000, answeredAt, endedAt, outcome: 'answered' });
+  calls.insertLeg({
+    channelId: `${c.callId}-caller`,
+    callId: c.callId,
+    kind: 'caller',
+    number: c.callerNumber,
+    createdAt: c.arrivedAt,
+    answeredAt: c.arrivedAt,
+    endedAt,
+    outcome: 'hungup',
+  });
+  calls.insertLeg({
+    channelId: `${c.callId}-agent`,
+    callId: c.callId,
+    kind: 'agent',
+    agentId: c.agentId,
+    endpoint: 'PJSIP/1001',
+    createdAt: c.arrivedAt + 14_000,
+    answeredAt,
+    endedAt,
+    outcome: 'answered',
+  });
   if (c.transferTo) {
-    calls.insertLeg({ channelId: `${c.callId}-xfer`, callId: c.callId, kind: 'transfer', number: c.transferTo, createdAt: answeredAt + 5_000, answeredAt: answeredAt + 8_000, endedAt, outcome: 'answered' });
+    calls.insertLeg({
+      channelId: `${c.callId}-xfer`,
+      callId: c.callId,
+      kind: 'transfer',
+      number: c.transferTo,
+      createdAt: answeredAt + 5_000,
+      answeredAt: answeredAt + 8_000,
+      endedAt,
+      outcome: 'answered',
+    });
   }
   const wav = encodeWav(synthesizeTone(c.durationMs, [440]));
   const day = new Date(c.arrivedAt).toISOString().slice(0, 10).replace(/-/g, '/');
@@ -86,7 +114,8 @@ export function untar(buf: Buffer): Map<string, Buffer> {
     const size = Number.parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/s, ''), 8);
     let sum = 0;
     for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
-    if (sum !== Number.parseInt(h.subarray(148, 156).toString('ascii'), 8)) throw new Error(`bad tar header checksum for ${name}`);
+    if (sum !== Number.parseInt(h.subarray(148, 156).toString('ascii'), 8))
+      throw new Error(`bad tar header checksum for ${name}`);
     out.set(name, Buffer.from(buf.subarray(off + 512, off + 512 + size)));
     off += 512 + Math.ceil(size / 512) * 512;
   }

@@ -16,7 +16,16 @@ type Manifest = {
   callId: string;
   recordingChecksums: Record<string, string>;
   files: Array<{ name: string; sha256: string; bytes: number }>;
-  chain: { seq: number; columns: string[]; values: Array<string | number | null>; content: string; prevHash: string | null; rowHash: string; version: string; rule: string } | null;
+  chain: {
+    seq: number;
+    columns: string[];
+    values: Array<string | number | null>;
+    content: string;
+    prevHash: string | null;
+    rowHash: string;
+    version: string;
+    rule: string;
+  } | null;
 };
 
 /** Rebuilds a package from its files; `reseal` recomputes manifest.files and SHA256SUMS as a forger would. */
@@ -24,7 +33,11 @@ function repack(files: Map<string, Buffer>, opts: { reseal: boolean }): Buffer {
   const out = new Map(files);
   if (opts.reseal) {
     const manifest = JSON.parse(out.get('manifest.json')!.toString()) as Manifest;
-    manifest.files = manifest.files.map((f) => ({ ...f, sha256: sha256(out.get(f.name)!), bytes: out.get(f.name)!.length }));
+    manifest.files = manifest.files.map((f) => ({
+      ...f,
+      sha256: sha256(out.get(f.name)!),
+      bytes: out.get(f.name)!.length,
+    }));
     out.set('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
     const names = [...out.keys()].filter((n) => n !== 'SHA256SUMS');
     out.set('SHA256SUMS', Buffer.from(names.map((n) => `${sha256(out.get(n)!)}  ${n}\n`).join('')));
@@ -55,14 +68,31 @@ describe('evidence package chain position and `npm run verify -- --package` (off
     const file = join(work.dir, `j-${Math.random().toString(36).slice(2)}.tar`);
     writeFileSync(file, bytes);
     const res = await runVerify(['--package', file, '--json'], {}, work.dir);
-    return { exitCode: res.exitCode, report: JSON.parse(res.out) as { ok: boolean; first: { part: string; message: string } | null } };
+    return {
+      exitCode: res.exitCode,
+      report: JSON.parse(res.out) as { ok: boolean; first: { part: string; message: string } | null },
+    };
   }
 
   beforeAll(async () => {
     s = await startTestServer({ clock: new FakeClock(T0 + 86_400_000) });
     // Given two archived recordings; the second one's index entry has a predecessor.
-    archiveCall(s, { callId: 'p1', name: 'rec-p1', callerNumber: '13812341234', agentId: 'zhang.wei', arrivedAt: T0, durationMs: 1_000 });
-    archiveCall(s, { callId: 'p2', name: 'rec-p2', callerNumber: '13900001111', agentId: 'li.na', arrivedAt: T0 + 60_000, durationMs: 2_000 });
+    archiveCall(s, {
+      callId: 'p1',
+      name: 'rec-p1',
+      callerNumber: '13812341234',
+      agentId: 'zhang.wei',
+      arrivedAt: T0,
+      durationMs: 1_000,
+    });
+    archiveCall(s, {
+      callId: 'p2',
+      name: 'rec-p2',
+      callerNumber: '13900001111',
+      agentId: 'li.na',
+      arrivedAt: T0 + 60_000,
+      durationMs: 2_000,
+    });
     const auditor = await tokenFor(s, 'auditor');
     const res = await s.app.inject({ method: 'GET', url: '/recordings/rec-p2/package', headers: bearer(auditor) });
     expect(res.statusCode).toBe(200);
@@ -76,8 +106,13 @@ describe('evidence package chain position and `npm run verify -- --package` (off
 
   it("the manifest carries the recording's index entry as hashed: seq, values, prev and row hash, the rule", () => {
     const m = JSON.parse(untar(pkg).get('manifest.json')!.toString()) as Manifest;
-    const entry = s.store.sqlite.prepare("select * from recording_index where name = 'rec-p2'").get() as Record<string, unknown>;
-    const first = s.store.sqlite.prepare("select row_hash from recording_index where name = 'rec-p1'").get() as { row_hash: string };
+    const entry = s.store.sqlite.prepare("select * from recording_index where name = 'rec-p2'").get() as Record<
+      string,
+      unknown
+    >;
+    const first = s.store.sqlite.prepare("select row_hash from recording_index where name = 'rec-p1'").get() as {
+      row_hash: string;
+    };
     expect(m.chain).not.toBeNull();
     expect(m.chain!.seq).toBe(entry.seq);
     expect(m.chain!.rowHash).toBe(entry.row_hash);
@@ -108,7 +143,10 @@ describe('evidence package chain position and `npm run verify -- --package` (off
     // Even with SHA256SUMS and the manifest's file list rewritten, the recording's checksum catches it.
     const forged = await verifyJson(repack(files, { reseal: true }));
     expect(forged.exitCode).toBe(1);
-    expect(forged.report.first).toEqual({ part: AUDIO, message: expect.stringContaining("does not match the recording's archived checksum") });
+    expect(forged.report.first).toEqual({
+      part: AUDIO,
+      message: expect.stringContaining("does not match the recording's archived checksum"),
+    });
   });
 
   it('a changed manifest field fails, naming the manifest (and the field once the sums are rewritten)', async () => {
@@ -118,7 +156,10 @@ describe('evidence package chain position and `npm run verify -- --package` (off
     expect(plain.report.first?.part).toBe('manifest.json');
     const forged = await verifyJson(repack(files, { reseal: true }));
     expect(forged.exitCode).toBe(1);
-    expect(forged.report.first).toEqual({ part: 'manifest.callId', message: expect.stringContaining("is not the chain entry's call p2") });
+    expect(forged.report.first).toEqual({
+      part: 'manifest.callId',
+      message: expect.stringContaining("is not the chain entry's call p2"),
+    });
   });
 
   it('a changed chain row fails, naming the chain entry', async () => {

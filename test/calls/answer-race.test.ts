@@ -16,7 +16,9 @@ function onAnswered(agent: Desktop, event: string, payload: Record<string, unkno
     const listener = (u: { state?: string }) => {
       if (u?.state !== 'answered') return;
       agent.socket.off('call-update', listener);
-      agent.socket.timeout(5000).emit(event, payload, (err: Error | null, ack: Ack) => (err ? reject(err) : resolve(ack)));
+      agent.socket
+        .timeout(5000)
+        .emit(event, payload, (err: Error | null, ack: Ack) => (err ? reject(err) : resolve(ack)));
     };
     agent.socket.on('call-update', listener);
   });
@@ -78,7 +80,10 @@ describe('agent commands 0 ms after answered, with real REST latency', () => {
     const { h, agent, placed, callId, ack } = await answeredCall('transfer', { number: '12319' });
     expect(ack).toEqual({ ok: true });
     await h.until(() => states(agent).includes('transferred'), 'transferred');
-    await h.until(() => h.layer.controller.agents().find((a) => a.agentId === 'a1')?.status !== 'on-call', 'agent released');
+    await h.until(
+      () => h.layer.controller.agents().find((a) => a.agentId === 'a1')?.status !== 'on-call',
+      'agent released',
+    );
     expect(h.layer.calls.getCall(callId)?.status).toBe('active');
     expect((await endAndCheckLeaks(h, placed.callerChannelId, callId))?.outcome).toBe('transferred');
   });

@@ -30,7 +30,13 @@ describe('confidential orders in the screen-pop', () => {
     h = await Harness.start({
       clock,
       history: (store: Store) => {
-        orders = createWorkOrderModule({ store, clock, logger: createLogger({ level: 'silent', pretty: false }), dataDir: ':memory:', startScanner: false });
+        orders = createWorkOrderModule({
+          store,
+          clock,
+          logger: createLogger({ level: 'silent', pretty: false }),
+          dataDir: ':memory:',
+          startScanner: false,
+        });
         return workOrderHistory(orders.repo);
       },
     });
@@ -38,10 +44,26 @@ describe('confidential orders in the screen-pop', () => {
 
   async function withOrders(): Promise<{ plain: number; secret: number }> {
     await startWithStore();
-    const plain = await orders!.orders.intake({ channel: 'website', type: 'complaint', requesterPhone: CALLER, content: '小区门口夜间施工噪音扰民', category: 'environment.noise' }, intakeAgent);
+    const plain = await orders!.orders.intake(
+      {
+        channel: 'website',
+        type: 'complaint',
+        requesterPhone: CALLER,
+        content: '小区门口夜间施工噪音扰民',
+        category: 'environment.noise',
+      },
+      intakeAgent,
+    );
     await h!.run(1000);
     const secret = await orders!.orders.intake(
-      { channel: 'website', type: 'report', requesterPhone: CALLER, content: '举报某单位负责人收受红包', category: 'traffic.congestion', confidential: true },
+      {
+        channel: 'website',
+        type: 'report',
+        requesterPhone: CALLER,
+        content: '举报某单位负责人收受红包',
+        category: 'traffic.congestion',
+        confidential: true,
+      },
       intakeAgent,
     );
     expect(secret.mergedInto).toBeUndefined();
@@ -89,7 +111,17 @@ describe('confidential orders in the screen-pop', () => {
 
   it('given a caller whose only open order is confidential, when an agent is offered the call, then no history, no repeat and no repeat-caller mark reach the desk', async () => {
     await startWithStore();
-    await orders!.orders.intake({ channel: 'website', type: 'report', requesterPhone: CALLER, content: '举报违规', category: 'environment.noise', confidential: true }, intakeAgent);
+    await orders!.orders.intake(
+      {
+        channel: 'website',
+        type: 'report',
+        requesterPhone: CALLER,
+        content: '举报违规',
+        category: 'environment.noise',
+        confidential: true,
+      },
+      intakeAgent,
+    );
     const agent = await h!.agent('a1', '1001', { answerAfterMs: 1000 });
     const pop = await popOf(agent);
     expect(pop.history).toEqual([]);

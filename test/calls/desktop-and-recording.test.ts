@@ -10,8 +10,28 @@ const history: CallerHistorySource = {
   ordersByPhone: (phone) =>
     phone === '13812341234'
       ? [
-          { id: '7', number: '7', title: 'noise', category: 'noise', status: 'closed', open: false, confidential: false, createdAt: Date.UTC(2025, 10, 1), unitIds: [] },
-          { id: '9', number: '9', title: 'water cut', category: 'water', status: 'dispatched', open: true, confidential: false, createdAt: Date.UTC(2025, 11, 20), unitIds: ['u1'] },
+          {
+            id: '7',
+            number: '7',
+            title: 'noise',
+            category: 'noise',
+            status: 'closed',
+            open: false,
+            confidential: false,
+            createdAt: Date.UTC(2025, 10, 1),
+            unitIds: [],
+          },
+          {
+            id: '9',
+            number: '9',
+            title: 'water cut',
+            category: 'water',
+            status: 'dispatched',
+            open: true,
+            confidential: false,
+            createdAt: Date.UTC(2025, 11, 20),
+            unitIds: ['u1'],
+          },
         ]
       : [],
   ticketStatus: () => null,
@@ -49,7 +69,13 @@ describe('agent desktop and recordings on the simulator', () => {
       ['7', false],
     ]);
     expect(pop.openOrders).toBe(1);
-    expect(pop.draft).toMatchObject({ channel: 'phone', callId: pop.callId, requesterPhone: '138****1234', desk: 'mandarin', repeatOf: '9' });
+    expect(pop.draft).toMatchObject({
+      channel: 'phone',
+      callId: pop.callId,
+      requesterPhone: '138****1234',
+      desk: 'mandarin',
+      repeatOf: '9',
+    });
     await h.until(() => offered.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
     expect(other.received('screen-pop')).toHaveLength(0);
     expect(bystander.received('screen-pop')).toHaveLength(0);
@@ -112,7 +138,10 @@ describe('agent desktop and recordings on the simulator', () => {
     const callId = agent.last('screen-pop').callId;
     await h.run(8000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived and removed from the PBX');
+    await h.until(
+      () => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null,
+      'archived and removed from the PBX',
+    );
     const rec = h.layer.recordings.byCall(callId)[0]!;
     const call = h.layer.calls.getCall(callId)!;
     const file = readFileSync(join(h.dataDir, 'recordings', rec.path!));
@@ -150,7 +179,10 @@ describe('agent desktop and recordings on the simulator', () => {
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'transferred'), 'transferred');
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'ended'), 'agent left');
     // The agent is free (wrap-up) while the caller still talks, in the same recorded bridge.
-    await h.until(() => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status !== 'on-call', 'agent released');
+    await h.until(
+      () => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status !== 'on-call',
+      'agent released',
+    );
     expect(h.layer.calls.getCall(callId)!.status).toBe('active');
     expect(h.sim.control.state().bridges.find((b) => b.id === bridgeId)).toBeDefined();
     await h.run(3000);

@@ -32,7 +32,12 @@ describe('signing in on an extension over socket.io', () => {
       const ack = await other.call('sign-in', { extension: bad, skills: ['mandarin'] });
       expect(ack, bad).toEqual({
         ok: false,
-        error: { statusCode: 400, code: 'invalid-extension', message: expect.stringContaining('^[0-9]{3,6}$'), messageZh: '分机号格式不正确' },
+        error: {
+          statusCode: 400,
+          code: 'invalid-extension',
+          message: expect.stringContaining('^[0-9]{3,6}$'),
+          messageZh: '分机号格式不正确',
+        },
       });
     }
     expect(h.layer.controller.agents().map((a) => [a.agentId, a.status])).toEqual([['li.wei', 'ready']]);

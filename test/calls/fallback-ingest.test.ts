@@ -52,7 +52,12 @@ describe('fallback recordings: made by the dialplan while this server is down, a
 
     // Given this server is down (nothing registered the ARI application), a caller rings the hotline,
     // is answered by the dialplan fallback and hangs up after about 20 s.
-    sim.control.placeCall({ from: '13812341234', to: '12345', context: 'hotline-inbound', script: [{ kind: 'wait', ms: 20_000 }, { kind: 'hangup' }] });
+    sim.control.placeCall({
+      from: '13812341234',
+      to: '12345',
+      context: 'hotline-inbound',
+      script: [{ kind: 'wait', ms: 20_000 }, { kind: 'hangup' }],
+    });
     for (let t = 0; t < 25_000; t += 100) {
       await realTick();
       await clock.advanceAsync(100);
@@ -83,12 +88,24 @@ describe('fallback recordings: made by the dialplan while this server is down, a
 
     // Then the call is on record, marked fallback, with the caller and time from the file name …
     const call = h.layer.calls.getCall(callId)!;
-    expect(call).toMatchObject({ callerNumber: '13812341234', status: 'ended', outcome: 'fallback', fallback: true, arrivedAt: T0, recordingName: name });
+    expect(call).toMatchObject({
+      callerNumber: '13812341234',
+      status: 'ended',
+      outcome: 'fallback',
+      fallback: true,
+      arrivedAt: T0,
+      recordingName: name,
+    });
     // … and the recording archived like the server's own: checksum, duration, retention, PBX copy deleted.
     const row = h.layer.recordings.get(name)!;
     expect(h.layer.recordings.get(stored)).toBeUndefined();
     expect(row.path).not.toContain('13812341234');
-    expect(row).toMatchObject({ callId, status: 'archived', bytes: pbxBytes.length, sha256: createHash('sha256').update(pbxBytes).digest('hex') });
+    expect(row).toMatchObject({
+      callId,
+      status: 'archived',
+      bytes: pbxBytes.length,
+      sha256: createHash('sha256').update(pbxBytes).digest('hex'),
+    });
     expect(row.durationMs).toBeGreaterThan(19_000);
     expect(row.durationMs).toBeLessThan(21_000);
     expect(call.endedAt).toBe(T0 + row.durationMs!);
@@ -120,7 +137,12 @@ describe('fallback recordings: made by the dialplan while this server is down, a
     });
     // Given two callers answered by the fallback while the server is down.
     for (const from of ['13812341234', '13900001111']) {
-      sim.control.placeCall({ from, to: '12345', context: 'hotline-inbound', script: [{ kind: 'wait', ms: 5_000 }, { kind: 'hangup' }] });
+      sim.control.placeCall({
+        from,
+        to: '12345',
+        context: 'hotline-inbound',
+        script: [{ kind: 'wait', ms: 5_000 }, { kind: 'hangup' }],
+      });
     }
     for (let t = 0; t < 8_000; t += 100) {
       await realTick();
@@ -129,7 +151,11 @@ describe('fallback recordings: made by the dialplan while this server is down, a
     expect(pbxFiles(dir)).toHaveLength(2);
     // When the server starts against that PBX.
     const server = await startServer(
-      testConfig(join(dir, 'server'), { ASTERISK_ARI_URL: sim.ariUrl, ASTERISK_ARI_USER: 'cti', ASTERISK_ARI_PASSWORD: 'cti-secret' }),
+      testConfig(join(dir, 'server'), {
+        ASTERISK_ARI_URL: sim.ariUrl,
+        ASTERISK_ARI_USER: 'cti',
+        ASTERISK_ARI_PASSWORD: 'cti-secret',
+      }),
       { clock, logger: createLogger({ level: 'silent', pretty: false }), scrypt: FAST_SCRYPT, scanner: false },
     );
     try {
@@ -139,7 +165,11 @@ describe('fallback recordings: made by the dialplan while this server is down, a
         await clock.advanceAsync(50);
       }
       // Then both are fallback CDRs with archived recordings, and the PBX holds none any more.
-      expect(fallbackCalls().map((c) => c.callerNumber).sort()).toEqual(['13812341234', '13900001111']);
+      expect(
+        fallbackCalls()
+          .map((c) => c.callerNumber)
+          .sort(),
+      ).toEqual(['13812341234', '13900001111']);
       expect(pbxFiles(dir)).toEqual([]);
     } finally {
       await server.close();
@@ -155,7 +185,8 @@ describe('fallback recordings: made by the dialplan while this server is down, a
     });
     // A withheld number leaves the digits empty.
     expect(parseFallbackName('hotline-fallback-1767578400--1767578400.18')?.callerNumber).toBe('');
-    for (const other of ['call-abc', 'hotline-fallback-x-1-2.3', 'hotline-fallback-1767578400-138-../x']) expect(parseFallbackName(other)).toBeNull();
+    for (const other of ['call-abc', 'hotline-fallback-x-1-2.3', 'hotline-fallback-1767578400-138-../x'])
+      expect(parseFallbackName(other)).toBeNull();
   });
 });
 
@@ -178,9 +209,18 @@ describe('fallback ingest against a PBX whose delete fails once', () => {
         list: async () => [...files.keys(), 'call-abc'],
       };
       const recordings = new RecordingsRepo(store.db);
-      const ingest = new FallbackIngest({ calls: new CallsRepo(store.db), recordings, pbx, dataDir, clock, retryBaseMs: 1_000_000 });
+      const ingest = new FallbackIngest({
+        calls: new CallsRepo(store.db),
+        recordings,
+        pbx,
+        dataDir,
+        clock,
+        retryBaseMs: 1_000_000,
+      });
       // Given the first pass archives the file but cannot delete the PBX copy.
-      expect(await ingest.run()).toEqual([{ name: 'fallback-1767578400.17', callId: 'fallback-1767578400.17', status: 'archived' }]);
+      expect(await ingest.run()).toEqual([
+        { name: 'fallback-1767578400.17', callId: 'fallback-1767578400.17', status: 'archived' },
+      ]);
       expect(files.has(pbxName)).toBe(true);
       const archived = recordings.get('fallback-1767578400.17')!;
       expect(archived).toMatchObject({ status: 'archived', deletedFromPbxAt: null, bytes: wav.length });
@@ -188,7 +228,9 @@ describe('fallback ingest against a PBX whose delete fails once', () => {
       // it there (the PBX knows the file by its number-bearing name), marks the copy as gone.
       recordings.markDeletedFromPbx('fallback-1767578400.17', clock.now());
       // When the next connection's pass runs, then the copy is deleted and nothing is archived again.
-      expect(await ingest.run()).toEqual([{ name: 'fallback-1767578400.17', callId: 'fallback-1767578400.17', status: 'already-archived' }]);
+      expect(await ingest.run()).toEqual([
+        { name: 'fallback-1767578400.17', callId: 'fallback-1767578400.17', status: 'already-archived' },
+      ]);
       expect(files.has(pbxName)).toBe(false);
       expect(recordings.get('fallback-1767578400.17')!.archivedAt).toBe(archived.archivedAt);
       expect(await ingest.run()).toEqual([]);

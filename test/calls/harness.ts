@@ -17,7 +17,14 @@ import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
 import type { SocketServer } from '../../src/realtime/socket-server.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { createLogger, type Logger } from '../../src/shared/logger.ts';
-import { ASTERISK_22_TIMING, parseTiming, projectSoundsDir, startSimulator, type SimulatorHandle, type SimulatorTiming } from '../../src/simulator/index.ts';
+import {
+  ASTERISK_22_TIMING,
+  parseTiming,
+  projectSoundsDir,
+  startSimulator,
+  type SimulatorHandle,
+  type SimulatorTiming,
+} from '../../src/simulator/index.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
@@ -52,7 +59,15 @@ function trustingSockets(http: HttpServer): SocketServer {
         const role = a.role ?? 'agent';
         const permissions = permissionsOf(role);
         if (!permissions.has(permission)) return next(new Error(`role ${role} lacks ${permission}`));
-        const principal: Principal = { userId: 1, username: a.username ?? 'x', displayName: a.username ?? 'x', role, unitId: null, permissions, expiresAt: Number.MAX_SAFE_INTEGER };
+        const principal: Principal = {
+          userId: 1,
+          username: a.username ?? 'x',
+          displayName: a.username ?? 'x',
+          role,
+          unitId: null,
+          permissions,
+          expiresAt: Number.MAX_SAFE_INTEGER,
+        };
         socket.data.principal = principal;
         next();
       });
@@ -117,7 +132,15 @@ export class Harness {
     let config = loadIvrConfig();
     if (opts.callCenter) config = opts.callCenter(config);
     const deferred = new DeferredReconcile();
-    const conn = new AriConnection({ url: sim.ariUrl, user: USER, password: PASS, app: APP, clock, logger, reconcile: deferred });
+    const conn = new AriConnection({
+      url: sim.ariUrl,
+      user: USER,
+      password: PASS,
+      app: APP,
+      clock,
+      logger,
+      reconcile: deferred,
+    });
     const layer = createCallLayer({
       app: APP,
       ari: conn,
@@ -175,7 +198,12 @@ export class Harness {
 
   /** An agent desktop on `/agent`, collecting what it receives. */
   async desktop(username: string, role: Role = 'agent'): Promise<Desktop> {
-    const socket = ioClient(`${this.url}/agent`, { auth: { username, role }, transports: ['websocket'], forceNew: true, reconnection: false });
+    const socket = ioClient(`${this.url}/agent`, {
+      auth: { username, role },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
     const d = new Desktop(socket);
     this.clients.push(socket);
     await new Promise<void>((resolve, reject) => {
@@ -187,7 +215,12 @@ export class Harness {
   }
 
   async supervisor(username = 'sup'): Promise<Desktop> {
-    const socket = ioClient(`${this.url}/supervisor`, { auth: { username, role: 'supervisor' }, transports: ['websocket'], forceNew: true, reconnection: false });
+    const socket = ioClient(`${this.url}/supervisor`, {
+      auth: { username, role: 'supervisor' },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
     const d = new Desktop(socket);
     this.clients.push(socket);
     await new Promise<void>((resolve, reject) => {
@@ -199,7 +232,12 @@ export class Harness {
   }
 
   /** Signs an agent in at extension `ext` and lets the phone answer after `answerAfterMs` (absent: never). */
-  async agent(username: string, ext: string, behaviour: { answerAfterMs?: number; busy?: boolean }, skills = ['mandarin']): Promise<Desktop> {
+  async agent(
+    username: string,
+    ext: string,
+    behaviour: { answerAfterMs?: number; busy?: boolean },
+    skills = ['mandarin'],
+  ): Promise<Desktop> {
     this.sim.control.setPhone(ext, behaviour);
     const d = await this.desktop(username);
     const ack = await d.call('sign-in', { extension: ext, skills });
@@ -224,7 +262,10 @@ export class Harness {
   async drainPbx(maxMs = 5000): Promise<void> {
     const end = Date.now() + maxMs;
     while (this.sim.timing.inFlight() > 0) {
-      if (Date.now() > end) throw new Error(`the simulator still has ${this.sim.timing.inFlight()} REST requests in flight after ${maxMs} ms`);
+      if (Date.now() > end)
+        throw new Error(
+          `the simulator still has ${this.sim.timing.inFlight()} REST requests in flight after ${maxMs} ms`,
+        );
       await realTick();
     }
   }
@@ -240,7 +281,8 @@ export class Harness {
     this.store.close();
     if (this.ownsSim) await this.sim.close();
     if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
-    if (opts.leakCheck !== false) expect(leaks).toEqual({ ok: true, channels: [], bridges: [], playbacks: [], recordings: [] });
+    if (opts.leakCheck !== false)
+      expect(leaks).toEqual({ ok: true, channels: [], bridges: [], playbacks: [], recordings: [] });
   }
 }
 

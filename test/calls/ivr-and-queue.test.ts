@@ -17,9 +17,17 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     const placed = h.sim.control.placeCall({
       from: '13912345678',
       to: '12345',
-      script: [waitPrompt('hotline/desk-choice'), { kind: 'dtmf', digits: '2' }, waitPrompt('hotline/emergency-advice'), { kind: 'dtmf', digits: '0' }],
+      script: [
+        waitPrompt('hotline/desk-choice'),
+        { kind: 'dtmf', digits: '2' },
+        waitPrompt('hotline/emergency-advice'),
+        { kind: 'dtmf', digits: '0' },
+      ],
     });
-    await h.until(() => zhuang.received('call-update').some((u: any) => u.state === 'answered'), 'zhuang desk answered');
+    await h.until(
+      () => zhuang.received('call-update').some((u: any) => u.state === 'answered'),
+      'zhuang desk answered',
+    );
     const pop = zhuang.last('screen-pop');
     expect(pop.skill).toBe('zhuang');
     expect(pop.ivrChoices.map((c: any) => [c.node, c.digit])).toEqual([
@@ -46,7 +54,10 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     });
     await h.until(() => agent.received('screen-pop').length > 0, 'offered');
     const callId = agent.last('screen-pop').callId;
-    const log = h.sim.control.callLog(placed.callerChannelId).filter((e) => e.kind === 'prompt').map((e: any) => e.media);
+    const log = h.sim.control
+      .callLog(placed.callerChannelId)
+      .filter((e) => e.kind === 'prompt')
+      .map((e: any) => e.media);
     const invalidAt = log.findIndex((m: string) => m.includes('hotline/invalid-input'));
     expect(invalidAt).toBeGreaterThan(0);
     // The menu is played again after the invalid-input prompt.
@@ -69,9 +80,17 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     await h.until(() => sleepy.received('screen-pop').length > 0, 'first offer');
     const callA = sleepy.last('screen-pop').callId;
     const b = h.sim.control.placeCall({ from: '13800000002', to: '12345' });
-    await h.until(() => h!.layer.controller.liveCalls().size === 2 && [...h!.layer.controller.liveCalls().values()].every((c) => c.record?.queuedAt !== undefined), 'both queued');
+    await h.until(
+      () =>
+        h!.layer.controller.liveCalls().size === 2 &&
+        [...h!.layer.controller.liveCalls().values()].every((c) => c.record?.queuedAt !== undefined),
+      'both queued',
+    );
     // 10 s ring timeout (config/ivr.json acd.ringTimeoutMs).
-    await h.until(() => sleepy.received('call-update').some((u: any) => u.callId === callA && u.state === 'withdrawn'), 'RONA');
+    await h.until(
+      () => sleepy.received('call-update').some((u: any) => u.callId === callA && u.state === 'withdrawn'),
+      'RONA',
+    );
     const st = h.layer.controller.agents().find((x) => x.agentId === 'sleepy')!;
     expect(st.status).toBe('paused');
     expect(st.pauseReason).toBe('RONA');
@@ -127,7 +146,10 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     h = await Harness.start();
     const sup = await h.supervisor();
     const placed = h.sim.control.placeCall({ from: '13812341234', to: '12345' });
-    await h.until(() => [...h!.layer.controller.liveCalls().values()].some((c) => c.record?.queuedAt !== undefined), 'queued');
+    await h.until(
+      () => [...h!.layer.controller.liveCalls().values()].some((c) => c.record?.queuedAt !== undefined),
+      'queued',
+    );
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => sup.received('callback').length > 0, 'callback pushed');
@@ -141,6 +163,8 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     expect(row.outcome).toBe('abandoned');
     const done = h.layer.calls.recordCallbackOutcome(cb.id, 'reached', 'sup', h.clock.now(), 'explained');
     expect(done.status).toBe('done');
-    expect(() => h!.layer.calls.recordCallbackOutcome(cb.id, 'reached', 'sup', h!.clock.now(), null)).toThrow(/already/);
+    expect(() => h!.layer.calls.recordCallbackOutcome(cb.id, 'reached', 'sup', h!.clock.now(), null)).toThrow(
+      /already/,
+    );
   });
 });

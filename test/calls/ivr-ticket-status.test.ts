@@ -27,18 +27,37 @@ describe('work-order status by phone on the simulator', () => {
     h = await Harness.start({
       clock,
       history: (store: Store) => {
-        orders = createWorkOrderModule({ store, clock, logger: createLogger({ level: 'silent', pretty: false }), dataDir: ':memory:', startScanner: false });
+        orders = createWorkOrderModule({
+          store,
+          clock,
+          logger: createLogger({ level: 'silent', pretty: false }),
+          dataDir: ':memory:',
+          startScanner: false,
+        });
         return workOrderHistory(orders.repo);
       },
     });
     const take = async (phone: string, content: string) =>
-      (await orders!.orders.intake({ channel: 'website', type: 'complaint', requesterPhone: phone, content, category: 'environment.noise' }, intakeAgent)).order.id;
-    return { mine: await take(CALLER, '小区门口夜间施工噪音扰民'), theirs: await take(SOMEONE_ELSE, '广场舞音响声音太大') };
+      (
+        await orders!.orders.intake(
+          { channel: 'website', type: 'complaint', requesterPhone: phone, content, category: 'environment.noise' },
+          intakeAgent,
+        )
+      ).order.id;
+    return {
+      mine: await take(CALLER, '小区门口夜间施工噪音扰民'),
+      theirs: await take(SOMEONE_ELSE, '广场舞音响声音太大'),
+    };
   }
 
   /** The call has arrived, been recorded as ended, and left the live registry. */
   const ended = async (what: string) => {
-    await h!.until(() => h!.layer.calls.listCalls({}).some((c) => c.callerNumber === CALLER && c.outcome !== null) && h!.layer.controller.liveCalls().size === 0, what);
+    await h!.until(
+      () =>
+        h!.layer.calls.listCalls({}).some((c) => c.callerNumber === CALLER && c.outcome !== null) &&
+        h!.layer.controller.liveCalls().size === 0,
+      what,
+    );
   };
 
   const promptsOf = (callerChannelId: string): string[] =>
@@ -47,12 +66,19 @@ describe('work-order status by phone on the simulator', () => {
       .filter((e) => e.kind === 'prompt')
       .map((e: any) => e.media as string);
 
-  it("given another person's order, when a caller keys its number, then the caller hears \"not found\" and no status", async () => {
+  it('given another person\'s order, when a caller keys its number, then the caller hears "not found" and no status', async () => {
     const { theirs } = await start();
     const placed = h!.sim.control.placeCall({
       from: CALLER,
       to: '12345',
-      script: [awaitPrompt('hotline/desk-choice'), { kind: 'dtmf', digits: '8' }, awaitPrompt('hotline/ticket-enter-number'), { kind: 'dtmf', digits: `${theirs}#` }, awaitPrompt('hotline/after-status'), { kind: 'hangup' }],
+      script: [
+        awaitPrompt('hotline/desk-choice'),
+        { kind: 'dtmf', digits: '8' },
+        awaitPrompt('hotline/ticket-enter-number'),
+        { kind: 'dtmf', digits: `${theirs}#` },
+        awaitPrompt('hotline/after-status'),
+        { kind: 'hangup' },
+      ],
     });
     await ended('call ended');
     const heard = promptsOf(placed.callerChannelId).join(' ');
@@ -66,7 +92,14 @@ describe('work-order status by phone on the simulator', () => {
     const placed = h!.sim.control.placeCall({
       from: CALLER,
       to: '12345',
-      script: [awaitPrompt('hotline/desk-choice'), { kind: 'dtmf', digits: '8' }, awaitPrompt('hotline/ticket-enter-number'), { kind: 'dtmf', digits: `${mine}#` }, awaitPrompt('hotline/after-status'), { kind: 'hangup' }],
+      script: [
+        awaitPrompt('hotline/desk-choice'),
+        { kind: 'dtmf', digits: '8' },
+        awaitPrompt('hotline/ticket-enter-number'),
+        { kind: 'dtmf', digits: `${mine}#` },
+        awaitPrompt('hotline/after-status'),
+        { kind: 'hangup' },
+      ],
     });
     await ended('call ended');
     const heard = promptsOf(placed.callerChannelId).join(' ');
@@ -76,7 +109,10 @@ describe('work-order status by phone on the simulator', () => {
 
   it('given a caller trying numbers, when the third look-up fails, then goodbye plays and the hotline hangs up', async () => {
     const { theirs } = await start();
-    const tryNumber = (n: string) => [{ kind: 'dtmf' as const, digits: `${n}#` }, awaitPrompt('hotline/ticket-not-found')];
+    const tryNumber = (n: string) => [
+      { kind: 'dtmf' as const, digits: `${n}#` },
+      awaitPrompt('hotline/ticket-not-found'),
+    ];
     const placed = h!.sim.control.placeCall({
       from: CALLER,
       to: '12345',

@@ -22,16 +22,27 @@ describe('call flow on the simulator', () => {
     const bridged = () => {
       const r = h!.layer.calls.getCall(callId)!;
       const b = h!.sim.control.state().bridges.find((x) => x.id === r.bridgeId);
-      return b?.channels.includes(r.callerChannelId) === true && h!.layer.calls.legs(callId).some((l) => l.kind === 'agent' && b.channels.includes(l.channelId));
+      return (
+        b?.channels.includes(r.callerChannelId) === true &&
+        h!.layer.calls.legs(callId).some((l) => l.kind === 'agent' && b.channels.includes(l.channelId))
+      );
     };
     await h.until(bridged, 'caller and agent in one bridge');
-    await h.until(() => h!.sim.control.state().bridges.length === 1 && h!.layer.recordings.byCall(callId).length === 1, 'recording started');
+    await h.until(
+      () => h!.sim.control.state().bridges.length === 1 && h!.layer.recordings.byCall(callId).length === 1,
+      'recording started',
+    );
     await h.run(5000);
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'call ended');
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
     const ended = h.layer.calls.getCall(callId)!;
     expect(ended.outcome).toBe('answered');
-    expect(h.layer.calls.legs(callId).map((l) => l.kind).sort()).toEqual(['agent', 'caller']);
+    expect(
+      h.layer.calls
+        .legs(callId)
+        .map((l) => l.kind)
+        .sort(),
+    ).toEqual(['agent', 'caller']);
   });
 });

@@ -44,7 +44,14 @@ describe('recording archive', () => {
     store = openStore({ dataDir: dir });
     repo = new RecordingsRepo(store.db);
     calls = new CallsRepo(store.db);
-    calls.insertCall({ id: 'c1', callerChannelId: 'ch1', callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: clock.now() });
+    calls.insertCall({
+      id: 'c1',
+      callerChannelId: 'ch1',
+      callerNumber: '13812341234',
+      status: 'ended',
+      phase: 'ended',
+      arrivedAt: clock.now(),
+    });
   });
   afterEach(() => {
     store.close();
@@ -114,7 +121,19 @@ describe('recording archive', () => {
     repo.markPending('rec-a', { stoppedAt: clock.now(), talkMs: null });
     // rec-b was archived but the process died before deleting it from the PBX.
     repo.insertRecording({ name: 'rec-b', callId: 'c1', startedAt: clock.now() });
-    const first = new RecordingArchive({ dataDir: dir, repo, source: { ...source, fetch: (n) => source.fetch(n), list: () => source.list(), remove: async () => { throw new Error('down'); } }, clock });
+    const first = new RecordingArchive({
+      dataDir: dir,
+      repo,
+      source: {
+        ...source,
+        fetch: (n) => source.fetch(n),
+        list: () => source.list(),
+        remove: async () => {
+          throw new Error('down');
+        },
+      },
+      clock,
+    });
     repo.markPending('rec-b', { stoppedAt: clock.now(), talkMs: null });
     await first.archive('rec-b');
     expect(repo.get('rec-b')!.status).toBe('archived');
@@ -135,7 +154,11 @@ describe('recording archive', () => {
     repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: null });
     await archive.archive('rec-c1');
     expect(() => store.sqlite.prepare("delete from recordings where name = 'rec-c1'").run()).toThrow(/retain_until/);
-    expect(() => store.sqlite.prepare("update recordings set retain_until = 0 where name = 'rec-c1'").run()).toThrow(/shortened|cannot be changed/);
-    expect(() => store.sqlite.prepare("update recordings set sha256 = 'x' where name = 'rec-c1'").run()).toThrow(/archived/);
+    expect(() => store.sqlite.prepare("update recordings set retain_until = 0 where name = 'rec-c1'").run()).toThrow(
+      /shortened|cannot be changed/,
+    );
+    expect(() => store.sqlite.prepare("update recordings set sha256 = 'x' where name = 'rec-c1'").run()).toThrow(
+      /archived/,
+    );
   });
 });

@@ -70,7 +70,10 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     // The recording spans the talk before and after the restart.
     expect(Math.abs(rec.durationMs! - (row.endedAt! - row.answeredAt!))).toBeLessThanOrEqual(2000);
     // Like after any call: wrap-up, then ready.
-    await h.until(() => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status === 'ready', 'ready after wrap-up');
+    await h.until(
+      () => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status === 'ready',
+      'ready after wrap-up',
+    );
   });
 
   it('killed while talking and the caller hangs up before the restart: the call is closed and its recording archived', async () => {
@@ -104,24 +107,38 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     sim = await sharedSim(clock, dir);
     const first = await Harness.start({ clock, sim, dataDir: dir });
     const placed = sim.control.placeCall({ from: '13812341234', to: '12345' });
-    await first.until(() => [...first.layer.controller.liveCalls().values()].some((c) => c.record?.queuedAt !== undefined), 'queued');
+    await first.until(
+      () => [...first.layer.controller.liveCalls().values()].some((c) => c.record?.queuedAt !== undefined),
+      'queued',
+    );
     const callId = [...first.layer.controller.liveCalls().keys()][0]!;
     const queuedAt = first.layer.controller.liveCalls().get(callId)!.record!.queuedAt!;
     await first.crash();
     await first.run(3000);
     h = await Harness.start({ clock, sim, dataDir: dir });
     // Still waiting, not released: no callback, the original IVR exit kept as the start of its answer clock.
-    expect(h.layer.calls.getCall(callId)).toMatchObject({ status: 'active', phase: 'queued', queuedAt, ivrExitAt: queuedAt, outcome: null });
+    expect(h.layer.calls.getCall(callId)).toMatchObject({
+      status: 'active',
+      phase: 'queued',
+      queuedAt,
+      ivrExitAt: queuedAt,
+      outcome: null,
+    });
     expect(h.layer.controller.liveCalls().get(callId)?.adopted).toBe(false);
     expect(h.layer.calls.listCallbacks({})).toEqual([]);
     expect(sim.control.state().channels.map((c) => c.id)).toContain(placed.callerChannelId);
     // The pre-warning comes 15 s after the original IVR exit, not 15 s after the restart.
-    await h.until(() => h!.layer.calls.alertsSince(0).some((a) => a.callId === callId && a.kind === 'answer-prewarning'), 'pre-warning');
+    await h.until(
+      () => h!.layer.calls.alertsSince(0).some((a) => a.callId === callId && a.kind === 'answer-prewarning'),
+      'pre-warning',
+    );
     expect(h.layer.calls.alertsSince(0).find((a) => a.kind === 'answer-prewarning')!.at).toBe(queuedAt + 15_000);
     sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
     expect(h.layer.calls.getCall(callId)).toMatchObject({ outcome: 'abandoned', queuedAt });
-    expect(h.layer.calls.listCallbacks({ status: 'pending' }).map((c) => [c.callId, c.reason])).toEqual([[callId, 'abandoned_queue']]);
+    expect(h.layer.calls.listCallbacks({ status: 'pending' }).map((c) => [c.callId, c.reason])).toEqual([
+      [callId, 'abandoned_queue'],
+    ]);
     await h.until(() => sim!.leaks().ok, 'PBX clean');
     expect(h.layer.controller.liveCalls().size).toBe(0);
     expect(h.layer.controller.pendingTimers()).toBe(0);
@@ -135,10 +152,17 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     const callers = [];
     for (const n of ['13800000001', '13800000002', '13800000003']) {
       callers.push(sim.control.placeCall({ from: n, to: '12345' }));
-      await h.until(() => [...h!.layer.controller.liveCalls().values()].filter((c) => c.record?.queuedAt !== undefined).length === callers.length, 'queued');
+      await h.until(
+        () =>
+          [...h!.layer.controller.liveCalls().values()].filter((c) => c.record?.queuedAt !== undefined).length ===
+          callers.length,
+        'queued',
+      );
       await h.run(1000);
     }
-    const order = [...h.layer.controller.liveCalls().values()].sort((a, b) => a.record!.queuedAt! - b.record!.queuedAt!).map((c) => c.callId);
+    const order = [...h.layer.controller.liveCalls().values()]
+      .sort((a, b) => a.record!.queuedAt! - b.record!.queuedAt!)
+      .map((c) => c.callId);
     expect(sim.faults.dropWebSockets()).toBe(1);
     sim.faults.refuseConnections(4000);
     await h.run(500);
@@ -151,10 +175,16 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     await h.until(() => agent.received('screen-pop').length === 1, 'first offer');
     expect(agent.last('screen-pop').callId).toBe(order[0]);
     // Once the agent's phone rings (the originate went through), the socket goes down until after it answers.
-    await h.until(() => sim!.control.state().channels.some((c) => c.id.startsWith(`${order[0]}-a`)), 'agent phone ringing');
+    await h.until(
+      () => sim!.control.state().channels.some((c) => c.id.startsWith(`${order[0]}-a`)),
+      'agent phone ringing',
+    );
     sim.faults.dropWebSockets();
     sim.faults.refuseConnections(5000);
-    await h.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered after the reconnect');
+    await h.until(
+      () => agent.received('call-update').some((u: any) => u.state === 'answered'),
+      'answered after the reconnect',
+    );
     expect(h.conn.counters.reconnects).toBeGreaterThanOrEqual(2);
     // Re-offered, still first in line, and the agent was not left paused for our outage.
     expect(agent.received('screen-pop').map((p: any) => p.callId)).toEqual([order[0], order[0]]);
@@ -171,11 +201,17 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
         // Wrap-up (15 s) then the next waiting call, in the original order.
         await h.until(() => pops() === i + 2, 'next offer');
         seen.push(agent.last('screen-pop').callId);
-        await h.until(() => agent.received('call-update').filter((u: any) => u.state === 'answered').length === i + 2, 'answered');
+        await h.until(
+          () => agent.received('call-update').filter((u: any) => u.state === 'answered').length === i + 2,
+          'answered',
+        );
       }
     }
     expect(seen).toEqual(order);
-    await h.until(() => order.every((id) => h!.layer.recordings.byCall(id)[0]?.deletedFromPbxAt != null), 'all archived');
+    await h.until(
+      () => order.every((id) => h!.layer.recordings.byCall(id)[0]?.deletedFromPbxAt != null),
+      'all archived',
+    );
   });
   it('ARI WebSocket dropped longer than the ring timeout while an agent rings: the agent is not paused for our outage, the call is re-offered first', async () => {
     dir = mkdtempSync(join(tmpdir(), 'calls-drop-'));
@@ -183,16 +219,25 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     sim = await sharedSim(clock, dir);
     h = await Harness.start({ clock, sim, dataDir: dir });
     const placed = sim.control.placeCall({ from: '13800000001', to: '12345' });
-    await h.until(() => [...h!.layer.controller.liveCalls().values()].some((c) => c.record?.queuedAt !== undefined), 'queued');
+    await h.until(
+      () => [...h!.layer.controller.liveCalls().values()].some((c) => c.record?.queuedAt !== undefined),
+      'queued',
+    );
     const callId = [...h.layer.controller.liveCalls().keys()][0]!;
     const agent = await h.agent('a1', '1001', { answerAfterMs: 2000 });
-    await h.until(() => sim!.control.state().channels.some((c) => c.id.startsWith(`${callId}-a`)), 'agent phone ringing');
+    await h.until(
+      () => sim!.control.state().channels.some((c) => c.id.startsWith(`${callId}-a`)),
+      'agent phone ringing',
+    );
     // Down for longer than the 10 s ring-no-answer timer: it runs out while we cannot see the answer.
     sim.faults.dropWebSockets();
     sim.faults.refuseConnections(12_000);
     await h.run(11_000);
     expect(h.conn.state).not.toBe('ready');
-    await h.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered after the reconnect');
+    await h.until(
+      () => agent.received('call-update').some((u: any) => u.state === 'answered'),
+      'answered after the reconnect',
+    );
     expect(agent.received('screen-pop').map((p: any) => p.callId)).toEqual([callId, callId]);
     expect(h.layer.controller.agents().find((a) => a.agentId === 'a1')!.status).toBe('on-call');
     await h.until(() => h!.layer.recordings.byCall(callId).length === 1, 'recording');

@@ -61,15 +61,28 @@ describe('this server killed while callers wait, then restarted', () => {
     await first.run(3000); // the server is down for 3 s; the callers stay on the line
 
     h = await Harness.start({ clock, sim, dataDir: dir });
-    for (const [id, exit] of [[idA, exitA], [idB, exitB]] as const) {
-      expect(h.layer.calls.getCall(id)).toMatchObject({ status: 'active', phase: 'queued', ivrExitAt: exit, queuedAt: exit, outcome: null });
+    for (const [id, exit] of [
+      [idA, exitA],
+      [idB, exitB],
+    ] as const) {
+      expect(h.layer.calls.getCall(id)).toMatchObject({
+        status: 'active',
+        phase: 'queued',
+        ivrExitAt: exit,
+        queuedAt: exit,
+        outcome: null,
+      });
       expect(h.layer.controller.liveCalls().get(id)?.record?.queuedAt).toBe(exit);
     }
     expect(h.layer.calls.listCallbacks({})).toEqual([]);
 
     // Pre-warnings 15 s after each original IVR exit, though this process only started later.
-    await h.until(() => h!.layer.calls.alertsSince(0).filter((x) => x.kind === 'answer-prewarning').length === 2, 'pre-warnings');
-    const prewarn = (id: string) => h!.layer.calls.alertsSince(0).find((x) => x.callId === id && x.kind === 'answer-prewarning')!.at;
+    await h.until(
+      () => h!.layer.calls.alertsSince(0).filter((x) => x.kind === 'answer-prewarning').length === 2,
+      'pre-warnings',
+    );
+    const prewarn = (id: string) =>
+      h!.layer.calls.alertsSince(0).find((x) => x.callId === id && x.kind === 'answer-prewarning')!.at;
     expect(prewarn(idA)).toBe(exitA + 15_000);
     expect(prewarn(idB)).toBe(exitB + 15_000);
 
@@ -81,15 +94,24 @@ describe('this server killed while callers wait, then restarted', () => {
     expect(pop.callId).toBe(idA);
     expect(pop.ivrExitAt).toBe(exitA);
     expect(pop.waitedMs).toBeGreaterThanOrEqual(17_000);
-    await h.until(() => agent.received('call-update').some((u: any) => u.callId === idA && u.state === 'answered'), 'first answered');
+    await h.until(
+      () => agent.received('call-update').some((u: any) => u.callId === idA && u.state === 'answered'),
+      'first answered',
+    );
     const rowA = h.layer.calls.getCall(idA)!;
     expect(rowA.answerMs).toBe(rowA.answeredAt! - exitA);
     expect(rowA.answerMs!).toBeLessThan(20_000);
     expect(rowA.breachAt).toBeNull();
 
     // The second caller passes the answer target while the only agent talks: breach 20 s after its original exit.
-    await h.until(() => h!.layer.calls.alertsSince(0).some((x) => x.callId === idB && x.kind === 'answer-breach'), 'breach of the second caller');
-    expect(h.layer.calls.alertsSince(0).find((x) => x.callId === idB && x.kind === 'answer-breach')).toMatchObject({ at: exitB + 20_000, cause: 'all-busy' });
+    await h.until(
+      () => h!.layer.calls.alertsSince(0).some((x) => x.callId === idB && x.kind === 'answer-breach'),
+      'breach of the second caller',
+    );
+    expect(h.layer.calls.alertsSince(0).find((x) => x.callId === idB && x.kind === 'answer-breach')).toMatchObject({
+      at: exitB + 20_000,
+      cause: 'all-busy',
+    });
 
     await h.until(() => h!.layer.recordings.byCall(idA).length === 1, 'recording A');
     await h.run(1000);
@@ -98,17 +120,25 @@ describe('this server killed while callers wait, then restarted', () => {
     // After wrap-up, the second caller.
     await h.until(() => agent.received('screen-pop').length === 2, 'second offer');
     expect(agent.last('screen-pop').callId).toBe(idB);
-    await h.until(() => agent.received('call-update').some((u: any) => u.callId === idB && u.state === 'answered'), 'second answered');
+    await h.until(
+      () => agent.received('call-update').some((u: any) => u.callId === idB && u.state === 'answered'),
+      'second answered',
+    );
     const rowB = h.layer.calls.getCall(idB)!;
     expect(rowB.answerMs).toBe(rowB.answeredAt! - exitB);
     await h.until(() => h!.layer.recordings.byCall(idB).length === 1, 'recording B');
     await h.run(1000);
     sim.control.hangupCall(b.callerChannelId);
     await h.until(() => h!.layer.calls.getCall(idB)!.status === 'ended', 'B ended');
-    expect([a.callerChannelId, b.callerChannelId].every((id) => !sim!.control.state().channels.some((c) => c.id === id))).toBe(true);
+    expect(
+      [a.callerChannelId, b.callerChannelId].every((id) => !sim!.control.state().channels.some((c) => c.id === id)),
+    ).toBe(true);
     expect(h.layer.calls.getCall(idA)!.outcome).toBe('answered');
     expect(h.layer.calls.getCall(idB)!.outcome).toBe('answered');
-    await h.until(() => [idA, idB].every((id) => h!.layer.recordings.byCall(id)[0]?.deletedFromPbxAt != null), 'both archived');
+    await h.until(
+      () => [idA, idB].every((id) => h!.layer.recordings.byCall(id)[0]?.deletedFromPbxAt != null),
+      'both archived',
+    );
     await h.run(16_000); // wrap-up of the last call
     expect(h.layer.controller.liveCalls().size).toBe(0);
     expect(h.layer.controller.pendingTimers()).toBe(0);
@@ -126,13 +156,22 @@ describe('this server killed while callers wait, then restarted', () => {
     await first.until(() => ringing.received('screen-pop').length === 1, 'offered');
     const callId = ringing.last('screen-pop').callId as string;
     const exit = first.layer.controller.liveCalls().get(callId)!.record!.ivrExitAt!;
-    await first.until(() => sim!.control.state().channels.some((c) => c.id.startsWith(`${callId}-a`)), 'agent phone ringing');
+    await first.until(
+      () => sim!.control.state().channels.some((c) => c.id.startsWith(`${callId}-a`)),
+      'agent phone ringing',
+    );
     await first.crash();
     await first.run(1000);
 
     h = await Harness.start({ clock, sim, dataDir: dir });
     expect(sim.control.state().channels.some((c) => c.id.startsWith(`${callId}-a`))).toBe(false);
-    expect(h.layer.calls.getCall(callId)).toMatchObject({ status: 'active', phase: 'queued', queuedAt: exit, offers: 1, ronaCount: 0 });
+    expect(h.layer.calls.getCall(callId)).toMatchObject({
+      status: 'active',
+      phase: 'queued',
+      queuedAt: exit,
+      offers: 1,
+      ronaCount: 0,
+    });
     const oldLegs = h.layer.calls.legs(callId).filter((l) => l.kind === 'agent');
     expect(oldLegs.map((l) => l.outcome)).toEqual(['cancelled']);
 
@@ -175,7 +214,10 @@ describe('this server killed while callers wait, then restarted', () => {
     expect(row.ivrExitAt).toBeLessThanOrEqual(clock.now());
     expect(row.queuedAt).toBe(row.ivrExitAt);
     const agent = await h.agent('a1', '1001', { answerAfterMs: 500 });
-    await h.until(() => agent.received('call-update').some((u: any) => u.callId === callId && u.state === 'answered'), 'answered');
+    await h.until(
+      () => agent.received('call-update').some((u: any) => u.callId === callId && u.state === 'answered'),
+      'answered',
+    );
     await h.until(() => h!.layer.recordings.byCall(callId).length === 1, 'recording');
     await h.run(1000);
     sim.control.hangupCall(placed.callerChannelId);

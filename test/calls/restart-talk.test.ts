@@ -66,7 +66,14 @@ describe('this server killed (kill -9) during the talk phase', () => {
     await h.until(() => states(desk).includes('ended'), 'agent left');
     const main = h.layer.calls.getCall(callId)!.bridgeId!;
     const party = h.layer.calls.legs(callId).find((l) => l.kind === 'consult')!.channelId;
-    await h.until(() => sim!.control.state().bridges.find((b) => b.id === main)?.channels.includes(party) === true, 'caller with 12319');
+    await h.until(
+      () =>
+        sim!.control
+          .state()
+          .bridges.find((b) => b.id === main)
+          ?.channels.includes(party) === true,
+      'caller with 12319',
+    );
     await h.run(2000);
     sim!.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
@@ -97,7 +104,10 @@ describe('this server killed (kill -9) during the talk phase', () => {
     // Then the caller still talks with 110 in the recorded bridge
     await h.run(3000);
     expect(h.layer.calls.getCall(callId)!.status).toBe('active');
-    await h.until(() => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status !== 'on-call', 'agent released');
+    await h.until(
+      () => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status !== 'on-call',
+      'agent released',
+    );
     // When 110 hangs up, the call ends and nothing is left on the PBX
     await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended when 110 hung up');
     expect(h.layer.calls.getCall(callId)!.outcome).toBe('transferred');

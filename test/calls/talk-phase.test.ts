@@ -28,7 +28,11 @@ describe('talk phase on the simulator', () => {
     const off = h.layer.events.on('callUpdate', (agentId, u) => {
       if (agentId !== 'a1' || u.state !== 'answered') return;
       const c = h!.layer.controller;
-      results.push(attempt(() => c.hold('a1')), attempt(() => c.unhold('a1')), attempt(() => c.conference('a1', '110')));
+      results.push(
+        attempt(() => c.hold('a1')),
+        attempt(() => c.unhold('a1')),
+        attempt(() => c.conference('a1', '110')),
+      );
     });
     const placed = h.sim.control.placeCall({ from: '13812341234', to: '12345' });
     await h.until(() => states(agent).includes('conference'), 'three-way connected');
@@ -41,7 +45,10 @@ describe('talk phase on the simulator', () => {
     const caller = h.layer.calls.getCall(callId)!.callerChannelId;
     // The desktop hears "conference" when the domain decides it; under REST latency the add-channel request may still be in flight.
     const inBridge = () => h!.sim.control.state().bridges.find((b) => b.id === bridgeId)?.channels ?? [];
-    await h.until(() => [caller, `${callId}-a1`, `${callId}-p1`].every((c) => inBridge().includes(c)), 'three-way bridged on the PBX');
+    await h.until(
+      () => [caller, `${callId}-a1`, `${callId}-p1`].every((c) => inBridge().includes(c)),
+      'three-way bridged on the PBX',
+    );
     expect(inBridge()).toEqual(expect.arrayContaining([caller, `${callId}-a1`, `${callId}-p1`]));
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
@@ -57,7 +64,10 @@ describe('talk phase on the simulator', () => {
     await h.run(2000);
     // When the agent consults 12319
     expect(await agent.call('consult', { number: '12319' })).toEqual({ ok: true });
-    expect(await agent.call('consult-complete')).toMatchObject({ ok: false, error: { statusCode: 409, code: 'consult-not-answered' } });
+    expect(await agent.call('consult-complete')).toMatchObject({
+      ok: false,
+      error: { statusCode: 409, code: 'consult-not-answered' },
+    });
     await h.until(() => states(agent).includes('consult-connected'), 'consultation connected');
     // Then the agent and 12319 talk in a bridge of their own while the caller, alone in the recorded bridge, is held
     const { bridgeId: main, callerChannelId: caller } = h.layer.calls.getCall(callId)!;
@@ -67,20 +77,39 @@ describe('talk phase on the simulator', () => {
     await h.until(() => {
       const bs = h!.sim.control.state().bridges;
       const consultChannels = bs.find((b) => b.id !== main && b.id.includes(callId))?.channels ?? [];
-      return consultChannels.includes(agentLeg) && consultChannels.includes(partyLeg) && !bs.find((b) => b.id === main)?.channels.includes(agentLeg);
+      return (
+        consultChannels.includes(agentLeg) &&
+        consultChannels.includes(partyLeg) &&
+        !bs.find((b) => b.id === main)?.channels.includes(agentLeg)
+      );
     }, 'consultation bridged on the PBX');
     const bridges = h.sim.control.state().bridges;
     expect(bridges.find((b) => b.id === main)?.channels).toContain(caller);
     expect(bridges.find((b) => b.id === main)?.channels).not.toContain(agentLeg);
-    expect(bridges.find((b) => b.id !== main && b.id.includes(callId))?.channels).toEqual(expect.arrayContaining([agentLeg, partyLeg]));
+    expect(bridges.find((b) => b.id !== main && b.id.includes(callId))?.channels).toEqual(
+      expect.arrayContaining([agentLeg, partyLeg]),
+    );
     await h.run(3000);
     // When the agent completes
     expect(await agent.call('consult-complete')).toEqual({ ok: true });
     await h.until(() => states(agent).includes('ended'), 'agent left');
     expect(states(agent)).toEqual(['answered', 'consulting', 'consult-connected', 'transferred', 'ended']);
-    await h.until(() => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status === 'wrap-up', 'agent released');
-    await h.until(() => h!.sim.control.state().bridges.find((b) => b.id === main)?.channels.includes(partyLeg) === true, 'party joined the caller');
-    await h.until(() => h!.sim.control.state().bridges.filter((b) => b.id.includes(callId)).length === 1, 'consultation bridge gone');
+    await h.until(
+      () => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status === 'wrap-up',
+      'agent released',
+    );
+    await h.until(
+      () =>
+        h!.sim.control
+          .state()
+          .bridges.find((b) => b.id === main)
+          ?.channels.includes(partyLeg) === true,
+      'party joined the caller',
+    );
+    await h.until(
+      () => h!.sim.control.state().bridges.filter((b) => b.id.includes(callId)).length === 1,
+      'consultation bridge gone',
+    );
     expect(h.layer.calls.getCall(callId)!.status).toBe('active');
     await h.run(2000);
     h.sim.control.hangupCall(placed.callerChannelId);
@@ -89,7 +118,12 @@ describe('talk phase on the simulator', () => {
     expect(row.outcome).toBe('transferred');
     expect(row.transferNumber).toBe('12319');
     // Two recordings linked to the call: the caller's bridge throughout, and the consultation.
-    await h.until(() => h!.layer.recordings.byCall(callId).length === 2 && h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived'), 'both archived');
+    await h.until(
+      () =>
+        h!.layer.recordings.byCall(callId).length === 2 &&
+        h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived'),
+      'both archived',
+    );
     const [whole, consult] = [...h.layer.recordings.byCall(callId)].sort((a, b) => a.startedAt - b.startedAt);
     expect(Math.abs(whole!.durationMs! - (row.endedAt! - row.answeredAt!))).toBeLessThanOrEqual(2000);
     expect(consult!.name).toMatch(/consult$/);
@@ -110,13 +144,28 @@ describe('talk phase on the simulator', () => {
     expect(await agent.call('consult-cancel')).toEqual({ ok: true });
     await h.until(() => states(colleague).includes('ended'), 'colleague released');
     const main = h.layer.calls.getCall(callId)!.bridgeId!;
-    await h.until(() => h!.sim.control.state().bridges.find((b) => b.id === main)?.channels.includes(`${callId}-a1`) === true, 'agent back in the bridge');
-    await h.until(() => h!.sim.control.state().bridges.filter((b) => b.id.includes(callId)).length === 1, 'consultation bridge gone');
+    await h.until(
+      () =>
+        h!.sim.control
+          .state()
+          .bridges.find((b) => b.id === main)
+          ?.channels.includes(`${callId}-a1`) === true,
+      'agent back in the bridge',
+    );
+    await h.until(
+      () => h!.sim.control.state().bridges.filter((b) => b.id.includes(callId)).length === 1,
+      'consultation bridge gone',
+    );
     expect(await agent.call('hold')).toEqual({ ok: true });
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
     expect(h.layer.calls.getCall(callId)!.outcome).toBe('answered');
-    await h.until(() => h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived') && h!.layer.recordings.byCall(callId).length === 2, 'archived');
+    await h.until(
+      () =>
+        h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived') &&
+        h!.layer.recordings.byCall(callId).length === 2,
+      'archived',
+    );
   });
 
   it('transfer to a ready agent: the pop notes who and why; the call keeps its first answer; a desk nobody staffs is refused', async () => {
@@ -126,8 +175,14 @@ describe('talk phase on the simulator', () => {
     await h.until(() => states(agent).includes('answered'), 'answered');
     const callId = agent.last('screen-pop').callId;
     const answeredAt = h.layer.calls.getCall(callId)!.answeredAt;
-    expect(await agent.call('transfer-to-desk', { skill: 'zhuang' })).toMatchObject({ ok: false, error: { statusCode: 409, code: 'desk-unstaffed', messageZh: '该坐席组当前无人签入，不能转入' } });
-    expect(await agent.call('transfer-to-agent', { agentId: 'a2' })).toMatchObject({ ok: false, error: { statusCode: 409, code: 'agent-not-signed-in' } });
+    expect(await agent.call('transfer-to-desk', { skill: 'zhuang' })).toMatchObject({
+      ok: false,
+      error: { statusCode: 409, code: 'desk-unstaffed', messageZh: '该坐席组当前无人签入，不能转入' },
+    });
+    expect(await agent.call('transfer-to-agent', { agentId: 'a2' })).toMatchObject({
+      ok: false,
+      error: { statusCode: 409, code: 'agent-not-signed-in' },
+    });
     expect(await agent.call('transfer-to-agent', {})).toMatchObject({ ok: false, error: { statusCode: 400 } });
     const colleague = await h.agent('a2', '1002', { answerAfterMs: 2000 });
     expect(await agent.call('transfer-to-agent', { agentId: 'a2', reason: '住房问题' })).toEqual({ ok: true });

@@ -7,7 +7,10 @@ type Stored = Pick<WorkOrder, 'status' | 'confidential' | 'requester'>;
 /** The store as the adapter reads it: order 42 (requester 138…, contact 0771…), order 43 confidential of the same requester. */
 function reads(): WorkOrderReads {
   const orders = new Map<number, Stored>([
-    [42, { status: 'dispatched', confidential: false, requester: { phone: '13812341234', contactPhone: '07711234567' } }],
+    [
+      42,
+      { status: 'dispatched', confidential: false, requester: { phone: '13812341234', contactPhone: '07711234567' } },
+    ],
     [43, { status: 'signed', confidential: true, requester: { phone: '13812341234' } }],
   ]);
   return {

@@ -11,8 +11,21 @@ import { bearer, startTestServer, tokenFor, type TestServer } from '../platform/
 import { Harness } from './harness.ts';
 
 const intakeAgent: Caller = { id: '1', role: 'agent', unitId: null, permissions: permissionsOf('agent') };
-const plainInput: IntakeInput = { channel: 'website', type: 'complaint', requesterPhone: '13812341234', content: '小区门口夜间施工噪音扰民', category: 'environment.noise' };
-const secretInput: IntakeInput = { channel: 'website', type: 'report', requesterPhone: '13600000002', content: '举报某单位违规', category: 'other', confidential: true };
+const plainInput: IntakeInput = {
+  channel: 'website',
+  type: 'complaint',
+  requesterPhone: '13812341234',
+  content: '小区门口夜间施工噪音扰民',
+  category: 'environment.noise',
+};
+const secretInput: IntakeInput = {
+  channel: 'website',
+  type: 'report',
+  requesterPhone: '13600000002',
+  content: '举报某单位违规',
+  category: 'other',
+  confidential: true,
+};
 
 /** Issue 7 item 6: links name a real call and a real order the linking principal may see; a repeated link is idempotent. */
 describe('POST /calls/:id/work-orders and POST /work-orders with a callId', () => {
@@ -31,7 +44,16 @@ describe('POST /calls/:id/work-orders and POST /work-orders with a callId', () =
     supervisor = bearer(await tokenFor(s, 'supervisor'));
     calls = new CallsRepo(s.store.db);
     const now = s.clock.now();
-    for (const id of ['c1', 'c2']) calls.insertCall({ id, callerChannelId: `ch-${id}`, callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: now - 60_000, endedAt: now });
+    for (const id of ['c1', 'c2'])
+      calls.insertCall({
+        id,
+        callerChannelId: `ch-${id}`,
+        callerNumber: '13812341234',
+        status: 'ended',
+        phase: 'ended',
+        arrivedAt: now - 60_000,
+        endedAt: now,
+      });
     plain = String((await s.workOrders.orders.intake(plainInput, intakeAgent)).order.id);
     secret = String((await s.workOrders.orders.intake(secretInput, intakeAgent)).order.id);
   });
@@ -72,11 +94,27 @@ describe('POST /calls/:id/work-orders and POST /work-orders with a callId', () =
   });
 
   it('given a phone order naming no call, when it is taken, then 404 call-not-found; naming a recorded call, 201', async () => {
-    const body = { channel: 'phone', type: 'complaint', requesterPhone: '13700000001', content: '路灯不亮', category: 'other' };
-    const missing = await s.app.inject({ method: 'POST', url: '/work-orders', headers: agent, payload: { ...body, callId: 'no-such-call' } });
+    const body = {
+      channel: 'phone',
+      type: 'complaint',
+      requesterPhone: '13700000001',
+      content: '路灯不亮',
+      category: 'other',
+    };
+    const missing = await s.app.inject({
+      method: 'POST',
+      url: '/work-orders',
+      headers: agent,
+      payload: { ...body, callId: 'no-such-call' },
+    });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('call-not-found');
-    const ok = await s.app.inject({ method: 'POST', url: '/work-orders', headers: agent, payload: { ...body, callId: 'c1' } });
+    const ok = await s.app.inject({
+      method: 'POST',
+      url: '/work-orders',
+      headers: agent,
+      payload: { ...body, callId: 'c1' },
+    });
     expect(ok.statusCode).toBe(201);
   });
 });
@@ -94,22 +132,55 @@ describe('link-work-order on the /agent namespace', () => {
     h = await Harness.start({
       clock,
       history: (store: Store) => {
-        orders = createWorkOrderModule({ store, clock, logger: createLogger({ level: 'silent', pretty: false }), dataDir: ':memory:', startScanner: false });
+        orders = createWorkOrderModule({
+          store,
+          clock,
+          logger: createLogger({ level: 'silent', pretty: false }),
+          dataDir: ':memory:',
+          startScanner: false,
+        });
         return workOrderHistory(orders.repo);
       },
     });
     const plain = String((await orders!.orders.intake(plainInput, intakeAgent)).order.id);
     const secret = String((await orders!.orders.intake(secretInput, intakeAgent)).order.id);
-    h.layer.calls.insertCall({ id: 'c1', callerChannelId: 'ch-c1', callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: clock.now() - 60_000, endedAt: clock.now() });
+    h.layer.calls.insertCall({
+      id: 'c1',
+      callerChannelId: 'ch-c1',
+      callerNumber: '13812341234',
+      status: 'ended',
+      phase: 'ended',
+      arrivedAt: clock.now() - 60_000,
+      endedAt: clock.now(),
+    });
     const desk = await h.desktop('a1');
     const lead = await h.desktop('leader', 'supervisor');
 
-    expect(await desk.call('link-work-order', { callId: 'c1', workOrderId: '99999' })).toMatchObject({ ok: false, error: { statusCode: 404, code: 'work-order-not-found' } });
-    expect(await desk.call('link-work-order', { callId: 'nope', workOrderId: plain })).toMatchObject({ ok: false, error: { statusCode: 404, code: 'call-not-found' } });
-    expect(await desk.call('link-work-order', { callId: 'c1', workOrderId: secret })).toMatchObject({ ok: false, error: { statusCode: 403, code: 'confidential' } });
-    expect(await desk.call('link-work-order', { callId: 'c1', workOrderId: plain })).toEqual({ ok: true, statusCode: 204 });
-    expect(await desk.call('link-work-order', { callId: 'c1', workOrderId: plain })).toEqual({ ok: true, statusCode: 200, alreadyLinked: true });
-    expect(await lead.call('link-work-order', { callId: 'c1', workOrderId: secret })).toEqual({ ok: true, statusCode: 204 });
+    expect(await desk.call('link-work-order', { callId: 'c1', workOrderId: '99999' })).toMatchObject({
+      ok: false,
+      error: { statusCode: 404, code: 'work-order-not-found' },
+    });
+    expect(await desk.call('link-work-order', { callId: 'nope', workOrderId: plain })).toMatchObject({
+      ok: false,
+      error: { statusCode: 404, code: 'call-not-found' },
+    });
+    expect(await desk.call('link-work-order', { callId: 'c1', workOrderId: secret })).toMatchObject({
+      ok: false,
+      error: { statusCode: 403, code: 'confidential' },
+    });
+    expect(await desk.call('link-work-order', { callId: 'c1', workOrderId: plain })).toEqual({
+      ok: true,
+      statusCode: 204,
+    });
+    expect(await desk.call('link-work-order', { callId: 'c1', workOrderId: plain })).toEqual({
+      ok: true,
+      statusCode: 200,
+      alreadyLinked: true,
+    });
+    expect(await lead.call('link-work-order', { callId: 'c1', workOrderId: secret })).toEqual({
+      ok: true,
+      statusCode: 204,
+    });
     expect(h.layer.calls.workOrdersOf('c1').sort()).toEqual([plain, secret].sort());
   });
 });

@@ -51,7 +51,12 @@ test('ari-client connects, originates, bridges and receives events', async () =>
   });
 
   // The customer calls in; the PBX half enters Stasis with the reference's args.
-  const caller = await client.channels.originate({ endpoint: 'Local/300@cti-inbound', context: 'test', extension: '300', callerId: 'Customer 300 <555300>' });
+  const caller = await client.channels.originate({
+    endpoint: 'Local/300@cti-inbound',
+    context: 'test',
+    extension: '300',
+    callerId: 'Customer 300 <555300>',
+  });
   expect(caller.name).toMatch(/^Local\/300@cti-inbound-[0-9a-f]{8};1$/);
   const pbxId = sim.engine.localPeer(caller.id) ?? '';
   await untilStarted(pbxId);
@@ -63,7 +68,13 @@ test('ari-client connects, originates, bridges and receives events', async () =>
   await client.bridges.addChannel({ bridgeId: bridge.id, channel: pbxId });
 
   // The agent is originated into the app and answers at once (AGENT_DELAY=0).
-  await client.channels.originate({ endpoint: 'Local/1001@agents', app: 'cti-test', appArgs: 'agent,1001', channelId: 'agent-ac', otherChannelId: 'agent-ac-2' });
+  await client.channels.originate({
+    endpoint: 'Local/1001@agents',
+    app: 'cti-test',
+    appArgs: 'agent,1001',
+    channelId: 'agent-ac',
+    otherChannelId: 'agent-ac-2',
+  });
   await untilStarted('agent-ac');
   await client.bridges.addChannel({ bridgeId: bridge.id, channel: 'agent-ac' });
   const got = await client.bridges.get({ bridgeId: bridge.id });
@@ -76,7 +87,16 @@ test('ari-client connects, originates, bridges and receives events', async () =>
   await client.bridges.destroy({ bridgeId: bridge.id });
   await new Promise((r) => setTimeout(r, 50));
 
-  for (const type of ['StasisStart', 'ChannelEnteredBridge', 'Dial', 'ChannelLeftBridge', 'StasisEnd', 'ChannelDestroyed', 'BridgeDestroyed']) expect(seen).toContain(type);
+  for (const type of [
+    'StasisStart',
+    'ChannelEnteredBridge',
+    'Dial',
+    'ChannelLeftBridge',
+    'StasisEnd',
+    'ChannelDestroyed',
+    'BridgeDestroyed',
+  ])
+    expect(seen).toContain(type);
   expect(sim.leaks().ok).toBe(true);
   client.stop();
 });

@@ -6,7 +6,10 @@ declare module 'asterisk-manager' {
     connect(port: number, host: string, callback?: () => void): void;
     login(callback?: (err?: ManagerMessage) => void): void;
     /** On an `Response: Error` the callback's err is that raw response; there is no timeout. */
-    action(action: Record<string, string | boolean | number>, callback?: (err: ManagerMessage | undefined, res: ManagerMessage) => void): string;
+    action(
+      action: Record<string, string | boolean | number>,
+      callback?: (err: ManagerMessage | undefined, res: ManagerMessage) => void,
+    ): string;
     disconnect(callback?: () => void): void;
     isConnected(): boolean;
     on(event: 'managerevent', listener: (event: ManagerMessage & { event: string }) => void): void;
@@ -15,6 +18,12 @@ declare module 'asterisk-manager' {
     once(event: 'close' | 'end' | 'connect', listener: () => void): void;
     removeAllListeners(event?: string): void;
   }
-  function AsteriskManager(port?: number, host?: string, username?: string, password?: string, events?: boolean): Manager;
+  function AsteriskManager(
+    port?: number,
+    host?: string,
+    username?: string,
+    password?: string,
+    events?: boolean,
+  ): Manager;
   export default AsteriskManager;
 }

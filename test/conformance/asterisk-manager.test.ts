@@ -20,7 +20,13 @@ const clock = new FakeClock(Date.UTC(2026, 11, 3, 8, 0, 0));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sim-asterisk-manager-'));
-  sim = await startSimulator({ ariUser: 'u', ariPassword: 'p', recordingsDir: dir, clock, ami: { user: 'cti', secret: 'cti-secret', authFailDelayMs: 0 } });
+  sim = await startSimulator({
+    ariUser: 'u',
+    ariPassword: 'p',
+    recordingsDir: dir,
+    clock,
+    ami: { user: 'cti', secret: 'cti-secret', authFailDelayMs: 0 },
+  });
 });
 
 afterAll(async () => {
@@ -45,16 +51,22 @@ function guarded<T>(what: string, run: (resolve: (v: T) => void, reject: (e: unk
   });
 }
 
-async function connectAndLogin(secret: string): Promise<{ manager: Manager; login: ManagerMessage | undefined; events: Array<ManagerMessage & { event: string }> }> {
+async function connectAndLogin(
+  secret: string,
+): Promise<{ manager: Manager; login: ManagerMessage | undefined; events: Array<ManagerMessage & { event: string }> }> {
   const manager = AsteriskManager(undefined, '127.0.0.1', 'cti', secret, true);
   const events: Array<ManagerMessage & { event: string }> = [];
   manager.on('managerevent', (e) => events.push(e));
-  const login = await guarded<ManagerMessage | undefined>('Login', (resolve) => manager.connect(sim.ami!.port, '127.0.0.1', () => manager.login((err) => resolve(err))));
+  const login = await guarded<ManagerMessage | undefined>('Login', (resolve) =>
+    manager.connect(sim.ami!.port, '127.0.0.1', () => manager.login((err) => resolve(err))),
+  );
   return { manager, login, events };
 }
 
 const act = (manager: Manager, action: Record<string, string | boolean>) =>
-  guarded<{ err: ManagerMessage | undefined; res: ManagerMessage }>(String(action['action']), (resolve) => manager.action(action, (err, res) => resolve({ err, res })));
+  guarded<{ err: ManagerMessage | undefined; res: ManagerMessage }>(String(action['action']), (resolve) =>
+    manager.action(action, (err, res) => resolve({ err, res })),
+  );
 
 async function eventually(what: string, cond: () => boolean): Promise<void> {
   // Simulator time is the FakeClock's; the sockets are real, so give them a turn between steps.
@@ -86,25 +98,46 @@ test('asterisk-manager logs in, runs actions, receives the events of a call and 
   expect(core.res).toMatchObject({ response: 'Success', corecurrentcalls: '0' });
   // An action the simulator does not carry is an Error response, handed over as err.
   const unknown = await act(manager, { action: 'QueueStatus' });
-  expect(unknown.err).toMatchObject({ response: 'Error', message: expect.stringContaining('Invalid/unknown command: QueueStatus') });
+  expect(unknown.err).toMatchObject({
+    response: 'Error',
+    message: expect.stringContaining('Invalid/unknown command: QueueStatus'),
+  });
 
   // When a caller rings the hotline (no Stasis app is connected here, so the dialplan hangs it up),
   // then the call's events arrive: both Local halves, the caller id, the hang-ups.
   const call = sim.control.placeCall({ from: '13812341234', to: '12345' });
-  await eventually('Hangup of the call', () => events.some((e) => e.event === 'Hangup' && e['uniqueid'] === call.callerChannelId));
+  await eventually('Hangup of the call', () =>
+    events.some((e) => e.event === 'Hangup' && e['uniqueid'] === call.callerChannelId),
+  );
   const created = events.find((e) => e.event === 'Newchannel' && e['uniqueid'] === call.callerChannelId)!;
   expect(created['channel']).toMatch(/^Local\/12345@cti-inbound-[0-9a-f]{8};1$/);
   const localPair = String(created['channel']).slice(0, -2); // both halves: ...;1 and ...;2
   const ofCall = events.filter((e) => typeof e['channel'] === 'string' && e['channel'].startsWith(localPair));
   expect(ofCall.find((e) => e.event === 'NewCallerid')).toMatchObject({ calleridnum: '13812341234' });
-  expect(ofCall.filter((e) => e.event === 'Hangup').map((e) => e['channel'])).toEqual([expect.stringMatching(/;2$/), expect.stringMatching(/;1$/)]);
-  expect((await act(manager, { action: 'CoreStatus' })).res).toMatchObject({ corecurrentcalls: '0', coreprocessedcalls: expect.stringMatching(/^[1-9]/) });
+  expect(ofCall.filter((e) => e.event === 'Hangup').map((e) => e['channel'])).toEqual([
+    expect.stringMatching(/;2$/),
+    expect.stringMatching(/;1$/),
+  ]);
+  expect((await act(manager, { action: 'CoreStatus' })).res).toMatchObject({
+    corecurrentcalls: '0',
+    coreprocessedcalls: expect.stringMatching(/^[1-9]/),
+  });
 
   // When it originates to an agent phone (answers after 2 s), then OriginateResponse says answered (4).
-  const originate = await act(manager, { action: 'Originate', channel: 'Local/1001@agents', context: 'test', exten: '100', priority: '1', callerid: 'Queue <7000>', async: 'true' });
+  const originate = await act(manager, {
+    action: 'Originate',
+    channel: 'Local/1001@agents',
+    context: 'test',
+    exten: '100',
+    priority: '1',
+    callerid: 'Queue <7000>',
+    async: 'true',
+  });
   expect(originate.res).toMatchObject({ response: 'Success', message: 'Originate successfully queued' });
   const actionId = originate.res['actionid'];
-  await eventually('OriginateResponse', () => events.some((e) => e.event === 'OriginateResponse' && e['actionid'] === actionId));
+  await eventually('OriginateResponse', () =>
+    events.some((e) => e.event === 'OriginateResponse' && e['actionid'] === actionId),
+  );
   const outcome = events.find((e) => e.event === 'OriginateResponse' && e['actionid'] === actionId)!;
   expect(outcome).toMatchObject({ response: 'Success', reason: '4', calleridnum: '7000', calleridname: 'Queue' });
   expect(sim.engine.hangup(String(outcome['uniqueid']))).toBe(true);

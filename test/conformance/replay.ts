@@ -75,7 +75,12 @@ export class IdMap {
   }
 
   toRef(value: unknown): unknown {
-    return mapStrings(value, (s) => s.replace(UNIQUEID, (m) => this.simToRef.get(m) ?? m).replace(UUID, (m) => this.simToRef.get(m) ?? m).replace(SUFFIX, (m) => this.simToRef.get(m) ?? m));
+    return mapStrings(value, (s) =>
+      s
+        .replace(UNIQUEID, (m) => this.simToRef.get(m) ?? m)
+        .replace(UUID, (m) => this.simToRef.get(m) ?? m)
+        .replace(SUFFIX, (m) => this.simToRef.get(m) ?? m),
+    );
   }
 
   toSim(value: string): string {
@@ -97,7 +102,11 @@ export function normalise(v: unknown): unknown {
   if (v && typeof v === 'object') {
     return Object.fromEntries(
       Object.entries(v).map(([k, x]) => {
-        if ((k === 'timestamp' || k === 'creationtime' || k === 'startup_time' || k === 'last_reload_time') && typeof x === 'string') return [k, TS.test(x) ? '<ts>' : `<bad ts ${x}>`];
+        if (
+          (k === 'timestamp' || k === 'creationtime' || k === 'startup_time' || k === 'last_reload_time') &&
+          typeof x === 'string'
+        )
+          return [k, TS.test(x) ? '<ts>' : `<bad ts ${x}>`];
         return [k, normalise(x)];
       }),
     );
@@ -149,7 +158,10 @@ async function rawWs(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-export async function replay(traceNames: string[], opts: { soundsDirs?: string[]; replacedFirst?: boolean } = {}): Promise<ReplayResult> {
+export async function replay(
+  traceNames: string[],
+  opts: { soundsDirs?: string[]; replacedFirst?: boolean } = {},
+): Promise<ReplayResult> {
   const lines = traceNames.flatMap((n) => loadTrace(n));
   const first = lines[0];
   if (!first) throw new Error('empty trace');
@@ -171,9 +183,17 @@ export async function replay(traceNames: string[], opts: { soundsDirs?: string[]
         if (line.action === 'connect' && line.url && /app=&/.test(line.url)) {
           // the outcome is the next line (unexpected-response)
         } else if (line.action === 'unexpected-response') {
-          wsResults.push({ seq: line.seq, expect: line, got: await rawWs(`${h.sim.wsUrl}?app=&api_key=${USER}:${PASS}`) });
+          wsResults.push({
+            seq: line.seq,
+            expect: line,
+            got: await rawWs(`${h.sim.wsUrl}?app=&api_key=${USER}:${PASS}`),
+          });
         } else if (line.action === 'bad-auth-response') {
-          wsResults.push({ seq: line.seq, expect: line, got: await rawWs(`${h.sim.wsUrl}?app=cti-test&api_key=${USER}:wrong`) });
+          wsResults.push({
+            seq: line.seq,
+            expect: line,
+            got: await rawWs(`${h.sim.wsUrl}?app=cti-test&api_key=${USER}:wrong`),
+          });
         } else if (line.action === 'connect' && !main) {
           // 08/08b: an earlier connection for the same app exists and is replaced by this one.
           if (opts.replacedFirst) extra = await h.connect('cti-test');
@@ -200,10 +220,18 @@ export async function replay(traceNames: string[], opts: { soundsDirs?: string[]
       await h.advance(Math.max(0, target - 1 - h.clock.now()));
       const method = line.method ?? 'GET';
       const path = ids.toSim(line.path ?? '/');
-      const url = new URL(h.sim.ariUrl + path.split('/').map((s) => encodeURIComponent(s)).join('/').replace(/%2F/g, '/'));
+      const url = new URL(
+        h.sim.ariUrl +
+          path
+            .split('/')
+            .map((s) => encodeURIComponent(s))
+            .join('/')
+            .replace(/%2F/g, '/'),
+      );
       url.search = queryString(line.query, ids).toString();
       const headers: Record<string, string> = {};
-      if (line.label === 'bad password') headers.authorization = 'Basic ' + Buffer.from(`${USER}:nope`).toString('base64');
+      if (line.label === 'bad password')
+        headers.authorization = 'Basic ' + Buffer.from(`${USER}:nope`).toString('base64');
       else if (line.label !== 'no auth') headers.authorization = auth;
       let body: string | undefined;
       if (line.body !== null && line.body !== undefined) {
@@ -213,10 +241,20 @@ export async function replay(traceNames: string[], opts: { soundsDirs?: string[]
       const res = await fetch(url, { method, headers, body });
       let simBody: unknown;
       const buf = Buffer.from(await res.arrayBuffer());
-      if ((res.headers.get('content-type') ?? '').startsWith('audio/')) simBody = { bytes: buf.length, first16_hex: buf.subarray(0, 16).toString('hex') };
+      if ((res.headers.get('content-type') ?? '').startsWith('audio/'))
+        simBody = { bytes: buf.length, first16_hex: buf.subarray(0, 16).toString('hex') };
       else simBody = buf.length ? JSON.parse(buf.toString('utf8')) : '';
       if (line.response && typeof line.response === 'object') ids.learn(line.response, simBody);
-      requests.push({ seq: line.seq, label: line.label, method, path: line.path ?? '', refStatus: line.status ?? 0, simStatus: res.status, refBody: line.response, simBody });
+      requests.push({
+        seq: line.seq,
+        label: line.label,
+        method,
+        path: line.path ?? '',
+        refStatus: line.status ?? 0,
+        simStatus: res.status,
+        refBody: line.response,
+        simBody,
+      });
       await h.settle();
     }
     await h.advance(500);
@@ -226,7 +264,15 @@ export async function replay(traceNames: string[], opts: { soundsDirs?: string[]
       const s = events[i];
       if (s && s.type === r.event.type) ids.learn(r.event, s);
     });
-    return { refEvents, simEvents: [...events], requests, ids, wsResults, leaks: h.sim.leaks(), extraEvents: [...(extra?.events ?? [])] };
+    return {
+      refEvents,
+      simEvents: [...events],
+      requests,
+      ids,
+      wsResults,
+      leaks: h.sim.leaks(),
+      extraEvents: [...(extra?.events ?? [])],
+    };
   } finally {
     await h.close();
   }
@@ -253,7 +299,10 @@ export function compareEvents(
       const refSet = group.map((k) => JSON.stringify(sortKeys(refN[k]!.e)));
       const simSet = group.map((k) => JSON.stringify(sortKeys(simN[k])));
       const missing = refSet.filter((x) => !removeOne(simSet, x));
-      if (missing.length) problems.push(`seq ${w[0]}-${w[1]} (unordered): reference events not matched: ${missing.join(' | ')}; simulator had: ${simSet.join(' | ')}`);
+      if (missing.length)
+        problems.push(
+          `seq ${w[0]}-${w[1]} (unordered): reference events not matched: ${missing.join(' | ')}; simulator had: ${simSet.join(' | ')}`,
+        );
       i += group.length;
       continue;
     }
@@ -274,6 +323,11 @@ function removeOne(list: string[], x: string): boolean {
 
 export function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as any)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as any)[k])]),
+    );
   return v;
 }

@@ -19,7 +19,8 @@ interface Health {
 
 describe('npm start in simulator mode also runs AMI (embedded simulator AMI + the production AmiClient)', () => {
   let server: TestServer;
-  const health = async (): Promise<Health> => (await server.app.inject({ method: 'GET', url: '/health' })).json() as Health;
+  const health = async (): Promise<Health> =>
+    (await server.app.inject({ method: 'GET', url: '/health' })).json() as Health;
 
   beforeAll(async () => {
     server = await startTestServer({ telephony: true });
@@ -38,7 +39,10 @@ describe('npm start in simulator mode also runs AMI (embedded simulator AMI + th
       return h.telephony.connected && h.telephony.ami?.connected === true;
     });
     const h = await health();
-    expect(h).toMatchObject({ status: 'ok', telephony: { mode: 'simulator', connected: true, ami: { configured: true, connected: true } } });
+    expect(h).toMatchObject({
+      status: 'ok',
+      telephony: { mode: 'simulator', connected: true, ami: { configured: true, connected: true } },
+    });
   });
 
   it("answers Ping and CoreStatus through the runtime's AMI client", async () => {
@@ -114,10 +118,19 @@ describe('Asterisk mode: AMI connects when ASTERISK_AMI_HOST is set', () => {
 
   it('without ASTERISK_AMI_HOST there is no AMI client and /health says not configured', async () => {
     const t = tempDir('ami-pbx-');
-    const pbx = await startSimulator({ port: 0, ariUser: 'ari', ariPassword: 'ari-secret', recordingsDir: join(t.dir, 'rec') });
+    const pbx = await startSimulator({
+      port: 0,
+      ariUser: 'ari',
+      ariPassword: 'ari-secret',
+      recordingsDir: join(t.dir, 'rec'),
+    });
     const server = await startTestServer({
       telephony: true,
-      env: { ASTERISK_ARI_URL: `http://127.0.0.1:${pbx.port}`, ASTERISK_ARI_USER: 'ari', ASTERISK_ARI_PASSWORD: 'ari-secret' },
+      env: {
+        ASTERISK_ARI_URL: `http://127.0.0.1:${pbx.port}`,
+        ASTERISK_ARI_USER: 'ari',
+        ASTERISK_ARI_PASSWORD: 'ari-secret',
+      },
     });
     try {
       expect(server.telephony.ami).toBeUndefined();

@@ -66,7 +66,9 @@ describe('one convention: the IVR, the fallback dialplan and the simulator find 
   const catalog = new SoundCatalog([projectSoundsDir(soundsDir)]);
 
   it('every prompt of the call-center configuration plays a committed sounds/<lang>/<name>.wav', () => {
-    const ids = [...new Set(JSON.stringify(loadIvrConfig()).match(/"[a-z]{2,3}\/[a-z0-9][a-z0-9-]*"/g) ?? [])].map((s) => JSON.parse(s) as string);
+    const ids = [...new Set(JSON.stringify(loadIvrConfig()).match(/"[a-z]{2,3}\/[a-z0-9][a-z0-9-]*"/g) ?? [])].map(
+      (s) => JSON.parse(s) as string,
+    );
     expect(ids.length).toBeGreaterThan(20);
     for (const id of ids) {
       const { media, lang } = promptPlayback([id]);
@@ -90,7 +92,9 @@ describe('one convention: the IVR, the fallback dialplan and the simulator find 
       .map((l) => l.replace(/;.*$/, ''))
       .join('\n');
     const names = [...new Set([...code.matchAll(/hotline\/([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]!))];
-    expect(names).toEqual(expect.arrayContaining(['welcome', 'transferring', 'queue-ahead-before', 'queue-ahead-after', 'queue-next']));
+    expect(names).toEqual(
+      expect.arrayContaining(['welcome', 'transferring', 'queue-ahead-before', 'queue-ahead-after', 'queue-next']),
+    );
     for (const name of names) {
       expect(catalog.lookup(`hotline/${name}`, lang), `hotline/${name}`).toBeDefined();
       // The IVR names the same file the same way.
@@ -108,7 +112,11 @@ describe('over ARI: sound:hotline/welcome with lang=zh plays the committed WAV f
   it('lang=zh plays sounds/zh/welcome.wav to the end; without lang (en) the sound is missing and the playback fails', async () => {
     h = await startHarness({ soundsDirs: [projectSoundsDir(soundsDir)] });
     const ws = await h.connect();
-    const r = await h.rest('POST', '/channels', { endpoint: 'Local/300@cti-inbound', context: 'test', extension: '300' });
+    const r = await h.rest('POST', '/channels', {
+      endpoint: 'Local/300@cti-inbound',
+      context: 'test',
+      extension: '300',
+    });
     await h.settle();
     const id = h.sim.engine.localPeer(r.body.id) ?? '';
     const ms = wavMs(join(soundsDir, 'zh', 'welcome.wav'))!;
@@ -159,7 +167,8 @@ describe('npm start (simulator mode): the IVR welcome prompt is found and played
       await clock.advanceAsync(Math.floor(ms) - 1);
       expect(finished.filter((p) => p.media_uri === 'sound:hotline/welcome')).toEqual([]);
       await clock.advanceAsync(2);
-      for (let i = 0; i < 20 && !finished.some((p) => p.media_uri === 'sound:hotline/welcome'); i++) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 20 && !finished.some((p) => p.media_uri === 'sound:hotline/welcome'); i++)
+        await new Promise((r) => setImmediate(r));
       expect(finished.find((p) => p.media_uri === 'sound:hotline/welcome')?.state).toBe('done');
     } finally {
       await server.cleanup();

@@ -91,7 +91,11 @@ describe('call-flow config validation', () => {
       (c: Record<string, any>) => (c.nodes.desk.timeoutMs = -1),
       'node "desk": "timeoutMs" must be an integer from 500 to 60000 (got -1)',
     ],
-    ['nine digit prompts', (c: Record<string, any>) => c.prompts.digits.pop(), 'prompts.digits: must list ten prompts, for 0 to 9'],
+    [
+      'nine digit prompts',
+      (c: Record<string, any>) => c.prompts.digits.pop(),
+      'prompts.digits: must list ten prompts, for 0 to 9',
+    ],
   ])('names the problem: %s', (_name, edit, message) => {
     expect(errorsOf(variant(edit))).toContain(message);
   });

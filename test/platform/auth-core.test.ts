@@ -25,7 +25,15 @@ describe('scrypt passwords', () => {
   });
 
   it('answers false, never throws, for malformed stored hashes', async () => {
-    for (const bad of ['', 'plain', 'scrypt$1$2$3', 'bcrypt$1024$8$1$a$b', 'scrypt$x$8$1$abc$def', 'scrypt$1024$8$1$$', 'scrypt$4194304$8$1$abc$def']) {
+    for (const bad of [
+      '',
+      'plain',
+      'scrypt$1$2$3',
+      'bcrypt$1024$8$1$a$b',
+      'scrypt$x$8$1$abc$def',
+      'scrypt$1024$8$1$$',
+      'scrypt$4194304$8$1$abc$def',
+    ]) {
       expect(await verifyPassword('x', bad)).toBe(false);
     }
   });
@@ -52,7 +60,9 @@ describe('tokens', () => {
     const other = createTokenService({ secret: 'z'.repeat(32), ttlSeconds: 60, clock });
     const { token } = tokens.issue(1, 1);
     const [v, payload, sig] = token.split('.') as [string, string, string];
-    const forged = Buffer.from(JSON.stringify({ sub: 2, ver: 1, iat: clock.now(), exp: clock.now() + 1e9 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ sub: 2, ver: 1, iat: clock.now(), exp: clock.now() + 1e9 })).toString(
+      'base64url',
+    );
     expect(tokens.verify(`${v}.${forged}.${sig}`)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(tokens.verify(other.issue(1, 1).token)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(tokens.verify(`${v}.${payload}`)).toEqual({ ok: false, reason: 'malformed' });

@@ -23,12 +23,18 @@ describe('sign-in and tokens over HTTP', () => {
     expect(res.json()).toEqual([expect.objectContaining({ username: ADMIN.username, role: 'admin' })]);
     expect(res.body).not.toContain('scrypt$');
     const me = await server.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(token) });
-    expect(me.json()).toMatchObject({ user: { username: ADMIN.username }, permissions: expect.arrayContaining(['users:manage']) });
+    expect(me.json()).toMatchObject({
+      user: { username: ADMIN.username },
+      permissions: expect.arrayContaining(['users:manage']),
+    });
   });
 
   it('refuses a wrong password and an unknown user alike with 401', async () => {
     server = await startTestServer();
-    for (const payload of [{ username: ADMIN.username, password: 'nope-nope-nope' }, { username: 'ghost', password: 'whatever-1' }]) {
+    for (const payload of [
+      { username: ADMIN.username, password: 'nope-nope-nope' },
+      { username: 'ghost', password: 'whatever-1' },
+    ]) {
       const res = await server.app.inject({ method: 'POST', url: '/auth/login', payload });
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ code: 'bad-credentials', message: 'wrong username or password' });
@@ -48,7 +54,10 @@ describe('sign-in and tokens over HTTP', () => {
     const agent = await tokenFor(server, 'agent');
     const denied = await server.app.inject({ method: 'GET', url: '/users', headers: bearer(agent) });
     expect(denied.statusCode).toBe(403);
-    expect(denied.json()).toMatchObject({ code: 'permission-denied', message: 'role agent does not have permission users:manage' });
+    expect(denied.json()).toMatchObject({
+      code: 'permission-denied',
+      message: 'role agent does not have permission users:manage',
+    });
     const own = await server.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(agent) });
     expect(own.statusCode).toBe(200);
   });
@@ -90,37 +99,92 @@ describe('sign-in and tokens over HTTP', () => {
     });
     expect(created.statusCode).toBe(201);
     const id = created.json().id as number;
-    const dup = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'li.wei', password: 'agent-password-1', role: 'agent' } });
+    const dup = await server.app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: bearer(admin),
+      payload: { username: 'li.wei', password: 'agent-password-1', role: 'agent' },
+    });
     expect(dup.statusCode).toBe(409);
-    const weak = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'weak', password: 'short', role: 'agent' } });
+    const weak = await server.app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: bearer(admin),
+      payload: { username: 'weak', password: 'short', role: 'agent' },
+    });
     expect(weak.statusCode).toBe(400);
     expect(weak.json().message).toContain('at least 10 characters');
-    const noUnit = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'handler1', password: 'handler-password', role: 'unit_handler' } });
+    const noUnit = await server.app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: bearer(admin),
+      payload: { username: 'handler1', password: 'handler-password', role: 'unit_handler' },
+    });
     expect(noUnit.json()).toMatchObject({ statusCode: 400, code: 'unit-required' });
-    const ghostUnit = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'handler1', password: 'handler-password', role: 'unit_handler', unitId: 'no-such-unit' } });
+    const ghostUnit = await server.app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: bearer(admin),
+      payload: { username: 'handler1', password: 'handler-password', role: 'unit_handler', unitId: 'no-such-unit' },
+    });
     expect(ghostUnit.json()).toMatchObject({ statusCode: 400, code: 'unknown-unit' });
     const unitId = await ensureTestUnit(server);
-    const handler = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'handler1', password: 'handler-password', role: 'unit_handler', unitId } });
+    const handler = await server.app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: bearer(admin),
+      payload: { username: 'handler1', password: 'handler-password', role: 'unit_handler', unitId },
+    });
     expect(handler.json()).toMatchObject({ role: 'unit_handler', unitId });
-    const agentWithUnit = await server.app.inject({ method: 'POST', url: '/users', headers: bearer(admin), payload: { username: 'agent9', password: 'agent-password-9', role: 'agent', unitId } });
+    const agentWithUnit = await server.app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: bearer(admin),
+      payload: { username: 'agent9', password: 'agent-password-9', role: 'agent', unitId },
+    });
     expect(agentWithUnit.json()).toMatchObject({ statusCode: 400, code: 'unit-not-allowed' });
 
     const agentToken = await login(server, 'li.wei', 'agent-password-1');
-    const promoted = await server.app.inject({ method: 'PATCH', url: `/users/${id}`, headers: bearer(admin), payload: { role: 'supervisor' } });
+    const promoted = await server.app.inject({
+      method: 'PATCH',
+      url: `/users/${id}`,
+      headers: bearer(admin),
+      payload: { role: 'supervisor' },
+    });
     expect(promoted.json()).toMatchObject({ role: 'supervisor' });
     // The role change revoked the old token.
     const stale = await server.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(agentToken) });
     expect(stale.json()).toMatchObject({ statusCode: 401, code: 'token-revoked' });
 
     const supToken = await login(server, 'li.wei', 'agent-password-1');
-    const disabled = await server.app.inject({ method: 'PATCH', url: `/users/${id}`, headers: bearer(admin), payload: { disabled: true } });
+    const disabled = await server.app.inject({
+      method: 'PATCH',
+      url: `/users/${id}`,
+      headers: bearer(admin),
+      payload: { disabled: true },
+    });
     expect(disabled.json()).toMatchObject({ disabled: true });
-    expect((await server.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(supToken) })).statusCode).toBe(401);
-    const relogin = await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'li.wei', password: 'agent-password-1' } });
-    expect(relogin.json()).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'bad-credentials', message: 'wrong username or password' });
+    expect((await server.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(supToken) })).statusCode).toBe(
+      401,
+    );
+    const relogin = await server.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'li.wei', password: 'agent-password-1' },
+    });
+    expect(relogin.json()).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      code: 'bad-credentials',
+      message: 'wrong username or password',
+    });
 
     const list = await server.app.inject({ method: 'GET', url: '/users', headers: bearer(admin) });
-    expect((list.json() as { username: string }[]).map((u) => u.username)).toEqual([ADMIN.username, 'li.wei', 'handler1']);
+    expect((list.json() as { username: string }[]).map((u) => u.username)).toEqual([
+      ADMIN.username,
+      'li.wei',
+      'handler1',
+    ]);
     const missing = await server.app.inject({ method: 'GET', url: '/users/999', headers: bearer(admin) });
     expect(missing.statusCode).toBe(404);
   });
@@ -174,21 +238,48 @@ describe('sign-in and tokens over HTTP', () => {
     // Given a disabled agent
     server = await startTestServer();
     const admin = await login(server, ADMIN.username, ADMIN.password);
-    const created = await server.auth.createUser({ username: 'gone.agent', password: 'agent-password-1', role: 'agent' });
-    await server.app.inject({ method: 'PATCH', url: `/users/${created.id}`, headers: bearer(admin), payload: { disabled: true } });
+    const created = await server.auth.createUser({
+      username: 'gone.agent',
+      password: 'agent-password-1',
+      role: 'agent',
+    });
+    await server.app.inject({
+      method: 'PATCH',
+      url: `/users/${created.id}`,
+      headers: bearer(admin),
+      payload: { disabled: true },
+    });
     // When it signs in with the right and with a wrong password
-    const right = await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'gone.agent', password: 'agent-password-1' } });
-    const wrong = await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'gone.agent', password: 'not-the-password' } });
+    const right = await server.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'gone.agent', password: 'agent-password-1' },
+    });
+    const wrong = await server.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'gone.agent', password: 'not-the-password' },
+    });
     // Then both answers are the same
     expect(right.statusCode).toBe(401);
-    expect(right.json()).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'bad-credentials', message: 'wrong username or password' });
+    expect(right.json()).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      code: 'bad-credentials',
+      message: 'wrong username or password',
+    });
     expect(right.json()).toEqual(wrong.json());
   });
 
   it('keeps the last admin: it cannot be disabled or demoted', async () => {
     server = await startTestServer();
     const admin = await login(server, ADMIN.username, ADMIN.password);
-    const res = await server.app.inject({ method: 'PATCH', url: '/users/1', headers: bearer(admin), payload: { role: 'agent' } });
+    const res = await server.app.inject({
+      method: 'PATCH',
+      url: '/users/1',
+      headers: bearer(admin),
+      payload: { role: 'agent' },
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('last-admin');
   });
@@ -197,12 +288,30 @@ describe('sign-in and tokens over HTTP', () => {
     server = await startTestServer();
     await server.auth.createUser({ username: 'sup', password: 'first-password', role: 'supervisor' });
     const token = await login(server, 'sup', 'first-password');
-    const wrong = await server.app.inject({ method: 'POST', url: '/auth/password', headers: bearer(token), payload: { currentPassword: 'nope', newPassword: 'second-password' } });
+    const wrong = await server.app.inject({
+      method: 'POST',
+      url: '/auth/password',
+      headers: bearer(token),
+      payload: { currentPassword: 'nope', newPassword: 'second-password' },
+    });
     expect(wrong.statusCode).toBe(403);
-    const ok = await server.app.inject({ method: 'POST', url: '/auth/password', headers: bearer(token), payload: { currentPassword: 'first-password', newPassword: 'second-password' } });
+    const ok = await server.app.inject({
+      method: 'POST',
+      url: '/auth/password',
+      headers: bearer(token),
+      payload: { currentPassword: 'first-password', newPassword: 'second-password' },
+    });
     expect(ok.statusCode).toBe(204);
     expect((await server.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(token) })).statusCode).toBe(401);
-    expect((await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'sup', password: 'first-password' } })).statusCode).toBe(401);
+    expect(
+      (
+        await server.app.inject({
+          method: 'POST',
+          url: '/auth/login',
+          payload: { username: 'sup', password: 'first-password' },
+        })
+      ).statusCode,
+    ).toBe(401);
     await login(server, 'sup', 'second-password');
   });
 
@@ -221,7 +330,9 @@ describe('sign-in and tokens over HTTP', () => {
     expect(typeof health.json().uptime).toBe('number');
     const doc = await server.app.inject({ method: 'GET', url: '/docs/json' });
     expect(doc.statusCode).toBe(200);
-    expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/health', '/auth/login', '/users', '/users/{id}']));
+    expect(Object.keys(doc.json().paths)).toEqual(
+      expect.arrayContaining(['/health', '/auth/login', '/users', '/users/{id}']),
+    );
     const page = await server.app.inject({ method: 'GET', url: '/docs' });
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body).toContain('/auth/login');
@@ -231,6 +342,8 @@ describe('sign-in and tokens over HTTP', () => {
     server = await startTestServer({ env: { DOCS_PUBLIC: 'false' } });
     expect((await server.app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(401);
     const agent = await tokenFor(server, 'agent');
-    expect((await server.app.inject({ method: 'GET', url: '/docs/json', headers: bearer(agent) })).statusCode).toBe(200);
+    expect((await server.app.inject({ method: 'GET', url: '/docs/json', headers: bearer(agent) })).statusCode).toBe(
+      200,
+    );
   });
 });

@@ -11,7 +11,9 @@ import { bearer, startTestServer, tokenFor, type TestServer } from './helpers.ts
  * client can produce, and checks each answer is a 4xx with a message, never a 500. Routes added later
  * are collected by the onRoute hook and swept without changes here.
  */
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  a: Ajv,
+) => Ajv;
 const ajv = addFormats(new Ajv({ strict: false, allErrors: false }));
 const ajvText = addFormats(new Ajv({ strict: false, allErrors: false, coerceTypes: 'array' }));
 
@@ -108,7 +110,10 @@ async function headersFor(route: Route): Promise<Record<string, string>> {
   return bearer(tokens.get(role)!);
 }
 
-function expectClientError(res: { statusCode: number; body: string; json(): unknown }, what: string): { message: string } {
+function expectClientError(
+  res: { statusCode: number; body: string; json(): unknown },
+  what: string,
+): { message: string } {
   expect(res.statusCode, `${what}: ${res.body}`).toBeGreaterThanOrEqual(400);
   expect(res.statusCode, `${what}: ${res.body}`).toBeLessThan(500);
   const body = res.json() as { message?: unknown };
@@ -138,11 +143,15 @@ afterAll(async () => {
 describe('bad-input sweep over every registered route', () => {
   it('found the routes (platform routes at least)', () => {
     const keys = routes.map((r) => `${r.method} ${r.url}`);
-    expect(keys).toEqual(expect.arrayContaining(['GET /health', 'POST /auth/login', 'POST /users', 'PATCH /users/:id']));
+    expect(keys).toEqual(
+      expect.arrayContaining(['GET /health', 'POST /auth/login', 'POST /users', 'PATCH /users/:id']),
+    );
   });
 
   it('the OpenAPI document lists every route that is not hidden', async () => {
-    const doc = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     for (const r of routes) {
       if (r.schema?.hide) continue;
       const path = r.url.replace(/:(\w+)/g, '{$1}');
@@ -154,7 +163,10 @@ describe('bad-input sweep over every registered route', () => {
     for (const r of routes) {
       if (r.config?.public) continue;
       expect(r.config?.permission, `${r.method} ${r.url} declares a permission`).toBeDefined();
-      expect(PERMISSIONS[r.config!.permission!]?.length ?? 0, `${r.method} ${r.url}: a role holds ${r.config?.permission}`).toBeGreaterThan(0);
+      expect(
+        PERMISSIONS[r.config!.permission!]?.length ?? 0,
+        `${r.method} ${r.url}: a role holds ${r.config?.permission}`,
+      ).toBeGreaterThan(0);
     }
   });
 
@@ -163,7 +175,11 @@ describe('bad-input sweep over every registered route', () => {
       const none = await server.app.inject({ method: r.method as 'GET', url: fillParams(r) });
       expect(none.statusCode, `${r.method} ${r.url}`).toBe(401);
       expectClientError(none, `${r.method} ${r.url} without token`);
-      const bad = await server.app.inject({ method: r.method as 'GET', url: fillParams(r), headers: bearer('v1.e30.AAAA') });
+      const bad = await server.app.inject({
+        method: r.method as 'GET',
+        url: fillParams(r),
+        headers: bearer('v1.e30.AAAA'),
+      });
       expect(bad.statusCode, `${r.method} ${r.url} bad token`).toBe(401);
     }
   });
@@ -173,7 +189,12 @@ describe('bad-input sweep over every registered route', () => {
       const headers = await headersFor(r);
       const url = fillParams(r);
       const name = `${r.method} ${r.url}`;
-      const malformed = await server.app.inject({ method: r.method as 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: '{"a":' });
+      const malformed = await server.app.inject({
+        method: r.method as 'POST',
+        url,
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: '{"a":',
+      });
       if (r.config?.selfAuthenticated) {
         expectRefusal(malformed, `${name} malformed`);
         continue;
@@ -185,14 +206,29 @@ describe('bad-input sweep over every registered route', () => {
       const limit = r.bodyLimit ?? server.config.server.bodyLimit;
       const big = JSON.stringify({ x: 'a'.repeat(limit + 10) });
 
-      const arr = await server.app.inject({ method: r.method as 'POST', url, headers, payload: [1] as unknown as object });
+      const arr = await server.app.inject({
+        method: r.method as 'POST',
+        url,
+        headers,
+        payload: [1] as unknown as object,
+      });
       expectClientError(arr, `${name} array body`);
 
-      const text = await server.app.inject({ method: r.method as 'POST', url, headers: { ...headers, 'content-type': 'text/plain' }, payload: 'hello' });
+      const text = await server.app.inject({
+        method: r.method as 'POST',
+        url,
+        headers: { ...headers, 'content-type': 'text/plain' },
+        payload: 'hello',
+      });
       expect(text.statusCode, `${name} text/plain`).toBe(415);
       expectClientError(text, `${name} text/plain`);
 
-      const oversize = await server.app.inject({ method: r.method as 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: big });
+      const oversize = await server.app.inject({
+        method: r.method as 'POST',
+        url,
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: big,
+      });
       expect(oversize.statusCode, `${name} oversize`).toBe(413);
       expect(expectClientError(oversize, name).message).toContain(String(limit));
     }
@@ -204,18 +240,30 @@ describe('bad-input sweep over every registered route', () => {
       const url = fillParams(r);
       const name = `${r.method} ${r.url}`;
       const body = r.schema!.body!;
-      expect(body.additionalProperties, `${name} body refuses unknown fields (additionalProperties: false)`).toBe(false);
+      expect(body.additionalProperties, `${name} body refuses unknown fields (additionalProperties: false)`).toBe(
+        false,
+      );
       const base = sample(body) as Record<string, unknown>;
       const baseValid = ajv.validate(body, base) && paramsValid(r);
 
-      const unknown = await server.app.inject({ method: r.method as 'POST', url, headers, payload: { ...base, zz_unknown_field: 1 } });
+      const unknown = await server.app.inject({
+        method: r.method as 'POST',
+        url,
+        headers,
+        payload: { ...base, zz_unknown_field: 1 },
+      });
       expect(unknown.statusCode, `${name} unknown field: ${unknown.body}`).toBe(400);
       if (baseValid) expect(unknown.json().message, name).toContain('zz_unknown_field');
 
       for (const prop of Object.keys(body.properties ?? {})) {
         const wrong = WRONG_VALUES.find((v) => !ajv.validate(body, { ...base, [prop]: v }));
         if (wrong === undefined) continue; // the property accepts anything
-        const res = await server.app.inject({ method: r.method as 'POST', url, headers, payload: { ...base, [prop]: wrong } });
+        const res = await server.app.inject({
+          method: r.method as 'POST',
+          url,
+          headers,
+          payload: { ...base, [prop]: wrong },
+        });
         expect(res.statusCode, `${name} wrong type for ${prop}: ${res.body}`).toBe(400);
         if (baseValid) expect(res.json().message, `${name} ${prop}`).toContain(prop);
       }
@@ -234,8 +282,16 @@ describe('bad-input sweep over every registered route', () => {
       }
       {
         // Routes without a querystring schema get an empty strict one (build-app.ts).
-        if (r.schema?.querystring) expect(r.schema.querystring.additionalProperties, `${name} querystring refuses unknown parameters`).toBe(false);
-        const res = await server.app.inject({ method: r.method as 'GET', url: `${fillParams(r)}?zz_unknown=1`, headers, payload });
+        if (r.schema?.querystring)
+          expect(r.schema.querystring.additionalProperties, `${name} querystring refuses unknown parameters`).toBe(
+            false,
+          );
+        const res = await server.app.inject({
+          method: r.method as 'GET',
+          url: `${fillParams(r)}?zz_unknown=1`,
+          headers,
+          payload,
+        });
         expect(res.statusCode, `${name} unknown query: ${res.body}`).toBe(400);
       }
     }
@@ -269,7 +325,9 @@ const isNumeric = (s: JsonSchema | undefined) => {
 function sampleQueryValue(s: JsonSchema | undefined): string {
   if (s?.pattern) {
     const re = new RegExp(s.pattern);
-    const fit = ['aaa', '2026', '2026-01-05', '13800000000', 'unit-1'].find((c) => re.test(c) && c.length >= (s.minLength ?? 0) && c.length <= (s.maxLength ?? 64));
+    const fit = ['aaa', '2026', '2026-01-05', '13800000000', 'unit-1'].find(
+      (c) => re.test(c) && c.length >= (s.minLength ?? 0) && c.length <= (s.maxLength ?? 64),
+    );
     if (fit) return fit;
   }
   return String(sample(s));
@@ -284,20 +342,39 @@ function requiredQuery(route: Route): URLSearchParams {
 
 describe('huge, infinite and malformed numbers in every query and path parameter', () => {
   const numericQuery = () =>
-    routes.flatMap((r) => Object.entries(r.schema?.querystring?.properties ?? {}).filter(([, s]) => isNumeric(s)).map(([name, s]) => ({ r, name, s })));
+    routes.flatMap((r) =>
+      Object.entries(r.schema?.querystring?.properties ?? {})
+        .filter(([, s]) => isNumeric(s))
+        .map(([name, s]) => ({ r, name, s })),
+    );
   const numericParams = () =>
-    routes.flatMap((r) => Object.entries(r.schema?.params?.properties ?? {}).filter(([, s]) => isNumeric(s)).map(([name, s]) => ({ r, name, s })));
+    routes.flatMap((r) =>
+      Object.entries(r.schema?.params?.properties ?? {})
+        .filter(([, s]) => isNumeric(s))
+        .map(([name, s]) => ({ r, name, s })),
+    );
 
   it('found numeric query and path parameters to sweep (paging of /calls and /recordings among them)', () => {
     const keys = numericQuery().map(({ r, name }) => `${r.method} ${r.url} ${name}`);
-    expect(keys).toEqual(expect.arrayContaining(['GET /calls offset', 'GET /calls limit', 'GET /recordings offset', 'GET /work-orders beforeId']));
-    expect(numericParams().map(({ r, name }) => `${r.method} ${r.url} ${name}`)).toEqual(expect.arrayContaining(['GET /work-orders/:id id']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'GET /calls offset',
+        'GET /calls limit',
+        'GET /recordings offset',
+        'GET /work-orders beforeId',
+      ]),
+    );
+    expect(numericParams().map(({ r, name }) => `${r.method} ${r.url} ${name}`)).toEqual(
+      expect.arrayContaining(['GET /work-orders/:id id']),
+    );
   });
 
   it('every numeric query and path parameter declares a maximum', () => {
     for (const { r, name, s } of [...numericQuery(), ...numericParams()]) {
       expect(typeof s.maximum, `${r.method} ${r.url} ${name} has a maximum`).toBe('number');
-      expect(s.maximum!, `${r.method} ${r.url} ${name} maximum fits a safe integer`).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
+      expect(s.maximum!, `${r.method} ${r.url} ${name} maximum fits a safe integer`).toBeLessThanOrEqual(
+        Number.MAX_SAFE_INTEGER,
+      );
     }
   });
 
@@ -310,7 +387,12 @@ describe('huge, infinite and malformed numbers in every query and path parameter
         const query = requiredQuery(r);
         query.set(name, value);
         const what = `${r.method} ${r.url}?${name}=${value}`;
-        const res = await server.app.inject({ method: r.method as 'GET', url: `${fillParams(r)}?${query}`, headers, payload });
+        const res = await server.app.inject({
+          method: r.method as 'GET',
+          url: `${fillParams(r)}?${query}`,
+          headers,
+          payload,
+        });
         expect(res.statusCode, `${what}: ${res.body}`).toBe(400);
         expect(expectClientError(res, what).message, what).toContain(`querystring.${name}`);
       }
@@ -328,8 +410,16 @@ describe('huge, infinite and malformed numbers in every query and path parameter
         const items = s.type === 'array' && isNumeric(s.items);
         if (!isNumeric(s) && !items) continue;
         for (const n of bodies) {
-          const json = JSON.stringify({ ...base, [prop]: 0 }).replace(`"${prop}":0`, `"${prop}":${items ? `[${n}]` : n}`);
-          const res = await server.app.inject({ method: r.method as 'POST', url: fillParams(r), headers, payload: json });
+          const json = JSON.stringify({ ...base, [prop]: 0 }).replace(
+            `"${prop}":0`,
+            `"${prop}":${items ? `[${n}]` : n}`,
+          );
+          const res = await server.app.inject({
+            method: r.method as 'POST',
+            url: fillParams(r),
+            headers,
+            payload: json,
+          });
           expectClientError(res, `${r.method} ${r.url} ${prop}=${n}`);
         }
       }
@@ -342,7 +432,11 @@ describe('huge, infinite and malformed numbers in every query and path parameter
       const headers = await headersFor(r);
       const payload = r.schema?.body ? (sample(r.schema.body) as object) : undefined;
       for (const value of HUGE_OR_ODD_NUMBERS) {
-        const url = r.url.replace(/:(\w+)/g, (_m, p: string) => (p === name ? encodeURIComponent(value) : encodeURIComponent(String(sample(r.schema?.params?.properties?.[p])))));
+        const url = r.url.replace(/:(\w+)/g, (_m, p: string) =>
+          p === name
+            ? encodeURIComponent(value)
+            : encodeURIComponent(String(sample(r.schema?.params?.properties?.[p]))),
+        );
         const what = `${r.method} ${url}`;
         const res = await server.app.inject({ method: r.method as 'GET', url, headers, payload });
         expect([400, 404].includes(res.statusCode), `${what}: ${res.statusCode} ${res.body}`).toBe(true);
@@ -361,7 +455,9 @@ describe('route registration and server errors', () => {
     const noBody: FastifyPluginAsync = async (app) => {
       app.post('/no-body', { config: { permission: 'self:manage' }, schema: { summary: 'x' } }, async () => ({}));
     };
-    await expect(startTestServer({ plugins: () => [noBody] })).rejects.toThrow(/POST \/no-body takes a body but declares no body schema/);
+    await expect(startTestServer({ plugins: () => [noBody] })).rejects.toThrow(
+      /POST \/no-body takes a body but declares no body schema/,
+    );
   });
 
   it('a handler bug is a logged 500 without internals; the server keeps answering', async () => {

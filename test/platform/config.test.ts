@@ -41,7 +41,12 @@ describe('loadConfig', () => {
 
   it('switches to asterisk mode with PJSIP dialling when an ARI URL is set', () => {
     const c = loadConfig({
-      env: { ASTERISK_ARI_URL: 'http://pbx:8088', ASTERISK_ARI_USER: 'u', ASTERISK_ARI_PASSWORD: 'p', ASTERISK_APP: 'hl' },
+      env: {
+        ASTERISK_ARI_URL: 'http://pbx:8088',
+        ASTERISK_ARI_USER: 'u',
+        ASTERISK_ARI_PASSWORD: 'p',
+        ASTERISK_APP: 'hl',
+      },
       cwd: cwdWith(),
     });
     expect(c.asterisk.mode).toBe('asterisk');
@@ -71,7 +76,9 @@ describe('loadConfig', () => {
 
   it('takes the agent extension pattern (default 3 to 6 digits) and refuses one that is not a regular expression', () => {
     expect(loadConfig({ env: {}, cwd: cwdWith() }).asterisk.agentExtensionPattern).toBe('^[0-9]{3,6}$');
-    expect(loadConfig({ env: { AGENT_EXTENSION_PATTERN: '8[0-9]{3}' }, cwd: cwdWith() }).asterisk.agentExtensionPattern).toBe('8[0-9]{3}');
+    expect(
+      loadConfig({ env: { AGENT_EXTENSION_PATTERN: '8[0-9]{3}' }, cwd: cwdWith() }).asterisk.agentExtensionPattern,
+    ).toBe('8[0-9]{3}');
     const err = configError(() => loadConfig({ env: { AGENT_EXTENSION_PATTERN: '[0-9' }, cwd: cwdWith() }));
     expect(err.issues[0]).toMatchObject({ key: 'asterisk.agentExtensionPattern', env: 'AGENT_EXTENSION_PATTERN' });
     expect(err.message).toContain('a regular expression');
@@ -79,7 +86,10 @@ describe('loadConfig', () => {
 
   it('reports every bad key at once', () => {
     const err = configError(() =>
-      loadConfig({ env: { PORT: '70000', LOG_LEVEL: 'loud', ASTERISK_ARI_URL: 'ftp://x', AGENT_DIAL_TEMPLATE: 'PJSIP/1001' }, cwd: cwdWith() }),
+      loadConfig({
+        env: { PORT: '70000', LOG_LEVEL: 'loud', ASTERISK_ARI_URL: 'ftp://x', AGENT_DIAL_TEMPLATE: 'PJSIP/1001' },
+        cwd: cwdWith(),
+      }),
     );
     const envs = err.issues.map((i) => i.env).sort();
     expect(envs).toEqual(['AGENT_DIAL_TEMPLATE', 'ASTERISK_ARI_URL', 'LOG_LEVEL', 'PORT']);
@@ -105,7 +115,9 @@ describe('loadConfig', () => {
   });
 
   it('requires ARI credentials with an ARI URL, and admin username with password', () => {
-    const err = configError(() => loadConfig({ env: { ASTERISK_ARI_URL: 'http://pbx:8088', ADMIN_USERNAME: 'boss' }, cwd: cwdWith() }));
+    const err = configError(() =>
+      loadConfig({ env: { ASTERISK_ARI_URL: 'http://pbx:8088', ADMIN_USERNAME: 'boss' }, cwd: cwdWith() }),
+    );
     const envs = err.issues.map((i) => i.env);
     expect(envs).toContain('ASTERISK_ARI_USER');
     expect(envs).toContain('ASTERISK_ARI_PASSWORD');
@@ -125,7 +137,10 @@ describe('loadConfig', () => {
   });
 
   it('ships a config/default.json that loads and agrees with the built-in defaults', () => {
-    const shipped = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const shipped = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const walk = (tree: SettingTree, data: Record<string, unknown>, path: string) => {
       for (const [k, v] of Object.entries(data)) {
         if (k === '$comment') continue;
@@ -162,7 +177,10 @@ describe('list settings', () => {
   it('reads CALENDAR_REGIONS comma-separated and refuses a bad item naming the variable', () => {
     const t = tempDir('config-');
     try {
-      expect(loadConfig({ env: { CALENDAR_REGIONS: 'guangxi, other' }, cwd: t.dir }).workOrders.regions).toEqual(['guangxi', 'other']);
+      expect(loadConfig({ env: { CALENDAR_REGIONS: 'guangxi, other' }, cwd: t.dir }).workOrders.regions).toEqual([
+        'guangxi',
+        'other',
+      ]);
       expect(loadConfig({ env: {}, cwd: t.dir }).workOrders.regions).toEqual([]);
       const err = configError(() => loadConfig({ env: { CALENDAR_REGIONS: 'Guang Xi' }, cwd: t.dir }));
       expect(err.message).toContain('CALENDAR_REGIONS');

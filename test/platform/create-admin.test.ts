@@ -18,7 +18,9 @@ function createAdmin(args: string[], stdin: string, env: Record<string, string>,
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   child.stdin.end(stdin);
-  return new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+  return new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out })),
+  );
 }
 
 describe('npm run create-admin', () => {

@@ -54,13 +54,24 @@ describe('DATA_DIR permissions under umask 022', () => {
     try {
       loadOrCreateTokenSecret(dataDir);
       const clock = new FakeClock(Date.UTC(2026, 0, 5, 17, 0, 0));
-      new CallsRepo(store.db).insertCall({ id: 'c1', callerChannelId: 'ch1', callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: clock.now() });
+      new CallsRepo(store.db).insertCall({
+        id: 'c1',
+        callerChannelId: 'ch1',
+        callerNumber: '13812341234',
+        status: 'ended',
+        phase: 'ended',
+        arrivedAt: clock.now(),
+      });
       expect(existsSync(join(dataDir, 'hotline.db-wal'))).toBe(true);
       expect(existsSync(join(dataDir, 'hotline.db-shm'))).toBe(true);
 
       // ...a recording is archived from the PBX,
       const repo = new RecordingsRepo(store.db);
-      const source: StoredRecordingSource = { fetch: async () => wav, remove: async () => {}, list: async () => ['rec-c1'] };
+      const source: StoredRecordingSource = {
+        fetch: async () => wav,
+        remove: async () => {},
+        list: async () => ['rec-c1'],
+      };
       repo.insertRecording({ name: 'rec-c1', callId: 'c1', startedAt: clock.now() });
       repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: 1900 });
       expect((await new RecordingArchive({ dataDir, repo, source, clock }).archive('rec-c1')).status).toBe('archived');
@@ -107,21 +118,41 @@ describe('DATA_DIR permissions under umask 022', () => {
 
   it('`npm start` with umask 022 leaves nothing readable by others in DATA_DIR', { timeout: 60_000 }, async () => {
     const dataDir = join(t.dir, 'data');
-    const child = spawn('/bin/sh', ['-c', `umask 022 && exec "${join(root, 'node_modules', '.bin', 'tsx')}" "${join(root, 'src', 'main.ts')}"`], {
-      cwd: t.dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATA_DIR: dataDir, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      '/bin/sh',
+      ['-c', `umask 022 && exec "${join(root, 'node_modules', '.bin', 'tsx')}" "${join(root, 'src', 'main.ts')}"`],
+      {
+        cwd: t.dir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          LOG_FORMAT: 'json',
+          LOG_LEVEL: 'info',
+          DATA_DIR: dataDir,
+          PORT: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       // When the server is up with its embedded simulator (control.json is written then),
-      for (let i = 0; i < 400 && !existsSync(join(dataDir, 'simulator', 'control.json')); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 400 && !existsSync(join(dataDir, 'simulator', 'control.json')); i++)
+        await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(join(dataDir, 'simulator', 'control.json')), out.slice(-2000)).toBe(true);
       // then the tree is private while it runs,
-      expect(modes(dataDir)).toEqual(expect.arrayContaining(['. dir 700', 'hotline.db file 600', 'hotline.db-wal file 600', 'token-secret file 600', 'simulator/control.json file 600']));
+      expect(modes(dataDir)).toEqual(
+        expect.arrayContaining([
+          '. dir 700',
+          'hotline.db file 600',
+          'hotline.db-wal file 600',
+          'token-secret file 600',
+          'simulator/control.json file 600',
+        ]),
+      );
       expect(notPrivate(dataDir)).toEqual([]);
     } finally {
       child.kill('SIGINT');

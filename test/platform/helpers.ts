@@ -37,7 +37,9 @@ export interface TestServer extends RunningServer {
   cleanup(): Promise<void>;
 }
 
-export async function startTestServer(opts: StartServerOptions & { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: StartServerOptions & { env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const { dir, cleanup } = tempDir();
   const config = testConfig(dir, opts.env);
   const server = await startServer(config, {
@@ -68,7 +70,14 @@ export async function ensureTestUnit(server: RunningServer): Promise<string> {
   const org = new SqliteOrganisationRepo(server.store.db);
   if (!(await org.get(TEST_UNIT_ID))) {
     await org.insert(
-      { id: TEST_UNIT_ID, kind: 'handling_unit', name: 'Test unit', parentId: null, acceptsPublicRequests: false, contacts: [] },
+      {
+        id: TEST_UNIT_ID,
+        kind: 'handling_unit',
+        name: 'Test unit',
+        parentId: null,
+        acceptsPublicRequests: false,
+        contacts: [],
+      },
       server.clock.now(),
     );
   }

@@ -23,10 +23,16 @@ describe('JSON log lines (issue 7 item 15)', () => {
     } finally {
       await server.cleanup();
     }
-    const raw = lines.join('').split('\n').filter((l) => l.length > 0);
+    const raw = lines
+      .join('')
+      .split('\n')
+      .filter((l) => l.length > 0);
     const parsed = raw.map((l) => JSON.parse(l) as { component?: string; msg?: string });
     for (const line of raw) expect(duplicateJsonKeys(line), line).toEqual([]);
     // The AMI client's lines are among those checked (they were the ones with "component" twice).
-    expect(parsed.some((l) => l.component === 'telephony.ami' && /AMI connected/.test(l.msg ?? '')), raw.join('\n')).toBe(true);
+    expect(
+      parsed.some((l) => l.component === 'telephony.ami' && /AMI connected/.test(l.msg ?? '')),
+      raw.join('\n'),
+    ).toBe(true);
   });
 });

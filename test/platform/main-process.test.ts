@@ -50,7 +50,11 @@ describe('npm start entry (src/main.ts)', () => {
         if (body?.telephony.connected) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(body, p.output().out.slice(-3000)).toMatchObject({ status: 'ok', store: 'ok', telephony: { mode: 'simulator', connected: true } });
+      expect(body, p.output().out.slice(-3000)).toMatchObject({
+        status: 'ok',
+        store: 'ok',
+        telephony: { mode: 'simulator', connected: true },
+      });
       expect(existsSync(join(t.dir, 'data', 'hotline.db'))).toBe(true);
       p.child.kill('SIGINT');
       const code = await p.exited;

@@ -15,12 +15,23 @@ const NUMBER = '13975318642';
 const MASKED = '139****8642';
 
 /** The formats a number is sent in: plain, separated, with +86/0086, in parentheses. */
-const FORMATS = [NUMBER, '139-7531-8642', '139 7531 8642', '139.7531.8642', '+86 139 7531 8642', '(139)75318642', '0086-13975318642', '+8613975318642'];
+const FORMATS = [
+  NUMBER,
+  '139-7531-8642',
+  '139 7531 8642',
+  '139.7531.8642',
+  '+86 139 7531 8642',
+  '(139)75318642',
+  '0086-13975318642',
+  '+8613975318642',
+];
 
 /** Each format as it appears in a query string: encoded, fully percent-encoded digits, spaces as +. */
 function encodings(s: string): string[] {
   const allPercent = [...s].map((c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')).join('');
-  return [...new Set([encodeURIComponent(s), allPercent, encodeURIComponent(s).replace(/%20/g, '+'), s.replace(/ /g, '%20')])];
+  return [
+    ...new Set([encodeURIComponent(s), allPercent, encodeURIComponent(s).replace(/%20/g, '+'), s.replace(/ /g, '%20')]),
+  ];
 }
 
 /** Matches `digits` with anything a person, a dialer or an encoder may put between them. */
@@ -34,8 +45,20 @@ const FORBIDDEN = [anySpelling(NUMBER), anySpelling(NUMBER.slice(0, 7)), anySpel
 
 function capture() {
   const raw: string[] = [];
-  const logger = createLogger({ level: 'trace', pretty: false, destination: { write: (s: string) => void raw.push(s) } });
-  return { logger, text: () => raw.join(''), lines: () => raw.join('').split('\n').filter((l) => l.length > 0) };
+  const logger = createLogger({
+    level: 'trace',
+    pretty: false,
+    destination: { write: (s: string) => void raw.push(s) },
+  });
+  return {
+    logger,
+    text: () => raw.join(''),
+    lines: () =>
+      raw
+        .join('')
+        .split('\n')
+        .filter((l) => l.length > 0),
+  };
 }
 
 function expectNoFullNumber(text: string): void {
@@ -82,7 +105,11 @@ describe('no full phone number in the logs (issue 7 item 4)', () => {
       await h.run(2000);
       h.sim.control.hangupCall(placed.callerChannelId);
       await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', `ended (${from})`);
-      await h.until(() => agent.received('current-call').at(-1)?.call === null || h!.layer.calls.getCall(callId)!.status === 'ended', 'agent free');
+      await h.until(
+        () =>
+          agent.received('current-call').at(-1)?.call === null || h!.layer.calls.getCall(callId)!.status === 'ended',
+        'agent free',
+      );
       await h.run(6000);
     }
     // One caller who hangs up in the menu, before any agent.
@@ -103,7 +130,11 @@ describe('no full phone number in the logs (issue 7 item 4)', () => {
 
   it('given work-order look-ups by the number in every format and encoding, a token and a password in the query, when logged, then no full number or secret', async () => {
     const log = capture();
-    const server = await startTestServer({ logger: log.logger, clock: new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0)), scanner: false });
+    const server = await startTestServer({
+      logger: log.logger,
+      clock: new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0)),
+      scanner: false,
+    });
     let adminToken = '';
     try {
       const agent = await tokenFor(server, 'agent');
@@ -112,29 +143,63 @@ describe('no full phone number in the logs (issue 7 item 4)', () => {
         method: 'POST',
         url: '/work-orders',
         headers: bearer(agent),
-        payload: { channel: 'website', type: 'complaint', requesterName: '陈先生', requesterPhone: '+86 139 7531 8642', contactPhone: '(139)75318642', content: `路灯坏了，请回电 ${NUMBER}`, category: 'environment.noise' },
+        payload: {
+          channel: 'website',
+          type: 'complaint',
+          requesterName: '陈先生',
+          requesterPhone: '+86 139 7531 8642',
+          contactPhone: '(139)75318642',
+          content: `路灯坏了，请回电 ${NUMBER}`,
+          category: 'environment.noise',
+        },
       });
       expect(created.statusCode, created.body).toBe(201);
 
       for (const f of FORMATS) {
         for (const e of encodings(f)) {
-          const res = await server.app.inject({ method: 'GET', url: `/work-orders/by-phone?phone=${e}`, headers: bearer(agent) });
+          const res = await server.app.inject({
+            method: 'GET',
+            url: `/work-orders/by-phone?phone=${e}`,
+            headers: bearer(agent),
+          });
           expect(res.statusCode, `${e}: ${res.body}`).toBeLessThan(500);
           // Numbers in a path and in a query parameter no schema knows are masked by pattern.
           await server.app.inject({ method: 'GET', url: `/callers/${e}/orders`, headers: bearer(agent) });
           await server.app.inject({ method: 'GET', url: `/work-orders?q=${e}`, headers: bearer(agent) });
-          await server.app.inject({ method: 'GET', url: `/work-orders?callerNumber=${e}&contact=${e}`, headers: bearer(agent) });
+          await server.app.inject({
+            method: 'GET',
+            url: `/work-orders?callerNumber=${e}&contact=${e}`,
+            headers: bearer(agent),
+          });
         }
       }
       // A token, a password and a secret sent in the query string (refused: unknown parameters) are never logged.
-      const secrets = await server.app.inject({ method: 'GET', url: `/work-orders/by-phone?phone=${NUMBER}&token=${adminToken}&password=${ADMIN.password}&secret=s3cr3t-value`, headers: bearer(agent) });
+      const secrets = await server.app.inject({
+        method: 'GET',
+        url: `/work-orders/by-phone?phone=${NUMBER}&token=${adminToken}&password=${ADMIN.password}&secret=s3cr3t-value`,
+        headers: bearer(agent),
+      });
       expect(secrets.statusCode).toBe(400);
       await server.app.inject({ method: 'GET', url: `/auth/me?access_token=${adminToken}` });
       // Knowledge search is free text: a number typed there is masked by pattern.
-      await server.app.inject({ method: 'GET', url: `/knowledge/search?q=${encodeURIComponent('电话 139-7531-8642')}`, headers: bearer(agent) });
+      await server.app.inject({
+        method: 'GET',
+        url: `/knowledge/search?q=${encodeURIComponent('电话 139-7531-8642')}`,
+        headers: bearer(agent),
+      });
       // A body with the number that fails validation, and a malformed one: nothing echoed into the log.
-      await server.app.inject({ method: 'POST', url: '/work-orders', headers: bearer(agent), payload: { channel: 'website', requesterPhone: NUMBER, zz: NUMBER } });
-      await server.app.inject({ method: 'POST', url: '/work-orders', headers: { ...bearer(agent), 'content-type': 'application/json' }, payload: `{"requesterPhone":"${NUMBER}"` });
+      await server.app.inject({
+        method: 'POST',
+        url: '/work-orders',
+        headers: bearer(agent),
+        payload: { channel: 'website', requesterPhone: NUMBER, zz: NUMBER },
+      });
+      await server.app.inject({
+        method: 'POST',
+        url: '/work-orders',
+        headers: { ...bearer(agent), 'content-type': 'application/json' },
+        payload: `{"requesterPhone":"${NUMBER}"`,
+      });
     } finally {
       await server.cleanup();
     }

@@ -54,12 +54,17 @@ function refsOf(cell: string, where: string, kind: 'source' | 'test', problems: 
     }
     const [path, ...items] = spans;
     if (path === undefined || !/^[\w.-]+(\/[\w.-]+)+$/.test(path) || path.split('/').includes('..')) {
-      problems.push(`${where}: a ${kind} entry must start with a file path in backticks, got ${JSON.stringify(part.trim())}`);
+      problems.push(
+        `${where}: a ${kind} entry must start with a file path in backticks, got ${JSON.stringify(part.trim())}`,
+      );
       continue;
     }
-    if (kind === 'test' && !/^test\/.+\.test\.ts$/.test(path)) problems.push(`${where}: ${path} is not a test file (test/**/*.test.ts)`);
-    if (kind === 'source' && path.startsWith('test/')) problems.push(`${where}: ${path} is a test file named as the enforcing code`);
-    if (items.length === 0) problems.push(`${where}: ${path} names no ${kind === 'source' ? 'function' : 'test title'}`);
+    if (kind === 'test' && !/^test\/.+\.test\.ts$/.test(path))
+      problems.push(`${where}: ${path} is not a test file (test/**/*.test.ts)`);
+    if (kind === 'source' && path.startsWith('test/'))
+      problems.push(`${where}: ${path} is a test file named as the enforcing code`);
+    if (items.length === 0)
+      problems.push(`${where}: ${path} names no ${kind === 'source' ? 'function' : 'test title'}`);
     if (kind === 'source' && path.endsWith('.ts')) {
       for (const name of items) {
         const ok = name.split('.').every((p) => IDENTIFIER.test(p)) && name.split('.').length <= 2;
@@ -78,7 +83,8 @@ function parseRulesTable(markdown: string): { rows: RuleRow[]; problems: string[
   const rows: RuleRow[] = [];
   const head = lines.findIndex((l) => JSON.stringify(cellsOf(l)) === JSON.stringify(HEADER));
   if (head < 0) return { rows, problems: [`no table with the header | ${HEADER.join(' | ')} |`] };
-  if (!/^\|(\s*:?-+:?\s*\|)+$/.test(lines[head + 1]?.trim() ?? '')) problems.push(`line ${head + 2}: the separator row is missing under the header`);
+  if (!/^\|(\s*:?-+:?\s*\|)+$/.test(lines[head + 1]?.trim() ?? ''))
+    problems.push(`line ${head + 2}: the separator row is missing under the header`);
   for (let i = head + 2; i < lines.length; i++) {
     const cells = cellsOf(lines[i] as string);
     if (cells === null) break;
@@ -97,10 +103,12 @@ function parseRulesTable(markdown: string): { rows: RuleRow[]; problems: string[
       problems.push(`${where}: status must be built, "partly: …" or "not built: …", got ${JSON.stringify(statusText)}`);
       continue;
     }
-    if (status !== 'built' && !statusText.startsWith(`${status}: `)) problems.push(`${where}: "${status}" must say what is missing after a colon`);
+    if (status !== 'built' && !statusText.startsWith(`${status}: `))
+      problems.push(`${where}: "${status}" must say what is missing after a colon`);
     const sources = refsOf(sourceCell, where, 'source', problems);
     const tests = refsOf(testCell, where, 'test', problems);
-    if (status !== 'not built' && sources.length === 0) problems.push(`${where}: a ${status} rule names no enforcing code`);
+    if (status !== 'not built' && sources.length === 0)
+      problems.push(`${where}: a ${status} rule names no enforcing code`);
     if (status !== 'not built' && tests.length === 0) problems.push(`${where}: a ${status} rule names no test`);
     rows.push({ line, article, rule, status, sources, tests });
   }
@@ -120,7 +128,10 @@ function declares(text: string, path: string, name: string): boolean {
   if (!path.endsWith('.ts')) return new RegExp(`(?<![\\w-])${n(name)}(?![\\w-])`).test(text);
   const [cls, method] = name.split('.');
   if (method !== undefined && cls !== undefined) {
-    const start = new RegExp(`^(?:export\\s+)?(?:default\\s+)?(?:abstract\\s+)?class\\s+${n(cls)}\\b[^\\n]*$`, 'm').exec(text);
+    const start = new RegExp(
+      `^(?:export\\s+)?(?:default\\s+)?(?:abstract\\s+)?class\\s+${n(cls)}\\b[^\\n]*$`,
+      'm',
+    ).exec(text);
     if (!start) return false;
     const after = text.slice(start.index + start[0].length);
     const next = /^(?:export\s+)?(?:default\s+)?(?:abstract\s+)?class\s+\w/m.exec(after);
@@ -156,7 +167,8 @@ function checkRow(row: RuleRow, read: ReadFile): string[] {
       problems.push(`${where}: ${ref.path} does not exist`);
       continue;
     }
-    for (const name of ref.items) if (!declares(text, ref.path, name)) problems.push(`${where}: ${ref.path} does not declare ${name}`);
+    for (const name of ref.items)
+      if (!declares(text, ref.path, name)) problems.push(`${where}: ${ref.path} does not declare ${name}`);
   }
   for (const ref of row.tests) {
     const text = read(ref.path);
@@ -164,7 +176,8 @@ function checkRow(row: RuleRow, read: ReadFile): string[] {
       problems.push(`${where}: ${ref.path} does not exist`);
       continue;
     }
-    for (const title of ref.items) if (!hasTitle(text, title)) problems.push(`${where}: ${ref.path} has no test titled ${JSON.stringify(title)}`);
+    for (const title of ref.items)
+      if (!hasTitle(text, title)) problems.push(`${where}: ${ref.path} has no test titled ${JSON.stringify(title)}`);
   }
   return problems;
 }
@@ -209,8 +222,28 @@ describe('docs/rules.md: article → enforcing code → test', () => {
 
   it('given the digest of the measures and the national items, when the table is read, then each has a row', () => {
     // given: the articles of ../shared/rules/DIGEST.md, and the clauses the code tells apart
-    const articles = [2, 3, 5, 8, 9, 10, 11, 14, 15, 17, 18, 19, 20, 21, 22, 23, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34];
-    const clauses = ['21(4)', '25(1)', '25(2)', '26(1)', '26(2)', '26(2)1–5', '26(2)6', '26(2)7', '26(2)8', '26(2)9', '26(3)', '26(4)', '27(1)', '27(2)', '27(3)', '29(1)', '29(2)'];
+    const articles = [
+      2, 3, 5, 8, 9, 10, 11, 14, 15, 17, 18, 19, 20, 21, 22, 23, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34,
+    ];
+    const clauses = [
+      '21(4)',
+      '25(1)',
+      '25(2)',
+      '26(1)',
+      '26(2)',
+      '26(2)1–5',
+      '26(2)6',
+      '26(2)7',
+      '26(2)8',
+      '26(2)9',
+      '26(3)',
+      '26(4)',
+      '27(1)',
+      '27(2)',
+      '27(3)',
+      '29(1)',
+      '29(2)',
+    ];
     const national = ['GB/T 33358', 'national guidance 2025'];
     // when
     const { rows } = parseRulesTable(markdown);
@@ -219,7 +252,11 @@ describe('docs/rules.md: article → enforcing code → test', () => {
     // then
     expect(articles.filter((a) => !covered.has(a))).toEqual([]);
     expect([...clauses, ...national].filter((c) => !tokens.has(c))).toEqual([]);
-    expect(rows.filter((r) => r.article === 'GB/T 33358').map((r) => r.rule.split(' ')[0])).toEqual(['Answer', '24-hour', 'Shallow']);
+    expect(rows.filter((r) => r.article === 'GB/T 33358').map((r) => r.rule.split(' ')[0])).toEqual([
+      'Answer',
+      '24-hour',
+      'Shallow',
+    ]);
   });
 
   it('given the question "where is art. 26(3)?", when the table is searched, then one row names the return deadline and its tests', () => {
@@ -268,7 +305,10 @@ describe('the rules-map checker on an in-memory table', () => {
     ].join('\n'),
   };
   const read: ReadFile = (p) => files[p];
-  const table = (rows: string[]): string => ['# Rules', '', '| art. | rule | status | enforced by | proved by |', '|---|---|---|---|---|', ...rows, ''].join('\n');
+  const table = (rows: string[]): string =>
+    ['# Rules', '', '| art. | rule | status | enforced by | proved by |', '|---|---|---|---|---|', ...rows, ''].join(
+      '\n',
+    );
 
   it('given rows that name what exists, when checked, then there is no problem', () => {
     // given
@@ -334,6 +374,8 @@ describe('the rules-map checker on an in-memory table', () => {
       'line 9: 6 cells instead of 5 (a | inside a cell?)',
       'line 8 (art. 30): src/clock.ts has no test titled "returnDeadline"',
     ]);
-    expect(checkRulesMap('# Rules\n\nNo table here.\n', read).problems).toEqual(['no table with the header | art. | rule | status | enforced by | proved by |']);
+    expect(checkRulesMap('# Rules\n\nNo table here.\n', read).problems).toEqual([
+      'no table with the header | art. | rule | status | enforced by | proved by |',
+    ]);
   });
 });

@@ -17,7 +17,9 @@ function tryConnect(url: string, auth?: Record<string, unknown>): Promise<Outcom
   clients.push(socket);
   return new Promise((resolve) => {
     socket.once('connect', () => resolve({ ok: true, socket }));
-    socket.once('connect_error', (err: Error & { data?: unknown }) => resolve({ ok: false, message: err.message, data: err.data }));
+    socket.once('connect_error', (err: Error & { data?: unknown }) =>
+      resolve({ ok: false, message: err.message, data: err.data }),
+    );
   });
 }
 
@@ -28,7 +30,9 @@ describe('socket.io handshake', () => {
     const seen: string[] = [];
     nsp.on('connection', (s) => {
       seen.push((s.data as { principal: { role: string } }).principal.role);
-      s.on('whoami', (ack: (u: string) => void) => ack((s.data as { principal: { username: string } }).principal.username));
+      s.on('whoami', (ack: (u: string) => void) =>
+        ack((s.data as { principal: { username: string } }).principal.username),
+      );
     });
     const url = `${server.url}/admin-feed`;
 
@@ -83,8 +87,16 @@ describe('socket.io handshake', () => {
     if (!c.ok) return;
     const revoked = new Promise<{ code: string; message: string }>((r) => c.socket.once('auth:revoked', r));
     const gone = new Promise<string>((r) => c.socket.once('disconnect', r));
-    const me = (await server.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })).json();
-    const admin = (await server.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'root-admin', password: 'admin-password-1' } })).json();
+    const me = (
+      await server.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })
+    ).json();
+    const admin = (
+      await server.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: 'root-admin', password: 'admin-password-1' },
+      })
+    ).json();
     const res = await server.app.inject({
       method: 'PATCH',
       url: `/users/${me.user.id}`,

@@ -35,10 +35,21 @@ describe('store', () => {
     const store = openStore({ dataDir: ':memory:' });
     try {
       const repo = createSqliteUsersRepo(store.db);
-      const u = await repo.create({ username: 'amy', displayName: 'Amy', passwordHash: 'h', role: 'agent', unitId: null }, 1000);
+      const u = await repo.create(
+        { username: 'amy', displayName: 'Amy', passwordHash: 'h', role: 'agent', unitId: null },
+        1000,
+      );
       expect(u).toMatchObject({ id: 1, username: 'amy', role: 'agent', disabled: false, tokenVersion: 1 });
-      await expect(repo.create({ username: 'amy', displayName: '', passwordHash: 'h', role: 'agent', unitId: null }, 1)).rejects.toThrow(UsernameTakenError);
-      expect(() => store.sqlite.prepare("insert into users (username, password_hash, role, created_at, updated_at) values ('x','h','king',1,1)").run()).toThrow(/CHECK/);
+      await expect(
+        repo.create({ username: 'amy', displayName: '', passwordHash: 'h', role: 'agent', unitId: null }, 1),
+      ).rejects.toThrow(UsernameTakenError);
+      expect(() =>
+        store.sqlite
+          .prepare(
+            "insert into users (username, password_hash, role, created_at, updated_at) values ('x','h','king',1,1)",
+          )
+          .run(),
+      ).toThrow(/CHECK/);
       expect((await repo.update(u.id, { displayName: 'Amy L.' }, 2000))?.tokenVersion).toBe(1);
       expect((await repo.update(u.id, { role: 'supervisor' }, 3000))?.tokenVersion).toBe(2);
       expect((await repo.update(u.id, { disabled: true }, 4000))?.tokenVersion).toBe(3);

@@ -9,12 +9,21 @@ import { speechLike, wavOf } from './speech-like.ts';
 const fixture = readFileSync(new URL('../fixtures/asterisk-reference/recordings/rec-bridge-500.wav', import.meta.url));
 
 /** The slice of the Web Audio API used in the page (the project's tsconfig has no DOM lib). */
-declare const OfflineAudioContext: new (channels: number, length: number, rate: number) => {
-  decodeAudioData(data: ArrayBuffer): Promise<{ duration: number; numberOfChannels: number; getChannelData(c: number): Float32Array }>;
+declare const OfflineAudioContext: new (
+  channels: number,
+  length: number,
+  rate: number,
+) => {
+  decodeAudioData(
+    data: ArrayBuffer,
+  ): Promise<{ duration: number; numberOfChannels: number; getChannelData(c: number): Float32Array }>;
 };
 
 /** What Chromium's own decoder makes of a file: duration, channels, and loudness (RMS). */
-async function decodeInChromium(browser: Browser, bytes: Uint8Array): Promise<{ duration: number; channels: number; rms: number }> {
+async function decodeInChromium(
+  browser: Browser,
+  bytes: Uint8Array,
+): Promise<{ duration: number; channels: number; rms: number }> {
   const page = await browser.newPage();
   try {
     return await page.evaluate(async (b64) => {
@@ -44,7 +53,11 @@ describe('archived recordings play in the browser (an independent Ogg/Opus decod
 
   it('given an Ogg Opus archive of 10 s of speech, then Chromium decodes it to 10 s of audio as loud as the WAV', async () => {
     const wav = wavOf(speechLike(10));
-    const ogg = (await opusEncoder({ bitrate: 12_000 }).encode(wav, { originalSha256: createHash('sha256').update(wav).digest('hex') })).bytes;
+    const ogg = (
+      await opusEncoder({ bitrate: 12_000 }).encode(wav, {
+        originalSha256: createHash('sha256').update(wav).digest('hex'),
+      })
+    ).bytes;
     const fromOgg = await decodeInChromium(browser, ogg);
     const fromWav = await decodeInChromium(browser, wav);
     expect(fromWav.duration).toBeCloseTo(10, 3);

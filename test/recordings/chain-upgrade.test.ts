@@ -30,11 +30,21 @@ describe('upgrading a database written before the hash chains', () => {
     const old = openStore({ dataDir: dir, migrationsFolder: migrationsBeforeChains(dir) });
     const at = Date.UTC(2026, 0, 5);
     for (const id of [1, 2, 3]) {
-      old.sqlite.prepare("insert into audit_log (entity, entity_id, action, actor_id, actor_role, at) values ('work_order', ?, 'create', 'a', 'agent', ?)").run(`wo-${id}`, at);
+      old.sqlite
+        .prepare(
+          "insert into audit_log (entity, entity_id, action, actor_id, actor_role, at) values ('work_order', ?, 'create', 'a', 'agent', ?)",
+        )
+        .run(`wo-${id}`, at);
     }
-    old.sqlite.prepare("insert into calls (id, caller_channel_id, caller_number, status, phase, arrived_at) values ('c1', 'ch1', '13800000000', 'ended', 'ended', ?)").run(at);
     old.sqlite
-      .prepare("insert into recordings (name, call_id, status, started_at, path, sha256, bytes, archived_at, retain_until) values ('rec-old', 'c1', 'archived', ?, null, 'abc', 3, ?, ?)")
+      .prepare(
+        "insert into calls (id, caller_channel_id, caller_number, status, phase, arrived_at) values ('c1', 'ch1', '13800000000', 'ended', 'ended', ?)",
+      )
+      .run(at);
+    old.sqlite
+      .prepare(
+        "insert into recordings (name, call_id, status, started_at, path, sha256, bytes, archived_at, retain_until) values ('rec-old', 'c1', 'archived', ?, null, 'abc', 3, ?, ?)",
+      )
       .run(at, at, at + 4 * 365 * 86_400_000);
     old.close();
 
@@ -42,13 +52,26 @@ describe('upgrading a database written before the hash chains', () => {
     try {
       const repo = new RecordingsRepo(store.db);
       expect(repo.indexEntry('rec-old')).toMatchObject({ seq: 1, event: 'archived', sha256: 'abc' });
-      const report = await verifyIntegrity({ db: store.db, repo, resolveFile: (r) => archivedFilePath(archiveRoot(dir), r), files: 0 });
+      const report = await verifyIntegrity({
+        db: store.db,
+        repo,
+        resolveFile: (r) => archivedFilePath(archiveRoot(dir), r),
+        files: 0,
+      });
       // The chains are whole; only the file (never written in this test) is reported.
       expect(report).toMatchObject({ audit: { rows: 3 }, index: { rows: 1 } });
       expect(report.problems.map((p) => p.kind)).toEqual(['file']);
       // New rows continue the chain.
-      store.sqlite.prepare("insert into audit_log (entity, entity_id, action, actor_id, actor_role, at) values ('work_order', 'wo-4', 'create', 'a', 'agent', ?)").run(at);
-      const rows = store.sqlite.prepare('select id, prev_hash, row_hash from audit_log order by id').all() as { id: number; prev_hash: string | null; row_hash: string }[];
+      store.sqlite
+        .prepare(
+          "insert into audit_log (entity, entity_id, action, actor_id, actor_role, at) values ('work_order', 'wo-4', 'create', 'a', 'agent', ?)",
+        )
+        .run(at);
+      const rows = store.sqlite.prepare('select id, prev_hash, row_hash from audit_log order by id').all() as {
+        id: number;
+        prev_hash: string | null;
+        row_hash: string;
+      }[];
       expect(rows[3]!.prev_hash).toBe(rows[2]!.row_hash);
     } finally {
       store.close();
@@ -63,7 +86,12 @@ describe('upgrading a database written before the hash chains', () => {
     }
     const third = openStore({ dataDir: dir });
     try {
-      const report = await verifyIntegrity({ db: third.db, repo: new RecordingsRepo(third.db), resolveFile: () => null, files: 0 });
+      const report = await verifyIntegrity({
+        db: third.db,
+        repo: new RecordingsRepo(third.db),
+        resolveFile: () => null,
+        files: 0,
+      });
       expect(report.problems[0]).toMatchObject({ kind: 'audit-chain', where: 'audit_log#2' });
     } finally {
       third.close();

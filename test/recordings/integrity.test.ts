@@ -37,7 +37,8 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
   let repo: RecordingsRepo;
   let archive: RecordingArchive;
   const clock = new FakeClock(Date.UTC(2026, 0, 5, 9, 0, 0));
-  const verify = (files?: number) => verifyIntegrity({ db: store.db, repo, resolveFile: (r) => archive.resolveFile(r), files });
+  const verify = (files?: number) =>
+    verifyIntegrity({ db: store.db, repo, resolveFile: (r) => archive.resolveFile(r), files });
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'integrity-'));
@@ -48,12 +49,27 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
     archive = new RecordingArchive({ dataDir: dir, repo, source, clock });
     const audit = new SqliteAuditRepo(store.db);
     for (const n of [1, 2, 3]) {
-      calls.insertCall({ id: `c${n}`, callerChannelId: `ch${n}`, callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: clock.now() });
+      calls.insertCall({
+        id: `c${n}`,
+        callerChannelId: `ch${n}`,
+        callerNumber: '13812341234',
+        status: 'ended',
+        phase: 'ended',
+        arrivedAt: clock.now(),
+      });
       source.files.set(`rec-${n}`, wav);
       repo.insertRecording({ name: `rec-${n}`, callId: `c${n}`, startedAt: clock.now() });
       repo.markPending(`rec-${n}`, { stoppedAt: clock.now(), talkMs: null });
       expect((await archive.archive(`rec-${n}`)).status).toBe('archived');
-      await audit.append({ entity: 'recording', entityId: `rec-${n}`, action: 'download', actorId: 'aud', actorRole: 'auditor', at: clock.now(), data: { n } });
+      await audit.append({
+        entity: 'recording',
+        entityId: `rec-${n}`,
+        action: 'download',
+        actorId: 'aud',
+        actorRole: 'auditor',
+        at: clock.now(),
+        data: { n },
+      });
     }
   });
   afterEach(() => {
@@ -63,14 +79,35 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
 
   it('given untouched data, then both chains and every file verify, and each row carries its content hash and the previous one', async () => {
     const report = await verify();
-    expect(report).toMatchObject({ ok: true, first: null, audit: { rows: 3 }, index: { rows: 3 }, recordings: { archived: 3 }, files: { checked: 3 } });
-    const rows = store.sqlite.prepare('select * from audit_log order by id').all() as Array<Record<string, string | number | null>>;
+    expect(report).toMatchObject({
+      ok: true,
+      first: null,
+      audit: { rows: 3 },
+      index: { rows: 3 },
+      recordings: { archived: 3 },
+      files: { checked: 3 },
+    });
+    const rows = store.sqlite.prepare('select * from audit_log order by id').all() as Array<
+      Record<string, string | number | null>
+    >;
     expect(rows[0]!.prev_hash).toBeNull();
     expect(rows[1]!.prev_hash).toBe(rows[0]!.row_hash);
     // The documented canonical form: sha256(table LF prev LF JSON array of the columns in order).
     const r = rows[1]!;
     expect(r.row_hash).toBe(
-      chainHash('audit_log', r.prev_hash as string, [r.id!, r.entity!, r.entity_id!, r.action!, r.actor_id!, r.actor_role!, r.at!, r.reason ?? null, r.from_status ?? null, r.to_status ?? null, r.data ?? null]),
+      chainHash('audit_log', r.prev_hash as string, [
+        r.id!,
+        r.entity!,
+        r.entity_id!,
+        r.action!,
+        r.actor_id!,
+        r.actor_role!,
+        r.at!,
+        r.reason ?? null,
+        r.from_status ?? null,
+        r.to_status ?? null,
+        r.data ?? null,
+      ]),
     );
     const cli = await runVerify([], { DATA_DIR: dir }, dir);
     expect(cli.exitCode).toBe(0);
@@ -99,7 +136,9 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
 
   it('given a recording row whose checksum was rewritten, then the row is named against its index entry', async () => {
     store.sqlite.exec('drop trigger recordings_archived_immutable');
-    store.sqlite.prepare("update recordings set sha256 = ? where name = 'rec-2'").run(createHash('sha256').update('forged').digest('hex'));
+    store.sqlite
+      .prepare("update recordings set sha256 = ? where name = 'rec-2'")
+      .run(createHash('sha256').update('forged').digest('hex'));
     const report = await verify();
     expect(report.first).toMatchObject({ kind: 'recording-row', where: 'recordings:rec-2', recording: 'rec-2' });
     expect(report.first!.message).toMatch(/differs from recording_index#2 in sha256/);
@@ -130,7 +169,13 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
     const report = await verify();
     expect(report.first).toMatchObject({ kind: 'file', where: `file:${row.path}`, recording: 'rec-1' });
     expect(report.first!.message).toMatch(/does not match its SHA-256/);
-    const sampled = await verifyIntegrity({ db: store.db, repo, resolveFile: (r) => archive.resolveFile(r), files: 1, fileCursor: 'rec-1' });
+    const sampled = await verifyIntegrity({
+      db: store.db,
+      repo,
+      resolveFile: (r) => archive.resolveFile(r),
+      files: 1,
+      fileCursor: 'rec-1',
+    });
     expect(sampled).toMatchObject({ ok: true, files: { checked: 1 }, nextFileCursor: 'rec-2' });
   });
 
@@ -175,21 +220,43 @@ describe('download re-checks the file hash', () => {
       const calls = new CallsRepo(s.store.db);
       const recs = new RecordingsRepo(s.store.db);
       const now = s.clock.now();
-      calls.insertCall({ id: 'c1', callerChannelId: 'ch1', callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: now });
+      calls.insertCall({
+        id: 'c1',
+        callerChannelId: 'ch1',
+        callerNumber: '13812341234',
+        status: 'ended',
+        phase: 'ended',
+        arrivedAt: now,
+      });
       const rel = '2026/01/05/call-c1.wav';
       const abs = join(s.config.server.dataDir, 'recordings', rel);
       mkdirSync(join(s.config.server.dataDir, 'recordings', '2026/01/05'), { recursive: true });
       writeFileSync(abs, wav);
       recs.insertRecording({ name: 'call-c1', callId: 'c1', startedAt: now });
-      recs.markArchived('call-c1', { path: rel, sha256: createHash('sha256').update(wav).digest('hex'), bytes: wav.length, durationMs: 1000, durationCheck: 'ok', archivedAt: now, retainUntil: now + 4 * 365 * 86_400_000 });
+      recs.markArchived('call-c1', {
+        path: rel,
+        sha256: createHash('sha256').update(wav).digest('hex'),
+        bytes: wav.length,
+        durationMs: 1000,
+        durationCheck: 'ok',
+        archivedAt: now,
+        retainUntil: now + 4 * 365 * 86_400_000,
+      });
       const auditor = await tokenFor(s, 'auditor');
       const ok = await s.app.inject({ method: 'GET', url: '/recordings/call-c1/file', headers: bearer(auditor) });
       expect(ok.statusCode).toBe(200);
       expect(ok.headers['content-type']).toMatch(/audio\/wav/);
 
       const supervisor = await tokenFor(s, 'supervisor');
-      const socket = connect(`${s.url}/supervisor`, { auth: { token: supervisor }, transports: ['websocket'], reconnection: false, forceNew: true });
-      const alert = new Promise<{ kind: string; message: string; callId: string }>((resolve) => socket.on('alert', resolve));
+      const socket = connect(`${s.url}/supervisor`, {
+        auth: { token: supervisor },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      const alert = new Promise<{ kind: string; message: string; callId: string }>((resolve) =>
+        socket.on('alert', resolve),
+      );
       await new Promise<void>((resolve, reject) => {
         socket.on('connect', () => resolve());
         socket.on('connect_error', reject);
@@ -198,7 +265,11 @@ describe('download re-checks the file hash', () => {
       const refused = await s.app.inject({ method: 'GET', url: '/recordings/call-c1/file', headers: bearer(auditor) });
       expect(refused.statusCode).toBe(409);
       expect(refused.json()).toMatchObject({ code: 'file-tampered' });
-      await expect(alert).resolves.toMatchObject({ kind: 'recording-tampered', callId: 'c1', message: expect.stringMatching(/call-c1/) });
+      await expect(alert).resolves.toMatchObject({
+        kind: 'recording-tampered',
+        callId: 'c1',
+        message: expect.stringMatching(/call-c1/),
+      });
       socket.close();
     } finally {
       await s.cleanup();

@@ -50,7 +50,17 @@ describe('recordings left behind by an Asterisk restart: found again by name, or
     mkdirSync(dataDir, { recursive: true });
     const seed = openStore({ dataDir });
     for (const id of ['c-gone', 'c-back']) {
-      new CallsRepo(seed.db).insertCall({ id, callerChannelId: `${id}-ch`, callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: T0 - 60_000, answeredAt: T0 - 50_000, endedAt: T0 - 10_000, outcome: 'answered' });
+      new CallsRepo(seed.db).insertCall({
+        id,
+        callerChannelId: `${id}-ch`,
+        callerNumber: '13812341234',
+        status: 'ended',
+        phase: 'ended',
+        arrivedAt: T0 - 60_000,
+        answeredAt: T0 - 50_000,
+        endedAt: T0 - 10_000,
+        outcome: 'answered',
+      });
       const recs = new RecordingsRepo(seed.db);
       recs.insertRecording({ name: `rec-${id}`, callId: id, startedAt: T0 - 50_000 });
       recs.markPending(`rec-${id}`, { stoppedAt: T0 - 10_000, talkMs: 40_000 });
@@ -58,14 +68,23 @@ describe('recordings left behind by an Asterisk restart: found again by name, or
     seed.close();
 
     server = await startServer(
-      testConfig(dataDir, { ASTERISK_ARI_URL: sim.ariUrl, ASTERISK_ARI_USER: 'cti', ASTERISK_ARI_PASSWORD: 'cti-secret' }),
+      testConfig(dataDir, {
+        ASTERISK_ARI_URL: sim.ariUrl,
+        ASTERISK_ARI_USER: 'cti',
+        ASTERISK_ARI_PASSWORD: 'cti-secret',
+      }),
       { clock, logger: createLogger({ level: 'silent', pretty: false }), scrypt: FAST_SCRYPT, scanner: false },
     );
     const s = server;
     const recs = new RecordingsRepo(s.store.db);
     const status = (name: string) => recs.get(name)!.status;
     const supervisor = await tokenFor(s as never, 'supervisor');
-    const socket = connect(`${s.url}/supervisor`, { auth: { token: supervisor }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = connect(`${s.url}/supervisor`, {
+      auth: { token: supervisor },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     const alerts: Array<{ kind: string; callId: string; message: string }> = [];
     socket.on('alert', (a) => alerts.push(a));
     await new Promise<void>((resolve, reject) => {
@@ -83,7 +102,10 @@ describe('recordings left behind by an Asterisk restart: found again by name, or
     // When every attempt (8, doubling from 1 s) finds nothing on the PBX: lost, one alert per recording.
     await until(() => status('rec-c-gone') === 'lost' && status('rec-c-back') === 'lost', 'both lost', 2_000);
     await until(() => alerts.length >= 2, 'two alerts', 100);
-    expect(alerts.map((a) => [a.kind, a.callId]).sort()).toEqual([['recording-lost', 'c-back'], ['recording-lost', 'c-gone']]);
+    expect(alerts.map((a) => [a.kind, a.callId]).sort()).toEqual([
+      ['recording-lost', 'c-back'],
+      ['recording-lost', 'c-gone'],
+    ]);
     expect(alerts[0]!.message).toMatch(/not on the PBX after 8 attempts/);
 
     // When Asterisk restarts without the files: still lost, no second alert.

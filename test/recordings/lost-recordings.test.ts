@@ -37,7 +37,14 @@ describe('recordings not on the PBX: lost with an alert, found again by name on 
     dir = mkdtempSync(join(tmpdir(), 'rec-lost-'));
     store = openStore({ dataDir: dir });
     repo = new RecordingsRepo(store.db);
-    new CallsRepo(store.db).insertCall({ id: 'c1', callerChannelId: 'ch1', callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: clock.now() });
+    new CallsRepo(store.db).insertCall({
+      id: 'c1',
+      callerChannelId: 'ch1',
+      callerNumber: '13812341234',
+      status: 'ended',
+      phase: 'ended',
+      arrivedAt: clock.now(),
+    });
     spool = new Spool();
     archive = new RecordingArchive({ dataDir: dir, repo, source: spool, clock, retryBaseMs: 1000, maxAttempts: 3 });
     lost = [];

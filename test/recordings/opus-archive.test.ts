@@ -90,7 +90,14 @@ describe('archiving as Ogg Opus or, by site setting, WAV', () => {
     dir = mkdtempSync(join(tmpdir(), 'opus-'));
     store = openStore({ dataDir: dir });
     repo = new RecordingsRepo(store.db);
-    new CallsRepo(store.db).insertCall({ id: 'c1', callerChannelId: 'ch1', callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: clock.now() });
+    new CallsRepo(store.db).insertCall({
+      id: 'c1',
+      callerChannelId: 'ch1',
+      callerNumber: '13812341234',
+      status: 'ended',
+      phase: 'ended',
+      arrivedAt: clock.now(),
+    });
   });
   afterEach(() => {
     store.close();
@@ -110,18 +117,37 @@ describe('archiving as Ogg Opus or, by site setting, WAV', () => {
   it('given the default Opus encoder, then the row keeps the SHA-256 of the original WAV and of the Ogg file, and the chain covers both', async () => {
     const { archive, row } = await archiveWith(opusEncoder({ bitrate: 12_000 }));
     const onDisk = readFileSync(archive.resolveFile(row)!);
-    expect(row).toMatchObject({ format: 'ogg-opus', path: '2026/01/05/rec-c1.ogg', originalSha256: sha(fixture), originalBytes: fixture.length, bytes: onDisk.length });
+    expect(row).toMatchObject({
+      format: 'ogg-opus',
+      path: '2026/01/05/rec-c1.ogg',
+      originalSha256: sha(fixture),
+      originalBytes: fixture.length,
+      bytes: onDisk.length,
+    });
     expect(row.sha256).toBe(sha(onDisk));
     expect(row.durationMs).toBe(readWavInfo(fixture).durationMs);
     expect(onDisk.includes(Buffer.from(`ORIGINAL_SHA256=${sha(fixture)}`))).toBe(true);
     const index = repo.indexEntry('rec-c1')!;
-    expect(index).toMatchObject({ event: 'archived', format: 'ogg-opus', sha256: row.sha256, originalSha256: sha(fixture) });
-    expect(await verifyIntegrity({ db: store.db, repo, resolveFile: (r) => archive.resolveFile(r) })).toMatchObject({ ok: true, files: { checked: 1 } });
+    expect(index).toMatchObject({
+      event: 'archived',
+      format: 'ogg-opus',
+      sha256: row.sha256,
+      originalSha256: sha(fixture),
+    });
+    expect(await verifyIntegrity({ db: store.db, repo, resolveFile: (r) => archive.resolveFile(r) })).toMatchObject({
+      ok: true,
+      files: { checked: 1 },
+    });
   });
 
   it('given RECORDING_ARCHIVE_FORMAT=wav, then the lossless WAV is kept byte for byte', async () => {
     const { archive, row } = await archiveWith(wavEncoder);
-    expect(row).toMatchObject({ format: 'wav', path: '2026/01/05/rec-c1.wav', sha256: sha(fixture), originalSha256: sha(fixture) });
+    expect(row).toMatchObject({
+      format: 'wav',
+      path: '2026/01/05/rec-c1.wav',
+      sha256: sha(fixture),
+      originalSha256: sha(fixture),
+    });
     expect(readFileSync(archive.resolveFile(row)!).equals(fixture)).toBe(true);
   });
 });
@@ -131,17 +157,36 @@ describe('download content type', () => {
     const s = await startTestServer();
     try {
       const now = s.clock.now();
-      new CallsRepo(s.store.db).insertCall({ id: 'c1', callerChannelId: 'ch1', callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: now });
+      new CallsRepo(s.store.db).insertCall({
+        id: 'c1',
+        callerChannelId: 'ch1',
+        callerNumber: '13812341234',
+        status: 'ended',
+        phase: 'ended',
+        arrivedAt: now,
+      });
       const ogg = (await opusEncoder({ bitrate: 12_000 }).encode(fixture, { originalSha256: sha(fixture) })).bytes;
       mkdirSync(join(s.config.server.dataDir, 'recordings', '2026/01/05'), { recursive: true });
       writeFileSync(join(s.config.server.dataDir, 'recordings', '2026/01/05/rec-c1.ogg'), ogg);
       const recs = new RecordingsRepo(s.store.db);
       recs.insertRecording({ name: 'rec-c1', callId: 'c1', startedAt: now });
       recs.markArchived('rec-c1', {
-        path: '2026/01/05/rec-c1.ogg', sha256: sha(ogg), bytes: ogg.length, format: 'ogg-opus', originalSha256: sha(fixture), originalBytes: fixture.length,
-        durationMs: 1920, durationCheck: 'ok', archivedAt: now, retainUntil: now + 4 * 365 * 86_400_000,
+        path: '2026/01/05/rec-c1.ogg',
+        sha256: sha(ogg),
+        bytes: ogg.length,
+        format: 'ogg-opus',
+        originalSha256: sha(fixture),
+        originalBytes: fixture.length,
+        durationMs: 1920,
+        durationCheck: 'ok',
+        archivedAt: now,
+        retainUntil: now + 4 * 365 * 86_400_000,
       });
-      const res = await s.app.inject({ method: 'GET', url: '/recordings/rec-c1/file', headers: bearer(await tokenFor(s, 'auditor')) });
+      const res = await s.app.inject({
+        method: 'GET',
+        url: '/recordings/rec-c1/file',
+        headers: bearer(await tokenFor(s, 'auditor')),
+      });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^audio\/ogg/);
       expect(res.headers['content-disposition']).toMatch(/rec-c1\.ogg/);

@@ -39,9 +39,24 @@ function stereo16k(): Buffer {
  * afad700, opusscript 0.1.1): the pool must not change a single byte of the archive.
  */
 const BEFORE_THE_POOL = [
-  { name: '7 s speech-like 8 kHz mono', wav: wavOf(speechLike(7)), bytes: 7950, sha256: '81dc7f9d2663f509f49847685a939f1e0b0013e1884dd684bfc4f43b16082f4b' },
-  { name: 'the Asterisk fixture recording', wav: fixture, bytes: 2621, sha256: '46f06371863361c6f958c8c7afa94c6e3170437b36858984499b338d15a539b4' },
-  { name: '3 s 16 kHz stereo', wav: stereo16k(), bytes: 4402, sha256: '75968dc803c8dd03e601bca25aff2ddd1e66c6842b99478676bbedb3607fca96' },
+  {
+    name: '7 s speech-like 8 kHz mono',
+    wav: wavOf(speechLike(7)),
+    bytes: 7950,
+    sha256: '81dc7f9d2663f509f49847685a939f1e0b0013e1884dd684bfc4f43b16082f4b',
+  },
+  {
+    name: 'the Asterisk fixture recording',
+    wav: fixture,
+    bytes: 2621,
+    sha256: '46f06371863361c6f958c8c7afa94c6e3170437b36858984499b338d15a539b4',
+  },
+  {
+    name: '3 s 16 kHz stereo',
+    wav: stereo16k(),
+    bytes: 4402,
+    sha256: '75968dc803c8dd03e601bca25aff2ddd1e66c6842b99478676bbedb3607fca96',
+  },
 ];
 
 describe('Opus encoding on worker threads', () => {
@@ -55,21 +70,26 @@ describe('Opus encoding on worker threads', () => {
     await Promise.all(encoders.splice(0).map((e) => e.close()));
   });
 
-  it.each(BEFORE_THE_POOL)('given $name, when encoded on the pool and on the main thread, then both give the bytes the encoder gave before the pool', async ({ wav, bytes, sha256 }) => {
-    const facts = { originalSha256: sha(wav) };
-    const inWorker = await pooled({ bitrate: 12_000, threads: 1 }).encode(wav, facts);
-    const inThread = await opusEncoder({ bitrate: 12_000 }).encode(wav, facts);
-    expect(inWorker.format).toBe('ogg-opus');
-    expect(inWorker.bytes.length).toBe(bytes);
-    expect(sha(inWorker.bytes)).toBe(sha256);
-    expect(Buffer.from(inWorker.bytes).equals(Buffer.from(inThread.bytes))).toBe(true);
-  });
+  it.each(BEFORE_THE_POOL)(
+    'given $name, when encoded on the pool and on the main thread, then both give the bytes the encoder gave before the pool',
+    async ({ wav, bytes, sha256 }) => {
+      const facts = { originalSha256: sha(wav) };
+      const inWorker = await pooled({ bitrate: 12_000, threads: 1 }).encode(wav, facts);
+      const inThread = await opusEncoder({ bitrate: 12_000 }).encode(wav, facts);
+      expect(inWorker.format).toBe('ogg-opus');
+      expect(inWorker.bytes.length).toBe(bytes);
+      expect(sha(inWorker.bytes)).toBe(sha256);
+      expect(Buffer.from(inWorker.bytes).equals(Buffer.from(inThread.bytes))).toBe(true);
+    },
+  );
 
   it('given five recordings at once on two threads, when encoded, then each caller gets its own file', async () => {
     const encoder = pooled({ bitrate: 12_000, threads: 2 });
     const wavs = [3, 5, 2, 4, 1].map((s) => wavOf(speechLike(s)));
     const results = await Promise.all(wavs.map((w) => encoder.encode(w, { originalSha256: sha(w) })));
-    const expected = await Promise.all(wavs.map((w) => opusEncoder({ bitrate: 12_000 }).encode(w, { originalSha256: sha(w) })));
+    const expected = await Promise.all(
+      wavs.map((w) => opusEncoder({ bitrate: 12_000 }).encode(w, { originalSha256: sha(w) })),
+    );
     results.forEach((r, i) => expect(sha(r.bytes), `recording ${i}`).toBe(sha(expected[i]!.bytes)));
   });
 
@@ -97,20 +117,34 @@ describe('Opus encoding on worker threads', () => {
       const encoder = pooled({ bitrate: 12_000, threads: 1, workerUrl: dyingWorker });
       const a = wavOf(speechLike(2));
       const b = wavOf(speechLike(3));
-      const [first, second] = await Promise.allSettled([encoder.encode(a, { originalSha256: sha(a) }), encoder.encode(b, { originalSha256: sha(b) })]);
+      const [first, second] = await Promise.allSettled([
+        encoder.encode(a, { originalSha256: sha(a) }),
+        encoder.encode(b, { originalSha256: sha(b) }),
+      ]);
       expect(first.status).toBe('rejected');
-      expect(String((first as PromiseRejectedResult).reason)).toMatch(/Opus encoder thread died \(exit code 1\): simulated abort inside the encoder/);
+      expect(String((first as PromiseRejectedResult).reason)).toMatch(
+        /Opus encoder thread died \(exit code 1\): simulated abort inside the encoder/,
+      );
       expect(second.status).toBe('fulfilled');
       const expected = await opusEncoder({ bitrate: 12_000 }).encode(b, { originalSha256: sha(b) });
       expect(sha((second as PromiseFulfilledResult<{ bytes: Uint8Array }>).value.bytes)).toBe(sha(expected.bytes));
     });
 
     it('given a worker entry that cannot load, when encoding, then each encode rejects naming the problem and no thread is left', async () => {
-      const pool = new OpusWorkerPool({ threads: 1, workerUrl: new URL('./fixtures/no-such-worker.mjs', import.meta.url) });
+      const pool = new OpusWorkerPool({
+        threads: 1,
+        workerUrl: new URL('./fixtures/no-such-worker.mjs', import.meta.url),
+      });
       try {
         const opts = { sampleRate: 8000, channels: 1, bitrate: 12_000 } as const;
-        const outcomes = await Promise.allSettled([pool.encode(Buffer.alloc(320), opts), pool.encode(Buffer.alloc(320), opts)]);
-        for (const o of outcomes) expect(String((o as PromiseRejectedResult).reason)).toMatch(/Opus encoder thread died \(exit code 1\): .*no-such-worker\.mjs/);
+        const outcomes = await Promise.allSettled([
+          pool.encode(Buffer.alloc(320), opts),
+          pool.encode(Buffer.alloc(320), opts),
+        ]);
+        for (const o of outcomes)
+          expect(String((o as PromiseRejectedResult).reason)).toMatch(
+            /Opus encoder thread died \(exit code 1\): .*no-such-worker\.mjs/,
+          );
         expect(pool.threadCount).toBe(0);
       } finally {
         await pool.close();
@@ -124,7 +158,14 @@ describe('Opus encoding on worker threads', () => {
       beforeEach(() => {
         store = openStore({ dataDir: dir });
         repo = new RecordingsRepo(store.db);
-        new CallsRepo(store.db).insertCall({ id: 'c1', callerChannelId: 'ch1', callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: clock.now() });
+        new CallsRepo(store.db).insertCall({
+          id: 'c1',
+          callerChannelId: 'ch1',
+          callerNumber: '13812341234',
+          status: 'ended',
+          phase: 'ended',
+          arrivedAt: clock.now(),
+        });
       });
       afterEach(() => store.close());
 
@@ -135,7 +176,13 @@ describe('Opus encoding on worker threads', () => {
           remove: async (n) => void files.delete(n),
           list: async () => [...files.keys()],
         };
-        const archive = new RecordingArchive({ dataDir: dir, repo, source, clock, encoder: pooled({ bitrate: 12_000, threads: 1, workerUrl: dyingWorker }) });
+        const archive = new RecordingArchive({
+          dataDir: dir,
+          repo,
+          source,
+          clock,
+          encoder: pooled({ bitrate: 12_000, threads: 1, workerUrl: dyingWorker }),
+        });
         repo.insertRecording({ name: 'rec-c1', callId: 'c1', startedAt: clock.now() });
         repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: null });
 
@@ -146,7 +193,10 @@ describe('Opus encoding on worker threads', () => {
         expect(repo.get('rec-c1')!.lastError).toMatch(/^encode failed: Opus encoder thread died/);
         expect(files.has('rec-c1')).toBe(true);
 
-        expect(await archive.archive('rec-c1')).toMatchObject({ status: 'archived', row: { format: 'ogg-opus', originalSha256: sha(fixture) } });
+        expect(await archive.archive('rec-c1')).toMatchObject({
+          status: 'archived',
+          row: { format: 'ogg-opus', originalSha256: sha(fixture) },
+        });
         expect(files.has('rec-c1')).toBe(false);
         archive.close();
       });
@@ -171,7 +221,9 @@ describe('Opus encoding on worker threads', () => {
   it('given five jobs on a pool of two, then two threads start and stay for the next jobs', async () => {
     const pool = new OpusWorkerPool({ threads: 2 });
     try {
-      const jobs = [1, 2, 1, 2, 1].map((s) => pool.encode(Buffer.from(speechLike(s).buffer), { sampleRate: 8000, channels: 1, bitrate: 12_000 }));
+      const jobs = [1, 2, 1, 2, 1].map((s) =>
+        pool.encode(Buffer.from(speechLike(s).buffer), { sampleRate: 8000, channels: 1, bitrate: 12_000 }),
+      );
       expect(pool.threadCount).toBe(2);
       const done = await Promise.all(jobs);
       // 20 ms frames plus one for the lookahead.
@@ -183,7 +235,11 @@ describe('Opus encoding on worker threads', () => {
   });
 
   it('given the pool started the way npm start runs (tsx, no vitest), when a script encodes and never closes it, then the worker loads, the bytes match, and the process exits by itself', () => {
-    const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'test/recordings/fixtures/encode-without-close.ts')], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [join(root, 'test/recordings/fixtures/encode-without-close.ts')],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(`ogg-opus ${BEFORE_THE_POOL[0]!.sha256}`);
   });

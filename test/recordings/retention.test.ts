@@ -20,7 +20,14 @@ function archiveFake(s: TestServer, name: string) {
   const calls = new CallsRepo(s.store.db);
   const recs = new RecordingsRepo(s.store.db);
   const now = s.clock.now();
-  calls.insertCall({ id: `call-${name}`, callerChannelId: `ch-${name}`, callerNumber: '13812341234', status: 'ended', phase: 'ended', arrivedAt: now });
+  calls.insertCall({
+    id: `call-${name}`,
+    callerChannelId: `ch-${name}`,
+    callerNumber: '13812341234',
+    status: 'ended',
+    phase: 'ended',
+    arrivedAt: now,
+  });
   const bytes = Buffer.from(`RIFF fake audio of ${name}`);
   const rel = `2021/03/01/${name}.wav`;
   mkdirSync(join(s.config.server.dataDir, 'recordings', '2021/03/01'), { recursive: true });
@@ -35,21 +42,30 @@ function archiveFake(s: TestServer, name: string) {
     archivedAt: now,
     retainUntil: retentionEnd(now),
   });
-  return { file: join(s.config.server.dataDir, 'recordings', rel), sha256: createHash('sha256').update(bytes).digest('hex') };
+  return {
+    file: join(s.config.server.dataDir, 'recordings', rel),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
 }
 
 function auditRows(s: TestServer, action: string) {
-  return s.store.sqlite.prepare('select * from audit_log where entity = ? and action = ? order by id').all('recording', action) as Array<Record<string, unknown>>;
+  return s.store.sqlite
+    .prepare('select * from audit_log where entity = ? and action = ? order by id')
+    .all('recording', action) as Array<Record<string, unknown>>;
 }
 
 describe('recording retention: configurable, never below three years (art. 28)', () => {
   it('given RECORDING_RETENTION_YEARS=2, when the config loads, then start-up is refused naming the key', () => {
     expect(() => loadConfig({ env: { RECORDING_RETENTION_YEARS: '2' }, cwd: '/nonexistent' })).toThrow(ConfigError);
-    expect(() => loadConfig({ env: { RECORDING_RETENTION_YEARS: '2' }, cwd: '/nonexistent' })).toThrow(/RECORDING_RETENTION_YEARS.*>= 3/);
+    expect(() => loadConfig({ env: { RECORDING_RETENTION_YEARS: '2' }, cwd: '/nonexistent' })).toThrow(
+      /RECORDING_RETENTION_YEARS.*>= 3/,
+    );
   });
 
   it('given 5 years, then the config carries it and the retention end is five calendar years (plus a day) later', () => {
-    expect(loadConfig({ env: { RECORDING_RETENTION_YEARS: '5' }, cwd: '/nonexistent' }).recordings.retentionYears).toBe(5);
+    expect(loadConfig({ env: { RECORDING_RETENTION_YEARS: '5' }, cwd: '/nonexistent' }).recordings.retentionYears).toBe(
+      5,
+    );
     expect(retentionEnd(START, 5)).toBe(Date.UTC(2026, 2, 2, 2, 0, 0));
     expect(() => retentionEnd(START, 2)).toThrow(/at least 3 years/);
   });
@@ -72,30 +88,76 @@ describe('legal hold, release and purge', () => {
     const auditor = await tokenFor(s, 'auditor');
     const agent = await tokenFor(s, 'agent');
 
-    const refused = await s.app.inject({ method: 'POST', url: '/recordings/rec-a/hold', headers: bearer(agent), payload: { reason: 'complaint', caseRef: 'C-1' } });
+    const refused = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-a/hold',
+      headers: bearer(agent),
+      payload: { reason: 'complaint', caseRef: 'C-1' },
+    });
     expect(refused.statusCode).toBe(403);
-    const held = await s.app.inject({ method: 'POST', url: '/recordings/rec-a/hold', headers: bearer(supervisor), payload: { reason: 'complaint under investigation', caseRef: 'JD-2021-17' } });
+    const held = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-a/hold',
+      headers: bearer(supervisor),
+      payload: { reason: 'complaint under investigation', caseRef: 'JD-2021-17' },
+    });
     expect(held.statusCode).toBe(200);
-    expect(held.json()).toMatchObject({ name: 'rec-a', heldAt: START, holdCaseRef: 'JD-2021-17', holdReason: 'complaint under investigation' });
-    const twice = await s.app.inject({ method: 'POST', url: '/recordings/rec-a/hold', headers: bearer(auditor), payload: { reason: 'again', caseRef: 'X' } });
+    expect(held.json()).toMatchObject({
+      name: 'rec-a',
+      heldAt: START,
+      holdCaseRef: 'JD-2021-17',
+      holdReason: 'complaint under investigation',
+    });
+    const twice = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-a/hold',
+      headers: bearer(auditor),
+      payload: { reason: 'again', caseRef: 'X' },
+    });
     expect(twice.statusCode).toBe(409);
     expect(twice.json().code).toBe('already-held');
-    const missing = await s.app.inject({ method: 'POST', url: '/recordings/nope/hold', headers: bearer(auditor), payload: { reason: 'r', caseRef: 'c' } });
+    const missing = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/nope/hold',
+      headers: bearer(auditor),
+      payload: { reason: 'r', caseRef: 'c' },
+    });
     expect(missing.statusCode).toBe(404);
-    const blank = await s.app.inject({ method: 'POST', url: '/recordings/rec-a/release', headers: bearer(auditor), payload: { reason: '   ' } });
+    const blank = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-a/release',
+      headers: bearer(auditor),
+      payload: { reason: '   ' },
+    });
     expect(blank.statusCode).toBe(400);
 
-    const released = await s.app.inject({ method: 'POST', url: '/recordings/rec-a/release', headers: bearer(auditor), payload: { reason: 'case closed' } });
+    const released = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-a/release',
+      headers: bearer(auditor),
+      payload: { reason: 'case closed' },
+    });
     expect(released.statusCode).toBe(200);
     expect(released.json()).toMatchObject({ heldAt: null, holdCaseRef: null });
-    const notHeld = await s.app.inject({ method: 'POST', url: '/recordings/rec-a/release', headers: bearer(auditor), payload: { reason: 'again' } });
+    const notHeld = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-a/release',
+      headers: bearer(auditor),
+      payload: { reason: 'again' },
+    });
     expect(notHeld.statusCode).toBe(409);
 
     const holds = auditRows(s, 'hold');
     expect(holds).toHaveLength(1);
-    expect(holds[0]).toMatchObject({ entity_id: 'rec-a', actor_role: 'supervisor', reason: 'complaint under investigation' });
+    expect(holds[0]).toMatchObject({
+      entity_id: 'rec-a',
+      actor_role: 'supervisor',
+      reason: 'complaint under investigation',
+    });
     expect(JSON.parse(String(holds[0]!.data))).toMatchObject({ caseRef: 'JD-2021-17' });
-    expect(auditRows(s, 'release')).toEqual([expect.objectContaining({ entity_id: 'rec-a', actor_role: 'auditor', reason: 'case closed' })]);
+    expect(auditRows(s, 'release')).toEqual([
+      expect.objectContaining({ entity_id: 'rec-a', actor_role: 'auditor', reason: 'case closed' }),
+    ]);
   });
 
   it('given three recordings past retention, one held, when purged (dry run first), then only the two unheld go, in batches, audited with their checksums', async () => {
@@ -105,10 +167,24 @@ describe('legal hold, release and purge', () => {
     const recs = new RecordingsRepo(s.store.db);
     const supervisor = await tokenFor(s, 'supervisor');
     const admin = await tokenFor(s, 'admin');
-    expect((await s.app.inject({ method: 'POST', url: '/recordings/rec-b/hold', headers: bearer(supervisor), payload: { reason: 'complaint', caseRef: 'C-9' } })).statusCode).toBe(200);
+    expect(
+      (
+        await s.app.inject({
+          method: 'POST',
+          url: '/recordings/rec-b/hold',
+          headers: bearer(supervisor),
+          payload: { reason: 'complaint', caseRef: 'C-9' },
+        })
+      ).statusCode,
+    ).toBe(200);
 
     // Inside the retention nothing is eligible.
-    const early = await s.app.inject({ method: 'POST', url: '/recordings/purge', headers: bearer(admin), payload: { dryRun: false } });
+    const early = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/purge',
+      headers: bearer(admin),
+      payload: { dryRun: false },
+    });
     expect(early.json()).toMatchObject({ count: 0, eligible: 0 });
     expect(recs.get('rec-a')).toBeDefined();
 
@@ -116,16 +192,31 @@ describe('legal hold, release and purge', () => {
     // Tokens are short-lived: sign in again three years later.
     const admin2 = await tokenFor(s, 'admin');
     const supervisor2 = await tokenFor(s, 'supervisor');
-    const dry = await s.app.inject({ method: 'POST', url: '/recordings/purge', headers: bearer(admin2), payload: { dryRun: true } });
+    const dry = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/purge',
+      headers: bearer(admin2),
+      payload: { dryRun: true },
+    });
     expect(dry.statusCode).toBe(200);
     expect(dry.json()).toMatchObject({ dryRun: true, eligible: 2, count: 2 });
-    expect(dry.json().recordings.map((r: { name: string }) => r.name).sort()).toEqual(['rec-a', 'rec-c']);
+    expect(
+      dry
+        .json()
+        .recordings.map((r: { name: string }) => r.name)
+        .sort(),
+    ).toEqual(['rec-a', 'rec-c']);
     expect(recs.get('rec-a')).toBeDefined();
     expect(existsSync(a.file)).toBe(true);
     expect(auditRows(s, 'purge')).toHaveLength(0);
 
     // Batches of one: two transactions, two audit rows.
-    const retention = new RecordingRetention({ repo: recs, clock, resolveFile: (row) => join(s.config.server.dataDir, 'recordings', row.path!), batchSize: 1 });
+    const retention = new RecordingRetention({
+      repo: recs,
+      clock,
+      resolveFile: (row) => join(s.config.server.dataDir, 'recordings', row.path!),
+      batchSize: 1,
+    });
     const report = await retention.purge({ dryRun: false, actor: { username: 'ops', role: 'admin' } });
     expect(report).toMatchObject({ dryRun: false, count: 2, batches: 2, fileErrors: [] });
     expect(recs.get('rec-a')).toBeUndefined();
@@ -136,18 +227,48 @@ describe('legal hold, release and purge', () => {
     expect(existsSync(b.file)).toBe(true);
     const purges = auditRows(s, 'purge');
     expect(purges).toHaveLength(2);
-    const removed = purges.flatMap((p) => (JSON.parse(String(p.data)) as { count: number; recordings: { name: string; sha256: string }[] }).recordings);
-    expect(removed).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'rec-a', sha256: a.sha256 }), expect.objectContaining({ name: 'rec-c', sha256: c.sha256 })]));
+    const removed = purges.flatMap(
+      (p) =>
+        (JSON.parse(String(p.data)) as { count: number; recordings: { name: string; sha256: string }[] }).recordings,
+    );
+    expect(removed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'rec-a', sha256: a.sha256 }),
+        expect.objectContaining({ name: 'rec-c', sha256: c.sha256 }),
+      ]),
+    );
     expect(JSON.parse(String(purges[0]!.data)).count).toBe(1);
 
     // Released after its retention: the next purge takes it.
-    expect((await s.app.inject({ method: 'POST', url: '/recordings/rec-b/release', headers: bearer(supervisor2), payload: { reason: 'closed' } })).statusCode).toBe(200);
-    const after = await s.app.inject({ method: 'POST', url: '/recordings/purge', headers: bearer(admin2), payload: { dryRun: false } });
-    expect(after.json()).toMatchObject({ count: 1, recordings: [expect.objectContaining({ name: 'rec-b', sha256: b.sha256 })] });
+    expect(
+      (
+        await s.app.inject({
+          method: 'POST',
+          url: '/recordings/rec-b/release',
+          headers: bearer(supervisor2),
+          payload: { reason: 'closed' },
+        })
+      ).statusCode,
+    ).toBe(200);
+    const after = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/purge',
+      headers: bearer(admin2),
+      payload: { dryRun: false },
+    });
+    expect(after.json()).toMatchObject({
+      count: 1,
+      recordings: [expect.objectContaining({ name: 'rec-b', sha256: b.sha256 })],
+    });
     expect(existsSync(b.file)).toBe(false);
 
     // The purge leaves the chains whole: its `purged` entries explain the rows that are gone.
-    const verified = await s.app.inject({ method: 'POST', url: '/recordings/verify', headers: bearer(admin2), payload: {} });
+    const verified = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/verify',
+      headers: bearer(admin2),
+      payload: {},
+    });
     expect(verified.json()).toMatchObject({ ok: true, index: { rows: 6 }, first: null });
   });
 
@@ -160,13 +281,19 @@ describe('legal hold, release and purge', () => {
     db.prepare("update recordings set held_at = 1 where name = 'rec-b'").run();
     // The purge marker itself is refused for a held recording, and a held row cannot be deleted.
     expect(() =>
-      db.prepare("insert into recording_index (seq, event, name, at, row_hash) values (99, 'purged', 'rec-b', ?, 'x')").run(clock.now()),
+      db
+        .prepare("insert into recording_index (seq, event, name, at, row_hash) values (99, 'purged', 'rec-b', ?, 'x')")
+        .run(clock.now()),
     ).toThrow(/not held/);
     expect(() => db.prepare("delete from recordings where name = 'rec-b'").run()).toThrow(/only the purge/);
     // Before retain_until the marker is refused too.
     archiveFake(s, 'rec-new');
     expect(() =>
-      db.prepare("insert into recording_index (seq, event, name, at, row_hash) values (98, 'purged', 'rec-new', ?, 'x')").run(clock.now()),
+      db
+        .prepare(
+          "insert into recording_index (seq, event, name, at, row_hash) values (98, 'purged', 'rec-new', ?, 'x')",
+        )
+        .run(clock.now()),
     ).toThrow(/after retain_until/);
     expect(new RecordingsRepo(s.store.db).get('rec-a')).toBeDefined();
   });
@@ -175,7 +302,14 @@ describe('legal hold, release and purge', () => {
     archiveFake(s, 'rec-a');
     clock.advance(3 * 366 * DAY + 2 * DAY);
     const recs = new RecordingsRepo(s.store.db);
-    const retention = new RecordingRetention({ repo: recs, clock, resolveFile: () => null, batchSize: 10, firstDelayMs: 60_000, intervalMs: DAY });
+    const retention = new RecordingRetention({
+      repo: recs,
+      clock,
+      resolveFile: () => null,
+      batchSize: 10,
+      firstDelayMs: 60_000,
+      intervalMs: DAY,
+    });
     retention.start();
     await clock.advanceAsync(59_000);
     expect(recs.get('rec-a')).toBeDefined();

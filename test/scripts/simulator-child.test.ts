@@ -11,7 +11,9 @@ const AMI_DEFAULT = 5038;
 async function occupy(port: number): Promise<Server | undefined> {
   const server = createServer();
   return await new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err),
+    );
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
 }
@@ -29,19 +31,30 @@ describe('the simulator child that `npm run bench -- calls` starts', () => {
   });
 
   it('asks the OS for every port, whatever the caller environment says', () => {
-    const env = simulatorChildEnv({ ariUser: 'b', ariPassword: 'b-secret', app: 'hotline', recordingsDir: dir }, { PORT: '8088', AMI_PORT: '5038' });
+    const env = simulatorChildEnv(
+      { ariUser: 'b', ariPassword: 'b-secret', app: 'hotline', recordingsDir: dir },
+      { PORT: '8088', AMI_PORT: '5038' },
+    );
     expect(env).toMatchObject({ PORT: '0', AMI_PORT: '0' });
   });
 
   it('starts and serves AMI on a free port while 5038 is taken', { timeout: 60_000 }, async () => {
     // Given 127.0.0.1:5038 held by another process (this test or someone else),
     // when the bench's simulator child starts, then it comes up with AMI on another port.
-    const sim = await startSimulatorChild({ ariUser: 'b', ariPassword: 'b-secret', app: 'hotline', recordingsDir: join(dir, 'pbx'), startTimeoutMs: 45_000 });
+    const sim = await startSimulatorChild({
+      ariUser: 'b',
+      ariPassword: 'b-secret',
+      app: 'hotline',
+      recordingsDir: join(dir, 'pbx'),
+      startTimeoutMs: 45_000,
+    });
     try {
       expect(sim.ami.port).toBeGreaterThan(0);
       expect(sim.ami.port).not.toBe(AMI_DEFAULT);
       expect(new URL(sim.ariUrl).port).not.toBe('8088');
-      const res = await fetch(`${sim.ariUrl}/asterisk/info`, { headers: { authorization: `Basic ${Buffer.from('b:b-secret').toString('base64')}` } });
+      const res = await fetch(`${sim.ariUrl}/asterisk/info`, {
+        headers: { authorization: `Basic ${Buffer.from('b:b-secret').toString('base64')}` },
+      });
       expect(res.status).toBe(200);
     } finally {
       await stopSimulatorChild(sim);

@@ -10,7 +10,10 @@ describe('FakeClock', () => {
     const cancelled = c.setTimeout(() => fired.push(['x', c.now()]), 15);
     c.clearTimeout(cancelled);
     c.advance(25);
-    expect(fired).toEqual([['a', 1010], ['b', 1020]]);
+    expect(fired).toEqual([
+      ['a', 1010],
+      ['b', 1020],
+    ]);
     expect(c.now()).toBe(1025);
   });
 

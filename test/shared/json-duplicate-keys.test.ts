@@ -8,7 +8,9 @@ describe('duplicateJsonKeys (the check behind the one-key-per-log-line tests)', 
   });
 
   it('given the same key in different objects or escaped strings, when read, then finds nothing', () => {
-    expect(duplicateJsonKeys('{"a":{"x":1},"b":{"x":"q\\"x\\":"},"c":[{"x":1},{"x":2}],"d":-1.5e3,"e":null}')).toEqual([]);
+    expect(duplicateJsonKeys('{"a":{"x":1},"b":{"x":"q\\"x\\":"},"c":[{"x":1},{"x":2}],"d":-1.5e3,"e":null}')).toEqual(
+      [],
+    );
   });
 
   it('given text that is not JSON, when read, then throws', () => {

@@ -17,7 +17,8 @@ describe('maskPhonesInText', () => {
   });
 
   it('given digits that are not a phone number (timestamps, ids, durations), then leaves them', () => {
-    for (const s of ['time 1796306579515', 'order 12345', 'port 38399', '2026-01-05 09:00', 'v1.2.3']) expect(maskPhonesInText(s)).toBe(s);
+    for (const s of ['time 1796306579515', 'order 12345', 'port 38399', '2026-01-05 09:00', 'v1.2.3'])
+      expect(maskPhonesInText(s)).toBe(s);
   });
 });
 
@@ -29,7 +30,11 @@ describe('maskLogLine (every line the logger writes)', () => {
       responseTime: 1.3812341234,
       msg: 'dial 138 1234 5678 failed',
       err: { message: 'GET /x?token=abc.def&phone=13812345678', stack: 'Error: for 13812345678\n    at f (a.ts:1:2)' },
-      peer: { caller: { number: '+86 138 1234 5678', name: '张三' }, contactPhones: ['13812345678'], dialled: 13812345678 },
+      peer: {
+        caller: { number: '+86 138 1234 5678', name: '张三' },
+        contactPhones: ['13812345678'],
+        dialled: 13812345678,
+      },
       connectionNumber: 3,
       amiSecret: 'xyz',
     })}\n`;
@@ -40,7 +45,10 @@ describe('maskLogLine (every line the logger writes)', () => {
       time: 1796306579515,
       responseTime: 1.3812341234,
       msg: 'dial 138****5678 failed',
-      err: { message: 'GET /x?token=[redacted]&phone=138****5678', stack: 'Error: for 138****5678\n    at f (a.ts:1:2)' },
+      err: {
+        message: 'GET /x?token=[redacted]&phone=138****5678',
+        stack: 'Error: for 138****5678\n    at f (a.ts:1:2)',
+      },
       peer: { caller: { number: '138****5678', name: '张三' }, contactPhones: ['138****5678'], dialled: 13812345678 },
       connectionNumber: 3,
       amiSecret: '[redacted]',
@@ -72,9 +80,23 @@ describe('maskLogLine by key name', () => {
   it('given phone-like keys (AMI and ARI spellings included), then masks them; ids and counters under other keys stay', () => {
     const out = JSON.parse(
       maskLogLine(
-        JSON.stringify({ CallerIDNum: '13812345678', ConnectedLineNum: '02087654321', caller: '13812345678', contact: { tel: '13812345678' }, callerChannelId: '1796306579.12', connectionNumber: 12345678 }),
+        JSON.stringify({
+          CallerIDNum: '13812345678',
+          ConnectedLineNum: '02087654321',
+          caller: '13812345678',
+          contact: { tel: '13812345678' },
+          callerChannelId: '1796306579.12',
+          connectionNumber: 12345678,
+        }),
       ),
     );
-    expect(out).toEqual({ CallerIDNum: '138****5678', ConnectedLineNum: '020****4321', caller: '138****5678', contact: { tel: '138****5678' }, callerChannelId: '1796306579.12', connectionNumber: 12345678 });
+    expect(out).toEqual({
+      CallerIDNum: '138****5678',
+      ConnectedLineNum: '020****4321',
+      caller: '138****5678',
+      contact: { tel: '138****5678' },
+      callerChannelId: '1796306579.12',
+      connectionNumber: 12345678,
+    });
   });
 });

@@ -20,9 +20,17 @@ describe('maskPhone', () => {
 describe('logger', () => {
   it('never writes a full phone number', () => {
     let out = '';
-    const dest = new Writable({ write(chunk, _e, cb) { out += String(chunk); cb(); } });
+    const dest = new Writable({
+      write(chunk, _e, cb) {
+        out += String(chunk);
+        cb();
+      },
+    });
     const log = createLogger({ pretty: false, destination: dest });
-    log.info({ phone: '13812341234', channel: { caller: { number: '13812341234' } }, callerNumber: '13812341234' }, 'call');
+    log.info(
+      { phone: '13812341234', channel: { caller: { number: '13812341234' } }, callerNumber: '13812341234' },
+      'call',
+    );
     expect(out).toContain('"call"');
     expect(out).not.toContain('13812341234');
   });

@@ -12,15 +12,28 @@ afterAll(async () => {
 });
 
 /** The 500s a real Asterisk gives to these inputs (error-status-codes.md); any other 5xx is a simulator bug. */
-const REFERENCE_500 = ['Allocation failed', 'Failed to queue media for playback', 'Error parsing request', 'Unable to create bridge. Possible duplicate bridge id'];
+const REFERENCE_500 = [
+  'Allocation failed',
+  'Failed to queue media for playback',
+  'Error parsing request',
+  'Unable to create bridge. Possible duplicate bridge id',
+];
 
 test('garbage parameters on every route give 4xx (or the reference 500s), never a crash', async () => {
-  const inbound = await h.rest('POST', '/channels', { endpoint: 'Local/300@cti-inbound', context: 'test', extension: '300' });
+  const inbound = await h.rest('POST', '/channels', {
+    endpoint: 'Local/300@cti-inbound',
+    context: 'test',
+    extension: '300',
+  });
   await h.settle();
   const live = h.sim.engine.localPeer(inbound.body.id) ?? '';
   await h.rest('POST', '/bridges', { bridgeId: 'fz' });
   const values = ['', '-1', '99999999999999999999', '../../etc/passwd', 'Bogus/1'];
-  const bodies: unknown[] = [undefined, { variables: 'nope', channel: 5, media: ['sound:beep', 7] }, { name: '../x', format: 'wav' }];
+  const bodies: unknown[] = [
+    undefined,
+    { variables: 'nope', channel: 5, media: ['sound:beep', 7] },
+    { name: '../x', format: 'wav' },
+  ];
   // Destructive routes last, so the other routes meet a live channel and bridge.
   const ordered = [...ROUTES].sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
   let calls = 0;
@@ -39,9 +52,14 @@ test('garbage parameters on every route give 4xx (or the reference 500s), never 
         calls++;
         if (res.status >= 500) {
           const msg = String(res.body.message ?? res.body.error).replace(/ '[^']*'$/, '');
-          expect(REFERENCE_500, `${route.method} ${path} ${JSON.stringify(query)} ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`).toContain(msg);
+          expect(
+            REFERENCE_500,
+            `${route.method} ${path} ${JSON.stringify(query)} ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`,
+          ).toContain(msg);
         }
-        expect(typeof res.body === 'object' || res.body === '' || res.status === 200, `${route.method} ${path}`).toBe(true);
+        expect(typeof res.body === 'object' || res.body === '' || res.status === 200, `${route.method} ${path}`).toBe(
+          true,
+        );
       }
     }
   }

@@ -10,7 +10,11 @@ afterEach(async () => {
 });
 
 async function inbound(ext: string): Promise<string> {
-  const r = await h.rest('POST', '/channels', { endpoint: `Local/${ext}@cti-inbound`, context: 'test', extension: ext });
+  const r = await h.rest('POST', '/channels', {
+    endpoint: `Local/${ext}@cti-inbound`,
+    context: 'test',
+    extension: ext,
+  });
   await h.settle();
   const id = h.sim.engine.localPeer(r.body.id) ?? '';
   await h.rest('POST', `/channels/${id}/answer`);
@@ -46,7 +50,12 @@ test('bridge: MOH Announcer joins channels without an event, softmix from three 
 test('snoop: a Snoop channel enters the app and dies with its target', async () => {
   const ws = await h.connect();
   const a = await inbound('600');
-  const snoop = await h.rest('POST', `/channels/${a}/snoop`, { app: 'cti-test', spy: 'both', snoopId: 'sn-1', appArgs: 'qa' });
+  const snoop = await h.rest('POST', `/channels/${a}/snoop`, {
+    app: 'cti-test',
+    spy: 'both',
+    snoopId: 'sn-1',
+    appArgs: 'qa',
+  });
   expect(snoop.status).toBe(200);
   expect(snoop.body.name).toMatch(new RegExp(`^Snoop/${a.replace('.', '\\.')}-[0-9a-f]{8}$`));
   const start = await ws.waitFor((e) => e.type === 'StasisStart' && e.channel.id === 'sn-1');
@@ -64,7 +73,9 @@ test('variables, continue, hangup reasons', async () => {
   await h.rest('POST', `/channels/${a}/variable`, { variable: 'CASE_ID', value: 'WO-1' });
   expect((await h.rest('GET', `/channels/${a}/variable`, { variable: 'CASE_ID' })).body).toEqual({ value: 'WO-1' });
   expect((await h.rest('GET', `/channels/${a}/variable`, { variable: 'CALLERID(num)' })).body).toEqual({ value: '' });
-  expect((await h.rest('GET', `/channels/${a}/variable`, { variable: 'CHANNEL(state)' })).body).toEqual({ value: 'Up' });
+  expect((await h.rest('GET', `/channels/${a}/variable`, { variable: 'CHANNEL(state)' })).body).toEqual({
+    value: 'Up',
+  });
   await h.rest('POST', `/channels/${a}/continue`, { context: 'test', extension: 'hello', priority: 1 });
   await h.settle();
   expect(ws.events.at(-1).type).toBe('StasisEnd');
@@ -81,7 +92,11 @@ test('variables, continue, hangup reasons', async () => {
 test('a created channel dialled with a timeout nobody answers: NOANSWER, then it is hung up (cause 19)', async () => {
   const ws = await h.connect();
   const caller = await inbound('800');
-  await h.rest('POST', '/channels/create', { endpoint: 'Local/1009@agents-noanswer', app: 'cti-test', channelId: 'ag-9' });
+  await h.rest('POST', '/channels/create', {
+    endpoint: 'Local/1009@agents-noanswer',
+    app: 'cti-test',
+    channelId: 'ag-9',
+  });
   await h.rest('POST', '/channels/ag-9/dial', { caller, timeout: 15 });
   await h.advance(14_000);
   expect((await h.rest('GET', '/channels/ag-9')).body.state).toBe('Ringing');

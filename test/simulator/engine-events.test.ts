@@ -31,16 +31,41 @@ test('the engine publishes plain-data events for an inbound call bridged to an a
   off();
 
   const types = seen.map((e) => e.type);
-  for (const t of ['channelCreated', 'localBridge', 'stasisStart', 'channelStateChanged', 'dialBegin', 'dialState', 'dialEnd', 'bridgeCreated', 'bridgeEnter', 'bridgeLeave', 'channelHangupRequest', 'channelDestroyed', 'bridgeDestroyed', 'varSet', 'channelDialplan']) {
+  for (const t of [
+    'channelCreated',
+    'localBridge',
+    'stasisStart',
+    'channelStateChanged',
+    'dialBegin',
+    'dialState',
+    'dialEnd',
+    'bridgeCreated',
+    'bridgeEnter',
+    'bridgeLeave',
+    'channelHangupRequest',
+    'channelDestroyed',
+    'bridgeDestroyed',
+    'varSet',
+    'channelDialplan',
+  ]) {
     expect(types, t).toContain(t);
   }
   // Every channel created is destroyed exactly once.
-  const created = seen.filter((e) => e.type === 'channelCreated').map((e) => (e.type === 'channelCreated' ? e.channel.id : ''));
-  const destroyed = seen.filter((e) => e.type === 'channelDestroyed').map((e) => (e.type === 'channelDestroyed' ? e.channel.id : ''));
+  const created = seen
+    .filter((e) => e.type === 'channelCreated')
+    .map((e) => (e.type === 'channelCreated' ? e.channel.id : ''));
+  const destroyed = seen
+    .filter((e) => e.type === 'channelDestroyed')
+    .map((e) => (e.type === 'channelDestroyed' ? e.channel.id : ''));
   expect([...destroyed].sort()).toEqual([...created].sort());
   expect(dials).toEqual(['Local/12345@cti-inbound-00000000;1:ANSWER', 'Local/1001@agents-00000001;1:ANSWER']);
   const c = seen.find((e) => e.type === 'channelCreated');
-  expect(c && c.type === 'channelCreated' && c.channel).toMatchObject({ stateCode: 0, state: 'Down', tech: 'Local', linkedid: expect.any(String) });
+  expect(c && c.type === 'channelCreated' && c.channel).toMatchObject({
+    stateCode: 0,
+    state: 'Down',
+    tech: 'Local',
+    linkedid: expect.any(String),
+  });
   // Payloads are plain data: JSON round-trips unchanged.
   expect(JSON.parse(JSON.stringify(seen))).toEqual(seen);
   expect(seen.every((e) => /\+0000$/.test(e.timestamp))).toBe(true);

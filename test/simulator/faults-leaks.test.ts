@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 async function inboundCall(ext = '300'): Promise<string> {
-  const r = await h.rest('POST', '/channels', { endpoint: `Local/${ext}@cti-inbound`, context: 'test', extension: ext });
+  const r = await h.rest('POST', '/channels', {
+    endpoint: `Local/${ext}@cti-inbound`,
+    context: 'test',
+    extension: ext,
+  });
   await h.settle();
   return h.sim.engine.localPeer(r.body.id) ?? '';
 }
@@ -87,7 +91,10 @@ describe('fault injection', () => {
   test('a REST call delayed forever never answers (until close)', async () => {
     h.sim.faults.delayNextRest(Infinity);
     const ctrl = new AbortController();
-    const p = fetch(h.sim.ariUrl + '/channels', { headers: { authorization: 'Basic ' + Buffer.from('cti:cti').toString('base64') }, signal: ctrl.signal });
+    const p = fetch(h.sim.ariUrl + '/channels', {
+      headers: { authorization: 'Basic ' + Buffer.from('cti:cti').toString('base64') },
+      signal: ctrl.signal,
+    });
     await h.advance(60_000);
     setTimeout(() => ctrl.abort(), 50);
     await expect(p).rejects.toThrow();
@@ -161,7 +168,9 @@ describe('media timing on the injected clock', () => {
     await h.rest('POST', '/recordings/live/talk/stop');
     const fin = await ws.waitFor((e) => e.type === 'RecordingFinished');
     expect(fin.recording.duration).toBe(4);
-    const file = await fetch(h.sim.ariUrl + '/recordings/stored/talk/file', { headers: { authorization: 'Basic ' + Buffer.from('cti:cti').toString('base64') } });
+    const file = await fetch(h.sim.ariUrl + '/recordings/stored/talk/file', {
+      headers: { authorization: 'Basic ' + Buffer.from('cti:cti').toString('base64') },
+    });
     expect(file.headers.get('content-type')).toBe('audio/wav');
     const buf = Buffer.from(await file.arrayBuffer());
     expect(buf.readUInt32LE(24)).toBe(8000);
@@ -183,7 +192,10 @@ describe('app unavailable while an originated leg is answered', () => {
     expect(h.sim.leaks().ok).toBe(true);
     await h.advance(3001);
     const ws2 = await h.connect();
-    expect((await h.rest('POST', '/channels', { endpoint: 'Local/1001@agents', app: 'cti-test', channelId: 'leg-1' })).status).toBe(200);
+    expect(
+      (await h.rest('POST', '/channels', { endpoint: 'Local/1001@agents', app: 'cti-test', channelId: 'leg-1' }))
+        .status,
+    ).toBe(200);
     await h.advance(2600);
     expect((await ws2.waitFor((e) => e.type === 'StasisStart')).channel.id).toBe('leg-1');
     expect(ws.events.some((e) => e.type === 'StasisStart')).toBe(false);

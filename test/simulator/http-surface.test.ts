@@ -64,7 +64,11 @@ describe('HTTP surface like Asterisk (http-raw-examples.txt)', () => {
   });
 
   test('malformed JSON body is a 400 with the reason, not a 500', async () => {
-    const res = await raw('/channels', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{nope' });
+    const res = await raw('/channels', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ message: 'Error parsing request body' });
   });
@@ -74,7 +78,9 @@ describe('generated api-docs', () => {
   test('resources.json lists every resource and each file describes the route table', async () => {
     const res = await h.rest('GET', '/api-docs/resources.json');
     expect(res.status).toBe(200);
-    const names = (res.body.apis as Array<{ path: string }>).map((a) => a.path.replace('/api-docs/', '').replace('.{format}', ''));
+    const names = (res.body.apis as Array<{ path: string }>).map((a) =>
+      a.path.replace('/api-docs/', '').replace('.{format}', ''),
+    );
     for (const r of new Set(ROUTES.map((x) => x.resource))) expect(names).toContain(r);
     for (const route of ROUTES) {
       const doc = (await h.rest('GET', `/api-docs/${route.resource}.json`)).body;
@@ -86,7 +92,9 @@ describe('generated api-docs', () => {
 
   test('events.json has a model for every event type the engine sends', async () => {
     const doc = (await h.rest('GET', '/api-docs/events.json')).body;
-    const src = ['engine.ts', 'media.ts', 'server.ts'].map((f) => readFileSync(join(import.meta.dirname, '../../src/simulator', f), 'utf8')).join('\n');
+    const src = ['engine.ts', 'media.ts', 'server.ts']
+      .map((f) => readFileSync(join(import.meta.dirname, '../../src/simulator', f), 'utf8'))
+      .join('\n');
     const sent = new Set([...src.matchAll(/ariEvent\([^,]+,\s*'([A-Za-z]+)'/g)].map((m) => m[1]!));
     sent.add('ApplicationReplaced');
     expect(sent.size).toBeGreaterThan(15);

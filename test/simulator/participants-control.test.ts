@@ -14,7 +14,10 @@ afterEach(async () => {
 const control = async (method: string, path: string, body?: unknown, creds = 'cti:cti') => {
   const res = await fetch(h.sim.controlUrl + path, {
     method,
-    headers: { authorization: 'Basic ' + Buffer.from(creds).toString('base64'), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: 'Basic ' + Buffer.from(creds).toString('base64'),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -28,7 +31,12 @@ describe('caller participants', () => {
       from: '13812341234',
       callerName: 'Citizen',
       to: '12345',
-      script: [{ kind: 'awaitPrompt', media: 'sound:hello-world' }, { kind: 'wait', ms: 300 }, { kind: 'dtmf', digits: '12#' }, { kind: 'hangup' }],
+      script: [
+        { kind: 'awaitPrompt', media: 'sound:hello-world' },
+        { kind: 'wait', ms: 300 },
+        { kind: 'dtmf', digits: '12#' },
+        { kind: 'hangup' },
+      ],
     });
     expect(placed.status).toBe(201);
     const { pbxChannelId, callerChannelId } = placed.body;
@@ -70,7 +78,12 @@ describe('caller participants', () => {
 
 describe('agent phones and external parties', () => {
   async function originateAgent(ext: string, ctx = 'agents') {
-    return h.rest('POST', '/channels', { endpoint: `Local/${ext}@${ctx}`, app: 'cti-test', channelId: `a-${ext}`, otherChannelId: `a-${ext}-2` });
+    return h.rest('POST', '/channels', {
+      endpoint: `Local/${ext}@${ctx}`,
+      app: 'cti-test',
+      channelId: `a-${ext}`,
+      otherChannelId: `a-${ext}-2`,
+    });
   }
 
   test('answer after N ms: StasisStart exactly then', async () => {
@@ -89,14 +102,22 @@ describe('agent phones and external parties', () => {
     await originateAgent('1002');
     await h.advance(100);
     expect(ws.events.find((e) => e.type === 'Dial' && e.dialstatus === 'BUSY')).toBeDefined();
-    expect(ws.events.find((e) => e.type === 'ChannelDestroyed' && e.channel.id === 'a-1002')).toMatchObject({ cause: 17, cause_txt: 'User busy' });
+    expect(ws.events.find((e) => e.type === 'ChannelDestroyed' && e.channel.id === 'a-1002')).toMatchObject({
+      cause: 17,
+      cause_txt: 'User busy',
+    });
     expect(h.sim.leaks().ok).toBe(true);
   });
 
   test('never answers: rings until the originate timeout, then NOANSWER', async () => {
     const ws = await h.connect();
     h.sim.control.setPhone('1003', {});
-    await h.rest('POST', '/channels', { endpoint: 'Local/1003@agents', app: 'cti-test', channelId: 'a-1003', timeout: 20 });
+    await h.rest('POST', '/channels', {
+      endpoint: 'Local/1003@agents',
+      app: 'cti-test',
+      channelId: 'a-1003',
+      timeout: 20,
+    });
     await h.advance(19_000);
     expect((await h.rest('GET', '/channels/a-1003')).body.state).toBe('Ringing');
     await h.advance(1_500);
@@ -153,7 +174,13 @@ describe('control API input and state', () => {
     expect(state.apps).toEqual(['cti-test']);
     expect((await control('GET', '/leaks')).body.ok).toBe(false);
     expect((await control('POST', '/reset')).status).toBe(204);
-    expect((await control('GET', '/leaks')).body).toEqual({ ok: true, channels: [], bridges: [], playbacks: [], recordings: [] });
+    expect((await control('GET', '/leaks')).body).toEqual({
+      ok: true,
+      channels: [],
+      bridges: [],
+      playbacks: [],
+      recordings: [],
+    });
   });
 });
 
@@ -163,20 +190,35 @@ describe('a caller script waiting for a prompt', () => {
     await h.close();
     h = await startHarness({ soundsDirs: [projectSoundsDir()] });
     // when a script waits for the menu's prompt id as the docs used to write it,
-    const wrong = await control('POST', '/calls', { from: '13812341234', to: '12345', script: [{ kind: 'awaitPrompt', media: 'sound:zh/desk-choice' }, { kind: 'dtmf', digits: '1' }] });
+    const wrong = await control('POST', '/calls', {
+      from: '13812341234',
+      to: '12345',
+      script: [
+        { kind: 'awaitPrompt', media: 'sound:zh/desk-choice' },
+        { kind: 'dtmf', digits: '1' },
+      ],
+    });
     // then it is refused, naming the prompt and the valid names, and no call was placed.
     expect(wrong.status).toBe(400);
     expect(wrong.body.message).toContain('script[0]: no prompt "zh/desk-choice"');
     expect(wrong.body.message).toContain('hotline/desk-choice');
-    expect(wrong.body.valid).toEqual(expect.arrayContaining(['hotline/desk-choice', 'hotline/emergency-advice', 'hello-world', 'digits/1']));
+    expect(wrong.body.valid).toEqual(
+      expect.arrayContaining(['hotline/desk-choice', 'hotline/emergency-advice', 'hello-world', 'digits/1']),
+    );
     expect(wrong.body.valid).not.toContain('hotline/zh/desk-choice');
     expect((await control('GET', '/state')).body.channels).toEqual([]);
     // The bare form (in-process API) is checked the same way.
-    expect(() => h.sim.control.placeCall({ from: '1', to: '2', script: [{ kind: 'awaitPrompt', media: 'zh/emergency-advice' }] })).toThrow(/no prompt "zh\/emergency-advice"/);
+    expect(() =>
+      h.sim.control.placeCall({ from: '1', to: '2', script: [{ kind: 'awaitPrompt', media: 'zh/emergency-advice' }] }),
+    ).toThrow(/no prompt "zh\/emergency-advice"/);
 
     // Names that do play are accepted: `sound:` alone (any prompt), the played name, other media kinds unchecked.
     for (const media of ['sound:', 'sound:hotline/desk-choice', 'hotline/emergency-advice', 'tone:ring']) {
-      const ok = await control('POST', '/calls', { from: '13812341234', to: '12345', script: [{ kind: 'awaitPrompt', media }] });
+      const ok = await control('POST', '/calls', {
+        from: '13812341234',
+        to: '12345',
+        script: [{ kind: 'awaitPrompt', media }],
+      });
       expect(ok.status, media).toBe(201);
     }
     expect((await control('POST', '/reset')).status).toBe(204);
@@ -186,7 +228,10 @@ describe('a caller script waiting for a prompt', () => {
   test('the --dtmf examples in the docs name prompts the menu plays', () => {
     const playable = new SoundCatalog([projectSoundsDir(), builtInSoundsDir()]).playableNames();
     const examples = ['docs/calls.md', 'docs/ui.md', 'scripts/place-call.ts'].flatMap((f) =>
-      [...readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8').matchAll(/--dtmf (\S+)/g)].map((m) => ({ f, groups: m[1]!.split(',') })),
+      [...readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8').matchAll(/--dtmf (\S+)/g)].map((m) => ({
+        f,
+        groups: m[1]!.split(','),
+      })),
     );
     expect(examples.length).toBeGreaterThanOrEqual(3);
     for (const { f, groups } of examples) {

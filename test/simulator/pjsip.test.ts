@@ -1,8 +1,12 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { startHarness, type Harness } from './sim-harness.ts';
 let h: Harness;
-beforeEach(async () => { h = await startHarness(); });
-afterEach(async () => { await h.close(); });
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
 test('PJSIP/<ext> reaches the phone table like production dial strings: one visible channel', async () => {
   const ws = await h.connect();
   h.sim.control.setPhone('1001', { answerAfterMs: 1500 });

@@ -24,13 +24,20 @@ async function originateOrders(hh: Harness, ws: EventSocket, n: number): Promise
   let pattern = '';
   for (let i = 0; i < n; i++) {
     const ext = String(300 + i);
-    const r = await hh.rest('POST', '/channels', { endpoint: `Local/${ext}@cti-inbound`, context: 'test', extension: ext });
+    const r = await hh.rest('POST', '/channels', {
+      endpoint: `Local/${ext}@cti-inbound`,
+      context: 'test',
+      extension: ext,
+    });
     expect(r.status).toBe(200);
     const seen = ws.events.some((e) => e.type === 'StasisStart' && e.args?.[1] === ext);
     pattern += seen ? 'B' : 'A';
     await ws.waitFor((e) => e.type === 'StasisStart' && e.args?.[1] === ext, `StasisStart of ${ext}`);
     expect((await hh.rest('DELETE', `/channels/${r.body.id}`)).status).toBe(204);
-    await ws.waitFor((e) => e.type === 'StasisEnd' && e.channel.name.startsWith(`Local/${ext}@`), `StasisEnd of ${ext}`);
+    await ws.waitFor(
+      (e) => e.type === 'StasisEnd' && e.channel.name.startsWith(`Local/${ext}@`),
+      `StasisEnd of ${ext}`,
+    );
   }
   await hh.settle();
   return pattern;
@@ -56,7 +63,11 @@ describe('REST timing off (the default)', () => {
 
 describe('REST latency', () => {
   test('given a latency distribution, when 80 pings are sent one by one, then each takes at least its planned latency and the spread follows the distribution', async () => {
-    const timing: SimulatorTiming = { seed: 42, restLatencyMs: { median: 8, p99: 30, min: 4, max: 40 }, eventOrder: { before: 0 } };
+    const timing: SimulatorTiming = {
+      seed: 42,
+      restLatencyMs: { median: 8, p99: 30, min: 4, max: 40 },
+      eventOrder: { before: 0 },
+    };
     h = await startHarness({ timing });
     // The same seed drawn in the same request order gives the plan each request got.
     const planner = new TimingPlanner(timing);
@@ -80,7 +91,9 @@ describe('REST latency', () => {
   });
 
   test('given timing on, when a request waits its latency, then it counts as in flight until it is answered', async () => {
-    h = await startHarness({ timing: { seed: 2, restLatencyMs: { median: 200, p99: 300, min: 150 }, eventOrder: { before: 0 } } });
+    h = await startHarness({
+      timing: { seed: 2, restLatencyMs: { median: 200, p99: 300, min: 150 }, eventOrder: { before: 0 } },
+    });
     expect(h.sim.timing.inFlight()).toBe(0);
     let done = false;
     const pending = h.rest('GET', '/channels').finally(() => (done = true));
@@ -99,7 +112,9 @@ describe('REST latency', () => {
     expect(draws[2000]).toBeLessThan(1.46 * 1.15);
     expect(draws[3960]).toBeGreaterThan(33.92 * 0.6);
     expect(draws[3960]).toBeLessThan(33.92 * 1.6);
-    const answer = Array.from({ length: 4000 }, () => planner.plan('POST /channels/{channelId}/answer').latencyMs).sort((a, b) => a - b);
+    const answer = Array.from({ length: 4000 }, () => planner.plan('POST /channels/{channelId}/answer').latencyMs).sort(
+      (a, b) => a - b,
+    );
     expect(answer[2000]).toBeGreaterThan(0.59 * 0.85);
     expect(answer[2000]).toBeLessThan(0.59 * 1.15);
   });
@@ -129,9 +144,18 @@ describe('event/reply order', () => {
   });
 
   test('given between = 1 for channel DELETE, when a Stasis channel is hung up, then some of its events come before the reply and the rest after', async () => {
-    h = await startHarness({ timing: { ...orderOnly(1, 0), routes: { 'DELETE /channels/{channelId}': { eventOrder: { before: 0, between: 1 } } } } });
+    h = await startHarness({
+      timing: {
+        ...orderOnly(1, 0),
+        routes: { 'DELETE /channels/{channelId}': { eventOrder: { before: 0, between: 1 } } },
+      },
+    });
     const ws = await h.connect();
-    const r = await h.rest('POST', '/channels', { endpoint: 'Local/300@cti-inbound', context: 'test', extension: '300' });
+    const r = await h.rest('POST', '/channels', {
+      endpoint: 'Local/300@cti-inbound',
+      context: 'test',
+      extension: '300',
+    });
     const start = await ws.waitFor((e) => e.type === 'StasisStart', 'StasisStart');
     const id: string = start.channel.id;
     const countFor = () => ws.events.filter((e) => e.channel?.id === id).length;
@@ -159,7 +183,18 @@ describe('event/reply order', () => {
     await h.rest('DELETE', `/channels/${id}`);
     await h.rest('DELETE', '/bridges/b1');
     await ws.waitFor((e) => e.type === 'BridgeDestroyed', 'BridgeDestroyed');
-    const types = ws.events.map((e) => e.type).filter((t) => ['StasisStart', 'ChannelStateChange', 'ChannelEnteredBridge', 'ChannelLeftBridge', 'StasisEnd', 'BridgeDestroyed'].includes(t));
+    const types = ws.events
+      .map((e) => e.type)
+      .filter((t) =>
+        [
+          'StasisStart',
+          'ChannelStateChange',
+          'ChannelEnteredBridge',
+          'ChannelLeftBridge',
+          'StasisEnd',
+          'BridgeDestroyed',
+        ].includes(t),
+      );
     expect(types.indexOf('StasisStart')).toBeLessThan(types.indexOf('ChannelEnteredBridge'));
     expect(types.indexOf('ChannelEnteredBridge')).toBeLessThan(types.indexOf('ChannelLeftBridge'));
     expect(types.indexOf('ChannelLeftBridge')).toBeLessThan(types.indexOf('StasisEnd'));
@@ -172,7 +207,10 @@ describe('timing config', () => {
   const control = async (hh: Harness, method: string, path: string, body?: unknown) => {
     const res = await fetch(hh.sim.controlUrl + path, {
       method,
-      headers: { authorization: 'Basic ' + Buffer.from('cti:cti').toString('base64'), 'content-type': 'application/json' },
+      headers: {
+        authorization: 'Basic ' + Buffer.from('cti:cti').toString('base64'),
+        'content-type': 'application/json',
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -190,8 +228,14 @@ describe('timing config', () => {
     const bad = await control(h, 'PUT', '/timing', { restLatencyMs: { median: 5, p99: 2 }, eventOrder: { before: 0 } });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/restLatencyMs: "p99" must be a number from 5/);
-    const badOrder = await control(h, 'PUT', '/timing', { preset: 'asterisk22', eventOrder: { before: 0.8, between: 0.5 } });
-    expect(badOrder).toEqual({ status: 400, body: { message: 'timing.eventOrder: "before" + "between" must not exceed 1' } });
+    const badOrder = await control(h, 'PUT', '/timing', {
+      preset: 'asterisk22',
+      eventOrder: { before: 0.8, between: 0.5 },
+    });
+    expect(badOrder).toEqual({
+      status: 400,
+      body: { message: 'timing.eventOrder: "before" + "between" must not exceed 1' },
+    });
     const unknown = await control(h, 'PUT', '/timing', { preset: 'asterisk22', latency: 3 });
     expect(unknown.status).toBe(400);
     expect(unknown.body.message).toMatch(/unknown field "latency"/);
@@ -206,8 +250,14 @@ describe('timing config', () => {
 
   test('parseTiming: a preset string, overrides, and the fields it requires without a preset', () => {
     expect(parseTiming('asterisk22')).toEqual(ASTERISK_22_TIMING);
-    expect(parseTiming({ preset: 'asterisk22', routes: { 'POST /bridges': { eventOrder: { before: 1 } } } }).routes?.['POST /bridges']).toEqual({ eventOrder: { before: 1 } });
-    expect(() => parseTiming({ seed: 1 })).toThrow('timing: give "restLatencyMs" and "eventOrder", or "preset": "asterisk22"');
+    expect(
+      parseTiming({ preset: 'asterisk22', routes: { 'POST /bridges': { eventOrder: { before: 1 } } } }).routes?.[
+        'POST /bridges'
+      ],
+    ).toEqual({ eventOrder: { before: 1 } });
+    expect(() => parseTiming({ seed: 1 })).toThrow(
+      'timing: give "restLatencyMs" and "eventOrder", or "preset": "asterisk22"',
+    );
     expect(() => parseTiming({ preset: 'asterisk22', routes: { 'FETCH /x': {} } })).toThrow(/key must look like/);
     expect(() => parseTiming({ preset: 'asterisk22', seed: 1.5 })).toThrow('timing: "seed" must be an integer');
   });

@@ -42,7 +42,12 @@ export interface Harness {
   sim: SimulatorHandle;
   clock: SteppingClock;
   recordingsDir: string;
-  rest(method: string, path: string, query?: Record<string, unknown>, body?: unknown): Promise<{ status: number; reason: string; body: any; headers: Headers }>;
+  rest(
+    method: string,
+    path: string,
+    query?: Record<string, unknown>,
+    body?: unknown,
+  ): Promise<{ status: number; reason: string; body: any; headers: Headers }>;
   connect(app?: string): Promise<EventSocket>;
   /** Lets deferred engine steps, sockets and promises run (no clock movement). */
   settle(): Promise<void>;
@@ -104,10 +109,11 @@ export async function startHarness(extra: Partial<SimulatorOptions> = {}, startA
       ws.on('message', (data) => {
         const e = JSON.parse(String(data));
         events.push(e);
-        for (const w of [...waiters]) if (w.pred(e)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(e);
-        }
+        for (const w of [...waiters])
+          if (w.pred(e)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(e);
+          }
       });
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
@@ -120,13 +126,25 @@ export async function startHarness(extra: Partial<SimulatorOptions> = {}, startA
           const hit = events.find(pred);
           if (hit) return Promise.resolve(hit);
           return new Promise((resolve, reject) => {
-            const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${events.map((e) => e.type).join(',')}`)), 3000);
-            waiters.push({ pred, resolve: (e) => { clearTimeout(t); resolve(e); } });
+            const t = setTimeout(
+              () => reject(new Error(`timed out waiting for ${what}; got ${events.map((e) => e.type).join(',')}`)),
+              3000,
+            );
+            waiters.push({
+              pred,
+              resolve: (e) => {
+                clearTimeout(t);
+                resolve(e);
+              },
+            });
           });
         },
         async close() {
           if (ws.readyState === ws.CLOSED) return;
-          await new Promise<void>((r) => { ws.once('close', () => r()); ws.close(); });
+          await new Promise<void>((r) => {
+            ws.once('close', () => r());
+            ws.close();
+          });
         },
       };
       sockets.push(s);

@@ -42,7 +42,19 @@ describe('prompts', () => {
     const listed = new Set(Object.keys(manifestOf(soundsDir).files));
     const used = new Set<string>();
     const p = c.ivr.prompts;
-    for (const id of [...p.digits, p.ten, p.hundred, p.ticketNumberIs, p.ticketStatusIs, p.ticketNotFound, p.statusUnknown, p.queueAheadBefore, p.queueAheadAfter, p.queueNext, ...Object.values(p.statuses)]) {
+    for (const id of [
+      ...p.digits,
+      p.ten,
+      p.hundred,
+      p.ticketNumberIs,
+      p.ticketStatusIs,
+      p.ticketNotFound,
+      p.statusUnknown,
+      p.queueAheadBefore,
+      p.queueAheadAfter,
+      p.queueNext,
+      ...Object.values(p.statuses),
+    ]) {
       used.add(id);
     }
     for (const n of Object.values(c.ivr.nodes)) {
@@ -75,7 +87,9 @@ describe('prompts', () => {
     const problems = checkPrompts(dir);
     expect(problems).toContainEqual(expect.stringMatching(/^zh\/welcome\.wav: SHA-256 [0-9a-f]{64} does not match/));
     expect(problems).toContain('zh/digit-0.wav: 22050 Hz, want 8000 Hz');
-    expect(problems).toContain('zh/goodbye.wav: the text, voice or speed changed since the file was generated (run scripts/make-prompts.ts)');
+    expect(problems).toContain(
+      'zh/goodbye.wav: the text, voice or speed changed since the file was generated (run scripts/make-prompts.ts)',
+    );
     expect(problems).toContain('zh/extra.wav: listed in the manifest but the file is missing');
     expect(problems).toContain('zh/stray.wav: WAV file not listed in the manifest');
   });

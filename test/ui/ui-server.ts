@@ -39,7 +39,11 @@ export class UiServer {
     return s;
   }
 
-  async user(username: string, role: 'agent' | 'supervisor' | 'auditor', password = 'user-password-1'): Promise<{ username: string; password: string }> {
+  async user(
+    username: string,
+    role: 'agent' | 'supervisor' | 'auditor',
+    password = 'user-password-1',
+  ): Promise<{ username: string; password: string }> {
     await this.server.auth.createUser({ username, password, role, unitId: null });
     return { username, password };
   }
@@ -48,7 +52,11 @@ export class UiServer {
    * Moves fake time in small steps, letting the server, the simulator and the browser run in between,
    * until `cond` holds. Fails naming `what` after `maxMs` of fake time.
    */
-  async until(what: string, cond: () => Promise<boolean>, opts: { stepMs?: number; maxMs?: number } = {}): Promise<void> {
+  async until(
+    what: string,
+    cond: () => Promise<boolean>,
+    opts: { stepMs?: number; maxMs?: number } = {},
+  ): Promise<void> {
     const step = opts.stepMs ?? 100;
     const max = opts.maxMs ?? 60_000;
     for (let moved = 0; ; moved += step) {

@@ -12,8 +12,12 @@ describe('assessment figures and appeals (art. 30–33)', () => {
   it("counts a unit's on-time signing, completion, returns and satisfaction for the month", async () => {
     const agent = await h.as('agent');
     const u1 = await h.as('unit_handler', 'u1');
-    const a = (await h.req('POST', '/work-orders', agent, intakeBody({ requesterPhone: '13300000001', content: '第一件' }))).body.order.id;
-    const b = (await h.req('POST', '/work-orders', agent, intakeBody({ requesterPhone: '13300000002', content: '第二件' }))).body.order.id;
+    const a = (
+      await h.req('POST', '/work-orders', agent, intakeBody({ requesterPhone: '13300000001', content: '第一件' }))
+    ).body.order.id;
+    const b = (
+      await h.req('POST', '/work-orders', agent, intakeBody({ requesterPhone: '13300000002', content: '第二件' }))
+    ).body.order.id;
     for (const id of [a, b]) {
       expect((await h.req('POST', `/work-orders/${id}/dispatch`, agent, { leadUnitId: 'u1' })).status).toBe(200);
       expect((await h.req('POST', `/work-orders/${id}/sign`, u1, {})).status).toBe(200);
@@ -26,7 +30,16 @@ describe('assessment figures and appeals (art. 30–33)', () => {
     const f = await h.req('GET', '/assessment/figures?year=2026&month=1', await h.as('supervisor'));
     expect(f.status).toBe(200);
     const u = f.body.units.find((x: { unitId: string }) => x.unitId === 'u1');
-    expect(u).toMatchObject({ counted: 2, signedOnTime: 2, returned: 1, returnRate: 0.5, completedOnTime: 1, rated: 1, satisfied: 1, satisfactionRate: 1 });
+    expect(u).toMatchObject({
+      counted: 2,
+      signedOnTime: 2,
+      returned: 1,
+      returnRate: 0.5,
+      completedOnTime: 1,
+      rated: 1,
+      satisfied: 1,
+      satisfactionRate: 1,
+    });
     // A unit handler reads its own unit only.
     expect((await h.req('GET', '/assessment/figures?year=2026&month=1&unitId=u2', u1)).status).toBe(403);
     const own = await h.req('GET', '/assessment/figures?year=2026&month=1', u1);
@@ -39,11 +52,24 @@ describe('assessment figures and appeals (art. 30–33)', () => {
     const late = await h.req('POST', '/assessment/appeals', u1, { cycleYear: 2025, reason: '数据有误' });
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('appeal-window-closed');
-    const ok = await h.req('POST', '/assessment/appeals', u1, { cycleYear: 2026, reason: '第一件工单系统故障导致超期' });
+    const ok = await h.req('POST', '/assessment/appeals', u1, {
+      cycleYear: 2026,
+      reason: '第一件工单系统故障导致超期',
+    });
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ unitId: 'u1', cycle: '2026', status: 'open' });
-    const decided = await h.req('POST', `/assessment/appeals/${ok.body.id}/decision`, await h.as('supervisor'), { status: 'accepted', decision: '核实属实' });
+    const decided = await h.req('POST', `/assessment/appeals/${ok.body.id}/decision`, await h.as('supervisor'), {
+      status: 'accepted',
+      decision: '核实属实',
+    });
     expect(decided.body.status).toBe('accepted');
-    expect((await h.req('POST', `/assessment/appeals/${ok.body.id}/decision`, await h.as('supervisor'), { status: 'rejected', decision: 'x' })).status).toBe(409);
+    expect(
+      (
+        await h.req('POST', `/assessment/appeals/${ok.body.id}/decision`, await h.as('supervisor'), {
+          status: 'rejected',
+          decision: 'x',
+        })
+      ).status,
+    ).toBe(409);
   });
 });

@@ -14,8 +14,14 @@ describe('calendar admin API and provisional deadlines', () => {
   it('the shipped 2026 data moves the Spring Festival deadline: dispatched Fri 2026-02-13 → due Tue 2026-02-24', async () => {
     const cal = await h.req('GET', '/calendar', await h.as('agent'));
     expect(cal.body.coveredYears).toEqual(expect.arrayContaining([2025, 2026]));
-    expect((await h.req('GET', '/calendar/days/2026-02-14', await h.as('agent'))).body).toMatchObject({ working: true, kind: 'make-up-workday' });
-    expect((await h.req('GET', '/calendar/days/2026-02-17', await h.as('agent'))).body).toMatchObject({ working: false, kind: 'holiday' });
+    expect((await h.req('GET', '/calendar/days/2026-02-14', await h.as('agent'))).body).toMatchObject({
+      working: true,
+      kind: 'make-up-workday',
+    });
+    expect((await h.req('GET', '/calendar/days/2026-02-17', await h.as('agent'))).body).toMatchObject({
+      working: false,
+      kind: 'holiday',
+    });
   });
 
   it('a deadline in a year without data is provisional and raises an alert; adding the year via the admin API makes it firm', async () => {
@@ -24,8 +30,14 @@ describe('calendar admin API and provisional deadlines', () => {
     const d = await h.req('POST', `/work-orders/${id}/dispatch`, agent, { leadUnitId: 'u1' });
     expect(d.body.assignments[0].completionDue.provisional).toBe(true);
     const cal = await h.req('GET', '/calendar', agent);
-    expect(cal.body.alerts, JSON.stringify(cal.body.alerts)).toEqual([expect.objectContaining({ year: 2027, subject: `order ${id}` })]);
-    const audit = h.server.store.sqlite.prepare("select count(*) as n from audit_log where entity = 'calendar' and action = 'provisional-deadline-alert' and entity_id = '2027'").get() as { n: number };
+    expect(cal.body.alerts, JSON.stringify(cal.body.alerts)).toEqual([
+      expect.objectContaining({ year: 2027, subject: `order ${id}` }),
+    ]);
+    const audit = h.server.store.sqlite
+      .prepare(
+        "select count(*) as n from audit_log where entity = 'calendar' and action = 'provisional-deadline-alert' and entity_id = '2027'",
+      )
+      .get() as { n: number };
     expect(audit.n).toBe(1);
 
     const admin = await h.as('admin');
@@ -43,12 +55,22 @@ describe('calendar admin API and provisional deadlines', () => {
     expect(added.status).toBe(201);
     expect(added.body.coveredYears).toContain(2027);
     expect((await h.req('POST', '/calendar/years', admin, year2027)).status).toBe(409);
-    const bad = await h.req('POST', '/calendar/years', admin, { ...year2027, year: 2028, makeUpWorkdays: ['2028-01-05'] });
+    const bad = await h.req('POST', '/calendar/years', admin, {
+      ...year2027,
+      year: 2028,
+      makeUpWorkdays: ['2028-01-05'],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('makeUpWorkdays');
-    expect((await h.req('GET', '/calendar/days/2027-01-01', agent)).body).toMatchObject({ working: false, kind: 'holiday', provisional: false });
+    expect((await h.req('GET', '/calendar/days/2027-01-01', agent)).body).toMatchObject({
+      working: false,
+      kind: 'holiday',
+      provisional: false,
+    });
 
-    const id2 = (await h.req('POST', '/work-orders', agent, intakeBody({ requesterPhone: '13500000099', content: '另一件投诉' }))).body.order.id;
+    const id2 = (
+      await h.req('POST', '/work-orders', agent, intakeBody({ requesterPhone: '13500000099', content: '另一件投诉' }))
+    ).body.order.id;
     const d2 = await h.req('POST', `/work-orders/${id2}/dispatch`, agent, { leadUnitId: 'u1' });
     expect(d2.body.assignments[0].completionDue.provisional).toBe(false);
     // Dispatched Wed 2026-12-23: working days 24, 25, 28, 29, 30, 31 Dec, then (1–3 Jan off) 4, 5, 6, 7 Jan → Thu 2027-01-07.

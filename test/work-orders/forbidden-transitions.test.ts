@@ -9,7 +9,11 @@ const ROUTES: Partial<Record<WorkOrderAction, { path: string; who: Who; body: (c
   'answer-directly': { path: 'answer-directly', who: 'hotline', body: () => ({ answer: '答复' }) },
   dispatch: { path: 'dispatch', who: 'hotline', body: () => ({ leadUnitId: 'u1', assistingUnitIds: ['u2'] }) },
   'raise-dispute': { path: 'disputes', who: 'hotline', body: () => ({ unitIds: ['u1', 'u3'], reason: '职责争议' }) },
-  'resolve-dispute': { path: 'disputes/resolve', who: 'supervisor', body: () => ({ leadUnitId: 'u1', minutes: '会议纪要' }) },
+  'resolve-dispute': {
+    path: 'disputes/resolve',
+    who: 'supervisor',
+    body: () => ({ leadUnitId: 'u1', minutes: '会议纪要' }),
+  },
   sign: { path: 'sign', who: 'lead', body: () => ({}) },
   return: { path: 'return', who: 'lead', body: () => ({ reason: '非本单位职责' }) },
   'request-extension': { path: 'extension', who: 'lead', body: () => ({ extra: 1, reason: '需要更多时间' }) },
@@ -32,10 +36,22 @@ describe('every forbidden transition is refused with 409 and the reason', () => 
   let n = 0;
 
   const who = async (w: Who) =>
-    w === 'hotline' ? h.as('agent') : w === 'supervisor' ? h.as('supervisor') : w === 'lead' ? h.as('unit_handler', 'u1') : h.as('unit_handler', 'u2');
-  const post = async (id: number, path: string, w: Who, body: object) => h.req('POST', `/work-orders/${id}/${path}`, await who(w), body);
+    w === 'hotline'
+      ? h.as('agent')
+      : w === 'supervisor'
+        ? h.as('supervisor')
+        : w === 'lead'
+          ? h.as('unit_handler', 'u1')
+          : h.as('unit_handler', 'u2');
+  const post = async (id: number, path: string, w: Who, body: object) =>
+    h.req('POST', `/work-orders/${id}/${path}`, await who(w), body);
   const fresh = async (): Promise<number> => {
-    const r = await h.req('POST', '/work-orders', await h.as('agent'), intakeBody({ requesterPhone: `1390000${String(++n).padStart(4, '0')}`, content: `状态测试工单${n}号` }));
+    const r = await h.req(
+      'POST',
+      '/work-orders',
+      await h.as('agent'),
+      intakeBody({ requesterPhone: `1390000${String(++n).padStart(4, '0')}`, content: `状态测试工单${n}号` }),
+    );
     expect(r.status).toBe(201);
     return r.body.order.id;
   };
@@ -99,12 +115,17 @@ describe('every forbidden transition is refused with 409 and the reason', () => 
 
   it('refuses each action from each status the state machine does not allow it from', async () => {
     let checked = 0;
-    for (const [action, route] of Object.entries(ROUTES) as [WorkOrderAction, NonNullable<(typeof ROUTES)[WorkOrderAction]>][]) {
+    for (const [action, route] of Object.entries(ROUTES) as [
+      WorkOrderAction,
+      NonNullable<(typeof ROUTES)[WorkOrderAction]>,
+    ][]) {
       for (const [status, id] of orders) {
         if ((TRANSITIONS[action].from as readonly (WorkOrderStatus | null)[]).includes(status)) continue;
         const before = (await h.req('GET', `/work-orders/${id}`, await h.as('supervisor'))).body.version;
         const r = await post(id, route.path, route.who, route.body({ other }));
-        const unitWithoutOrder = (route.who === 'lead' || route.who === 'assist') && ['registered', 'not-accepted', 'disputed', 'merged'].includes(status);
+        const unitWithoutOrder =
+          (route.who === 'lead' || route.who === 'assist') &&
+          ['registered', 'not-accepted', 'disputed', 'merged'].includes(status);
         if (unitWithoutOrder) {
           // A unit acting on an order never assigned to it: not its order (403) before any rule is consulted.
           expect(r.status, `${action} from ${status}`).toBe(403);
@@ -126,13 +147,55 @@ describe('every forbidden transition is refused with 409 and the reason', () => 
   it('refuses rule breaches inside an allowed status with their own reason codes', async () => {
     const cases: { id: () => Promise<number>; path: string; who: Who; body: object; code: string }[] = [
       { id: async () => orders.get('dispatched')!, path: 'sign', who: 'assist', body: {}, code: 'not-lead-unit' },
-      { id: async () => orders.get('signed')!, path: 'opinions', who: 'lead', body: { opinion: 'x' }, code: 'not-assisting-unit' },
-      { id: async () => orders.get('signed')!, path: 'overdue-explanation', who: 'lead', body: { reason: '没有超期' }, code: 'not-overdue' },
-      { id: async () => orders.get('signed')!, path: 'extension', who: 'lead', body: { extra: 11, reason: '太长' }, code: 'extension-too-long' },
-      { id: async () => orders.get('signed')!, path: 'extension/approve', who: 'supervisor', body: {}, code: 'no-extension-pending' },
-      { id: async () => orders.get('registered')!, path: 'dispatch', who: 'hotline', body: { leadUnitId: 'u1', assistingUnitIds: ['u1'] }, code: 'unit-conflict' },
-      { id: async () => orders.get('registered')!, path: 'merge', who: 'hotline', body: { targetOrderId: orders.get('registered')! }, code: 'merge-into-self' },
-      { id: async () => orders.get('under-review')!, path: 'satisfaction', who: 'hotline', body: { replyText: '1' }, code: 'invalid-state' },
+      {
+        id: async () => orders.get('signed')!,
+        path: 'opinions',
+        who: 'lead',
+        body: { opinion: 'x' },
+        code: 'not-assisting-unit',
+      },
+      {
+        id: async () => orders.get('signed')!,
+        path: 'overdue-explanation',
+        who: 'lead',
+        body: { reason: '没有超期' },
+        code: 'not-overdue',
+      },
+      {
+        id: async () => orders.get('signed')!,
+        path: 'extension',
+        who: 'lead',
+        body: { extra: 11, reason: '太长' },
+        code: 'extension-too-long',
+      },
+      {
+        id: async () => orders.get('signed')!,
+        path: 'extension/approve',
+        who: 'supervisor',
+        body: {},
+        code: 'no-extension-pending',
+      },
+      {
+        id: async () => orders.get('registered')!,
+        path: 'dispatch',
+        who: 'hotline',
+        body: { leadUnitId: 'u1', assistingUnitIds: ['u1'] },
+        code: 'unit-conflict',
+      },
+      {
+        id: async () => orders.get('registered')!,
+        path: 'merge',
+        who: 'hotline',
+        body: { targetOrderId: orders.get('registered')! },
+        code: 'merge-into-self',
+      },
+      {
+        id: async () => orders.get('under-review')!,
+        path: 'satisfaction',
+        who: 'hotline',
+        body: { replyText: '1' },
+        code: 'invalid-state',
+      },
     ];
     for (const c of cases) {
       const r = await post(await c.id(), c.path, c.who, c.body);

@@ -22,7 +22,16 @@ describe('forwarding by a county workstation over HTTP', () => {
 
   async function signedAt(unitId: string): Promise<number> {
     const agent = await h.as('agent');
-    const taken = await h.req('POST', '/work-orders', agent, intakeBody({ content: `转派测试 ${unitId} ${Math.random()}`, requesterPhone: undefined, callId: seedCall(h, `call-${unitId}-${Math.random()}`) }));
+    const taken = await h.req(
+      'POST',
+      '/work-orders',
+      agent,
+      intakeBody({
+        content: `转派测试 ${unitId} ${Math.random()}`,
+        requesterPhone: undefined,
+        callId: seedCall(h, `call-${unitId}-${Math.random()}`),
+      }),
+    );
     expect(taken.status).toBe(201);
     const id = taken.body.order.id as number;
     expect((await h.req('POST', `/work-orders/${id}/dispatch`, agent, { leadUnitId: unitId })).status).toBe(200);
@@ -43,7 +52,10 @@ describe('forwarding by a county workstation over HTTP', () => {
     expect((await h.req('GET', `/work-orders/${id}`, target)).status).toBe(403);
 
     h.clock.advance(30 * 60_000);
-    const fwd = await h.req('POST', `/work-orders/${id}/forward`, ws, { unitId: 'ws-town-office', reason: '属街道城管办职责' });
+    const fwd = await h.req('POST', `/work-orders/${id}/forward`, ws, {
+      unitId: 'ws-town-office',
+      reason: '属街道城管办职责',
+    });
     expect(fwd.status).toBe(200);
     expect(fwd.body.status).toBe('dispatched');
     expect(fwd.body.assignments).toHaveLength(2);
@@ -105,7 +117,10 @@ describe('forwarding by a county workstation over HTTP', () => {
 
   it('refuses a forward by a unit that is not a county workstation', async () => {
     const id = await signedAt('u1');
-    const r = await h.req('POST', `/work-orders/${id}/forward`, await h.as('unit_handler', 'u1'), { unitId: 'ws-town', reason: '转派' });
+    const r = await h.req('POST', `/work-orders/${id}/forward`, await h.as('unit_handler', 'u1'), {
+      unitId: 'ws-town',
+      reason: '转派',
+    });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('forward-not-allowed');
     expect(r.body.message).toContain('only a county workstation forwards');
@@ -114,16 +129,30 @@ describe('forwarding by a county workstation over HTTP', () => {
 
   it('refuses a forward by anyone but the lead unit handler, and before signing', async () => {
     const id = await signedAt('nn-ws-1');
-    const agentTry = await h.req('POST', `/work-orders/${id}/forward`, await h.as('agent'), { unitId: 'ws-town', reason: '转派' });
+    const agentTry = await h.req('POST', `/work-orders/${id}/forward`, await h.as('agent'), {
+      unitId: 'ws-town',
+      reason: '转派',
+    });
     expect(agentTry.status).toBe(403);
-    const otherUnit = await h.req('POST', `/work-orders/${id}/forward`, await h.as('unit_handler', 'ws-town'), { unitId: 'ws-town-office', reason: '转派' });
+    const otherUnit = await h.req('POST', `/work-orders/${id}/forward`, await h.as('unit_handler', 'ws-town'), {
+      unitId: 'ws-town-office',
+      reason: '转派',
+    });
     expect(otherUnit.status).toBe(403);
 
     const agent = await h.as('agent');
-    const taken = await h.req('POST', '/work-orders', agent, intakeBody({ content: '未签收转派', requesterPhone: undefined, callId: seedCall(h, 'call-unsigned') }));
+    const taken = await h.req(
+      'POST',
+      '/work-orders',
+      agent,
+      intakeBody({ content: '未签收转派', requesterPhone: undefined, callId: seedCall(h, 'call-unsigned') }),
+    );
     const id2 = taken.body.order.id as number;
     await h.req('POST', `/work-orders/${id2}/dispatch`, agent, { leadUnitId: 'nn-ws-1' });
-    const early = await h.req('POST', `/work-orders/${id2}/forward`, await h.as('unit_handler', 'nn-ws-1'), { unitId: 'ws-town', reason: '转派' });
+    const early = await h.req('POST', `/work-orders/${id2}/forward`, await h.as('unit_handler', 'nn-ws-1'), {
+      unitId: 'ws-town',
+      reason: '转派',
+    });
     expect(early.status).toBe(409);
     expect(early.body.message).toContain('not allowed when the order is dispatched');
   });

@@ -15,7 +15,12 @@ export interface Harness {
   gateway: LogOnlySmsGateway;
   /** A bearer header for a user of this role (and unit), logged in again when the fake clock has moved on. */
   as(role: Role, unitId?: string): Promise<{ authorization: string }>;
-  req(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, who: { authorization: string }, payload?: unknown): Promise<{ status: number; body: any }>;
+  req(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    who: { authorization: string },
+    payload?: unknown,
+  ): Promise<{ status: number; body: any }>;
   cleanup(): Promise<void>;
 }
 
@@ -46,7 +51,12 @@ export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1
     return bearer(u.token);
   };
   const req: Harness['req'] = async (method, url, who, payload) => {
-    const res = await server.app.inject({ method, url, headers: who, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    const res = await server.app.inject({
+      method,
+      url,
+      headers: who,
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
     let body: unknown = res.body;
     try {
       body = res.json();
@@ -55,7 +65,15 @@ export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1
     }
     return { status: res.statusCode, body };
   };
-  const h: Harness = { server, clock, module: m, gateway: m.smsGateway as LogOnlySmsGateway, as, req, cleanup: () => server.cleanup() };
+  const h: Harness = {
+    server,
+    clock,
+    module: m,
+    gateway: m.smsGateway as LogOnlySmsGateway,
+    as,
+    req,
+    cleanup: () => server.cleanup(),
+  };
   seedCall(h, 'call-1');
   return h;
 }
@@ -63,7 +81,15 @@ export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1
 /** A recorded call for a phone order to name (POST /work-orders answers 404 for a callId that names no call). */
 export function seedCall(h: Harness, callId: string): string {
   const at = h.clock.now();
-  new CallsRepo(h.server.store.db).insertCall({ id: callId, callerChannelId: `ch-${callId}`, callerNumber: PHONE, status: 'ended', phase: 'ended', arrivedAt: at - 60_000, endedAt: at });
+  new CallsRepo(h.server.store.db).insertCall({
+    id: callId,
+    callerChannelId: `ch-${callId}`,
+    callerNumber: PHONE,
+    status: 'ended',
+    phase: 'ended',
+    arrivedAt: at - 60_000,
+    endedAt: at,
+  });
   return callId;
 }
 
@@ -77,9 +103,27 @@ export async function seedOrganisation(h: Harness): Promise<void> {
     { id: 'gx', kind: 'region', name: '广西壮族自治区', parentId: null },
     { id: 'nn', kind: 'city', name: '南宁市', parentId: 'gx' },
     { id: 'nn-ws-1', kind: 'county_workstation', name: '青秀区工作站', parentId: 'nn' },
-    { id: 'u1', kind: 'handling_unit', name: '市城管局', parentId: 'nn', contacts: [{ name: '张三', phone: '13900000001', emergency: true }] },
-    { id: 'u2', kind: 'handling_unit', name: '市交警支队', parentId: 'nn', contacts: [{ name: '李四', phone: '13900000002' }] },
-    { id: 'u3', kind: 'handling_unit', name: '市住建局', parentId: 'nn', contacts: [{ name: '王五', phone: '13900000003' }] },
+    {
+      id: 'u1',
+      kind: 'handling_unit',
+      name: '市城管局',
+      parentId: 'nn',
+      contacts: [{ name: '张三', phone: '13900000001', emergency: true }],
+    },
+    {
+      id: 'u2',
+      kind: 'handling_unit',
+      name: '市交警支队',
+      parentId: 'nn',
+      contacts: [{ name: '李四', phone: '13900000002' }],
+    },
+    {
+      id: 'u3',
+      kind: 'handling_unit',
+      name: '市住建局',
+      parentId: 'nn',
+      contacts: [{ name: '王五', phone: '13900000003' }],
+    },
   ];
   for (const u of units) {
     const r = await h.req('POST', '/organisation/units', admin, u);
@@ -101,5 +145,9 @@ export const intakeBody = (over: Record<string, unknown> = {}) => ({
 
 export function signedHeaders(body: string, at: number, secret = WEBHOOK_SECRET): Record<string, string> {
   const ts = String(Math.floor(at / 1000));
-  return { 'content-type': 'application/json', 'x-sms-timestamp': ts, 'x-sms-signature': signWebhook(secret, ts, body) };
+  return {
+    'content-type': 'application/json',
+    'x-sms-timestamp': ts,
+    'x-sms-signature': signWebhook(secret, ts, body),
+  };
 }

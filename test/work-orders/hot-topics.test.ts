@@ -35,7 +35,11 @@ describe('GET /statistics/hot-topics', () => {
     await take('traffic.congestion', '兴宁区朝阳路2号', '路口拥堵 F');
 
     const auditor = await h.as('auditor');
-    const byCategory = await h.req('GET', '/statistics/hot-topics?from=2026-01-05&to=2026-01-06&groupBy=category', auditor);
+    const byCategory = await h.req(
+      'GET',
+      '/statistics/hot-topics?from=2026-01-05&to=2026-01-06&groupBy=category',
+      auditor,
+    );
     expect(byCategory.status).toBe(200);
     expect(byCategory.body).toEqual({
       from: '2026-01-05',
@@ -49,7 +53,11 @@ describe('GET /statistics/hot-topics', () => {
       ],
     });
 
-    const byArea = await h.req('GET', '/statistics/hot-topics?from=2026-01-05&to=2026-01-07&groupBy=area&limit=2', await h.as('supervisor'));
+    const byArea = await h.req(
+      'GET',
+      '/statistics/hot-topics?from=2026-01-05&to=2026-01-07&groupBy=area&limit=2',
+      await h.as('supervisor'),
+    );
     expect(byArea.status).toBe(200);
     expect(byArea.body.total).toBe(6);
     expect(byArea.body.topics).toEqual([
@@ -63,12 +71,31 @@ describe('GET /statistics/hot-topics', () => {
   });
 
   it('is for supervisors and auditors, and refuses a bad period naming the field', async () => {
-    expect((await h.req('GET', '/statistics/hot-topics?from=2026-01-05&to=2026-01-06&groupBy=category', await h.as('agent'))).status).toBe(403);
-    expect((await h.req('GET', '/statistics/hot-topics?from=2026-01-05&to=2026-01-06&groupBy=category', await h.as('unit_handler', 'u1'))).status).toBe(403);
-    const reversed = await h.req('GET', '/statistics/hot-topics?from=2026-01-06&to=2026-01-05&groupBy=area', await h.as('auditor'));
+    expect(
+      (await h.req('GET', '/statistics/hot-topics?from=2026-01-05&to=2026-01-06&groupBy=category', await h.as('agent')))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await h.req(
+          'GET',
+          '/statistics/hot-topics?from=2026-01-05&to=2026-01-06&groupBy=category',
+          await h.as('unit_handler', 'u1'),
+        )
+      ).status,
+    ).toBe(403);
+    const reversed = await h.req(
+      'GET',
+      '/statistics/hot-topics?from=2026-01-06&to=2026-01-05&groupBy=area',
+      await h.as('auditor'),
+    );
     expect(reversed.status).toBe(400);
     expect(reversed.body.message).toContain('querystring.to');
-    const badDate = await h.req('GET', '/statistics/hot-topics?from=2026-02-30&to=2026-03-01&groupBy=area', await h.as('auditor'));
+    const badDate = await h.req(
+      'GET',
+      '/statistics/hot-topics?from=2026-02-30&to=2026-03-01&groupBy=area',
+      await h.as('auditor'),
+    );
     expect(badDate.status).toBe(400);
     expect(badDate.body.message).toContain('querystring.from');
     const noGroup = await h.req('GET', '/statistics/hot-topics?from=2026-01-05&to=2026-01-06', await h.as('auditor'));

@@ -16,13 +16,28 @@ interface Line {
 /** A server whose every log line is captured, on a fake clock. */
 async function serverWithCapturedLog(env: Record<string, string>) {
   const raw: string[] = [];
-  const logger = createLogger({ level: 'info', pretty: false, destination: { write: (s: string) => void raw.push(s) } });
+  const logger = createLogger({
+    level: 'info',
+    pretty: false,
+    destination: { write: (s: string) => void raw.push(s) },
+  });
   const clock = new FakeClock(Date.UTC(2026, 0, 5, 1, 0, 0));
   const server = await startTestServer({ clock, logger, scanner: false, env });
-  const lines = () => raw.join('').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Line);
-  const webhookLines = () => lines().filter((l) => /webhook/i.test(l.msg) && l.msg !== 'incoming request' && l.msg !== 'request completed');
+  const lines = () =>
+    raw
+      .join('')
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as Line);
+  const webhookLines = () =>
+    lines().filter((l) => /webhook/i.test(l.msg) && l.msg !== 'incoming request' && l.msg !== 'request completed');
   const post = () =>
-    server.app.inject({ method: 'POST', url: '/webhooks/sms', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ from: PHONE, text: '1' }) });
+    server.app.inject({
+      method: 'POST',
+      url: '/webhooks/sms',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ from: PHONE, text: '1' }),
+    });
   return { server, clock, lines, webhookLines, raw, post };
 }
 
@@ -36,7 +51,10 @@ describe('refused SMS webhook calls are logged at most once a minute (issue 7 it
       for (let i = 0; i < 10; i++) expect((await s.post()).statusCode).toBe(503);
 
       // Then: one line so far, at warn, for the first refusal.
-      expect(s.lines().filter((l) => l.level >= 50), s.raw.join('')).toEqual([]);
+      expect(
+        s.lines().filter((l) => l.level >= 50),
+        s.raw.join(''),
+      ).toEqual([]);
       expect(s.webhookLines()).toHaveLength(1);
       expect(s.webhookLines()[0]).toMatchObject({ level: 40, refused: 1, reason: 'webhook-not-configured' });
       expect(s.raw.join('')).not.toMatch(/stack|at .*\.ts:\d+/);

@@ -22,7 +22,8 @@ describe('SMS webhook authentication', () => {
   });
   afterAll(async () => h?.cleanup());
 
-  const post = (payload: string, headers: Record<string, string>) => h.server.app.inject({ method: 'POST', url: '/webhooks/sms', headers, payload });
+  const post = (payload: string, headers: Record<string, string>) =>
+    h.server.app.inject({ method: 'POST', url: '/webhooks/sms', headers, payload });
 
   it('refuses replies without a signature, with a wrong one, with a stale timestamp, or with a body changed after signing', async () => {
     const payload = JSON.stringify({ from: PHONE, text: '3' });
@@ -67,7 +68,17 @@ describe('SMS gateways and logs', () => {
       const clock = new FakeClock();
       const ok = new SatisfactionSms(new LogOnlySmsGateway(logger), new SqliteSmsRepo(store.sqlite), clock, logger);
       expect(await ok.sendSurvey(1, PHONE, '满意请回复1')).toBe('sent');
-      const failing = new SatisfactionSms({ name: 'down', send: async () => { throw new SmsGatewayError('gateway down'); } }, new SqliteSmsRepo(store.sqlite), clock, logger);
+      const failing = new SatisfactionSms(
+        {
+          name: 'down',
+          send: async () => {
+            throw new SmsGatewayError('gateway down');
+          },
+        },
+        new SqliteSmsRepo(store.sqlite),
+        clock,
+        logger,
+      );
       expect(await failing.sendSurvey(2, PHONE, '满意请回复1')).toBe('failed');
       expect(lines.length).toBeGreaterThanOrEqual(2);
       expect(lines.join('')).not.toContain(PHONE);
@@ -90,13 +101,18 @@ describe('SMS gateways and logs', () => {
     expect(await g.send({ to: PHONE, body: 'hi' })).toEqual({ gatewayId: 'm-1' });
     expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ to: PHONE, body: 'hi' });
     expect((calls[0]!.init.headers as Record<string, string>)['authorization']).toBe('Bearer tok');
-    const bad = new HttpSmsGateway({ url: 'http://127.0.0.1:9/send', fetch: (async () => new Response('quota', { status: 429 })) as unknown as typeof fetch });
+    const bad = new HttpSmsGateway({
+      url: 'http://127.0.0.1:9/send',
+      fetch: (async () => new Response('quota', { status: 429 })) as unknown as typeof fetch,
+    });
     await expect(bad.send({ to: PHONE, body: 'hi' })).rejects.toMatchObject({ status: 429 });
     const hang = new HttpSmsGateway({
       url: 'http://127.0.0.1:9/send',
       timeoutMs: 50,
       fetch: ((_u: string, init: RequestInit) =>
-        new Promise((_r, reject) => init.signal?.addEventListener('abort', () => reject(Object.assign(new Error('t'), { name: 'TimeoutError' }))))) as unknown as typeof fetch,
+        new Promise((_r, reject) =>
+          init.signal?.addEventListener('abort', () => reject(Object.assign(new Error('t'), { name: 'TimeoutError' }))),
+        )) as unknown as typeof fetch,
     });
     await expect(hang.send({ to: PHONE, body: 'hi' })).rejects.toThrow(/did not answer within 50 ms/);
   });

@@ -17,11 +17,20 @@ describe('supervision scanner and satisfaction timeout on a fake clock', () => {
   });
 
   const notices = async (id: number) =>
-    (await h.req('GET', `/supervision/orders/${id}/notices`, await h.as('supervisor'))).body.map((n: { deadlineKind: string; level: string }) => `${n.deadlineKind}:${n.level}`);
+    (await h.req('GET', `/supervision/orders/${id}/notices`, await h.as('supervisor'))).body.map(
+      (n: { deadlineKind: string; level: string }) => `${n.deadlineKind}:${n.level}`,
+    );
 
   it('escalates a working-day order: SMS warning the working day before, yellow card when overdue, red card 3 working days later', async () => {
     const agent = await h.as('agent');
-    const id = (await h.req('POST', '/work-orders', agent, intakeBody({ type: 'consultation', content: '咨询公积金提取条件', category: 'government.policy' }))).body.order.id;
+    const id = (
+      await h.req(
+        'POST',
+        '/work-orders',
+        agent,
+        intakeBody({ type: 'consultation', content: '咨询公积金提取条件', category: 'government.policy' }),
+      )
+    ).body.order.id;
     await h.req('POST', `/work-orders/${id}/dispatch`, agent, { leadUnitId: 'u1' });
     // Sign due end of Tue 01-06; completion (2 working days) due end of Wed 01-07.
     const scan = () => h.module.scanner.scanOnce();
@@ -67,7 +76,20 @@ describe('supervision scanner and satisfaction timeout on a fake clock', () => {
 
   it('the timer-driven scanner warns an emergency order at a quarter of its 30 minutes left and cards it on time', async () => {
     const agent = await h.as('agent');
-    const id = (await h.req('POST', '/work-orders', agent, intakeBody({ emergency: true, type: 'help', requesterPhone: '13500000001', content: '燃气泄漏味道很重', category: 'safety' }))).body.order.id;
+    const id = (
+      await h.req(
+        'POST',
+        '/work-orders',
+        agent,
+        intakeBody({
+          emergency: true,
+          type: 'help',
+          requesterPhone: '13500000001',
+          content: '燃气泄漏味道很重',
+          category: 'safety',
+        }),
+      )
+    ).body.order.id;
     const dispatchedAt = h.clock.now();
     await h.req('POST', `/work-orders/${id}/dispatch`, agent, { leadUnitId: 'u2' });
     h.module.scanner.start();
@@ -76,7 +98,8 @@ describe('supervision scanner and satisfaction timeout on a fake clock', () => {
       await h.clock.advanceAsync(MIN);
       await h.module.scanner.idle();
       const list = await notices(id);
-      if (seen.length === 0 || list.length !== seen.at(-1)!.list.length) seen.push({ at: h.clock.now() - dispatchedAt, list });
+      if (seen.length === 0 || list.length !== seen.at(-1)!.list.length)
+        seen.push({ at: h.clock.now() - dispatchedAt, list });
     }
     h.module.scanner.stop();
     const firstAt = (label: string) => seen.find((s) => s.list.includes(label))?.at;
@@ -91,22 +114,54 @@ describe('supervision scanner and satisfaction timeout on a fake clock', () => {
 
   it('no satisfaction reply within 24 hours counts as satisfied; a reply in time is kept', async () => {
     const agent = await h.as('agent');
-    const silent = (await h.req('POST', '/work-orders', agent, intakeBody({ channel: 'website', callId: undefined, requesterPhone: '13500000002', content: '问题一', category: 'other' }))).body.order.id;
-    const answering = (await h.req('POST', '/work-orders', agent, intakeBody({ channel: 'website', callId: undefined, requesterPhone: '13500000003', content: '问题二', category: 'other' }))).body.order.id;
+    const silent = (
+      await h.req(
+        'POST',
+        '/work-orders',
+        agent,
+        intakeBody({
+          channel: 'website',
+          callId: undefined,
+          requesterPhone: '13500000002',
+          content: '问题一',
+          category: 'other',
+        }),
+      )
+    ).body.order.id;
+    const answering = (
+      await h.req(
+        'POST',
+        '/work-orders',
+        agent,
+        intakeBody({
+          channel: 'website',
+          callId: undefined,
+          requesterPhone: '13500000003',
+          content: '问题二',
+          category: 'other',
+        }),
+      )
+    ).body.order.id;
     await h.req('POST', `/work-orders/${silent}/answer-directly`, agent, { answer: '答复一' });
     await h.req('POST', `/work-orders/${answering}/answer-directly`, agent, { answer: '答复二' });
     h.clock.advance(23 * 3600_000);
     await h.module.scanner.scanOnce();
     const sup = await h.as('supervisor');
     expect((await h.req('GET', `/work-orders/${silent}`, sup)).body.satisfaction.result).toBeUndefined();
-    expect((await h.req('POST', `/work-orders/${answering}/satisfaction`, await h.as('agent'), { replyText: '基本满意' })).status).toBe(200);
+    expect(
+      (await h.req('POST', `/work-orders/${answering}/satisfaction`, await h.as('agent'), { replyText: '基本满意' }))
+        .status,
+    ).toBe(200);
     h.clock.advance(1 * 3600_000 + 1);
     const r = await h.module.scanner.scanOnce();
     expect(r.satisfactionTimeouts).toBe(1);
     const sup2 = await h.as('supervisor');
     const s = (await h.req('GET', `/work-orders/${silent}`, sup2)).body.satisfaction;
     expect(s).toMatchObject({ result: 'satisfied', byDefault: true });
-    expect((await h.req('GET', `/work-orders/${answering}`, sup2)).body.satisfaction).toMatchObject({ result: 'basically-satisfied', byDefault: false });
+    expect((await h.req('GET', `/work-orders/${answering}`, sup2)).body.satisfaction).toMatchObject({
+      result: 'basically-satisfied',
+      byDefault: false,
+    });
     const audit = await h.req('GET', `/work-orders/${silent}/audit`, sup2);
     expect(audit.body.at(-1)).toMatchObject({ action: 'satisfaction-timeout', actorRole: 'system' });
     expect((await h.module.scanner.scanOnce()).satisfactionTimeouts).toBe(0);

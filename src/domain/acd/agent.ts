@@ -1,6 +1,13 @@
 export type AgentStatus = 'signed-out' | 'ready' | 'reserved' | 'on-call' | 'wrap-up' | 'paused';
 
-export const agentStatuses: readonly AgentStatus[] = ['signed-out', 'ready', 'reserved', 'on-call', 'wrap-up', 'paused'];
+export const agentStatuses: readonly AgentStatus[] = [
+  'signed-out',
+  'ready',
+  'reserved',
+  'on-call',
+  'wrap-up',
+  'paused',
+];
 
 /** The reason code given to an agent paused for not answering an offered call. */
 export const RONA = 'RONA';

@@ -112,7 +112,10 @@ export class WorkingCalendar {
       parsed.set(k, r.value);
     });
     if (issues.length > 0) throw new CalendarDataError(issues);
-    return new WorkingCalendar(parsed, [...new Set(options.regions ?? [])].filter((r) => r !== NATIONAL));
+    return new WorkingCalendar(
+      parsed,
+      [...new Set(options.regions ?? [])].filter((r) => r !== NATIONAL),
+    );
   }
 
   /**
@@ -134,7 +137,9 @@ export class WorkingCalendar {
   /** The loaded schedules, e.g. for an admin listing or persisting. */
   listSchedules(): YearSchedule[] {
     // Copies: the calendar is immutable, so nobody may change its schedules through this list.
-    return [...this.schedules.values()].map((s) => structuredClone(s)).sort((a, b) => a.year - b.year || a.region.localeCompare(b.region));
+    return [...this.schedules.values()]
+      .map((s) => structuredClone(s))
+      .sort((a, b) => a.year - b.year || a.region.localeCompare(b.region));
   }
 
   /** Years whose national and applied regional schedules are all loaded. */

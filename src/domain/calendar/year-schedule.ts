@@ -49,7 +49,10 @@ const REGION_RE = /^[a-z][a-z0-9-]{0,39}$/;
 export function parseYearSchedule(input: unknown): ParseResult<YearSchedule> {
   const issues: CalendarIssue[] = [];
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, issues: [{ path: '$', message: 'must be an object with year, region, holidays, makeUpWorkdays' }] };
+    return {
+      ok: false,
+      issues: [{ path: '$', message: 'must be an object with year, region, holidays, makeUpWorkdays' }],
+    };
   }
   const o = input as Record<string, unknown>;
   const year = o['year'];
@@ -60,8 +63,10 @@ export function parseYearSchedule(input: unknown): ParseResult<YearSchedule> {
   if (typeof region !== 'string' || !REGION_RE.test(region)) {
     issues.push({ path: 'region', message: 'must be "national" or a lower-case region id such as "guangxi"' });
   }
-  if (o['source'] !== undefined && typeof o['source'] !== 'string') issues.push({ path: 'source', message: 'must be a string' });
-  if (o['derived'] !== undefined && typeof o['derived'] !== 'boolean') issues.push({ path: 'derived', message: 'must be a boolean' });
+  if (o['source'] !== undefined && typeof o['source'] !== 'string')
+    issues.push({ path: 'source', message: 'must be a string' });
+  if (o['derived'] !== undefined && typeof o['derived'] !== 'boolean')
+    issues.push({ path: 'derived', message: 'must be a boolean' });
 
   const validYear = typeof year === 'number' && Number.isInteger(year) && year >= 2000 && year <= 2200;
   const inWindow = (date: CivilDate): boolean => {
@@ -93,7 +98,10 @@ export function parseYearSchedule(input: unknown): ParseResult<YearSchedule> {
         issues.push({ path: `${p}.name`, message: 'must be a non-empty string' });
         bad = true;
       }
-      for (const [key, v] of [['from', from], ['to', to]] as const) {
+      for (const [key, v] of [
+        ['from', from],
+        ['to', to],
+      ] as const) {
         if (!isCivilDate(v)) {
           issues.push({ path: `${p}.${key}`, message: `must be a calendar date YYYY-MM-DD, got ${JSON.stringify(v)}` });
           bad = true;
@@ -141,11 +149,17 @@ export function parseYearSchedule(input: unknown): ParseResult<YearSchedule> {
       }
       const d = dayNumberOf(v);
       if (!isWeekend(d)) {
-        issues.push({ path: p, message: `${v} is a weekday; a make-up working day (调休上班) is a Saturday or Sunday` });
+        issues.push({
+          path: p,
+          message: `${v} is a weekday; a make-up working day (调休上班) is a Saturday or Sunday`,
+        });
         return;
       }
       if (holidayDays.has(d)) {
-        issues.push({ path: p, message: `${v} cannot be both a holiday ("${holidayDays.get(d) ?? ''}") and a working day` });
+        issues.push({
+          path: p,
+          message: `${v} cannot be both a holiday ("${holidayDays.get(d) ?? ''}") and a working day`,
+        });
         return;
       }
       if (seen.has(v)) {

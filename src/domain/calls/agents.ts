@@ -6,7 +6,8 @@ import { dispatch } from './queue.ts';
 /** Agent state: sign in and out, ready, pause with a reason, wrap-up after a call. */
 export function signIn(d: Draft, input: Extract<Input, { type: 'agent-sign-in' }>): Rejection | undefined {
   const skills = [...new Set(input.skills)];
-  if (skills.length === 0) return { code: 'invalid-input', message: `agent ${input.agentId}: at least one skill is needed` };
+  if (skills.length === 0)
+    return { code: 'invalid-input', message: `agent ${input.agentId}: at least one skill is needed` };
   const unknown = skills.filter((s) => !d.ivrConfig.skills.includes(s));
   if (unknown.length > 0) {
     return {
@@ -23,11 +24,22 @@ export function signIn(d: Draft, input: Extract<Input, { type: 'agent-sign-in' }
   if (input.endpoint !== undefined) {
     for (const other of d.agents.values()) {
       if (other.agentId !== input.agentId && other.status !== 'signed-out' && other.endpoint === input.endpoint) {
-        return { code: 'extension-in-use', message: `${input.endpoint} is in use by agent ${other.agentId}`, holder: other.agentId };
+        return {
+          code: 'extension-in-use',
+          message: `${input.endpoint} is in use by agent ${other.agentId}`,
+          holder: other.agentId,
+        };
       }
     }
   }
-  const agent: AgentState = { agentId: input.agentId, skills, leader: input.leader === true, status: 'signed-out', since: d.now, idleSince: d.now };
+  const agent: AgentState = {
+    agentId: input.agentId,
+    skills,
+    leader: input.leader === true,
+    status: 'signed-out',
+    since: d.now,
+    idleSince: d.now,
+  };
   if (input.endpoint !== undefined) agent.endpoint = input.endpoint;
   d.addAgent(agent);
   const talking = [...d.calls.values()].find((c) => c.phase === 'connected' && c.agentId === agent.agentId);
@@ -67,7 +79,8 @@ export function ready(d: Draft, agentId: string): Rejection | undefined {
 export function pause(d: Draft, agentId: string, reason: string): Rejection | undefined {
   const agent = d.agent(agentId);
   if (!agent) return { code: 'unknown-agent', message: `no agent ${agentId}` };
-  if (typeof reason !== 'string' || reason.trim() === '') return { code: 'invalid-input', message: 'a pause needs a reason code' };
+  if (typeof reason !== 'string' || reason.trim() === '')
+    return { code: 'invalid-input', message: 'a pause needs a reason code' };
   if (agent.status !== 'ready' && agent.status !== 'wrap-up' && agent.status !== 'paused') {
     return { code: 'invalid-transition', message: `agent ${agentId} cannot pause while ${agent.status}` };
   }

@@ -81,4 +81,3 @@ export interface CallCenterState {
 export function createCallCenterState(config: CallCenterConfig): CallCenterState {
   return { config, calls: new Map(), agents: new Map(), timers: new Map(), seq: 0 };
 }
-

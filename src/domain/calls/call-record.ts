@@ -19,8 +19,6 @@ export type CallOutcome =
   /** The menu ended the call itself (self-service finished). */
   | 'completed-in-ivr';
 
-
-
 /** Everything the CDR store keeps about one call; times are epoch milliseconds. */
 export interface CallRecord {
   callId: string;

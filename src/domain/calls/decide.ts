@@ -42,10 +42,16 @@ function handle(d: Draft, input: Input): Rejection | undefined {
     case 'dtmf':
       return toIvr(d, input.callId, { type: 'dtmf', digit: input.digit }, true);
     case 'ticket-status-result':
-      return toIvr(d, input.callId, { type: 'ticket-status-result', ticketNumber: input.ticketNumber, status: input.status }, false);
+      return toIvr(
+        d,
+        input.callId,
+        { type: 'ticket-status-result', ticketNumber: input.ticketNumber, status: input.status },
+        false,
+      );
     case 'playback-finished': {
       const c = d.calls.get(input.callId);
-      if (c?.phase === 'ivr') return toIvr(d, input.callId, { type: 'playback-finished', playbackId: input.playbackId }, true);
+      if (c?.phase === 'ivr')
+        return toIvr(d, input.callId, { type: 'playback-finished', playbackId: input.playbackId }, true);
       return announcementFinished(d, input.callId, input.playbackId);
     }
     case 'timer-fired':
@@ -121,7 +127,8 @@ function timerFired(d: Draft, key: string): void {
       const call = d.call(owner.callId);
       if (!call) return;
       delete call.timers.rona;
-      if (call.phase === 'ringing' && call.queue?.offeredTo === owner.agentId) failOffer(d, call, owner.agentId, 'rona');
+      if (call.phase === 'ringing' && call.queue?.offeredTo === owner.agentId)
+        failOffer(d, call, owner.agentId, 'rona');
       return;
     }
     case 'prewarn':

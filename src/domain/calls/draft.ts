@@ -8,7 +8,13 @@ import type { Effect } from './effects.ts';
  * and `invalid-extension` (the site's extension pattern, checked before the domain) → 400.
  */
 export interface Rejection {
-  code: 'unknown-agent' | 'unknown-call' | 'invalid-transition' | 'invalid-input' | 'invalid-extension' | 'extension-in-use';
+  code:
+    | 'unknown-agent'
+    | 'unknown-call'
+    | 'invalid-transition'
+    | 'invalid-input'
+    | 'invalid-extension'
+    | 'extension-in-use';
   message: string;
   /** With `extension-in-use`: the agent signed in on that phone. */
   holder?: string;
@@ -88,7 +94,13 @@ export class Draft {
   finish(): { state: CallCenterState; effects: Effect[] } {
     for (const record of this.changedRecords.values()) this.effects.push({ type: 'call-record', record });
     return {
-      state: { config: this.state.config, calls: this.calls.result(), agents: this.agents.result(), timers: this.timers.result(), seq: this.seq },
+      state: {
+        config: this.state.config,
+        calls: this.calls.result(),
+        agents: this.agents.result(),
+        timers: this.timers.result(),
+        seq: this.seq,
+      },
       effects: this.effects,
     };
   }

@@ -24,11 +24,22 @@ export function callArrived(d: Draft, input: Extract<Input, { type: 'call-arrive
     failedOffers: [],
     outcome: 'in-progress',
   };
-  const call: CallState = { callId: input.callId, channelId: input.channelId, phase: 'ivr', record, mohOn: false, timers: {} };
+  const call: CallState = {
+    callId: input.callId,
+    channelId: input.channelId,
+    phase: 'ivr',
+    record,
+    mohOn: false,
+    timers: {},
+  };
   d.addCall(call);
   d.touched(call);
   d.emit({ type: 'answer', callId: call.callId, channelId: call.channelId });
-  const step = startIvr(d.ivrConfig, { callId: call.callId, channelId: call.channelId, callerNumber: input.callerNumber }, d.now);
+  const step = startIvr(
+    d.ivrConfig,
+    { callId: call.callId, channelId: call.channelId, callerNumber: input.callerNumber },
+    d.now,
+  );
   applyIvrStep(d, call, step);
   return undefined;
 }
@@ -38,7 +49,9 @@ export function toIvr(d: Draft, callId: string, input: IvrInput, ignoreOutsideIv
   const call = d.calls.get(callId);
   if (!call) return { code: 'unknown-call', message: `no call ${callId}` };
   if (call.phase !== 'ivr' || !call.ivr) {
-    return ignoreOutsideIvr ? undefined : { code: 'invalid-transition', message: `call ${callId} is no longer in the voice menu` };
+    return ignoreOutsideIvr
+      ? undefined
+      : { code: 'invalid-transition', message: `call ${callId} is no longer in the voice menu` };
   }
   const mutable = d.call(callId) as CallState;
   applyIvrStep(d, mutable, stepIvr(d.ivrConfig, call.ivr, input, d.now));
@@ -78,7 +91,10 @@ function ivrExit(d: Draft, call: CallState, exit: IvrExit): void {
       call.record.transferNumber = exit.number;
       call.record.outcome = 'transferred';
       call.phase = 'handed-off';
-      call.talk = { held: false, parties: [{ partyId, purpose: 'ivr-transfer', number: exit.number, answered: false }] };
+      call.talk = {
+        held: false,
+        parties: [{ partyId, purpose: 'ivr-transfer', number: exit.number, answered: false }],
+      };
       d.emit({ type: 'transfer', callId: call.callId, channelId: call.channelId, number: exit.number, partyId });
       return;
     }

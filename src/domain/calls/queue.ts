@@ -47,7 +47,13 @@ export function requeue(d: Draft, call: CallState, skill: string, note: Transfer
   const r = call.record;
   d.seq += 1;
   call.phase = 'queued';
-  call.queue = { skill, priority: r.priority, enqueuedAt: r.ivrExitAt ?? r.arrivedAt, seq: d.seq, escalated: r.breach !== undefined };
+  call.queue = {
+    skill,
+    priority: r.priority,
+    enqueuedAt: r.ivrExitAt ?? r.arrivedAt,
+    seq: d.seq,
+    escalated: r.breach !== undefined,
+  };
   call.transferNote = note;
   r.skill = skill;
   delete call.agentId;
@@ -63,13 +69,22 @@ export function requeue(d: Draft, call: CallState, skill: string, note: Transfer
 }
 
 function armWatchdog(d: Draft, call: CallState, from: number): void {
-  call.timers.prewarn = d.setTimer(`prewarn:${call.callId}`, from + d.acd.prewarnMs, { kind: 'prewarn', callId: call.callId });
-  call.timers.breach = d.setTimer(`breach:${call.callId}`, from + d.acd.breachMs, { kind: 'breach', callId: call.callId });
+  call.timers.prewarn = d.setTimer(`prewarn:${call.callId}`, from + d.acd.prewarnMs, {
+    kind: 'prewarn',
+    callId: call.callId,
+  });
+  call.timers.breach = d.setTimer(`breach:${call.callId}`, from + d.acd.breachMs, {
+    kind: 'breach',
+    callId: call.callId,
+  });
 }
 
 export function scheduleAnnouncement(d: Draft, call: CallState): void {
   if (d.acd.announceEveryMs <= 0) return;
-  call.timers.announce = d.setTimer(`announce:${call.callId}`, d.now + d.acd.announceEveryMs, { kind: 'announce', callId: call.callId });
+  call.timers.announce = d.setTimer(`announce:${call.callId}`, d.now + d.acd.announceEveryMs, {
+    kind: 'announce',
+    callId: call.callId,
+  });
 }
 
 /** A queue announcement finished: music on hold again. */
@@ -97,7 +112,8 @@ export function announce(d: Draft, callId: string): void {
   if (call.phase === 'ringing' || call.announcePlaybackId) return;
   const position = positionOf(d, call);
   const p = d.ivrConfig.prompts;
-  const prompts = position <= 1 ? [p.queueNext] : [p.queueAheadBefore, ...numberPrompts(p, position - 1), p.queueAheadAfter];
+  const prompts =
+    position <= 1 ? [p.queueNext] : [p.queueAheadBefore, ...numberPrompts(p, position - 1), p.queueAheadAfter];
   const waitMinutes = estimatedWaitMinutes(d, call, position);
   if (p.queueWaitBefore && p.queueWaitMinutes && waitMinutes !== undefined) {
     prompts.push(p.queueWaitBefore, ...numberPrompts(p, waitMinutes), p.queueWaitMinutes);
@@ -146,7 +162,9 @@ function positionOf(d: Draft, call: CallState): number {
 export function dispatch(d: Draft): void {
   const ready = [...d.agents.values()].filter((a) => a.status === 'ready').sort(compareIdle);
   if (ready.length === 0) return;
-  const waiting = [...d.calls.values()].filter((c) => c.phase === 'queued' && c.queue).sort((a, b) => compareQueueEntries(a.queue!, b.queue!));
+  const waiting = [...d.calls.values()]
+    .filter((c) => c.phase === 'queued' && c.queue)
+    .sort((a, b) => compareQueueEntries(a.queue!, b.queue!));
   for (const c of waiting) {
     const idx = ready.findIndex((a) => isEligible(a, c.queue!, d.acd));
     if (idx < 0) continue;
@@ -167,8 +185,17 @@ export function offer(d: Draft, call: CallState, agent: AgentState): void {
   call.record.offers += 1;
   d.touched(call);
   d.setAgentStatus(agent, 'reserved', { callId: call.callId });
-  call.timers.rona = d.setTimer(`rona:${call.callId}`, d.now + d.acd.ringTimeoutMs, { kind: 'rona', callId: call.callId, agentId: agent.agentId });
-  const originate: Effect = { type: 'originate-agent', callId: call.callId, agentId: agent.agentId, timeoutMs: d.acd.ringTimeoutMs };
+  call.timers.rona = d.setTimer(`rona:${call.callId}`, d.now + d.acd.ringTimeoutMs, {
+    kind: 'rona',
+    callId: call.callId,
+    agentId: agent.agentId,
+  });
+  const originate: Effect = {
+    type: 'originate-agent',
+    callId: call.callId,
+    agentId: agent.agentId,
+    timeoutMs: d.acd.ringTimeoutMs,
+  };
   if (agent.endpoint !== undefined) originate.endpoint = agent.endpoint;
   d.emit(originate);
   d.emit({ type: 'screen-pop', agentId: agent.agentId, pop: screenPopOf(d, call, q.skill, q.priority, q.enqueuedAt) });
@@ -216,7 +243,8 @@ export function failOffer(d: Draft, call: CallState, agentId: string, cause: 'ro
     message: `agent ${agentId} did not answer (${cause}); paused and the call re-offered`,
   });
   const agent = d.agent(agentId);
-  if (agent && agent.callId === call.callId) d.setAgentStatus(agent, 'paused', { reason: cause === 'rona' ? RONA : UNREACHABLE });
+  if (agent && agent.callId === call.callId)
+    d.setAgentStatus(agent, 'paused', { reason: cause === 'rona' ? RONA : UNREACHABLE });
   dispatch(d);
 }
 

@@ -12,15 +12,28 @@ import { enqueue, scheduleAnnouncement, dispatch } from './queue.ts';
 export function callRestored(d: Draft, input: Extract<Input, { type: 'call-restored' }>): Rejection | undefined {
   if (d.calls.get(input.callId)) return { code: 'invalid-input', message: `call ${input.callId} already exists` };
   const r = input.record;
-  if (r.callId !== input.callId) return { code: 'invalid-input', message: `record of call ${r.callId} given for call ${input.callId}` };
+  if (r.callId !== input.callId)
+    return { code: 'invalid-input', message: `record of call ${r.callId} given for call ${input.callId}` };
   if (r.endedAt !== undefined) return { code: 'invalid-transition', message: `call ${input.callId} has already ended` };
   const talkParties = input.talk?.parties ?? [];
   const handedOff = !input.agentChannelId && talkParties.some((p) => p.answered);
   if (r.answeredAt !== undefined && !handedOff && (!r.agentId || !input.agentChannelId)) {
     return { code: 'invalid-input', message: `answered call ${input.callId} needs its agent and agent channel` };
   }
-  const record: CallRecord = { ...r, ivrPath: [...r.ivrPath], ivrChoices: [...r.ivrChoices], failedOffers: [...r.failedOffers] };
-  const call: CallState = { callId: input.callId, channelId: input.channelId, phase: 'queued', record, mohOn: false, timers: {} };
+  const record: CallRecord = {
+    ...r,
+    ivrPath: [...r.ivrPath],
+    ivrChoices: [...r.ivrChoices],
+    failedOffers: [...r.failedOffers],
+  };
+  const call: CallState = {
+    callId: input.callId,
+    channelId: input.channelId,
+    phase: 'queued',
+    record,
+    mohOn: false,
+    timers: {},
+  };
   d.addCall(call);
   d.touched(call);
   if (handedOff || (r.answeredAt !== undefined && r.agentId && input.agentChannelId)) {
@@ -53,14 +66,26 @@ export function callRestored(d: Draft, input: Extract<Input, { type: 'call-resto
     return undefined;
   }
   d.seq += 1;
-  call.queue = { skill, priority: record.priority, enqueuedAt: r.queuedAt, seq: d.seq, escalated: r.breach !== undefined };
+  call.queue = {
+    skill,
+    priority: record.priority,
+    enqueuedAt: r.queuedAt,
+    seq: d.seq,
+    escalated: r.breach !== undefined,
+  };
   record.skill = skill;
   // Deadlines already past fire at once: the adapter runs a timer whose time has come immediately.
   if (r.prewarnedAt === undefined) {
-    call.timers.prewarn = d.setTimer(`prewarn:${call.callId}`, r.queuedAt + d.acd.prewarnMs, { kind: 'prewarn', callId: call.callId });
+    call.timers.prewarn = d.setTimer(`prewarn:${call.callId}`, r.queuedAt + d.acd.prewarnMs, {
+      kind: 'prewarn',
+      callId: call.callId,
+    });
   }
   if (r.breach === undefined) {
-    call.timers.breach = d.setTimer(`breach:${call.callId}`, r.queuedAt + d.acd.breachMs, { kind: 'breach', callId: call.callId });
+    call.timers.breach = d.setTimer(`breach:${call.callId}`, r.queuedAt + d.acd.breachMs, {
+      kind: 'breach',
+      callId: call.callId,
+    });
   }
   scheduleAnnouncement(d, call);
   d.emit({ type: 'start-moh', callId: call.callId, channelId: call.channelId });

@@ -68,7 +68,11 @@ export function agentLeaves(d: Draft, call: CallState): void {
 export function checkNewParty(call: Talking, partyId: string): Rejection | undefined {
   if (call.talk.consultPartyId) return conflict('a consultation is in progress');
   if (call.talk.parties.some((p) => !p.answered)) return conflict('a transfer is already ringing');
-  if (call.talk.parties.some((p) => p.partyId === partyId) || partyId === call.channelId || partyId === call.agentChannelId) {
+  if (
+    call.talk.parties.some((p) => p.partyId === partyId) ||
+    partyId === call.channelId ||
+    partyId === call.agentChannelId
+  ) {
     return { code: 'invalid-input', message: `party id ${partyId} is already in use` };
   }
   return undefined;

@@ -3,7 +3,20 @@ import { startWrapUp } from './agents.ts';
 import type { CallState, Party, TalkState } from './call-center-state.ts';
 import type { Draft, Rejection } from './draft.ts';
 import { failOffer } from './queue.ts';
-import { agentLeaves, checkNewParty, consultBridge, isRejection, conflict, MAIN, startMoh, stopMoh, talkingCall, update, validNumber, type Talking } from './talk-helpers.ts';
+import {
+  agentLeaves,
+  checkNewParty,
+  consultBridge,
+  isRejection,
+  conflict,
+  MAIN,
+  startMoh,
+  stopMoh,
+  talkingCall,
+  update,
+  validNumber,
+  type Talking,
+} from './talk-helpers.ts';
 import { completeConsult, consultParty, endConsult, releaseAgentParty } from './transfers.ts';
 
 /**
@@ -16,7 +29,12 @@ import { completeConsult, consultParty, endConsult, releaseAgentParty } from './
 
 // ---- the agent answers, the agent's leg goes ----------------------------------------------------
 
-export function agentAnswered(d: Draft, agentId: string, callId: string, agentChannelId: string): Rejection | undefined {
+export function agentAnswered(
+  d: Draft,
+  agentId: string,
+  callId: string,
+  agentChannelId: string,
+): Rejection | undefined {
   const a = d.agents.get(agentId);
   const c = d.calls.get(callId);
   if (!a || !c || c.phase !== 'ringing' || c.queue?.offeredTo !== agentId || a.callId !== callId) {
@@ -94,7 +112,8 @@ export function callerGoneInTalk(d: Draft, call: CallState): void {
     d.emit({ type: 'hangup-party', callId, partyId: p.partyId });
     if (p.agentId) releaseAgentParty(d, call, p);
   }
-  if (call.talk?.consultPartyId) d.emit({ type: 'destroy-bridge', callId, bridge: consultBridge(call.talk.consultPartyId) });
+  if (call.talk?.consultPartyId)
+    d.emit({ type: 'destroy-bridge', callId, bridge: consultBridge(call.talk.consultPartyId) });
   if (call.phase === 'connected' && call.agentId) {
     d.emit({ type: 'hangup-agent', callId, agentId: call.agentId, reason: 'caller-hung-up' });
     afterTalk(d, call);
@@ -137,7 +156,13 @@ export function unhold(d: Draft, agentId: string): Rejection | undefined {
 }
 
 /** Three-way (`conference`) or blind transfer (`transfer`) to an outside number. */
-export function callNumber(d: Draft, agentId: string, number: string, partyId: string, purpose: 'conference' | 'transfer'): Rejection | undefined {
+export function callNumber(
+  d: Draft,
+  agentId: string,
+  number: string,
+  partyId: string,
+  purpose: 'conference' | 'transfer',
+): Rejection | undefined {
   const bad = validNumber(number);
   if (bad) return bad;
   const call = talkingCall(d, agentId);
@@ -160,7 +185,11 @@ export function endCallCommand(d: Draft, agentId: string): Rejection | undefined
 
 // ---- third parties' legs ------------------------------------------------------------------------
 
-function partyOf(d: Draft, callId: string, partyId: string): { call: CallState & { talk: TalkState }; party: Party } | undefined {
+function partyOf(
+  d: Draft,
+  callId: string,
+  partyId: string,
+): { call: CallState & { talk: TalkState }; party: Party } | undefined {
   const c = d.calls.get(callId);
   if (!c?.talk?.parties.some((p) => p.partyId === partyId)) return undefined;
   const call = d.call(callId) as CallState & { talk: TalkState };

@@ -3,7 +3,20 @@ import { startWrapUp } from './agents.ts';
 import type { CallState, Party } from './call-center-state.ts';
 import type { Draft, Rejection } from './draft.ts';
 import { dispatch, offer, requeue, screenPopOf } from './queue.ts';
-import { agentLeaves, checkNewParty, conflict, consultBridge, isRejection, MAIN, startMoh, stopMoh, talkingCall, update, validNumber, type Talking } from './talk-helpers.ts';
+import {
+  agentLeaves,
+  checkNewParty,
+  conflict,
+  consultBridge,
+  isRejection,
+  MAIN,
+  startMoh,
+  stopMoh,
+  talkingCall,
+  update,
+  validNumber,
+  type Talking,
+} from './talk-helpers.ts';
 
 /**
  * Transfers that hand the call on: attended transfer (咨询转接: consult, complete, cancel) and
@@ -11,7 +24,12 @@ import { agentLeaves, checkNewParty, conflict, consultBridge, isRejection, MAIN,
  */
 
 /** Attended transfer, step 1: the caller is held (and stays recorded), the agent consults a number or a ready colleague. */
-export function consultStart(d: Draft, agentId: string, partyId: string, target: { number?: string; agentId?: string }): Rejection | undefined {
+export function consultStart(
+  d: Draft,
+  agentId: string,
+  partyId: string,
+  target: { number?: string; agentId?: string },
+): Rejection | undefined {
   if ((target.number === undefined) === (target.agentId === undefined)) {
     return { code: 'invalid-input', reason: 'bad-request', message: 'consult: give either a number or an agent' };
   }
@@ -29,19 +47,45 @@ export function consultStart(d: Draft, agentId: string, partyId: string, target:
     if ('code' in r) return r;
     colleague = d.agent(r.agentId) as AgentState;
   }
-  const party: Party = { partyId, purpose: 'consult', answered: false, ...(target.number !== undefined ? { number: target.number } : { agentId: target.agentId }) };
+  const party: Party = {
+    partyId,
+    purpose: 'consult',
+    answered: false,
+    ...(target.number !== undefined ? { number: target.number } : { agentId: target.agentId }),
+  };
   call.talk.parties.push(party);
   call.talk.consultPartyId = partyId;
   call.talk.held = true;
   startMoh(d, call);
   // The agent moves to a bridge of their own: the caller, alone in the recorded bridge, hears music.
-  d.emit({ type: 'join-bridge', callId: call.callId, bridge: consultBridge(partyId), channelIds: [call.agentChannelId] });
+  d.emit({
+    type: 'join-bridge',
+    callId: call.callId,
+    bridge: consultBridge(partyId),
+    channelIds: [call.agentChannelId],
+  });
   if (colleague) {
     d.setAgentStatus(colleague, 'reserved', { callId: call.callId });
     const note = { fromAgentId: agentId, reason: 'consult', at: d.now };
-    const pop = { ...screenPopOf(d, call, call.record.skill ?? '', call.record.priority, call.record.ivrExitAt ?? call.record.arrivedAt), transfer: note };
+    const pop = {
+      ...screenPopOf(
+        d,
+        call,
+        call.record.skill ?? '',
+        call.record.priority,
+        call.record.ivrExitAt ?? call.record.arrivedAt,
+      ),
+      transfer: note,
+    };
     d.emit({ type: 'screen-pop', agentId: colleague.agentId, pop });
-    d.emit({ type: 'dial-party', callId: call.callId, partyId, purpose: 'consult', agentId: colleague.agentId, ...(colleague.endpoint ? { endpoint: colleague.endpoint } : {}) });
+    d.emit({
+      type: 'dial-party',
+      callId: call.callId,
+      partyId,
+      purpose: 'consult',
+      agentId: colleague.agentId,
+      ...(colleague.endpoint ? { endpoint: colleague.endpoint } : {}),
+    });
   } else {
     d.emit({ type: 'dial-party', callId: call.callId, partyId, purpose: 'consult', number: target.number! });
   }
@@ -55,7 +99,12 @@ export function consultComplete(d: Draft, agentId: string): Rejection | undefine
   if (isRejection(call)) return call;
   const party = consultParty(call);
   if (!party) return conflict('no consultation in progress');
-  if (!party.answered) return { code: 'invalid-transition', reason: 'consult-not-answered', message: 'the consulted party has not answered yet' };
+  if (!party.answered)
+    return {
+      code: 'invalid-transition',
+      reason: 'consult-not-answered',
+      message: 'the consulted party has not answered yet',
+    };
   completeConsult(d, call, party, true);
   return undefined;
 }
@@ -134,19 +183,29 @@ export function releaseAgentParty(d: Draft, call: CallState, party: Party): void
 
 /** A named ready agent must be the target: why not otherwise. */
 function readyColleague(d: Draft, agentId: string, targetId: string): AgentState | Rejection {
-  if (targetId === agentId) return { code: 'invalid-input', reason: 'bad-request', message: 'an agent cannot transfer a call to themselves' };
+  if (targetId === agentId)
+    return { code: 'invalid-input', reason: 'bad-request', message: 'an agent cannot transfer a call to themselves' };
   const target = d.agents.get(targetId);
   if (!target || target.status === 'signed-out') {
     return { code: 'invalid-transition', reason: 'agent-not-signed-in', message: `agent ${targetId} is not signed in` };
   }
   if (target.status !== 'ready') {
-    return { code: 'invalid-transition', reason: 'agent-not-ready', message: `agent ${targetId} is not ready (${target.status})` };
+    return {
+      code: 'invalid-transition',
+      reason: 'agent-not-ready',
+      message: `agent ${targetId} is not ready (${target.status})`,
+    };
   }
   return target;
 }
 
 /** 内部转接 to a named agent: rung at once; unanswered, the call goes on through the queue (watchdog included). */
-export function transferToAgent(d: Draft, agentId: string, targetId: string, reason: string | undefined): Rejection | undefined {
+export function transferToAgent(
+  d: Draft,
+  agentId: string,
+  targetId: string,
+  reason: string | undefined,
+): Rejection | undefined {
   const call = talkingCall(d, agentId);
   if (isRejection(call)) return call;
   if (call.talk.parties.length > 0) return conflict('end the three-way call or consultation first');
@@ -158,15 +217,27 @@ export function transferToAgent(d: Draft, agentId: string, targetId: string, rea
 }
 
 /** 内部转接 to a desk (skill queue), keeping the call's priority and place. */
-export function transferToDesk(d: Draft, agentId: string, skill: string, reason: string | undefined): Rejection | undefined {
+export function transferToDesk(
+  d: Draft,
+  agentId: string,
+  skill: string,
+  reason: string | undefined,
+): Rejection | undefined {
   if (!d.ivrConfig.skills.includes(skill)) {
-    return { code: 'invalid-input', reason: 'bad-request', message: `unknown desk "${skill}" (known: ${d.ivrConfig.skills.join(', ')})` };
+    return {
+      code: 'invalid-input',
+      reason: 'bad-request',
+      message: `unknown desk "${skill}" (known: ${d.ivrConfig.skills.join(', ')})`,
+    };
   }
   const call = talkingCall(d, agentId);
   if (isRejection(call)) return call;
   if (call.talk.parties.length > 0) return conflict('end the three-way call or consultation first');
-  const staffed = [...d.agents.values()].some((a) => a.agentId !== agentId && a.status !== 'signed-out' && a.skills.includes(skill));
-  if (!staffed) return { code: 'invalid-transition', reason: 'desk-unstaffed', message: `nobody is signed in at desk ${skill}` };
+  const staffed = [...d.agents.values()].some(
+    (a) => a.agentId !== agentId && a.status !== 'signed-out' && a.skills.includes(skill),
+  );
+  if (!staffed)
+    return { code: 'invalid-transition', reason: 'desk-unstaffed', message: `nobody is signed in at desk ${skill}` };
   handBack(d, call, skill, reason, `desk:${skill}`);
   dispatch(d);
   return undefined;

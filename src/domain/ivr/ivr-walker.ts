@@ -1,5 +1,13 @@
 import type { IvrEffect as Effect } from './ivr-effects.ts';
-import { promptPlayback, type IvrAction, type IvrConfig, type IvrNode, type MenuNode, type PromptId, type TicketStatusNode } from './ivr-config.ts';
+import {
+  promptPlayback,
+  type IvrAction,
+  type IvrConfig,
+  type IvrNode,
+  type MenuNode,
+  type PromptId,
+  type TicketStatusNode,
+} from './ivr-config.ts';
 import type { IvrExit, IvrSession } from './ivr-session.ts';
 import { digitPrompts } from './number-prompts.ts';
 
@@ -81,7 +89,9 @@ class Walker {
   ) {}
 
   result(): IvrStep {
-    return this.exit ? { session: this.s, effects: this.effects, exit: this.exit } : { session: this.s, effects: this.effects };
+    return this.exit
+      ? { session: this.s, effects: this.effects, exit: this.exit }
+      : { session: this.s, effects: this.effects };
   }
 
   private node(): IvrNode {
@@ -148,7 +158,10 @@ class Walker {
         this.enterNode(a.node);
         return;
       case 'queue':
-        this.finish({ kind: 'queue', skill: a.skill ?? this.s.skill ?? this.config.defaultSkill, priority: a.priority ?? 0 }, []);
+        this.finish(
+          { kind: 'queue', skill: a.skill ?? this.s.skill ?? this.config.defaultSkill, priority: a.priority ?? 0 },
+          [],
+        );
         return;
       case 'transfer':
         this.finish({ kind: 'transfer', number: a.number }, a.prompt ?? []);
@@ -230,7 +243,9 @@ class Walker {
       this.invalid(node);
       return;
     }
-    this.s.choices.push(option.label !== undefined ? { node: this.s.node, digit, label: option.label } : { node: this.s.node, digit });
+    this.s.choices.push(
+      option.label !== undefined ? { node: this.s.node, digit, label: option.label } : { node: this.s.node, digit },
+    );
     this.runAction(option);
   }
 
@@ -244,7 +259,12 @@ class Walker {
       }
       this.s.choices.push({ node: this.s.node, digit: '#', label: `ticket ${this.s.digits}` });
       this.s.phase = 'awaiting-status';
-      this.effects.push({ type: 'read-ticket-status', callId: this.s.callId, ticketNumber: this.s.digits, callerNumber: this.s.callerNumber });
+      this.effects.push({
+        type: 'read-ticket-status',
+        callId: this.s.callId,
+        ticketNumber: this.s.digits,
+        callerNumber: this.s.callerNumber,
+      });
       return;
     }
     if (digit === '*') this.s.digits = '';
@@ -300,6 +320,9 @@ class Walker {
       return;
     }
     this.s.afterPlay = node.next;
-    this.play([p.ticketNumberIs, ...digitPrompts(p, this.s.digits), p.ticketStatusIs, p.statuses[status] ?? p.statusUnknown], 'reading');
+    this.play(
+      [p.ticketNumberIs, ...digitPrompts(p, this.s.digits), p.ticketStatusIs, p.statuses[status] ?? p.statusUnknown],
+      'reading',
+    );
   }
 }

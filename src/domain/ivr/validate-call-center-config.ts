@@ -1,5 +1,13 @@
 import { defaultAcdConfig, type AcdConfig, type OverflowGroup } from '../acd/acd-config.ts';
-import { promptFile, type IvrAction, type IvrConfig, type IvrNode, type IvrOption, type IvrPromptSet, type PromptId } from './ivr-config.ts';
+import {
+  promptFile,
+  type IvrAction,
+  type IvrConfig,
+  type IvrNode,
+  type IvrOption,
+  type IvrPromptSet,
+  type PromptId,
+} from './ivr-config.ts';
 
 /** The voice menu and the ACD settings, checked together (the calls domain calls this pair CallCenterConfig). */
 export interface CallCenterConfig {
@@ -79,10 +87,15 @@ export function validateCallCenterConfig(raw: unknown, opts: ValidateOptions): C
     switch (kind) {
       case 'goto':
         if (!nodeOk(v.node, '"node"') || !skillOk(v.setSkill, '"setSkill"')) return undefined;
-        return typeof v.setSkill === 'string' ? { action: 'goto', node: v.node as string, setSkill: v.setSkill } : { action: 'goto', node: v.node as string };
+        return typeof v.setSkill === 'string'
+          ? { action: 'goto', node: v.node as string, setSkill: v.setSkill }
+          : { action: 'goto', node: v.node as string };
       case 'queue': {
         if (!skillOk(v.skill, '"skill"')) return undefined;
-        if (v.priority !== undefined && !(Number.isInteger(v.priority) && (v.priority as number) >= 0 && (v.priority as number) <= 100)) {
+        if (
+          v.priority !== undefined &&
+          !(Number.isInteger(v.priority) && (v.priority as number) >= 0 && (v.priority as number) <= 100)
+        ) {
           err(`${where}: "priority" must be an integer from 0 to 100`);
           return undefined;
         }
@@ -97,7 +110,9 @@ export function validateCallCenterConfig(raw: unknown, opts: ValidateOptions): C
           return undefined;
         }
         const p = prompts(v.prompt, where, false);
-        return p.length ? { action: 'transfer', number: v.number, prompt: p } : { action: 'transfer', number: v.number };
+        return p.length
+          ? { action: 'transfer', number: v.number, prompt: p }
+          : { action: 'transfer', number: v.number };
       }
       case 'play': {
         const p = prompts(v.prompt, where, true);
@@ -141,7 +156,8 @@ export function validateCallCenterConfig(raw: unknown, opts: ValidateOptions): C
       const onFailure = action(n.onFailure ?? { action: 'queue' }, `${where} onFailure`) ?? { action: 'queue' };
       if (n.type === 'menu') {
         const options: Record<string, IvrOption> = {};
-        if (!isObject(n.options) || Object.keys(n.options).length === 0) err(`${where}: "options" must map at least one key to an action`);
+        if (!isObject(n.options) || Object.keys(n.options).length === 0)
+          err(`${where}: "options" must map at least one key to an action`);
         for (const [key, o] of Object.entries(isObject(n.options) ? n.options : {})) {
           if (!OPTION_KEY.test(key)) {
             err(`${where}: option key ${JSON.stringify(key)} is not a single key 0-9, * or #`);
@@ -168,8 +184,23 @@ export function validateCallCenterConfig(raw: unknown, opts: ValidateOptions): C
         const next = action(n.next, `${where} next`) ?? { action: 'queue' };
         // Three failed look-ups end the call, so the menu cannot be used to enumerate orders (art. 22).
         const maxLookupFailures = int(n.maxLookupFailures, 3, where, 'maxLookupFailures', 1, 10);
-        const onLookupFailures = action(n.onLookupFailures ?? { action: 'hangup' }, `${where} onLookupFailures`) ?? { action: 'hangup' };
-        nodes[id] = { type: 'ticket-status', ...label, prompt, maxDigits, timeoutMs, retries, invalidPrompt, noInputPrompt, next, onFailure, maxLookupFailures, onLookupFailures };
+        const onLookupFailures = action(n.onLookupFailures ?? { action: 'hangup' }, `${where} onLookupFailures`) ?? {
+          action: 'hangup',
+        };
+        nodes[id] = {
+          type: 'ticket-status',
+          ...label,
+          prompt,
+          maxDigits,
+          timeoutMs,
+          retries,
+          invalidPrompt,
+          noInputPrompt,
+          next,
+          onFailure,
+          maxLookupFailures,
+          onLookupFailures,
+        };
       }
     } else if (n.type === 'play') {
       const prompt = prompts(n.prompt, where, true);
@@ -186,7 +217,8 @@ export function validateCallCenterConfig(raw: unknown, opts: ValidateOptions): C
   if (nodeIds.has(start) && errors.length === 0) {
     for (const id of unreachable(start, nodes)) err(`node "${id}" is unreachable from start node "${start}"`);
     const silent = silentCallerPath(start, nodes);
-    if (!silent.reachesQueue) err(`a caller who presses nothing never reaches an agent (path: ${silent.path.join(' → ')})`);
+    if (!silent.reachesQueue)
+      err(`a caller who presses nothing never reaches an agent (path: ${silent.path.join(' → ')})`);
   }
 
   for (const [p, where] of usedPrompts) {
@@ -198,7 +230,11 @@ export function validateCallCenterConfig(raw: unknown, opts: ValidateOptions): C
   return { ok: true, config: { ivr, acd } };
 }
 
-function validatePromptSet(v: unknown, prompts: (v: unknown, where: string) => PromptId[], err: (m: string) => void): IvrPromptSet | undefined {
+function validatePromptSet(
+  v: unknown,
+  prompts: (v: unknown, where: string) => PromptId[],
+  err: (m: string) => void,
+): IvrPromptSet | undefined {
   if (!isObject(v)) {
     err('"prompts" must be an object (digits, ten, hundred, ticket and queue prompts)');
     return undefined;
@@ -261,10 +297,12 @@ function validateAcd(v: unknown, err: (m: string) => void): AcdConfig {
   if (o.overflow !== undefined) {
     const list = stringArray(o.overflow);
     const bad = list ? list.filter((g) => !OVERFLOW.includes(g as OverflowGroup)) : [];
-    if (!list || bad.length > 0) err(`acd.overflow: must be a list of ${OVERFLOW.join(', ')} (got ${JSON.stringify(o.overflow)})`);
+    if (!list || bad.length > 0)
+      err(`acd.overflow: must be a list of ${OVERFLOW.join(', ')} (got ${JSON.stringify(o.overflow)})`);
     else acd.overflow = list as OverflowGroup[];
   }
-  if (acd.prewarnMs >= acd.breachMs) err(`acd.prewarnMs (${acd.prewarnMs}) must be below acd.breachMs (${acd.breachMs})`);
+  if (acd.prewarnMs >= acd.breachMs)
+    err(`acd.prewarnMs (${acd.prewarnMs}) must be below acd.breachMs (${acd.breachMs})`);
   return acd;
 }
 

@@ -91,7 +91,13 @@ export function liveFigures(state: CallCenterState, now: number): LiveFigures {
  * Figures for calls that left the IVR for the queue in [from, to] (answer-side figures) and calls
  * that arrived in [from, to] (IVR figures). Pure: records plus `now`.
  */
-export function periodFigures(records: Iterable<CallRecord>, from: number, to: number, now: number, thresholdMs: number): PeriodFigures {
+export function periodFigures(
+  records: Iterable<CallRecord>,
+  from: number,
+  to: number,
+  now: number,
+  thresholdMs: number,
+): PeriodFigures {
   const f: PeriodFigures = {
     from,
     to,
@@ -106,7 +112,15 @@ export function periodFigures(records: Iterable<CallRecord>, from: number, to: n
     averageSpeedOfAnswerMs: null,
     breaches: 0,
     breachCauses: {},
-    ivr: { arrived: 0, abandoned: 0, invalidInputs: 0, timeouts: 0, transferred: 0, callbackRequested: 0, completed: 0 },
+    ivr: {
+      arrived: 0,
+      abandoned: 0,
+      invalidInputs: 0,
+      timeouts: 0,
+      transferred: 0,
+      callbackRequested: 0,
+      completed: 0,
+    },
   };
   let answerMsSum = 0;
   for (const r of records) {

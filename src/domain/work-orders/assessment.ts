@@ -52,7 +52,11 @@ export function appealDeadline(cal: WorkingCalendar, cycleYear: number, workingD
   return { at: d.at, provisional: d.provisional };
 }
 
-export function appealAllowed(cal: WorkingCalendar, cycleYear: number, now: number): { allowed: boolean; deadline: Deadline } {
+export function appealAllowed(
+  cal: WorkingCalendar,
+  cycleYear: number,
+  now: number,
+): { allowed: boolean; deadline: Deadline } {
   const deadline = appealDeadline(cal, cycleYear);
   return { allowed: now <= deadline.at, deadline };
 }

@@ -53,31 +53,32 @@ const LATEST = Date.UTC(2200, 0, 1);
  * "no order yet" (intake). The state machine refuses anything outside this table first, then checks the
  * action's own rules (lead unit, windows, limits).
  */
-export const TRANSITIONS: Readonly<Record<WorkOrderAction, { from: readonly (WorkOrderStatus | null)[]; actors: readonly ActorKind[] }>> =
-  Object.freeze({
-    intake: { from: [null], actors: [...HOTLINE, 'system'] },
-    'not-accept': { from: ['registered'], actors: HOTLINE },
-    'answer-directly': { from: ['registered'], actors: HOTLINE },
-    dispatch: { from: ['registered', 'returned'], actors: HOTLINE },
-    'raise-dispute': { from: ['registered', 'returned'], actors: HOTLINE },
-    'resolve-dispute': { from: ['disputed'], actors: HOTLINE },
-    sign: { from: ['dispatched'], actors: ['unit'] },
-    forward: { from: ['signed'], actors: ['unit'] },
-    return: { from: ['signed'], actors: ['unit'] },
-    'request-extension': { from: ['signed'], actors: ['unit'] },
-    'approve-extension': { from: ['signed'], actors: HOTLINE },
-    'refuse-extension': { from: ['signed'], actors: HOTLINE },
-    'assist-opinion': { from: ['dispatched', 'signed'], actors: ['unit'] },
-    'explain-overdue': { from: ['dispatched', 'signed', 'replied'], actors: ['unit'] },
-    reply: { from: ['signed'], actors: ['unit'] },
-    'reject-reply': { from: ['replied'], actors: HOTLINE },
-    close: { from: ['replied'], actors: HOTLINE },
-    'record-satisfaction': { from: ['closed'], actors: ['requester', 'system', ...HOTLINE] },
-    'satisfaction-timeout': { from: ['closed'], actors: ['system'] },
-    'conclude-review': { from: ['under-review'], actors: HOTLINE },
-    'merge-into': { from: ['registered'], actors: HOTLINE },
-    absorb: { from: OPEN_STATUSES, actors: [...HOTLINE, 'system'] },
-  });
+export const TRANSITIONS: Readonly<
+  Record<WorkOrderAction, { from: readonly (WorkOrderStatus | null)[]; actors: readonly ActorKind[] }>
+> = Object.freeze({
+  intake: { from: [null], actors: [...HOTLINE, 'system'] },
+  'not-accept': { from: ['registered'], actors: HOTLINE },
+  'answer-directly': { from: ['registered'], actors: HOTLINE },
+  dispatch: { from: ['registered', 'returned'], actors: HOTLINE },
+  'raise-dispute': { from: ['registered', 'returned'], actors: HOTLINE },
+  'resolve-dispute': { from: ['disputed'], actors: HOTLINE },
+  sign: { from: ['dispatched'], actors: ['unit'] },
+  forward: { from: ['signed'], actors: ['unit'] },
+  return: { from: ['signed'], actors: ['unit'] },
+  'request-extension': { from: ['signed'], actors: ['unit'] },
+  'approve-extension': { from: ['signed'], actors: HOTLINE },
+  'refuse-extension': { from: ['signed'], actors: HOTLINE },
+  'assist-opinion': { from: ['dispatched', 'signed'], actors: ['unit'] },
+  'explain-overdue': { from: ['dispatched', 'signed', 'replied'], actors: ['unit'] },
+  reply: { from: ['signed'], actors: ['unit'] },
+  'reject-reply': { from: ['replied'], actors: HOTLINE },
+  close: { from: ['replied'], actors: HOTLINE },
+  'record-satisfaction': { from: ['closed'], actors: ['requester', 'system', ...HOTLINE] },
+  'satisfaction-timeout': { from: ['closed'], actors: ['system'] },
+  'conclude-review': { from: ['under-review'], actors: HOTLINE },
+  'merge-into': { from: ['registered'], actors: HOTLINE },
+  absorb: { from: OPEN_STATUSES, actors: [...HOTLINE, 'system'] },
+});
 
 class Refused {
   constructor(
@@ -101,14 +102,18 @@ export function decide(state: WorkOrder | null, input: WorkOrderInput, now: numb
   try {
     if (!rule) refuse('invalid-input', `unknown action ${JSON.stringify(input.action)}`);
     if (!isActor(input.actor)) refuse('invalid-input', 'actor must be { kind, id } with a known kind');
-    if (typeof now !== 'number' || !(now >= EARLIEST && now < LATEST)) refuse('invalid-input', 'now must be an epoch-ms instant between 2000 and 2200');
+    if (typeof now !== 'number' || !(now >= EARLIEST && now < LATEST))
+      refuse('invalid-input', 'now must be an epoch-ms instant between 2000 and 2200');
     if (state === null && input.action !== 'intake') refuse('no-order', `${input.action} needs an existing order`);
     if (state !== null && input.action === 'intake') refuse('already-exists', `order ${state.id} already exists`);
     if (!rule.from.includes(status)) {
       refuse('invalid-state', `${input.action} is not allowed when the order is ${status ?? 'not yet created'}`);
     }
     if (!rule.actors.includes(input.actor.kind)) {
-      refuse('actor-not-allowed', `${input.action} is taken by ${rule.actors.join(' or ')}, not by ${input.actor.kind}`);
+      refuse(
+        'actor-not-allowed',
+        `${input.action} is taken by ${rule.actors.join(' or ')}, not by ${input.actor.kind}`,
+      );
     }
     const t = new Transition(state === null ? null : structuredClone(state), input, now, env);
     return t.run();
@@ -132,13 +137,15 @@ function isActor(a: unknown): a is WorkOrderInput['actor'] {
 }
 
 function text(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') refuse('invalid-input', `${field} is required (non-empty text)`);
+  if (typeof value !== 'string' || value.trim() === '')
+    refuse('invalid-input', `${field} is required (non-empty text)`);
   return value.trim();
 }
 
 function unitList(lead: unknown, assisting: unknown): { lead: string; assisting: string[] } {
   const l = text(lead, 'leadUnitId');
-  if (assisting !== undefined && !Array.isArray(assisting)) refuse('invalid-input', 'assistingUnitIds must be an array');
+  if (assisting !== undefined && !Array.isArray(assisting))
+    refuse('invalid-input', 'assistingUnitIds must be an array');
   const list = ((assisting as unknown[] | undefined) ?? []).map((u, i) => text(u, `assistingUnitIds[${i}]`));
   if (list.includes(l)) refuse('unit-conflict', `lead unit ${l} is also listed as assisting unit`);
   if (new Set(list).size !== list.length) refuse('unit-conflict', 'an assisting unit is listed twice');
@@ -234,12 +241,18 @@ class Transition {
       }
       case 'raise-dispute': {
         const reason = text(i.reason, 'reason');
-        if (!Array.isArray(i.unitIds) || i.unitIds.length === 0) refuse('invalid-input', 'unitIds must list the disputing units');
+        if (!Array.isArray(i.unitIds) || i.unitIds.length === 0)
+          refuse('invalid-input', 'unitIds must list the disputing units');
         const unitIds = i.unitIds.map((u, n) => text(u, `unitIds[${n}]`));
         this.o.disputes.push({ raisedAt: this.now, raisedBy: i.actor.id, unitIds, reason });
         this.o.status = 'disputed';
         this.reason = reason;
-        this.effects.push({ type: 'alert', orderId: this.o.id, kind: 'dispute-raised', message: `responsibility disputed by ${unitIds.join(', ')}` });
+        this.effects.push({
+          type: 'alert',
+          orderId: this.o.id,
+          kind: 'dispute-raised',
+          message: `responsibility disputed by ${unitIds.join(', ')}`,
+        });
         return;
       }
       case 'resolve-dispute': {
@@ -261,7 +274,12 @@ class Transition {
         this.alertIfProvisional(a.returnDue, 'return');
         this.o.status = 'signed';
         if (this.now > a.signDue.at) {
-          this.effects.push({ type: 'alert', orderId: this.o.id, kind: 'late-sign', message: `signed after the sign deadline by unit ${a.leadUnitId}` });
+          this.effects.push({
+            type: 'alert',
+            orderId: this.o.id,
+            kind: 'late-sign',
+            message: `signed after the sign deadline by unit ${a.leadUnitId}`,
+          });
           this.details = { late: true };
         }
         return;
@@ -272,7 +290,10 @@ class Transition {
         const u = unitList(i.toUnitId, i.assistingUnitIds);
         if (u.lead === a.leadUnitId) refuse('unit-conflict', 'an order cannot be forwarded to the unit that holds it');
         if (!this.env.mayForward?.(a.leadUnitId, u.lead)) {
-          refuse('forward-not-allowed', `unit ${a.leadUnitId} may not forward orders to ${u.lead} (only a county workstation forwards, art. 8)`);
+          refuse(
+            'forward-not-allowed',
+            `unit ${a.leadUnitId} may not forward orders to ${u.lead} (only a county workstation forwards, art. 8)`,
+          );
         }
         const note = typeof i.note === 'string' ? i.note.trim() : '';
         a.forwarded = { at: this.now, by: i.actor.id, toUnitId: u.lead, note };
@@ -299,8 +320,21 @@ class Transition {
         this.details = { fromUnitId: a.leadUnitId, toUnitId: u.lead, assistingUnitIds: u.assisting };
         this.alertIfProvisional(next.signDue, 'sign');
         if (this.o.emergency) this.effects.push({ type: 'notify-unit-by-phone', orderId: this.o.id, unitId: u.lead });
-        this.effects.push({ type: 'notify-unit', orderId: this.o.id, unitId: u.lead, role: 'lead', emergency: this.o.emergency });
-        for (const x of u.assisting) this.effects.push({ type: 'notify-unit', orderId: this.o.id, unitId: x, role: 'assisting', emergency: this.o.emergency });
+        this.effects.push({
+          type: 'notify-unit',
+          orderId: this.o.id,
+          unitId: u.lead,
+          role: 'lead',
+          emergency: this.o.emergency,
+        });
+        for (const x of u.assisting)
+          this.effects.push({
+            type: 'notify-unit',
+            orderId: this.o.id,
+            unitId: x,
+            role: 'assisting',
+            emergency: this.o.emergency,
+          });
         return;
       }
       case 'return': {
@@ -308,14 +342,22 @@ class Transition {
         const a = this.current();
         this.requireLead(a);
         if (!a.returnDue || this.now > a.returnDue.at) {
-          refuse('return-window-passed', `the order could be returned until ${a.returnDue ? new Date(a.returnDue.at).toISOString() : 'signing'}; it is now too late (art. 26(3))`);
+          refuse(
+            'return-window-passed',
+            `the order could be returned until ${a.returnDue ? new Date(a.returnDue.at).toISOString() : 'signing'}; it is now too late (art. 26(3))`,
+          );
         }
         a.returned = { at: this.now, by: i.actor.id, reason };
         this.o.status = 'returned';
         this.o.dispatchDue = dispatchDeadline(this.now, this.policy);
         this.reason = reason;
         this.effects.push(
-          { type: 'alert', orderId: this.o.id, kind: 'order-returned', message: `unit ${a.leadUnitId} returned the order: ${reason}` },
+          {
+            type: 'alert',
+            orderId: this.o.id,
+            kind: 'order-returned',
+            message: `unit ${a.leadUnitId} returned the order: ${reason}`,
+          },
           { type: 'create-task', orderId: this.o.id, task: 're-dispatch' },
         );
         return;
@@ -324,21 +366,35 @@ class Transition {
         const reason = text(i.reason, 'reason');
         const a = this.current();
         this.requireLead(a);
-        if (!a.limit || !a.completionDue || !a.originalCompletionDue) refuse('no-deadline', 'this order has no handling clock to extend');
-        if (this.now > a.completionDue.at) refuse('deadline-passed', 'an extension must be requested before the deadline (art. 26(2)9)');
-        if (a.extensions.some((e) => !e.decision)) refuse('extension-pending', 'an extension request is already waiting for a decision');
+        if (!a.limit || !a.completionDue || !a.originalCompletionDue)
+          refuse('no-deadline', 'this order has no handling clock to extend');
+        if (this.now > a.completionDue.at)
+          refuse('deadline-passed', 'an extension must be requested before the deadline (art. 26(2)9)');
+        if (a.extensions.some((e) => !e.decision))
+          refuse('extension-pending', 'an extension request is already waiting for a decision');
         if (typeof i.extra !== 'number' || !Number.isInteger(i.extra) || i.extra <= 0) {
-          refuse('invalid-input', `extra must be a whole number > 0 of ${a.limit.unit === 'ms' ? 'milliseconds' : 'working days'}`);
+          refuse(
+            'invalid-input',
+            `extra must be a whole number > 0 of ${a.limit.unit === 'ms' ? 'milliseconds' : 'working days'}`,
+          );
         }
         const granted = grantedExtension(this.o.assignments);
         const max = a.limit.amount * this.policy.maxExtensionFactor;
         if (granted + i.extra > max) {
-          refuse('extension-too-long', `extensions may total at most ${max} ${a.limit.unit}; ${granted} already granted, ${i.extra} asked`);
+          refuse(
+            'extension-too-long',
+            `extensions may total at most ${max} ${a.limit.unit}; ${granted} already granted, ${i.extra} asked`,
+          );
         }
         a.extensions.push({ requestedAt: this.now, requestedBy: i.actor.id, extra: i.extra, reason });
         this.reason = reason;
         this.details = { extra: i.extra, unit: a.limit.unit };
-        this.effects.push({ type: 'alert', orderId: this.o.id, kind: 'extension-requested', message: `unit ${a.leadUnitId} asks for ${i.extra} more ${a.limit.unit}` });
+        this.effects.push({
+          type: 'alert',
+          orderId: this.o.id,
+          kind: 'extension-requested',
+          message: `unit ${a.leadUnitId} asks for ${i.extra} more ${a.limit.unit}`,
+        });
         return;
       }
       case 'approve-extension':
@@ -364,9 +420,16 @@ class Transition {
         const opinion = text(i.opinion, 'opinion');
         const a = this.current();
         const unitId = i.actor.unitId as string;
-        if (!a.assistingUnitIds.includes(unitId)) refuse('not-assisting-unit', `unit ${unitId} is not an assisting unit of this order`);
+        if (!a.assistingUnitIds.includes(unitId))
+          refuse('not-assisting-unit', `unit ${unitId} is not an assisting unit of this order`);
         a.opinions.push({ unitId, at: this.now, by: i.actor.id, opinion });
-        this.effects.push({ type: 'forward-opinion', orderId: this.o.id, fromUnitId: unitId, toUnitId: a.leadUnitId, opinion });
+        this.effects.push({
+          type: 'forward-opinion',
+          orderId: this.o.id,
+          fromUnitId: unitId,
+          toUnitId: a.leadUnitId,
+          opinion,
+        });
         return;
       }
       case 'explain-overdue': {
@@ -380,17 +443,28 @@ class Transition {
       }
       case 'reply': {
         const content = text(i.content, 'content');
-        if (i.attachments !== undefined && !Array.isArray(i.attachments)) refuse('invalid-input', 'attachments must be an array');
+        if (i.attachments !== undefined && !Array.isArray(i.attachments))
+          refuse('invalid-input', 'attachments must be an array');
         const attachments = (i.attachments ?? []).map((f, n) => {
-          if (typeof f !== 'object' || f === null) refuse('invalid-input', `attachments[${n}] must be { id, fileName, mimeType }`);
-          return { id: text(f.id, `attachments[${n}].id`), fileName: text(f.fileName, `attachments[${n}].fileName`), mimeType: text(f.mimeType, `attachments[${n}].mimeType`) };
+          if (typeof f !== 'object' || f === null)
+            refuse('invalid-input', `attachments[${n}] must be { id, fileName, mimeType }`);
+          return {
+            id: text(f.id, `attachments[${n}].id`),
+            fileName: text(f.fileName, `attachments[${n}].fileName`),
+            mimeType: text(f.mimeType, `attachments[${n}].mimeType`),
+          };
         });
         const a = this.current();
         this.requireLead(a);
         a.reply = { at: this.now, by: i.actor.id, content, attachments };
         this.o.status = 'replied';
         if (a.completionDue && this.now > a.completionDue.at) {
-          this.effects.push({ type: 'alert', orderId: this.o.id, kind: 'late-reply', message: `unit ${a.leadUnitId} replied after the deadline` });
+          this.effects.push({
+            type: 'alert',
+            orderId: this.o.id,
+            kind: 'late-reply',
+            message: `unit ${a.leadUnitId} replied after the deadline`,
+          });
           this.details = { late: true };
         }
         return;
@@ -403,7 +477,13 @@ class Transition {
         delete a.reply;
         this.o.status = 'signed';
         this.reason = reason;
-        this.effects.push({ type: 'notify-unit', orderId: this.o.id, unitId: a.leadUnitId, role: 'lead', emergency: this.o.emergency });
+        this.effects.push({
+          type: 'notify-unit',
+          orderId: this.o.id,
+          unitId: a.leadUnitId,
+          role: 'lead',
+          emergency: this.o.emergency,
+        });
         return;
       }
       case 'close':
@@ -415,7 +495,8 @@ class Transition {
         const s = this.o.satisfaction;
         if (!s) refuse('invalid-state', 'no satisfaction survey was sent for this order');
         if (s.result) refuse('satisfaction-already-recorded', `satisfaction already recorded as ${s.result}`);
-        if (this.now < s.replyDueAt) refuse('satisfaction-window-open', 'the 24-hour reply window has not passed (art. 27(2))');
+        if (this.now < s.replyDueAt)
+          refuse('satisfaction-window-open', 'the 24-hour reply window has not passed (art. 27(2))');
         s.result = 'satisfied';
         s.byDefault = true;
         this.markAssignment('satisfied', true);
@@ -424,7 +505,8 @@ class Transition {
       }
       case 'conclude-review': {
         const note = text(i.note, 'note');
-        if (i.outcome !== 'upheld' && i.outcome !== 'redispatch') refuse('invalid-input', 'outcome must be upheld or redispatch');
+        if (i.outcome !== 'upheld' && i.outcome !== 'redispatch')
+          refuse('invalid-input', 'outcome must be upheld or redispatch');
         const r = this.o.review ?? { startedAt: this.now };
         this.o.review = { ...r, outcome: i.outcome, at: this.now, by: i.actor.id, note };
         this.reason = note;
@@ -440,7 +522,8 @@ class Transition {
         return;
       }
       case 'merge-into': {
-        if (!Number.isInteger(i.targetOrderId) || i.targetOrderId <= 0) refuse('invalid-input', 'targetOrderId must be a positive integer');
+        if (!Number.isInteger(i.targetOrderId) || i.targetOrderId <= 0)
+          refuse('invalid-input', 'targetOrderId must be a positive integer');
         if (i.targetOrderId === this.o.id) refuse('merge-into-self', 'an order cannot be merged into itself');
         this.o.mergedIntoOrderId = i.targetOrderId;
         this.o.status = 'merged';
@@ -448,7 +531,8 @@ class Transition {
         return;
       }
       case 'absorb': {
-        if (!Number.isInteger(i.mergedOrderId) || i.mergedOrderId <= 0) refuse('invalid-input', 'mergedOrderId must be a positive integer');
+        if (!Number.isInteger(i.mergedOrderId) || i.mergedOrderId <= 0)
+          refuse('invalid-input', 'mergedOrderId must be a positive integer');
         if (i.mergedOrderId === this.o.id) refuse('merge-into-self', 'an order cannot absorb itself');
         if (!this.o.mergedOrderIds.includes(i.mergedOrderId)) this.o.mergedOrderIds.push(i.mergedOrderId);
         this.details = { mergedOrderId: i.mergedOrderId };
@@ -460,21 +544,29 @@ class Transition {
   private intake(d: IntakeData): void {
     if (typeof d !== 'object' || d === null) refuse('invalid-input', 'order is required');
     if (!Number.isInteger(d.id) || d.id <= 0) refuse('invalid-input', 'order.id must be a positive integer');
-    if (!(CHANNELS as readonly string[]).includes(d.channel)) refuse('invalid-input', `order.channel must be one of ${CHANNELS.join(', ')}`);
-    if (!(ORDER_TYPES as readonly string[]).includes(d.type)) refuse('invalid-input', `order.type must be one of ${ORDER_TYPES.join(', ')}`);
+    if (!(CHANNELS as readonly string[]).includes(d.channel))
+      refuse('invalid-input', `order.channel must be one of ${CHANNELS.join(', ')}`);
+    if (!(ORDER_TYPES as readonly string[]).includes(d.type))
+      refuse('invalid-input', `order.type must be one of ${ORDER_TYPES.join(', ')}`);
     if (typeof d.emergency !== 'boolean') refuse('invalid-input', 'order.emergency must be true or false');
     if (typeof d.confidential !== 'boolean') refuse('invalid-input', 'order.confidential must be true or false');
     if (typeof d.category !== 'object' || d.category === null) refuse('invalid-input', 'order.category is required');
     const code = text(d.category.code, 'order.category.code');
-    if (typeof d.category.fastResponse !== 'boolean') refuse('invalid-input', 'order.category.fastResponse must be true or false');
+    if (typeof d.category.fastResponse !== 'boolean')
+      refuse('invalid-input', 'order.category.fastResponse must be true or false');
     const content = text(d.content, 'order.content');
     if (typeof d.requester !== 'object' || d.requester === null) refuse('invalid-input', 'order.requester is required');
     for (const k of ['name', 'phone', 'contactPhone'] as const) {
-      if (d.requester[k] !== undefined && typeof d.requester[k] !== 'string') refuse('invalid-input', `order.requester.${k} must be text`);
+      if (d.requester[k] !== undefined && typeof d.requester[k] !== 'string')
+        refuse('invalid-input', `order.requester.${k} must be text`);
     }
-    if (d.location !== undefined && typeof d.location !== 'string') refuse('invalid-input', 'order.location must be text');
+    if (d.location !== undefined && typeof d.location !== 'string')
+      refuse('invalid-input', 'order.location must be text');
     if (d.callId !== undefined && typeof d.callId !== 'string') refuse('invalid-input', 'order.callId must be text');
-    if (d.repeatOfClosedOrderId !== undefined && (!Number.isInteger(d.repeatOfClosedOrderId) || d.repeatOfClosedOrderId <= 0)) {
+    if (
+      d.repeatOfClosedOrderId !== undefined &&
+      (!Number.isInteger(d.repeatOfClosedOrderId) || d.repeatOfClosedOrderId <= 0)
+    ) {
       refuse('invalid-input', 'order.repeatOfClosedOrderId must be a positive integer');
     }
     const order: WorkOrder = {
@@ -533,12 +625,19 @@ class Transition {
     };
     o.assignments.push(a);
     o.status = 'dispatched';
-    this.details = { leadUnitId: lead, assistingUnitIds: assisting, signDue: signDue.at, completionDue: completionDue?.at ?? null, lateDispatch: this.now > o.dispatchDue.at };
+    this.details = {
+      leadUnitId: lead,
+      assistingUnitIds: assisting,
+      signDue: signDue.at,
+      completionDue: completionDue?.at ?? null,
+      lateDispatch: this.now > o.dispatchDue.at,
+    };
     this.alertIfProvisional(signDue, 'sign');
     this.alertIfProvisional(completionDue, 'completion');
     if (o.emergency) this.effects.push({ type: 'notify-unit-by-phone', orderId: o.id, unitId: lead });
     this.effects.push({ type: 'notify-unit', orderId: o.id, unitId: lead, role: 'lead', emergency: o.emergency });
-    for (const u of assisting) this.effects.push({ type: 'notify-unit', orderId: o.id, unitId: u, role: 'assisting', emergency: o.emergency });
+    for (const u of assisting)
+      this.effects.push({ type: 'notify-unit', orderId: o.id, unitId: u, role: 'assisting', emergency: o.emergency });
   }
 
   private closeAndSurvey(): void {
@@ -552,7 +651,13 @@ class Transition {
       const replyDueAt = satisfactionReplyDeadline(this.now, this.policy);
       o.satisfaction = { surveySentAt: this.now, replyDueAt, unreadReplies: [] };
       this.effects.push(
-        { type: 'send-sms', orderId: o.id, to, purpose: 'satisfaction-survey', text: surveyText(o.id, this.env.surveyDigits ?? DEFAULT_SURVEY_DIGITS) },
+        {
+          type: 'send-sms',
+          orderId: o.id,
+          to,
+          purpose: 'satisfaction-survey',
+          text: surveyText(o.id, this.env.surveyDigits ?? DEFAULT_SURVEY_DIGITS),
+        },
         { type: 'schedule', orderId: o.id, at: replyDueAt, action: 'satisfaction-timeout' },
       );
     }
@@ -576,14 +681,24 @@ class Transition {
       this.markAssignment('satisfied', true);
       s.unreadReplies.push({ at: this.now, text: replyText });
       this.reason = 'reply after the 24-hour window; silence counts as satisfied';
-      this.effects.push({ type: 'alert', orderId: this.o.id, kind: 'unread-satisfaction-reply', message: 'satisfaction reply arrived after 24 hours' });
+      this.effects.push({
+        type: 'alert',
+        orderId: this.o.id,
+        kind: 'unread-satisfaction-reply',
+        message: 'satisfaction reply arrived after 24 hours',
+      });
       return;
     }
     const parsed = parseSatisfactionReply(replyText, this.env.surveyDigits ?? DEFAULT_SURVEY_DIGITS);
     if (!parsed.ok) {
       s.unreadReplies.push({ at: this.now, text: replyText });
       this.reason = `reply not understood (${parsed.reason})`;
-      this.effects.push({ type: 'alert', orderId: this.o.id, kind: 'unread-satisfaction-reply', message: `satisfaction reply not understood (${parsed.reason})` });
+      this.effects.push({
+        type: 'alert',
+        orderId: this.o.id,
+        kind: 'unread-satisfaction-reply',
+        message: `satisfaction reply not understood (${parsed.reason})`,
+      });
       return;
     }
     s.result = parsed.level;
@@ -609,7 +724,8 @@ class Transition {
  * (unanswered, or answered late).
  */
 export function isOverdue(order: WorkOrder, a: Assignment, now: number): boolean {
-  if (order.status === 'dispatched') return now > a.signDue.at || (a.completionDue !== null && now > a.completionDue.at);
+  if (order.status === 'dispatched')
+    return now > a.signDue.at || (a.completionDue !== null && now > a.completionDue.at);
   if (!a.completionDue) return false;
   if (a.reply) return a.reply.at > a.completionDue.at;
   return now > a.completionDue.at;

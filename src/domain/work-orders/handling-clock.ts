@@ -1,5 +1,10 @@
 import { shanghaiDateOf } from '../calendar/civil-date.ts';
-import { addWorkingDays, endOfWorkingDay, workingDaysDeadline, type WorkingCalendar } from '../calendar/working-calendar.ts';
+import {
+  addWorkingDays,
+  endOfWorkingDay,
+  workingDaysDeadline,
+  type WorkingCalendar,
+} from '../calendar/working-calendar.ts';
 import type { Channel, Deadline, HandlingLimit, OrderType } from './types.ts';
 
 const MINUTE = 60_000;
@@ -75,7 +80,10 @@ export interface ClockSubject {
 export function handlingLimit(order: ClockSubject, policy: ClockPolicy = DEFAULT_CLOCK_POLICY): HandlingLimit | null {
   if (order.emergency) return { unit: 'ms', amount: policy.emergencyCompletionMs };
   const code = order.category?.code;
-  const byLaw = code !== undefined && Object.hasOwn(policy.workingDaysByCategory, code) ? policy.workingDaysByCategory[code] : undefined;
+  const byLaw =
+    code !== undefined && Object.hasOwn(policy.workingDaysByCategory, code)
+      ? policy.workingDaysByCategory[code]
+      : undefined;
   if (byLaw !== undefined) return { unit: 'working-days', amount: byLaw };
   if (order.channel === 'chairman-mailbox') return { unit: 'working-days', amount: policy.chairmanMailboxWorkingDays };
   const days = policy.workingDaysByType[order.type];

@@ -27,8 +27,17 @@ function readNumbers<T extends object>(
   for (const [key, rule] of Object.entries(rules) as [string, NumberRule][]) {
     if (!(key in input)) continue;
     const v = input[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < rule.min || v > rule.max || (rule.integer && !Number.isInteger(v))) {
-      issues.push({ path: prefix + key, message: `must be ${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}` });
+    if (
+      typeof v !== 'number' ||
+      !Number.isFinite(v) ||
+      v < rule.min ||
+      v > rule.max ||
+      (rule.integer && !Number.isInteger(v))
+    ) {
+      issues.push({
+        path: prefix + key,
+        message: `must be ${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}`,
+      });
     } else {
       out[key] = v;
     }
@@ -71,13 +80,18 @@ export function parseClockPolicy(input: unknown, prefix = ''): PolicyResult<Cloc
   const byType = input['workingDaysByType'];
   if (byType !== undefined) {
     if (!isObject(byType)) {
-      issues.push({ path: `${prefix}workingDaysByType`, message: 'must be an object of type → working days (or null for no clock)' });
+      issues.push({
+        path: `${prefix}workingDaysByType`,
+        message: 'must be an object of type → working days (or null for no clock)',
+      });
     } else {
       const merged: Record<string, number | null> = { ...DEFAULT_CLOCK_POLICY.workingDaysByType };
       for (const [k, v] of Object.entries(byType)) {
         const path = `${prefix}workingDaysByType.${k}`;
-        if (!(ORDER_TYPES as readonly string[]).includes(k)) issues.push({ path, message: `unknown order type; one of ${ORDER_TYPES.join(', ')}` });
-        else if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 60)) issues.push({ path, message: 'must be a whole number of working days from 1 to 60, or null' });
+        if (!(ORDER_TYPES as readonly string[]).includes(k))
+          issues.push({ path, message: `unknown order type; one of ${ORDER_TYPES.join(', ')}` });
+        else if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 60))
+          issues.push({ path, message: 'must be a whole number of working days from 1 to 60, or null' });
         else merged[k] = v as number | null;
       }
       value.workingDaysByType = merged as ClockPolicy['workingDaysByType'];
@@ -86,11 +100,18 @@ export function parseClockPolicy(input: unknown, prefix = ''): PolicyResult<Cloc
   const byCategory = input['workingDaysByCategory'];
   if (byCategory !== undefined) {
     if (!isObject(byCategory)) {
-      issues.push({ path: `${prefix}workingDaysByCategory`, message: 'must be an object of category code → working days' });
+      issues.push({
+        path: `${prefix}workingDaysByCategory`,
+        message: 'must be an object of category code → working days',
+      });
     } else {
       const merged: Record<string, number> = {};
       for (const [k, v] of Object.entries(byCategory)) {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 365) issues.push({ path: `${prefix}workingDaysByCategory.${k}`, message: 'must be a whole number of working days from 1 to 365' });
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 365)
+          issues.push({
+            path: `${prefix}workingDaysByCategory.${k}`,
+            message: 'must be a whole number of working days from 1 to 365',
+          });
         else merged[k] = v;
       }
       value.workingDaysByCategory = merged;
@@ -104,7 +125,8 @@ export function parseSupervisionPolicy(input: unknown, prefix = ''): PolicyResul
   if (input === undefined) return { ok: true, value: DEFAULT_SUPERVISION_POLICY };
   if (!isObject(input)) return { ok: false, issues: [{ path: prefix || '$', message: 'must be an object' }] };
   const issues: PolicyIssue[] = [];
-  for (const k of Object.keys(input)) if (!(k in DEFAULT_SUPERVISION_POLICY)) issues.push({ path: prefix + k, message: 'unknown setting' });
+  for (const k of Object.keys(input))
+    if (!(k in DEFAULT_SUPERVISION_POLICY)) issues.push({ path: prefix + k, message: 'unknown setting' });
   const value = readNumbers<SupervisionPolicy>(
     input,
     DEFAULT_SUPERVISION_POLICY,

@@ -33,7 +33,10 @@ export const DEFAULT_REPEAT_OPTIONS: RepeatOptions = Object.freeze({ threshold: 
 const OPEN: ReadonlySet<WorkOrderStatus> = new Set(OPEN_STATUSES);
 
 export function normaliseMatterText(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, '');
 }
 
 /** Normalised phone number: digits only, without a leading +86 / 0086. */
@@ -78,7 +81,12 @@ export function matterSimilarity(a: string, b: string): number {
 }
 
 export function repeatCandidateOf(order: WorkOrder): RepeatCandidate {
-  const c: RepeatCandidate = { id: order.id, status: order.status, categoryCode: order.category.code, content: order.content };
+  const c: RepeatCandidate = {
+    id: order.id,
+    status: order.status,
+    categoryCode: order.category.code,
+    content: order.content,
+  };
   const phone = order.requester.phone ?? order.requester.contactPhone;
   if (phone !== undefined) c.requesterPhone = phone;
   if (order.location !== undefined) c.location = order.location;

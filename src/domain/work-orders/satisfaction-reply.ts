@@ -25,10 +25,23 @@ export function surveyText(orderId: number, digits: SurveyDigits = DEFAULT_SURVE
   return `【12345热线】您反映的诉求（工单号${orderId}）已办结。${options}。24小时内未回复视为满意。`;
 }
 
-export type ParsedReply = { ok: true; level: SatisfactionLevel } | { ok: false; reason: 'empty' | 'unrecognised' | 'ambiguous' };
+export type ParsedReply =
+  | { ok: true; level: SatisfactionLevel }
+  | { ok: false; reason: 'empty' | 'unrecognised' | 'ambiguous' };
 
 // Checked in this order: the negative and qualified phrases contain 满意, so they must win over it.
-const DISSATISFIED = ['非常不满意', '很不满意', '不太满意', '不大满意', '不满意', '不满', '差评', '没解决', '未解决', '没有解决'];
+const DISSATISFIED = [
+  '非常不满意',
+  '很不满意',
+  '不太满意',
+  '不大满意',
+  '不满意',
+  '不满',
+  '差评',
+  '没解决',
+  '未解决',
+  '没有解决',
+];
 const BASIC = ['基本满意', '比较满意', '还算满意', '一般', '还行', '凑合'];
 const SATISFIED = ['非常满意', '十分满意', '很满意', '满意', '好评', '已解决'];
 
@@ -66,7 +79,8 @@ export function parseSatisfactionReply(text: string, digits: SurveyDigits = DEFA
     if (digitLevel === undefined) return { ok: false, reason: 'unrecognised' };
   }
 
-  if (digitLevel !== undefined && wordLevel !== undefined && digitLevel !== wordLevel) return { ok: false, reason: 'ambiguous' };
+  if (digitLevel !== undefined && wordLevel !== undefined && digitLevel !== wordLevel)
+    return { ok: false, reason: 'ambiguous' };
   const level = digitLevel ?? wordLevel;
   return level === undefined ? { ok: false, reason: 'unrecognised' } : { ok: true, level };
 }

@@ -65,13 +65,17 @@ export function superviseOrder(order: WorkOrder, now: number, env: SupervisionEn
   if (order.status === 'registered' || order.status === 'returned' || order.status === 'disputed') {
     const start = order.dispatchDue.at - clocks.dispatchMs;
     const level = clockTimeLevel(start, order.dispatchDue.at, now, policy);
-    if (level) out.push(finding(order.id, null, 'dispatch', order.dispatchDue.at, order.dispatchDue.provisional, level, now, false));
+    if (level)
+      out.push(
+        finding(order.id, null, 'dispatch', order.dispatchDue.at, order.dispatchDue.provisional, level, now, false),
+      );
   }
   if (a && order.status === 'dispatched') {
     const level = order.emergency
       ? clockTimeLevel(a.dispatchedAt, a.signDue.at, now, policy)
       : workingDayLevel(env.calendar, a.signDue.at, now, policy, false);
-    if (level) out.push(finding(order.id, a.leadUnitId, 'sign', a.signDue.at, a.signDue.provisional, level, now, explained));
+    if (level)
+      out.push(finding(order.id, a.leadUnitId, 'sign', a.signDue.at, a.signDue.provisional, level, now, explained));
   }
   if (a?.completionDue && (order.status === 'dispatched' || order.status === 'signed')) {
     const due = a.completionDue;
@@ -122,7 +126,13 @@ function clockTimeLevel(start: number, due: number, now: number, p: SupervisionP
   return due - now <= length * p.warnFraction ? 'sms-warning' : null;
 }
 
-function workingDayLevel(cal: WorkingCalendar, due: number, now: number, p: SupervisionPolicy, warn: boolean): SupervisionLevel | null {
+function workingDayLevel(
+  cal: WorkingCalendar,
+  due: number,
+  now: number,
+  p: SupervisionPolicy,
+  warn: boolean,
+): SupervisionLevel | null {
   const today = shanghaiDateOf(now);
   const dueDay = shanghaiDateOf(due);
   if (now > due) {
@@ -142,7 +152,14 @@ export interface IssuedNotice {
 }
 
 export type SupervisionEffect =
-  | { type: 'supervision-notice'; orderId: number; unitId: string | null; deadline: SupervisedDeadline; dueAt: number; level: SupervisionLevel }
+  | {
+      type: 'supervision-notice';
+      orderId: number;
+      unitId: string | null;
+      deadline: SupervisedDeadline;
+      dueAt: number;
+      level: SupervisionLevel;
+    }
   /** Art. 27(1): ask the overdue unit for its reason. */
   | { type: 'create-task'; orderId: number; task: 'explain-overdue'; unitId: string };
 
@@ -153,7 +170,10 @@ const RANK: Record<SupervisionLevel, number> = { 'sms-warning': 1, 'yellow-card'
  * (an extension moves the deadline and so starts a new ladder). A rung skipped over (a scan that finds an order
  * already red) is not sent separately. Entering the overdue rungs asks the unit for its reason once.
  */
-export function newSupervisionNotices(findings: readonly SupervisionFinding[], issued: readonly IssuedNotice[]): SupervisionEffect[] {
+export function newSupervisionNotices(
+  findings: readonly SupervisionFinding[],
+  issued: readonly IssuedNotice[],
+): SupervisionEffect[] {
   const highest = new Map<string, number>();
   for (const n of issued) {
     const k = `${n.orderId}|${n.deadline}|${n.dueAt}`;
@@ -163,7 +183,14 @@ export function newSupervisionNotices(findings: readonly SupervisionFinding[], i
   for (const f of findings) {
     const before = highest.get(`${f.orderId}|${f.deadline}|${f.dueAt}`) ?? 0;
     if (RANK[f.level] <= before) continue;
-    out.push({ type: 'supervision-notice', orderId: f.orderId, unitId: f.unitId, deadline: f.deadline, dueAt: f.dueAt, level: f.level });
+    out.push({
+      type: 'supervision-notice',
+      orderId: f.orderId,
+      unitId: f.unitId,
+      deadline: f.deadline,
+      dueAt: f.dueAt,
+      level: f.level,
+    });
     if (f.unitId !== null && f.overdue && before < RANK['yellow-card'] && !f.explained) {
       out.push({ type: 'create-task', orderId: f.orderId, task: 'explain-overdue', unitId: f.unitId });
     }

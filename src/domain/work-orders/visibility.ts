@@ -45,7 +45,11 @@ export function orderVisibility(viewer: OrderViewer, order: OrderVisibilityFacts
     return { visible: false, code: 'not-your-unit', reason: 'the order is not assigned to your unit' };
   }
   if (order.confidential && !viewer.permissions.has(SEE_CONFIDENTIAL)) {
-    return { visible: false, code: 'confidential', reason: 'the order is confidential; your role may not see it (art. 22)' };
+    return {
+      visible: false,
+      code: 'confidential',
+      reason: 'the order is confidential; your role may not see it (art. 22)',
+    };
   }
   return { visible: true };
 }

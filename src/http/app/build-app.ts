@@ -30,7 +30,13 @@ export interface AppDeps {
   /** Route plugins of the other parts (work orders, calls, ...), registered after the platform's own. */
   plugins?: readonly RoutePlugin[];
   /** Called for every route as it is registered (tests use it to sweep all routes). */
-  onRoute?: (route: { method: string | string[]; url: string; schema?: unknown; config?: unknown; bodyLimit?: number }) => void;
+  onRoute?: (route: {
+    method: string | string[];
+    url: string;
+    schema?: unknown;
+    config?: unknown;
+    bodyLimit?: number;
+  }) => void;
   version?: string;
 }
 
@@ -64,16 +70,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
     if (!route.schema && !hidden) {
-      throw new Error(`route ${methods.join(',')} ${route.url} has no schema: every route declares one (src/http/README.md)`);
+      throw new Error(
+        `route ${methods.join(',')} ${route.url} has no schema: every route declares one (src/http/README.md)`,
+      );
     }
     if (methods.some((m) => BODY_METHODS.has(m)) && !route.schema?.body) {
-      throw new Error(`route ${methods.join(',')} ${route.url} takes a body but declares no body schema (src/http/README.md)`);
+      throw new Error(
+        `route ${methods.join(',')} ${route.url} takes a body but declares no body schema (src/http/README.md)`,
+      );
     }
     // A route that declares no query parameters accepts none: `?anything` is a 400 naming it.
     if (route.schema && !route.schema.querystring) {
       route.schema = { ...route.schema, querystring: NO_QUERY };
     }
-    deps.onRoute?.({ method: route.method, url: route.url, schema: route.schema, config: route.config, bodyLimit: route.bodyLimit });
+    deps.onRoute?.({
+      method: route.method,
+      url: route.url,
+      schema: route.schema,
+      config: route.config,
+      bodyLimit: route.bodyLimit,
+    });
   });
 
   await app.register(swagger, {

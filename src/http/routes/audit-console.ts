@@ -11,7 +11,11 @@ import { maskPhone } from '../../shared/phone-mask.ts';
 import type { AccessLogRepo } from '../../store/access-log-repo.ts';
 import type { AuditEntry } from '../../store/audit-repo.ts';
 import type { CallsRepo } from '../../store/calls-repo.ts';
-import { SearchFilterUnavailable, type RecordingSearch, type RecordingSearchRepo } from '../../store/recording-search-repo.ts';
+import {
+  SearchFilterUnavailable,
+  type RecordingSearch,
+  type RecordingSearchRepo,
+} from '../../store/recording-search-repo.ts';
 import type { RecordingsRepo } from '../../store/recordings-repo.ts';
 import type { RecordingRow } from '../../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
@@ -65,7 +69,11 @@ const searchQuery = {
   additionalProperties: false,
   properties: {
     number: { type: 'string', pattern: '^\\+?[0-9]{3,20}$', description: 'the full caller number' },
-    last4: { type: 'string', pattern: '^[0-9]{4}$', description: 'the last 4 digits of a caller number of 8 digits or more' },
+    last4: {
+      type: 'string',
+      pattern: '^[0-9]{4}$',
+      description: 'the last 4 digits of a caller number of 8 digits or more',
+    },
     agent: { type: 'string', minLength: 1, maxLength: 64 },
     workOrder: { type: 'string', minLength: 1, maxLength: 64 },
     from: { ...epochMsSchema, description: 'the call arrived at or after (epoch ms)' },
@@ -73,7 +81,10 @@ const searchQuery = {
     minDurationMs: { type: 'integer', minimum: 0, maximum: MAX_DURATION_MS },
     maxDurationMs: { type: 'integer', minimum: 0, maximum: MAX_DURATION_MS },
     outcome: { type: 'string', pattern: '^[a-z_]{1,40}$' },
-    fallback: { type: 'boolean', description: 'only calls answered by the dialplan fallback (true) or only the others (false)' },
+    fallback: {
+      type: 'boolean',
+      description: 'only calls answered by the dialplan fallback (true) or only the others (false)',
+    },
     held: { type: 'boolean', description: 'under legal hold (POST /recordings/:name/hold)' },
     cursor: { type: 'string', minLength: 1, maxLength: 300, description: 'nextCursor of the previous page' },
     limit: { type: 'integer', minimum: 1, maximum: 200 },
@@ -87,7 +98,8 @@ function encodeCursor(arrivedAt: number, name: string): string {
 function decodeCursor(cursor: string): { arrivedAt: number; name: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && typeof v[1] === 'string') return { arrivedAt: v[0] as number, name: v[1] };
+    if (Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && typeof v[1] === 'string')
+      return { arrivedAt: v[0] as number, name: v[1] };
   } catch {
     // fall through
   }
@@ -108,31 +120,50 @@ function loggedFilters(q: SearchQuery): Record<string, unknown> {
 export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
   const seesFull = (r: FastifyRequest) => can(r.principal, 'phone:see-full');
   const audit = (request: FastifyRequest, entityId: string, action: string, data: Record<string, unknown>) =>
-    deps.audit.append({ entity: 'recording', entityId, action, actorId: request.principal!.username, actorRole: request.principal!.role, at: deps.clock.now(), data });
+    deps.audit.append({
+      entity: 'recording',
+      entityId,
+      action,
+      actorId: request.principal!.username,
+      actorRole: request.principal!.role,
+      at: deps.clock.now(),
+      data,
+    });
   const archivedRow = (name: string): RecordingRow => {
     const row = deps.recordings.get(name);
     if (!row) throw new HttpError(404, 'recording-not-found', `recording ${name} does not exist`);
     return row;
   };
   const archivedFile = (row: RecordingRow): string => {
-    if (row.status !== 'archived') throw new HttpError(409, 'not-archived', `recording ${row.name} is ${row.status}, not archived yet`);
+    if (row.status !== 'archived')
+      throw new HttpError(409, 'not-archived', `recording ${row.name} is ${row.status}, not archived yet`);
     const abs = deps.resolveFile(row);
-    if (!abs || !existsSync(abs)) throw new HttpError(404, 'file-missing', `the archived file of ${row.name} is missing`);
+    if (!abs || !existsSync(abs))
+      throw new HttpError(404, 'file-missing', `the archived file of ${row.name} is missing`);
     return abs;
   };
   const details = async (request: FastifyRequest, row: RecordingRow) => {
     const full = seesFull(request);
     const mask = (n: string) => (full ? n : maskPhone(n));
     const call = deps.calls.getCall(row.callId);
-    if (!call) throw new HttpError(404, 'call-not-found', `the call ${row.callId} of recording ${row.name} does not exist`);
+    if (!call)
+      throw new HttpError(404, 'call-not-found', `the call ${row.callId} of recording ${row.name} does not exist`);
     const legs = deps.calls.legs(call.id);
     const ids = deps.calls.workOrdersOf(call.id);
     const workOrders = [];
-    for (const id of ids) workOrders.push(deps.workOrder ? ((await deps.workOrder(id, request.principal!)) ?? { id, missing: true }) : { id });
+    for (const id of ids)
+      workOrders.push(
+        deps.workOrder ? ((await deps.workOrder(id, request.principal!)) ?? { id, missing: true }) : { id },
+      );
     const { path: _p, ...recording } = row;
     return {
       recording,
-      call: { ...call, callerNumber: mask(call.callerNumber), transferNumber: call.transferNumber === null ? null : mask(call.transferNumber), ivrPath: ivrChoices(call.ivrPath) },
+      call: {
+        ...call,
+        callerNumber: mask(call.callerNumber),
+        transferNumber: call.transferNumber === null ? null : mask(call.transferNumber),
+        ivrPath: ivrChoices(call.ivrPath),
+      },
       legs: legs.map((l) => ({ ...l, number: l.number === null ? null : mask(l.number) })),
       timeline: callTimeline(call, legs, mask),
       workOrders,
@@ -145,8 +176,10 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       {
         config: { permission: 'recordings:read' },
         schema: {
-          summary: 'Search recordings (newest call first, keyset pages): by full number or its last 4 digits, agent, work order, date, duration, outcome, fallback, held',
-          description: 'Numbers in the results are masked unless the role holds phone:see-full. Each search is written to the access log.',
+          summary:
+            'Search recordings (newest call first, keyset pages): by full number or its last 4 digits, agent, work order, date, duration, outcome, fallback, held',
+          description:
+            'Numbers in the results are masked unless the role holds phone:see-full. Each search is written to the access log.',
           tags: ['recordings'],
           security: [{ bearer: [] }],
           querystring: searchQuery,
@@ -155,8 +188,10 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       },
       async (request) => {
         const q = request.query;
-        if (q.number !== undefined && q.last4 !== undefined) throw new HttpError(400, 'number-and-last4', 'give number or last4, not both');
-        if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw new HttpError(400, 'invalid-range', 'to must not be before from');
+        if (q.number !== undefined && q.last4 !== undefined)
+          throw new HttpError(400, 'number-and-last4', 'give number or last4, not both');
+        if (q.from !== undefined && q.to !== undefined && q.to < q.from)
+          throw new HttpError(400, 'invalid-range', 'to must not be before from');
         if (q.minDurationMs !== undefined && q.maxDurationMs !== undefined && q.maxDurationMs < q.minDurationMs) {
           throw new HttpError(400, 'invalid-duration-range', 'maxDurationMs must not be below minDurationMs');
         }
@@ -194,12 +229,23 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { actor?: string; recording?: string; action?: string; from?: number; to?: number; before?: number; limit?: number } }>(
+    app.get<{
+      Querystring: {
+        actor?: string;
+        recording?: string;
+        action?: string;
+        from?: number;
+        to?: number;
+        before?: number;
+        limit?: number;
+      };
+    }>(
       '/recordings/access-log',
       {
         config: { permission: 'recordings:access-log' },
         schema: {
-          summary: 'Who searched, viewed, listened to, downloaded or packaged which recording, and who exported the CDR; newest first',
+          summary:
+            'Who searched, viewed, listened to, downloaded or packaged which recording, and who exported the CDR; newest first',
           tags: ['recordings'],
           security: [{ bearer: [] }],
           querystring: {
@@ -221,7 +267,15 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       async (request) => {
         const q = request.query;
         const limit = q.limit ?? 50;
-        const items = deps.accessLog.list({ actorId: q.actor, recording: q.recording, action: q.action, from: q.from, to: q.to, beforeId: q.before, limit });
+        const items = deps.accessLog.list({
+          actorId: q.actor,
+          recording: q.recording,
+          action: q.action,
+          from: q.from,
+          to: q.to,
+          beforeId: q.before,
+          limit,
+        });
         const last = items[items.length - 1];
         return { items, nextBefore: items.length === limit && last ? last.id : null };
       },
@@ -232,7 +286,8 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       {
         config: { permission: 'recordings:read' },
         schema: {
-          summary: "A recording with its call, legs, timeline (IVR path, queue, answer, transfers) and work orders; written to the access log",
+          summary:
+            'A recording with its call, legs, timeline (IVR path, queue, answer, transfers) and work orders; written to the access log',
           tags: ['recordings'],
           security: [{ bearer: [] }],
           params: nameParams,
@@ -252,7 +307,8 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       {
         config: { permission: 'recordings:read' },
         schema: {
-          summary: 'Start listening: a ticket URL for the <audio> element (10 minutes, this recording only); written to the access log',
+          summary:
+            'Start listening: a ticket URL for the <audio> element (10 minutes, this recording only); written to the access log',
           tags: ['recordings'],
           security: [{ bearer: [] }],
           params: nameParams,
@@ -276,19 +332,35 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         // The <audio> element cannot send a bearer token: the ticket from POST …/playback is the credential.
         config: { public: true, selfAuthenticated: true },
         schema: {
-          summary: 'The audio for the player, with Range (206) for seeking; needs the ticket from POST /recordings/{name}/playback',
+          summary:
+            'The audio for the player, with Range (206) for seeking; needs the ticket from POST /recordings/{name}/playback',
           tags: ['recordings'],
           params: nameParams,
-          querystring: { type: 'object', additionalProperties: false, required: ['ticket'], properties: { ticket: { type: 'string', minLength: 1, maxLength: 1000 } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['ticket'],
+            properties: { ticket: { type: 'string', minLength: 1, maxLength: 1000 } },
+          },
           response: { 401: errorSchema, 404: errorSchema, 409: errorSchema, 416: errorSchema },
         },
       },
       async (request, reply) => {
         const claims = deps.tickets.verify(request.query.ticket, request.params.name);
-        if (!claims) throw new HttpError(401, 'invalid-ticket', 'the playback ticket is invalid, expired or for another recording; start playback again');
+        if (!claims)
+          throw new HttpError(
+            401,
+            'invalid-ticket',
+            'the playback ticket is invalid, expired or for another recording; start playback again',
+          );
         const row = archivedRow(request.params.name);
         const abs = archivedFile(row);
-        return sendRangedFile(request, reply, { path: abs, type: audioType(abs), filename: `${row.name}${extname(abs)}`, headers: { 'cache-control': 'private, no-store' } });
+        return sendRangedFile(request, reply, {
+          path: abs,
+          type: audioType(abs),
+          filename: `${row.name}${extname(abs)}`,
+          headers: { 'cache-control': 'private, no-store' },
+        });
       },
     );
 
@@ -297,7 +369,8 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       {
         config: { permission: 'recordings:read' },
         schema: {
-          summary: 'Evidence package (tar): the audio, call.json (call, timeline, work orders), manifest.json with checksums, SHA256SUMS; written to the access log',
+          summary:
+            'Evidence package (tar): the audio, call.json (call, timeline, work orders), manifest.json with checksums, SHA256SUMS; written to the access log',
           tags: ['recordings'],
           security: [{ bearer: [] }],
           params: nameParams,
@@ -310,7 +383,14 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         const call = await details(request, row);
         let pkg;
         try {
-          pkg = await buildEvidencePackage({ row, audioPath: abs, call, indexEntry: deps.recordings.indexEntry(row.name), createdBy: { username: request.principal!.username, role: request.principal!.role }, createdAt: deps.clock.now() });
+          pkg = await buildEvidencePackage({
+            row,
+            audioPath: abs,
+            call,
+            indexEntry: deps.recordings.indexEntry(row.name),
+            createdBy: { username: request.principal!.username, role: request.principal!.role },
+            createdAt: deps.clock.now(),
+          });
         } catch (err) {
           if (err instanceof ArchivedFileTampered) {
             request.log.error({ recording: row.name }, 'archived recording does not match its checksum');
@@ -318,7 +398,11 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
           }
           throw err;
         }
-        await audit(request, row.name, 'package', { callId: row.callId, sha256: row.sha256, packageSha256: pkg.sha256 });
+        await audit(request, row.name, 'package', {
+          callId: row.callId,
+          sha256: row.sha256,
+          packageSha256: pkg.sha256,
+        });
         return reply
           .type('application/x-tar')
           .header('content-disposition', `attachment; filename="${pkg.filename}"`)

@@ -76,14 +76,19 @@ async function* csvBody(repo: CallExportRepo, filter: ExportFilter, full: boolea
  * otherwise reads Chinese as GBK), streamed. Same roles and the same date filters as `GET /calls`;
  * numbers masked unless `phone:see-full` (art. 22). Each export is written to the audit log.
  */
-export function callsExportRoutes(deps: { repo: CallExportRepo; clock: Clock; audit?: { append(e: AuditEntry): Promise<number> } }): FastifyPluginAsync {
+export function callsExportRoutes(deps: {
+  repo: CallExportRepo;
+  clock: Clock;
+  audit?: { append(e: AuditEntry): Promise<number> };
+}): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: { from?: number; to?: number } }>(
       '/calls/export.csv',
       {
         config: { permission: 'calls:read' },
         schema: {
-          summary: 'Export call detail records as CSV (UTF-8 with BOM, for Excel), newest first; from/to as in GET /calls',
+          summary:
+            'Export call detail records as CSV (UTF-8 with BOM, for Excel), newest first; from/to as in GET /calls',
           tags: ['calls'],
           security: [{ bearer: [] }],
           querystring: {
@@ -94,12 +99,16 @@ export function callsExportRoutes(deps: { repo: CallExportRepo; clock: Clock; au
               to: { ...epochMsSchema, description: 'arrived before (epoch ms)' },
             },
           },
-          response: { 200: { description: 'CSV, UTF-8 with BOM', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errorResponses },
+          response: {
+            200: { description: 'CSV, UTF-8 with BOM', content: { 'text/csv': { schema: { type: 'string' } } } },
+            ...errorResponses,
+          },
         },
       },
       async (request, reply) => {
         const q = request.query;
-        if (q.from !== undefined && q.to !== undefined && q.to < q.from) throw new HttpError(400, 'invalid-range', 'to must not be before from');
+        if (q.from !== undefined && q.to !== undefined && q.to < q.from)
+          throw new HttpError(400, 'invalid-range', 'to must not be before from');
         const full = can(request.principal, 'phone:see-full');
         await deps.audit?.append({
           entity: 'calls',

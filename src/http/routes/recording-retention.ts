@@ -60,16 +60,34 @@ export function recordingRetentionRoutes(deps: {
           tags: ['recordings'],
           security: [{ bearer: [] }],
           params: nameParams,
-          body: { type: 'object', additionalProperties: false, required: ['reason', 'caseRef'], properties: { reason: text(500), caseRef: text(100) } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['reason', 'caseRef'],
+            properties: { reason: text(500), caseRef: text(100) },
+          },
           response: { 200: holdView, ...errorResponses, 404: errorSchema, 409: errorSchema },
         },
       },
       async (request) => {
         const p = request.principal!;
-        const res = deps.retention.hold(request.params.name, { reason: request.body.reason.trim(), caseRef: request.body.caseRef.trim() }, { username: p.username, role: p.role });
-        if (res.status === 'not-found') throw new HttpError(404, 'recording-not-found', `recording ${request.params.name} does not exist (录音不存在)`);
+        const res = deps.retention.hold(
+          request.params.name,
+          { reason: request.body.reason.trim(), caseRef: request.body.caseRef.trim() },
+          { username: p.username, role: p.role },
+        );
+        if (res.status === 'not-found')
+          throw new HttpError(
+            404,
+            'recording-not-found',
+            `recording ${request.params.name} does not exist (录音不存在)`,
+          );
         if (res.status === 'already-held') {
-          throw new HttpError(409, 'already-held', `recording ${request.params.name} is already held for case ${res.row.holdCaseRef ?? ''} (该录音已处于法律保全中)`);
+          throw new HttpError(
+            409,
+            'already-held',
+            `recording ${request.params.name} is already held for case ${res.row.holdCaseRef ?? ''} (该录音已处于法律保全中)`,
+          );
         }
         return view(res.row);
       },
@@ -84,15 +102,30 @@ export function recordingRetentionRoutes(deps: {
           tags: ['recordings'],
           security: [{ bearer: [] }],
           params: nameParams,
-          body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: text(500) } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['reason'],
+            properties: { reason: text(500) },
+          },
           response: { 200: holdView, ...errorResponses, 404: errorSchema, 409: errorSchema },
         },
       },
       async (request) => {
         const p = request.principal!;
-        const res = deps.retention.release(request.params.name, { reason: request.body.reason.trim() }, { username: p.username, role: p.role });
-        if (res.status === 'not-found') throw new HttpError(404, 'recording-not-found', `recording ${request.params.name} does not exist (录音不存在)`);
-        if (res.status === 'not-held') throw new HttpError(409, 'not-held', `recording ${request.params.name} is not held (该录音未被保全)`);
+        const res = deps.retention.release(
+          request.params.name,
+          { reason: request.body.reason.trim() },
+          { username: p.username, role: p.role },
+        );
+        if (res.status === 'not-found')
+          throw new HttpError(
+            404,
+            'recording-not-found',
+            `recording ${request.params.name} does not exist (录音不存在)`,
+          );
+        if (res.status === 'not-held')
+          throw new HttpError(409, 'not-held', `recording ${request.params.name} is not held (该录音未被保全)`);
         return view(res.row);
       },
     );
@@ -102,10 +135,16 @@ export function recordingRetentionRoutes(deps: {
       {
         config: { permission: 'recordings:purge' },
         schema: {
-          summary: 'Delete recordings past retain_until and not held, in batches (dryRun: only list them); audited with their checksums',
+          summary:
+            'Delete recordings past retain_until and not held, in batches (dryRun: only list them); audited with their checksums',
           tags: ['recordings'],
           security: [{ bearer: [] }],
-          body: { type: 'object', additionalProperties: false, required: ['dryRun'], properties: { dryRun: { type: 'boolean' } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dryRun'],
+            properties: { dryRun: { type: 'boolean' } },
+          },
           response: { ...errorResponses },
         },
       },
@@ -122,10 +161,15 @@ export function recordingRetentionRoutes(deps: {
         {
           config: { permission: 'recordings:verify' },
           schema: {
-            summary: 'Walk the audit and recording-index hash chains and re-hash archived files; names the first mismatch',
+            summary:
+              'Walk the audit and recording-index hash chains and re-hash archived files; names the first mismatch',
             tags: ['recordings'],
             security: [{ bearer: [] }],
-            body: { type: 'object', additionalProperties: false, properties: { files: { type: 'integer', minimum: 0, maximum: 1_000_000 } } },
+            body: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { files: { type: 'integer', minimum: 0, maximum: 1_000_000 } },
+            },
             response: { ...errorResponses },
           },
         },

@@ -38,7 +38,11 @@ export interface UiRoutesOptions {
 export function uiRoutes(opts: UiRoutesOptions): FastifyPluginAsync {
   const dir = opts.publicDir ?? defaultPublicDir;
   const files = readdirSync(dir).filter((f) => /^[a-z0-9][a-z0-9.-]*$/.test(f) && TYPES[extname(f)] !== undefined);
-  const socketClient = join(dirname(createRequire(import.meta.url).resolve('socket.io/package.json')), 'client-dist', 'socket.io.esm.min.js');
+  const socketClient = join(
+    dirname(createRequire(import.meta.url).resolve('socket.io/package.json')),
+    'client-dist',
+    'socket.io.esm.min.js',
+  );
   const nodeLabels: Record<string, string> = {};
   for (const [id, node] of Object.entries(opts.ivr.nodes)) if (node.label) nodeLabels[id] = node.label;
   const uiConfig = { skills: [...opts.ivr.skills], nodeLabels };
@@ -47,29 +51,47 @@ export function uiRoutes(opts: UiRoutesOptions): FastifyPluginAsync {
 
   const send = async (reply: FastifyReply, path: string, type: string) => {
     const body = await readFile(path);
-    return reply
-      .type(type)
-      .header('cache-control', 'no-cache')
-      // 'self' covers the page's own origin for fetch and for socket.io's WebSocket (ws:/wss: to the same
-      // host, CSP Level 3); a bare `ws: wss:` would let an injected script reach any host.
-      .header('content-security-policy', "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
-      .send(body);
+    return (
+      reply
+        .type(type)
+        .header('cache-control', 'no-cache')
+        // 'self' covers the page's own origin for fetch and for socket.io's WebSocket (ws:/wss: to the same
+        // host, CSP Level 3); a bare `ws: wss:` would let an injected script reach any host.
+        .header(
+          'content-security-policy',
+          "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+        )
+        .send(body)
+    );
   };
 
   return async (app) => {
-    app.get('/ui', { config, schema: schema('The agent desktop (redirect)') }, async (_req, reply) => reply.redirect('/ui/agent'));
-    app.get('/ui/agent', { config, schema: schema('Agent desktop page') }, async (_req, reply) => send(reply, join(dir, 'agent.html'), TYPES['.html']!));
+    app.get('/ui', { config, schema: schema('The agent desktop (redirect)') }, async (_req, reply) =>
+      reply.redirect('/ui/agent'),
+    );
+    app.get('/ui/agent', { config, schema: schema('Agent desktop page') }, async (_req, reply) =>
+      send(reply, join(dir, 'agent.html'), TYPES['.html']!),
+    );
     app.get('/ui/supervisor', { config, schema: schema('Supervisor wallboard page') }, async (_req, reply) =>
       send(reply, join(dir, 'supervisor.html'), TYPES['.html']!),
     );
-    app.get('/ui/audit', { config, schema: schema('Auditor console page') }, async (_req, reply) => send(reply, join(dir, 'audit.html'), TYPES['.html']!));
-    app.get('/ui/config.json', { config, schema: schema('Skills and voice-menu labels for the pages') }, async () => uiConfig);
-    app.get('/ui/vendor/socket.io.esm.min.js', { config, schema: schema('The socket.io browser client') }, async (_req, reply) =>
-      send(reply, socketClient, TYPES['.js']!),
+    app.get('/ui/audit', { config, schema: schema('Auditor console page') }, async (_req, reply) =>
+      send(reply, join(dir, 'audit.html'), TYPES['.html']!),
+    );
+    app.get(
+      '/ui/config.json',
+      { config, schema: schema('Skills and voice-menu labels for the pages') },
+      async () => uiConfig,
+    );
+    app.get(
+      '/ui/vendor/socket.io.esm.min.js',
+      { config, schema: schema('The socket.io browser client') },
+      async (_req, reply) => send(reply, socketClient, TYPES['.js']!),
     );
     for (const f of files) {
-      app.get(`/ui/assets/${f}`, { config, schema: schema(`UI asset ${f}`) }, async (_req, reply) => send(reply, join(dir, f), TYPES[extname(f)]!));
+      app.get(`/ui/assets/${f}`, { config, schema: schema(`UI asset ${f}`) }, async (_req, reply) =>
+        send(reply, join(dir, f), TYPES[extname(f)]!),
+      );
     }
   };
 }
-

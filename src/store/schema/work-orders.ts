@@ -126,7 +126,10 @@ export const supervisionNotices = sqliteTable(
     reasonAt: integer('reason_at'),
     reasonBy: text('reason_by'),
   },
-  (t) => [index('supervision_notices_order_idx').on(t.orderId), index('supervision_notices_unit_idx').on(t.unitId, t.createdAt)],
+  (t) => [
+    index('supervision_notices_order_idx').on(t.orderId),
+    index('supervision_notices_unit_idx').on(t.unitId, t.createdAt),
+  ],
 );
 
 /** SMS sent and received (satisfaction surveys, unit warnings). Phone numbers stored in full, shown masked. */

@@ -124,7 +124,11 @@ export class AmiClient {
    * AmiNotConnectedError or AmiConnectionLostError. An action is never re-sent on another connection:
    * Originate is not idempotent.
    */
-  action(name: string, fields: Readonly<Record<string, AmiFieldValue>> = {}, options: { timeoutMs?: number } = {}): Promise<AmiResponse> {
+  action(
+    name: string,
+    fields: Readonly<Record<string, AmiFieldValue>> = {},
+    options: { timeoutMs?: number } = {},
+  ): Promise<AmiResponse> {
     if (this.currentState === 'stopped') return Promise.reject(new AmiNotConnectedError(name, 'stopped'));
     const timeoutMs = options.timeoutMs ?? this.opts.actionTimeoutMs;
     return new Promise<AmiResponse>((resolve, reject) => {
@@ -203,13 +207,18 @@ export class AmiClient {
     });
     this.connection = conn;
     this.connectTimer = clock.setTimeout(() => {
-      if (this.connection === conn) this.connectionFailed(`no login within ${this.opts.connectTimeoutMs} ms at ${host}:${port}`, false);
+      if (this.connection === conn)
+        this.connectionFailed(`no login within ${this.opts.connectTimeoutMs} ms at ${host}:${port}`, false);
     }, this.opts.connectTimeoutMs);
   }
 
   private loginAnswered(conn: AmiConnection, message: AmiMessage): void {
     if ((getHeader(message, 'Response') ?? '').toLowerCase() === 'success') this.loggedIn(conn);
-    else this.connectionFailed(new AmiLoginError(this.opts.user, getHeader(message, 'Message') ?? 'login refused').message, false);
+    else
+      this.connectionFailed(
+        new AmiLoginError(this.opts.user, getHeader(message, 'Message') ?? 'login refused').message,
+        false,
+      );
   }
 
   private answered(actionId: string, message: AmiMessage): void {
@@ -218,7 +227,8 @@ export class AmiClient {
     const response = responseFields(message);
     const status = (response['response'] ?? '').toLowerCase();
     // Error is a failure; Success, Goodbye, Follows and the like are answers.
-    if (status === 'error' || status === 'failure') this.settle(p, new AmiActionError(p.name, response['message'] ?? status, response));
+    if (status === 'error' || status === 'failure')
+      this.settle(p, new AmiActionError(p.name, response['message'] ?? status, response));
     else this.settle(p, undefined, response);
   }
 
@@ -228,7 +238,10 @@ export class AmiClient {
     this.failures = 0;
     this.lastFailure = '';
     this.setState('ready');
-    this.opts.logger.info({ host: this.opts.host, port: this.opts.port, user: this.opts.user }, recovered ? 'AMI reconnected and logged in' : 'AMI connected and logged in');
+    this.opts.logger.info(
+      { host: this.opts.host, port: this.opts.port, user: this.opts.user },
+      recovered ? 'AMI reconnected and logged in' : 'AMI connected and logged in',
+    );
     const waiting = this.queued;
     this.queued = [];
     for (const p of waiting) this.send(p, conn);

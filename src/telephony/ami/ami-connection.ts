@@ -1,5 +1,11 @@
 import { createConnection, type Socket } from 'node:net';
-import { AmiMessageReader, formatAmiMessage, getHeader, type AmiHeader, type AmiMessage } from '../../shared/ami-codec.ts';
+import {
+  AmiMessageReader,
+  formatAmiMessage,
+  getHeader,
+  type AmiHeader,
+  type AmiMessage,
+} from '../../shared/ami-codec.ts';
 
 const BANNER_PREFIX = 'Asterisk Call Manager/';
 /** The banner line must arrive within this many characters, or the peer is not an AMI server. */
@@ -30,7 +36,11 @@ export class AmiConnection {
   private closed = false;
   private socketError = '';
 
-  constructor(host: string, port: number, private readonly handlers: AmiConnectionHandlers) {
+  constructor(
+    host: string,
+    port: number,
+    private readonly handlers: AmiConnectionHandlers,
+  ) {
     this.socket = createConnection({ host, port });
     this.socket.setNoDelay(true);
     this.socket.setKeepAlive(true, 30_000);
@@ -40,17 +50,28 @@ export class AmiConnection {
       this.socketError = err.message;
     });
     this.socket.on('close', () => {
-      const reason = this.banner === undefined ? `cannot connect to ${host}:${port}${this.socketError ? ` (${this.socketError})` : ''}` : 'connection closed by Asterisk';
+      const reason =
+        this.banner === undefined
+          ? `cannot connect to ${host}:${port}${this.socketError ? ` (${this.socketError})` : ''}`
+          : 'connection closed by Asterisk';
       this.finish(reason);
     });
   }
 
   /** Writes one action; `fields` keep their order, a Record value becomes repeated `Key: name=value` lines. */
-  send(action: string, actionId: string, fields: Readonly<Record<string, string | number | boolean | Readonly<Record<string, string | number>>>>): void {
+  send(
+    action: string,
+    actionId: string,
+    fields: Readonly<Record<string, string | number | boolean | Readonly<Record<string, string | number>>>>,
+  ): void {
     if (this.closed) return;
-    const headers: AmiHeader[] = [['Action', action], ['ActionID', actionId]];
+    const headers: AmiHeader[] = [
+      ['Action', action],
+      ['ActionID', actionId],
+    ];
     for (const [key, value] of Object.entries(fields)) {
-      if (typeof value === 'object') for (const [k, v] of Object.entries(value)) headers.push([key, `${k}=${String(v)}`]);
+      if (typeof value === 'object')
+        for (const [k, v] of Object.entries(value)) headers.push([key, `${k}=${String(v)}`]);
       else headers.push([key, String(value)]);
     }
     this.socket.write(formatAmiMessage(headers));
@@ -92,7 +113,8 @@ export class AmiConnection {
       if (getHeader(message, 'Event') !== undefined) this.handlers.onEvent(message);
       else {
         const actionId = getHeader(message, 'ActionID');
-        if (actionId !== undefined && getHeader(message, 'Response') !== undefined) this.handlers.onResponse(actionId, message);
+        if (actionId !== undefined && getHeader(message, 'Response') !== undefined)
+          this.handlers.onResponse(actionId, message);
       }
     }
   }

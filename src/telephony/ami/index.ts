@@ -2,7 +2,14 @@ import type { Config } from '../../config/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { AmiClient, type AmiLogger } from './ami-client.ts';
 
-export { AmiClient, type AmiClientOptions, type AmiConnectionState, type AmiLogger, type AmiResponse, type AmiFieldValue } from './ami-client.ts';
+export {
+  AmiClient,
+  type AmiClientOptions,
+  type AmiConnectionState,
+  type AmiLogger,
+  type AmiResponse,
+  type AmiFieldValue,
+} from './ami-client.ts';
 export type { AmiEvent } from './ami-event.ts';
 export * from './ami-errors.ts';
 

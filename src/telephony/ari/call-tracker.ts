@@ -60,7 +60,13 @@ export class CallTracker implements ReconcileHandler {
       // An end that overtakes its start (reordered delivery) still ends the call: remember it, so the
       // late StasisStart is recognised as stale instead of opening a call that never ends.
       if ((event.type === 'StasisEnd' || event.type === 'ChannelDestroyed') && !this.ended.has(channel.id)) {
-        this.ended.set(channel.id, { channelId: channel.id, origin: 'event', state: channel.state, events: {}, endedBy: event.type });
+        this.ended.set(channel.id, {
+          channelId: channel.id,
+          origin: 'event',
+          state: channel.state,
+          events: {},
+          endedBy: event.type,
+        });
       }
       return;
     }

@@ -90,7 +90,13 @@ export class AriConnection {
     this.backoff = { ...defaultBackoff, ...opts.backoff };
     this.rest =
       opts.rest ??
-      new AriRestClient({ url: opts.url, user: opts.user, password: opts.password, clock: opts.clock, timeoutMs: opts.restTimeoutMs });
+      new AriRestClient({
+        url: opts.url,
+        user: opts.user,
+        password: opts.password,
+        clock: opts.clock,
+        timeoutMs: opts.restTimeoutMs,
+      });
   }
 
   get state(): AriConnectionState {
@@ -102,7 +108,13 @@ export class AriConnection {
     return this.retryAt;
   }
 
-  get counters(): Readonly<{ received: number; delivered: number; duplicates: number; malformed: number; reconnects: number }> {
+  get counters(): Readonly<{
+    received: number;
+    delivered: number;
+    duplicates: number;
+    malformed: number;
+    reconnects: number;
+  }> {
     return { ...this.stats };
   }
 
@@ -132,7 +144,13 @@ export class AriConnection {
 
   /** Connects (or reclaims the application after `replaced`). Never throws; failures are logged and retried. */
   start(): void {
-    if (this.current === 'connecting' || this.current === 'reconciling' || this.current === 'ready' || this.current === 'waiting') return;
+    if (
+      this.current === 'connecting' ||
+      this.current === 'reconciling' ||
+      this.current === 'ready' ||
+      this.current === 'waiting'
+    )
+      return;
     this.attempt = 0;
     this.connect();
   }
@@ -166,14 +184,20 @@ export class AriConnection {
     try {
       ws = new WebSocket(this.eventsUrl, { headers: { authorization: auth }, perMessageDeflate: false });
     } catch (err) {
-      this.pendingFailure = { key: 'bad-url', message: `ARI WebSocket URL ${this.eventsUrl} is invalid: ${(err as Error).message}` };
+      this.pendingFailure = {
+        key: 'bad-url',
+        message: `ARI WebSocket URL ${this.eventsUrl} is invalid: ${(err as Error).message}`,
+      };
       this.scheduleReconnect();
       return;
     }
     this.ws = ws;
     this.handshakeTimer = this.opts.clock.setTimeout(() => {
       if (gen !== this.generation) return;
-      this.pendingFailure = { key: 'handshake-timeout', message: `ARI WebSocket handshake with ${this.eventsUrl} timed out` };
+      this.pendingFailure = {
+        key: 'handshake-timeout',
+        message: `ARI WebSocket handshake with ${this.eventsUrl} timed out`,
+      };
       ws.terminate();
     }, this.opts.connectTimeoutMs ?? 10_000);
 
@@ -237,7 +261,10 @@ export class AriConnection {
       await Promise.race([work, expired]);
     } catch (err) {
       if (gen !== this.generation) return;
-      this.pendingFailure = { key: `reconcile-${errorKey(err)}`, message: `ARI reconcile failed, reconnecting: ${(err as Error).message}` };
+      this.pendingFailure = {
+        key: `reconcile-${errorKey(err)}`,
+        message: `ARI reconcile failed, reconnecting: ${(err as Error).message}`,
+      };
       this.ws?.terminate();
       return;
     } finally {
@@ -289,7 +316,10 @@ export class AriConnection {
     const parsed = parseAriFrame(text);
     if (!parsed.ok) {
       this.stats.malformed++;
-      this.log.warn({ reason: parsed.reason, bytes: text.length, preview: parsed.preview }, 'malformed ARI event skipped');
+      this.log.warn(
+        { reason: parsed.reason, bytes: text.length, preview: parsed.preview },
+        'malformed ARI event skipped',
+      );
       return;
     }
     this.stats.received++;
@@ -307,18 +337,22 @@ export class AriConnection {
       this.buffer.push(event);
       const limit = this.opts.maxBufferedEvents ?? 50_000;
       if (this.buffer.length === limit + 1) {
-        this.pendingFailure = { key: 'buffer-overflow', message: `ARI reconcile too slow: more than ${limit} events held back; reconnecting` };
+        this.pendingFailure = {
+          key: 'buffer-overflow',
+          message: `ARI reconcile too slow: more than ${limit} events held back; reconnecting`,
+        };
         this.ws?.terminate();
       }
-    }
-    else if (this.current === 'ready') this.deliver(event);
+    } else if (this.current === 'ready') this.deliver(event);
   }
 
   private onReplaced(event: AriEvent): void {
     // Asterisk keeps the socket open but sends nothing more: another client owns the app now.
     // Reconnecting by ourselves would steal it back and make two servers fight over every call.
     // `app` is already bound on this logger; repeating it would write the key twice (issue 7 item 15).
-    this.log.error('ARI application taken over by another connection (ApplicationReplaced); not reconnecting until start() is called');
+    this.log.error(
+      'ARI application taken over by another connection (ApplicationReplaced); not reconnecting until start() is called',
+    );
     this.clearTimers();
     this.buffer = [];
     const ws = this.ws;
@@ -350,7 +384,10 @@ export class AriConnection {
   }
 
   private listenerFailed(event: AriEvent, err: unknown): void {
-    this.log.error({ type: event.type, err: err instanceof Error ? err.message : String(err) }, 'ARI event listener failed');
+    this.log.error(
+      { type: event.type, err: err instanceof Error ? err.message : String(err) },
+      'ARI event listener failed',
+    );
   }
 
   private armHeartbeat(gen: number): void {
@@ -361,7 +398,10 @@ export class AriConnection {
       if (this.pongTimer === undefined) {
         this.pongTimer = this.opts.clock.setTimeout(() => {
           if (gen !== this.generation) return;
-          this.pendingFailure = { key: 'heartbeat', message: `ARI WebSocket missed its heartbeat (no pong within ${pongTimeout} ms); reconnecting` };
+          this.pendingFailure = {
+            key: 'heartbeat',
+            message: `ARI WebSocket missed its heartbeat (no pong within ${pongTimeout} ms); reconnecting`,
+          };
           this.ws?.terminate();
         }, pongTimeout);
         try {
@@ -426,11 +466,20 @@ export class AriConnection {
 function describeSocketError(err: Error & { code?: string }, url: string, user: string): Failure {
   const status = /Unexpected server response: (\d{3})/.exec(err.message)?.[1];
   if (status === '401' || status === '403') {
-    return { key: `http-${status}`, message: `ARI rejected the credentials of user "${user}" (HTTP ${status}); check the ARI user and password` };
+    return {
+      key: `http-${status}`,
+      message: `ARI rejected the credentials of user "${user}" (HTTP ${status}); check the ARI user and password`,
+    };
   }
   if (status) return { key: `http-${status}`, message: `ARI WebSocket ${url} refused the upgrade with HTTP ${status}` };
   const code = err.code ?? err.message;
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET') {
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENOTFOUND' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ECONNRESET'
+  ) {
     return { key: `net-${code}`, message: `Asterisk unreachable at ${url} (${code}); retrying` };
   }
   return { key: `ws-${code}`, message: `ARI WebSocket error: ${err.message}` };

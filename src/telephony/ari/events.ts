@@ -133,7 +133,9 @@ export type KnownAriEvent = KnownAriEvents[KnownAriEventType];
 export type AriEvent = KnownAriEvent | GenericAriEvent;
 
 /** Which nested object of a known event must be an object with a string id (or name) for it to be usable. */
-export const requiredRefs: { readonly [K in KnownAriEventType]: readonly (readonly [field: string, key: 'id' | 'name'])[] } = {
+export const requiredRefs: {
+  readonly [K in KnownAriEventType]: readonly (readonly [field: string, key: 'id' | 'name'])[];
+} = {
   StasisStart: [['channel', 'id']],
   StasisEnd: [['channel', 'id']],
   ChannelStateChange: [['channel', 'id']],
@@ -141,7 +143,10 @@ export const requiredRefs: { readonly [K in KnownAriEventType]: readonly (readon
   ChannelHangupRequest: [['channel', 'id']],
   ChannelDestroyed: [['channel', 'id']],
   ChannelEnteredBridge: [['bridge', 'id']],
-  ChannelLeftBridge: [['bridge', 'id'], ['channel', 'id']],
+  ChannelLeftBridge: [
+    ['bridge', 'id'],
+    ['channel', 'id'],
+  ],
   BridgeDestroyed: [['bridge', 'id']],
   Dial: [['peer', 'id']],
   PlaybackStarted: [['playback', 'id']],

@@ -97,7 +97,14 @@ export interface Application {
 export interface AsteriskInfo {
   build?: { os: string; kernel: string; options: string; machine: string; date: string; user: string };
   system?: { version: string; entity_id: string };
-  config?: { name: string; default_language: string; max_channels?: number; max_open_files?: number; max_load?: number; setid: { user: string; group: string } };
+  config?: {
+    name: string;
+    default_language: string;
+    max_channels?: number;
+    max_open_files?: number;
+    max_load?: number;
+    setid: { user: string; group: string };
+  };
   status?: { startup_time: string; last_reload_time: string };
 }
 

@@ -1,11 +1,5 @@
 import type { Clock } from '../../shared/clock.ts';
-import {
-  AriHttpError,
-  AriProtocolError,
-  AriTimeoutError,
-  AriUnreachableError,
-  type AriMethod,
-} from './errors.ts';
+import { AriHttpError, AriProtocolError, AriTimeoutError, AriUnreachableError, type AriMethod } from './errors.ts';
 import type {
   Application,
   AsteriskInfo,
@@ -125,7 +119,11 @@ export class AriRestClient {
     },
     create: (p: CreateChannelParams, o?: CallOptions) => {
       const { variables, ...query } = p;
-      return this.json<Channel>('POST', '/channels/create', { ...o, query, body: variables ? { variables } : undefined });
+      return this.json<Channel>('POST', '/channels/create', {
+        ...o,
+        query,
+        body: variables ? { variables } : undefined,
+      });
     },
     get: (id: string, o?: CallOptions) => this.json<Channel>('GET', `/channels/${enc(id)}`, o),
     dial: (id: string, p: { caller?: string; timeout?: number } = {}, o?: CallOptions) =>
@@ -162,7 +160,13 @@ export class AriRestClient {
       this.void('DELETE', `/channels/${enc(id)}/mute`, { ...o, query: p }),
     snoop: (
       id: string,
-      p: { app: string; spy?: MuteDirection | 'none'; whisper?: MuteDirection | 'none'; appArgs?: string; snoopId?: string },
+      p: {
+        app: string;
+        spy?: MuteDirection | 'none';
+        whisper?: MuteDirection | 'none';
+        appArgs?: string;
+        snoopId?: string;
+      },
       o?: CallOptions,
     ) => this.json<Channel>('POST', `/channels/${enc(id)}/snoop`, { ...o, query: p }),
     getVariable: (id: string, variable: string, o?: CallOptions) =>
@@ -179,7 +183,13 @@ export class AriRestClient {
     destroy: (id: string, o?: CallOptions) => this.void('DELETE', `/bridges/${enc(id)}`, o),
     addChannel: (
       id: string,
-      p: { channel: string | readonly string[]; role?: string; absorbDTMF?: boolean; mute?: boolean; inhibitConnectedLineUpdates?: boolean },
+      p: {
+        channel: string | readonly string[];
+        role?: string;
+        absorbDTMF?: boolean;
+        mute?: boolean;
+        inhibitConnectedLineUpdates?: boolean;
+      },
       o?: CallOptions,
     ) => this.void('POST', `/bridges/${enc(id)}/addChannel`, { ...o, query: { ...p } }),
     removeChannel: (id: string, p: { channel: string | readonly string[] }, o?: CallOptions) =>
@@ -202,12 +212,16 @@ export class AriRestClient {
 
   readonly recordings = {
     listStored: (o?: CallOptions) => this.json<StoredRecording[]>('GET', '/recordings/stored', o),
-    getStored: (name: string, o?: CallOptions) => this.json<StoredRecording>('GET', `/recordings/stored/${enc(name)}`, o),
+    getStored: (name: string, o?: CallOptions) =>
+      this.json<StoredRecording>('GET', `/recordings/stored/${enc(name)}`, o),
     /** The stored file's bytes (audio/wav for the wav format). */
     getStoredFile: (name: string, o?: CallOptions) => this.bytes('GET', `/recordings/stored/${enc(name)}/file`, o),
     deleteStored: (name: string, o?: CallOptions) => this.void('DELETE', `/recordings/stored/${enc(name)}`, o),
     copyStored: (name: string, destinationRecordingName: string, o?: CallOptions) =>
-      this.json<StoredRecording>('POST', `/recordings/stored/${enc(name)}/copy`, { ...o, query: { destinationRecordingName } }),
+      this.json<StoredRecording>('POST', `/recordings/stored/${enc(name)}/copy`, {
+        ...o,
+        query: { destinationRecordingName },
+      }),
     getLive: (name: string, o?: CallOptions) => this.json<LiveRecording>('GET', `/recordings/live/${enc(name)}`, o),
     cancel: (name: string, o?: CallOptions) => this.void('DELETE', `/recordings/live/${enc(name)}`, o),
     stop: (name: string, o?: CallOptions) => this.void('POST', `/recordings/live/${enc(name)}/stop`, o),
@@ -227,7 +241,8 @@ export class AriRestClient {
   };
 
   readonly asterisk = {
-    info: (p: { only?: string } = {}, o?: CallOptions) => this.json<AsteriskInfo>('GET', '/asterisk/info', { ...o, query: p }),
+    info: (p: { only?: string } = {}, o?: CallOptions) =>
+      this.json<AsteriskInfo>('GET', '/asterisk/info', { ...o, query: p }),
     ping: (o?: CallOptions) => this.json<AsteriskPing>('GET', '/asterisk/ping', o),
     getVariable: (variable: string, o?: CallOptions) =>
       this.json<Variable>('GET', '/asterisk/variable', { ...o, query: { variable } }),

@@ -42,7 +42,9 @@ export function httpTransport(opts: { maxSockets?: number; idleSocketMs?: number
           answered = true;
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks) }),
+          );
           res.on('error', reject);
           res.on('aborted', () => reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
         },
@@ -50,7 +52,13 @@ export function httpTransport(opts: { maxSockets?: number; idleSocketMs?: number
       r.on('error', (err: Error & { code?: string }) => {
         // The server closed a kept-alive socket just as we reused it: the request never reached it
         // (the retry pattern of Node's http documentation). Anything else is reported as is.
-        if (!retried && !answered && r.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE') && !req.signal.aborted) {
+        if (
+          !retried &&
+          !answered &&
+          r.reusedSocket &&
+          (err.code === 'ECONNRESET' || err.code === 'EPIPE') &&
+          !req.signal.aborted
+        ) {
           send(req, true).then(resolve, reject);
           return;
         }
@@ -64,7 +72,12 @@ export function httpTransport(opts: { maxSockets?: number; idleSocketMs?: number
 /** The global fetch (or an injected one), for environments where it is preferred. */
 export function fetchTransport(fetchImpl: typeof globalThis.fetch = globalThis.fetch): AriTransport {
   return async (req) => {
-    const res = await fetchImpl(req.url, { method: req.method, headers: req.headers, body: req.body, signal: req.signal });
+    const res = await fetchImpl(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: req.signal,
+    });
     return { status: res.status, statusText: res.statusText, body: Buffer.from(await res.arrayBuffer()) };
   };
 }

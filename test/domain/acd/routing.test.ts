@@ -59,7 +59,12 @@ describe('ACD routing', () => {
     // A late answer from a on the withdrawn offer is refused and its leg hung up.
     const late = h.send({ type: 'agent-answered', agentId: 'a', callId: 'c1', agentChannelId: 'late' });
     expect(late.rejected?.code).toBe('invalid-transition');
-    expect(late.effects).toContainEqual({ type: 'hangup-agent', callId: 'c1', agentId: 'a', reason: 'offer-withdrawn' });
+    expect(late.effects).toContainEqual({
+      type: 'hangup-agent',
+      callId: 'c1',
+      agentId: 'a',
+      reason: 'offer-withdrawn',
+    });
     expect(h.call('c1')?.phase).toBe('ringing');
   });
 
@@ -87,7 +92,9 @@ describe('ACD routing', () => {
     h.toQueue('plain2', '1');
     h.toQueue('late-flag', '1');
     h.send({ type: 'caller-flags', callId: 'late-flag', repeatCallerWithOpenOrder: true });
-    expect(['urgent', 'repeat', 'late-flag', 'plain', 'plain2'].map((c) => queuePosition(h.state, c))).toEqual([1, 2, 3, 4, 5]);
+    expect(['urgent', 'repeat', 'late-flag', 'plain', 'plain2'].map((c) => queuePosition(h.state, c))).toEqual([
+      1, 2, 3, 4, 5,
+    ]);
     for (const a of ['a1', 'a2', 'a3', 'a4', 'a5']) h.signIn(a, ['mandarin']);
     expect(h.all('originate-agent').map((e) => e.callId)).toEqual(['urgent', 'repeat', 'late-flag', 'plain', 'plain2']);
   });
@@ -101,15 +108,26 @@ describe('ACD routing', () => {
   });
 
   it('music on hold while waiting, and periodic position announcements', () => {
-    const h = new Harness({ ...base, acd: { ...base.acd, announceEveryMs: 12_000, prewarnMs: 60_000, breachMs: 90_000 } });
+    const h = new Harness({
+      ...base,
+      acd: { ...base.acd, announceEveryMs: 12_000, prewarnMs: 60_000, breachMs: 90_000 },
+    });
     h.toQueue('c1', '1');
     h.toQueue('c2', '1');
     h.toQueue('c3', '1');
     expect(h.all('start-moh').map((e) => e.callId)).toEqual(['c1', 'c2', 'c3']);
     h.advance(12_000);
     expect(h.media('c1')).toEqual(['sound:hotline/queue-next']);
-    expect(h.media('c2')).toEqual(['sound:hotline/queue-ahead-before', 'sound:hotline/digit-1', 'sound:hotline/queue-ahead-after']);
-    expect(h.media('c3')).toEqual(['sound:hotline/queue-ahead-before', 'sound:hotline/digit-2', 'sound:hotline/queue-ahead-after']);
+    expect(h.media('c2')).toEqual([
+      'sound:hotline/queue-ahead-before',
+      'sound:hotline/digit-1',
+      'sound:hotline/queue-ahead-after',
+    ]);
+    expect(h.media('c3')).toEqual([
+      'sound:hotline/queue-ahead-before',
+      'sound:hotline/digit-2',
+      'sound:hotline/queue-ahead-after',
+    ]);
     expect(h.all('stop-moh').map((e) => e.callId)).toEqual(['c1', 'c2', 'c3']);
     h.finishPlayback('c2');
     expect(h.lastOf('start-moh')).toEqual({ type: 'start-moh', callId: 'c2', channelId: 'ch-c2' });
@@ -121,7 +139,12 @@ describe('ACD routing', () => {
     h.advance(12_000);
     expect(h.all('play').filter((e) => e.callId === 'c2' && e.playbackId.includes(':announce:'))).toHaveLength(2);
     // a now staffs the desk: the estimated wait (1 × 4 min ÷ 1 agent) follows the position.
-    expect(h.media('c2')).toEqual(['sound:hotline/queue-next', 'sound:hotline/queue-wait-before', 'sound:hotline/digit-4', 'sound:hotline/queue-wait-minutes']);
+    expect(h.media('c2')).toEqual([
+      'sound:hotline/queue-next',
+      'sound:hotline/queue-wait-before',
+      'sound:hotline/digit-4',
+      'sound:hotline/queue-wait-minutes',
+    ]);
   });
 });
 
@@ -133,7 +156,10 @@ describe('estimated wait in the announcement', () => {
     { staffed: 4, position: 1, said: ['digit-1'] },
     { staffed: 8, position: 1, said: [] },
   ])('$staffed staffed, position $position', ({ staffed, position, said }) => {
-    const h = new Harness({ ...base, acd: { ...base.acd, announceEveryMs: 10_000, averageHandleMs: 240_000, prewarnMs: 60_000, breachMs: 90_000 } });
+    const h = new Harness({
+      ...base,
+      acd: { ...base.acd, announceEveryMs: 10_000, averageHandleMs: 240_000, prewarnMs: 60_000, breachMs: 90_000 },
+    });
     h.signIn('busy', ['mandarin']);
     h.toQueue('talking', '1');
     h.send({ type: 'agent-answered', agentId: 'busy', callId: 'talking', agentChannelId: 'l' });
@@ -147,7 +173,14 @@ describe('estimated wait in the announcement', () => {
     for (let i = 1; i <= position; i++) h.toQueue(`q${i}`, '1');
     h.advance(10_000);
     const media = h.media(`q${position}`);
-    const wait = said.length > 0 ? ['sound:hotline/queue-wait-before', ...said.map((p) => `sound:hotline/${p}`), 'sound:hotline/queue-wait-minutes'] : [];
+    const wait =
+      said.length > 0
+        ? [
+            'sound:hotline/queue-wait-before',
+            ...said.map((p) => `sound:hotline/${p}`),
+            'sound:hotline/queue-wait-minutes',
+          ]
+        : [];
     expect(media.slice(media.length - wait.length)).toEqual(wait);
     expect(media.includes('sound:hotline/queue-wait-before')).toBe(said.length > 0);
   });
@@ -178,7 +211,8 @@ describe('agent states', () => {
   it('keeps a phone to one agent: another agent signing in on it is refused naming the holder, until the holder signs out', () => {
     // Given agent a signed in (and paused) on PJSIP/1001
     const h = new Harness(config);
-    const signIn = (agentId: string, endpoint: string) => h.send({ type: 'agent-sign-in', agentId, skills: ['mandarin'], endpoint });
+    const signIn = (agentId: string, endpoint: string) =>
+      h.send({ type: 'agent-sign-in', agentId, skills: ['mandarin'], endpoint });
     expect(signIn('a', 'PJSIP/1001').rejected).toBeUndefined();
     h.send({ type: 'agent-pause', agentId: 'a', reason: 'break' });
     // When agent b signs in on the same phone

@@ -18,7 +18,13 @@ describe('the answer watchdog (art. 25)', () => {
     expect(h.all('alert')).toEqual([]);
     h.advance(1);
     expect(h.all('alert')).toEqual([
-      expect.objectContaining({ level: 'warning', kind: 'answer-prewarning', callId: 'c1', skill: 'mandarin', waitedMs: 15_000 }),
+      expect.objectContaining({
+        level: 'warning',
+        kind: 'answer-prewarning',
+        callId: 'c1',
+        skill: 'mandarin',
+        waitedMs: 15_000,
+      }),
     ]);
     expect(h.record('c1')?.prewarnedAt).toBe(exit + 15_000);
     // Not yet escalated: the other desk's agent is not offered the call.
@@ -27,7 +33,13 @@ describe('the answer watchdog (art. 25)', () => {
     h.advance(4_999);
     expect(h.all('alert')).toHaveLength(1);
     h.advance(1);
-    expect(h.lastOf('alert')).toMatchObject({ level: 'critical', kind: 'answer-breach', callId: 'c1', waitedMs: 20_000, cause: 'nobody-ready' });
+    expect(h.lastOf('alert')).toMatchObject({
+      level: 'critical',
+      kind: 'answer-breach',
+      callId: 'c1',
+      waitedMs: 20_000,
+      cause: 'nobody-ready',
+    });
     expect(h.record('c1')?.breach).toEqual({ at: exit + 20_000, cause: 'nobody-ready' });
     expect(h.record('c1')?.escalatedAt).toBe(exit + 20_000);
     // Overflow (any skill): the Cantonese desk agent now gets it.
@@ -118,7 +130,13 @@ describe('missed calls', () => {
     h.toQueue('c1', '1');
     h.advance(7_000);
     h.send({ type: 'caller-hangup', callId: 'c1' });
-    expect(h.last).toContainEqual({ type: 'add-callback', callId: 'c1', callerNumber: '13812341234', reason: 'abandoned', at: h.now });
+    expect(h.last).toContainEqual({
+      type: 'add-callback',
+      callId: 'c1',
+      callerNumber: '13812341234',
+      reason: 'abandoned',
+      at: h.now,
+    });
     expect(h.record('c1')).toMatchObject({ outcome: 'abandoned', endedAt: h.now });
     expect(h.state.timers.size).toBe(0);
     expect([...h.timers.keys()]).toEqual([]);

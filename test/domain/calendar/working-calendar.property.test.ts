@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, addWorkingDays, civilDateOf, dayNumberOf, nextWorkingDay, shippedCalendar, workingDaysBetween, yearOf } from '../../../src/domain/calendar/index.ts';
+import {
+  DAY_MS,
+  addWorkingDays,
+  civilDateOf,
+  dayNumberOf,
+  nextWorkingDay,
+  shippedCalendar,
+  workingDaysBetween,
+  yearOf,
+} from '../../../src/domain/calendar/index.ts';
 
 const cal = shippedCalendar(['guangxi']);
 const first = dayNumberOf('2025-01-01');
@@ -28,7 +37,9 @@ describe('working-day arithmetic over 2025–2026', () => {
     fc.assert(
       fc.property(date, date, date, (x, y, z) => {
         const [a, b, c] = [x, y, z].sort();
-        expect(workingDaysBetween(cal, a!, c!).days).toBe(workingDaysBetween(cal, a!, b!).days + workingDaysBetween(cal, b!, c!).days);
+        expect(workingDaysBetween(cal, a!, c!).days).toBe(
+          workingDaysBetween(cal, a!, b!).days + workingDaysBetween(cal, b!, c!).days,
+        );
       }),
       { numRuns: 500 },
     );
@@ -38,9 +49,13 @@ describe('working-day arithmetic over 2025–2026', () => {
 describe('yearOf', () => {
   it('agrees with Date for any day from 1500 to 2500', () => {
     fc.assert(
-      fc.property(fc.integer({ min: dayNumberOf('1500-01-01'), max: dayNumberOf('2500-12-31') }), (d) => yearOf(d) === new Date(d * DAY_MS).getUTCFullYear()),
+      fc.property(
+        fc.integer({ min: dayNumberOf('1500-01-01'), max: dayNumberOf('2500-12-31') }),
+        (d) => yearOf(d) === new Date(d * DAY_MS).getUTCFullYear(),
+      ),
       { numRuns: 5000 },
     );
-    for (const d of ['2024-12-31', '2025-01-01', '2000-02-29', '1900-03-01']) expect(yearOf(dayNumberOf(d))).toBe(Number(d.slice(0, 4)));
+    for (const d of ['2024-12-31', '2025-01-01', '2000-02-29', '1900-03-01'])
+      expect(yearOf(dayNumberOf(d))).toBe(Number(d.slice(0, 4)));
   });
 });

@@ -16,10 +16,9 @@ import {
   type YearSchedule,
 } from '../../../src/domain/calendar/index.ts';
 
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/china-holidays-2025-2026.json', import.meta.url), 'utf8')) as Record<
-  string,
-  { holidays: { from: string; to: string }[]; makeUpWorkdays: string[] }
->;
+const fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/china-holidays-2025-2026.json', import.meta.url), 'utf8'),
+) as Record<string, { holidays: { from: string; to: string }[]; makeUpWorkdays: string[] }>;
 
 const national = shippedCalendar();
 const guangxi = shippedCalendar(['guangxi']);
@@ -153,20 +152,23 @@ describe('time zone', () => {
     else process.env['TZ'] = saved;
   });
 
-  it.each(['America/New_York', 'Pacific/Kiritimati', 'UTC', 'Asia/Shanghai'])('gives the same deadline with TZ=%s', (tz) => {
-    process.env['TZ'] = tz;
-    // 00:30 on 13 Feb in Shanghai is still 12 Feb in New York and UTC.
-    const dispatched = shanghaiInstant('2026-02-13', 0, 30);
-    expect(new Date(dispatched).toISOString()).toBe('2026-02-12T16:30:00.000Z');
-    // proves the process really runs in that zone for this test
-    if (tz === 'America/New_York') expect(new Date(dispatched).getHours()).toBe(11);
-    if (tz === 'Pacific/Kiritimati') expect(new Date(dispatched).getDate()).toBe(13);
-    const d = workingDaysDeadline(national, dispatched, 2);
-    expect(d.date).toBe('2026-02-24');
-    expect(new Date(d.at).toISOString()).toBe('2026-02-24T15:59:59.999Z');
-    // 23:30 on 12 Feb in Shanghai counts from the 12th.
-    expect(workingDaysDeadline(national, shanghaiInstant('2026-02-12', 23, 30), 2).date).toBe('2026-02-14');
-  });
+  it.each(['America/New_York', 'Pacific/Kiritimati', 'UTC', 'Asia/Shanghai'])(
+    'gives the same deadline with TZ=%s',
+    (tz) => {
+      process.env['TZ'] = tz;
+      // 00:30 on 13 Feb in Shanghai is still 12 Feb in New York and UTC.
+      const dispatched = shanghaiInstant('2026-02-13', 0, 30);
+      expect(new Date(dispatched).toISOString()).toBe('2026-02-12T16:30:00.000Z');
+      // proves the process really runs in that zone for this test
+      if (tz === 'America/New_York') expect(new Date(dispatched).getHours()).toBe(11);
+      if (tz === 'Pacific/Kiritimati') expect(new Date(dispatched).getDate()).toBe(13);
+      const d = workingDaysDeadline(national, dispatched, 2);
+      expect(d.date).toBe('2026-02-24');
+      expect(new Date(d.at).toISOString()).toBe('2026-02-24T15:59:59.999Z');
+      // 23:30 on 12 Feb in Shanghai counts from the 12th.
+      expect(workingDaysDeadline(national, shanghaiInstant('2026-02-12', 23, 30), 2).date).toBe('2026-02-14');
+    },
+  );
 });
 
 describe('calendar data validation and adding a year', () => {
@@ -188,25 +190,46 @@ describe('calendar data validation and adding a year', () => {
   it('a year stays provisional until every applied region has its schedule', () => {
     const next = guangxi.withSchedule(y2027);
     expect(next.hasYear(2027)).toBe(false);
-    const full = next.withSchedule({ year: 2027, region: 'guangxi', holidays: [{ name: '三月三', from: '2027-04-09', to: '2027-04-10' }], makeUpWorkdays: [] });
+    const full = next.withSchedule({
+      year: 2027,
+      region: 'guangxi',
+      holidays: [{ name: '三月三', from: '2027-04-09', to: '2027-04-10' }],
+      makeUpWorkdays: [],
+    });
     expect(full.hasYear(2027)).toBe(true);
   });
 
   it('refuses a year already loaded unless told to replace it', () => {
-    expect(() => national.withSchedule({ ...y2027, year: 2026, holidays: [], makeUpWorkdays: [] })).toThrow(/already loaded/);
-    const replaced = national.withSchedule({ year: 2026, region: 'national', holidays: [], makeUpWorkdays: [] }, { replace: true });
+    expect(() => national.withSchedule({ ...y2027, year: 2026, holidays: [], makeUpWorkdays: [] })).toThrow(
+      /already loaded/,
+    );
+    const replaced = national.withSchedule(
+      { year: 2026, region: 'national', holidays: [], makeUpWorkdays: [] },
+      { replace: true },
+    );
     expect(replaced.dayInfo('2026-02-16').working).toBe(true);
   });
 
   it('refuses a date that is both a holiday and a working day, in one schedule', () => {
     const r = parseYearSchedule({ ...y2027, makeUpWorkdays: ['2027-01-02'] });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.issues[0]).toMatchObject({ path: 'makeUpWorkdays[0]', message: expect.stringMatching(/both a holiday/) });
+    if (!r.ok)
+      expect(r.issues[0]).toMatchObject({
+        path: 'makeUpWorkdays[0]',
+        message: expect.stringMatching(/both a holiday/),
+      });
   });
 
   it('refuses a regional holiday on a national make-up working day', () => {
-    const clash = { year: 2026, region: 'guangxi', holidays: [{ name: 'x', from: '2026-02-14', to: '2026-02-14' }], makeUpWorkdays: [] };
-    expect(() => WorkingCalendar.create([...shippedSchedules.slice(0, 2), clash], { regions: ['guangxi'] })).toThrow(CalendarDataError);
+    const clash = {
+      year: 2026,
+      region: 'guangxi',
+      holidays: [{ name: 'x', from: '2026-02-14', to: '2026-02-14' }],
+      makeUpWorkdays: [],
+    };
+    expect(() => WorkingCalendar.create([...shippedSchedules.slice(0, 2), clash], { regions: ['guangxi'] })).toThrow(
+      CalendarDataError,
+    );
     try {
       WorkingCalendar.create([...shippedSchedules.slice(0, 2), clash], { regions: ['guangxi'] });
     } catch (e) {
@@ -235,7 +258,11 @@ describe('calendar data validation and adding a year', () => {
   });
 
   it('accepts a New Year holiday that starts in late December of the year before', () => {
-    const r = parseYearSchedule({ year: 2028, holidays: [{ name: '元旦', from: '2027-12-31', to: '2028-01-01' }], makeUpWorkdays: [] });
+    const r = parseYearSchedule({
+      year: 2028,
+      holidays: [{ name: '元旦', from: '2027-12-31', to: '2028-01-01' }],
+      makeUpWorkdays: [],
+    });
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.value.region).toBe('national');
   });

@@ -1,5 +1,9 @@
 import { decide, type DecideResult } from '../../../src/domain/calls/decide.ts';
-import { createCallCenterState, type CallCenterConfig, type CallCenterState } from '../../../src/domain/calls/call-center-state.ts';
+import {
+  createCallCenterState,
+  type CallCenterConfig,
+  type CallCenterState,
+} from '../../../src/domain/calls/call-center-state.ts';
 import type { Effect } from '../../../src/domain/calls/effects.ts';
 import type { Input } from '../../../src/domain/calls/inputs.ts';
 
@@ -36,7 +40,8 @@ export class Harness {
       if (e.type === 'set-timer') this.timers.set(e.key, e.at);
       else if (e.type === 'cancel-timer') this.timers.delete(e.key);
       else if (e.type === 'play') this.playing.set(e.callId, { playbackId: e.playbackId, media: e.media });
-      else if (e.type === 'stop-playback' && this.playing.get(e.callId)?.playbackId === e.playbackId) this.playing.delete(e.callId);
+      else if (e.type === 'stop-playback' && this.playing.get(e.callId)?.playbackId === e.playbackId)
+        this.playing.delete(e.callId);
     }
     return r;
   }
@@ -85,7 +90,9 @@ export class Harness {
 
   /** The last stored version of a call's record. */
   record(callId: string) {
-    return this.all('call-record').filter((e) => e.record.callId === callId).at(-1)?.record;
+    return this.all('call-record')
+      .filter((e) => e.record.callId === callId)
+      .at(-1)?.record;
   }
 
   signIn(agentId: string, skills: string[], extra: { leader?: boolean } = {}): void {
@@ -94,7 +101,13 @@ export class Harness {
   }
 
   arrive(callId: string, extra: Partial<Extract<Input, { type: 'call-arrived' }>> = {}): void {
-    const r = this.send({ type: 'call-arrived', callId, channelId: `ch-${callId}`, callerNumber: '13812341234', ...extra });
+    const r = this.send({
+      type: 'call-arrived',
+      callId,
+      channelId: `ch-${callId}`,
+      callerNumber: '13812341234',
+      ...extra,
+    });
     if (r.rejected) throw new Error(r.rejected.message);
   }
 

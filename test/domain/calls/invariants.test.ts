@@ -23,13 +23,26 @@ type Step =
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ k: fc.constant('arrive' as const), call: fc.nat(5) }),
-  fc.record({ k: fc.constant('dtmf' as const), call: fc.nat(5), digit: fc.constantFrom('0', '1', '2', '3', '4', '5', '7', '8', '9', '#', '*') }),
+  fc.record({
+    k: fc.constant('dtmf' as const),
+    call: fc.nat(5),
+    digit: fc.constantFrom('0', '1', '2', '3', '4', '5', '7', '8', '9', '#', '*'),
+  }),
   fc.record({ k: fc.constant('finish' as const), call: fc.integer({ min: -1, max: 5 }) }),
   fc.record({ k: fc.constant('dtmf' as const), call: fc.constant(-1), digit: fc.constantFrom('0', '1', '2', '3') }),
   fc.record({ k: fc.constant('hangup' as const), call: fc.nat(5) }),
   fc.record({ k: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 12_000 }) }),
   fc.record({ k: fc.constant('sign-in' as const), agent: fc.nat(3), leader: fc.boolean() }),
-  fc.record({ k: fc.constantFrom('sign-out' as const, 'ready' as const, 'answer' as const, 'fail' as const, 'agent-hangup' as const), agent: fc.nat(3) }),
+  fc.record({
+    k: fc.constantFrom(
+      'sign-out' as const,
+      'ready' as const,
+      'answer' as const,
+      'fail' as const,
+      'agent-hangup' as const,
+    ),
+    agent: fc.nat(3),
+  }),
   // Answers whichever agent is ringing, so that calls do get answered in random runs.
   fc.record({ k: fc.constant('answer' as const), agent: fc.constant(-1) }),
   fc.record({ k: fc.constant('pause' as const), agent: fc.nat(3) }),
@@ -45,7 +58,8 @@ function apply(h: Harness, s: Step): void {
   let input: Input | undefined;
   switch (s.k) {
     case 'arrive':
-      if (!h.call(callId)) input = { type: 'call-arrived', callId, channelId: `ch-${callId}-${h.now}`, callerNumber: '13800000000' };
+      if (!h.call(callId))
+        input = { type: 'call-arrived', callId, channelId: `ch-${callId}-${h.now}`, callerNumber: '13800000000' };
       break;
     case 'dtmf':
       input = { type: 'dtmf', callId, digit: s.digit };
@@ -87,7 +101,8 @@ function apply(h: Harness, s: Step): void {
   if (input) h.send(input);
   // A ticket lookup is answered at once, as the adapter would.
   for (const e of h.last) {
-    if (e.type === 'read-ticket-status') h.send({ type: 'ticket-status-result', callId: e.callId, ticketNumber: e.ticketNumber, status: 'closed' });
+    if (e.type === 'read-ticket-status')
+      h.send({ type: 'ticket-status-result', callId: e.callId, ticketNumber: e.ticketNumber, status: 'closed' });
   }
 }
 
@@ -133,7 +148,12 @@ function checkEndings(h: Harness, before: ReadonlyMap<string, unknown>, from: nu
     .map((e) => (e.type === 'call-record' ? e.record.callId : ''));
   expect(new Set(ended).size).toBe(ended.length);
   for (const id of ended) {
-    expect(before.has(id) || h.log.slice(from).some((e) => e.type === 'call-record' && e.record.callId === id && e.record.endedAt === undefined)).toBe(true);
+    expect(
+      before.has(id) ||
+        h.log
+          .slice(from)
+          .some((e) => e.type === 'call-record' && e.record.callId === id && e.record.endedAt === undefined),
+    ).toBe(true);
     expect(h.state.calls.has(id)).toBe(false);
   }
 }
@@ -151,7 +171,9 @@ describe('invariants under random call and agent events', () => {
           checkInvariants(h);
           checkEndings(h, before, from);
         }
-        const abandoned = h.all('call-record').filter((e) => e.record.outcome === 'abandoned' && e.record.endedAt !== undefined);
+        const abandoned = h
+          .all('call-record')
+          .filter((e) => e.record.outcome === 'abandoned' && e.record.endedAt !== undefined);
         const callbacks = h.all('add-callback').filter((e) => e.reason === 'abandoned');
         expect(callbacks.length).toBe(abandoned.length);
         seen.bridge += h.all('bridge').length;

@@ -26,7 +26,9 @@ describe('call flow through the default menu', () => {
     const exitAt = T0 + 8000;
     expect(h.call('c1')?.phase).toBe('ringing');
     expect(h.all('start-moh')).toEqual([{ type: 'start-moh', callId: 'c1', channelId: 'ch-c1' }]);
-    expect(h.all('originate-agent')).toEqual([{ type: 'originate-agent', callId: 'c1', agentId: 'm-1', timeoutMs: 10_000 }]);
+    expect(h.all('originate-agent')).toEqual([
+      { type: 'originate-agent', callId: 'c1', agentId: 'm-1', timeoutMs: 10_000 },
+    ]);
     const pop = h.lastOf('screen-pop');
     expect(pop?.agentId).toBe('m-1');
     expect(pop?.pop).toMatchObject({
@@ -49,7 +51,13 @@ describe('call flow through the default menu', () => {
       { type: 'bridge', callId: 'c1', channelId: 'ch-c1', agentId: 'm-1', agentChannelId: 'ach-1' },
       { type: 'start-recording', callId: 'c1', agentId: 'm-1' },
     ]);
-    expect(h.record('c1')).toMatchObject({ ivrExitAt: exitAt, answeredAt: exitAt + 4000, answerMs: 4000, agentId: 'm-1', ivrTimeouts: 2 });
+    expect(h.record('c1')).toMatchObject({
+      ivrExitAt: exitAt,
+      answeredAt: exitAt + 4000,
+      answerMs: 4000,
+      agentId: 'm-1',
+      ivrTimeouts: 2,
+    });
     // The watchdog and ring timers are gone once the call is answered.
     expect([...h.timers.keys()]).toEqual([]);
   });
@@ -92,7 +100,13 @@ describe('call flow through the default menu', () => {
     expect(h.all('transfer')).toEqual([]);
     h.finishPlayback('c1');
     const [transfer] = h.all('transfer');
-    expect(transfer).toEqual({ type: 'transfer', callId: 'c1', channelId: 'ch-c1', number, partyId: expect.any(String) });
+    expect(transfer).toEqual({
+      type: 'transfer',
+      callId: 'c1',
+      channelId: 'ch-c1',
+      number,
+      partyId: expect.any(String),
+    });
     expect(h.record('c1')).toMatchObject({ outcome: 'transferred', transferNumber: number });
     // The call stays ours until both ends hang up, so it can be recorded (issue 8 item 5).
     expect(h.call('c1')?.phase).toBe('handed-off');
@@ -122,7 +136,9 @@ describe('call flow through the default menu', () => {
     // When 110 hangs up, the caller is hung up and the call ends as transferred
     h.now += 60_000;
     h.send({ type: 'party-gone', callId: 'c1', partyId });
-    expect(h.all('hangup', h.last)).toEqual([{ type: 'hangup', callId: 'c1', channelId: 'ch-c1', reason: 'transfer-ended' }]);
+    expect(h.all('hangup', h.last)).toEqual([
+      { type: 'hangup', callId: 'c1', channelId: 'ch-c1', reason: 'transfer-ended' },
+    ]);
     expect(h.record('c1')).toMatchObject({ outcome: 'transferred', transferNumber: '110', endedAt: h.now });
     expect(h.call('c1')).toBeUndefined();
   });
@@ -157,7 +173,11 @@ describe('call flow through the default menu', () => {
     expect(h.call('c1')?.phase).toBe('ivr');
     h.advance(8000);
     expect(h.call('c1')?.phase).toBe('queued');
-    expect(h.record('c1')).toMatchObject({ ivrTimeouts: 3, ivrExitAt: h.now, ivrPath: ['welcome', 'desk', 'ticket-status'] });
+    expect(h.record('c1')).toMatchObject({
+      ivrTimeouts: 3,
+      ivrExitAt: h.now,
+      ivrPath: ['welcome', 'desk', 'ticket-status'],
+    });
   });
 
   it('a timer that is no longer current does nothing', () => {
@@ -182,7 +202,12 @@ describe('call flow through the default menu', () => {
     h.send({ type: 'dtmf', callId: 'c1', digit: '8' });
     for (const d of '2026015') h.send({ type: 'dtmf', callId: 'c1', digit: d });
     h.send({ type: 'dtmf', callId: 'c1', digit: '#' });
-    expect(h.last).toContainEqual({ type: 'read-ticket-status', callId: 'c1', ticketNumber: '2026015', callerNumber: '13812341234' });
+    expect(h.last).toContainEqual({
+      type: 'read-ticket-status',
+      callId: 'c1',
+      ticketNumber: '2026015',
+      callerNumber: '13812341234',
+    });
     h.send({ type: 'ticket-status-result', callId: 'c1', ticketNumber: '2026015', status: 'in-progress' });
     expect(h.media('c1')).toEqual([
       'sound:hotline/ticket-number-is',
@@ -281,7 +306,9 @@ describe('call flow through the default menu', () => {
     h.arrive('c1');
     h.finishPlayback('c1');
     h.send({ type: 'dtmf', callId: 'c1', digit: '7' });
-    expect(h.all('add-callback')).toEqual([{ type: 'add-callback', callId: 'c1', callerNumber: '13812341234', reason: 'requested', at: T0 }]);
+    expect(h.all('add-callback')).toEqual([
+      { type: 'add-callback', callId: 'c1', callerNumber: '13812341234', reason: 'requested', at: T0 },
+    ]);
     expect(h.media('c1')).toEqual(['sound:hotline/callback-confirm']);
     h.finishPlayback('c1');
     expect(h.lastOf('hangup')).toMatchObject({ callId: 'c1', reason: 'callback-requested' });

@@ -31,7 +31,12 @@ describe('calls restored after a restart', () => {
   it('a queued call keeps its place and its answer clock', () => {
     const h = new Harness(config);
     h.toQueue('new', '1');
-    h.send({ type: 'call-restored', callId: 'old', channelId: 'ch-old', record: stored(h, 'old', 17_000, { prewarnedAt: h.now - 2000 }) });
+    h.send({
+      type: 'call-restored',
+      callId: 'old',
+      channelId: 'ch-old',
+      record: stored(h, 'old', 17_000, { prewarnedAt: h.now - 2000 }),
+    });
     expect(h.last).toContainEqual({ type: 'start-moh', callId: 'old', channelId: 'ch-old' });
     expect(queuePosition(h.state, 'old')).toBe(1);
     expect(queuePosition(h.state, 'new')).toBe(2);
@@ -82,7 +87,11 @@ describe('calls restored after a restart', () => {
       channelId: 'ch-c',
       record,
       agentChannelId: 'leg-m',
-      talk: { held: true, parties: [{ partyId: 'p1', purpose: 'consult', number: '12319', answered: true }], consultPartyId: 'p1' },
+      talk: {
+        held: true,
+        parties: [{ partyId: 'p1', purpose: 'consult', number: '12319', answered: true }],
+        consultPartyId: 'p1',
+      },
     });
     h.signIn('m', ['mandarin']);
     // Then hold is refused as during any consultation, and completing joins caller and party
@@ -101,20 +110,34 @@ describe('calls restored after a restart', () => {
 
   it('a call restored after its agent left (caller with a third party) ends when the party hangs up', () => {
     const h = new Harness(config);
-    const record = { ...stored(h, 'c', 50_000, { answeredAt: h.now - 40_000, agentId: 'm' }), outcome: 'transferred' as const };
-    h.send({ type: 'call-restored', callId: 'c', channelId: 'ch-c', record, talk: { held: false, parties: [{ partyId: 'p1', purpose: 'conference', number: '110', answered: true }] } });
+    const record = {
+      ...stored(h, 'c', 50_000, { answeredAt: h.now - 40_000, agentId: 'm' }),
+      outcome: 'transferred' as const,
+    };
+    h.send({
+      type: 'call-restored',
+      callId: 'c',
+      channelId: 'ch-c',
+      record,
+      talk: { held: false, parties: [{ partyId: 'p1', purpose: 'conference', number: '110', answered: true }] },
+    });
     expect(h.call('c')?.phase).toBe('handed-off');
     h.send({ type: 'party-gone', callId: 'c', partyId: 'p1' });
-    expect(h.all('hangup', h.last)).toEqual([{ type: 'hangup', callId: 'c', channelId: 'ch-c', reason: 'transfer-ended' }]);
+    expect(h.all('hangup', h.last)).toEqual([
+      { type: 'hangup', callId: 'c', channelId: 'ch-c', reason: 'transfer-ended' },
+    ]);
     expect(h.record('c')).toMatchObject({ outcome: 'transferred', endedAt: h.now });
   });
 
   it('refuses a record that does not fit', () => {
     const h = new Harness(config);
-    expect(h.send({ type: 'call-restored', callId: 'x', channelId: 'c', record: stored(h, 'y', 1000) }).rejected?.code).toBe('invalid-input');
-    expect(h.send({ type: 'call-restored', callId: 'x', channelId: 'c', record: stored(h, 'x', 1000, { endedAt: h.now }) }).rejected?.code).toBe(
-      'invalid-transition',
-    );
+    expect(
+      h.send({ type: 'call-restored', callId: 'x', channelId: 'c', record: stored(h, 'y', 1000) }).rejected?.code,
+    ).toBe('invalid-input');
+    expect(
+      h.send({ type: 'call-restored', callId: 'x', channelId: 'c', record: stored(h, 'x', 1000, { endedAt: h.now }) })
+        .rejected?.code,
+    ).toBe('invalid-transition');
     const answered = stored(h, 'x', 1000, { answeredAt: h.now, agentId: 'm' });
     const r = h.send({ type: 'call-restored', callId: 'x', channelId: 'c', record: answered });
     expect(r.rejected?.code).toBe('invalid-input');

@@ -17,7 +17,11 @@ function talking(extraAgents: string[] = []): Harness {
   return h;
 }
 
-const updates = (h: Harness, agentId = 'a1') => h.all('call-update').filter((u) => u.agentId === agentId).map((u) => u.state);
+const updates = (h: Harness, agentId = 'a1') =>
+  h
+    .all('call-update')
+    .filter((u) => u.agentId === agentId)
+    .map((u) => u.state);
 
 describe('talk phase: hold and commands right after the answer', () => {
   it('three-way, hold and transfer are accepted 0 ms after answered, whatever the adapter still has in flight', () => {
@@ -28,20 +32,31 @@ describe('talk phase: hold and commands right after the answer', () => {
     expect(h.send({ type: 'hold', agentId: 'a1' }).rejected).toBeUndefined();
     // Then music on hold starts and the desktop is told
     expect(h.last).toEqual(expect.arrayContaining([{ type: 'start-moh', callId: 'c1', channelId: 'ch-c1' }]));
-    expect(h.send({ type: 'hold', agentId: 'a1' }).rejected).toMatchObject({ code: 'invalid-transition', reason: 'conflict' });
+    expect(h.send({ type: 'hold', agentId: 'a1' }).rejected).toMatchObject({
+      code: 'invalid-transition',
+      reason: 'conflict',
+    });
     expect(h.send({ type: 'unhold', agentId: 'a1' }).rejected).toBeUndefined();
     // And a three-way call is dialled at once
     expect(h.send({ type: 'conference', agentId: 'a1', number: '110', partyId: 'p1' }).rejected).toBeUndefined();
-    expect(h.all('dial-party', h.last)).toEqual([{ type: 'dial-party', callId: 'c1', partyId: 'p1', purpose: 'conference', number: '110' }]);
+    expect(h.all('dial-party', h.last)).toEqual([
+      { type: 'dial-party', callId: 'c1', partyId: 'p1', purpose: 'conference', number: '110' },
+    ]);
     expect(updates(h)).toEqual(['answered', 'held', 'resumed', 'transferring']);
   });
 
   it('an agent without a call is refused with no-call; a bad number with bad-request', () => {
     const h = new Harness(config);
     h.signIn('a1', ['mandarin']);
-    expect(h.send({ type: 'hold', agentId: 'a1' }).rejected).toMatchObject({ code: 'invalid-transition', reason: 'no-call' });
+    expect(h.send({ type: 'hold', agentId: 'a1' }).rejected).toMatchObject({
+      code: 'invalid-transition',
+      reason: 'no-call',
+    });
     const t = talking();
-    expect(t.send({ type: 'blind-transfer', agentId: 'a1', number: '11x', partyId: 'p1' }).rejected).toMatchObject({ code: 'invalid-input', reason: 'bad-request' });
+    expect(t.send({ type: 'blind-transfer', agentId: 'a1', number: '11x', partyId: 'p1' }).rejected).toMatchObject({
+      code: 'invalid-input',
+      reason: 'bad-request',
+    });
   });
 });
 
@@ -51,7 +66,9 @@ describe('talk phase: three-way and blind transfer', () => {
     h.send({ type: 'conference', agentId: 'a1', number: '110', partyId: 'p1' });
     h.now += 2000;
     h.send({ type: 'party-answered', callId: 'c1', partyId: 'p1' });
-    expect(h.all('join-bridge', h.last)).toEqual([{ type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['p1'] }]);
+    expect(h.all('join-bridge', h.last)).toEqual([
+      { type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['p1'] },
+    ]);
     // When the agent hangs up
     h.send({ type: 'agent-hangup', agentId: 'a1', callId: 'c1' });
     // Then the caller is not hung up, the agent goes to wrap-up, the call is handed off
@@ -60,7 +77,9 @@ describe('talk phase: three-way and blind transfer', () => {
     expect(h.call('c1')?.phase).toBe('handed-off');
     // When the party hangs up, the caller is released and the call ends as transferred
     h.send({ type: 'party-gone', callId: 'c1', partyId: 'p1' });
-    expect(h.all('hangup', h.last)).toEqual([{ type: 'hangup', callId: 'c1', channelId: 'ch-c1', reason: 'transfer-ended' }]);
+    expect(h.all('hangup', h.last)).toEqual([
+      { type: 'hangup', callId: 'c1', channelId: 'ch-c1', reason: 'transfer-ended' },
+    ]);
     expect(h.record('c1')).toMatchObject({ outcome: 'transferred', endedAt: h.now });
   });
 
@@ -68,7 +87,9 @@ describe('talk phase: three-way and blind transfer', () => {
     const h = talking();
     h.send({ type: 'hold', agentId: 'a1' });
     h.send({ type: 'blind-transfer', agentId: 'a1', number: '12319', partyId: 'p1' });
-    expect(h.send({ type: 'conference', agentId: 'a1', number: '110', partyId: 'p2' }).rejected).toMatchObject({ reason: 'conflict' });
+    expect(h.send({ type: 'conference', agentId: 'a1', number: '110', partyId: 'p2' }).rejected).toMatchObject({
+      reason: 'conflict',
+    });
     h.send({ type: 'party-answered', callId: 'c1', partyId: 'p1' });
     expect(h.last).toEqual(
       expect.arrayContaining([
@@ -92,7 +113,9 @@ describe('talk phase: three-way and blind transfer', () => {
     expect(h.call('c1')?.phase).toBe('handed-off');
     expect(h.all('hangup', h.last)).toEqual([]);
     h.send({ type: 'party-answered', callId: 'c1', partyId: 'p1' });
-    expect(h.all('join-bridge', h.last)).toEqual([{ type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['p1'] }]);
+    expect(h.all('join-bridge', h.last)).toEqual([
+      { type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['p1'] },
+    ]);
     expect(h.record('c1')).toMatchObject({ transferNumber: '12319', outcome: 'transferred' });
   });
 
@@ -119,7 +142,9 @@ describe('talk phase: attended transfer (咨询转接)', () => {
         { type: 'dial-party', callId: 'c1', partyId: 'p1', purpose: 'consult', number: '12319' },
       ]),
     );
-    expect(h.send({ type: 'consult-complete', agentId: 'a1' }).rejected).toMatchObject({ reason: 'consult-not-answered' });
+    expect(h.send({ type: 'consult-complete', agentId: 'a1' }).rejected).toMatchObject({
+      reason: 'consult-not-answered',
+    });
     expect(h.send({ type: 'unhold', agentId: 'a1' }).rejected).toMatchObject({ reason: 'conflict' });
     // When the number answers, the consultation is bridged and recorded on its own
     h.send({ type: 'party-answered', callId: 'c1', partyId: 'p1' });
@@ -172,7 +197,9 @@ describe('talk phase: attended transfer (咨询转接)', () => {
     const h = talking();
     h.send({ type: 'consult-start', agentId: 'a1', partyId: 'p1', number: '12319' });
     h.send({ type: 'party-failed', callId: 'c1', partyId: 'p1', cause: 'no_answer' });
-    expect(h.last).toEqual(expect.arrayContaining([{ type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['a1-leg'] }]));
+    expect(h.last).toEqual(
+      expect.arrayContaining([{ type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['a1-leg'] }]),
+    );
     expect(h.lastOf('call-update')).toMatchObject({ state: 'transfer-failed', detail: 'no_answer' });
   });
 
@@ -180,7 +207,10 @@ describe('talk phase: attended transfer (咨询转接)', () => {
     const h = talking(['a2']);
     h.send({ type: 'consult-start', agentId: 'a1', partyId: 'p1', targetAgentId: 'a2' });
     expect(h.agent('a2')).toMatchObject({ status: 'reserved', callId: 'c1' });
-    expect(h.lastOf('screen-pop')).toMatchObject({ agentId: 'a2', pop: { callId: 'c1', transfer: { fromAgentId: 'a1', reason: 'consult' } } });
+    expect(h.lastOf('screen-pop')).toMatchObject({
+      agentId: 'a2',
+      pop: { callId: 'c1', transfer: { fromAgentId: 'a1', reason: 'consult' } },
+    });
     h.send({ type: 'party-answered', callId: 'c1', partyId: 'p1' });
     expect(h.agent('a2')).toMatchObject({ status: 'on-call', callId: 'c1' });
     h.send({ type: 'consult-complete', agentId: 'a1' });
@@ -196,11 +226,15 @@ describe('talk phase: attended transfer (咨询转接)', () => {
   it('a colleague who is not ready is refused with agent-not-ready', () => {
     const h = talking(['a2']);
     h.send({ type: 'agent-pause', agentId: 'a2', reason: 'LUNCH' });
-    expect(h.send({ type: 'consult-start', agentId: 'a1', partyId: 'p1', targetAgentId: 'a2' }).rejected).toMatchObject({
-      code: 'invalid-transition',
-      reason: 'agent-not-ready',
-    });
-    expect(h.send({ type: 'consult-start', agentId: 'a1', partyId: 'p1', targetAgentId: 'nobody' }).rejected).toMatchObject({ reason: 'agent-not-signed-in' });
+    expect(h.send({ type: 'consult-start', agentId: 'a1', partyId: 'p1', targetAgentId: 'a2' }).rejected).toMatchObject(
+      {
+        code: 'invalid-transition',
+        reason: 'agent-not-ready',
+      },
+    );
+    expect(
+      h.send({ type: 'consult-start', agentId: 'a1', partyId: 'p1', targetAgentId: 'nobody' }).rejected,
+    ).toMatchObject({ reason: 'agent-not-signed-in' });
   });
 });
 
@@ -209,12 +243,19 @@ describe('talk phase: transfer to another agent or desk (内部转接)', () => {
     const h = talking(['a2']);
     const answeredAt = h.record('c1')!.answeredAt;
     h.now += 30_000;
-    expect(h.send({ type: 'transfer-to-agent', agentId: 'a1', targetAgentId: 'a2', reason: 'housing question' }).rejected).toBeUndefined();
-    expect(h.all('hangup', h.last)).toEqual([{ type: 'hangup', callId: 'c1', channelId: 'a1-leg', reason: 'transferred' }]);
+    expect(
+      h.send({ type: 'transfer-to-agent', agentId: 'a1', targetAgentId: 'a2', reason: 'housing question' }).rejected,
+    ).toBeUndefined();
+    expect(h.all('hangup', h.last)).toEqual([
+      { type: 'hangup', callId: 'c1', channelId: 'a1-leg', reason: 'transferred' },
+    ]);
     expect(updates(h)).toEqual(['answered', 'transferred', 'ended']);
     expect(h.agent('a1')?.status).toBe('wrap-up');
     expect(h.agent('a2')).toMatchObject({ status: 'reserved', callId: 'c1' });
-    expect(h.lastOf('screen-pop')).toMatchObject({ agentId: 'a2', pop: { transfer: { fromAgentId: 'a1', reason: 'housing question', at: h.now } } });
+    expect(h.lastOf('screen-pop')).toMatchObject({
+      agentId: 'a2',
+      pop: { transfer: { fromAgentId: 'a1', reason: 'housing question', at: h.now } },
+    });
     expect(h.all('start-moh', h.last)).toHaveLength(1);
     h.now += 2000;
     h.send({ type: 'agent-answered', agentId: 'a2', callId: 'c1', agentChannelId: 'a2-leg' });
@@ -241,9 +282,15 @@ describe('talk phase: transfer to another agent or desk (内部转接)', () => {
   it('to an agent not ready, or a desk nobody staffs: refused with a reason, the agent keeps the caller', () => {
     const h = talking(['a2']);
     h.send({ type: 'agent-pause', agentId: 'a2', reason: 'LUNCH' });
-    expect(h.send({ type: 'transfer-to-agent', agentId: 'a1', targetAgentId: 'a2' }).rejected).toMatchObject({ reason: 'agent-not-ready' });
-    expect(h.send({ type: 'transfer-to-desk', agentId: 'a1', skill: 'zhuang' }).rejected).toMatchObject({ reason: 'desk-unstaffed' });
-    expect(h.send({ type: 'transfer-to-desk', agentId: 'a1', skill: 'klingon' }).rejected).toMatchObject({ code: 'invalid-input' });
+    expect(h.send({ type: 'transfer-to-agent', agentId: 'a1', targetAgentId: 'a2' }).rejected).toMatchObject({
+      reason: 'agent-not-ready',
+    });
+    expect(h.send({ type: 'transfer-to-desk', agentId: 'a1', skill: 'zhuang' }).rejected).toMatchObject({
+      reason: 'desk-unstaffed',
+    });
+    expect(h.send({ type: 'transfer-to-desk', agentId: 'a1', skill: 'klingon' }).rejected).toMatchObject({
+      code: 'invalid-input',
+    });
     expect(h.call('c1')).toMatchObject({ phase: 'connected', agentId: 'a1' });
   });
 
@@ -252,11 +299,16 @@ describe('talk phase: transfer to another agent or desk (内部转接)', () => {
     h.signIn('z1', ['zhuang']);
     h.send({ type: 'agent-pause', agentId: 'z1', reason: 'BREAK' });
     const ivrExitAt = h.record('c1')!.ivrExitAt;
-    expect(h.send({ type: 'transfer-to-desk', agentId: 'a1', skill: 'zhuang', reason: 'speaks Zhuang' }).rejected).toBeUndefined();
+    expect(
+      h.send({ type: 'transfer-to-desk', agentId: 'a1', skill: 'zhuang', reason: 'speaks Zhuang' }).rejected,
+    ).toBeUndefined();
     expect(h.call('c1')).toMatchObject({ phase: 'queued', queue: { skill: 'zhuang', enqueuedAt: ivrExitAt } });
     h.send({ type: 'agent-ready', agentId: 'z1' });
     expect(h.call('c1')).toMatchObject({ phase: 'ringing', queue: { offeredTo: 'z1' } });
-    expect(h.lastOf('screen-pop')).toMatchObject({ agentId: 'z1', pop: { skill: 'zhuang', transfer: { fromAgentId: 'a1', reason: 'speaks Zhuang' } } });
+    expect(h.lastOf('screen-pop')).toMatchObject({
+      agentId: 'z1',
+      pop: { skill: 'zhuang', transfer: { fromAgentId: 'a1', reason: 'speaks Zhuang' } },
+    });
   });
 });
 
@@ -282,6 +334,8 @@ describe('talk phase: legs going away', () => {
     h.send({ type: 'party-answered', callId: 'c1', partyId: 'p1' });
     h.send({ type: 'agent-hangup', agentId: 'a1', callId: 'c1' });
     expect(h.call('c1')).toMatchObject({ phase: 'handed-off' });
-    expect(h.all('join-bridge', h.last)).toEqual([{ type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['p1'] }]);
+    expect(h.all('join-bridge', h.last)).toEqual([
+      { type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['p1'] },
+    ]);
   });
 });

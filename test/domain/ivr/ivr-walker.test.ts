@@ -38,7 +38,10 @@ const config: IvrConfig = {
     sub: {
       type: 'menu',
       prompt: ['zh/sub'],
-      options: { '2': { action: 'queue', skill: 'tax', priority: 3 }, '9': { action: 'play', prompt: ['zh/info'], next: 'main' } },
+      options: {
+        '2': { action: 'queue', skill: 'tax', priority: 3 },
+        '9': { action: 'play', prompt: ['zh/info'], next: 'main' },
+      },
       timeoutMs: 4000,
       retries: 0,
       invalidPrompt: ['zh/bad'],

@@ -29,19 +29,46 @@ function rec(id: string, queuedAgoS: number | undefined, extra: Partial<CallReco
 }
 
 const answered = (id: string, agoS: number, answerS: number): CallRecord =>
-  rec(id, agoS, { outcome: 'answered', answeredAt: NOW - agoS * S + answerS * S, answerMs: answerS * S, endedAt: NOW - 1 });
+  rec(id, agoS, {
+    outcome: 'answered',
+    answeredAt: NOW - agoS * S + answerS * S,
+    answerMs: answerS * S,
+    endedAt: NOW - 1,
+  });
 
 describe('period figures', () => {
   it.each([
     {
       name: 'all answered quickly',
       records: [answered('a', 600, 5), answered('b', 500, 20), answered('c', 400, 3)],
-      want: { offered: 3, answered: 3, answeredWithinThreshold: 3, abandoned: 0, pending: 0, regulatorRate: 1, serviceLevel: 1, averageSpeedOfAnswerMs: (28 * S) / 3 },
+      want: {
+        offered: 3,
+        answered: 3,
+        answeredWithinThreshold: 3,
+        abandoned: 0,
+        pending: 0,
+        regulatorRate: 1,
+        serviceLevel: 1,
+        averageSpeedOfAnswerMs: (28 * S) / 3,
+      },
     },
     {
       name: 'one late, one abandoned: the regulator rate counts the abandoned call, the service level does not',
-      records: [answered('a', 600, 5), answered('b', 500, 25), rec('c', 400, { outcome: 'abandoned', endedAt: NOW - 390 * S }), answered('d', 300, 10)],
-      want: { offered: 4, answered: 3, answeredWithinThreshold: 2, abandoned: 1, regulatorRate: 2 / 4, serviceLevel: 2 / 3, averageSpeedOfAnswerMs: (40 * S) / 3 },
+      records: [
+        answered('a', 600, 5),
+        answered('b', 500, 25),
+        rec('c', 400, { outcome: 'abandoned', endedAt: NOW - 390 * S }),
+        answered('d', 300, 10),
+      ],
+      want: {
+        offered: 4,
+        answered: 3,
+        answeredWithinThreshold: 2,
+        abandoned: 1,
+        regulatorRate: 2 / 4,
+        serviceLevel: 2 / 3,
+        averageSpeedOfAnswerMs: (40 * S) / 3,
+      },
     },
     {
       name: 'a call still waiting under 20 s is pending; past 20 s it is offered and missed',
@@ -50,12 +77,18 @@ describe('period figures', () => {
     },
     {
       name: 'calls that ended in the menu are not offered',
-      records: [rec('ivr1', undefined, { outcome: 'abandoned-in-ivr', endedAt: NOW }), rec('t', undefined, { outcome: 'transferred', ivrExitAt: NOW, endedAt: NOW })],
+      records: [
+        rec('ivr1', undefined, { outcome: 'abandoned-in-ivr', endedAt: NOW }),
+        rec('t', undefined, { outcome: 'transferred', ivrExitAt: NOW, endedAt: NOW }),
+      ],
       want: { offered: 0, answered: 0, regulatorRate: null, serviceLevel: null, averageSpeedOfAnswerMs: null },
     },
     {
       name: 'exactly 20 s counts as within; 20.001 s does not',
-      records: [answered('a', 600, 20), rec('b', 500, { outcome: 'answered', answeredAt: NOW - 500 * S + 20_001, answerMs: 20_001 })],
+      records: [
+        answered('a', 600, 20),
+        rec('b', 500, { outcome: 'answered', answeredAt: NOW - 500 * S + 20_001, answerMs: 20_001 }),
+      ],
       want: { answered: 2, answeredWithinThreshold: 1, regulatorRate: 0.5 },
     },
   ])('$name', ({ records, want }) => {
@@ -78,7 +111,15 @@ describe('period figures', () => {
     );
     expect(f.breaches).toBe(3);
     expect(f.breachCauses).toEqual({ rona: 2, 'nobody-ready': 1 });
-    expect(f.ivr).toEqual({ arrived: 5, abandoned: 1, invalidInputs: 2, timeouts: 2, transferred: 0, callbackRequested: 1, completed: 0 });
+    expect(f.ivr).toEqual({
+      arrived: 5,
+      abandoned: 1,
+      invalidInputs: 2,
+      timeouts: 2,
+      transferred: 0,
+      callbackRequested: 1,
+      completed: 0,
+    });
   });
 
   it('today starts at 00:00 Asia/Shanghai, the rolling window 24 h back', () => {
@@ -88,7 +129,12 @@ describe('period figures', () => {
     const config = loadIvrConfig();
     const h = new Harness(config, NOW);
     // Yesterday 23:00 Shanghai (15:00 UTC) is in the rolling 24 h but not today.
-    const lateYesterday = { ...answered('y', 0, 4), queuedAt: Date.UTC(2026, 0, 4, 15, 0), answerMs: 4 * S, answeredAt: Date.UTC(2026, 0, 4, 15, 0, 4) };
+    const lateYesterday = {
+      ...answered('y', 0, 4),
+      queuedAt: Date.UTC(2026, 0, 4, 15, 0),
+      answerMs: 4 * S,
+      answeredAt: Date.UTC(2026, 0, 4, 15, 0, 4),
+    };
     const f = supervisorFigures(h.state, [lateYesterday, answered('t', 60, 30)], NOW);
     expect(f.today).toMatchObject({ offered: 1, answered: 1, answeredWithinThreshold: 0 });
     expect(f.rolling24h).toMatchObject({ offered: 2, answered: 2, answeredWithinThreshold: 1, regulatorRate: 0.5 });

@@ -39,11 +39,28 @@ const close: Step[0] = { action: 'close' };
 const rate = (text: string): Step[0] => ({ action: 'record-satisfaction', actor: requester, replyText: text });
 
 // March–April 2026 (Qingming 4–6 April).
-const A = build(1, 'consultation', [[intake, '2026-03-02', 9], [dispatch('housing'), '2026-03-02'], [sign('housing'), '2026-03-02', 11], [reply('housing'), '2026-03-03'], [close, '2026-03-03', 11], [rate('1'), '2026-03-03', 12]]);
+const A = build(1, 'consultation', [
+  [intake, '2026-03-02', 9],
+  [dispatch('housing'), '2026-03-02'],
+  [sign('housing'), '2026-03-02', 11],
+  [reply('housing'), '2026-03-03'],
+  [close, '2026-03-03', 11],
+  [rate('1'), '2026-03-03', 12],
+]);
 // complaint due 9 April; signed late; unfinished at the end of March, so it belongs to April
-const B = build(2, 'complaint', [[intake, '2026-03-25', 9], [dispatch('housing'), '2026-03-25'], [sign('housing'), '2026-03-27'], [reply('housing'), '2026-04-08']]);
+const B = build(2, 'complaint', [
+  [intake, '2026-03-25', 9],
+  [dispatch('housing'), '2026-03-25'],
+  [sign('housing'), '2026-03-27'],
+  [reply('housing'), '2026-04-08'],
+]);
 // consultation due 12 March, answered 2 April: counts in March as late, not again in April
-const C = build(3, 'consultation', [[intake, '2026-03-10', 9], [dispatch('housing'), '2026-03-10'], [sign('housing'), '2026-03-10', 11], [reply('housing'), '2026-04-02']]);
+const C = build(3, 'consultation', [
+  [intake, '2026-03-10', 9],
+  [dispatch('housing'), '2026-03-10'],
+  [sign('housing'), '2026-03-10', 11],
+  [reply('housing'), '2026-04-02'],
+]);
 // returned by water, re-dispatched to housing, answered, requester dissatisfied, review upheld
 const D = build(4, 'consultation', [
   [intake, '2026-03-05', 9],
@@ -69,7 +86,10 @@ const E = build(5, 'help', [
   [{ action: 'satisfaction-timeout', actor: system }, '2026-03-21', 12],
 ]);
 // due 1 April, never signed or answered
-const F = build(6, 'consultation', [[intake, '2026-03-30', 9], [dispatch('water'), '2026-03-30']]);
+const F = build(6, 'consultation', [
+  [intake, '2026-03-30', 9],
+  [dispatch('water'), '2026-03-30'],
+]);
 const orders = [A, B, C, D, E, F];
 
 describe('periods (art. 30)', () => {
@@ -78,7 +98,20 @@ describe('periods (art. 30)', () => {
     expect(new Date(c.start).toISOString()).toBe('2025-11-30T16:00:00.000Z');
     expect(new Date(c.end).toISOString()).toBe('2026-11-30T16:00:00.000Z');
     const months = cycleMonths(2026);
-    expect(months.map((m) => m.label)).toEqual(['2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
+    expect(months.map((m) => m.label)).toEqual([
+      '2025-12',
+      '2026-01',
+      '2026-02',
+      '2026-03',
+      '2026-04',
+      '2026-05',
+      '2026-06',
+      '2026-07',
+      '2026-08',
+      '2026-09',
+      '2026-10',
+      '2026-11',
+    ]);
     expect(months[0]?.start).toBe(c.start);
     expect(months[11]?.end).toBe(c.end);
     for (let i = 1; i < months.length; i++) expect(months[i]?.start).toBe(months[i - 1]?.end);
@@ -128,13 +161,35 @@ describe('assessUnits', () => {
       dissatisfied: 1,
       satisfactionRate: 2 / 3,
     });
-    expect(water).toMatchObject({ unitId: 'water', counted: 1, returned: 1, returnRate: 1, signedOnTime: 1, completionCounted: 0, completionOnTimeRate: null, rated: 0, satisfactionRate: null });
+    expect(water).toMatchObject({
+      unitId: 'water',
+      counted: 1,
+      returned: 1,
+      returnRate: 1,
+      signedOnTime: 1,
+      completionCounted: 0,
+      completionOnTimeRate: null,
+      rated: 0,
+      satisfactionRate: null,
+    });
   });
 
   it('April: the order carried over from March counts, the late March one does not count again', () => {
     const [housing, water] = assessUnits(orders, assessmentMonth(2026, 4), at('2026-04-15'));
-    expect(housing).toMatchObject({ counted: 1, signCounted: 1, signedOnTime: 0, completionCounted: 1, completedOnTime: 1 });
-    expect(water).toMatchObject({ counted: 1, signCounted: 1, signedOnTime: 0, completionCounted: 1, completedOnTime: 0 });
+    expect(housing).toMatchObject({
+      counted: 1,
+      signCounted: 1,
+      signedOnTime: 0,
+      completionCounted: 1,
+      completedOnTime: 1,
+    });
+    expect(water).toMatchObject({
+      counted: 1,
+      signCounted: 1,
+      signedOnTime: 0,
+      completionCounted: 1,
+      completedOnTime: 0,
+    });
   });
 
   it('as seen at the end of March, orders not yet due wait for the next period', () => {
@@ -147,10 +202,16 @@ describe('assessUnits', () => {
     const year = assessUnits(orders, assessmentCycle(2026), at('2026-04-15'));
     const months = cycleMonths(2026).map((m) => assessUnits(orders, m, at('2026-04-15')));
     for (const f of year) {
-      const sum = months.flat().filter((m) => m.unitId === f.unitId).reduce((n, m) => n + m.counted, 0);
+      const sum = months
+        .flat()
+        .filter((m) => m.unitId === f.unitId)
+        .reduce((n, m) => n + m.counted, 0);
       expect(f.counted).toBe(sum);
     }
-    expect(year.map((f) => [f.unitId, f.counted])).toEqual([['housing', 5], ['water', 2]]);
+    expect(year.map((f) => [f.unitId, f.counted])).toEqual([
+      ['housing', 5],
+      ['water', 2],
+    ]);
   });
 
   it('a dissatisfied verdict stays with the unit that answered, after a review sends the order to another unit', () => {
@@ -161,7 +222,11 @@ describe('assessUnits', () => {
       [reply('water'), '2026-03-02', 12],
       [close, '2026-03-02', 13],
       [rate('不满意'), '2026-03-02', 14],
-      [{ action: 'conclude-review', actor: supervisor, outcome: 'redispatch', note: '答复未解决问题' }, '2026-03-02', 15],
+      [
+        { action: 'conclude-review', actor: supervisor, outcome: 'redispatch', note: '答复未解决问题' },
+        '2026-03-02',
+        15,
+      ],
       [dispatch('housing'), '2026-03-02', 16],
       [sign('housing'), '2026-03-02', 17],
       [reply('housing'), '2026-03-03'],
@@ -177,7 +242,11 @@ describe('assessUnits', () => {
 
   it('a workstation that forwarded is scored on signing only; the unit below on the answer (art. 8)', () => {
     const wsEnv = { ...env, mayForward: () => true };
-    let s = build(8, 'consultation', [[intake, '2026-03-02', 9], [dispatch('county'), '2026-03-02'], [sign('county'), '2026-03-02', 11]]);
+    let s = build(8, 'consultation', [
+      [intake, '2026-03-02', 9],
+      [dispatch('county'), '2026-03-02'],
+      [sign('county'), '2026-03-02', 11],
+    ]);
     const step = (input: WorkOrderInput, date: string, h: number) => {
       const r = decide(s, input, at(date, h), wsEnv);
       if (!r.ok) throw new Error(r.refusal.message);
@@ -189,14 +258,27 @@ describe('assessUnits', () => {
     step({ action: 'close', actor: agent }, '2026-03-03', 11);
     step({ action: 'record-satisfaction', actor: requester, replyText: '1' }, '2026-03-03', 12);
     const figures = assessUnits([s], assessmentMonth(2026, 3), at('2026-04-15'));
-    expect(figures.map((f) => [f.unitId, f.counted, f.signedOnTime, f.completionCounted, f.completedOnTime, f.returned, f.rated])).toEqual([
+    expect(
+      figures.map((f) => [
+        f.unitId,
+        f.counted,
+        f.signedOnTime,
+        f.completionCounted,
+        f.completedOnTime,
+        f.returned,
+        f.rated,
+      ]),
+    ).toEqual([
       ['county', 1, 1, 0, 0, 0, 0],
       ['township', 1, 1, 1, 1, 0, 1],
     ]);
   });
 
   it('an order closed by the agent without dispatch has no unit to score', () => {
-    const direct = build(9, 'consultation', [[intake, '2026-03-02', 9], [{ action: 'answer-directly', answer: '已解答' }, '2026-03-02']]);
+    const direct = build(9, 'consultation', [
+      [intake, '2026-03-02', 9],
+      [{ action: 'answer-directly', answer: '已解答' }, '2026-03-02'],
+    ]);
     expect(assessUnits([direct], assessmentMonth(2026, 3), at('2026-04-15'))).toEqual([]);
   });
 });

@@ -26,7 +26,11 @@ function commandFor(action: Exclude<WorkOrderAction, 'intake'>, n: number): Work
     case 'answer-directly':
       return { action, answer: '已解答' };
     case 'dispatch':
-      return { action, leadUnitId: pick(units, n), assistingUnitIds: units.filter((u, i) => u !== pick(units, n) && (n >> i) % 2 === 1) };
+      return {
+        action,
+        leadUnitId: pick(units, n),
+        assistingUnitIds: units.filter((u, i) => u !== pick(units, n) && (n >> i) % 2 === 1),
+      };
     case 'raise-dispute':
       return { action, unitIds: ['housing', 'water'], reason: '职责不清' };
     case 'resolve-dispute':
@@ -87,7 +91,9 @@ function naturalActor(o: WorkOrder, action: WorkOrderAction): Actor {
 
 // Let 'housing' act as a county workstation that may forward to the other units.
 const forwardingEnv = { ...env, mayForward: (from: string, to: string) => from === 'housing' && to !== 'housing' };
-const actions = (Object.keys(TRANSITIONS) as WorkOrderAction[]).filter((a): a is Exclude<WorkOrderAction, 'intake'> => a !== 'intake');
+const actions = (Object.keys(TRANSITIONS) as WorkOrderAction[]).filter(
+  (a): a is Exclude<WorkOrderAction, 'intake'> => a !== 'intake',
+);
 const terminal = new Set<WorkOrderAction>(['not-accept', 'merge-into']);
 const otherActors: Actor[] = [agent, supervisor, system, requester, ...units.map(unitActor)];
 
@@ -114,7 +120,8 @@ function checkInvariants(o: WorkOrder): void {
   }
   if (o.status === 'returned') expect(a?.returned).toBeDefined();
   if (o.status === 'replied') expect(a?.reply).toBeDefined();
-  if (o.status === 'signed' || o.status === 'replied') expect(a?.signedAt).toBeGreaterThanOrEqual(a?.dispatchedAt ?? Infinity);
+  if (o.status === 'signed' || o.status === 'replied')
+    expect(a?.signedAt).toBeGreaterThanOrEqual(a?.dispatchedAt ?? Infinity);
   if (a?.returned) expect(a.returned.at).toBeLessThanOrEqual(a.returnDue?.at ?? -Infinity);
   o.assignments.forEach((x, i) => {
     const after = o.assignments[i + 1];
@@ -151,7 +158,12 @@ describe('random command sequences', () => {
         fc.array(step, { minLength: 5, maxLength: 40 }),
         (emergency, type, steps) => {
           let now = T0;
-          const first = decide(null, { action: 'intake', actor: agent, order: intakeData({ emergency, type }) }, now, env);
+          const first = decide(
+            null,
+            { action: 'intake', actor: agent, order: intakeData({ emergency, type }) },
+            now,
+            env,
+          );
           if (!first.ok) throw new Error('intake refused');
           let o = first.state;
           let accepted = 0;
@@ -169,7 +181,13 @@ describe('random command sequences', () => {
             }
             accepted++;
             acceptedActions.add(action);
-            expect(r.audit).toMatchObject({ fromStatus: o.status, toStatus: r.state.status, version: o.version + 1, at: now, action });
+            expect(r.audit).toMatchObject({
+              fromStatus: o.status,
+              toStatus: r.state.status,
+              version: o.version + 1,
+              at: now,
+              action,
+            });
             expect(r.state.version).toBe(o.version + 1);
             o = r.state;
             reached.add(o.status);
@@ -184,7 +202,8 @@ describe('random command sequences', () => {
     // Rare here by design, and covered by the unit tests: the final statuses, and extension decisions (which
     // need an accepted request just before).
     const rare = new Set<string>(['not-accepted', 'merged', 'approve-extension', 'refuse-extension']);
-    for (const s of WORK_ORDER_STATUSES.filter((x) => x !== 'registered' && !rare.has(x))) expect(reached, s).toContain(s);
+    for (const s of WORK_ORDER_STATUSES.filter((x) => x !== 'registered' && !rare.has(x)))
+      expect(reached, s).toContain(s);
     for (const a of actions.filter((x) => !terminal.has(x) && !rare.has(x))) expect(acceptedActions, a).toContain(a);
   });
 });

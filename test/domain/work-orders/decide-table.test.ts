@@ -9,7 +9,19 @@ import {
   type WorkOrderInput,
   type WorkOrderStatus,
 } from '../../../src/domain/work-orders/index.ts';
-import { HOUR, T0, agent, assistant, env, intakeData, lead, orderIn, requester, supervisor, system } from './fixtures.ts';
+import {
+  HOUR,
+  T0,
+  agent,
+  assistant,
+  env,
+  intakeData,
+  lead,
+  orderIn,
+  requester,
+  supervisor,
+  system,
+} from './fixtures.ts';
 
 /** A well-formed command for every action, given by an actor kind that may take it. */
 const sample: { [A in WorkOrderAction]: Extract<WorkOrderInput, { action: A }> } = {
@@ -18,7 +30,12 @@ const sample: { [A in WorkOrderAction]: Extract<WorkOrderInput, { action: A }> }
   'answer-directly': { action: 'answer-directly', actor: agent, answer: '材料清单见政务网' },
   dispatch: { action: 'dispatch', actor: agent, leadUnitId: 'housing' },
   'raise-dispute': { action: 'raise-dispute', actor: agent, unitIds: ['housing', 'water'], reason: '职责不清' },
-  'resolve-dispute': { action: 'resolve-dispute', actor: supervisor, leadUnitId: 'housing', minutes: '联席会议纪要第3号' },
+  'resolve-dispute': {
+    action: 'resolve-dispute',
+    actor: supervisor,
+    leadUnitId: 'housing',
+    minutes: '联席会议纪要第3号',
+  },
   sign: { action: 'sign', actor: lead },
   forward: { action: 'forward', actor: lead, toUnitId: 'township-1' },
   return: { action: 'return', actor: lead, reason: '不属于本单位职责' },

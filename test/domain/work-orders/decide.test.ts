@@ -1,16 +1,58 @@
 import { describe, expect, it } from 'vitest';
 import { shanghaiInstant } from '../../../src/domain/calendar/index.ts';
 import { decide, type Actor, type WorkOrder, type WorkOrderInput } from '../../../src/domain/work-orders/index.ts';
-import { HOUR, MIN, T0, agent, assistant, deepFreeze, env, intakeData, lead, ok, orderIn, refused, requester, stranger, supervisor, system } from './fixtures.ts';
+import {
+  HOUR,
+  MIN,
+  T0,
+  agent,
+  assistant,
+  deepFreeze,
+  env,
+  intakeData,
+  lead,
+  ok,
+  orderIn,
+  refused,
+  requester,
+  stranger,
+  supervisor,
+  system,
+} from './fixtures.ts';
 
 const endOf = (date: string): number => shanghaiInstant(date) + 24 * HOUR - 1;
 
 describe('intake', () => {
   it('registers the order with its dispatch clock and an audit entry', () => {
-    const r = ok(null, { action: 'intake', actor: agent, order: intakeData({ location: '青秀区民族大道', category: { code: 'noise', fastResponse: true } }) }, T0);
-    expect(r.state).toMatchObject({ id: 101, status: 'registered', channel: 'phone', type: 'consultation', category: { code: 'noise', fastResponse: true }, version: 1, callId: 'call-1', location: '青秀区民族大道' });
+    const r = ok(
+      null,
+      {
+        action: 'intake',
+        actor: agent,
+        order: intakeData({ location: '青秀区民族大道', category: { code: 'noise', fastResponse: true } }),
+      },
+      T0,
+    );
+    expect(r.state).toMatchObject({
+      id: 101,
+      status: 'registered',
+      channel: 'phone',
+      type: 'consultation',
+      category: { code: 'noise', fastResponse: true },
+      version: 1,
+      callId: 'call-1',
+      location: '青秀区民族大道',
+    });
     expect(r.state.dispatchDue).toEqual({ at: T0 + 24 * HOUR, provisional: false });
-    expect(r.audit).toMatchObject({ orderId: 101, action: 'intake', actor: agent, at: T0, fromStatus: null, toStatus: 'registered', version: 1 });
+    expect(r.audit).toMatchObject({
+      orderId: 101,
+      action: 'intake',
+      actor: agent,
+      at: T0,
+      fromStatus: null,
+      toStatus: 'registered',
+      version: 1,
+    });
     expect(r.effects).toEqual([]);
   });
 
@@ -36,19 +78,31 @@ describe('intake', () => {
 
 describe('not accepted, direct answer, merge', () => {
   it('records an art. 21 reason and never dispatches', () => {
-    const r = ok(orderIn('registered'), { action: 'not-accept', actor: agent, reasonCode: 'emergency-line-matter', note: '转110' }, T0 + MIN);
+    const r = ok(
+      orderIn('registered'),
+      { action: 'not-accept', actor: agent, reasonCode: 'emergency-line-matter', note: '转110' },
+      T0 + MIN,
+    );
     expect(r.state.status).toBe('not-accepted');
     expect(r.state.notAccepted).toMatchObject({ reason: 'emergency-line-matter', note: '转110', by: 'agent-7' });
     expect(r.audit.reason).toBe('emergency-line-matter: 转110');
-    expect(refused(r.state, { action: 'dispatch', actor: agent, leadUnitId: 'housing' }, T0 + 2 * MIN).code).toBe('invalid-state');
+    expect(refused(r.state, { action: 'dispatch', actor: agent, leadUnitId: 'housing' }, T0 + 2 * MIN).code).toBe(
+      'invalid-state',
+    );
   });
 
   it('refuses an unknown reason code', () => {
-    expect(refused(orderIn('registered'), { action: 'not-accept', actor: agent, reasonCode: 'boring' as never }, T0).code).toBe('invalid-input');
+    expect(
+      refused(orderIn('registered'), { action: 'not-accept', actor: agent, reasonCode: 'boring' as never }, T0).code,
+    ).toBe('invalid-input');
   });
 
   it('a direct answer closes without dispatch and sends the survey', () => {
-    const r = ok(orderIn('registered'), { action: 'answer-directly', actor: agent, answer: '携带身份证和户口本' }, T0 + 5 * MIN);
+    const r = ok(
+      orderIn('registered'),
+      { action: 'answer-directly', actor: agent, answer: '携带身份证和户口本' },
+      T0 + 5 * MIN,
+    );
     expect(r.state.status).toBe('closed');
     expect(r.state.assignments).toEqual([]);
     expect(r.state.closedAt).toBe(T0 + 5 * MIN);
@@ -58,8 +112,14 @@ describe('not accepted, direct answer, merge', () => {
   it('merges into another order, and the other order records it', () => {
     const r = ok(orderIn('registered'), { action: 'merge-into', actor: agent, targetOrderId: 77 }, T0 + MIN);
     expect(r.state).toMatchObject({ status: 'merged', mergedIntoOrderId: 77 });
-    expect(refused(orderIn('registered'), { action: 'merge-into', actor: agent, targetOrderId: 101 }, T0).code).toBe('merge-into-self');
-    const target = ok(orderIn('signed', { id: 77 }), { action: 'absorb', actor: system, mergedOrderId: 101 }, T0 + HOUR);
+    expect(refused(orderIn('registered'), { action: 'merge-into', actor: agent, targetOrderId: 101 }, T0).code).toBe(
+      'merge-into-self',
+    );
+    const target = ok(
+      orderIn('signed', { id: 77 }),
+      { action: 'absorb', actor: system, mergedOrderId: 101 },
+      T0 + HOUR,
+    );
     expect(target.state.mergedOrderIds).toEqual([101]);
     expect(target.state.status).toBe('signed');
   });
@@ -68,10 +128,19 @@ describe('not accepted, direct answer, merge', () => {
 describe('dispatch', () => {
   it('sets the clocks of the issue example and notifies lead and assisting units', () => {
     const at = shanghaiInstant('2026-02-13', 16);
-    const r = ok(orderIn('registered'), { action: 'dispatch', actor: agent, leadUnitId: 'housing', assistingUnitIds: ['water', 'power'] }, at);
+    const r = ok(
+      orderIn('registered'),
+      { action: 'dispatch', actor: agent, leadUnitId: 'housing', assistingUnitIds: ['water', 'power'] },
+      at,
+    );
     const a = r.state.assignments[0];
     expect(r.state.status).toBe('dispatched');
-    expect(a).toMatchObject({ round: 1, leadUnitId: 'housing', assistingUnitIds: ['water', 'power'], limit: { unit: 'working-days', amount: 2 } });
+    expect(a).toMatchObject({
+      round: 1,
+      leadUnitId: 'housing',
+      assistingUnitIds: ['water', 'power'],
+      limit: { unit: 'working-days', amount: 2 },
+    });
     expect(a?.completionDue).toEqual({ at: endOf('2026-02-24'), provisional: false });
     expect(a?.signDue).toEqual({ at: endOf('2026-02-14'), provisional: false });
     expect(r.effects).toEqual([
@@ -79,14 +148,26 @@ describe('dispatch', () => {
       { type: 'notify-unit', orderId: 101, unitId: 'water', role: 'assisting', emergency: false },
       { type: 'notify-unit', orderId: 101, unitId: 'power', role: 'assisting', emergency: false },
     ]);
-    expect(r.audit).toMatchObject({ action: 'dispatch', fromStatus: 'registered', toStatus: 'dispatched', details: { lateDispatch: false } });
+    expect(r.audit).toMatchObject({
+      action: 'dispatch',
+      fromStatus: 'registered',
+      toStatus: 'dispatched',
+      details: { lateDispatch: false },
+    });
   });
 
   it('an emergency order is phoned to the lead unit at once, with 30-minute sign and 24-hour answer clocks', () => {
     const at = shanghaiInstant('2026-02-16', 2); // a holiday, at night
-    const r = ok(orderIn('registered', { emergency: true }), { action: 'dispatch', actor: agent, leadUnitId: 'housing' }, at);
+    const r = ok(
+      orderIn('registered', { emergency: true }),
+      { action: 'dispatch', actor: agent, leadUnitId: 'housing' },
+      at,
+    );
     expect(r.effects[0]).toEqual({ type: 'notify-unit-by-phone', orderId: 101, unitId: 'housing' });
-    expect(r.state.assignments[0]).toMatchObject({ signDue: { at: at + 30 * MIN }, completionDue: { at: at + 24 * HOUR } });
+    expect(r.state.assignments[0]).toMatchObject({
+      signDue: { at: at + 30 * MIN },
+      completionDue: { at: at + 24 * HOUR },
+    });
   });
 
   it('records a dispatch later than 24 h after intake', () => {
@@ -95,13 +176,21 @@ describe('dispatch', () => {
   });
 
   it('alerts when a deadline falls in a year without calendar data', () => {
-    const r = ok(orderIn('registered', { type: 'complaint' }), { action: 'dispatch', actor: agent, leadUnitId: 'housing' }, shanghaiInstant('2026-12-28', 10));
+    const r = ok(
+      orderIn('registered', { type: 'complaint' }),
+      { action: 'dispatch', actor: agent, leadUnitId: 'housing' },
+      shanghaiInstant('2026-12-28', 10),
+    );
     expect(r.state.assignments[0]?.completionDue?.provisional).toBe(true);
     expect(r.effects).toContainEqual(expect.objectContaining({ type: 'alert', kind: 'provisional-deadline' }));
   });
 
   it('praise is dispatched without a completion clock', () => {
-    const r = ok(orderIn('registered', { type: 'praise' }), { action: 'dispatch', actor: agent, leadUnitId: 'housing' }, T0);
+    const r = ok(
+      orderIn('registered', { type: 'praise' }),
+      { action: 'dispatch', actor: agent, leadUnitId: 'housing' },
+      T0,
+    );
     expect(r.state.assignments[0]?.completionDue).toBeNull();
   });
 
@@ -118,15 +207,36 @@ describe('dispute (art. 19)', () => {
   it('records the joint decision and dispatches to the decided units', () => {
     const s = orderIn('disputed');
     expect(s.disputes[0]).toMatchObject({ unitIds: ['housing', 'water'], reason: '职责不清' });
-    const r = ok(s, { action: 'resolve-dispute', actor: supervisor, leadUnitId: 'water', assistingUnitIds: ['housing'], minutes: '联席会议纪要' }, T0 + HOUR);
+    const r = ok(
+      s,
+      {
+        action: 'resolve-dispute',
+        actor: supervisor,
+        leadUnitId: 'water',
+        assistingUnitIds: ['housing'],
+        minutes: '联席会议纪要',
+      },
+      T0 + HOUR,
+    );
     expect(r.state.status).toBe('dispatched');
-    expect(r.state.disputes[0]?.decision).toMatchObject({ leadUnitId: 'water', assistingUnitIds: ['housing'], minutes: '联席会议纪要', by: 'sup-1' });
+    expect(r.state.disputes[0]?.decision).toMatchObject({
+      leadUnitId: 'water',
+      assistingUnitIds: ['housing'],
+      minutes: '联席会议纪要',
+      by: 'sup-1',
+    });
     expect(r.state.assignments[0]?.leadUnitId).toBe('water');
     expect(r.audit.reason).toBe('联席会议纪要');
   });
 
   it('needs the minutes', () => {
-    expect(refused(orderIn('disputed'), { action: 'resolve-dispute', actor: supervisor, leadUnitId: 'water', minutes: '' }, T0).message).toContain('minutes');
+    expect(
+      refused(
+        orderIn('disputed'),
+        { action: 'resolve-dispute', actor: supervisor, leadUnitId: 'water', minutes: '' },
+        T0,
+      ).message,
+    ).toContain('minutes');
   });
 });
 
@@ -145,7 +255,9 @@ describe('sign and return (art. 26(3))', () => {
   it('return is allowed until the end of the next working day after signing, then refused', () => {
     const s = orderIn('signed'); // signed Friday 13 Feb 2026
     expect(s.assignments[0]?.returnDue?.at).toBe(endOf('2026-02-14'));
-    expect(ok(s, { action: 'return', actor: lead, reason: '非本单位职责' }, endOf('2026-02-14')).state.status).toBe('returned');
+    expect(ok(s, { action: 'return', actor: lead, reason: '非本单位职责' }, endOf('2026-02-14')).state.status).toBe(
+      'returned',
+    );
     const late = refused(s, { action: 'return', actor: lead, reason: '非本单位职责' }, endOf('2026-02-14') + 1);
     expect(late.code).toBe('return-window-passed');
   });
@@ -154,12 +266,16 @@ describe('sign and return (art. 26(3))', () => {
     let s = orderIn('dispatched', { emergency: true });
     const signedAt = T0 + 15 * MIN;
     s = ok(s, { action: 'sign', actor: lead }, signedAt).state;
-    expect(refused(s, { action: 'return', actor: lead, reason: 'x' }, signedAt + 30 * MIN + 1).code).toBe('return-window-passed');
+    expect(refused(s, { action: 'return', actor: lead, reason: 'x' }, signedAt + 30 * MIN + 1).code).toBe(
+      'return-window-passed',
+    );
     expect(ok(s, { action: 'return', actor: lead, reason: 'x' }, signedAt + 30 * MIN).state.status).toBe('returned');
   });
 
   it('a return needs a reason, goes back to the hotline and restarts the dispatch clock; re-dispatch opens round 2', () => {
-    expect(refused(orderIn('signed'), { action: 'return', actor: lead, reason: ' ' }, T0 + HOUR).message).toContain('reason');
+    expect(refused(orderIn('signed'), { action: 'return', actor: lead, reason: ' ' }, T0 + HOUR).message).toContain(
+      'reason',
+    );
     const at = T0 + HOUR;
     const r = ok(orderIn('signed'), { action: 'return', actor: lead, reason: '应由供水公司办理' }, at);
     expect(r.state.status).toBe('returned');
@@ -170,7 +286,10 @@ describe('sign and return (art. 26(3))', () => {
     ]);
     expect(r.audit).toMatchObject({ reason: '应由供水公司办理', fromStatus: 'signed', toStatus: 'returned' });
     const again = ok(r.state, { action: 'dispatch', actor: agent, leadUnitId: 'water' }, at + HOUR);
-    expect(again.state.assignments.map((a) => [a.round, a.leadUnitId])).toEqual([[1, 'housing'], [2, 'water']]);
+    expect(again.state.assignments.map((a) => [a.round, a.leadUnitId])).toEqual([
+      [1, 'housing'],
+      [2, 'water'],
+    ]);
     expect(refused(again.state, { action: 'sign', actor: lead }, at + 2 * HOUR).code).toBe('not-lead-unit');
   });
 });
@@ -190,11 +309,21 @@ describe('forwarding by a county workstation (art. 8)', () => {
     expect(second).toMatchObject({ round: 2, leadUnitId: 'township-1', forwardedFrom: 'housing', dispatchedAt: at });
     expect(second?.completionDue).toEqual(first?.completionDue);
     expect(second?.signDue.at).toBe(endOf('2026-02-14'));
-    expect(r.effects).toEqual([{ type: 'notify-unit', orderId: 101, unitId: 'township-1', role: 'lead', emergency: false }]);
-    expect(r.audit).toMatchObject({ action: 'forward', reason: '属地处理', fromStatus: 'signed', toStatus: 'dispatched' });
+    expect(r.effects).toEqual([
+      { type: 'notify-unit', orderId: 101, unitId: 'township-1', role: 'lead', emergency: false },
+    ]);
+    expect(r.audit).toMatchObject({
+      action: 'forward',
+      reason: '属地处理',
+      fromStatus: 'signed',
+      toStatus: 'dispatched',
+    });
     const signed = decide(r.state, { action: 'sign', actor: township }, at + HOUR, wsEnv);
     expect(signed.ok && signed.state.status).toBe('signed');
-    expect(decide(r.state, { action: 'sign', actor: lead }, at + HOUR, wsEnv)).toMatchObject({ ok: false, refusal: { code: 'not-lead-unit' } });
+    expect(decide(r.state, { action: 'sign', actor: lead }, at + HOUR, wsEnv)).toMatchObject({
+      ok: false,
+      refusal: { code: 'not-lead-unit' },
+    });
   });
 
   it('the extension budget is shared with the workstation: forwarding does not restart the clock', () => {
@@ -209,22 +338,46 @@ describe('forwarding by a county workstation (art. 8)', () => {
     step({ action: 'forward', actor: lead, toUnitId: 'township-1' }, T0 + 2 * HOUR);
     expect(s.assignments[1]?.completionDue?.at).toBe(endOf('2026-02-26'));
     step({ action: 'sign', actor: township }, T0 + 3 * HOUR);
-    const r = decide(s, { action: 'request-extension', actor: township, extra: 1, reason: '再延' }, T0 + 4 * HOUR, wsEnv);
+    const r = decide(
+      s,
+      { action: 'request-extension', actor: township, extra: 1, reason: '再延' },
+      T0 + 4 * HOUR,
+      wsEnv,
+    );
     expect(r).toMatchObject({ ok: false, refusal: { code: 'extension-too-long' } });
   });
 
   it('an emergency forward is phoned through too', () => {
-    const r = decide(orderIn('signed', { emergency: true }), { action: 'forward', actor: lead, toUnitId: 'township-1' }, T0 + HOUR, wsEnv);
+    const r = decide(
+      orderIn('signed', { emergency: true }),
+      { action: 'forward', actor: lead, toUnitId: 'township-1' },
+      T0 + HOUR,
+      wsEnv,
+    );
     expect(r.ok && r.effects[0]).toEqual({ type: 'notify-unit-by-phone', orderId: 101, unitId: 'township-1' });
   });
 
   it('is refused to units that may not forward, to a unit not below, to itself, and to anyone but the lead unit', () => {
-    expect(refused(orderIn('signed'), { action: 'forward', actor: lead, toUnitId: 'township-1' }, T0 + HOUR).code).toBe('forward-not-allowed');
+    expect(refused(orderIn('signed'), { action: 'forward', actor: lead, toUnitId: 'township-1' }, T0 + HOUR).code).toBe(
+      'forward-not-allowed',
+    );
     const no = (input: WorkOrderInput) => decide(orderIn('signed'), input, T0 + HOUR, wsEnv);
-    expect(no({ action: 'forward', actor: lead, toUnitId: 'water' })).toMatchObject({ ok: false, refusal: { code: 'forward-not-allowed' } });
-    expect(no({ action: 'forward', actor: lead, toUnitId: 'housing' })).toMatchObject({ ok: false, refusal: { code: 'unit-conflict' } });
-    expect(no({ action: 'forward', actor: assistant, toUnitId: 'township-1' })).toMatchObject({ ok: false, refusal: { code: 'not-lead-unit' } });
-    expect(no({ action: 'forward', actor: lead, toUnitId: '' })).toMatchObject({ ok: false, refusal: { code: 'invalid-input' } });
+    expect(no({ action: 'forward', actor: lead, toUnitId: 'water' })).toMatchObject({
+      ok: false,
+      refusal: { code: 'forward-not-allowed' },
+    });
+    expect(no({ action: 'forward', actor: lead, toUnitId: 'housing' })).toMatchObject({
+      ok: false,
+      refusal: { code: 'unit-conflict' },
+    });
+    expect(no({ action: 'forward', actor: assistant, toUnitId: 'township-1' })).toMatchObject({
+      ok: false,
+      refusal: { code: 'not-lead-unit' },
+    });
+    expect(no({ action: 'forward', actor: lead, toUnitId: '' })).toMatchObject({
+      ok: false,
+      refusal: { code: 'invalid-input' },
+    });
   });
 });
 
@@ -247,7 +400,9 @@ describe('extension (art. 26(2)9)', () => {
   });
 
   it('at most the original length in total', () => {
-    expect(refused(signed(), { action: 'request-extension', actor: lead, extra: 3, reason: 'x' }, T0 + HOUR).code).toBe('extension-too-long');
+    expect(refused(signed(), { action: 'request-extension', actor: lead, extra: 3, reason: 'x' }, T0 + HOUR).code).toBe(
+      'extension-too-long',
+    );
     let s = ok(signed(), { action: 'request-extension', actor: lead, extra: 1, reason: 'x' }, T0 + HOUR).state;
     s = ok(s, { action: 'approve-extension', actor: supervisor }, T0 + HOUR).state;
     s = ok(s, { action: 'request-extension', actor: lead, extra: 1, reason: 'y' }, T0 + 2 * HOUR).state;
@@ -258,21 +413,40 @@ describe('extension (art. 26(2)9)', () => {
   });
 
   it('not after the deadline, not twice at once, not by another unit, and a decision needs a request', () => {
-    expect(refused(signed(), { action: 'request-extension', actor: lead, extra: 1, reason: 'x' }, endOf('2026-02-24') + 1).code).toBe('deadline-passed');
+    expect(
+      refused(signed(), { action: 'request-extension', actor: lead, extra: 1, reason: 'x' }, endOf('2026-02-24') + 1)
+        .code,
+    ).toBe('deadline-passed');
     const pending = ok(signed(), { action: 'request-extension', actor: lead, extra: 1, reason: 'x' }, T0 + HOUR).state;
-    expect(refused(pending, { action: 'request-extension', actor: lead, extra: 1, reason: 'x' }, T0 + HOUR).code).toBe('extension-pending');
-    expect(refused(signed(), { action: 'request-extension', actor: assistant, extra: 1, reason: 'x' }, T0 + HOUR).code).toBe('not-lead-unit');
-    expect(refused(signed(), { action: 'approve-extension', actor: supervisor }, T0 + HOUR).code).toBe('no-extension-pending');
-    expect(refused(signed(), { action: 'request-extension', actor: lead, extra: 0.5, reason: 'x' }, T0 + HOUR).code).toBe('invalid-input');
+    expect(refused(pending, { action: 'request-extension', actor: lead, extra: 1, reason: 'x' }, T0 + HOUR).code).toBe(
+      'extension-pending',
+    );
+    expect(
+      refused(signed(), { action: 'request-extension', actor: assistant, extra: 1, reason: 'x' }, T0 + HOUR).code,
+    ).toBe('not-lead-unit');
+    expect(refused(signed(), { action: 'approve-extension', actor: supervisor }, T0 + HOUR).code).toBe(
+      'no-extension-pending',
+    );
+    expect(
+      refused(signed(), { action: 'request-extension', actor: lead, extra: 0.5, reason: 'x' }, T0 + HOUR).code,
+    ).toBe('invalid-input');
   });
 
   it('praise has no clock to extend', () => {
-    expect(refused(orderIn('signed', { type: 'praise' }), { action: 'request-extension', actor: lead, extra: 1, reason: 'x' }, T0 + HOUR).code).toBe('no-deadline');
+    expect(
+      refused(
+        orderIn('signed', { type: 'praise' }),
+        { action: 'request-extension', actor: lead, extra: 1, reason: 'x' },
+        T0 + HOUR,
+      ).code,
+    ).toBe('no-deadline');
   });
 
   it('an emergency extension is clock time, at most 24 h more', () => {
     const s = orderIn('signed', { emergency: true });
-    expect(refused(s, { action: 'request-extension', actor: lead, extra: 25 * HOUR, reason: 'x' }, T0 + HOUR).code).toBe('extension-too-long');
+    expect(
+      refused(s, { action: 'request-extension', actor: lead, extra: 25 * HOUR, reason: 'x' }, T0 + HOUR).code,
+    ).toBe('extension-too-long');
     const a = ok(s, { action: 'request-extension', actor: lead, extra: 6 * HOUR, reason: 'x' }, T0 + HOUR).state;
     const b = ok(a, { action: 'approve-extension', actor: supervisor }, T0 + HOUR).state;
     expect(b.assignments[0]?.completionDue?.at).toBe(T0 + 10 * MIN + 30 * HOUR);
@@ -281,47 +455,97 @@ describe('extension (art. 26(2)9)', () => {
 
 describe('assisting opinions, overdue explanation, reply', () => {
   it('an assisting unit’s opinion is forwarded to the lead unit; others are refused', () => {
-    const r = ok(orderIn('signed'), { action: 'assist-opinion', actor: assistant, opinion: '该路段供水正常' }, T0 + HOUR);
-    expect(r.effects).toEqual([{ type: 'forward-opinion', orderId: 101, fromUnitId: 'water', toUnitId: 'housing', opinion: '该路段供水正常' }]);
+    const r = ok(
+      orderIn('signed'),
+      { action: 'assist-opinion', actor: assistant, opinion: '该路段供水正常' },
+      T0 + HOUR,
+    );
+    expect(r.effects).toEqual([
+      { type: 'forward-opinion', orderId: 101, fromUnitId: 'water', toUnitId: 'housing', opinion: '该路段供水正常' },
+    ]);
     expect(r.state.assignments[0]?.opinions).toHaveLength(1);
-    expect(refused(orderIn('signed'), { action: 'assist-opinion', actor: stranger, opinion: 'x' }, T0 + HOUR).code).toBe('not-assisting-unit');
-    expect(refused(orderIn('signed'), { action: 'assist-opinion', actor: lead, opinion: 'x' }, T0 + HOUR).code).toBe('not-assisting-unit');
+    expect(
+      refused(orderIn('signed'), { action: 'assist-opinion', actor: stranger, opinion: 'x' }, T0 + HOUR).code,
+    ).toBe('not-assisting-unit');
+    expect(refused(orderIn('signed'), { action: 'assist-opinion', actor: lead, opinion: 'x' }, T0 + HOUR).code).toBe(
+      'not-assisting-unit',
+    );
   });
 
   it('an overdue unit states its reason (art. 27(1)); before the deadline there is nothing to explain', () => {
-    expect(refused(orderIn('signed'), { action: 'explain-overdue', actor: lead, reason: 'x' }, T0 + HOUR).code).toBe('not-overdue');
-    const r = ok(orderIn('signed'), { action: 'explain-overdue', actor: lead, reason: '需协调三个部门' }, endOf('2026-02-24') + 1);
-    expect(r.state.assignments[0]?.overdueExplanations).toEqual([{ at: endOf('2026-02-24') + 1, by: 'clerk-1', reason: '需协调三个部门' }]);
+    expect(refused(orderIn('signed'), { action: 'explain-overdue', actor: lead, reason: 'x' }, T0 + HOUR).code).toBe(
+      'not-overdue',
+    );
+    const r = ok(
+      orderIn('signed'),
+      { action: 'explain-overdue', actor: lead, reason: '需协调三个部门' },
+      endOf('2026-02-24') + 1,
+    );
+    expect(r.state.assignments[0]?.overdueExplanations).toEqual([
+      { at: endOf('2026-02-24') + 1, by: 'clerk-1', reason: '需协调三个部门' },
+    ]);
     expect(r.audit.reason).toBe('需协调三个部门');
   });
 
   it('a reply carries attachment references; a late reply is alerted', () => {
-    const files = [{ id: 'f1', fileName: '现场.jpg', mimeType: 'image/jpeg' }, { id: 'f2', fileName: '现场.mp4', mimeType: 'video/mp4' }];
+    const files = [
+      { id: 'f1', fileName: '现场.jpg', mimeType: 'image/jpeg' },
+      { id: 'f2', fileName: '现场.mp4', mimeType: 'video/mp4' },
+    ];
     const r = ok(orderIn('signed'), { action: 'reply', actor: lead, content: '已整改', attachments: files }, T0 + HOUR);
     expect(r.state.status).toBe('replied');
-    expect(r.state.assignments[0]?.reply).toEqual({ at: T0 + HOUR, by: 'clerk-1', content: '已整改', attachments: files });
+    expect(r.state.assignments[0]?.reply).toEqual({
+      at: T0 + HOUR,
+      by: 'clerk-1',
+      content: '已整改',
+      attachments: files,
+    });
     const late = ok(orderIn('signed'), { action: 'reply', actor: lead, content: '已整改' }, endOf('2026-02-24') + 1);
     expect(late.effects).toContainEqual(expect.objectContaining({ kind: 'late-reply' }));
-    expect(refused(orderIn('signed'), { action: 'reply', actor: lead, content: 'x', attachments: [{ id: '', fileName: 'a', mimeType: 'b' }] }, T0).message).toContain('attachments[0].id');
-    expect(refused(orderIn('signed'), { action: 'reply', actor: assistant, content: 'x' }, T0).code).toBe('not-lead-unit');
+    expect(
+      refused(
+        orderIn('signed'),
+        { action: 'reply', actor: lead, content: 'x', attachments: [{ id: '', fileName: 'a', mimeType: 'b' }] },
+        T0,
+      ).message,
+    ).toContain('attachments[0].id');
+    expect(refused(orderIn('signed'), { action: 'reply', actor: assistant, content: 'x' }, T0).code).toBe(
+      'not-lead-unit',
+    );
   });
 
   it('the hotline can send an inadequate reply back to the unit', () => {
     const r = ok(orderIn('replied'), { action: 'reject-reply', actor: agent, reason: '未答复具体材料' }, T0 + 2 * HOUR);
     expect(r.state.status).toBe('signed');
     expect(r.state.assignments[0]?.reply).toBeUndefined();
-    expect(r.state.assignments[0]?.rejectedReplies[0]).toMatchObject({ content: '已电话告知所需材料', rejectReason: '未答复具体材料' });
+    expect(r.state.assignments[0]?.rejectedReplies[0]).toMatchObject({
+      content: '已电话告知所需材料',
+      rejectReason: '未答复具体材料',
+    });
   });
 });
 
 describe('close and satisfaction (art. 27)', () => {
   it('closing sends the survey SMS to the contact number and schedules the 24-hour default', () => {
     const at = T0 + 2 * HOUR;
-    const r = ok(orderIn('replied', { requester: { phone: '13812341234', contactPhone: '13900001111' } }), { action: 'close', actor: agent }, at);
-    expect(r.state).toMatchObject({ status: 'closed', closedAt: at, satisfaction: { surveySentAt: at, replyDueAt: at + 24 * HOUR } });
+    const r = ok(
+      orderIn('replied', { requester: { phone: '13812341234', contactPhone: '13900001111' } }),
+      { action: 'close', actor: agent },
+      at,
+    );
+    expect(r.state).toMatchObject({
+      status: 'closed',
+      closedAt: at,
+      satisfaction: { surveySentAt: at, replyDueAt: at + 24 * HOUR },
+    });
     expect(r.effects[0]).toMatchObject({ type: 'send-sms', to: '13900001111', purpose: 'satisfaction-survey' });
     expect(r.effects[0]?.type === 'send-sms' && r.effects[0].text).toContain('满意请回复1');
-    expect(r.effects[1]).toEqual({ type: 'schedule', orderId: 101, at: at + 24 * HOUR, action: 'satisfaction-timeout' });
+    expect(r.effects[1]).toEqual({
+      type: 'schedule',
+      orderId: 101,
+      at: at + 24 * HOUR,
+      action: 'satisfaction-timeout',
+    });
   });
 
   it('without a number there is no survey', () => {
@@ -336,14 +560,22 @@ describe('close and satisfaction (art. 27)', () => {
     ['2', 'basically-satisfied'],
     ['基本满意', 'basically-satisfied'],
   ])('reply %s → %s, order stays closed', (text, level) => {
-    const r = ok(orderIn('closed'), { action: 'record-satisfaction', actor: requester, replyText: text }, T0 + 3 * HOUR);
+    const r = ok(
+      orderIn('closed'),
+      { action: 'record-satisfaction', actor: requester, replyText: text },
+      T0 + 3 * HOUR,
+    );
     expect(r.state.status).toBe('closed');
     expect(r.state.satisfaction).toMatchObject({ result: level, byDefault: false, replyText: text });
     expect(r.effects).toEqual([]);
   });
 
   it('dissatisfied → review and a manual callback task (art. 27(3))', () => {
-    const r = ok(orderIn('closed'), { action: 'record-satisfaction', actor: requester, replyText: '不满意，没解决' }, T0 + 3 * HOUR);
+    const r = ok(
+      orderIn('closed'),
+      { action: 'record-satisfaction', actor: requester, replyText: '不满意，没解决' },
+      T0 + 3 * HOUR,
+    );
     expect(r.state.status).toBe('under-review');
     expect(r.effects).toEqual([
       { type: 'create-task', orderId: 101, task: 'review-result' },
@@ -352,11 +584,21 @@ describe('close and satisfaction (art. 27)', () => {
   });
 
   it('a review is upheld (closed) or sent for re-dispatch', () => {
-    const up = ok(orderIn('under-review'), { action: 'conclude-review', actor: supervisor, outcome: 'upheld', note: '已依政策答复' }, T0 + 5 * HOUR);
+    const up = ok(
+      orderIn('under-review'),
+      { action: 'conclude-review', actor: supervisor, outcome: 'upheld', note: '已依政策答复' },
+      T0 + 5 * HOUR,
+    );
     expect(up.state.status).toBe('closed');
     expect(up.state.satisfaction?.result).toBe('dissatisfied');
-    expect(refused(up.state, { action: 'record-satisfaction', actor: requester, replyText: '1' }, T0 + 6 * HOUR).code).toBe('satisfaction-already-recorded');
-    const re = ok(orderIn('under-review'), { action: 'conclude-review', actor: supervisor, outcome: 'redispatch', note: '需重新办理' }, T0 + 5 * HOUR);
+    expect(
+      refused(up.state, { action: 'record-satisfaction', actor: requester, replyText: '1' }, T0 + 6 * HOUR).code,
+    ).toBe('satisfaction-already-recorded');
+    const re = ok(
+      orderIn('under-review'),
+      { action: 'conclude-review', actor: supervisor, outcome: 'redispatch', note: '需重新办理' },
+      T0 + 5 * HOUR,
+    );
     expect(re.state.status).toBe('registered');
     expect(re.state.closedAt).toBeUndefined();
     expect(re.effects).toEqual([{ type: 'create-task', orderId: 101, task: 're-dispatch' }]);
@@ -365,7 +607,11 @@ describe('close and satisfaction (art. 27)', () => {
   });
 
   it('an unreadable reply keeps the survey open and alerts a person', () => {
-    const r = ok(orderIn('closed'), { action: 'record-satisfaction', actor: requester, replyText: '你好请问什么时候来修' }, T0 + 3 * HOUR);
+    const r = ok(
+      orderIn('closed'),
+      { action: 'record-satisfaction', actor: requester, replyText: '你好请问什么时候来修' },
+      T0 + 3 * HOUR,
+    );
     expect(r.state.status).toBe('closed');
     expect(r.state.satisfaction?.result).toBeUndefined();
     expect(r.state.satisfaction?.unreadReplies).toEqual([{ at: T0 + 3 * HOUR, text: '你好请问什么时候来修' }]);
@@ -374,14 +620,22 @@ describe('close and satisfaction (art. 27)', () => {
 
   it('silence for 24 hours counts as satisfied; not before', () => {
     const s = orderIn('closed'); // closed at T0 + 2 h
-    expect(refused(s, { action: 'satisfaction-timeout', actor: system }, T0 + 26 * HOUR - 1).code).toBe('satisfaction-window-open');
+    expect(refused(s, { action: 'satisfaction-timeout', actor: system }, T0 + 26 * HOUR - 1).code).toBe(
+      'satisfaction-window-open',
+    );
     const r = ok(s, { action: 'satisfaction-timeout', actor: system }, T0 + 26 * HOUR);
     expect(r.state.satisfaction).toMatchObject({ result: 'satisfied', byDefault: true });
-    expect(refused(r.state, { action: 'satisfaction-timeout', actor: system }, T0 + 27 * HOUR).code).toBe('satisfaction-already-recorded');
+    expect(refused(r.state, { action: 'satisfaction-timeout', actor: system }, T0 + 27 * HOUR).code).toBe(
+      'satisfaction-already-recorded',
+    );
   });
 
   it('a reply after 24 hours does not undo the default', () => {
-    const r = ok(orderIn('closed'), { action: 'record-satisfaction', actor: requester, replyText: '不满意' }, T0 + 26 * HOUR + 1);
+    const r = ok(
+      orderIn('closed'),
+      { action: 'record-satisfaction', actor: requester, replyText: '不满意' },
+      T0 + 26 * HOUR + 1,
+    );
     expect(r.state.status).toBe('closed');
     expect(r.state.satisfaction).toMatchObject({ result: 'satisfied', byDefault: true });
     expect(r.effects).toEqual([expect.objectContaining({ kind: 'unread-satisfaction-reply' })]);
@@ -425,6 +679,8 @@ describe('purity and the audit trail', () => {
   });
 
   it('refuses a non-finite now', () => {
-    expect(refused(null, { action: 'intake', actor: agent, order: intakeData() }, Number.NaN).code).toBe('invalid-input');
+    expect(refused(null, { action: 'intake', actor: agent, order: intakeData() }, Number.NaN).code).toBe(
+      'invalid-input',
+    );
   });
 });

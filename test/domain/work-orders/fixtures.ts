@@ -42,7 +42,11 @@ export function intakeData(over: Partial<IntakeData> = {}): IntakeData {
 }
 
 /** Applies a command and fails the test if it is refused. */
-export function ok(state: WorkOrder | null, input: WorkOrderInput, now: number): Extract<WorkOrderDecision, { ok: true }> {
+export function ok(
+  state: WorkOrder | null,
+  input: WorkOrderInput,
+  now: number,
+): Extract<WorkOrderDecision, { ok: true }> {
   const r = decide(state, input, now, env);
   if (!r.ok) expect.fail(`${input.action} refused: ${r.refusal.code} ${r.refusal.message}`);
   return r;

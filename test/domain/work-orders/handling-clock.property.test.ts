@@ -1,14 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { endOfShanghaiDay, shanghaiDateOf, shanghaiDayOf, shanghaiInstant, shippedCalendar, workingDaysBetween } from '../../../src/domain/calendar/index.ts';
-import { CHANNELS, DEFAULT_CLOCK_POLICY as defaults, ORDER_TYPES, completionDeadline, handlingLimit } from '../../../src/domain/work-orders/index.ts';
+import {
+  endOfShanghaiDay,
+  shanghaiDateOf,
+  shanghaiDayOf,
+  shanghaiInstant,
+  shippedCalendar,
+  workingDaysBetween,
+} from '../../../src/domain/calendar/index.ts';
+import {
+  CHANNELS,
+  DEFAULT_CLOCK_POLICY as defaults,
+  ORDER_TYPES,
+  completionDeadline,
+  handlingLimit,
+} from '../../../src/domain/work-orders/index.ts';
 
 const cal = shippedCalendar(['guangxi']);
 // Dispatches over 2025–2026 whose longest clock (10 working days) still ends inside 2026.
 const FROM = shanghaiInstant('2025-01-01');
 const TO = shanghaiInstant('2026-12-10');
 const instant = fc.integer({ min: FROM, max: TO });
-const subject = fc.record({ type: fc.constantFrom(...ORDER_TYPES), channel: fc.constantFrom(...CHANNELS), emergency: fc.boolean() });
+const subject = fc.record({
+  type: fc.constantFrom(...ORDER_TYPES),
+  channel: fc.constantFrom(...CHANNELS),
+  emergency: fc.boolean(),
+});
 
 describe('deadline properties over 2025–2026', () => {
   it('a working-day deadline ends a working day, after the dispatch, at 23:59:59.999 Shanghai, n working days on', () => {
@@ -37,13 +54,18 @@ describe('deadline properties over 2025–2026', () => {
       fc.property(instant, instant, days, days, (t1, t2, n1, n2) => {
         const [a, b] = n1 <= n2 ? [n1, n2] : [n2, n1];
         const s = { type: 'consultation' as const, channel: 'phone' as const, emergency: false };
-        const policy = (n: number) => ({ ...defaults, workingDaysByType: { ...defaults.workingDaysByType, consultation: n } });
+        const policy = (n: number) => ({
+          ...defaults,
+          workingDaysByType: { ...defaults.workingDaysByType, consultation: n },
+        });
         const short = completionDeadline(cal, s, t1, policy(a));
         const long = completionDeadline(cal, s, t1, policy(b));
         expect(long!.at).toBeGreaterThanOrEqual(short!.at);
         if (a < b) expect(long!.at).toBeGreaterThan(short!.at);
         const [early, late] = t1 <= t2 ? [t1, t2] : [t2, t1];
-        expect(completionDeadline(cal, s, late, policy(a))!.at).toBeGreaterThanOrEqual(completionDeadline(cal, s, early, policy(a))!.at);
+        expect(completionDeadline(cal, s, late, policy(a))!.at).toBeGreaterThanOrEqual(
+          completionDeadline(cal, s, early, policy(a))!.at,
+        );
       }),
       { numRuns: 1000 },
     );

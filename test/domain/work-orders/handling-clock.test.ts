@@ -37,16 +37,27 @@ describe('completion limits (art. 26(2))', () => {
 
   it('a limit set by law for a category wins over the type and the mailbox (art. 26(2)8), not over an emergency', () => {
     const policy = { ...DEFAULT_CLOCK_POLICY, workingDaysByCategory: { 'market.food-safety': 7 } };
-    const sub = { type: 'complaint' as const, channel: 'chairman-mailbox' as const, emergency: false, category: { code: 'market.food-safety' } };
+    const sub = {
+      type: 'complaint' as const,
+      channel: 'chairman-mailbox' as const,
+      emergency: false,
+      category: { code: 'market.food-safety' },
+    };
     expect(handlingLimit(sub, policy)).toEqual({ unit: 'working-days', amount: 7 });
     expect(handlingLimit({ ...sub, category: { code: 'other' } }, policy)).toEqual({ unit: 'working-days', amount: 3 });
-    expect(handlingLimit({ ...sub, category: { code: 'toString' } }, policy)).toEqual({ unit: 'working-days', amount: 3 });
+    expect(handlingLimit({ ...sub, category: { code: 'toString' } }, policy)).toEqual({
+      unit: 'working-days',
+      amount: 3,
+    });
     expect(handlingLimit({ ...sub, emergency: true }, policy)).toEqual({ unit: 'ms', amount: 24 * HOUR });
   });
 
   it('praise has no clock; an emergency has 24 hours of clock time whatever its type or channel', () => {
     expect(handlingLimit({ type: 'praise', channel: 'phone', emergency: false })).toBeNull();
-    expect(handlingLimit({ type: 'complaint', channel: 'chairman-mailbox', emergency: true })).toEqual({ unit: 'ms', amount: 24 * HOUR });
+    expect(handlingLimit({ type: 'complaint', channel: 'chairman-mailbox', emergency: true })).toEqual({
+      unit: 'ms',
+      amount: 24 * HOUR,
+    });
   });
 });
 
@@ -56,7 +67,13 @@ describe('completion deadlines on the calendar', () => {
     ['the issue example', 'consultation', 'phone', '2026-02-13T16:00', '2026-02-24'],
     ['help over Spring Festival 2026', 'help', 'phone', '2026-02-13T16:00', '2026-02-25'],
     ['suggestion over Spring Festival 2026', 'suggestion', 'phone', '2026-02-13T16:00', '2026-02-27'],
-    ['complaint over Spring Festival 2026 and make-up Saturday 28 Feb', 'complaint', 'phone', '2026-02-13T16:00', '2026-03-05'],
+    [
+      'complaint over Spring Festival 2026 and make-up Saturday 28 Feb',
+      'complaint',
+      'phone',
+      '2026-02-13T16:00',
+      '2026-03-05',
+    ],
     ['report', 'report', 'phone', '2026-02-13T16:00', '2026-03-05'],
     ['chairman mailbox', 'complaint', 'chairman-mailbox', '2026-02-13T16:00', '2026-02-25'],
     ['dispatched on a holiday', 'consultation', 'phone', '2026-02-16T10:00', '2026-02-25'],
@@ -84,33 +101,56 @@ describe('completion deadlines on the calendar', () => {
   });
 
   it('without the Guangxi addition 三月三 2025 is an ordinary working day', () => {
-    const d = completionDeadline(shippedCalendar(), { type: 'consultation', channel: 'phone', emergency: false }, shanghaiInstant('2025-03-28', 9));
+    const d = completionDeadline(
+      shippedCalendar(),
+      { type: 'consultation', channel: 'phone', emergency: false },
+      shanghaiInstant('2025-03-28', 9),
+    );
     expect(new Date(d?.at ?? 0).toISOString()).toBe(endOf('2025-04-01'));
   });
 
   it('marks a deadline in a year without data provisional', () => {
-    const d = completionDeadline(cal, { type: 'complaint', channel: 'phone', emergency: false }, shanghaiInstant('2026-12-28', 9));
+    const d = completionDeadline(
+      cal,
+      { type: 'complaint', channel: 'phone', emergency: false },
+      shanghaiInstant('2026-12-28', 9),
+    );
     expect(d?.provisional).toBe(true);
-    const inside = completionDeadline(cal, { type: 'consultation', channel: 'phone', emergency: false }, shanghaiInstant('2026-12-28', 9));
+    const inside = completionDeadline(
+      cal,
+      { type: 'consultation', channel: 'phone', emergency: false },
+      shanghaiInstant('2026-12-28', 9),
+    );
     expect(inside?.provisional).toBe(false);
   });
 
   it('emergency: answered within 24 h and signed within 30 min of clock time, holidays or not', () => {
     const t = shanghaiInstant('2026-02-16', 3, 15); // a Spring Festival holiday
-    expect(completionDeadline(cal, { type: 'help', channel: 'phone', emergency: true }, t)).toEqual({ at: t + 24 * HOUR, provisional: false });
+    expect(completionDeadline(cal, { type: 'help', channel: 'phone', emergency: true }, t)).toEqual({
+      at: t + 24 * HOUR,
+      provisional: false,
+    });
     expect(signDeadline(cal, { emergency: true }, t)).toEqual({ at: t + 30 * MIN, provisional: false });
   });
 });
 
 describe('sign, return, dispatch, satisfaction, knowledge and appeal clocks', () => {
   it('a non-emergency order is signed by the end of the next working day (site default)', () => {
-    expect(new Date(signDeadline(cal, { emergency: false }, shanghaiInstant('2026-02-13', 16)).at).toISOString()).toBe(endOf('2026-02-14'));
-    expect(new Date(signDeadline(cal, { emergency: false }, shanghaiInstant('2025-09-30', 16)).at).toISOString()).toBe(endOf('2025-10-09'));
+    expect(new Date(signDeadline(cal, { emergency: false }, shanghaiInstant('2026-02-13', 16)).at).toISOString()).toBe(
+      endOf('2026-02-14'),
+    );
+    expect(new Date(signDeadline(cal, { emergency: false }, shanghaiInstant('2025-09-30', 16)).at).toISOString()).toBe(
+      endOf('2025-10-09'),
+    );
   });
 
   it('return within 1 working day of signing (art. 26(3)); emergency 30 minutes', () => {
-    expect(new Date(returnDeadline(cal, { emergency: false }, shanghaiInstant('2026-02-13', 10)).at).toISOString()).toBe(endOf('2026-02-14'));
-    expect(new Date(returnDeadline(cal, { emergency: false }, shanghaiInstant('2026-02-14', 10)).at).toISOString()).toBe(endOf('2026-02-24'));
+    expect(
+      new Date(returnDeadline(cal, { emergency: false }, shanghaiInstant('2026-02-13', 10)).at).toISOString(),
+    ).toBe(endOf('2026-02-14'));
+    expect(
+      new Date(returnDeadline(cal, { emergency: false }, shanghaiInstant('2026-02-14', 10)).at).toISOString(),
+    ).toBe(endOf('2026-02-24'));
     const t = shanghaiInstant('2026-02-14', 10);
     expect(returnDeadline(cal, { emergency: true }, t).at).toBe(t + 30 * MIN);
   });
@@ -125,7 +165,9 @@ describe('sign, return, dispatch, satisfaction, knowledge and appeal clocks', ()
   });
 
   it('a knowledge question is answered within 3 working days (art. 29)', () => {
-    expect(new Date(knowledgeQuestionDeadline(cal, shanghaiInstant('2025-09-30', 15)).at).toISOString()).toBe(endOf('2025-10-11'));
+    expect(new Date(knowledgeQuestionDeadline(cal, shanghaiInstant('2025-09-30', 15)).at).toISOString()).toBe(
+      endOf('2025-10-11'),
+    );
   });
 
   it('appeals are accepted until 7 working days after the cycle ends on 30 November (art. 32)', () => {
@@ -137,12 +179,21 @@ describe('sign, return, dispatch, satisfaction, knowledge and appeal clocks', ()
 
   it('an extension adds working days after the current deadline, or clock time for an emergency', () => {
     const due = { at: shanghaiInstant('2026-02-13', 23, 59, 59) + 999, provisional: false };
-    expect(new Date(extendDeadline(cal, due, { unit: 'working-days', amount: 2 }, 2).at).toISOString()).toBe(endOf('2026-02-24'));
+    expect(new Date(extendDeadline(cal, due, { unit: 'working-days', amount: 2 }, 2).at).toISOString()).toBe(
+      endOf('2026-02-24'),
+    );
     expect(extendDeadline(cal, due, { unit: 'ms', amount: 24 * HOUR }, 5 * HOUR).at).toBe(due.at + 5 * HOUR);
   });
 
   it('the defaults are the measures’ values', () => {
-    expect(DEFAULT_CLOCK_POLICY.workingDaysByType).toEqual({ consultation: 2, help: 3, suggestion: 5, complaint: 10, report: 10, praise: null });
+    expect(DEFAULT_CLOCK_POLICY.workingDaysByType).toEqual({
+      consultation: 2,
+      help: 3,
+      suggestion: 5,
+      complaint: 10,
+      report: 10,
+      praise: null,
+    });
     expect(DEFAULT_CLOCK_POLICY.chairmanMailboxWorkingDays).toBe(3);
     expect(DEFAULT_CLOCK_POLICY.emergencySignMs).toBe(30 * MIN);
     expect(DEFAULT_CLOCK_POLICY.emergencyCompletionMs).toBe(24 * HOUR);

@@ -9,7 +9,11 @@ import {
 describe('parseClockPolicy', () => {
   it('keeps the measures’ defaults for keys left out', () => {
     expect(parseClockPolicy(undefined)).toEqual({ ok: true, value: DEFAULT_CLOCK_POLICY });
-    const r = parseClockPolicy({ signWorkingDays: 2, workingDaysByType: { complaint: 7 }, workingDaysByCategory: { 'market.food': 15 } });
+    const r = parseClockPolicy({
+      signWorkingDays: 2,
+      workingDaysByType: { complaint: 7 },
+      workingDaysByCategory: { 'market.food': 15 },
+    });
     expect(r.ok && r.value).toMatchObject({
       signWorkingDays: 2,
       returnWorkingDays: 1,
@@ -19,7 +23,16 @@ describe('parseClockPolicy', () => {
   });
 
   it('names every bad key', () => {
-    const r = parseClockPolicy({ signWorkingDays: 0, emergencySignMs: 'soon', workingDaysByType: { rant: 3, help: 2.5 }, workingDaysByCategory: { x: -1 }, colour: 'red' }, 'workOrders.clocks.');
+    const r = parseClockPolicy(
+      {
+        signWorkingDays: 0,
+        emergencySignMs: 'soon',
+        workingDaysByType: { rant: 3, help: 2.5 },
+        workingDaysByCategory: { x: -1 },
+        colour: 'red',
+      },
+      'workOrders.clocks.',
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.issues.map((i) => i.path).sort()).toEqual([
@@ -38,7 +51,10 @@ describe('parseClockPolicy', () => {
 describe('parseSupervisionPolicy', () => {
   it('defaults, overrides and errors', () => {
     expect(parseSupervisionPolicy(undefined)).toEqual({ ok: true, value: DEFAULT_SUPERVISION_POLICY });
-    expect(parseSupervisionPolicy({ redAfterOverdueWorkingDays: 5 })).toEqual({ ok: true, value: { ...DEFAULT_SUPERVISION_POLICY, redAfterOverdueWorkingDays: 5 } });
+    expect(parseSupervisionPolicy({ redAfterOverdueWorkingDays: 5 })).toEqual({
+      ok: true,
+      value: { ...DEFAULT_SUPERVISION_POLICY, redAfterOverdueWorkingDays: 5 },
+    });
     const r = parseSupervisionPolicy({ warnFraction: 2, yellow: 1 });
     expect(!r.ok && r.issues.map((i) => i.path).sort()).toEqual(['warnFraction', 'yellow']);
   });

@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { FAST_RESPONSE_TOPICS, OPEN_STATUSES, TRANSITIONS, findRepeat, isFastResponseTopic, matterSimilarity, normalisePhone, repeatCandidateOf, type RepeatCandidate } from '../../../src/domain/work-orders/index.ts';
+import {
+  FAST_RESPONSE_TOPICS,
+  OPEN_STATUSES,
+  TRANSITIONS,
+  findRepeat,
+  isFastResponseTopic,
+  matterSimilarity,
+  normalisePhone,
+  repeatCandidateOf,
+  type RepeatCandidate,
+} from '../../../src/domain/work-orders/index.ts';
 import { orderIn } from './fixtures.ts';
 
-const base: RepeatCandidate = { id: 1, status: 'closed', requesterPhone: '13812341234', categoryCode: 'noise', content: '楼下烧烤店深夜噪音扰民', location: '青秀区民族大道88号' };
+const base: RepeatCandidate = {
+  id: 1,
+  status: 'closed',
+  requesterPhone: '13812341234',
+  categoryCode: 'noise',
+  content: '楼下烧烤店深夜噪音扰民',
+  location: '青秀区民族大道88号',
+};
 
 describe('matterSimilarity', () => {
   it('is 1 for the same text up to punctuation and spaces, 0 for unrelated text', () => {
@@ -70,7 +87,17 @@ describe('findRepeat', () => {
 
 describe('fast-response topics (art. 15)', () => {
   it('lists the nine topics of the measure', () => {
-    expect(FAST_RESPONSE_TOPICS.map((t) => t.name)).toEqual(['噪声污染', '交通拥堵', '道路阻断', '占道经营', '露天焚烧', '停水停电', '公共卫生', '自然灾害', '办事投诉']);
+    expect(FAST_RESPONSE_TOPICS.map((t) => t.name)).toEqual([
+      '噪声污染',
+      '交通拥堵',
+      '道路阻断',
+      '占道经营',
+      '露天焚烧',
+      '停水停电',
+      '公共卫生',
+      '自然灾害',
+      '办事投诉',
+    ]);
     expect(isFastResponseTopic('noise')).toBe(true);
     expect(isFastResponseTopic('housing.rent')).toBe(false);
   });

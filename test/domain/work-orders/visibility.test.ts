@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { permissionsOf } from '../../../src/auth/permissions.ts';
 import { ROLES, type Role } from '../../../src/auth/roles.ts';
-import { mayHearStatusByPhone, maySeeOrder, orderVisibility, visibilityNeedsUnits, type OrderViewer } from '../../../src/domain/work-orders/visibility.ts';
+import {
+  mayHearStatusByPhone,
+  maySeeOrder,
+  orderVisibility,
+  visibilityNeedsUnits,
+  type OrderViewer,
+} from '../../../src/domain/work-orders/visibility.ts';
 
-const viewer = (role: Role, unitId: string | null = null): OrderViewer => ({ role, unitId, permissions: permissionsOf(role) });
+const viewer = (role: Role, unitId: string | null = null): OrderViewer => ({
+  role,
+  unitId,
+  permissions: permissionsOf(role),
+});
 const plain = { confidential: false, unitIds: ['u1'] };
 const secret = { confidential: true, unitIds: ['u1'] };
 
@@ -14,14 +24,24 @@ describe('orderVisibility: the one rule for who sees an order (art. 22)', () => 
   });
 
   it('given an agent, when the order is confidential, then the refusal names the confidentiality; a plain order is visible', () => {
-    expect(orderVisibility(viewer('agent'), secret)).toEqual({ visible: false, code: 'confidential', reason: expect.stringContaining('art. 22') });
+    expect(orderVisibility(viewer('agent'), secret)).toEqual({
+      visible: false,
+      code: 'confidential',
+      reason: expect.stringContaining('art. 22'),
+    });
     expect(orderVisibility(viewer('agent'), plain)).toEqual({ visible: true });
   });
 
   it("given a unit handler, when the order is assigned to their unit, then they see it even when confidential; another unit's order stays hidden", () => {
     expect(maySeeOrder(viewer('unit_handler', 'u1'), secret)).toBe(true);
-    expect(orderVisibility(viewer('unit_handler', 'u2'), plain)).toMatchObject({ visible: false, code: 'not-your-unit' });
-    expect(orderVisibility(viewer('unit_handler', null), plain)).toMatchObject({ visible: false, code: 'not-your-unit' });
+    expect(orderVisibility(viewer('unit_handler', 'u2'), plain)).toMatchObject({
+      visible: false,
+      code: 'not-your-unit',
+    });
+    expect(orderVisibility(viewer('unit_handler', null), plain)).toMatchObject({
+      visible: false,
+      code: 'not-your-unit',
+    });
   });
 
   it('given a role, when asking whether units must be loaded, then only unit handlers need them', () => {
@@ -29,7 +49,10 @@ describe('orderVisibility: the one rule for who sees an order (art. 22)', () => 
   });
 
   it('given the system or the requester replying by SMS, when the order is confidential, then they still see it', () => {
-    for (const role of ['system', 'requester']) expect(maySeeOrder({ role, unitId: null, permissions: new Set() }, { confidential: true, unitIds: [] })).toBe(true);
+    for (const role of ['system', 'requester'])
+      expect(maySeeOrder({ role, unitId: null, permissions: new Set() }, { confidential: true, unitIds: [] })).toBe(
+        true,
+      );
   });
 });
 
@@ -51,7 +74,7 @@ describe('mayHearStatusByPhone: the voice self-service', () => {
     expect(mayHearStatusByPhone({ confidential: false }, '13812341234')).toBe(false);
   });
 
-  it("given a confidential order, when even the requester calls, then it may not (it is never read out)", () => {
+  it('given a confidential order, when even the requester calls, then it may not (it is never read out)', () => {
     expect(mayHearStatusByPhone({ ...order, confidential: true }, '13812341234')).toBe(false);
   });
 });

@@ -139,7 +139,9 @@ export class StubAri {
       const url = new URL(req.url ?? '/', 'http://stub');
       this.upgradeAttempts++;
       if (url.pathname !== '/ari/events' || !this.authorised(req.headers.authorization)) {
-        socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"message":"Authentication required"}');
+        socket.end(
+          'HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"message":"Authentication required"}',
+        );
         return;
       }
       (this.autoPong ? this.wss : this.wssNoPong).handleUpgrade(req, socket, head, (ws) => {
@@ -166,7 +168,11 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 }
 
 /** A pino logger writing JSON lines into an array, so tests can count and inspect log lines. */
-export function captureLogger(level = 'info'): { logger: Logger; lines: Array<Record<string, unknown>>; raw: string[] } {
+export function captureLogger(level = 'info'): {
+  logger: Logger;
+  lines: Array<Record<string, unknown>>;
+  raw: string[];
+} {
   const lines: Array<Record<string, unknown>> = [];
   const raw: string[] = [];
   const destination = new Writable({
@@ -209,7 +215,8 @@ export async function driveUntil(
   const realDeadline = Date.now() + (opts.realMs ?? 10_000);
   const fakeLimit = clock.now() + (opts.maxFakeMs ?? Number.POSITIVE_INFINITY);
   while (!predicate()) {
-    if (Date.now() > realDeadline) throw new Error(`timed out driving the connection until ${what} (state ${conn.state})`);
+    if (Date.now() > realDeadline)
+      throw new Error(`timed out driving the connection until ${what} (state ${conn.state})`);
     const retryAt = conn.nextRetryAt;
     if (conn.state === 'waiting' && retryAt !== undefined) {
       if (retryAt > fakeLimit) throw new Error(`fake time limit reached before ${what}`);
@@ -229,7 +236,13 @@ export function channel(id: string, extra: Record<string, unknown> = {}): Record
     caller: { name: 'Customer', number: '13812341234' },
     connected: { name: '', number: '' },
     accountcode: '',
-    dialplan: { context: 'cti-inbound', exten: '12345', priority: 2, app_name: 'Stasis', app_data: 'cti-test,inbound,12345' },
+    dialplan: {
+      context: 'cti-inbound',
+      exten: '12345',
+      priority: 2,
+      app_name: 'Stasis',
+      app_data: 'cti-test,inbound,12345',
+    },
     creationtime: '2026-11-25T22:26:52.388+0000',
     language: 'en',
     ...extra,
