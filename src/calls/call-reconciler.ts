@@ -10,10 +10,10 @@ import type { Channel } from '../telephony/ari/models.ts';
 import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
 import { isInStasisApp } from '../telephony/ari/reconcile.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
-import type { Party } from '../domain/calls/call-center-state.ts';
 import type { CallController } from './call-controller.ts';
 import type { CallEventHub } from './call-events.ts';
-import { newLiveCall, type LegRef, type LiveCalls } from './live-calls.ts';
+import { rebuildAdoptedCall } from './adopted-call.ts';
+import { type LiveCalls, newLiveCall } from './live-calls.ts';
 import { adoptedPop, recordFromRow } from './restore-record.ts';
 import type { StasisTranslator } from './stasis.ts';
 
@@ -248,91 +248,15 @@ export class CallReconciler implements ReconcileHandler {
     const { live, controller } = this.o;
     const allLegs = this.o.calls.legs(row.id);
     live.reserveLegIds(allLegs.map((l) => l.channelId));
-    const call = newLiveCall({
-      callId: row.id,
-      callerChannelId: row.callerChannelId,
-      callerNumber: row.callerNumber,
-      dialedNumber: row.dialedNumber,
-      adopted: true,
-    });
-    const recordings: string[] = [];
     const stored = new Set(this.o.recordings.byCall(row.id).map((r) => r.name));
-    for (const b of ours) {
-      const name = b.id === row.bridgeId ? 'main' : `consult:${b.id.slice(3)}`;
-      const recordingName = name === 'main' ? (row.recordingName ?? undefined) : `call-${b.id.slice(3)}-consult`;
-      const rec = recordingName !== undefined && stored.has(recordingName) ? recordingName : undefined;
-      call.bridges.set(name, { id: b.id, ready: Promise.resolve(b.id), ...(rec ? { recordingName: rec } : {}) });
-      if (rec) recordings.push(rec);
-    }
-    const refs: Array<[string, LegRef]> = [
-      [row.callerChannelId, { callId: row.id, role: 'caller', answered: true, gone: false }],
-    ];
-    const parties: Party[] = [];
-    let agentChannelId: string | undefined;
-    let consultPartyId: string | undefined;
-    for (const l of aliveLegs) {
-      const answered = l.answeredAt !== null && present.get(l.channelId)?.state === 'Up';
-      if (l.kind === 'agent') {
-        if (!answered || l.agentId !== row.agentId) continue;
-        agentChannelId = l.channelId;
-        call.agentLegs.set(l.agentId!, l.channelId);
-        refs.push([l.channelId, { callId: row.id, role: 'agent', agentId: l.agentId!, answered: true, gone: false }]);
-        continue;
-      }
-      const purpose: Party['purpose'] =
-        l.kind === 'third_party'
-          ? 'conference'
-          : l.kind === 'consult'
-            ? 'consult'
-            : row.answeredAt === null
-              ? 'ivr-transfer'
-              : 'transfer';
-      // A colleague who took a consulted call over is its agent now.
-      if (
-        purpose === 'consult' &&
-        l.agentId !== null &&
-        l.agentId === row.agentId &&
-        answered &&
-        ours.some((b) => b.id === row.bridgeId && b.channels.includes(l.channelId))
-      ) {
-        agentChannelId = l.channelId;
-        call.agentLegs.set(l.agentId, l.channelId);
-        refs.push([
-          l.channelId,
-          { callId: row.id, role: 'party', purpose, agentId: l.agentId, answered: true, gone: false },
-        ]);
-        continue;
-      }
-      if (purpose === 'consult') consultPartyId = l.channelId;
-      parties.push({
-        partyId: l.channelId,
-        purpose,
-        answered,
-        ...(l.number ? { number: l.number } : {}),
-        ...(l.agentId ? { agentId: l.agentId } : {}),
-      });
-      call.parties.add(l.channelId);
-      if (l.agentId) call.agentLegs.set(l.agentId, l.channelId);
-      refs.push([
-        l.channelId,
-        {
-          callId: row.id,
-          role: 'party',
-          purpose,
-          answered,
-          gone: false,
-          ...(l.number ? { number: l.number } : {}),
-          ...(l.agentId ? { agentId: l.agentId } : {}),
-        },
-      ]);
-    }
-    const record = recordFromRow(row, allLegs);
-    if (!agentChannelId) record.outcome = 'transferred';
-    // A voice-menu transfer's talk time starts when its number answered (the CDR keeps it on the leg).
-    const menuParty =
-      row.answeredAt === null ? aliveLegs.find((l) => l.kind === 'transfer' && l.answeredAt !== null) : undefined;
-    if (menuParty) record.transferAnsweredAt = menuParty.answeredAt!;
-    call.record = record;
+    const { call, refs, parties, agentChannelId, consultPartyId, recordings, record } = rebuildAdoptedCall({
+      row,
+      aliveLegs,
+      allLegs,
+      present,
+      ours,
+      storedRecordings: stored,
+    });
     live.add(call, refs);
     const rejected = controller.input({
       type: 'call-restored',
