@@ -13,6 +13,7 @@ import type { AriRestClient } from '../telephony/ari/rest-client.ts';
 import type { CallController } from './call-controller.ts';
 import type { CallEventHub } from './call-events.ts';
 import { rebuildAdoptedCall } from './adopted-call.ts';
+import { readHoldMarker } from './hold-marker.ts';
 import { type LiveCalls, newLiveCall } from './live-calls.ts';
 import { adoptedPop, recordFromRow } from './restore-record.ts';
 import type { StasisTranslator } from './stasis.ts';
@@ -91,7 +92,14 @@ export class CallReconciler implements ReconcileHandler {
       );
       const talked = row.answeredAt !== null || row.transferNumber !== null;
       if (callerAlive && talked && talkingLeg && row.bridgeId && bridges.has(row.bridgeId)) {
-        for (const name of this.adopt(row, aliveLegs, present, ours)) stillRecording.add(name);
+        const held = await readHoldMarker(rest, row.callerChannelId).catch((err: unknown) => {
+          this.log.warn(
+            { callId: row.id, err: err instanceof Error ? err.message : String(err) },
+            'calls: could not read whether the caller was on hold; adopting it as talking',
+          );
+          return false;
+        });
+        for (const name of this.adopt(row, aliveLegs, present, ours, held)) stillRecording.add(name);
         continue;
       }
       if (callerAlive && isWaiting(row)) {
@@ -244,6 +252,7 @@ export class CallReconciler implements ReconcileHandler {
     aliveLegs: CallLegRow[],
     present: Map<string, Channel>,
     ours: Array<{ id: string; channels: string[] }>,
+    held: boolean,
   ): string[] {
     const { live, controller } = this.o;
     const allLegs = this.o.calls.legs(row.id);
@@ -264,8 +273,8 @@ export class CallReconciler implements ReconcileHandler {
       channelId: row.callerChannelId,
       record,
       ...(agentChannelId ? { agentChannelId } : {}),
-      // Only a consultation is known to hold the caller; a plain hold before the restart is not (music goes on until unhold).
-      talk: { held: consultPartyId !== undefined, parties, ...(consultPartyId ? { consultPartyId } : {}) },
+      // A consultation holds the caller; a plain hold is read back from the caller's channel (hold-marker.ts).
+      talk: { held: held || consultPartyId !== undefined, parties, ...(consultPartyId ? { consultPartyId } : {}) },
     });
     if (rejected) {
       this.log.error(

@@ -10,6 +10,7 @@ import type { CallState } from './call-events.ts';
 import type { CallerHistorySource } from './caller-history.ts';
 import { projectRecord } from './cdr-projection.ts';
 import type { LiveCall } from './live-calls.ts';
+import { HOLD_VARIABLE } from './hold-marker.ts';
 import { buildDesktopPop } from './screen-pop-builder.ts';
 import type { TimerScheduler } from './timer-scheduler.ts';
 
@@ -144,9 +145,15 @@ export class EffectRunner {
         return ari.ignoreGone(rest.playbacks.stop(e.playbackId));
       case 'start-moh':
         if (callerGone()) return;
-        return rest.channels.startMoh(e.channelId);
+        await rest.channels.startMoh(e.channelId);
+        // Asterisk shows no hold state in a channel: a variable on the caller's channel keeps it on the PBX,
+        // so a server restarted after kill -9 knows the caller is on hold (call-reconciler.ts).
+        if (e.onHold) await ari.ignoreGone(rest.channels.setVariable(e.channelId, HOLD_VARIABLE, '1'));
+        return;
       case 'stop-moh':
-        return ari.ignoreGone(rest.channels.stopMoh(e.channelId));
+        await ari.ignoreGone(rest.channels.stopMoh(e.channelId));
+        if (e.onHold) await ari.ignoreGone(rest.channels.setVariable(e.channelId, HOLD_VARIABLE, '0'));
+        return;
       case 'originate-agent':
         return ari.originateAgent(ctx, call, e.agentId, e.endpoint, e.timeoutMs);
       case 'cancel-agent-leg':

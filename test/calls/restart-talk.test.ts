@@ -83,6 +83,37 @@ describe('this server killed (kill -9) during the talk phase', () => {
     expect(h.layer.recordings.byCall(callId)).toHaveLength(2);
   });
 
+  it('during a plain hold: the restarted server knows the caller is on hold, and the agent can resume', async () => {
+    const { clock, first } = await start();
+    const agent = await first.agent('a1', '1001', { answerAfterMs: 1000 });
+    const placed = sim!.control.placeCall({ from: '13812341234', to: '12345' });
+    await first.until(() => states(agent).includes('answered'), 'answered');
+    const callId = agent.last('screen-pop').callId;
+    expect(await agent.call('hold')).toEqual({ ok: true });
+    await first.until(() => states(agent).includes('held'), 'held');
+    await first.run(2000);
+    // When this server dies while the caller hears the music, and comes back
+    await first.crash();
+    await first.run(2000);
+    h = await Harness.start({ clock, sim, dataDir: dir });
+    const mohStops: string[] = [];
+    sim!.engine.events.on('mohStop', (e) => mohStops.push(e.channel.id));
+    // Then the desk shows the call held, and a second hold is refused
+    const desk = await h.desktop('a1');
+    expect(desk.last('current-call')).toMatchObject({ state: 'held', pop: { callId } });
+    expect(await desk.call('sign-in', { extension: '1001', skills: ['mandarin'] })).toEqual({ ok: true });
+    expect(await desk.call('hold')).toMatchObject({ ok: false, error: { statusCode: 409, code: 'conflict' } });
+    // When the agent resumes, the caller's music stops and the two talk again
+    expect(await desk.call('unhold')).toEqual({ ok: true });
+    await h.until(() => states(desk).includes('resumed'), 'resumed');
+    const callerInStasis = h.layer.calls.getCall(callId)!.callerChannelId;
+    await h.until(() => mohStops.includes(callerInStasis), 'music stopped on the caller');
+    // And the call ends normally when the caller hangs up
+    sim!.control.hangupCall(placed.callerChannelId);
+    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
+    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+  });
+
   it('during a three-way call: adopted with its third party; the agent leaves and the caller stays with it until it hangs up', async () => {
     const { clock, first } = await start();
     sim!.control.setExternal('110', { answerAfterMs: 1000, hangupAfterMs: 30_000 });

@@ -52,6 +52,8 @@ export interface CallState {
   agentId?: string;
   agentChannelId?: string;
   mohOn: boolean;
+  /** The caller's channel carries the hold marker (set with a talk-phase hold, cleared on resume). */
+  holdMarked?: boolean;
   /** A queue announcement in progress (music on hold resumes when it finishes). */
   announcePlaybackId?: string;
   timers: { rona?: string; prewarn?: string; breach?: string; announce?: string };

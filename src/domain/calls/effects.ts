@@ -26,8 +26,9 @@ export type CallUpdateState =
 export type Effect =
   | IvrEffect
   | { type: 'answer'; callId: string; channelId: string }
-  | { type: 'start-moh'; callId: string; channelId: string }
-  | { type: 'stop-moh'; callId: string; channelId: string }
+  /** `onHold`: the talk phase holds the caller (hold, consultation); the adapter marks it on the channel. */
+  | { type: 'start-moh'; callId: string; channelId: string; onHold?: true }
+  | { type: 'stop-moh'; callId: string; channelId: string; onHold?: true }
   /** Ring the agent's phone for this call; the adapter reports agent-answered / agent-leg-failed. */
   | { type: 'originate-agent'; callId: string; agentId: string; endpoint?: string; timeoutMs: number }
   /** Stop ringing the agent (ring-no-answer, caller gone). */

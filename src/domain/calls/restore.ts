@@ -44,6 +44,7 @@ export function callRestored(d: Draft, input: Extract<Input, { type: 'call-resto
       ...(input.talk?.consultPartyId !== undefined ? { consultPartyId: input.talk.consultPartyId } : {}),
     };
     call.mohOn = held;
+    if (held) call.holdMarked = true;
     if (handedOff) {
       call.phase = 'handed-off';
       return undefined;

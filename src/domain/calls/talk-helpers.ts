@@ -42,14 +42,19 @@ export function validNumber(number: unknown): Rejection | undefined {
 
 export function startMoh(d: Draft, call: CallState): void {
   if (call.mohOn) return;
-  d.emit({ type: 'start-moh', callId: call.callId, channelId: call.channelId });
+  // A hold of the talk phase (hold, consultation) is marked on the caller's channel for a restart.
+  const onHold = call.talk?.held === true;
+  d.emit({ type: 'start-moh', callId: call.callId, channelId: call.channelId, ...(onHold ? { onHold } : {}) });
   call.mohOn = true;
+  if (onHold) call.holdMarked = true;
 }
 
 export function stopMoh(d: Draft, call: CallState): void {
   if (!call.mohOn) return;
-  d.emit({ type: 'stop-moh', callId: call.callId, channelId: call.channelId });
+  const onHold = call.holdMarked === true;
+  d.emit({ type: 'stop-moh', callId: call.callId, channelId: call.channelId, ...(onHold ? { onHold } : {}) });
   call.mohOn = false;
+  if (onHold) call.holdMarked = false;
 }
 
 /** The agent leaves a call that goes on without them (transfer): wrap-up, the call is handed off. */

@@ -100,7 +100,7 @@ describe('calls restored after a restart', () => {
     expect(h.last).toEqual(
       expect.arrayContaining([
         { type: 'join-bridge', callId: 'c', bridge: 'main', channelIds: ['p1'] },
-        { type: 'stop-moh', callId: 'c', channelId: 'ch-c' },
+        { type: 'stop-moh', callId: 'c', channelId: 'ch-c', onHold: true },
       ]),
     );
     expect(h.call('c')?.phase).toBe('handed-off');

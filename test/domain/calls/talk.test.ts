@@ -31,7 +31,9 @@ describe('talk phase: hold and commands right after the answer', () => {
     // When the agent presses hold at the same instant
     expect(h.send({ type: 'hold', agentId: 'a1' }).rejected).toBeUndefined();
     // Then music on hold starts and the desktop is told
-    expect(h.last).toEqual(expect.arrayContaining([{ type: 'start-moh', callId: 'c1', channelId: 'ch-c1' }]));
+    expect(h.last).toEqual(
+      expect.arrayContaining([{ type: 'start-moh', callId: 'c1', channelId: 'ch-c1', onHold: true }]),
+    );
     expect(h.send({ type: 'hold', agentId: 'a1' }).rejected).toMatchObject({
       code: 'invalid-transition',
       reason: 'conflict',
@@ -93,7 +95,7 @@ describe('talk phase: three-way and blind transfer', () => {
     h.send({ type: 'party-answered', callId: 'c1', partyId: 'p1' });
     expect(h.last).toEqual(
       expect.arrayContaining([
-        { type: 'stop-moh', callId: 'c1', channelId: 'ch-c1' },
+        { type: 'stop-moh', callId: 'c1', channelId: 'ch-c1', onHold: true },
         { type: 'hangup', callId: 'c1', channelId: 'a1-leg', reason: 'transferred' },
       ]),
     );
@@ -137,7 +139,7 @@ describe('talk phase: attended transfer (咨询转接)', () => {
     // Then the caller hears music in the recorded bridge, the agent moves to a consultation bridge, the number is dialled
     expect(h.last).toEqual(
       expect.arrayContaining([
-        { type: 'start-moh', callId: 'c1', channelId: 'ch-c1' },
+        { type: 'start-moh', callId: 'c1', channelId: 'ch-c1', onHold: true },
         { type: 'join-bridge', callId: 'c1', bridge: 'consult:p1', channelIds: ['a1-leg'] },
         { type: 'dial-party', callId: 'c1', partyId: 'p1', purpose: 'consult', number: '12319' },
       ]),
@@ -162,7 +164,7 @@ describe('talk phase: attended transfer (咨询转接)', () => {
       expect.arrayContaining([
         { type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['p1'] },
         { type: 'destroy-bridge', callId: 'c1', bridge: 'consult:p1' },
-        { type: 'stop-moh', callId: 'c1', channelId: 'ch-c1' },
+        { type: 'stop-moh', callId: 'c1', channelId: 'ch-c1', onHold: true },
         { type: 'hangup', callId: 'c1', channelId: 'a1-leg', reason: 'transfer-completed' },
       ]),
     );
@@ -183,7 +185,7 @@ describe('talk phase: attended transfer (咨询转接)', () => {
         { type: 'hangup-party', callId: 'c1', partyId: 'p1' },
         { type: 'destroy-bridge', callId: 'c1', bridge: 'consult:p1' },
         { type: 'join-bridge', callId: 'c1', bridge: 'main', channelIds: ['a1-leg'] },
-        { type: 'stop-moh', callId: 'c1', channelId: 'ch-c1' },
+        { type: 'stop-moh', callId: 'c1', channelId: 'ch-c1', onHold: true },
       ]),
     );
     expect(h.lastOf('call-update')).toMatchObject({ state: 'consult-cancelled' });
