@@ -37,6 +37,9 @@ import { orderView } from './work-orders/order-view.ts';
 import { ServiceError } from './work-orders/service-error.ts';
 import { pooledOpusEncoder } from './recordings/opus-codec.ts';
 import { resolveEncoderThreads } from './recordings/opus-worker-pool.ts';
+import { ReportService } from './reports/report-service.ts';
+import { reportRoutes } from './reports/routes-reports.ts';
+import { ReportRepo } from './store/report-repo.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -267,12 +270,22 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       },
     });
     const callsExport = callsExportRoutes({ repo: new CallExportRepo(store.db), clock, audit });
+    // Call and order reports per day and month (issue 13 item 4), on the live figures' definitions.
+    const reports = reportRoutes({
+      reports: new ReportService({
+        reports: new ReportRepo(store.db),
+        orders: workOrders.repo,
+        clock,
+        thresholdMs: loadIvrConfig().acd.breachMs,
+      }),
+    });
     const plugins: RoutePlugin[] = [
       workOrders.plugin,
       ...calls.routes,
       recordingJobs,
       auditConsole,
       callsExport,
+      reports,
       ui,
       ...(opts.plugins?.(ctx) ?? []),
     ];
