@@ -13,7 +13,7 @@ import { openStore, type Store } from './store/db.ts';
 import { SqliteOrganisationRepo } from './store/organisation-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './store/users-repo.ts';
 import { extensionPolicy } from './calls/agent-extension.ts';
-import { createCallLayer, DeferredReconcile } from './calls/call-layer.ts';
+import { createCallLayer, DeferredReconcile, type CallLayer } from './calls/call-layer.ts';
 import { workOrderHistory } from './calls/work-order-history.ts';
 import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
 import { SqliteAuditRepo } from './store/audit-repo.ts';
@@ -54,6 +54,8 @@ export interface RunningServer {
   readonly telephony: TelephonyRuntime;
   /** Work orders, organisation, knowledge, calendar, assessment and the supervision scanner (issue 3). */
   readonly workOrders: WorkOrderModule;
+  /** The call layer (agents' commands, live figures): the demo traffic drives simulated agents through it. */
+  readonly callLayer: CallLayer;
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
   readonly port: number;
@@ -326,6 +328,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       sockets,
       telephony,
       workOrders,
+      callLayer: calls,
       url: `http://${host}:${port}`,
       port,
       close() {
