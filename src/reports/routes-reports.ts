@@ -12,8 +12,8 @@ import { reportPeriod } from './report-period.ts';
 import type { ReportService } from './report-service.ts';
 
 const periodProps = {
-  day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
-  month: { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
+  day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', examples: ['2026-01-05'] },
+  month: { type: 'string', pattern: '^\\d{4}-\\d{2}$', examples: ['2026-01'] },
 } as const;
 
 type PeriodQuery = { day?: string; month?: string };

@@ -11,7 +11,7 @@ import { bulletinHtml } from './assessment-bulletin.ts';
 import type { AssessmentPublisher } from './assessment-publication.ts';
 import { allErrors, caller, mapServiceErrors, openObject, security, text, unitIdSchema } from './routes-common.ts';
 
-const monthSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}$' } as const;
+const monthSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}$', examples: ['2026-01'] } as const;
 const cycleSchema = { type: 'integer', minimum: 2000, maximum: 2200 } as const;
 const weightsSchema = {
   type: 'object',
