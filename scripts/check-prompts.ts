@@ -21,11 +21,30 @@ export interface WavFormat {
   durationMs: number;
 }
 
+export interface PromptEntry {
+  text: string;
+  /** espeak-ng voice of this file when not the manifest's (yue/ is Cantonese). */
+  voice?: string;
+  speed?: number;
+  sha256?: string;
+  textSha256?: string;
+}
+
 export interface PromptManifest {
   voice: string;
   speed: number;
   format: { sampleRate: number; bitsPerSample: number; channels: number };
-  files: Record<string, { text: string; sha256?: string; textSha256?: string }>;
+  files: Record<string, PromptEntry>;
+  /** Prompts a site records itself (Zhuang has no voice): checked when present, never required. */
+  siteRecorded?: { $comment?: string; files: Record<string, { text: string }> };
+}
+
+/** The voice and speed a file is generated with: its own, else the manifest's. */
+export function voiceOf(
+  manifest: Pick<PromptManifest, 'voice' | 'speed'>,
+  entry: PromptEntry,
+): { voice: string; speed: number } {
+  return { voice: entry.voice ?? manifest.voice, speed: entry.speed ?? manifest.speed };
 }
 
 /** Reads a RIFF/WAVE header: the fmt chunk and the data chunk's size. Throws naming what is wrong. */
@@ -72,6 +91,28 @@ export function sourceHash(manifest: Pick<PromptManifest, 'voice' | 'speed'>, te
   return sha256(`espeak-ng -v ${manifest.voice} -s ${manifest.speed}\n${text}`);
 }
 
+/** What keeps a file from playing on Asterisk as it is: not 8 kHz 16-bit mono PCM, or empty. */
+function formatProblems(name: string, data: Buffer, want: PromptManifest['format']): string[] {
+  const problems: string[] = [];
+  let fmt: WavFormat;
+  try {
+    fmt = parseWavHeader(data);
+  } catch (e) {
+    return [`${name}: ${(e as Error).message}`];
+  }
+  if (fmt.audioFormat !== 1) problems.push(`${name}: audio format ${fmt.audioFormat}, want 1 (PCM)`);
+  if (fmt.channels !== want.channels) problems.push(`${name}: ${fmt.channels} channels, want ${want.channels}`);
+  if (fmt.sampleRate !== want.sampleRate) problems.push(`${name}: ${fmt.sampleRate} Hz, want ${want.sampleRate} Hz`);
+  if (fmt.bitsPerSample !== want.bitsPerSample)
+    problems.push(`${name}: ${fmt.bitsPerSample}-bit, want ${want.bitsPerSample}-bit`);
+  const align = (want.channels * want.bitsPerSample) / 8;
+  if (fmt.blockAlign !== align || fmt.byteRate !== want.sampleRate * align) {
+    problems.push(`${name}: inconsistent header (blockAlign ${fmt.blockAlign}, byteRate ${fmt.byteRate})`);
+  }
+  if (fmt.dataBytes === 0) problems.push(`${name}: no audio`);
+  return problems;
+}
+
 function listWavs(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
@@ -104,30 +145,24 @@ export function checkPrompts(soundsDir: string): string[] {
     if (!entry.sha256) problems.push(`${name}: the manifest has no sha256 (run scripts/make-prompts.ts)`);
     else if (sha256(data) !== entry.sha256)
       problems.push(`${name}: SHA-256 ${sha256(data)} does not match the manifest's ${entry.sha256}`);
-    if (entry.textSha256 !== sourceHash(manifest, entry.text)) {
+    if (entry.textSha256 !== sourceHash(voiceOf(manifest, entry), entry.text)) {
       problems.push(
         `${name}: the text, voice or speed changed since the file was generated (run scripts/make-prompts.ts)`,
       );
     }
-    let fmt: WavFormat;
-    try {
-      fmt = parseWavHeader(data);
-    } catch (e) {
-      problems.push(`${name}: ${(e as Error).message}`);
-      continue;
-    }
-    if (fmt.audioFormat !== 1) problems.push(`${name}: audio format ${fmt.audioFormat}, want 1 (PCM)`);
-    if (fmt.channels !== want.channels) problems.push(`${name}: ${fmt.channels} channels, want ${want.channels}`);
-    if (fmt.sampleRate !== want.sampleRate) problems.push(`${name}: ${fmt.sampleRate} Hz, want ${want.sampleRate} Hz`);
-    if (fmt.bitsPerSample !== want.bitsPerSample)
-      problems.push(`${name}: ${fmt.bitsPerSample}-bit, want ${want.bitsPerSample}-bit`);
-    const align = (want.channels * want.bitsPerSample) / 8;
-    if (fmt.blockAlign !== align || fmt.byteRate !== want.sampleRate * align) {
-      problems.push(`${name}: inconsistent header (blockAlign ${fmt.blockAlign}, byteRate ${fmt.byteRate})`);
-    }
-    if (fmt.dataBytes === 0) problems.push(`${name}: no audio`);
+    problems.push(...formatProblems(name, data, want));
   }
-  const listed = new Set(Object.keys(manifest.files ?? {}));
+  // Site-recorded prompts (Zhuang): optional, but a file that is there must be playable and really recorded.
+  const generated = new Set(Object.values(manifest.files ?? {}).map((e) => e.sha256));
+  for (const name of Object.keys(manifest.siteRecorded?.files ?? {})) {
+    const path = join(soundsDir, name);
+    if (!existsSync(path)) continue;
+    const data = readFileSync(path);
+    problems.push(...formatProblems(name, data, want));
+    if (generated.has(sha256(data)))
+      problems.push(`${name}: a copy of a generated prompt, not the site's own recording`);
+  }
+  const listed = new Set([...Object.keys(manifest.files ?? {}), ...Object.keys(manifest.siteRecorded?.files ?? {})]);
   for (const path of listWavs(soundsDir)) {
     const name = relative(soundsDir, path).split('\\').join('/');
     if (!listed.has(name)) problems.push(`${name}: WAV file not listed in the manifest`);

@@ -1,5 +1,6 @@
 /**
- * Generates the Mandarin prompts in sounds/ from sounds/manifest.json with espeak-ng (the manifest's voice, cmn-latn-pinyin)
+ * Generates the prompts in sounds/ from sounds/manifest.json with espeak-ng (the manifest's voice, cmn-latn-pinyin, or
+ * an entry's own: yue for the Cantonese prompts in sounds/yue/)
  * and sox (8 kHz, 16-bit, mono PCM WAV, no dither so the output is repeatable), then records each
  * file's SHA-256 in the manifest. The WAVs are committed, so CI needs neither tool.
  *
@@ -12,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sha256, sourceHash, type PromptManifest } from './check-prompts.ts';
+import { sha256, sourceHash, voiceOf, type PromptManifest } from './check-prompts.ts';
 
 const soundsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'sounds');
 const manifestPath = join(soundsDir, 'manifest.json');
@@ -36,19 +37,21 @@ let made = 0;
 try {
   for (const [name, entry] of Object.entries(manifest.files)) {
     const out = join(soundsDir, name);
-    const src = sourceHash(manifest, entry.text);
+    const { voice, speed } = voiceOf(manifest, entry);
+    const src = sourceHash({ voice, speed }, entry.text);
     if (!all && existsSync(out) && entry.textSha256 === src && entry.sha256 === sha256(readFileSync(out))) continue;
     // espeak-ng marks a switch to another language's rules with "(en)" etc. in its phoneme output:
     // such a prompt would be read with English sounds, so refuse it.
-    const phonemes = execFileSync('espeak-ng', ['-v', manifest.voice, '-q', '-x', entry.text], { encoding: 'utf8' });
-    if (/\((?!cmn)[a-z]{2,3}\)/.test(phonemes)) {
+    const phonemes = execFileSync('espeak-ng', ['-v', voice, '-q', '-x', entry.text], { encoding: 'utf8' });
+    const own = voice.split('-')[0]!;
+    if ([...phonemes.matchAll(/\(([a-z]{2,3})\)/g)].some((m) => m[1] !== own)) {
       console.error(
         `${name}: espeak-ng reads part of ${JSON.stringify(entry.text)} in another language: ${phonemes.trim()}`,
       );
       process.exit(1);
     }
     const raw = join(work, 'raw.wav');
-    execFileSync('espeak-ng', ['-v', manifest.voice, '-s', String(manifest.speed), '-w', raw, entry.text]);
+    execFileSync('espeak-ng', ['-v', voice, '-s', String(speed), '-w', raw, entry.text]);
     mkdirSync(dirname(out), { recursive: true });
     const f = manifest.format;
     // silence … reverse …: trims espeak-ng's leading and trailing silence (then 0.2 s pad at the end).

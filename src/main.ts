@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config/index.ts';
 import { startServer } from './server.ts';
+import { assertDemoAllowed, demoSettings, startDemo } from './demo/start-demo.ts';
 
 // Entry point of `npm start`: configuration, store, first admin, HTTP + socket.io, telephony
 // (see src/server.ts and src/telephony-runtime.ts for the wiring), and a clean stop on Ctrl-C.
@@ -15,8 +16,16 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // `npm start -- --demo` (or DEMO=1): simulated traffic on the built-in simulator, refused with a real Asterisk.
+  const demo = demoSettings(process.argv.slice(2), process.env);
+  if (demo) assertDemoAllowed(config.asterisk.mode);
+
   const server = await startServer(config);
   const log = server.logger;
+  if (demo) {
+    const running = await startDemo(server, demo);
+    process.stdout.write(running.banner);
+  }
   log.info(
     { url: server.url, telephony: server.telephony.mode, dataDir: config.server.dataDir },
     `hotline CTI listening on ${server.url}`,

@@ -13,7 +13,7 @@ import { openStore, type Store } from './store/db.ts';
 import { SqliteOrganisationRepo } from './store/organisation-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './store/users-repo.ts';
 import { extensionPolicy } from './calls/agent-extension.ts';
-import { createCallLayer, DeferredReconcile } from './calls/call-layer.ts';
+import { createCallLayer, DeferredReconcile, type CallLayer } from './calls/call-layer.ts';
 import { workOrderHistory } from './calls/work-order-history.ts';
 import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
 import { SqliteAuditRepo } from './store/audit-repo.ts';
@@ -37,6 +37,9 @@ import { orderView } from './work-orders/order-view.ts';
 import { ServiceError } from './work-orders/service-error.ts';
 import { pooledOpusEncoder } from './recordings/opus-codec.ts';
 import { resolveEncoderThreads } from './recordings/opus-worker-pool.ts';
+import { ReportService } from './reports/report-service.ts';
+import { reportRoutes } from './reports/routes-reports.ts';
+import { ReportRepo } from './store/report-repo.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -51,6 +54,8 @@ export interface RunningServer {
   readonly telephony: TelephonyRuntime;
   /** Work orders, organisation, knowledge, calendar, assessment and the supervision scanner (issue 3). */
   readonly workOrders: WorkOrderModule;
+  /** The call layer (agents' commands, live figures): the demo traffic drives simulated agents through it. */
+  readonly callLayer: CallLayer;
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
   readonly port: number;
@@ -267,12 +272,22 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       },
     });
     const callsExport = callsExportRoutes({ repo: new CallExportRepo(store.db), clock, audit });
+    // Call and order reports per day and month (issue 13 item 4), on the live figures' definitions.
+    const reports = reportRoutes({
+      reports: new ReportService({
+        reports: new ReportRepo(store.db),
+        orders: workOrders.repo,
+        clock,
+        thresholdMs: loadIvrConfig().acd.breachMs,
+      }),
+    });
     const plugins: RoutePlugin[] = [
       workOrders.plugin,
       ...calls.routes,
       recordingJobs,
       auditConsole,
       callsExport,
+      reports,
       ui,
       ...(opts.plugins?.(ctx) ?? []),
     ];
@@ -313,6 +328,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       sockets,
       telephony,
       workOrders,
+      callLayer: calls,
       url: `http://${host}:${port}`,
       port,
       close() {

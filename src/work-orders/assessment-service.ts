@@ -27,6 +27,8 @@ export class AssessmentService {
     private readonly calendar: CalendarService,
     private readonly audit: AuditRepo,
     private readonly clock: Clock,
+    /** Called after an appeal is accepted (art. 32): recomputes and republishes the months it touches. */
+    private readonly onAccepted?: (appeal: AppealRecord, caller: Caller) => Promise<unknown[]>,
   ) {}
 
   async figures(
@@ -91,7 +93,7 @@ export class AssessmentService {
     id: number,
     d: { status: 'accepted' | 'rejected'; decision: string },
     caller: Caller,
-  ): Promise<AppealRecord> {
+  ): Promise<AppealRecord & { republished?: { month: string; version: number }[] }> {
     const existing = await this.repo.appeal(id);
     if (!existing) throw notFound('appeal-not-found', `no appeal ${id}`);
     const now = this.clock.now();
@@ -109,7 +111,9 @@ export class AssessmentService {
       },
     );
     if (!r) throw conflict('appeal-decided', `appeal ${id} was decided already`);
-    return r;
+    if (r.status !== 'accepted' || !this.onAccepted) return r;
+    const republished = (await this.onAccepted(r, caller)) as { month: string; version: number }[];
+    return { ...r, republished: republished.map((p) => ({ month: p.month, version: p.version })) };
   }
 
   appeals(filter: { unitId?: string; cycle?: string }, caller: Caller): Promise<AppealRecord[]> {

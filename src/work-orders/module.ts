@@ -20,6 +20,9 @@ import { SqliteOrganisationRepo } from '../store/organisation-repo.ts';
 import { SqliteSmsRepo } from '../store/sms-repo.ts';
 import { SqliteWorkOrderRepo } from '../store/work-orders-repo.ts';
 import { AssessmentService } from './assessment-service.ts';
+import { AssessmentPublisher } from './assessment-publication.ts';
+import { assessmentPublicationRoutes } from './routes-assessment-publication.ts';
+import { AssessmentRepo } from '../store/assessment-repo.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import { CalendarService } from './calendar-service.ts';
 import { KnowledgeService } from './knowledge-service.ts';
@@ -90,7 +93,11 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   });
   const organisation = new OrganisationService(orgRepo, audit, clock);
   const knowledge = new KnowledgeService(new SqliteKnowledgeRepo(store.sqlite), orgRepo, audit, calendar, clock);
-  const assessment = new AssessmentService(repo, calendar, audit, clock);
+  const assessmentRepo = new AssessmentRepo(store.sqlite);
+  const publisher = new AssessmentPublisher({ repo: assessmentRepo, orders: repo, clock });
+  const assessment = new AssessmentService(repo, calendar, audit, clock, (appeal, caller) =>
+    publisher.appealAccepted(appeal, caller),
+  );
   const scanner = new SupervisionScanner({
     repo,
     orders,
@@ -107,6 +114,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     await app.register(workOrderRoutes({ orders }));
     await app.register(workOrderAdminRoutes({ orders, scanner, assessment, repo, clock }));
     await app.register(workOrderStatisticsRoutes({ hotTopics: new HotTopicsService(repo) }));
+    await app.register(assessmentPublicationRoutes({ publisher, repo: assessmentRepo, org: orgRepo }));
     await app.register(organisationRoutes({ organisation }));
     await app.register(knowledgeRoutes({ knowledge }));
     await app.register(calendarRoutes({ calendar }));

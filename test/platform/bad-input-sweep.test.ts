@@ -35,6 +35,7 @@ type JsonSchema = {
   enum?: unknown[];
   const?: unknown;
   default?: unknown;
+  examples?: unknown[];
   minimum?: number;
   maximum?: number;
   pattern?: string;
@@ -58,6 +59,7 @@ function sample(s: JsonSchema | undefined): unknown {
   if (!s) return 'x';
   if (s.const !== undefined) return s.const;
   if (s.enum) return s.enum[0];
+  if (s.examples?.[0] !== undefined) return s.examples[0];
   if (s.default !== undefined) return s.default;
   if (s.oneOf?.[0]) return sample(s.oneOf[0]);
   if (s.anyOf?.[0]) return sample(s.anyOf[0]);

@@ -78,6 +78,27 @@ describe('npm start entry (src/main.ts)', () => {
     }
   }, 60_000);
 
+  it('refuses demo traffic with a real Asterisk before connecting to it (issue 13 item 6)', async () => {
+    const t = tempDir('main-');
+    try {
+      const p = run(
+        {
+          DATA_DIR: join(t.dir, 'data'),
+          PORT: '0',
+          DEMO: '1',
+          ASTERISK_ARI_URL: 'http://127.0.0.1:1/ari',
+          ASTERISK_ARI_USER: 'u',
+          ASTERISK_ARI_PASSWORD: 'p',
+        },
+        t.dir,
+      );
+      expect(await p.exited).toBe(1);
+      expect(p.output().err).toContain('demo traffic runs only on the built-in PBX simulator');
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
+
   it('exits 1 with an operator message when the port is taken or DATA_DIR is not a directory', async () => {
     const t = tempDir('main-');
     const blocker = createServer();

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +92,44 @@ describe('prompts', () => {
     );
     expect(problems).toContain('zh/extra.wav: listed in the manifest but the file is missing');
     expect(problems).toContain('zh/stray.wav: WAV file not listed in the manifest');
+  });
+
+  it('Cantonese prompts are generated with the yue voice, one for every Mandarin prompt after the desk choice', () => {
+    const m = manifestOf(soundsDir);
+    const yue = Object.entries(m.files).filter(([n]) => n.startsWith('yue/'));
+    expect(yue.length).toBeGreaterThanOrEqual(35);
+    for (const [name, entry] of yue) {
+      expect((entry as { voice?: string }).voice, name).toBe('yue');
+      expect(m.files[name.replace('yue/', 'zh/')], name).toBeDefined();
+      // Cantonese says 一 in numbers: 幺 is the Mandarin reading.
+      expect(entry.text, name).not.toContain('幺');
+    }
+  });
+
+  it("checks a site's Zhuang recordings when present: format, and not a copy of a generated prompt", () => {
+    const dir = copy();
+    // Given no Zhuang file at all: nothing is missing, they are optional.
+    expect(checkPrompts(dir)).toEqual([]);
+    mkdirSync(join(dir, 'za'));
+    // When a site installs a proper 8 kHz recording, a 22.05 kHz one and a copied Mandarin file.
+    const good = readFileSync(join(dir, 'zh/goodbye.wav'));
+    good[good.length - 1] = (good[good.length - 1]! + 7) % 256;
+    writeFileSync(join(dir, 'za/goodbye.wav'), good);
+    const wide = Buffer.from(good);
+    wide.writeUInt32LE(22050, 24);
+    wide.writeUInt32LE(44100, 28);
+    writeFileSync(join(dir, 'za/transferring.wav'), wide);
+    writeFileSync(join(dir, 'za/no-input.wav'), readFileSync(join(dir, 'zh/no-input.wav')));
+    writeFileSync(join(dir, 'za/made-up.wav'), good);
+    // Then each wrong one is named, the good one passes.
+    expect(checkPrompts(dir).sort()).toEqual(
+      [
+        'za/transferring.wav: 22050 Hz, want 8000 Hz',
+        'za/transferring.wav: inconsistent header (blockAlign 2, byteRate 44100)',
+        "za/no-input.wav: a copy of a generated prompt, not the site's own recording",
+        'za/made-up.wav: WAV file not listed in the manifest',
+      ].sort(),
+    );
   });
 
   it('the WAV parser refuses what is not WAV', () => {

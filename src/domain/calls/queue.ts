@@ -1,7 +1,7 @@
 import { RONA, UNREACHABLE, type AgentState } from '../acd/agent.ts';
 import { compareQueueEntries } from '../acd/queue-entry.ts';
 import { compareIdle, isEligible } from '../acd/routing.ts';
-import { promptPlayback } from '../ivr/ivr-config.ts';
+import { callerLanguage, promptPlayback } from '../ivr/ivr-config.ts';
 import { numberPrompts } from '../ivr/number-prompts.ts';
 import type { CallCenterState, CallState, TransferNote } from './call-center-state.ts';
 import type { Draft, Rejection } from './draft.ts';
@@ -125,7 +125,14 @@ export function announce(d: Draft, callId: string): void {
   d.seq += 1;
   const playbackId = `${callId}:announce:${d.seq}`;
   call.announcePlaybackId = playbackId;
-  d.emit({ type: 'play', callId, channelId: call.channelId, playbackId, ...promptPlayback(prompts) });
+  d.emit({
+    type: 'play',
+    callId,
+    channelId: call.channelId,
+    playbackId,
+    // Queue announcements in the language of the desk the caller chose.
+    ...promptPlayback(prompts, callerLanguage(d.ivrConfig, call.queue?.skill)),
+  });
 }
 
 /**

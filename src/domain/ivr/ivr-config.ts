@@ -91,6 +91,13 @@ export interface IvrConfig {
   defaultSkill: string;
   nodes: Record<string, IvrNode>;
   prompts: IvrPromptSet;
+  /**
+   * The prompt language of each desk (skill), e.g. cantonese → yue: once the caller chooses that desk, every
+   * prompt of the rest of the call plays in that language where it has the file (national guidance: dialect desks).
+   */
+  skillLanguages?: Record<string, string>;
+  /** Per language of `skillLanguages`, the prompt names (`welcome`, …) that exist in it; filled by the loader. */
+  localPrompts?: Record<string, readonly string[]>;
 }
 
 export function promptFile(id: PromptId): string {
@@ -112,8 +119,27 @@ export function promptLanguage(id: PromptId): string | undefined {
   return slash > 0 ? id.slice(0, slash) : undefined;
 }
 
-/** The media list and language of one playback of these prompts (one ARI play takes one `lang`). */
-export function promptPlayback(ids: readonly PromptId[]): { media: string[]; lang?: string } {
-  const lang = ids.length ? promptLanguage(ids[0]!) : undefined;
+/** The language a caller hears after choosing the desk of `skill`, with the prompts that exist in it. */
+export interface CallerLanguage {
+  lang: string;
+  names: readonly string[];
+}
+
+export function callerLanguage(config: IvrConfig, skill: string | undefined): CallerLanguage | undefined {
+  const lang = skill === undefined ? undefined : config.skillLanguages?.[skill];
+  const names = lang === undefined ? undefined : config.localPrompts?.[lang];
+  return lang !== undefined && names !== undefined && names.length > 0 ? { lang, names } : undefined;
+}
+
+const promptName = (id: PromptId) => id.slice(id.indexOf('/') + 1);
+
+/**
+ * The media list and language of one playback of these prompts (one ARI play takes one `lang`). With the
+ * caller's desk language, the playback is in that language when it has every one of the files (a read-out of
+ * digits never mixes two languages); otherwise in the prompts' own (Mandarin).
+ */
+export function promptPlayback(ids: readonly PromptId[], local?: CallerLanguage): { media: string[]; lang?: string } {
+  const own = ids.length ? promptLanguage(ids[0]!) : undefined;
+  const lang = local && ids.length > 0 && ids.every((id) => local.names.includes(promptName(id))) ? local.lang : own;
   return lang ? { media: ids.map(promptMedia), lang } : { media: ids.map(promptMedia) };
 }

@@ -1,5 +1,6 @@
 import type { IvrEffect as Effect } from './ivr-effects.ts';
 import {
+  callerLanguage,
   promptPlayback,
   type IvrAction,
   type IvrConfig,
@@ -124,7 +125,8 @@ class Walker {
       callId: this.s.callId,
       channelId: this.s.channelId,
       playbackId,
-      ...promptPlayback(prompts),
+      // The desk chosen sets the prompt language for the rest of the call.
+      ...promptPlayback(prompts, callerLanguage(this.config, this.s.skill)),
     });
   }
 

@@ -225,8 +225,35 @@ export function validateCallCenterConfig(raw: unknown, opts: ValidateOptions): C
     if (!opts.promptExists(p)) err(`${where}: prompt file ${promptFile(p)} is missing`);
   }
 
+  // Desk languages (e.g. cantonese → yue): which of the prompts in use exist in each, asked of the same check.
+  const skillLanguages: Record<string, string> = {};
+  const localPrompts: Record<string, string[]> = {};
+  if (raw.skillLanguages !== undefined) {
+    if (!isObject(raw.skillLanguages))
+      err('"skillLanguages" must map skills to prompt languages, e.g. {"cantonese": "yue"}');
+    else
+      for (const [skill, lang] of Object.entries(raw.skillLanguages)) {
+        if (!skillSet.has(skill)) err(`"skillLanguages": ${JSON.stringify(skill)} is not one of "skills"`);
+        else if (typeof lang !== 'string' || !/^[a-z]{2,3}$/.test(lang))
+          err(`"skillLanguages".${skill} must be a language code of 2–3 letters (the folder under sounds/)`);
+        else {
+          skillLanguages[skill] = lang;
+          localPrompts[lang] = [...usedPrompts.keys()]
+            .map((p) => p.slice(p.indexOf('/') + 1))
+            .filter((name) => opts.promptExists(`${lang}/${name}`));
+        }
+      }
+  }
+
   if (errors.length > 0) return { ok: false, errors };
-  const ivr: IvrConfig = { start, skills: skills ?? [], defaultSkill, nodes, prompts: promptSet as IvrPromptSet };
+  const ivr: IvrConfig = {
+    start,
+    skills: skills ?? [],
+    defaultSkill,
+    nodes,
+    prompts: promptSet as IvrPromptSet,
+    ...(Object.keys(skillLanguages).length > 0 ? { skillLanguages, localPrompts } : {}),
+  };
   return { ok: true, config: { ivr, acd } };
 }
 

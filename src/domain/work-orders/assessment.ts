@@ -105,18 +105,65 @@ function rate(n: number, d: number): number | null {
 }
 
 /**
- * Monthly or yearly figures per lead unit over plain order records, as known at `now` (an assignment whose
- * counting instant is after `now` is not counted yet). Satisfaction is the requester's verdict on each
- * assignment's answer (so a unit keeps a dissatisfied verdict even if the order is later re-dispatched). Orders
- * closed by the agent without dispatch have no unit and are not counted; assisting units are not scored here.
+ * What one assignment brings to its lead unit's figures in a period: the audit-level input of the monthly
+ * assessment (art. 30), frozen with each publication so a published score can be recomputed and checked.
  */
-export function assessUnits(orders: Iterable<WorkOrder>, period: AssessmentPeriod, now: number): UnitFigures[] {
+export interface AssessmentContribution {
+  orderId: number;
+  unitId: string;
+  /** null: signing not counted yet (not signed and not due before the horizon). */
+  sign: 'on-time' | 'late' | null;
+  /** null: completion not counted (returned, forwarded, or no completion deadline). */
+  completion: 'on-time' | 'late' | null;
+  returned: boolean;
+  extended: boolean;
+  satisfaction: 'satisfied' | 'basically-satisfied' | 'dissatisfied' | null;
+  satisfiedByDefault: boolean;
+}
+
+/** The assignments counted in `period` as known at `now`, one contribution each (see assessUnits). */
+export function assessmentContributions(
+  orders: Iterable<WorkOrder>,
+  period: AssessmentPeriod,
+  now: number,
+): AssessmentContribution[] {
+  const out: AssessmentContribution[] = [];
+  const horizon = Math.min(now, period.end);
+  for (const order of orders) {
+    for (const a of order.assignments) {
+      const t = countingInstant(a);
+      if (t === null || t < period.start || t >= period.end || t > now) continue;
+      let sign: AssessmentContribution['sign'] = null;
+      if (a.signedAt !== undefined) sign = a.signedAt <= a.signDue.at ? 'on-time' : 'late';
+      else if (a.signDue.at < horizon) sign = 'late';
+      let completion: AssessmentContribution['completion'] = null;
+      // A workstation that passed the order on (art. 8) is scored on signing only; the unit below answers.
+      if (!a.returned && !a.forwarded && a.completionDue)
+        completion = a.reply && a.reply.at <= a.completionDue.at ? 'on-time' : 'late';
+      const s = a.satisfaction;
+      out.push({
+        orderId: order.id,
+        unitId: a.leadUnitId,
+        sign,
+        completion,
+        returned: a.returned !== undefined,
+        extended: a.extensions.some((e) => e.decision?.approved),
+        satisfaction: s ? s.result : null,
+        satisfiedByDefault: s?.result === 'satisfied' && s.byDefault === true,
+      });
+    }
+  }
+  return out;
+}
+
+/** Per-unit figures from contributions, sorted by unit id. */
+export function figuresFromContributions(contributions: Iterable<AssessmentContribution>): UnitFigures[] {
   const byUnit = new Map<string, UnitFigures>();
-  const get = (unitId: string): UnitFigures => {
-    let f = byUnit.get(unitId);
+  for (const c of contributions) {
+    let f = byUnit.get(c.unitId);
     if (!f) {
       f = {
-        unitId,
+        unitId: c.unitId,
         counted: 0,
         signCounted: 0,
         signedOnTime: 0,
@@ -135,41 +182,26 @@ export function assessUnits(orders: Iterable<WorkOrder>, period: AssessmentPerio
         dissatisfied: 0,
         satisfactionRate: null,
       };
-      byUnit.set(unitId, f);
+      byUnit.set(c.unitId, f);
     }
-    return f;
-  };
-  const horizon = Math.min(now, period.end);
-  for (const order of orders) {
-    for (const a of order.assignments) {
-      const t = countingInstant(a);
-      if (t === null || t < period.start || t >= period.end || t > now) continue;
-      const f = get(a.leadUnitId);
-      f.counted++;
-      if (a.signedAt !== undefined) {
-        f.signCounted++;
-        if (a.signedAt <= a.signDue.at) f.signedOnTime++;
-      } else if (a.signDue.at < horizon) {
-        f.signCounted++;
-      }
-      if (a.returned) {
-        f.returned++;
-      } else if (a.forwarded) {
-        // A workstation that passed the order on (art. 8) is scored on signing only; the unit below answers.
-      } else if (a.completionDue) {
-        f.completionCounted++;
-        if (a.reply && a.reply.at <= a.completionDue.at) f.completedOnTime++;
-      }
-      if (a.extensions.some((e) => e.decision?.approved)) f.extended++;
-      const s = a.satisfaction;
-      if (s) {
-        f.rated++;
-        if (s.result === 'satisfied') {
-          f.satisfied++;
-          if (s.byDefault) f.satisfiedByDefault++;
-        } else if (s.result === 'basically-satisfied') f.basicallySatisfied++;
-        else f.dissatisfied++;
-      }
+    f.counted++;
+    if (c.sign !== null) {
+      f.signCounted++;
+      if (c.sign === 'on-time') f.signedOnTime++;
+    }
+    if (c.returned) f.returned++;
+    if (c.completion !== null) {
+      f.completionCounted++;
+      if (c.completion === 'on-time') f.completedOnTime++;
+    }
+    if (c.extended) f.extended++;
+    if (c.satisfaction !== null) {
+      f.rated++;
+      if (c.satisfaction === 'satisfied') {
+        f.satisfied++;
+        if (c.satisfiedByDefault) f.satisfiedByDefault++;
+      } else if (c.satisfaction === 'basically-satisfied') f.basicallySatisfied++;
+      else f.dissatisfied++;
     }
   }
   const out = [...byUnit.values()].sort((x, y) => x.unitId.localeCompare(y.unitId));
@@ -181,4 +213,14 @@ export function assessUnits(orders: Iterable<WorkOrder>, period: AssessmentPerio
     f.satisfactionRate = rate(f.satisfied + f.basicallySatisfied, f.rated);
   }
   return out;
+}
+
+/**
+ * Monthly or yearly figures per lead unit over plain order records, as known at `now` (an assignment whose
+ * counting instant is after `now` is not counted yet). Satisfaction is the requester's verdict on each
+ * assignment's answer (so a unit keeps a dissatisfied verdict even if the order is later re-dispatched). Orders
+ * closed by the agent without dispatch have no unit and are not counted; assisting units are not scored here.
+ */
+export function assessUnits(orders: Iterable<WorkOrder>, period: AssessmentPeriod, now: number): UnitFigures[] {
+  return figuresFromContributions(assessmentContributions(orders, period, now));
 }

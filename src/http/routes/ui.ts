@@ -78,6 +78,13 @@ export function uiRoutes(opts: UiRoutesOptions): FastifyPluginAsync {
     app.get('/ui/audit', { config, schema: schema('Auditor console page') }, async (_req, reply) =>
       send(reply, join(dir, 'audit.html'), TYPES['.html']!),
     );
+    // Call and order reports, and the monthly assessment (issue 13 items 3 and 4).
+    app.get('/ui/reports', { config, schema: schema('Call and order reports page') }, async (_req, reply) =>
+      send(reply, join(dir, 'reports.html'), TYPES['.html']!),
+    );
+    app.get('/ui/assessment', { config, schema: schema('Monthly assessment page') }, async (_req, reply) =>
+      send(reply, join(dir, 'assessment.html'), TYPES['.html']!),
+    );
     app.get(
       '/ui/config.json',
       { config, schema: schema('Skills and voice-menu labels for the pages') },
