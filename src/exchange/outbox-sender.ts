@@ -16,7 +16,7 @@ export interface ExchangeFigures {
 }
 
 export interface OutboxSenderOptions {
-  repo: Pick<SqliteExchangeRepo, 'due' | 'ack' | 'fail' | 'figures' | 'nextHeadAttemptAt'>;
+  repo: Pick<SqliteExchangeRepo, 'due' | 'ackAll' | 'fail' | 'figures' | 'nextHeadAttemptAt'>;
   /** The regional platform's receiving URL. */
   endpoint: string;
   /** Shared HMAC secret; the signature covers `${timestamp}.${body}` like the SMS webhook. */
@@ -51,6 +51,8 @@ export class OutboxSender {
   private timer: TimerId | undefined;
   private stopped = true;
   private wakeQueued = false;
+  /** Acknowledged records waiting for the next grouped delete (one transaction, one fsync for all). */
+  private acks: { id: number; done: () => void }[] = [];
   private acknowledged = 0;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
@@ -148,6 +150,33 @@ export class OutboxSender {
     this.settled.add(p);
   }
 
+  /**
+   * Deletes acknowledged records in groups: acks arriving in the same turn share one transaction. The order
+   * stays "in flight" until its record's delete is durable, so its next record never overtakes it, even
+   * across a crash.
+   */
+  private recordAck(id: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.acks.push({ id, done: resolve });
+      if (this.acks.length > 1) return;
+      setImmediate(() => {
+        const batch = this.acks;
+        this.acks = [];
+        try {
+          this.acknowledged += this.o.repo.ackAll(batch.map((a) => a.id));
+        } catch (err) {
+          // The records stay and go again (the receiver drops them by id).
+          this.o.logger.error(
+            { err: errText(err), records: batch.length },
+            'exchange: acknowledged records not deleted',
+          );
+        } finally {
+          for (const a of batch) a.done();
+        }
+      });
+    });
+  }
+
   private async push(row: OutboxRow, abort: AbortController): Promise<void> {
     const clock = this.o.clock;
     const timer = clock.setTimeout(
@@ -172,7 +201,7 @@ export class OutboxSender {
       const ack = ackOf(text);
       // A stale or duplicated acknowledgement of another record must not take this one out of the outbox.
       if (ack !== String(row.id)) throw new Error(`acknowledgement names ${ack ?? 'nothing'} instead of ${row.id}`);
-      if (this.o.repo.ack(row.id)) this.acknowledged += 1;
+      await this.recordAck(row.id);
     } catch (err) {
       const now = clock.now();
       const attempts = row.attempts + 1;

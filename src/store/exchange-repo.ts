@@ -37,7 +37,7 @@ export interface IntakeReceipt {
 export class SqliteExchangeRepo {
   private readonly s;
 
-  constructor(sqlite: Database.Database) {
+  constructor(private readonly sqlite: Database.Database) {
     const p = <T = unknown>(q: string) => sqlite.prepare<unknown[], T>(q);
     this.s = {
       append: p(
@@ -88,9 +88,13 @@ export class SqliteExchangeRepo {
     }));
   }
 
-  /** The platform acknowledged the record: it leaves the outbox. False if it had already left (a duplicate ack). */
-  ack(id: number): boolean {
-    return this.s.ack.run(id).changes === 1;
+  /** The platform acknowledged these records: they leave the outbox, in one transaction. Returns how many were still there. */
+  ackAll(ids: readonly number[]): number {
+    return this.sqlite.transaction(() => {
+      let n = 0;
+      for (const id of ids) n += this.s.ack.run(id).changes;
+      return n;
+    })();
   }
 
   fail(id: number, at: number, error: string, nextAttemptAt: number): void {
