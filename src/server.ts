@@ -240,6 +240,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     });
     cleanups.unshift(() => calls.close());
     calls.figures.setExchangeFigures(() => exchange.figures());
+    if (exchange.sender) exchange.sender.onChange = () => calls.figures.refresh();
     // Recording retention (issue 11): legal holds, the daily purge and the daily integrity check.
     const retention = new RecordingRetention({
       repo: calls.recordings,

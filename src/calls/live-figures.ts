@@ -109,6 +109,11 @@ export class FiguresPublisher {
     this.exchangeFigures = fn;
   }
 
+  /** Something outside the call layer changed the figures (the exchange outbox): push them (coalesced). */
+  refresh(): void {
+    this.schedule();
+  }
+
   /** The figures as of now (for a newly connected supervisor and GET /calls/live). */
   current(): LiveFigures {
     const now = this.o.clock.now();

@@ -59,6 +59,8 @@ export class OutboxSender {
   private readonly baseMs: number;
   private readonly maxMs: number;
   private readonly idlePollMs: number;
+  /** Told when the figures changed (records acknowledged or failed), e.g. to push the wallboard. */
+  onChange: (() => void) | undefined;
 
   constructor(private readonly o: OutboxSenderOptions) {
     this.timeoutMs = o.timeoutMs ?? 10_000;
@@ -172,6 +174,7 @@ export class OutboxSender {
           );
         } finally {
           for (const a of batch) a.done();
+          this.onChange?.();
         }
       });
     });
@@ -207,6 +210,7 @@ export class OutboxSender {
       const attempts = row.attempts + 1;
       const reason = abort.signal.aborted ? String((abort.signal.reason as Error)?.message ?? 'aborted') : errText(err);
       this.o.repo.fail(row.id, now, reason, now + backoffDelay(attempts, this.baseMs, this.maxMs));
+      this.onChange?.();
       // Ids and counts only: the record holds personal data.
       this.o.logger.warn(
         { outboxId: row.id, orderId: row.orderId, attempts, reason },
