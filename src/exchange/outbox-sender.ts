@@ -209,7 +209,12 @@ export class OutboxSender {
       const now = clock.now();
       const attempts = row.attempts + 1;
       const reason = abort.signal.aborted ? String((abort.signal.reason as Error)?.message ?? 'aborted') : errText(err);
-      this.o.repo.fail(row.id, now, reason, now + backoffDelay(attempts, this.baseMs, this.maxMs));
+      try {
+        this.o.repo.fail(row.id, now, reason, now + backoffDelay(attempts, this.baseMs, this.maxMs));
+      } catch (dbErr) {
+        // Not recorded (the store is closing): the record is still there and goes again at the next start.
+        this.o.logger.error({ outboxId: row.id, err: errText(dbErr) }, 'exchange: failed push not recorded');
+      }
       this.onChange?.();
       // Ids and counts only: the record holds personal data.
       this.o.logger.warn(

@@ -25,7 +25,7 @@ export interface OutboxHarness {
   /** Takes an order (one record) and, with `answered`, answers it directly (a second record). */
   order(n: number, answered?: boolean): Promise<number>;
   sender(endpoint: string, o?: Partial<OutboxSenderOptions>): OutboxSender;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** A work-order module with the exchange outbox on, over a database file in a fresh temp dir. */
@@ -81,8 +81,8 @@ export function outboxHarness(): OutboxHarness {
       senders.push(s);
       return s;
     },
-    close() {
-      for (const s of senders) void s.stop();
+    async close() {
+      await Promise.all(senders.map((s) => s.stop()));
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },

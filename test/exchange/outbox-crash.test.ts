@@ -13,7 +13,7 @@ describe('exchange outbox across a crash of the sender', () => {
   let child: ChildProcess | undefined;
   afterEach(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    h?.close();
+    await h?.close();
     await rx?.close();
   });
 

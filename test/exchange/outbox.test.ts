@@ -6,7 +6,7 @@ import { Receiver, until } from './receiver.ts';
 
 describe('exchange outbox: written with the transition', () => {
   let h: OutboxHarness | undefined;
-  afterEach(() => h?.close());
+  afterEach(async () => h?.close());
 
   it('given the outbox on, when an order is taken and answered, then one record per transition is kept in order', async () => {
     h = outboxHarness();
@@ -49,7 +49,7 @@ describe('exchange outbox sender against a local receiver', () => {
   let h: OutboxHarness | undefined;
   let rx: Receiver | undefined;
   afterEach(async () => {
-    h?.close();
+    await h?.close();
     await rx?.close();
     h = undefined;
     rx = undefined;
