@@ -36,6 +36,8 @@ import { callerOf } from './work-orders/work-order-service.ts';
 import { orderView } from './work-orders/order-view.ts';
 import { ServiceError } from './work-orders/service-error.ts';
 import { pooledOpusEncoder } from './recordings/opus-codec.ts';
+import { createIntakeModule } from './intake/intake-module.ts';
+import { createExchangeModule, exchangeEnabled } from './exchange/exchange-module.ts';
 import { resolveEncoderThreads } from './recordings/opus-worker-pool.ts';
 import { ReportService } from './reports/report-service.ts';
 import { reportRoutes } from './reports/routes-reports.ts';
@@ -162,7 +164,19 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       startScanner: opts.scanner !== false,
       // A phone order's callId must name a call; the call layer (built below) also knows calls not yet written.
       callExists: (callId) => calls.hasCall(callId),
+      // Issue 13 item 2: with a regional endpoint, every transition goes to the outbox in its own transaction.
+      exchangeOutbox: exchangeEnabled(config.exchange),
+      onOutboxWrite: () => exchange.sender?.wake(),
     });
+    // Issue 13: citizen intake channels and the real-time exchange with the regional platform.
+    const intake = createIntakeModule({
+      config: config.intake,
+      workOrders,
+      clock,
+      logger,
+      dataDir: config.server.dataDir,
+    });
+    const exchange = createExchangeModule({ config: config.exchange, workOrders, clock, logger });
     // Opus in Ogg unless the site keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav), encoded on
     // worker threads so the main thread keeps serving ARI events; the threads end when the server closes.
     const opusPool =
@@ -186,7 +200,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       callCenter: loadIvrConfig(),
       agentDialTemplate: config.asterisk.agentDialTemplate,
       externalDialTemplate: config.asterisk.externalDialTemplate,
-      history: workOrderHistory(workOrders.repo),
+      history: workOrderHistory(workOrders.repo, intake.service),
       audit: new SqliteAuditRepo(store.db),
       // Agent ids are user names: a taken extension is refused naming its holder's display name.
       extensions: extensionPolicy(
@@ -230,6 +244,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       },
     });
     cleanups.unshift(() => calls.close());
+    calls.figures.setExchangeFigures(() => exchange.figures());
+    if (exchange.sender) exchange.sender.onChange = () => calls.figures.refresh();
     // Recording retention (issue 11): legal holds, the daily purge and the daily integrity check.
     const retention = new RecordingRetention({
       repo: calls.recordings,
@@ -289,6 +305,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       callsExport,
       reports,
       ui,
+      ...intake.plugins,
+      exchange.plugin,
       ...(opts.plugins?.(ctx) ?? []),
     ];
 
@@ -312,6 +330,10 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     calls.attachSockets(sockets);
 
     await app.listen({ host: config.server.host, port: config.server.port });
+    if (exchange.sender) {
+      exchange.sender.start();
+      cleanups.unshift(() => exchange.sender?.stop());
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

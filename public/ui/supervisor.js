@@ -179,6 +179,14 @@ function renderFigures() {
     tile('agents-ready', '就绪坐席', a.ready ?? 0),
     tile('agents-on-call', '通话中', (a['on-call'] ?? 0) + (a.reserved ?? 0)),
     tile('today-rate', '今日 20 秒接通率（监管口径）', percent(f.today.regulatorRate)),
+    // The exchange with the regional platform (art. 5): shown only when the server pushes to one.
+    ...(f.exchange
+      ? [
+          tile('exchange-pending', '待上报省平台', f.exchange.pending, f.exchange.pending > 0 ? 'warm' : ''),
+          tile('exchange-failed', '上报失败重试中', f.exchange.failed, f.exchange.failed > 0 ? 'hot' : ''),
+          tile('exchange-lag', '上报延迟', seconds(f.exchange.lagMs), f.exchange.lagMs >= 60_000 ? 'hot' : ''),
+        ]
+      : []),
   );
 
   const skills = Object.keys(f.live.waiting);

@@ -21,6 +21,8 @@ export interface LiveFigures extends SupervisorFigures {
     callId?: string;
     skills: string[];
   }>;
+  /** The exchange with the regional platform (art. 5): records not yet acknowledged, failing, and the lag. */
+  exchange?: { pending: number; failed: number; lagMs: number; acknowledged: number } | null;
 }
 
 const WINDOW_MS = 33 * 3_600_000; // the rolling 24 h and today (at most 24 h) with room to spare
@@ -77,6 +79,7 @@ export class FiguresPublisher {
   private readonly records = new Map<string, CallRecord>();
   private readonly offs: Array<() => void>;
   private readonly sinks = new Set<(f: LiveFigures) => void>();
+  private exchangeFigures: (() => LiveFigures['exchange']) | undefined;
 
   constructor(
     private readonly o: {
@@ -99,6 +102,16 @@ export class FiguresPublisher {
   onFigures(fn: (f: LiveFigures) => void): () => void {
     this.sinks.add(fn);
     return () => this.sinks.delete(fn);
+  }
+
+  /** Adds the regional exchange's outbox figures to every push (set by the server when the exchange is on). */
+  setExchangeFigures(fn: () => LiveFigures['exchange']): void {
+    this.exchangeFigures = fn;
+  }
+
+  /** Something outside the call layer changed the figures (the exchange outbox): push them (coalesced). */
+  refresh(): void {
+    this.schedule();
   }
 
   /** The figures as of now (for a newly connected supervisor and GET /calls/live). */
@@ -129,7 +142,13 @@ export class FiguresPublisher {
         ...(a.callId !== undefined ? { callId: a.callId } : {}),
       });
     }
-    return { ...f, longestWaitSince: since, adoptedOrTransferred: outside, agentList };
+    return {
+      ...f,
+      longestWaitSince: since,
+      adoptedOrTransferred: outside,
+      agentList,
+      ...(this.exchangeFigures ? { exchange: this.exchangeFigures() } : {}),
+    };
   }
 
   private schedule(): void {

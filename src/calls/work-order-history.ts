@@ -31,8 +31,14 @@ function orderIdOf(text: string): number | null {
   return /^[1-9][0-9]{0,14}$/.test(text) ? Number(text) : null;
 }
 
-/** The caller's history and the ticket status self-service, read from the work-order store (issue 3). */
-export function workOrderHistory(repo: WorkOrderReads): CallerHistorySource {
+/**
+ * The caller's history and the ticket status self-service, read from the work-order store (issue 3). A caller
+ * may key an order number or the tracking code an intake channel gave them (issue 13), with the same check.
+ */
+export function workOrderHistory(
+  repo: WorkOrderReads,
+  trackingCodes?: { orderIdOf(code: string): number | null },
+): CallerHistorySource {
   return {
     ordersByPhone(phone: string, limit: number): CallerOrder[] {
       return repo.findByPhoneSync(phone, limit).map((o) => ({
@@ -49,7 +55,7 @@ export function workOrderHistory(repo: WorkOrderReads): CallerHistorySource {
     },
     ticketStatus(ticketNumber: string, callerNumber: string): string | null {
       // A caller may key leading zeros (as before this check existed); a link must name the order exactly.
-      const id = orderIdOf(ticketNumber.replace(/^0+(?=[0-9])/, ''));
+      const id = trackingCodes?.orderIdOf(ticketNumber) ?? orderIdOf(ticketNumber.replace(/^0+(?=[0-9])/, ''));
       if (id === null) return null;
       const order = repo.getSync(id);
       // "Not found" for an order the caller may not hear, so the menu cannot be used to learn which orders exist.

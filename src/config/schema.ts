@@ -130,6 +130,49 @@ export const configSchema = {
       allowed: 'a secret of at least 16 characters',
     }),
   },
+  intake: {
+    /**
+     * Per-channel credentials of the citizen intake API (POST /intake/{channel}), each `channel:id:secret`
+     * (e.g. `wechat:wx-backend:<secret of 16+ characters>`). Empty: only the public form takes submissions.
+     */
+    credentials: list({
+      env: 'INTAKE_CREDENTIALS',
+      default: [],
+      secret: true,
+      item: /^[a-z-]+:[A-Za-z0-9_.-]{1,64}:[^,]{16,}$/,
+      allowed: 'channel:id:secret entries (secret of at least 16 characters)',
+    }),
+    /** Serve the public form /public/submit (no sign-in, proof of work). */
+    publicForm: bool({ env: 'INTAKE_PUBLIC_FORM', default: true }),
+    /** Proof-of-work difficulty of the public form: leading zero bits (about 2^bits hashes in the browser). */
+    powBits: int({ env: 'INTAKE_POW_BITS', default: 16, min: 1, max: 28 }),
+    /** Submissions accepted per phone number per hour. */
+    perNumberPerHour: int({ env: 'INTAKE_PER_NUMBER_PER_HOUR', default: 5, min: 1, max: 10_000 }),
+    /** Submissions accepted per credential (and for the public form) per minute. */
+    perCredentialPerMinute: int({ env: 'INTAKE_PER_CREDENTIAL_PER_MINUTE', default: 120, min: 1, max: 1_000_000 }),
+    maxAttachments: int({ env: 'INTAKE_MAX_ATTACHMENTS', default: 3, min: 0, max: 10 }),
+    maxAttachmentBytes: int({ env: 'INTAKE_MAX_ATTACHMENT_BYTES', default: 5_242_880, min: 1024, max: 52_428_800 }),
+  },
+  exchange: {
+    /** The regional 12345 platform's receiving URL (art. 5). Set: every order transition goes to the outbox and is pushed there. */
+    endpoint: optionalStr({ env: 'EXCHANGE_ENDPOINT', check: isHttpUrl, allowed: 'an http:// or https:// URL' }),
+    /** HMAC secret signing the pushed records. */
+    secret: optionalStr({
+      env: 'EXCHANGE_SECRET',
+      secret: true,
+      minLength: 16,
+      allowed: 'a secret of at least 16 characters',
+    }),
+    /** HMAC secret the regional platform signs its assignments with (POST /exchange/incoming). Unset: refused (503). */
+    webhookSecret: optionalStr({
+      env: 'EXCHANGE_WEBHOOK_SECRET',
+      secret: true,
+      minLength: 16,
+      allowed: 'a secret of at least 16 characters',
+    }),
+    timeoutMs: int({ env: 'EXCHANGE_TIMEOUT_MS', default: 10_000, min: 100, max: 120_000 }),
+    concurrency: int({ env: 'EXCHANGE_CONCURRENCY', default: 4, min: 1, max: 64 }),
+  },
   recordings: {
     /** Years a recording is kept after the call (art. 28: at least 3); the purge removes it afterwards unless held. */
     retentionYears: int({ env: 'RECORDING_RETENTION_YEARS', default: 3, min: 3, max: 100 }),

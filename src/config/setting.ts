@@ -163,7 +163,7 @@ export function list(
     env: opts.env,
     default: opts.default,
     allowed,
-    secret: false,
+    secret: opts.secret ?? false,
     parse(raw, fromEnv) {
       let items: unknown[];
       if (fromEnv && typeof raw === 'string')

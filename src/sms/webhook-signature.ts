@@ -16,13 +16,16 @@ export function verifyWebhook(opts: {
   timestamp: string | undefined;
   rawBody: string;
   now: number;
+  /** Header names used in the reasons (other signed webhooks use the same scheme). Default: the SMS ones. */
+  headerNames?: { signature: string; timestamp: string };
 }): SignatureCheck {
-  if (!opts.signature) return { ok: false, reason: 'missing x-sms-signature header' };
+  const h = opts.headerNames ?? { signature: 'x-sms-signature', timestamp: 'x-sms-timestamp' };
+  if (!opts.signature) return { ok: false, reason: `missing ${h.signature} header` };
   if (!opts.timestamp || !/^\d{10,13}$/.test(opts.timestamp))
-    return { ok: false, reason: 'missing or malformed x-sms-timestamp header (epoch seconds or milliseconds)' };
+    return { ok: false, reason: `missing or malformed ${h.timestamp} header (epoch seconds or milliseconds)` };
   const ts = opts.timestamp.length <= 10 ? Number(opts.timestamp) * 1000 : Number(opts.timestamp);
   if (Math.abs(opts.now - ts) > SIGNATURE_TOLERANCE_MS)
-    return { ok: false, reason: 'x-sms-timestamp is outside the accepted window' };
+    return { ok: false, reason: `${h.timestamp} is outside the accepted window` };
   const expected = Buffer.from(signWebhook(opts.secret, opts.timestamp, opts.rawBody));
   const given = Buffer.from(opts.signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))

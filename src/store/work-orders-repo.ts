@@ -327,7 +327,14 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   }[] = [];
   private flushScheduled = false;
 
-  constructor(private readonly sqlite: Database.Database) {
+  /**
+   * `onWrite` runs inside the transaction of every order write, after the order row: the exchange outbox
+   * (art. 5) appends its record there, so a transition and its outbox record commit or roll back together.
+   */
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly opts: { onWrite?: (order: WorkOrder, at: number) => void } = {},
+  ) {
     const p = <T = unknown>(q: string) => sqlite.prepare<unknown[], T>(q);
     this.s = {
       categories: p<{ code: string; name: string; parent_code: string | null; fast_response: number }>(
@@ -539,6 +546,7 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
       this.s.insTask.run(t.orderId, t.kind, t.unitId ?? null, t.note ?? null, change.at);
     for (const n of change.notices ?? [])
       this.s.insNotice.run(n.orderId, n.unitId, n.level, n.deadlineKind, n.deadlineAt, change.at);
+    this.opts.onWrite?.(order, change.at);
   }
 
   async categories(): Promise<CategoryRecord[]> {

@@ -19,6 +19,8 @@ import { SqliteKnowledgeRepo } from '../store/knowledge-repo.ts';
 import { SqliteOrganisationRepo } from '../store/organisation-repo.ts';
 import { SqliteSmsRepo } from '../store/sms-repo.ts';
 import { SqliteWorkOrderRepo } from '../store/work-orders-repo.ts';
+import { SqliteExchangeRepo } from '../store/exchange-repo.ts';
+import { toExchangeRecord } from './exchange-format.ts';
 import { AssessmentService } from './assessment-service.ts';
 import { AssessmentPublisher } from './assessment-publication.ts';
 import { assessmentPublicationRoutes } from './routes-assessment-publication.ts';
@@ -48,6 +50,10 @@ export interface WorkOrderModuleOptions {
   notifier?: WorkOrderNotifier;
   /** Does a call exist? Default: a row in the call records; the server passes the call layer's check, which also knows live calls. */
   callExists?: (callId: string) => boolean;
+  /** Write every order transition to the exchange outbox (art. 5), for the sender to push to the regional platform. */
+  exchangeOutbox?: boolean;
+  /** Told after an outbox record is written (the sender wakes up). */
+  onOutboxWrite?: () => void;
 }
 
 /** Work orders, organisation, knowledge base, calendar and assessment wired over one store (no DI container). */
@@ -61,6 +67,8 @@ export interface WorkOrderModule {
   sms: SatisfactionSms;
   smsGateway: SmsGateway;
   repo: SqliteWorkOrderRepo;
+  /** The exchange outbox, regional ids taken in, and intake tracking codes. */
+  exchange: SqliteExchangeRepo;
   /** Registers every route of the module (and loads stored calendar years first). */
   plugin: FastifyPluginAsync;
 }
@@ -69,7 +77,20 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   const { store, clock, logger } = opts;
   const audit = new SqliteAuditRepo(store.db);
   const orgRepo = new SqliteOrganisationRepo(store.db);
-  const repo = new SqliteWorkOrderRepo(store.sqlite);
+  const exchange = new SqliteExchangeRepo(store.sqlite);
+  const onOutboxWrite = opts.onOutboxWrite;
+  const repo = new SqliteWorkOrderRepo(
+    store.sqlite,
+    opts.exchangeOutbox
+      ? {
+          // Full personal data: the regional platform handles the order (art. 5, 16); never logged.
+          onWrite: (o, at) => {
+            exchange.appendSync(o.id, o.version, JSON.stringify(toExchangeRecord(o)), at);
+            if (onOutboxWrite) setImmediate(onOutboxWrite);
+          },
+        }
+      : {},
+  );
   const callRecords = new CallsRepo(store.db);
   const calendar = new CalendarService({
     repo: new SqliteCalendarRepo(store.db),
@@ -128,5 +149,5 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     }
   };
 
-  return { orders, organisation, knowledge, calendar, assessment, scanner, sms, smsGateway, repo, plugin };
+  return { orders, organisation, knowledge, calendar, assessment, scanner, sms, smsGateway, repo, exchange, plugin };
 }

@@ -55,6 +55,8 @@ export interface IntakeInput {
   location?: string;
   /** The platform that took the demand (region or city); county workstations take no public requests (art. 8). */
   receivedByUnitId?: string;
+  /** Assigned by the regional platform (art. 5): a phone demand it took has no call on this server. */
+  viaRegionalPlatform?: boolean;
 }
 
 export interface IntakeResult {
@@ -175,7 +177,7 @@ export class WorkOrderService {
         'unknown-category',
         `body.category: unknown category "${input.category}" (GET /work-orders/categories lists them)`,
       );
-    if (input.channel === 'phone' && !input.callId)
+    if (input.channel === 'phone' && !input.callId && !input.viaRegionalPlatform)
       throw badInput(
         'call-id-required',
         'body.callId is required for the phone channel: a phone order is linked to its call',

@@ -36,4 +36,32 @@ describe('supervisor figures publisher', () => {
     pub.close();
     store.close();
   });
+
+  it('given the exchange figures, when the outbox changes, then a push carries pending, failed and lag', () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
+    const store = openStore({ dataDir: ':memory:' });
+    const state = createCallCenterState(loadIvrConfig());
+    const controller = { liveCalls: () => new Map() } as unknown as CallController;
+    const pub = new FiguresPublisher({
+      controller,
+      state: () => state,
+      repo: new CallsRepo(store.db),
+      clock,
+      events: new CallEventHub(),
+    });
+    const pushes: LiveFigures[] = [];
+    pub.onFigures((f) => pushes.push(f));
+    let outbox = { pending: 3, failed: 1, lagMs: 42_000, acknowledged: 7 };
+    pub.setExchangeFigures(() => outbox);
+    pub.refresh();
+    clock.advance(0);
+    expect(pushes.at(-1)?.exchange).toEqual({ pending: 3, failed: 1, lagMs: 42_000, acknowledged: 7 });
+    outbox = { pending: 0, failed: 0, lagMs: 0, acknowledged: 10 };
+    pub.refresh();
+    clock.advance(1_000);
+    expect(pushes).toHaveLength(2);
+    expect(pushes.at(-1)?.exchange).toMatchObject({ pending: 0, acknowledged: 10 });
+    pub.close();
+    store.close();
+  });
 });

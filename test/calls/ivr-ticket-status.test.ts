@@ -5,6 +5,7 @@ import { FakeClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import type { Store } from '../../src/store/db.ts';
 import { createWorkOrderModule, type WorkOrderModule } from '../../src/work-orders/module.ts';
+import { createIntakeModule, type IntakeModule } from '../../src/intake/intake-module.ts';
 import type { Caller } from '../../src/work-orders/work-order-service.ts';
 import { Harness } from './harness.ts';
 
@@ -138,5 +139,56 @@ describe('work-order status by phone on the simulator', () => {
     expect(heard.at(-1)).toContain('hotline/goodbye');
     const row = h!.layer.calls.listCalls({}).find((c) => c.callerNumber === CALLER)!;
     expect(row.outcome).toBe('completed-in-ivr');
+  });
+
+  it('given a tracking code from an intake channel, when the citizen keys it from the number given, then they hear its status', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
+    let intake: IntakeModule | undefined;
+    h = await Harness.start({
+      clock,
+      history: (store: Store) => {
+        const logger = createLogger({ level: 'silent', pretty: false });
+        orders = createWorkOrderModule({ store, clock, logger, dataDir: ':memory:', startScanner: false });
+        intake = createIntakeModule({
+          config: {
+            credentials: [],
+            publicForm: false,
+            powBits: 8,
+            perNumberPerHour: 5,
+            perCredentialPerMinute: 100,
+            maxAttachments: 0,
+            maxAttachmentBytes: 1024,
+          },
+          workOrders: orders,
+          clock,
+          logger,
+          dataDir: ':memory:',
+        });
+        return workOrderHistory(orders.repo, intake.service);
+      },
+    });
+    const { trackingCode } = await intake!.service.submit('wechat', 'wx-backend', {
+      type: 'complaint',
+      category: 'environment.noise',
+      content: '小区门口夜间施工噪音扰民',
+      phone: CALLER,
+    });
+    const placed = h.sim.control.placeCall({
+      from: CALLER,
+      to: '12345',
+      script: [
+        awaitPrompt('hotline/desk-choice'),
+        { kind: 'dtmf', digits: '8' },
+        awaitPrompt('hotline/ticket-enter-number'),
+        { kind: 'dtmf', digits: `${trackingCode}#` },
+        awaitPrompt('hotline/after-status'),
+        { kind: 'hangup' },
+      ],
+    });
+    await ended('call ended');
+    const heard = promptsOf(placed.callerChannelId).join(' ');
+    expect(heard).toContain('hotline/ticket-status-is');
+    expect(heard).toContain('hotline/status-received');
+    expect(heard).not.toContain('hotline/ticket-not-found');
   });
 });

@@ -76,7 +76,8 @@ export const TRANSITIONS: Readonly<
   'record-satisfaction': { from: ['closed'], actors: ['requester', 'system', ...HOTLINE] },
   'satisfaction-timeout': { from: ['closed'], actors: ['system'] },
   'conclude-review': { from: ['under-review'], actors: HOTLINE },
-  'merge-into': { from: ['registered'], actors: HOTLINE },
+  // The system too: a citizen's submission through an intake channel (issue 13) repeating an open order merges at intake.
+  'merge-into': { from: ['registered'], actors: [...HOTLINE, 'system'] },
   absorb: { from: OPEN_STATUSES, actors: [...HOTLINE, 'system'] },
 });
 
