@@ -18,7 +18,7 @@ import type { Store } from '../store/db.ts';
 import { SqliteKnowledgeRepo } from '../store/knowledge-repo.ts';
 import { SqliteOrganisationRepo } from '../store/organisation-repo.ts';
 import { SqliteSmsRepo } from '../store/sms-repo.ts';
-import { SqliteWorkOrderRepo } from '../store/work-orders-repo.ts';
+import { SqliteWorkOrderRepo, type NewNotice } from '../store/work-orders-repo.ts';
 import { AssessmentService } from './assessment-service.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import { CalendarService } from './calendar-service.ts';
@@ -43,6 +43,8 @@ export interface WorkOrderModuleOptions {
   /** Start the supervision scanner with the routes (default true). */
   startScanner?: boolean;
   notifier?: WorkOrderNotifier;
+  /** Told of each supervision notice the scanner records (SMS warning, yellow card, red card). */
+  onSupervisionNotice?: (notice: NewNotice) => void;
   /** Does a call exist? Default: a row in the call records; the server passes the call layer's check, which also knows live calls. */
   callExists?: (callId: string) => boolean;
 }
@@ -100,6 +102,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     clock,
     logger,
     ...(opts.scanIntervalMs ? { intervalMs: opts.scanIntervalMs } : {}),
+    ...(opts.onSupervisionNotice ? { onNotice: opts.onSupervisionNotice } : {}),
   });
 
   const plugin: FastifyPluginAsync = async (app) => {
