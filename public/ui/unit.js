@@ -19,7 +19,16 @@ import { DEADLINE_LABELS, errorText, levelByKey, TYPE_LABELS, UNIT_ROLE_LABELS }
 import { actionForms } from '/ui/assets/unit-actions.js';
 
 const app = $('#app');
-const view = { unitId: null, units: new Map(), categories: new Map(), orders: [], selected: null, detail: null };
+const view = {
+  unitId: null,
+  units: new Map(),
+  categories: new Map(),
+  orders: [],
+  selected: null,
+  detail: null,
+  /** order id → { updatedAt, role: 'assist' | 'forwarded' } for open orders this unit does not lead. */
+  roles: new Map(),
+};
 const OPEN = new Set(['dispatched', 'signed']);
 
 start();
@@ -103,6 +112,7 @@ async function loadList() {
     ]);
     const byId = new Map();
     for (const o of [...dispatched, ...signed, ...recent]) byId.set(o.id, o);
+    await learnRoles([...byId.values()]);
     view.orders = sortDueFirst([...byId.values()]);
     error.textContent = '';
     renderList();
@@ -112,9 +122,33 @@ async function loadList() {
   }
 }
 
+/**
+ * The list names the lead unit only. Where this unit is not the lead it either assists or forwarded the order
+ * (a county workstation keeps read access, art. 8); only the order itself says which. Read once per change
+ * of the order, for open orders only (the others need no action either way).
+ */
+async function learnRoles(orders) {
+  const unknown = orders.filter(
+    (o) => o.leadUnitId !== view.unitId && OPEN.has(o.status) && view.roles.get(o.id)?.updatedAt !== o.updatedAt,
+  );
+  await Promise.all(
+    unknown.map(async (o) => {
+      const full = await api('GET', `/work-orders/${o.id}`);
+      const a = full.assignments.at(-1);
+      view.roles.set(o.id, {
+        updatedAt: o.updatedAt,
+        role: a?.assistingUnitIds.includes(view.unitId) ? 'assist' : 'forwarded',
+      });
+    }),
+  );
+}
+
+/** Does this unit still have something to do on the order? A forwarded one is the new unit's to handle. */
+const isOpen = (o) => OPEN.has(o.status) && myRoleKey(o) !== 'forwarded';
+
 /** Open orders first, the nearest deadline first (overdue ones at the top); then the others, newest first. */
 function sortDueFirst(orders) {
-  const rank = (o) => (OPEN.has(o.status) ? 0 : 1);
+  const rank = (o) => (isOpen(o) ? 0 : 1);
   return orders.sort((a, b) => {
     if (rank(a) !== rank(b)) return rank(a) - rank(b);
     if (rank(a) === 0) {
@@ -127,9 +161,11 @@ function sortDueFirst(orders) {
   });
 }
 
-function myRole(o) {
-  return o.leadUnitId === view.unitId ? UNIT_ROLE_LABELS.lead : UNIT_ROLE_LABELS.assist;
+function myRoleKey(o) {
+  return o.leadUnitId === view.unitId ? 'lead' : (view.roles.get(o.id)?.role ?? 'assist');
 }
+
+const myRole = (o) => UNIT_ROLE_LABELS[myRoleKey(o)];
 
 function renderList() {
   const box = $('#inbox');
@@ -143,7 +179,7 @@ function renderList() {
     ['工单号', '类型 / 类别', '状态', '本单位', '下一时限', '督办'].map((t) => el('th', {}, t)),
   );
   const rows = view.orders.map((o) => {
-    const open = OPEN.has(o.status);
+    const open = isOpen(o);
     const deadline =
       open && o.nextDeadlineAt !== null
         ? el(
@@ -204,7 +240,7 @@ function renderDetail() {
   const facts = [
     ['类型', `${TYPE_LABELS[o.type] ?? o.type} · ${view.categories.get(o.category.code) ?? o.category.code}`],
     ['状态', orderStatusLabel(o.status)],
-    ['本单位', lead ? '主办' : '协办'],
+    ['本单位', lead ? '主办' : a?.assistingUnitIds.includes(view.unitId) ? '协办' : '已转派'],
     ['诉求人', o.requester.name ?? '—'],
     ['电话', o.requester.phone ?? '—'],
     ['地点', o.location ?? '—'],

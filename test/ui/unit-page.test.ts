@@ -268,6 +268,102 @@ describe('unit inbox (/ui/unit) and order detail (/ui/order) in headless Chromiu
     expect(await textOf('#fatal')).toBe('该工单未派给本单位，无权查看或办理');
   });
 
+  it('a county workstation signs and forwards to a unit below it, which sees it live; an assisting unit gives its opinion', {
+    timeout: 120_000,
+  }, async () => {
+    // Given a unit under the workstation nn-ws-1, its handler and the workstation's.
+    const admin = await h.as('admin');
+    const town = { id: 'ws-town', kind: 'handling_unit', name: '青秀区南湖街道办', parentId: 'nn-ws-1' };
+    expect((await h.req('POST', '/organisation/units', admin, town)).status).toBe(201);
+    await h.server.auth.createUser({
+      username: 'gongzuozhan',
+      password: PASSWORD,
+      role: 'unit_handler',
+      unitId: 'nn-ws-1',
+    });
+    await h.server.auth.createUser({ username: 'jiedao', password: PASSWORD, role: 'unit_handler', unitId: 'ws-town' });
+    // And an order dispatched to the workstation with u2 assisting.
+    const id = await newOrder();
+    const r = await h.req('POST', `/work-orders/${id}/dispatch`, await h.as('supervisor'), {
+      leadUnitId: 'nn-ws-1',
+      assistingUnitIds: ['u2'],
+    });
+    expect(r.status).toBe(200);
+
+    // When u2's handler opens the order: only the opinion form is offered (no signing: u2 assists).
+    await signIn('/ui/unit', 'jiaojing');
+    await page.click(row(id));
+    await page.waitForSelector('#act-opinion');
+    expect(await page.locator('#act-sign').count()).toBe(0);
+    await page.fill('#opinion-text', '该路段夜间施工许可由交警支队核发，建议核查许可时段');
+    await page.click('#act-opinion');
+    await waitText('#action-message', /^协办意见已提交$/);
+
+    // When the workstation's handler signs; the forward form lists the unit below it.
+    const town2 = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+    const below = await town2.newPage();
+    below.on('pageerror', (e) => errors.push(e.message));
+    await below.clock.install({ time: h.clock.now() });
+    await page.evaluate('sessionStorage.clear()');
+    await signIn('/ui/unit', 'gongzuozhan');
+    await page.click(row(id));
+    await page.click('#act-sign');
+    await waitText('#action-message', /^已签收$/);
+    expect(await page.locator('#forward-unit option').allTextContents()).toEqual(['青秀区南湖街道办']);
+    // And the town's handler is watching its (empty) inbox.
+    await below.goto(`${h.server.url}/ui/unit`);
+    await below.fill('#login-username', 'jiedao');
+    await below.fill('#login-password', PASSWORD);
+    await below.click('#login-submit');
+    await below.waitForSelector('#inbox-empty');
+    await below.waitForSelector('#connection.up');
+    await page.fill('#forward-reason', '属街道职责，转南湖街道办理');
+    await page.click('#act-forward');
+    await waitText('#action-message', /^已转派$/);
+    // The workstation's row now says it forwarded the order, with no clock of its own to watch.
+    await page.locator(`${row(id)} td:nth-child(4)`, { hasText: '已转派' }).waitFor();
+    expect(await page.getAttribute(row(id), 'class')).toContain('done');
+    expect(await page.locator(`${row(id)} span.clock`).count()).toBe(0);
+
+    // Then the town sees the order appear, to sign; the server holds the opinion and the forward.
+    await below.waitForSelector(row(id));
+    expect(await below.locator('#live-note').textContent()).toContain(`新工单 #${id} 已派至本单位（主办）`);
+    const order = (await h.req('GET', `/work-orders/${id}`, await h.as('supervisor'))).body;
+    expect(order.status).toBe('dispatched');
+    expect(order.assignments.at(-1)).toMatchObject({ leadUnitId: 'ws-town', forwardedFrom: 'nn-ws-1' });
+    expect(order.assignments[0].opinions).toMatchObject([
+      { unitId: 'u2', opinion: '该路段夜间施工许可由交警支队核发，建议核查许可时段' },
+    ]);
+    await town2.close();
+  });
+
+  it('an action on an order returned meanwhile is refused in Chinese; reloaded, the order shows as returned', {
+    timeout: 90_000,
+  }, async () => {
+    // Given an order signed by u1.
+    const id = await newOrder();
+    await dispatch(id, 'u1');
+    await signIn('/ui/unit', 'chengban');
+    await page.click(row(id));
+    await page.click('#act-sign');
+    await waitText('#action-message', /^已签收$/);
+    // When the order changes status behind the page's back (the handler returns it from another tab)…
+    const other = await h.req('POST', `/work-orders/${id}/return`, await h.as('unit_handler', 'u1'), {
+      reason: '不属本单位职责',
+    });
+    expect(other.status).toBe(200);
+    // …then a return from the stale page is refused by the state machine, in Chinese.
+    await page.fill('#return-reason', '不属本单位职责');
+    await page.click('#act-return');
+    await waitText('#action-error', /./);
+    expect(await page.locator('#action-error').textContent()).toBe('工单当前状态不允许此操作，请刷新后重试');
+    // And reloaded, the order shows as returned with nothing left to do.
+    await page.click('#refresh');
+    await page.click(row(id));
+    await page.waitForSelector('#no-actions');
+    expect(await textOf(`${row(id)} td:nth-child(3)`)).toBe('已退单');
+  });
+
   it('refuses the inbox to a role other than unit handler, in Chinese', { timeout: 60_000 }, async () => {
     await signIn('/ui/unit', 'huawu');
     await page.waitForSelector('#fatal');
