@@ -100,6 +100,27 @@ describe('the /unit namespace (live refresh of the unit inbox)', () => {
     expect(u2.events).toEqual([]);
   });
 
+  it('asks the visibility decider before each send: an order not (or no longer) assigned to the unit is not announced', async () => {
+    // Given u1's handler listening, and an order assigned to u2 only.
+    const u1 = await listening(await h.as('unit_handler', 'u1'));
+    const id = await newOrder({ confidential: true });
+    await dispatch(id, 'u2');
+    await settle();
+    // When a notice for u1 about that order is published (as if it had been re-dispatched meanwhile),
+    // and one about an order that does not exist.
+    h.server.unitInbox.notify({ type: 'notify-unit', orderId: id, unitId: 'u1', role: 'lead', emergency: false });
+    h.server.unitInbox.notice({
+      orderId: 999_999,
+      unitId: 'u1',
+      level: 'red-card',
+      deadlineKind: 'sign',
+      deadlineAt: 0,
+    });
+    await settle();
+    // Then u1 hears nothing: the decider says the order is not its unit's (and a missing order is never announced).
+    expect(u1.events).toEqual([]);
+  });
+
   it('a unit handler moved to another unit is cut off at once (its old token no longer connects)', async () => {
     // Given a handler of u1 listening.
     const who = await h.as('unit_handler', 'u1');
