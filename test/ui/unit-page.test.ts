@@ -364,6 +364,38 @@ describe('unit inbox (/ui/unit) and order detail (/ui/order) in headless Chromiu
     expect(await textOf(`${row(id)} td:nth-child(3)`)).toBe('已退单');
   });
 
+  it('an overdue order comes first with its red card; the unit states why it is late', {
+    timeout: 90_000,
+  }, async () => {
+    // Given two signed orders of u1, one of them 20 days old and past its completion deadline.
+    const late = await newOrder();
+    await dispatch(late, 'u1');
+    expect((await h.req('POST', `/work-orders/${late}/sign`, await h.as('unit_handler', 'u1'), {})).status).toBe(200);
+    await h.clock.advanceAsync(20 * 86_400_000);
+    const fresh = await newOrder({ channel: 'website', callId: undefined, content: '井盖缺失', category: 'other' });
+    await dispatch(fresh, 'u1');
+    // And the scanner has carded the late one.
+    await h.module.scanner.scanOnce();
+    await page.clock.setSystemTime(h.clock.now());
+
+    // When the handler opens the inbox: the overdue order is first, red, with its card.
+    await signIn('/ui/unit', 'chengban');
+    await page.waitForSelector(row(fresh));
+    expect(await page.getAttribute('#inbox tbody tr:first-child', 'data-id')).toBe(String(late));
+    expect(await page.getAttribute(`${row(late)} span.clock`, 'data-state')).toBe('overdue');
+    expect(await textOf(`${row(late)} .badge.sup`)).toBe('红牌督办');
+
+    // Then it offers the overdue explanation (and no extension: the deadline has passed), and records it.
+    await page.click(row(late));
+    await page.waitForSelector('#form-overdue');
+    expect(await page.locator('#form-extension').count()).toBe(0);
+    await page.fill('#overdue-reason', '涉及多个部门，协调时间较长');
+    await page.click('#act-overdue');
+    await waitText('#action-message', /^超期原因已提交$/);
+    const order = (await h.req('GET', `/work-orders/${late}`, await h.as('supervisor'))).body;
+    expect(order.assignments[0].overdueExplanations).toMatchObject([{ reason: '涉及多个部门，协调时间较长' }]);
+  });
+
   it('refuses the inbox to a role other than unit handler, in Chinese', { timeout: 60_000 }, async () => {
     await signIn('/ui/unit', 'huawu');
     await page.waitForSelector('#fatal');
