@@ -35,6 +35,7 @@ import { RecordingSearchRepo } from './store/recording-search-repo.ts';
 import { callerOf } from './work-orders/work-order-service.ts';
 import { orderView } from './work-orders/order-view.ts';
 import { ServiceError } from './work-orders/service-error.ts';
+import { UnitInbox } from './work-orders/namespace-unit.ts';
 import { pooledOpusEncoder } from './recordings/opus-codec.ts';
 import { createIntakeModule } from './intake/intake-module.ts';
 import { createExchangeModule, exchangeEnabled } from './exchange/exchange-module.ts';
@@ -58,6 +59,8 @@ export interface RunningServer {
   readonly workOrders: WorkOrderModule;
   /** The call layer (agents' commands, live figures): the demo traffic drives simulated agents through it. */
   readonly callLayer: CallLayer;
+  /** The /unit namespace's publisher (tests wait on its idle()). */
+  readonly unitInbox: UnitInbox;
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
   readonly port: number;
@@ -146,7 +149,11 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
 
     // PARTS of the product, wired by hand. Each brings route plugins, optionally socket.io namespaces
     // and a close step (src/http/README.md).
+    // The unit inbox's live refresh (/unit namespace): orders dispatched to a unit and cards issued to it.
+    const unitInbox = new UnitInbox(logger);
     const workOrders = createWorkOrderModule({
+      notifier: unitInbox,
+      onSupervisionNotice: (n) => unitInbox.notice(n),
       store,
       clock,
       logger,
@@ -328,6 +335,12 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     cleanups.unshift(() => sockets.close());
     // SOCKET.IO NAMESPACES: /agent (calls:take) and /supervisor (calls:monitor).
     calls.attachSockets(sockets);
+    // /unit (work-orders:handle): each unit handler hears of its own unit's orders only (docs/ui.md).
+    unitInbox.attach(sockets, async (orderId) => {
+      const o = await workOrders.repo.get(orderId);
+      if (!o) return null;
+      return { confidential: o.confidential, unitIds: (await workOrders.repo.unitsOf(orderId)).map((u) => u.unitId) };
+    });
 
     await app.listen({ host: config.server.host, port: config.server.port });
     if (exchange.sender) {
@@ -351,6 +364,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       telephony,
       workOrders,
       callLayer: calls,
+      unitInbox,
       url: `http://${host}:${port}`,
       port,
       close() {

@@ -18,9 +18,9 @@ import type { Store } from '../store/db.ts';
 import { SqliteKnowledgeRepo } from '../store/knowledge-repo.ts';
 import { SqliteOrganisationRepo } from '../store/organisation-repo.ts';
 import { SqliteSmsRepo } from '../store/sms-repo.ts';
-import { SqliteWorkOrderRepo } from '../store/work-orders-repo.ts';
 import { SqliteExchangeRepo } from '../store/exchange-repo.ts';
 import { toExchangeRecord } from './exchange-format.ts';
+import { SqliteWorkOrderRepo, type NewNotice } from '../store/work-orders-repo.ts';
 import { AssessmentService } from './assessment-service.ts';
 import { AssessmentPublisher } from './assessment-publication.ts';
 import { assessmentPublicationRoutes } from './routes-assessment-publication.ts';
@@ -48,6 +48,8 @@ export interface WorkOrderModuleOptions {
   /** Start the supervision scanner with the routes (default true). */
   startScanner?: boolean;
   notifier?: WorkOrderNotifier;
+  /** Told of each supervision notice the scanner records (SMS warning, yellow card, red card). */
+  onSupervisionNotice?: (notice: NewNotice) => void;
   /** Does a call exist? Default: a row in the call records; the server passes the call layer's check, which also knows live calls. */
   callExists?: (callId: string) => boolean;
   /** Write every order transition to the exchange outbox (art. 5), for the sender to push to the regional platform. */
@@ -128,6 +130,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     clock,
     logger,
     ...(opts.scanIntervalMs ? { intervalMs: opts.scanIntervalMs } : {}),
+    ...(opts.onSupervisionNotice ? { onNotice: opts.onSupervisionNotice } : {}),
   });
 
   const plugin: FastifyPluginAsync = async (app) => {

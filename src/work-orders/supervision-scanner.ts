@@ -38,6 +38,8 @@ export interface ScannerDeps {
   intervalMs?: number;
   batch?: number;
   policy?: SupervisionPolicy;
+  /** Told of each notice once it is recorded (the unit inbox's live refresh). */
+  onNotice?: (notice: NewNotice) => void;
 }
 
 const LEVEL_TEXT: Record<SupervisionLevel, string> = {
@@ -198,6 +200,7 @@ export class SupervisionScanner {
     result.notices += notices.length;
     result.tasks += tasks.length;
     for (const n of notices) await this.textUnit(o, n);
+    for (const n of notices) this.d.onNotice?.(n);
   }
 
   private async textUnit(o: WorkOrder, n: NewNotice): Promise<void> {

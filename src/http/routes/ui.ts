@@ -85,6 +85,20 @@ export function uiRoutes(opts: UiRoutesOptions): FastifyPluginAsync {
     app.get('/ui/assessment', { config, schema: schema('Monthly assessment page') }, async (_req, reply) =>
       send(reply, join(dir, 'assessment.html'), TYPES['.html']!),
     );
+    app.get('/ui/unit', { config, schema: schema('Handling unit inbox page') }, async (_req, reply) =>
+      send(reply, join(dir, 'unit.html'), TYPES['.html']!),
+    );
+    // The order number travels in the query (?id=12); the page itself checks it and says so in Chinese.
+    const orderQuery = {
+      type: 'object',
+      additionalProperties: false,
+      properties: { id: { type: 'string', maxLength: 32 } },
+    } as const;
+    app.get(
+      '/ui/order',
+      { config, schema: { ...schema('Work-order detail page'), querystring: orderQuery } },
+      async (_req, reply) => send(reply, join(dir, 'order.html'), TYPES['.html']!),
+    );
     app.get(
       '/ui/config.json',
       { config, schema: schema('Skills and voice-menu labels for the pages') },
