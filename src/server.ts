@@ -155,8 +155,9 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         : undefined,
       smsWebhookSecret: config.sms.webhookSecret,
       startScanner: opts.scanner !== false,
-      // A phone order's callId must name a call; the call layer (built below) also knows calls not yet written.
-      callExists: (callId) => calls.hasCall(callId),
+      // A phone order's callId must name a call, whose caller is the requester; the call layer (built below)
+      // also knows calls not yet written.
+      callFacts: (callId) => calls.callFacts(callId),
     });
     // Opus in Ogg unless the site keeps the lossless WAV (RECORDING_ARCHIVE_FORMAT=wav), encoded on
     // worker threads so the main thread keeps serving ARI events; the threads end when the server closes.

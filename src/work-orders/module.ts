@@ -26,7 +26,7 @@ import { KnowledgeService } from './knowledge-service.ts';
 import { OrganisationService } from './organisation-service.ts';
 import { SatisfactionSms } from './satisfaction-sms.ts';
 import { SupervisionScanner } from './supervision-scanner.ts';
-import { WorkOrderService, type WorkOrderNotifier } from './work-order-service.ts';
+import { WorkOrderService, type CallFacts, type WorkOrderNotifier } from './work-order-service.ts';
 
 export interface WorkOrderModuleOptions {
   store: Store;
@@ -43,8 +43,8 @@ export interface WorkOrderModuleOptions {
   /** Start the supervision scanner with the routes (default true). */
   startScanner?: boolean;
   notifier?: WorkOrderNotifier;
-  /** Does a call exist? Default: a row in the call records; the server passes the call layer's check, which also knows live calls. */
-  callExists?: (callId: string) => boolean;
+  /** A call's caller and takers. Default: the call records; the server passes the call layer's, which also knows live calls. */
+  callFacts?: (callId: string) => CallFacts | undefined;
 }
 
 /** Work orders, organisation, knowledge base, calendar and assessment wired over one store (no DI container). */
@@ -85,7 +85,12 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     logger,
     sms,
     attachments: new AttachmentStore(opts.dataDir),
-    callExists: opts.callExists ?? ((callId) => callRecords.getCall(callId) !== undefined),
+    callFacts:
+      opts.callFacts ??
+      ((callId) => {
+        const row = callRecords.getCall(callId);
+        return row ? { callerNumber: row.callerNumber, takenBy: row.agentId ? [row.agentId] : [] } : undefined;
+      }),
     ...(opts.notifier ? { notifier: opts.notifier } : {}),
   });
   const organisation = new OrganisationService(orgRepo, audit, clock);

@@ -57,7 +57,8 @@ const intakeBody = {
     type: { type: 'string', enum: [...ORDER_TYPES] },
     callId: text(128),
     requesterName: text(100),
-    requesterPhone: phoneSchema,
+    // A phone order's requester number comes from the call; the desk may send back the masked draft value.
+    requesterPhone: { ...phoneSchema, pattern: '^[0-9+()* -]+$' },
     contactPhone: phoneSchema,
     content: text(10_000),
     category: text(64),
