@@ -19,6 +19,7 @@ import { SqliteKnowledgeRepo } from '../store/knowledge-repo.ts';
 import { SqliteOrganisationRepo } from '../store/organisation-repo.ts';
 import { SqliteSmsRepo } from '../store/sms-repo.ts';
 import { SqliteWorkOrderRepo } from '../store/work-orders-repo.ts';
+import { type AreaTree, loadAreaTree } from './area-tree.ts';
 import { AssessmentService } from './assessment-service.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import { CalendarService } from './calendar-service.ts';
@@ -45,6 +46,8 @@ export interface WorkOrderModuleOptions {
   notifier?: WorkOrderNotifier;
   /** A call's caller and takers. Default: the call records; the server passes the call layer's, which also knows live calls. */
   callFacts?: (callId: string) => CallFacts | undefined;
+  /** Default: config/areas.json. */
+  areas?: AreaTree;
 }
 
 /** Work orders, organisation, knowledge base, calendar and assessment wired over one store (no DI container). */
@@ -77,7 +80,9 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   });
   const smsGateway = opts.smsGateway ?? new LogOnlySmsGateway(logger);
   const sms = new SatisfactionSms(smsGateway, new SqliteSmsRepo(store.sqlite), clock, logger);
+  const areas = opts.areas ?? loadAreaTree();
   const orders = new WorkOrderService({
+    areas,
     repo,
     org: orgRepo,
     calendar,
@@ -109,9 +114,9 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
 
   const plugin: FastifyPluginAsync = async (app) => {
     await calendar.init();
-    await app.register(workOrderRoutes({ orders }));
+    await app.register(workOrderRoutes({ orders, areas }));
     await app.register(workOrderAdminRoutes({ orders, scanner, assessment, repo, clock }));
-    await app.register(workOrderStatisticsRoutes({ hotTopics: new HotTopicsService(repo) }));
+    await app.register(workOrderStatisticsRoutes({ hotTopics: new HotTopicsService(repo, areas) }));
     await app.register(organisationRoutes({ organisation }));
     await app.register(knowledgeRoutes({ knowledge }));
     await app.register(calendarRoutes({ calendar }));

@@ -35,6 +35,7 @@ import type {
   WorkOrderRepo,
   WorkOrderSummary,
 } from '../store/work-orders-repo.ts';
+import type { AreaTree } from './area-tree.ts';
 import { ATTACHMENT_TYPES, type AttachmentStore } from './attachment-store.ts';
 import type { CalendarService } from './calendar-service.ts';
 import { canReceiveOrders } from './organisation-service.ts';
@@ -53,6 +54,8 @@ export interface IntakeInput {
   emergency?: boolean;
   confidential?: boolean;
   location?: string;
+  /** Area code from config/areas.json (region, city or county/district). */
+  area?: string;
   /** The platform that took the demand (region or city); county workstations take no public requests (art. 8). */
   receivedByUnitId?: string;
 }
@@ -87,6 +90,8 @@ export interface WorkOrderServiceDeps {
    * and the agents who took it. `undefined`: no such call.
    */
   callFacts: (callId: string) => CallFacts | undefined;
+  /** The area tree an order's `area` code must belong to (config/areas.json). */
+  areas: AreaTree;
 }
 
 /** What the work orders need to know about a call: who called, and who took the call. */
@@ -200,6 +205,8 @@ export class WorkOrderService {
       );
     if (input.channel !== 'phone' && input.callId)
       throw badInput('call-id-not-phone', 'body.callId is only for the phone channel');
+    if (input.area !== undefined && !this.d.areas.get(input.area))
+      throw badInput('unknown-area', `body.area: unknown area "${input.area}" (GET /work-orders/areas lists them)`);
     const call = input.callId ? this.d.callFacts(input.callId) : undefined;
     if (input.callId && !call) throw notFound('call-not-found', `body.callId: call ${input.callId} does not exist`);
     // An agent records the demands of the calls they took; a call nobody took (abandoned, a callback) is anyone's.
@@ -270,6 +277,7 @@ export class WorkOrderService {
               requester,
               content: input.content,
               ...(input.location ? { location: input.location } : {}),
+              ...(input.area ? { area: input.area } : {}),
               ...(input.callId ? { callId: input.callId } : {}),
               ...(match?.kind === 'repeat-of-closed' ? { repeatOfClosedOrderId: match.orderId } : {}),
             },

@@ -1,0 +1,2 @@
+ALTER TABLE `work_orders` ADD `area` text;--> statement-breakpoint
+CREATE INDEX `work_orders_area_idx` ON `work_orders` (`area`,`created_at`);
