@@ -14,7 +14,7 @@ import { SqliteOrganisationRepo } from './store/organisation-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './store/users-repo.ts';
 import { extensionPolicy } from './calls/agent-extension.ts';
 import { createCallLayer, DeferredReconcile } from './calls/call-layer.ts';
-import { workOrderHistory } from './calls/work-order-history.ts';
+import { historyNamesFrom, workOrderHistory } from './calls/work-order-history.ts';
 import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
 import { SqliteAuditRepo } from './store/audit-repo.ts';
 import { HttpSmsGateway } from './sms/http-sms-gateway.ts';
@@ -182,7 +182,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       callCenter: loadIvrConfig(),
       agentDialTemplate: config.asterisk.agentDialTemplate,
       externalDialTemplate: config.asterisk.externalDialTemplate,
-      history: workOrderHistory(workOrders.repo),
+      history: workOrderHistory(workOrders.repo, historyNamesFrom(store.sqlite)),
       audit: new SqliteAuditRepo(store.db),
       // Agent ids are user names: a taken extension is refused naming its holder's display name.
       extensions: extensionPolicy(

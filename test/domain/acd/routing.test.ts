@@ -44,7 +44,8 @@ describe('ACD routing', () => {
     h.advance(config.acd.ringTimeoutMs - 1000);
     expect(h.agent('a')).toMatchObject({ status: 'paused', pauseReason: 'RONA' });
     expect(h.all('cancel-agent-leg')).toEqual([{ type: 'cancel-agent-leg', callId: 'c1', agentId: 'a' }]);
-    expect(h.lastOf('call-update')).toMatchObject({ agentId: 'a', callId: 'c1', state: 'withdrawn' });
+    // The desk is told why the offer went away (issue 9 item 4).
+    expect(h.lastOf('call-update')).toMatchObject({ agentId: 'a', callId: 'c1', state: 'withdrawn', detail: 'no-answer' });
     expect(h.lastOf('alert')).toMatchObject({ kind: 'ring-no-answer', agentId: 'a', callId: 'c1' });
     expect(h.call('c1')?.phase).toBe('queued');
     expect(queuePosition(h.state, 'c1')).toBe(1);
