@@ -242,7 +242,15 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
 
     // ROUTE PLUGINS: the parts' routes, then any extra ones (tests).
     // The browser pages /ui/agent and /ui/supervisor (docs/ui.md).
-    const ui = uiRoutes({ ivr: loadIvrConfig().ivr });
+    const callCenter = loadIvrConfig();
+    const ui = uiRoutes({
+      ivr: callCenter.ivr,
+      wrapUp: {
+        codes: callCenter.acd.wrapUpCodes,
+        periodMs: callCenter.acd.wrapUpMs,
+        maxMs: callCenter.acd.wrapUpMaxMs,
+      },
+    });
     const recordingJobs = recordingRetentionRoutes({ retention, verify: (o) => calls.integrity.run(o) });
     // The auditor console's API (issue 11 items 5 and 6): recording search, playback, evidence packages, access log, CDR export.
     const audit = new SqliteAuditRepo(store.db);

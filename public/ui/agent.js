@@ -54,6 +54,8 @@ function begin() {
   });
   view.socket = socket;
   socket.on('agent-state', (state) => {
+    // The wrap-up countdown runs on this page's clock from the time left when the state was sent.
+    view.wrapUpEndsLocal = state.wrapUp ? Date.now() + (state.wrapUp.endsAt - state.since) : null;
     if (view.agent && view.agent.status !== state.status) view.message = '';
     view.agent = state;
     renderAgent();
@@ -88,7 +90,43 @@ function ringingCues() {
   else stopRinging();
 }
 
+/** Wrap-up (事后处理): the code of the call just ended, the time left, and one more period up to the maximum. */
+function wrapUpBox(a) {
+  const cfg = view.uiConfig.wrapUp ?? { codes: [], periodMs: 0, maxMs: 0 };
+  const code = el(
+    'select',
+    { id: 'wrap-up-code' },
+    el('option', { value: '' }, '（请选择话后处理）'),
+    ...cfg.codes.map((c) => el('option', { value: c.code, selected: c.code === a.wrapUp.code || undefined }, c.label)),
+  );
+  const set = el('button', { type: 'button', id: 'wrap-up-set' }, '确认');
+  set.addEventListener('click', async () => {
+    if (!code.value) return showResult({ ok: false, error: { code: 'wrap-up-code-required' } });
+    showResult(await command(view.socket, 'wrap-up-code', { code: code.value }), '已记录话后处理');
+  });
+  const extend = el(
+    'button',
+    { type: 'button', id: 'wrap-up-extend', disabled: a.wrapUp.endsAt - a.wrapUp.startedAt >= cfg.maxMs || undefined },
+    `延长 ${Math.round(cfg.periodMs / 1000)} 秒`,
+  );
+  extend.addEventListener('click', async () => showResult(await command(view.socket, 'extend-wrap-up'), '已延长'));
+  const chosen = cfg.codes.find((c) => c.code === a.wrapUp.code);
+  return el(
+    'div',
+    { class: 'wrap-up', id: 'wrap-up' },
+    el('div', { class: 'row' }, el('b', {}, '话后处理'), el('span', { id: 'wrap-up-left', class: 'mono' }, '')),
+    el('div', { class: 'row' }, code, set, extend),
+    el(
+      'p',
+      { class: 'muted small', id: 'wrap-up-chosen' },
+      chosen ? `已选：${chosen.label}` : '选择话后处理后才能置为就绪',
+    ),
+  );
+}
+
 function tickTimers() {
+  const left = $('#wrap-up-left');
+  if (left && view.wrapUpEndsLocal) left.textContent = `剩余 ${clock(view.wrapUpEndsLocal - Date.now())}`;
   const call = view.call;
   if (!call) return;
   const waited = $('#waited');
@@ -242,7 +280,9 @@ function renderAgent() {
       '签出',
     );
     signOut.addEventListener('click', async () => showResult(await command(view.socket, 'sign-out'), '已签出'));
+    const wrapBox = a.status === 'wrap-up' && a.wrapUp ? wrapUpBox(a) : null;
     children.push(
+      ...kids(wrapBox),
       el('div', { class: 'row' }, ready),
       el('div', { class: 'row' }, el('label', { class: 'inline' }, '暂停原因', reason), pause),
       el('div', { class: 'row' }, signOut),

@@ -104,7 +104,9 @@ describe('agent desk: a call becomes a work order in the browser', () => {
     return text(agent, '#call-id');
   }
 
-  async function hangUpAndReady(agent: Page): Promise<void> {
+  /** Hangs up, picks the wrap-up code (事后处理) and goes ready; the code lands on the call's record. */
+  async function hangUpAndReady(agent: Page, code: string): Promise<void> {
+    const callId = await text(agent, '#call-id');
     await agent.click('#hangup');
     await ui.until('ended', async () => (await agent.getAttribute('#call-state', 'data-state')) === 'ended', {
       stepMs: 20,
@@ -114,8 +116,20 @@ describe('agent desk: a call becomes a work order in the browser', () => {
       stepMs: 20,
       maxMs: 5000,
     });
+    await agent.waitForSelector('#wrap-up');
+    await agent.selectOption('#wrap-up-code', code);
+    await agent.click('#wrap-up-set');
+    await agent.waitForSelector('#wrap-up-chosen:has-text("已选")');
     await agent.click('#ready');
     await agent.waitForSelector('#agent-status[data-status="ready"]');
+    await ui.until(
+      'the wrap-up code on the call',
+      async () => new CallsRepo(ui.server.store.db).getCall(callId)?.wrapUpCode === code,
+      {
+        stepMs: 20,
+        maxMs: 2000,
+      },
+    );
   }
 
   it('an agent takes a call, searches the knowledge base, fills the form and dispatches; a supervisor sees the full number; the next call from that number shows it in Chinese', {
@@ -153,7 +167,10 @@ describe('agent desk: a call becomes a work order in the browser', () => {
     // Answered: the cues stop and the talk timer runs.
     expect(await agent.evaluate('document.body.dataset.ringing ?? null')).toBeNull();
     expect(await agent.title()).toBe(idleTitle);
-    await agent.waitForFunction("/^\\d\\d:\\d\\d$/.test(document.querySelector('#talk-time')?.textContent ?? '')");
+    await ui.until('the talk timer', async () => /^\d\d:\d\d$/.test(await text(agent, '#talk-time')), {
+      stepMs: 20,
+      maxMs: 3000,
+    });
     const callId = await text(agent, '#call-id');
 
     // The knowledge base beside the form.
@@ -212,8 +229,31 @@ describe('agent desk: a call becomes a work order in the browser', () => {
     expect(await text(sup, '#order-view')).toContain(`陈先生 ${CALLER}`);
     await supCtx.close();
 
+    // Wrap-up: ready is refused until a wrap-up code is chosen (in Chinese); the time left can be extended.
+    await agent.click('#hangup');
+    await agent.waitForSelector('#wrap-up');
+    await agent.click('#ready');
+    await agent.waitForSelector('#agent-message.error');
+    expect(await text(agent, '#agent-message')).toBe('操作失败：请先选择话后处理代码，再置为就绪');
+    expect(await agent.getAttribute('#agent-status', 'data-status')).toBe('wrap-up');
+    expect(await text(agent, '#wrap-up-left')).toMatch(/^剩余 00:(0\d|1[0-5])$/);
+    await agent.click('#wrap-up-extend');
+    // 15 s more: the countdown shows more than 15 s left.
+    await ui.until(
+      'the extended wrap-up time',
+      async () => /^剩余 00:(2\d|30)$/.test(await text(agent, '#wrap-up-left')),
+      {
+        stepMs: 20,
+        maxMs: 3000,
+      },
+    );
+    await agent.selectOption('#wrap-up-code', 'order-taken');
+    await agent.click('#wrap-up-set');
+    await agent.click('#ready');
+    await agent.waitForSelector('#agent-status[data-status="ready"]');
+    expect(new CallsRepo(ui.server.store.db).getCall(callId)?.wrapUpCode).toBe('order-taken');
+
     // A second call from that number pops the order in the history with its Chinese category name.
-    await hangUpAndReady(agent);
     await takeCall(agent, CALLER);
     const row = agent.locator(`#history tbody tr[data-number="${orderId}"]`);
     await row.waitFor();
@@ -254,7 +294,7 @@ describe('agent desk: a call becomes a work order in the browser', () => {
     });
     await ui.until('the survey SMS', async () => sms.sent.length > before, { stepMs: 10, maxMs: 1000 });
     expect(sms.sent.at(-1)?.to).toBe(CALLER);
-    await hangUpAndReady(agent);
+    await hangUpAndReady(agent, 'answered');
 
     expect(errors).toEqual([]);
     await ctx.close();

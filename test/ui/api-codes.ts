@@ -21,7 +21,9 @@ const ERROR_PATTERNS: RegExp[] = [
   new RegExp(`sendError\\(\\s*\\w+,\\s*\\d+,\\s*${CODE}`, 'g'),
   // Call-domain rejections: { code: 'invalid-transition', reason: 'no-call', ... }; the reason is what the desk shows.
   new RegExp(`code: '(?:invalid|unknown)-[a-z]+',\\s*reason:\\s*${CODE}`, 'g'),
-  new RegExp(`\\bcode: ${CODE}`, 'g'),
+  // Error objects written out: { code: '…', message } or { statusCode, code: '…' } (socket.io acks, handshake errors).
+  new RegExp(`\\bcode: ${CODE},\\s*(?:reason:[^,]+,\\s*)?(?:message|holder|reason)\\b`, 'g'),
+  new RegExp(`statusCode: [^,]+,\\s*code: ${CODE}`, 'g'),
   // Errors of a slice that carry (message, code), e.g. new CallbackStateError(`…`, 'not_found').
   new RegExp(`new \\w+Error\\(\\s*(?:\`[^\`]*\`|'[^']*'),\\s*${CODE}\\)`, 'g'),
 ];

@@ -1,0 +1,1 @@
+ALTER TABLE `calls` ADD `wrap_up_code` text;
