@@ -229,6 +229,13 @@ export async function renderOrderForm(container, ctx) {
     result,
   );
 
+  // A corrected field loses its error at once.
+  const clearOwnError = (e) => {
+    const slot = e.target.closest('.field')?.querySelector('.field-error');
+    if (slot) slot.textContent = '';
+  };
+  form.addEventListener('input', clearOwnError);
+  form.addEventListener('change', clearOwnError);
   const clearErrors = () => {
     for (const e of form.querySelectorAll('.field-error')) e.textContent = '';
   };

@@ -114,7 +114,16 @@ function wrapUpBox(a) {
   return el(
     'div',
     { class: 'wrap-up', id: 'wrap-up' },
-    el('div', { class: 'row' }, el('b', {}, '话后处理'), el('span', { id: 'wrap-up-left', class: 'mono' }, '')),
+    el(
+      'div',
+      { class: 'row' },
+      el('b', {}, '话后处理'),
+      el(
+        'span',
+        { id: 'wrap-up-left', class: 'mono' },
+        view.wrapUpEndsLocal ? `剩余 ${clock(view.wrapUpEndsLocal - Date.now())}` : '',
+      ),
+    ),
     el('div', { class: 'row' }, code, set, extend),
     el(
       'p',

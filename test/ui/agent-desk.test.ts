@@ -197,7 +197,8 @@ describe('agent desk: a call becomes a work order in the browser', () => {
     await agent.selectOption('#of-lead', 'u1');
     await agent.check('#of-assist input[value="u2"]');
     expect(await text(agent, '#of-dispatch-due')).toContain('24 小时');
-    await agent.screenshot({ path: `${SHOTS}/ui-agent-desk.png` });
+    expect(await text(agent, '#of-err-content')).toBe('');
+    await agent.screenshot({ path: `${SHOTS}/ui-agent-desk-form.png` });
     await agent.click('#of-submit');
     await agent.waitForSelector('#of-result.ok');
     expect(await text(agent, '#of-result')).toContain('已派单');
@@ -263,6 +264,8 @@ describe('agent desk: a call becomes a work order in the browser', () => {
     expect(await row.locator('.history-unit').textContent()).toBe('市城管局');
     expect(await row.textContent()).toContain('未办结 · 已派单');
     expect(await text(agent, '#repeat')).toContain('是');
+    await agent.evaluate('window.scrollTo(0, 0)');
+    await agent.screenshot({ path: `${SHOTS}/ui-agent-desk.png` });
     // One click opens it read-only; the agent sees the number masked.
     await row.click();
     await agent.waitForSelector('#order-view dd');
