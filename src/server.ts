@@ -14,7 +14,7 @@ import { SqliteOrganisationRepo } from './store/organisation-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './store/users-repo.ts';
 import { extensionPolicy } from './calls/agent-extension.ts';
 import { createCallLayer, DeferredReconcile, type CallLayer } from './calls/call-layer.ts';
-import { workOrderHistory } from './calls/work-order-history.ts';
+import { historyNamesFrom, workOrderHistory } from './calls/work-order-history.ts';
 import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
 import { SqliteAuditRepo } from './store/audit-repo.ts';
 import { HttpSmsGateway } from './sms/http-sms-gateway.ts';
@@ -169,8 +169,9 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         : undefined,
       smsWebhookSecret: config.sms.webhookSecret,
       startScanner: opts.scanner !== false,
-      // A phone order's callId must name a call; the call layer (built below) also knows calls not yet written.
-      callExists: (callId) => calls.hasCall(callId),
+      // A phone order's callId must name a call, whose caller is the requester; the call layer (built below)
+      // also knows calls not yet written.
+      callFacts: (callId) => calls.callFacts(callId),
       // Issue 13 item 2: with a regional endpoint, every transition goes to the outbox in its own transaction.
       exchangeOutbox: exchangeEnabled(config.exchange),
       onOutboxWrite: () => exchange.sender?.wake(),
@@ -207,7 +208,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       callCenter: loadIvrConfig(),
       agentDialTemplate: config.asterisk.agentDialTemplate,
       externalDialTemplate: config.asterisk.externalDialTemplate,
-      history: workOrderHistory(workOrders.repo, intake.service),
+      history: workOrderHistory(workOrders.repo, historyNamesFrom(store.sqlite), intake.service),
       audit: new SqliteAuditRepo(store.db),
       // Agent ids are user names: a taken extension is refused naming its holder's display name.
       extensions: extensionPolicy(
@@ -269,7 +270,15 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
 
     // ROUTE PLUGINS: the parts' routes, then any extra ones (tests).
     // The browser pages /ui/agent and /ui/supervisor (docs/ui.md).
-    const ui = uiRoutes({ ivr: loadIvrConfig().ivr });
+    const callCenter = loadIvrConfig();
+    const ui = uiRoutes({
+      ivr: callCenter.ivr,
+      wrapUp: {
+        codes: callCenter.acd.wrapUpCodes,
+        periodMs: callCenter.acd.wrapUpMs,
+        maxMs: callCenter.acd.wrapUpMaxMs,
+      },
+    });
     const recordingJobs = recordingRetentionRoutes({ retention, verify: (o) => calls.integrity.run(o) });
     // The auditor console's API (issue 11 items 5 and 6): recording search, playback, evidence packages, access log, CDR export.
     const audit = new SqliteAuditRepo(store.db);

@@ -8,17 +8,19 @@ import {
   api,
   clockTime,
   command,
-  dateTime,
   el,
   kids,
   openLivePage,
-  orderStatusLabel,
   pauseLabel,
   seconds,
   session,
   signInForm,
   skillLabel,
 } from '/ui/assets/common.js';
+import { refusalText } from '/ui/assets/messages-zh.js';
+import { clock, startRinging, stopRinging, unlockAudioOnFirstGesture } from '/ui/assets/agent-alerting.js';
+import { WITHDRAWN_ZH, historyTable, openOrderView, transferControls } from '/ui/assets/agent-call-parts.js';
+import { renderOrderForm } from '/ui/assets/agent-order-form.js';
 
 const app = $('#app');
 const view = { uiConfig: { skills: ['mandarin'], nodeLabels: {} }, agent: null, call: null, socket: null, message: '' };
@@ -36,37 +38,112 @@ async function start() {
   sessionStorage.removeItem('hotline.notice');
   if (!session.token) await signInForm(app, { title: '坐席登录', hint: notice ?? '使用坐席或班长账号登录。' });
   begin();
+  // /ui/agent#order=123 opens that order read-only (a link from another page, or a supervisor checking one).
+  const linked = /^#order=([1-9][0-9]*)$/.exec(location.hash);
+  if (linked) openOrderView(linked[1]);
 }
 
 function begin() {
   renderLayout();
+  unlockAudioOnFirstGesture();
+  // The waited and talk times tick between server pushes, on this page's clock.
+  setInterval(tickTimers, 1000);
   const socket = openLivePage('/agent', {
     upText: '已连接',
     onForbidden: () => fatal('当前账号的角色不能接听电话（需要坐席或班长角色）。'),
   });
   view.socket = socket;
   socket.on('agent-state', (state) => {
+    // The wrap-up countdown runs on this page's clock from the time left when the state was sent.
+    view.wrapUpEndsLocal = state.wrapUp ? Date.now() + (state.wrapUp.endsAt - state.since) : null;
     if (view.agent && view.agent.status !== state.status) view.message = '';
     view.agent = state;
     renderAgent();
   });
   socket.on('current-call', (current) => {
+    const same = current && view.call?.pop.callId === current.pop.callId;
     view.call = current
-      ? { state: current.state, pop: current.pop, detail: undefined }
+      ? { ...(same ? view.call : { poppedAt: Date.now() }), state: current.state, pop: current.pop, detail: undefined }
       : view.call?.state === 'ended'
         ? view.call
         : null;
+    if (view.call && !same && current?.state !== 'ringing') view.call.talkSince = Date.now();
+    ringingCues();
     renderCall();
   });
   socket.on('screen-pop', (pop) => {
-    view.call = { state: 'ringing', pop, detail: undefined };
+    view.call = { state: 'ringing', pop, detail: undefined, poppedAt: Date.now() };
+    ringingCues();
     renderCall();
   });
   socket.on('call-update', (u) => {
     if (!view.call || view.call.pop.callId !== u.callId) return;
-    view.call = { ...view.call, state: u.state, detail: u.detail };
+    const talkSince = view.call.talkSince ?? (u.state === 'answered' ? Date.now() : undefined);
+    view.call = { ...view.call, state: u.state, detail: u.detail, talkSince };
+    ringingCues();
     renderCall();
   });
+}
+
+function ringingCues() {
+  if (view.call?.state === 'ringing') startRinging(view.call.pop.callerNumber);
+  else stopRinging();
+}
+
+/** Wrap-up (事后处理): the code of the call just ended, the time left, and one more period up to the maximum. */
+function wrapUpBox(a) {
+  const cfg = view.uiConfig.wrapUp ?? { codes: [], periodMs: 0, maxMs: 0 };
+  const code = el(
+    'select',
+    { id: 'wrap-up-code' },
+    el('option', { value: '' }, '（请选择话后处理）'),
+    ...cfg.codes.map((c) => el('option', { value: c.code, selected: c.code === a.wrapUp.code || undefined }, c.label)),
+  );
+  const set = el('button', { type: 'button', id: 'wrap-up-set' }, '确认');
+  set.addEventListener('click', async () => {
+    if (!code.value) return showResult({ ok: false, error: { code: 'wrap-up-code-required' } });
+    showResult(await command(view.socket, 'wrap-up-code', { code: code.value }), '已记录话后处理');
+  });
+  const extend = el(
+    'button',
+    { type: 'button', id: 'wrap-up-extend', disabled: a.wrapUp.endsAt - a.wrapUp.startedAt >= cfg.maxMs || undefined },
+    `延长 ${Math.round(cfg.periodMs / 1000)} 秒`,
+  );
+  extend.addEventListener('click', async () => showResult(await command(view.socket, 'extend-wrap-up'), '已延长'));
+  const chosen = cfg.codes.find((c) => c.code === a.wrapUp.code);
+  return el(
+    'div',
+    { class: 'wrap-up', id: 'wrap-up' },
+    el(
+      'div',
+      { class: 'row' },
+      el('b', {}, '话后处理'),
+      el(
+        'span',
+        { id: 'wrap-up-left', class: 'mono' },
+        view.wrapUpEndsLocal ? `剩余 ${clock(view.wrapUpEndsLocal - Date.now())}` : '',
+      ),
+    ),
+    el('div', { class: 'row' }, code, set, extend),
+    el(
+      'p',
+      { class: 'muted small', id: 'wrap-up-chosen' },
+      chosen ? `已选：${chosen.label}` : '选择话后处理后才能置为就绪',
+    ),
+  );
+}
+
+function tickTimers() {
+  const left = $('#wrap-up-left');
+  if (left && view.wrapUpEndsLocal) left.textContent = `剩余 ${clock(view.wrapUpEndsLocal - Date.now())}`;
+  const call = view.call;
+  if (!call) return;
+  const waited = $('#waited');
+  if (waited && call.state === 'ringing')
+    waited.textContent = `${seconds(call.pop.waitedMs + (Date.now() - call.poppedAt))}（离开语音导航至今）`;
+  const talk = $('#talk-time');
+  if (talk && call.talkSince && !['ended', 'withdrawn', 'transferred'].includes(call.state))
+    talk.textContent = clock(Date.now() - call.talkSince);
 }
 
 function fatal(message) {
@@ -97,7 +174,7 @@ const REFUSALS = {
 function showResult(ack, okText) {
   // A refusal whose detail matters to the person (who holds the extension, the pattern) shows both.
   const zh = ack.ok ? undefined : REFUSALS[ack.error.code];
-  const text = ack.ok ? '' : zh ? `${zh}（${ack.error.message}）` : (ack.error.messageZh ?? ack.error.message);
+  const text = ack.ok ? '' : zh ? `${zh}（${ack.error.message}）` : refusalText(ack.error);
   view.message = ack.ok ? (okText ?? '') : `操作失败：${text}`;
   const m = $('#agent-message');
   if (m) {
@@ -212,7 +289,9 @@ function renderAgent() {
       '签出',
     );
     signOut.addEventListener('click', async () => showResult(await command(view.socket, 'sign-out'), '已签出'));
+    const wrapBox = a.status === 'wrap-up' && a.wrapUp ? wrapUpBox(a) : null;
     children.push(
+      ...kids(wrapBox),
       el('div', { class: 'row' }, ready),
       el('div', { class: 'row' }, el('label', { class: 'inline' }, '暂停原因', reason), pause),
       el('div', { class: 'row' }, signOut),
@@ -231,23 +310,44 @@ function choiceText(c) {
   return `${node}：${key}${label}`;
 }
 
+function run(event, payload) {
+  return command(view.socket, event, payload).then((ack) => showResult(ack));
+}
+
+function detailText(call) {
+  if (!call.detail) return call.state === 'withdrawn' ? '来电已撤回' : null;
+  if (call.state === 'withdrawn') return `来电已撤回：${WITHDRAWN_ZH[call.detail] ?? call.detail}`;
+  return call.detail;
+}
+
 function renderCall() {
   const panel = $('#call-panel');
   if (!panel) return;
   const call = view.call;
   if (!call) {
+    view.formFor = null;
     panel.replaceChildren(
       el('h2', {}, '当前来电'),
-      el('p', { class: 'muted', id: 'no-call' }, '暂无来电。就绪后，来电振铃时这里会弹出来电信息。'),
+      el('p', { class: 'muted', id: 'no-call' }, '暂无来电。就绪后，来电振铃时这里会弹出来电信息，并响铃提醒。'),
     );
     return;
   }
   const p = call.pop;
+  // The form keeps what the agent typed across call updates: it is built once per call.
+  let top = $('#call-top');
+  if (!top || view.formFor !== p.callId) {
+    top = el('div', { id: 'call-top' });
+    const slot = el('div', { id: 'order-slot' });
+    panel.replaceChildren(top, el('h3', {}, '登记工单'), slot);
+    view.formFor = p.callId;
+    renderOrderForm(slot, { pop: p, socket: view.socket });
+  }
   const live = !['ended', 'withdrawn', 'transferred'].includes(call.state);
   const stateBadge = el(
     'span',
     { id: 'call-state', class: `badge call-${call.state}`, dataset: { state: call.state } },
-    CALL_STATE_LABELS[call.state] ?? call.state,
+    CALL_STATE_LABELS[call.state] ??
+      (call.state === 'consulting' ? '咨询中' : call.state === 'consult-connected' ? '咨询已接通' : call.state),
   );
   const head = el(
     'div',
@@ -259,6 +359,12 @@ function renderCall() {
       el('div', { id: 'caller-number', class: 'caller-number' }, p.callerNumber),
     ),
     stateBadge,
+    el(
+      'div',
+      { class: 'talk' },
+      el('div', { class: 'label' }, '通话时长'),
+      el('div', { id: 'talk-time', class: 'mono big' }, call.talkSince ? clock(Date.now() - call.talkSince) : '—'),
+    ),
   );
   const facts = el(
     'dl',
@@ -285,47 +391,6 @@ function renderCall() {
     `导航路径：${(p.ivrPath ?? []).map((n) => view.uiConfig.nodeLabels[n] ?? n).join(' → ') || '—'}`,
   );
 
-  const history = p.history?.length
-    ? el(
-        'table',
-        { id: 'history', class: 'grid' },
-        el(
-          'thead',
-          {},
-          el(
-            'tr',
-            {},
-            el('th', {}, '工单号'),
-            el('th', {}, '标题'),
-            el('th', {}, '类别'),
-            el('th', {}, '状态'),
-            el('th', {}, '登记时间'),
-          ),
-        ),
-        el(
-          'tbody',
-          {},
-          ...p.history.map((o) =>
-            el(
-              'tr',
-              { class: o.open ? 'open' : '', dataset: { number: o.number, open: String(o.open) } },
-              el('td', { class: 'mono' }, o.number),
-              el('td', {}, o.title),
-              el('td', {}, o.category ?? '—'),
-              el(
-                'td',
-                {},
-                o.open
-                  ? el('span', { class: 'badge open-badge' }, `未办结 · ${orderStatusLabel(o.status)}`)
-                  : orderStatusLabel(o.status),
-              ),
-              el('td', {}, dateTime(o.createdAt)),
-            ),
-          ),
-        ),
-      )
-    : el('p', { id: 'history', class: 'muted' }, '无历史工单');
-
   const d = p.draft;
   const field = (label, id, value) => el('label', {}, label, el('input', { id, value: value ?? '', readonly: true }));
   const draft = el(
@@ -341,22 +406,15 @@ function renderCall() {
   );
 
   const controls = el('div', { class: 'row controls', id: 'call-controls' });
+  let transfer = null;
   if (live && call.state !== 'ringing') {
     const held = call.state === 'held';
     const hold = el('button', { type: 'button', id: held ? 'unhold' : 'hold' }, held ? '恢复通话' : '保持');
-    hold.addEventListener('click', async () => showResult(await command(view.socket, held ? 'unhold' : 'hold')));
-    const number = el('input', { id: 'transfer-number', placeholder: '号码，如 110', inputmode: 'numeric', size: 10 });
-    const transfer = el('button', { type: 'button', id: 'transfer' }, '转接');
-    transfer.addEventListener('click', async () =>
-      showResult(await command(view.socket, 'transfer', { number: number.value.trim() })),
-    );
-    const conf = el('button', { type: 'button', id: 'conference' }, '三方通话');
-    conf.addEventListener('click', async () =>
-      showResult(await command(view.socket, 'conference', { number: number.value.trim() })),
-    );
+    hold.addEventListener('click', () => run(held ? 'unhold' : 'hold'));
     const hangup = el('button', { type: 'button', id: 'hangup', class: 'danger' }, '挂断');
-    hangup.addEventListener('click', async () => showResult(await command(view.socket, 'hangup')));
-    controls.append(hold, number, transfer, conf, hangup);
+    hangup.addEventListener('click', () => run('hangup'));
+    controls.append(hold, hangup);
+    transfer = transferControls(call.state, view.uiConfig.skills, run);
   } else if (call.state === 'ringing') {
     controls.append(el('span', { class: 'ringing-note' }, '话机振铃中，请摘机接听'));
   } else {
@@ -367,21 +425,23 @@ function renderCall() {
     });
     controls.append(dismiss);
   }
+  const detail = detailText(call);
 
-  panel.replaceChildren(
+  top.replaceChildren(
     ...kids(
       el('h2', {}, '当前来电'),
       head,
-      call.detail ? el('p', { class: 'muted', id: 'call-detail' }, call.detail) : null,
+      detail ? el('p', { class: call.state === 'withdrawn' ? 'error' : 'muted', id: 'call-detail' }, detail) : null,
       controls,
+      transfer,
       el(
         'div',
         { class: 'columns' },
         el('div', {}, facts, el('h3', {}, '语音导航'), choices, path),
-        el('div', {}, el('h3', {}, '新建工单（预填）'), draft),
+        el('details', { class: 'draft-box' }, el('summary', {}, '来电预填信息'), draft),
       ),
-      el('h3', {}, `历史工单（新→旧）${p.openOrders ? ` · 未办结 ${p.openOrders} 件` : ''}`),
-      history,
+      el('h3', {}, `历史工单（未办结在前）${p.openOrders ? ` · 未办结 ${p.openOrders} 件` : ''}`),
+      historyTable(p.history),
     ),
   );
   panel.classList.toggle('ended', !live);

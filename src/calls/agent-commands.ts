@@ -59,6 +59,16 @@ export class AgentCommands {
     return this.ctx.feed({ type: 'agent-ready', agentId });
   }
 
+  /** The wrap-up code (事后处理) of the call just ended. */
+  wrapUpCode(agentId: string, code: string): Rejection | undefined {
+    return this.ctx.feed({ type: 'agent-wrap-up-code', agentId, code });
+  }
+
+  /** One more wrap-up period, up to the configured maximum. */
+  extendWrapUp(agentId: string): Rejection | undefined {
+    return this.ctx.feed({ type: 'agent-extend-wrap-up', agentId });
+  }
+
   pause(agentId: string, reason: string): Rejection | undefined {
     if (typeof reason !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(reason.trim())) {
       return { code: 'invalid-input', message: 'reason must be a code of 1 to 32 letters, digits, _ or -' };

@@ -105,6 +105,12 @@ export class CallController {
   ready(agentId: string): Rejection | undefined {
     return this.commands.ready(agentId);
   }
+  wrapUpCode(agentId: string, code: string): Rejection | undefined {
+    return this.commands.wrapUpCode(agentId, code);
+  }
+  extendWrapUp(agentId: string): Rejection | undefined {
+    return this.commands.extendWrapUp(agentId);
+  }
   pause(agentId: string, reason: string): Rejection | undefined {
     return this.commands.pause(agentId, reason);
   }

@@ -85,6 +85,8 @@ export interface CallLayer {
   readonly linker: WorkOrderLinker;
   /** Is there such a call, live or recorded (work-order intake checks a phone order's callId with it)? */
   hasCall(callId: string): boolean;
+  /** A live or recorded call's caller number and the agents who answered it (a phone order's requester and taker). */
+  callFacts(callId: string): { callerNumber: string; takenBy: string[] } | undefined;
   readonly reconciler: CallReconciler;
   readonly events: CallEventHub;
   readonly figures: FiguresPublisher;
@@ -151,6 +153,18 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
   });
   const hasCall = (callId: string): boolean =>
     controller.liveCalls().has(callId) || calls.getCall(callId) !== undefined;
+  const callFacts = (callId: string): { callerNumber: string; takenBy: string[] } | undefined => {
+    const live = controller.liveCalls().get(callId);
+    const row = calls.getCall(callId);
+    if (!live && !row) return undefined;
+    // The CDR rows are written behind (100 ms): a live call's answering agent is the domain's record.
+    const takenBy = new Set<string>();
+    if (live?.record?.agentId) takenBy.add(live.record.agentId);
+    if (row?.agentId) takenBy.add(row.agentId);
+    for (const leg of row ? calls.legs(callId) : [])
+      if (leg.kind === 'agent' && leg.agentId && leg.answeredAt) takenBy.add(leg.agentId);
+    return { callerNumber: live?.callerNumber ?? row?.callerNumber ?? '', takenBy: [...takenBy] };
+  };
   const linker = new WorkOrderLinker({
     callExists: hasCall,
     calls,
@@ -198,6 +212,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     controller,
     linker,
     hasCall,
+    callFacts,
     reconciler,
     events,
     figures,

@@ -7,6 +7,12 @@ export interface HistoryOrder {
   number: string;
   title: string;
   category: string | null;
+  /** The category's Chinese name (the category tree), when known. */
+  categoryName?: string | null;
+  /** The first line of the demand's content, shortened. */
+  summary?: string;
+  /** The unit handling it now (the lead unit's name), once dispatched. */
+  unitName?: string | null;
   status: string;
   /** Not yet closed. */
   open: boolean;

@@ -52,6 +52,8 @@ export class EffectRunner {
         return this.screenPop(e.agentId, e.pop, decidedAtHr);
       case 'call-update':
         return this.update(e.agentId, e.callId, e.state, e.detail, e.at);
+      case 'wrap-up-code':
+        return this.ctx.cdr.updateCall(e.callId, { wrapUpCode: e.code });
       case 'agent-state': {
         const st = o.domain.agent(e.agentId);
         if (st) o.events.emit('agentState', e.agentId, st);

@@ -154,6 +154,13 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
     });
     handle('sign-out', () => controller.signOut(agentId));
     handle('ready', () => controller.ready(agentId));
+    // Wrap-up (事后处理): the code of the call just ended, and one more wrap-up period up to the maximum.
+    handle(
+      'wrap-up-code',
+      (p) =>
+        commandPayload('wrap-up-code', p, { code: 'required' }) ?? controller.wrapUpCode(agentId, p.code as string),
+    );
+    handle('extend-wrap-up', (p) => commandPayload('extend-wrap-up', p, {}) ?? controller.extendWrapUp(agentId));
     handle('pause', (p) =>
       typeof p.reason === 'string'
         ? controller.pause(agentId, p.reason)

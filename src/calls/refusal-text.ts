@@ -17,6 +17,10 @@ export const REFUSAL_ZH: Readonly<Record<string, string>> = {
   'work-order-not-found': '工单不存在',
   confidential: '该工单为保密工单，无权查看',
   'not-your-unit': '该工单不属于本单位，无权查看',
+  'wrap-up-code-required': '请先选择话后处理代码，再置为就绪',
+  'unknown-wrap-up-code': '话后处理代码不存在',
+  'wrap-up-limit': '话后处理时间已达上限，不能再延长',
+  'not-in-wrap-up': '当前不在话后处理状态',
 };
 
 export function refusalZh(code: string): string {

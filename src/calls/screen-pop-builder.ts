@@ -9,7 +9,8 @@ import type { CallerOrder, HistoryOrder } from './caller-history.ts';
  * The history is the caller's whole history: a desk only ever receives `popForViewer` of it.
  */
 export function buildDesktopPop(pop: ScreenPop, history: readonly HistoryOrder[]): DesktopPop {
-  const sorted = [...history].sort((a, b) => b.createdAt - a.createdAt);
+  // Open orders first (the ones the caller is most likely calling about), each group newest first.
+  const sorted = [...history].sort((a, b) => Number(b.open) - Number(a.open) || b.createdAt - a.createdAt);
   const openOrder = sorted.find((o) => o.open);
   return {
     ...pop,
@@ -43,11 +44,14 @@ export function popForViewer(pop: DesktopPop, viewer: PopViewer): DesktopPop {
   const { history, openOrders: _all, draft: _draft, ...screen } = pop;
   const visible = history.filter((o) => maySeeOrder(viewer, { confidential: o.confidential, unitIds: unitIdsOf(o) }));
   const shown: HistoryOrder[] = visible.map(
-    ({ id, number, title, category, status, open, confidential, createdAt }) => ({
+    ({ id, number, title, category, categoryName, summary, unitName, status, open, confidential, createdAt }) => ({
       id,
       number,
       title,
       category,
+      ...(categoryName !== undefined ? { categoryName } : {}),
+      ...(summary !== undefined ? { summary } : {}),
+      ...(unitName !== undefined ? { unitName } : {}),
       status,
       open,
       confidential,

@@ -193,8 +193,15 @@ export interface WorkOrderRepo {
   ): Promise<AppealRecord | null>;
   appeals(filter: { unitId?: string; cycle?: string }): Promise<AppealRecord[]>;
   unitsOf(orderId: number): Promise<{ unitId: string; role: 'lead' | 'assist' | 'forwarded' }[]>;
-  /** Orders taken in [from, to), counted per category code or per location text (art. 17). */
-  intakeCounts(from: number, to: number, by: 'category' | 'location'): Promise<{ key: string | null; count: number }[]>;
+  /**
+   * Orders taken in [from, to), counted per category code, per area code, or per location text of the orders
+   * without an area code (taken before the area existed) (art. 17).
+   */
+  intakeCounts(
+    from: number,
+    to: number,
+    by: 'category' | 'area' | 'location',
+  ): Promise<{ key: string | null; count: number }[]>;
   auditOf(orderId: number): Promise<AuditRecord[]>;
   /** `includeConfidential: false` leaves out the tasks of confidential orders (art. 22). */
   tasks(filter: {
@@ -272,6 +279,7 @@ export function orderRow(o: WorkOrder, ix: OrderIndexFields, now: number, encode
     emergency: o.emergency ? 1 : 0,
     confidential: o.confidential ? 1 : 0,
     location: o.location ?? null,
+    area: o.area ?? null,
     status: o.status,
     leadUnitId: current?.leadUnitId ?? null,
     repeatOfId: o.repeatOfClosedOrderId ?? null,
@@ -290,10 +298,10 @@ export function orderRow(o: WorkOrder, ix: OrderIndexFields, now: number, encode
 }
 
 export const INSERT_ORDER_SQL = `insert into work_orders (id, channel, call_id, requester_name, requester_phone, contact_phone, content, category,
-  fast_response, type, emergency, confidential, location, status, lead_unit_id, repeat_of_id, merged_into_id, next_deadline_at,
+  fast_response, type, emergency, confidential, location, area, status, lead_unit_id, repeat_of_id, merged_into_id, next_deadline_at,
   next_deadline_kind, next_check_at, supervision_level, created_at, updated_at, closed_at, created_by, version, state)
   values (@id, @channel, @callId, @requesterName, @requesterPhone, @contactPhone, @content, @category, @fastResponse, @type,
-  @emergency, @confidential, @location, @status, @leadUnitId, @repeatOfId, @mergedIntoId, @nextDeadlineAt, @nextDeadlineKind, @nextCheckAt,
+  @emergency, @confidential, @location, @area, @status, @leadUnitId, @repeatOfId, @mergedIntoId, @nextDeadlineAt, @nextDeadlineKind, @nextCheckAt,
   @supervisionLevel, @createdAt, @updatedAt, @closedAt, @createdBy, @version, @state)`;
 
 /** Maps the domain's audit line to the audit table (the phone number never goes into `data`). */
@@ -685,12 +693,13 @@ export class SqliteWorkOrderRepo implements WorkOrderRepo {
   async intakeCounts(
     from: number,
     to: number,
-    by: 'category' | 'location',
+    by: 'category' | 'area' | 'location',
   ): Promise<{ key: string | null; count: number }[]> {
-    const column = by === 'category' ? 'category' : 'location';
+    const column = by === 'category' ? 'category' : by === 'area' ? 'area' : 'location';
+    const onlyLegacy = by === 'location' ? ' and area is null' : by === 'area' ? ' and area is not null' : '';
     const rows = this.sqlite
       .prepare<unknown[], { k: string | null; n: number }>(
-        `select ${column} as k, count(*) as n from work_orders where created_at >= ? and created_at < ? group by ${column}`,
+        `select ${column} as k, count(*) as n from work_orders where created_at >= ? and created_at < ?${onlyLegacy} group by ${column}`,
       )
       .all(from, to);
     return rows.map((r) => ({ key: r.k, count: r.n }));

@@ -1,5 +1,6 @@
 import { DAY_MS, dayNumberOf, isCivilDate, startOfShanghaiDay, type CivilDate } from '../domain/calendar/civil-date.ts';
 import type { WorkOrderRepo } from '../store/work-orders-repo.ts';
+import type { AreaTree } from './area-tree.ts';
 import { badInput } from './service-error.ts';
 
 export type HotTopicGroup = 'category' | 'area';
@@ -47,7 +48,10 @@ export function areaOf(location: string | null): string {
 
 /** Periodic analysis of hot topics (art. 17): intakes in a period per category or per area, the largest first. */
 export class HotTopicsService {
-  constructor(private readonly repo: WorkOrderRepo) {}
+  constructor(
+    private readonly repo: WorkOrderRepo,
+    private readonly areas: AreaTree,
+  ) {}
 
   async report(q: { from: string; to: string; groupBy: HotTopicGroup; limit?: number }): Promise<HotTopicsReport> {
     if (!isCivilDate(q.from)) throw badInput('invalid-date', 'querystring.from must be a date YYYY-MM-DD');
@@ -71,9 +75,19 @@ export class HotTopicsService {
         total += r.count;
       }
     } else {
+      // Orders carry an area code picked from the tree (issue 9); orders taken before it existed are read from
+      // the place names leading their location, and counted under the tree's code when the name is unambiguous.
+      for (const r of await this.repo.intakeCounts(fromMs, toMs, 'area')) {
+        const key = r.key ?? UNKNOWN_AREA;
+        const cur = counts.get(key) ?? { name: this.areas.get(key)?.name ?? key, count: 0 };
+        cur.count += r.count;
+        counts.set(key, cur);
+        total += r.count;
+      }
       for (const r of await this.repo.intakeCounts(fromMs, toMs, 'location')) {
-        const key = areaOf(r.key);
-        const cur = counts.get(key) ?? { name: key, count: 0 };
+        const name = areaOf(r.key);
+        const key = this.areas.codeByName(name) ?? name;
+        const cur = counts.get(key) ?? { name, count: 0 };
         cur.count += r.count;
         counts.set(key, cur);
         total += r.count;

@@ -21,6 +21,7 @@ import { SqliteSmsRepo } from '../store/sms-repo.ts';
 import { SqliteExchangeRepo } from '../store/exchange-repo.ts';
 import { toExchangeRecord } from './exchange-format.ts';
 import { SqliteWorkOrderRepo, type NewNotice } from '../store/work-orders-repo.ts';
+import { type AreaTree, loadAreaTree } from './area-tree.ts';
 import { AssessmentService } from './assessment-service.ts';
 import { AssessmentPublisher } from './assessment-publication.ts';
 import { assessmentPublicationRoutes } from './routes-assessment-publication.ts';
@@ -31,7 +32,7 @@ import { KnowledgeService } from './knowledge-service.ts';
 import { OrganisationService } from './organisation-service.ts';
 import { SatisfactionSms } from './satisfaction-sms.ts';
 import { SupervisionScanner } from './supervision-scanner.ts';
-import { WorkOrderService, type WorkOrderNotifier } from './work-order-service.ts';
+import { WorkOrderService, type CallFacts, type WorkOrderNotifier } from './work-order-service.ts';
 
 export interface WorkOrderModuleOptions {
   store: Store;
@@ -50,8 +51,10 @@ export interface WorkOrderModuleOptions {
   notifier?: WorkOrderNotifier;
   /** Told of each supervision notice the scanner records (SMS warning, yellow card, red card). */
   onSupervisionNotice?: (notice: NewNotice) => void;
-  /** Does a call exist? Default: a row in the call records; the server passes the call layer's check, which also knows live calls. */
-  callExists?: (callId: string) => boolean;
+  /** A call's caller and takers. Default: the call records; the server passes the call layer's, which also knows live calls. */
+  callFacts?: (callId: string) => CallFacts | undefined;
+  /** Default: config/areas.json. */
+  areas?: AreaTree;
   /** Write every order transition to the exchange outbox (art. 5), for the sender to push to the regional platform. */
   exchangeOutbox?: boolean;
   /** Told after an outbox record is written (the sender wakes up). */
@@ -103,7 +106,9 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   });
   const smsGateway = opts.smsGateway ?? new LogOnlySmsGateway(logger);
   const sms = new SatisfactionSms(smsGateway, new SqliteSmsRepo(store.sqlite), clock, logger);
+  const areas = opts.areas ?? loadAreaTree();
   const orders = new WorkOrderService({
+    areas,
     repo,
     org: orgRepo,
     calendar,
@@ -111,7 +116,12 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     logger,
     sms,
     attachments: new AttachmentStore(opts.dataDir),
-    callExists: opts.callExists ?? ((callId) => callRecords.getCall(callId) !== undefined),
+    callFacts:
+      opts.callFacts ??
+      ((callId) => {
+        const row = callRecords.getCall(callId);
+        return row ? { callerNumber: row.callerNumber, takenBy: row.agentId ? [row.agentId] : [] } : undefined;
+      }),
     ...(opts.notifier ? { notifier: opts.notifier } : {}),
   });
   const organisation = new OrganisationService(orgRepo, audit, clock);
@@ -135,9 +145,9 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
 
   const plugin: FastifyPluginAsync = async (app) => {
     await calendar.init();
-    await app.register(workOrderRoutes({ orders }));
+    await app.register(workOrderRoutes({ orders, areas }));
     await app.register(workOrderAdminRoutes({ orders, scanner, assessment, repo, clock }));
-    await app.register(workOrderStatisticsRoutes({ hotTopics: new HotTopicsService(repo) }));
+    await app.register(workOrderStatisticsRoutes({ hotTopics: new HotTopicsService(repo, areas) }));
     await app.register(assessmentPublicationRoutes({ publisher, repo: assessmentRepo, org: orgRepo }));
     await app.register(organisationRoutes({ organisation }));
     await app.register(knowledgeRoutes({ knowledge }));

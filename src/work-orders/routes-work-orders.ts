@@ -8,6 +8,7 @@ import {
   type WorkOrderCommand,
   type WorkOrderStatus,
 } from '../domain/work-orders/types.ts';
+import type { AreaTree } from './area-tree.ts';
 import { toExchangeRecord } from './exchange-format.ts';
 import { orderView, summaryView } from './order-view.ts';
 import type { IntakeInput, WorkOrderService } from './work-order-service.ts';
@@ -57,13 +58,15 @@ const intakeBody = {
     type: { type: 'string', enum: [...ORDER_TYPES] },
     callId: text(128),
     requesterName: text(100),
-    requesterPhone: phoneSchema,
+    // A phone order's requester number comes from the call; the desk may send back the masked draft value.
+    requesterPhone: { ...phoneSchema, pattern: '^[0-9+()* -]+$' },
     contactPhone: phoneSchema,
     content: text(10_000),
     category: text(64),
     emergency: { type: 'boolean' },
     confidential: { type: 'boolean' },
     location: text(500),
+    area: { type: 'string', pattern: '^[0-9]{6}$' },
     receivedByUnitId: unitIdSchema,
   },
 } as const;
@@ -250,8 +253,8 @@ const ACTIONS: ActionSpec[] = [
 ];
 
 /** Work-order intake, reads and every transition. */
-export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPluginAsync {
-  const { orders } = deps;
+export function workOrderRoutes(deps: { orders: WorkOrderService; areas: AreaTree }): FastifyPluginAsync {
+  const { orders, areas } = deps;
   return async (app) => {
     mapServiceErrors(app);
     const tags = ['work-orders'];
@@ -362,6 +365,20 @@ export function workOrderRoutes(deps: { orders: WorkOrderService }): FastifyPlug
       async () => orders.categories(),
     );
 
+    app.get(
+      '/work-orders/areas',
+      {
+        config: { permission: 'work-orders:read' },
+        schema: {
+          summary: "The area tree (region → city → county/district) an order's `area` code is picked from",
+          tags,
+          security,
+          // Nodes { code, name, children? }, nested up to three levels.
+          response: { 200: { type: 'array', items: openObject }, ...allErrors },
+        },
+      },
+      async () => areas.roots,
+    );
     app.get<{ Params: { id: number } }>(
       '/work-orders/:id',
       {

@@ -35,6 +35,7 @@ import type {
   WorkOrderRepo,
   WorkOrderSummary,
 } from '../store/work-orders-repo.ts';
+import type { AreaTree } from './area-tree.ts';
 import { ATTACHMENT_TYPES, type AttachmentStore } from './attachment-store.ts';
 import type { CalendarService } from './calendar-service.ts';
 import { canReceiveOrders } from './organisation-service.ts';
@@ -53,6 +54,8 @@ export interface IntakeInput {
   emergency?: boolean;
   confidential?: boolean;
   location?: string;
+  /** Area code from config/areas.json (region, city or county/district). */
+  area?: string;
   /** The platform that took the demand (region or city); county workstations take no public requests (art. 8). */
   receivedByUnitId?: string;
   /** Assigned by the regional platform (art. 5): a phone demand it took has no call on this server. */
@@ -84,13 +87,27 @@ export interface WorkOrderServiceDeps {
   env?: Omit<DecideEnv, 'calendar'>;
   /** Largest attachment accepted, in bytes. */
   maxAttachmentBytes?: number;
-  /** Is there such a call (live or recorded)? A phone order must name a real call. */
-  callExists: (callId: string) => boolean;
+  /**
+   * The call a phone order names (live or recorded): its caller's number, which becomes the requester's,
+   * and the agents who took it. `undefined`: no such call.
+   */
+  callFacts: (callId: string) => CallFacts | undefined;
+  /** The area tree an order's `area` code must belong to (config/areas.json). */
+  areas: AreaTree;
+}
+
+/** What the work orders need to know about a call: who called, and who took the call. */
+export interface CallFacts {
+  callerNumber: string;
+  /** Agents (user names) who answered the call; empty when nobody did (abandoned, callback requested). */
+  takenBy: readonly string[];
 }
 
 /** Who acts on an order, as the application sees a signed-in user or the system. */
 export interface Caller {
   id: string;
+  /** The user name (agent ids on calls are user names); absent for the system and the requester. */
+  username?: string;
   role: string;
   unitId: string | null;
   permissions: ReadonlySet<string>;
@@ -99,7 +116,13 @@ export interface Caller {
 export const SYSTEM_CALLER: Caller = { id: 'system', role: 'system', unitId: null, permissions: new Set() };
 
 export function callerOf(p: Principal): Caller {
-  return { id: String(p.userId), role: p.role, unitId: p.unitId, permissions: p.permissions as ReadonlySet<string> };
+  return {
+    id: String(p.userId),
+    username: p.username,
+    role: p.role,
+    unitId: p.unitId,
+    permissions: p.permissions as ReadonlySet<string>,
+  };
 }
 
 function actorOf(c: Caller): Actor {
@@ -184,8 +207,14 @@ export class WorkOrderService {
       );
     if (input.channel !== 'phone' && input.callId)
       throw badInput('call-id-not-phone', 'body.callId is only for the phone channel');
-    if (input.callId && !this.d.callExists(input.callId))
-      throw notFound('call-not-found', `body.callId: call ${input.callId} does not exist`);
+    if (input.area !== undefined && !this.d.areas.get(input.area))
+      throw badInput('unknown-area', `body.area: unknown area "${input.area}" (GET /work-orders/areas lists them)`);
+    const call = input.callId ? this.d.callFacts(input.callId) : undefined;
+    if (input.callId && !call) throw notFound('call-not-found', `body.callId: call ${input.callId} does not exist`);
+    // An agent records the demands of the calls they took; a call nobody took (abandoned, a callback) is anyone's.
+    if (call && caller.role === 'agent' && call.takenBy.length > 0 && !call.takenBy.includes(caller.username ?? '')) {
+      throw notYours('call-not-yours', `body.callId: call ${input.callId} was taken by another agent`);
+    }
     if (input.receivedByUnitId !== undefined) {
       const unit = await this.d.org.get(input.receivedByUnitId);
       if (!unit)
@@ -197,8 +226,15 @@ export class WorkOrderService {
         );
       }
     }
-    const phone = normalisePhone(input.requesterPhone);
-    if (input.requesterPhone !== undefined && (phone === undefined || phone.length < 3 || phone.length > 20)) {
+    // A phone order's requester is the caller: the number comes from the call, never from the desk, which
+    // shows it masked (art. 22) and may send the masked draft value back; whatever it sends is ignored.
+    const phone = call ? normalisePhone(call.callerNumber) : normalisePhone(input.requesterPhone);
+    const typed = input.requesterPhone;
+    if (
+      !call &&
+      typed !== undefined &&
+      (typed.includes('*') || phone === undefined || phone.length < 3 || phone.length > 20)
+    ) {
       throw badInput('invalid-phone', 'body.requesterPhone must hold 3 to 20 digits');
     }
     const contact = normalisePhone(input.contactPhone);
@@ -243,6 +279,7 @@ export class WorkOrderService {
               requester,
               content: input.content,
               ...(input.location ? { location: input.location } : {}),
+              ...(input.area ? { area: input.area } : {}),
               ...(input.callId ? { callId: input.callId } : {}),
               ...(match?.kind === 'repeat-of-closed' ? { repeatOfClosedOrderId: match.orderId } : {}),
             },

@@ -75,10 +75,11 @@ describe('auditor console API: search, timeline, playback with seeking, evidence
       arrivedAt: T0 + 40 * MIN,
       durationMs: 1_200,
     });
+    // Recorded by the supervisor: an agent records orders only from calls they took (k1 was zhang.wei's).
     const order = await s.app.inject({
       method: 'POST',
       url: '/work-orders',
-      headers: bearer(agent),
+      headers: bearer(supervisor),
       payload: {
         channel: 'phone',
         callId: 'k1',

@@ -164,7 +164,7 @@ describe('work-order status by phone on the simulator', () => {
           logger,
           dataDir: ':memory:',
         });
-        return workOrderHistory(orders.repo, intake.service);
+        return workOrderHistory(orders.repo, undefined, intake.service);
       },
     });
     const { trackingCode } = await intake!.service.submit('wechat', 'wx-backend', {

@@ -51,6 +51,10 @@ export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1
     return bearer(u.token);
   };
   const req: Harness['req'] = async (method, url, who, payload) => {
+    // A phone order's number comes from its call: intakeBody names a call `call-from-<number>`, recorded here on first use.
+    const callId = (payload as { callId?: unknown } | undefined)?.callId;
+    const from = typeof callId === 'string' ? /^call-from-(\d+)$/.exec(callId) : null;
+    if (from && !new CallsRepo(server.store.db).getCall(callId as string)) seedCall(h, callId as string, from[1]);
     const res = await server.app.inject({
       method,
       url,
@@ -79,12 +83,12 @@ export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1
 }
 
 /** A recorded call for a phone order to name (POST /work-orders answers 404 for a callId that names no call). */
-export function seedCall(h: Harness, callId: string): string {
+export function seedCall(h: Harness, callId: string, callerNumber = PHONE): string {
   const at = h.clock.now();
   new CallsRepo(h.server.store.db).insertCall({
     id: callId,
     callerChannelId: `ch-${callId}`,
-    callerNumber: PHONE,
+    callerNumber,
     status: 'ended',
     phase: 'ended',
     arrivedAt: at - 60_000,
@@ -131,9 +135,15 @@ export async function seedOrganisation(h: Harness): Promise<void> {
   }
 }
 
+/** A phone order's body; another requesterPhone names a call from that number (the server takes the number from the call). */
 export const intakeBody = (over: Record<string, unknown> = {}) => ({
   channel: 'phone',
-  callId: 'call-1',
+  callId:
+    typeof over['requesterPhone'] === 'string' &&
+    /^\d+$/.test(over['requesterPhone']) &&
+    over['requesterPhone'] !== PHONE
+      ? `call-from-${over['requesterPhone']}`
+      : 'call-1',
   type: 'complaint',
   requesterName: '陈先生',
   requesterPhone: PHONE,

@@ -61,13 +61,49 @@ describe('GET /statistics/hot-topics', () => {
     expect(byArea.status).toBe(200);
     expect(byArea.body.total).toBe(6);
     expect(byArea.body.topics).toEqual([
-      { key: '兴宁区', name: '兴宁区', count: 2, share: 0.3333 },
-      { key: '青秀区', name: '青秀区', count: 2, share: 0.3333 },
+      // Orders without an area code are read from their location; a name the area tree knows counts under its code.
+      { key: '450102', name: '兴宁区', count: 2, share: 0.3333 },
+      { key: '450103', name: '青秀区', count: 2, share: 0.3333 },
     ]);
 
     const later = await h.req('GET', '/statistics/hot-topics?from=2026-01-07&to=2026-01-07&groupBy=category', auditor);
     expect(later.body.total).toBe(1);
     expect(later.body.topics).toEqual([{ key: 'traffic.congestion', name: '交通拥堵', count: 1, share: 1 }]);
+  });
+
+  it('given orders with an area code, when grouped by area, then the code counts and the location text is not parsed (issue 9)', async () => {
+    h.clock.advance(Date.UTC(2026, 1, 2, 2, 0, 0) - h.clock.now());
+    const agent = await h.as('agent');
+    const take = (area: string | undefined, location: string, content: string) =>
+      h.req('POST', '/work-orders', agent, {
+        channel: 'website',
+        type: 'complaint',
+        content,
+        category: 'environment.noise',
+        location,
+        ...(area ? { area } : {}),
+      });
+    // The location names 兴宁区, but the agent picked 青秀区 from the tree: the pick counts.
+    expect((await take('450103', '兴宁区朝阳路3号', '装修噪音 G')).status).toBe(201);
+    expect((await take('450103', '民族大道5号', '装修噪音 H')).status).toBe(201);
+    expect((await take('450100', '不知道哪条路', '噪音 I')).status).toBe(201);
+    const unknown = await take('999999', '某地', '噪音 J');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.code).toBe('unknown-area');
+    const byArea = await h.req(
+      'GET',
+      '/statistics/hot-topics?from=2026-02-02&to=2026-02-02&groupBy=area',
+      await h.as('supervisor'),
+    );
+    expect(byArea.body.total).toBe(3);
+    expect(byArea.body.topics).toEqual([
+      { key: '450103', name: '青秀区', count: 2, share: 0.6667 },
+      { key: '450100', name: '南宁市', count: 1, share: 0.3333 },
+    ]);
+    const tree = await h.req('GET', '/work-orders/areas', agent);
+    expect(tree.status).toBe(200);
+    expect(tree.body[0]).toMatchObject({ code: '450000', name: '广西壮族自治区' });
+    expect(tree.body[0].children[0].children.map((c: { name: string }) => c.name)).toContain('青秀区');
   });
 
   it('is for supervisors and auditors, and refuses a bad period naming the field', async () => {

@@ -9,6 +9,13 @@ export interface AcdConfig {
   ringTimeoutMs: number;
   /** After-call work; the agent becomes ready when it ends (or earlier on request). */
   wrapUpMs: number;
+  /** The agent may extend the wrap-up, one `wrapUpMs` at a time, up to this much in all. */
+  wrapUpMaxMs: number;
+  /**
+   * Wrap-up codes (事后处理): what the call was about, chosen before the agent makes themselves ready again.
+   * Empty: no code is asked for.
+   */
+  wrapUpCodes: { code: string; label: string }[];
   /** Position announcements while waiting; 0 turns them off. */
   announceEveryMs: number;
   /** Supervisors are alerted when a call has waited this long since leaving the IVR. */
@@ -25,6 +32,8 @@ export interface AcdConfig {
 export const defaultAcdConfig: AcdConfig = {
   ringTimeoutMs: 10_000,
   wrapUpMs: 15_000,
+  wrapUpMaxMs: 120_000,
+  wrapUpCodes: [],
   announceEveryMs: 30_000,
   prewarnMs: 15_000,
   breachMs: 20_000,

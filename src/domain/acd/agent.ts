@@ -28,4 +28,6 @@ export interface AgentState {
   idleSince: number;
   callId?: string;
   agentChannelId?: string;
+  /** While in wrap-up: when it started and ends (extendable up to acd.wrapUpMaxMs), the call, the chosen code. */
+  wrapUp?: { startedAt: number; endsAt: number; callId?: string; code?: string };
 }

@@ -61,6 +61,7 @@ export function signOut(d: Draft, agentId: string): Rejection | undefined {
     return { code: 'invalid-transition', message: `agent ${agentId} cannot sign out while ${agent.status}` };
   }
   cancelWrapUpTimer(d, agentId);
+  delete agent.wrapUp;
   d.setAgentStatus(agent, 'signed-out');
   return undefined;
 }
@@ -71,6 +72,14 @@ export function ready(d: Draft, agentId: string): Rejection | undefined {
   if (agent.status === 'ready') return undefined;
   if (agent.status !== 'paused' && agent.status !== 'wrap-up') {
     return { code: 'invalid-transition', message: `agent ${agentId} cannot become ready while ${agent.status}` };
+  }
+  // The wrap-up code (事后处理) is chosen before the agent takes the next call.
+  if (agent.status === 'wrap-up' && d.acd.wrapUpCodes.length > 0 && agent.wrapUp?.code === undefined) {
+    return {
+      code: 'invalid-transition',
+      reason: 'wrap-up-code-required',
+      message: `agent ${agentId}: choose a wrap-up code first`,
+    };
   }
   makeReady(d, agent);
   return undefined;
@@ -85,6 +94,7 @@ export function pause(d: Draft, agentId: string, reason: string): Rejection | un
     return { code: 'invalid-transition', message: `agent ${agentId} cannot pause while ${agent.status}` };
   }
   cancelWrapUpTimer(d, agentId);
+  delete agent.wrapUp;
   d.setAgentStatus(agent, 'paused', { reason: reason.trim() });
   return undefined;
 }
@@ -100,12 +110,58 @@ export function startWrapUp(d: Draft, agent: AgentState): void {
     makeReady(d, agent);
     return;
   }
+  const callId = agent.callId;
+  agent.wrapUp = { startedAt: d.now, endsAt: d.now + d.acd.wrapUpMs, ...(callId ? { callId } : {}) };
   d.setAgentStatus(agent, 'wrap-up');
-  d.setTimer(`wrap-up:${agent.agentId}`, d.now + d.acd.wrapUpMs, { kind: 'wrap-up', agentId: agent.agentId });
+  d.setTimer(`wrap-up:${agent.agentId}`, agent.wrapUp.endsAt, { kind: 'wrap-up', agentId: agent.agentId });
+}
+
+function wrappingUp(d: Draft, agentId: string): AgentState | Rejection {
+  const agent = d.agent(agentId);
+  if (!agent) return { code: 'unknown-agent', message: `no agent ${agentId}` };
+  if (agent.status !== 'wrap-up' || !agent.wrapUp)
+    return { code: 'invalid-transition', reason: 'not-in-wrap-up', message: `agent ${agentId} is not in wrap-up` };
+  return agent;
+}
+
+/** The agent picks the wrap-up code of the call just ended (one of acd.wrapUpCodes); it goes on the call's record. */
+export function chooseWrapUpCode(d: Draft, agentId: string, code: string): Rejection | undefined {
+  const a = wrappingUp(d, agentId);
+  if (!('status' in a)) return a;
+  if (!d.acd.wrapUpCodes.some((c) => c.code === code))
+    return {
+      code: 'invalid-input',
+      reason: 'unknown-wrap-up-code',
+      message: `unknown wrap-up code ${JSON.stringify(code)}`,
+    };
+  a.wrapUp = { ...a.wrapUp!, code };
+  if (a.wrapUp.callId) d.emit({ type: 'wrap-up-code', agentId, callId: a.wrapUp.callId, code, at: d.now });
+  d.setAgentStatus(a, 'wrap-up');
+  return undefined;
+}
+
+/** One more wrap-up period (acd.wrapUpMs), up to acd.wrapUpMaxMs from the start in all; the timer moves with it. */
+export function extendWrapUp(d: Draft, agentId: string): Rejection | undefined {
+  const a = wrappingUp(d, agentId);
+  if (!('status' in a)) return a;
+  const w = a.wrapUp!;
+  const limit = w.startedAt + d.acd.wrapUpMaxMs;
+  if (w.endsAt >= limit)
+    return {
+      code: 'invalid-transition',
+      reason: 'wrap-up-limit',
+      message: `agent ${agentId}: the wrap-up already lasts the most allowed (${d.acd.wrapUpMaxMs} ms)`,
+    };
+  cancelWrapUpTimer(d, agentId);
+  a.wrapUp = { ...w, endsAt: Math.min(w.endsAt + d.acd.wrapUpMs, limit) };
+  d.setTimer(`wrap-up:${agentId}`, a.wrapUp.endsAt, { kind: 'wrap-up', agentId });
+  d.setAgentStatus(a, 'wrap-up');
+  return undefined;
 }
 
 export function makeReady(d: Draft, agent: AgentState): void {
   cancelWrapUpTimer(d, agent.agentId);
+  delete agent.wrapUp;
   agent.idleSince = d.now;
   d.setAgentStatus(agent, 'ready');
   dispatch(d);

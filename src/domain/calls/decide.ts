@@ -65,6 +65,10 @@ function handle(d: Draft, input: Input): Rejection | undefined {
       return agents.signOut(d, input.agentId);
     case 'agent-ready':
       return agents.ready(d, input.agentId);
+    case 'agent-wrap-up-code':
+      return agents.chooseWrapUpCode(d, input.agentId, input.code);
+    case 'agent-extend-wrap-up':
+      return agents.extendWrapUp(d, input.agentId);
     case 'agent-pause':
       return agents.pause(d, input.agentId, input.reason);
     case 'agent-answered':

@@ -73,6 +73,8 @@ export type Effect =
   | { type: 'hangup-agent'; callId: string; agentId: string; reason: string }
   /** Voice-menu transfer (110/119/120/122): ring the caller, dial the number as party `partyId`. */
   | { type: 'transfer'; callId: string; channelId: string; number: string; partyId: string }
+  /** The wrap-up code (事后处理) an agent chose for a call: written on the call's record. */
+  | { type: 'wrap-up-code'; agentId: string; callId: string; code: string; at: number }
   | { type: 'agent-state'; agentId: string; status: AgentStatus; reason?: string; callId?: string; at: number }
   /** The call's record changed: upsert it in the CDR store. */
   | { type: 'call-record'; record: CallRecord };

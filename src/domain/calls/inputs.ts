@@ -39,6 +39,8 @@ export type Input =
   | { type: 'agent-sign-in'; agentId: string; skills: string[]; leader?: boolean; endpoint?: string }
   | { type: 'agent-sign-out'; agentId: string }
   | { type: 'agent-ready'; agentId: string }
+  | { type: 'agent-wrap-up-code'; agentId: string; code: string }
+  | { type: 'agent-extend-wrap-up'; agentId: string }
   | { type: 'agent-pause'; agentId: string; reason: string }
   | { type: 'agent-answered'; agentId: string; callId: string; agentChannelId: string }
   | { type: 'agent-leg-failed'; agentId: string; callId: string; cause: string }

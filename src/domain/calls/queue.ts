@@ -238,7 +238,15 @@ export function failOffer(d: Draft, call: CallState, agentId: string, cause: 'ro
   call.record.failedOffers = [...call.record.failedOffers, { agentId, at: d.now, cause }];
   d.touched(call);
   if (cause === 'rona') d.emit({ type: 'cancel-agent-leg', callId: call.callId, agentId });
-  d.emit({ type: 'call-update', agentId, callId: call.callId, state: 'withdrawn', at: d.now });
+  // The desk says why the offer went away (issue 9): no answer in time, or the phone could not be reached.
+  d.emit({
+    type: 'call-update',
+    agentId,
+    callId: call.callId,
+    state: 'withdrawn',
+    at: d.now,
+    detail: cause === 'rona' ? 'no-answer' : 'unreachable',
+  });
   d.emit({
     type: 'alert',
     level: 'info',
@@ -261,7 +269,14 @@ export function abandonWaiting(d: Draft, call: CallState): void {
   if (call.phase === 'ringing' && call.queue?.offeredTo) {
     const agent = d.agent(call.queue.offeredTo);
     d.emit({ type: 'cancel-agent-leg', callId, agentId: call.queue.offeredTo });
-    d.emit({ type: 'call-update', agentId: call.queue.offeredTo, callId, state: 'withdrawn', at: d.now });
+    d.emit({
+      type: 'call-update',
+      agentId: call.queue.offeredTo,
+      callId,
+      state: 'withdrawn',
+      at: d.now,
+      detail: 'caller-hung-up',
+    });
     // The agent keeps the idle time it had: it was not their fault.
     if (agent && agent.status === 'reserved' && agent.callId === callId) d.setAgentStatus(agent, 'ready');
   }

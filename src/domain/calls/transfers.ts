@@ -176,7 +176,7 @@ export function endConsult(d: Draft, call: Talking, party: Party, agentGone: boo
 export function releaseAgentParty(d: Draft, call: CallState, party: Party): void {
   const a = d.agent(party.agentId!);
   if (!a || a.callId !== call.callId) return;
-  update(d, a.agentId, call.callId, party.answered ? 'ended' : 'withdrawn');
+  update(d, a.agentId, call.callId, party.answered ? 'ended' : 'withdrawn', party.answered ? undefined : 'cancelled');
   if (party.answered) startWrapUp(d, a);
   else d.setAgentStatus(a, 'ready');
 }

@@ -314,6 +314,8 @@ function validateAcd(v: unknown, err: (m: string) => void): AcdConfig {
   const acd: AcdConfig = {
     ringTimeoutMs: int('ringTimeoutMs', 1000, 120_000),
     wrapUpMs: int('wrapUpMs', 0, 600_000),
+    wrapUpMaxMs: int('wrapUpMaxMs', 0, 3_600_000),
+    wrapUpCodes: wrapUpCodes(o.wrapUpCodes, err),
     announceEveryMs: int('announceEveryMs', 0, 600_000),
     prewarnMs: int('prewarnMs', 1000, 600_000),
     breachMs: int('breachMs', 1000, 600_000),
@@ -328,9 +330,36 @@ function validateAcd(v: unknown, err: (m: string) => void): AcdConfig {
       err(`acd.overflow: must be a list of ${OVERFLOW.join(', ')} (got ${JSON.stringify(o.overflow)})`);
     else acd.overflow = list as OverflowGroup[];
   }
+  if (acd.wrapUpMaxMs < acd.wrapUpMs)
+    err(`acd.wrapUpMaxMs (${acd.wrapUpMaxMs}) must not be below acd.wrapUpMs (${acd.wrapUpMs})`);
   if (acd.prewarnMs >= acd.breachMs)
     err(`acd.prewarnMs (${acd.prewarnMs}) must be below acd.breachMs (${acd.breachMs})`);
   return acd;
+}
+
+/** acd.wrapUpCodes: [{ code, label }], codes unique (letters, digits, `_`, `-`), labels the desk's Chinese text. */
+function wrapUpCodes(v: unknown, err: (m: string) => void): { code: string; label: string }[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) {
+    err(`acd.wrapUpCodes: must be a list of { code, label } (got ${JSON.stringify(v)})`);
+    return [];
+  }
+  const seen = new Set<string>();
+  const out: { code: string; label: string }[] = [];
+  v.forEach((c, i) => {
+    const code = isObject(c) ? c['code'] : undefined;
+    const label = isObject(c) ? c['label'] : undefined;
+    if (typeof code !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(code))
+      err(`acd.wrapUpCodes[${i}].code: must be 1 to 32 letters, digits, _ or - (got ${JSON.stringify(code)})`);
+    else if (seen.has(code)) err(`acd.wrapUpCodes[${i}].code: ${code} is listed twice`);
+    else if (typeof label !== 'string' || label.trim() === '' || label.length > 40)
+      err(`acd.wrapUpCodes[${i}].label: must be 1 to 40 characters`);
+    else {
+      seen.add(code);
+      out.push({ code, label });
+    }
+  });
+  return out;
 }
 
 function actionTargets(a: IvrAction): string[] {

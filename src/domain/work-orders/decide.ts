@@ -563,6 +563,8 @@ class Transition {
     }
     if (d.location !== undefined && typeof d.location !== 'string')
       refuse('invalid-input', 'order.location must be text');
+    if (d.area !== undefined && (typeof d.area !== 'string' || !/^[0-9]{6}$/.test(d.area)))
+      refuse('invalid-input', 'order.area must be a 6-digit area code');
     if (d.callId !== undefined && typeof d.callId !== 'string') refuse('invalid-input', 'order.callId must be text');
     if (
       d.repeatOfClosedOrderId !== undefined &&
@@ -589,6 +591,7 @@ class Transition {
       version: 0,
     };
     if (d.location !== undefined) order.location = d.location;
+    if (d.area !== undefined) order.area = d.area;
     if (d.callId !== undefined) order.callId = d.callId;
     if (d.repeatOfClosedOrderId !== undefined) {
       order.repeatOfClosedOrderId = d.repeatOfClosedOrderId;

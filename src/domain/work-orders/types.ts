@@ -206,6 +206,8 @@ export interface WorkOrder {
   requester: Requester;
   content: string;
   location?: string;
+  /** Administrative area code (region, city or county/district of config/areas.json), for statistics. */
+  area?: string;
   /** The call this order was taken on (phone channel). */
   callId?: string;
   receivedAt: number;
@@ -239,6 +241,8 @@ export interface IntakeData {
   requester: Requester;
   content: string;
   location?: string;
+  /** Administrative area code; the application checks it against the area tree. */
+  area?: string;
   callId?: string;
   /** From findRepeat(): the closed order this repeats (art. 21(4)). */
   repeatOfClosedOrderId?: number;

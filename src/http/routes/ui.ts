@@ -23,6 +23,8 @@ export interface UiRoutesOptions {
   ivr: Pick<IvrConfig, 'skills' | 'nodes'>;
   /** Where the pages live (default `public/ui`). */
   publicDir?: string;
+  /** Wrap-up codes (事后处理) and the wrap-up times the agent desk offers (config/ivr.json acd). */
+  wrapUp?: { codes: { code: string; label: string }[]; periodMs: number; maxMs: number };
 }
 
 /**
@@ -45,7 +47,11 @@ export function uiRoutes(opts: UiRoutesOptions): FastifyPluginAsync {
   );
   const nodeLabels: Record<string, string> = {};
   for (const [id, node] of Object.entries(opts.ivr.nodes)) if (node.label) nodeLabels[id] = node.label;
-  const uiConfig = { skills: [...opts.ivr.skills], nodeLabels };
+  const uiConfig = {
+    skills: [...opts.ivr.skills],
+    nodeLabels,
+    ...(opts.wrapUp ? { wrapUp: opts.wrapUp } : {}),
+  };
   const config = { public: true } as const;
   const schema = (summary: string) => ({ hide: true, summary, tags: ['ui'] });
 

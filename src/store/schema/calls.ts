@@ -47,6 +47,8 @@ export const calls = sqliteTable(
     transferNumber: text('transfer_number'),
     /** Answered by the dialplan fallback while this server was down; the CDR was made afterwards from the recording (issue 11 item 2). */
     fallback: integer('fallback', { mode: 'boolean' }).notNull().default(false),
+    /** The wrap-up code (事后处理, config/ivr.json acd.wrapUpCodes) the agent chose after the call (issue 9). */
+    wrapUpCode: text('wrap_up_code'),
   },
   (t) => [
     index('calls_status_idx').on(t.status),

@@ -36,6 +36,8 @@ export const workOrders = sqliteTable(
     emergency: integer('emergency', { mode: 'boolean' }).notNull().default(false),
     confidential: integer('confidential', { mode: 'boolean' }).notNull().default(false),
     location: text('location'),
+    /** Administrative area code (config/areas.json): hot-topic statistics group by it (art. 17). */
+    area: text('area'),
     status: text('status').notNull(),
     leadUnitId: text('lead_unit_id'),
     repeatOfId: integer('repeat_of_id'),
@@ -61,6 +63,7 @@ export const workOrders = sqliteTable(
     index('work_orders_closed_idx').on(t.closedAt),
     // Hot-topic statistics (art. 17) count intakes over a period.
     index('work_orders_created_idx').on(t.createdAt),
+    index('work_orders_area_idx').on(t.area, t.createdAt),
   ],
 );
 

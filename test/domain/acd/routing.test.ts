@@ -44,7 +44,13 @@ describe('ACD routing', () => {
     h.advance(config.acd.ringTimeoutMs - 1000);
     expect(h.agent('a')).toMatchObject({ status: 'paused', pauseReason: 'RONA' });
     expect(h.all('cancel-agent-leg')).toEqual([{ type: 'cancel-agent-leg', callId: 'c1', agentId: 'a' }]);
-    expect(h.lastOf('call-update')).toMatchObject({ agentId: 'a', callId: 'c1', state: 'withdrawn' });
+    // The desk is told why the offer went away (issue 9 item 4).
+    expect(h.lastOf('call-update')).toMatchObject({
+      agentId: 'a',
+      callId: 'c1',
+      state: 'withdrawn',
+      detail: 'no-answer',
+    });
     expect(h.lastOf('alert')).toMatchObject({ kind: 'ring-no-answer', agentId: 'a', callId: 'c1' });
     expect(h.call('c1')?.phase).toBe('queued');
     expect(queuePosition(h.state, 'c1')).toBe(1);
@@ -248,6 +254,8 @@ describe('agent states', () => {
     expect(h.last).toContainEqual({ type: 'hangup-agent', callId: 'c1', agentId: 'a', reason: 'caller-hung-up' });
     expect(h.record('c1')?.outcome).toBe('answered');
     expect(h.agent('a')?.status).toBe('wrap-up');
+    // Ready again early: after choosing the wrap-up code (config/ivr.json acd.wrapUpCodes).
+    h.send({ type: 'agent-wrap-up-code', agentId: 'a', code: 'answered' });
     h.send({ type: 'agent-ready', agentId: 'a' });
     expect(h.agent('a')?.status).toBe('ready');
     expect([...h.timers.keys()]).toEqual([]);

@@ -153,7 +153,13 @@ describe('missed calls', () => {
     expect(h.last).toEqual(
       expect.arrayContaining([
         { type: 'cancel-agent-leg', callId: 'c1', agentId: 'm' },
-        expect.objectContaining({ type: 'call-update', agentId: 'm', callId: 'c1', state: 'withdrawn' }),
+        expect.objectContaining({
+          type: 'call-update',
+          agentId: 'm',
+          callId: 'c1',
+          state: 'withdrawn',
+          detail: 'caller-hung-up',
+        }),
         expect.objectContaining({ type: 'add-callback', callId: 'c1', reason: 'abandoned' }),
       ]),
     );
