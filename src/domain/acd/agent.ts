@@ -17,8 +17,6 @@ export const UNREACHABLE = 'UNREACHABLE';
 export interface AgentState {
   agentId: string;
   skills: string[];
-  /** A leader seat (art. 23): part of the `leaders` overflow group. */
-  leader: boolean;
   endpoint?: string;
   status: AgentStatus;
   pauseReason?: string;
