@@ -17,6 +17,11 @@ export const REFUSAL_ZH: Readonly<Record<string, string>> = {
   'work-order-not-found': '工单不存在',
   confidential: '该工单为保密工单，无权查看',
   'not-your-unit': '该工单不属于本单位，无权查看',
+  'no-leader-on-duty': '当前没有已签入的值班领导，不能转给领导',
+  'not-waiting': '该来电已不在排队等待',
+  forbidden: '当前账号无权执行此操作',
+  'reason-required': '请填写操作原因',
+  'audit-failed': '操作已执行，但审计日志写入失败，请联系管理员',
 };
 
 export function refusalZh(code: string): string {
