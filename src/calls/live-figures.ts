@@ -133,9 +133,13 @@ export class FiguresPublisher {
     const view = wallboardView(state, now, names);
     const all = this.withLive(state);
     const threshold = state.config.acd.breachMs;
+    const named = (d: DayFigures): DayFigures => {
+      const n = names(d.agents.map((a) => a.agentId));
+      return { ...d, agents: d.agents.map((a) => ({ ...a, displayName: n.get(a.agentId) ?? a.agentId })) };
+    };
     const days = {
-      today: dayFigures(all, now, now, threshold),
-      yesterday: dayFigures(all, shanghaiDayStart(now) - DAY_MS, now, threshold),
+      today: named(dayFigures(all, now, now, threshold)),
+      yesterday: named(dayFigures(all, shanghaiDayStart(now) - DAY_MS, now, threshold)),
     };
     return { ...f, longestWaitSince: since, adoptedOrTransferred: outside, ...view, days };
   }

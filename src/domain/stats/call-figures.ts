@@ -28,6 +28,8 @@ export interface CallFigures {
 /** Per agent: their offers, answers and ring-no-answers. Abandoned calls are not attributed to agents. */
 export interface AgentFigures {
   agentId: string;
+  /** Filled in by the adapter (the wallboard shows people by name). */
+  displayName?: string;
   /** Times their phone was rung for a call: answered by them + not answered (RONA, unreachable). */
   offered: number;
   answered: number;
