@@ -178,7 +178,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     archive,
     events,
   });
-  const userNames = new UserNames(o.store.db);
+  const userNames = new UserNames(o.store.db, o.clock);
   const figures = new FiguresPublisher({
     controller,
     state: () => domain.snapshot,

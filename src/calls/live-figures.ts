@@ -76,6 +76,8 @@ export class FiguresPublisher {
   private readonly records = new Map<string, CallRecord>();
   private readonly offs: Array<() => void>;
   private readonly sinks = new Set<(f: LiveFigures) => void>();
+  /** Yesterday's figures change only when a call queued yesterday changes: kept between pushes. */
+  private yesterday: { dayStart: number; figures: DayFigures } | undefined;
 
   constructor(
     private readonly o: {
@@ -103,7 +105,11 @@ export class FiguresPublisher {
     }
     this.offs = [
       o.events.on('changed', () => this.schedule()),
-      o.events.on('record', (r) => this.records.set(r.callId, r)),
+      o.events.on('record', (r) => {
+        this.records.set(r.callId, r);
+        if (this.yesterday && (r.queuedAt ?? r.arrivedAt) < this.yesterday.dayStart + DAY_MS)
+          this.yesterday = undefined;
+      }),
     ];
     this.armAgeOut();
   }
@@ -137,10 +143,10 @@ export class FiguresPublisher {
       const n = names(d.agents.map((a) => a.agentId));
       return { ...d, agents: d.agents.map((a) => ({ ...a, displayName: n.get(a.agentId) ?? a.agentId })) };
     };
-    const days = {
-      today: named(dayFigures(all, now, now, threshold)),
-      yesterday: named(dayFigures(all, shanghaiDayStart(now) - DAY_MS, now, threshold)),
-    };
+    const yStart = shanghaiDayStart(now) - DAY_MS;
+    if (this.yesterday?.dayStart !== yStart)
+      this.yesterday = { dayStart: yStart, figures: named(dayFigures(all, yStart, now, threshold)) };
+    const days = { today: named(dayFigures(all, now, now, threshold)), yesterday: this.yesterday.figures };
     return { ...f, longestWaitSince: since, adoptedOrTransferred: outside, ...view, days };
   }
 

@@ -1,5 +1,6 @@
 import { inArray, eq } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { Clock } from '../shared/clock.ts';
 import { users, type Role } from '../store/schema/users.ts';
 
 /**
@@ -7,19 +8,40 @@ import { users, type Role } from '../store/schema/users.ts';
  * users table (SQLite), so a figures push never waits.
  */
 export class UserNames {
-  constructor(private readonly db: BetterSQLite3Database) {}
+  /** Names read in the last `ttlMs`: a push with 500 agents reads only the ones not seen lately. */
+  private readonly cache = new Map<string, { name: string; at: number }>();
+
+  constructor(
+    private readonly db: BetterSQLite3Database,
+    private readonly clock: Clock,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   /** Display names of the given user names (the user name itself when unset or unknown). */
   displayNames(usernames: Iterable<string>): Map<string, string> {
-    const ids = [...new Set(usernames)];
-    const out = new Map<string, string>(ids.map((id) => [id, id]));
-    if (ids.length === 0) return out;
-    for (const u of this.db
-      .select({ username: users.username, displayName: users.displayName })
-      .from(users)
-      .where(inArray(users.username, ids))
-      .all()) {
-      if (u.displayName) out.set(u.username, u.displayName);
+    const now = this.clock.now();
+    const out = new Map<string, string>();
+    const missing: string[] = [];
+    for (const id of new Set(usernames)) {
+      const c = this.cache.get(id);
+      if (c && now - c.at < this.ttlMs) out.set(id, c.name);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500);
+      const found = new Map<string, string>();
+      for (const u of this.db
+        .select({ username: users.username, displayName: users.displayName })
+        .from(users)
+        .where(inArray(users.username, chunk))
+        .all()) {
+        if (u.displayName) found.set(u.username, u.displayName);
+      }
+      for (const id of chunk) {
+        const name = found.get(id) ?? id;
+        this.cache.set(id, { name, at: now });
+        out.set(id, name);
+      }
     }
     return out;
   }

@@ -27,11 +27,6 @@ export function leaderOnDuty(rota: readonly RotaSpan[], agentId: string, skill: 
   return false;
 }
 
-/** The spans running at `now`. */
-export function spansOnDuty(rota: readonly RotaSpan[], now: number): RotaSpan[] {
-  return rota.filter((s) => s.from <= now && now < s.to);
-}
-
 const DAY_MS = 86_400_000;
 /** China Standard Time: UTC+8 all year, no daylight saving. */
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
