@@ -1,5 +1,4 @@
 import type { CallCenterState } from '../domain/calls/call-center-state.ts';
-import { leaderOnDuty } from '../domain/acd/rota.ts';
 import { shanghaiDayStart } from '../domain/stats/shanghai-day.ts';
 import { maskPhone } from '../shared/phone-mask.ts';
 
@@ -101,7 +100,7 @@ export function wallboardView(
       status: a.status,
       since: a.since,
       skills: [...a.skills],
-      leaderOnDuty: state.rota.some((s) => s.agentId === a.agentId && leaderOnDuty([s], a.agentId, s.skill ?? '', now)),
+      leaderOnDuty: state.rota.some((s) => s.agentId === a.agentId && s.from <= now && now < s.to),
       ...(a.pauseReason !== undefined ? { reason: a.pauseReason } : {}),
       ...(a.callId !== undefined ? { callId: a.callId } : {}),
       ...(talkSince !== undefined ? { talkSince } : {}),

@@ -178,6 +178,12 @@ describe('the wallboard at 1920×1080 in headless Chromium', () => {
     await sup.click('#days-yesterday');
     expect(await sup.locator('#no-hours').count()).toBe(1);
 
+    // The admin takes 李主任 off the rota: the wallboard no longer lists them.
+    const id = (added.json() as { id: number }).id;
+    expect((await call('root', 'DELETE', `/rota/${id}`)).statusCode).toBe(204);
+    expect((await call('root', 'DELETE', `/rota/${id}`)).statusCode).toBe(404);
+    await ui.until('the rota is empty on the wallboard', async () => (await sup.locator('#no-rota').count()) === 1);
+
     ui.sim.control.hangupCall(placed.callerChannelId);
     await ui.until(
       'the agent is free again',
