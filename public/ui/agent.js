@@ -267,7 +267,7 @@ function renderAgent() {
     const reason = el(
       'select',
       { id: 'pause-reason' },
-      ...PAUSE_REASONS.filter(([c]) => c !== 'RONA' && c !== 'UNREACHABLE').map(([code, label]) =>
+      ...PAUSE_REASONS.filter(([c]) => c !== 'RONA' && c !== 'UNREACHABLE' && c !== 'SUPERVISOR').map(([code, label]) =>
         el('option', { value: code }, label),
       ),
     );

@@ -189,6 +189,7 @@ export const PAUSE_REASONS = [
   ['ADMIN', '事务处理'],
   ['RONA', '未接听 (RONA)'],
   ['UNREACHABLE', '话机不可达'],
+  ['SUPERVISOR', '班长置为暂停'],
 ];
 export const pauseLabel = (code) => PAUSE_REASONS.find(([c]) => c === code)?.[1] ?? code;
 

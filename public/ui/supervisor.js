@@ -1,5 +1,6 @@
-// Supervisor wallboard: live figures, alerts and the callback list, all pushed over the /supervisor
-// socket.io namespace (src/realtime/supervisor-namespace.ts); the page never polls.
+// Supervisor wallboard (laid out for 1920×1080): live figures, the waiting callers, agents, alerts,
+// callbacks and the leaders on duty, all pushed over the /supervisor socket.io namespace
+// (src/calls/namespace-supervisor.ts); the page never polls.
 import {
   $,
   AGENT_STATUS_LABELS,
@@ -17,6 +18,8 @@ import {
   signInForm,
   skillLabel,
 } from '/ui/assets/common.js';
+import { renderDays } from '/ui/assets/wallboard-days.js';
+import { renderAgentList, renderRota, renderWaitingList, tickDurations } from '/ui/assets/wallboard-lists.js';
 
 const app = $('#app');
 const view = { figures: null, serverOffset: 0, alerts: [], callbacks: new Map(), socket: null, canHandle: false };
@@ -27,6 +30,7 @@ const ALERT_KINDS = {
   rona: '坐席未接听（RONA）',
   'recording-tampered': '录音校验不符（可能被篡改）',
   'recording-lost': '通话录音丢失（PBX 上找不到，重连后会再查找）',
+  'rota-unstaffed': '值班领导未签入',
 };
 const BREACH_CAUSES = {
   'nobody-ready': '无就绪坐席',
@@ -92,31 +96,36 @@ async function start() {
     else view.callbacks.delete(row.id);
     renderCallbacks();
   });
-  // The longest wait keeps counting between pushes, on the server's clock.
-  setInterval(tickLongestWait, 1000);
+  // Waits and state durations keep counting between pushes, on the server's clock.
+  setInterval(() => {
+    tickLongestWait();
+    tickDurations(Date.now() + view.serverOffset);
+  }, 1000);
 }
 
 function layout() {
+  const card = (id, title, body, cls = 'card') => el('section', { class: cls, id }, el('h2', {}, title), body);
   app.replaceChildren(
     el('section', { class: 'tiles', id: 'tiles' }),
     el(
       'div',
-      { class: 'board' },
-      el('section', { class: 'card', id: 'queues-card' }, el('h2', {}, '各技能组排队'), el('div', { id: 'queues' })),
-      el('section', { class: 'card', id: 'agents-card' }, el('h2', {}, '坐席状态'), el('div', { id: 'agents' })),
-      el('section', { class: 'card wide', id: 'periods-card' }, el('h2', {}, '接通指标'), el('div', { id: 'periods' })),
+      { class: 'board board-wall' },
       el(
-        'section',
-        { class: 'card', id: 'alerts-card' },
-        el('h2', {}, '实时告警'),
-        el('ol', { id: 'alerts', class: 'alerts' }),
+        'div',
+        { class: 'col' },
+        card('queues-card', '各技能组排队', el('div', { id: 'queues' })),
+        card('waiting-card', '排队来电', el('div', { id: 'waiting' })),
       ),
+      el('div', { class: 'col' }, card('agents-card', '坐席状态', el('div', { id: 'agents' }))),
       el(
-        'section',
-        { class: 'card', id: 'callbacks-card' },
-        el('h2', {}, '待回电列表'),
-        el('div', { id: 'callbacks' }),
+        'div',
+        { class: 'col' },
+        card('alerts-card', '实时告警', el('ol', { id: 'alerts', class: 'alerts' })),
+        card('callbacks-card', '待回电列表', el('div', { id: 'callbacks' })),
+        card('rota-card', '值班领导（领导轮值）', el('div', { id: 'rota' })),
       ),
+      card('periods-card', '接通指标', el('div', { id: 'periods' }), 'card wide'),
+      card('days-card', '分时段与分坐席指标', el('div', { id: 'days' }), 'card wide'),
     ),
   );
   renderFigures();
@@ -229,7 +238,13 @@ function renderFigures() {
   const paused = Object.entries(f.live.pausedByReason ?? {})
     .map(([r, n]) => `${pauseLabel(r)} ${n}`)
     .join('、');
-  $('#agents').replaceChildren(
+  const serverNow = Date.now() + view.serverOffset;
+  let chips = $('#agents-summary');
+  if (!chips) {
+    chips = el('div', { id: 'agents-summary' });
+    $('#agents').replaceChildren(chips, el('div', { id: 'agent-rows' }));
+  }
+  chips.replaceChildren(
     ...kids(
       el(
         'div',
@@ -244,43 +259,12 @@ function renderFigures() {
         ),
       ),
       paused ? el('p', { class: 'muted small' }, `暂停原因：${paused}`) : null,
-      f.agentList.length
-        ? el(
-            'table',
-            { class: 'grid', id: 'agent-list' },
-            el(
-              'thead',
-              {},
-              el('tr', {}, el('th', {}, '坐席'), el('th', {}, '状态'), el('th', {}, '技能组'), el('th', {}, '自')),
-            ),
-            el(
-              'tbody',
-              {},
-              ...f.agentList.map((x) =>
-                el(
-                  'tr',
-                  { dataset: { agent: x.agentId } },
-                  el('td', {}, x.agentId),
-                  el(
-                    'td',
-                    {},
-                    el(
-                      'span',
-                      { class: `badge status-${x.status}` },
-                      x.status === 'paused' && x.reason
-                        ? `暂停 · ${pauseLabel(x.reason)}`
-                        : (AGENT_STATUS_LABELS[x.status] ?? x.status),
-                    ),
-                  ),
-                  el('td', {}, x.skills.map(skillLabel).join('、')),
-                  el('td', {}, clockTime(x.since)),
-                ),
-              ),
-            ),
-          )
-        : el('p', { class: 'muted' }, '暂无签入坐席'),
     ),
   );
+  renderAgentList($('#agent-rows'), f, serverNow, view.socket, view.canHandle);
+  renderWaitingList($('#waiting'), f, serverNow, view.socket, view.canHandle);
+  renderRota($('#rota'), f);
+  renderDays($('#days'), f, new Map((f.agentList ?? []).map((x) => [x.agentId, x.displayName])));
 
   const rows = [
     ['offered', '呼入（离开导航进入排队）', (p) => p.offered],

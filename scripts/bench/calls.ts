@@ -9,8 +9,13 @@
  * call is this server process only. Baseline, same run, same server and clients: a plain socket.io
  * emit of the same pop payload to one agent's room, paced like the calls, with no CTI logic.
  *
+ * Supervisor set (issue 10): BENCH_CALLS_WALLBOARDS (20) wallboards stay connected to `/supervisor`
+ * during the run; each `figures` push is timed from its `at` (the server clock when the push was
+ * computed) to its arrival at every wallboard. Baseline, same run, same clients: a bare emit of the
+ * largest figures payload seen, to the same number of sockets on a plain namespace, at the same pace.
+ *
  * Env: BENCH_CALLS_AGENTS (500), BENCH_CALLS_CALLS (300), BENCH_CALLS_SPREAD_MS (1000: calls are
- * placed evenly over this), BENCH_CALLS_TALK_MS (4000).
+ * placed evenly over this), BENCH_CALLS_TALK_MS (4000), BENCH_CALLS_WALLBOARDS (20).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,6 +43,7 @@ const AGENTS = Number(process.env.BENCH_CALLS_AGENTS ?? 500);
 const CALLS = Number(process.env.BENCH_CALLS_CALLS ?? 300);
 const SPREAD_MS = Number(process.env.BENCH_CALLS_SPREAD_MS ?? 1000);
 const TALK_MS = Number(process.env.BENCH_CALLS_TALK_MS ?? 4000);
+const WALLBOARDS = Number(process.env.BENCH_CALLS_WALLBOARDS ?? 20);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USER = 'bench';
 const PASS = 'bench-secret';
@@ -57,14 +63,16 @@ function trustingSockets(io: Server): SocketServer {
     namespace(name) {
       const nsp = io.of(name);
       nsp.use((socket, next) => {
-        const username = String((socket.handshake.auth as { username?: string }).username ?? 'x');
+        const a = socket.handshake.auth as { username?: string; role?: 'agent' | 'supervisor' };
+        const username = String(a.username ?? 'x');
+        const role = a.role === 'supervisor' ? 'supervisor' : 'agent';
         const principal: Principal = {
           userId: 0,
           username,
           displayName: username,
-          role: 'agent',
+          role,
           unitId: null,
-          permissions: permissionsOf('agent'),
+          permissions: permissionsOf(role),
           expiresAt: Number.MAX_SAFE_INTEGER,
         };
         socket.data.principal = principal;
@@ -154,6 +162,8 @@ export async function run(): Promise<void> {
   layer.attachSockets(sockets);
   const baseNsp = sockets.namespace('/baseline', { permission: 'calls:take' });
   baseNsp.on('connection', (s) => void s.join(`agent:${(s.data as { principal: Principal }).principal.username}`));
+  // The wallboards' baseline: a plain namespace, no call layer behind it.
+  const baseSupNsp = sockets.namespace('/baseline-supervisor', { permission: 'calls:monitor' });
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   conn.start();
   for (let i = 0; conn.state !== 'ready'; i++) {
@@ -163,6 +173,24 @@ export async function run(): Promise<void> {
 
   const baseLatency: number[] = [];
   const baseSent = new Map<string, number>();
+  // Supervisor set: push latency per wallboard, and the bare-emit baseline.
+  const pushLatency: number[] = [];
+  const pushSeen = new Set<string>();
+  const baseSupLatency: number[] = [];
+  const baseSupSent = new Map<string, number>();
+  let measurePushesFrom = Number.POSITIVE_INFINITY;
+  let largestFigures: unknown;
+  let largestFiguresBytes = 0;
+  const figureBytes: number[] = [];
+  layer.figures.onFigures((f) => {
+    if (f.at < measurePushesFrom) return;
+    const bytes = JSON.stringify(f).length;
+    figureBytes.push(bytes);
+    if (bytes > largestFiguresBytes) {
+      largestFiguresBytes = bytes;
+      largestFigures = f;
+    }
+  });
   const epoch = () => performance.timeOrigin + performance.now();
   let clientsChild: ChildProcess | undefined;
   try {
@@ -170,7 +198,12 @@ export async function run(): Promise<void> {
     // The desktops run in their own process, as they do on agents' PCs: their work is not the server's.
     clientsChild = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--bench-clients'], {
       cwd: ROOT,
-      env: { ...process.env, BENCH_URL: url, BENCH_CALLS_AGENTS: String(AGENTS) },
+      env: {
+        ...process.env,
+        BENCH_URL: url,
+        BENCH_CALLS_AGENTS: String(AGENTS),
+        BENCH_CALLS_WALLBOARDS: String(WALLBOARDS),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -179,6 +212,19 @@ export async function run(): Promise<void> {
         else if (m.type === 'error') reject(new Error(m.message));
         else if (m.type === 'pops') {
           for (const [ns, name, callId, at] of m.pops) {
+            if (ns === '/supervisor') {
+              const pushedAt = Number(callId);
+              if (pushedAt >= measurePushesFrom) {
+                pushLatency.push(at - pushedAt);
+                pushSeen.add(callId);
+              }
+              continue;
+            }
+            if (ns === '/baseline-supervisor') {
+              const t0 = baseSupSent.get(callId);
+              if (t0 !== undefined) baseSupLatency.push(at - t0);
+              continue;
+            }
             const key = `${name}|${callId}`;
             const t0 = ns === '/agent' ? decided.get(key) : baseSent.get(key);
             if (t0 !== undefined) (ns === '/agent' ? popLatency : baseLatency).push(at - t0);
@@ -244,6 +290,8 @@ export async function run(): Promise<void> {
     gcObs.observe({ entryTypes: ['gc'] });
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
+    // `at` of a push is Date.now() of the server (system clock) when it was computed.
+    measurePushesFrom = Date.now();
     for (let i = 0; i < CALLS; i++) {
       await control('POST', '/calls', {
         from: `1380000${String(i).padStart(4, '0')}`,
@@ -269,6 +317,8 @@ export async function run(): Promise<void> {
     await layer.archive.idle();
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - wall0;
+    const pushes = pushSeen.size;
+    measurePushesFrom = Number.POSITIVE_INFINITY;
     loop.disable();
     gcObs.disconnect();
     console.log(
@@ -297,6 +347,28 @@ export async function run(): Promise<void> {
     );
     console.log(
       `goal: screen-pop p99 < 20 ms → ${pct(popLatency, 99) < 20 ? 'met' : 'NOT met'} (${popLatency.length}/${CALLS} pops measured)`,
+    );
+
+    // Supervisor set baseline: the largest figures payload, emitted bare to the same number of wallboards, same count and pace.
+    const paceMs = pushes > 1 ? wall / pushes : 250;
+    const baseSupStart = performance.now();
+    for (let i = 0; i < Math.max(1, pushes); i++) {
+      baseSupSent.set(String(i), epoch());
+      baseSupNsp.emit('figures', { ...(largestFigures as object), seq: i });
+      const due = baseSupStart + (i + 1) * Math.min(paceMs, 250);
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    for (let i = 0; baseSupLatency.length < Math.max(1, pushes) * WALLBOARDS && i < 200; i++) await sleep(10);
+    console.log(
+      `supervisor set: ${WALLBOARDS} wallboards on /supervisor during the calls; ${pushes} figures pushes, ${pushLatency.length} receptions; payload p50 ${(pct(figureBytes, 50) / 1024).toFixed(1)} KiB, max ${(largestFiguresBytes / 1024).toFixed(1)} KiB`,
+    );
+    console.log('                               p50 ms    p99 ms    max ms');
+    console.log(
+      `figures push (computed → board)${fmt(pct(pushLatency, 50))}  ${fmt(pct(pushLatency, 99))}  ${fmt(Math.max(...pushLatency))}  (compute + emit to ${WALLBOARDS} boards, under the call load; \`at\` has 1 ms resolution)`,
+    );
+    console.log(
+      `baseline bare figures emit    ${fmt(pct(baseSupLatency, 50))}  ${fmt(pct(baseSupLatency, 99))}  ${fmt(Math.max(...baseSupLatency))}  (largest payload, ${WALLBOARDS} boards, no call load, no CTI logic)`,
     );
   } finally {
     clientsChild?.kill('SIGTERM');
@@ -363,6 +435,32 @@ async function clientsMain(): Promise<void> {
       send({ type: 'error', message: `sign-in refused: ${JSON.stringify(bad)}` });
       return;
     }
+  }
+  // The wallboards: /supervisor (the real pushes) and /baseline-supervisor (bare emits).
+  for (const ns of ['/supervisor', '/baseline-supervisor']) {
+    await Promise.all(
+      Array.from({ length: WALLBOARDS }, (_, i) => {
+        const name = `wallboard${i}`;
+        const s = ioClient(`${url}${ns}`, {
+          auth: { username: name, role: 'supervisor' },
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+        });
+        s.on('figures', (f: { at: number; seq?: number }) =>
+          batch.pops.push([
+            ns,
+            name,
+            ns === '/supervisor' ? String(f.at) : String(f.seq),
+            performance.timeOrigin + performance.now(),
+          ]),
+        );
+        return new Promise<void>((res, rej) => {
+          s.once('connect', () => res());
+          s.once('connect_error', rej);
+        });
+      }),
+    );
   }
   send({ type: 'ready' });
 }

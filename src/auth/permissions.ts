@@ -44,6 +44,10 @@ export const PERMISSIONS = {
   // Calls (issue 4): take calls on the agent desktop; watch live figures and alerts; callback list; CDR; recordings (art. 28).
   'calls:take': ['agent', 'supervisor'],
   'calls:monitor': ['supervisor', 'admin'],
+  // The leader rota (art. 23): who takes calls when, at which seat.
+  'rota:manage': ['admin'],
+  // Force an agent's state (pause, ready, sign out) from the wallboard, with a reason; audited.
+  'agents:force': ['supervisor'],
   'calls:read': ['supervisor', 'auditor', 'admin'],
   'callbacks:read': ['agent', 'supervisor', 'admin'],
   'callbacks:handle': ['agent', 'supervisor'],

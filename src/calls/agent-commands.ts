@@ -38,7 +38,7 @@ export class AgentCommands {
   }
 
   /** Signs an agent in at a phone; the extension goes through AGENT_DIAL_TEMPLATE. */
-  signIn(agentId: string, opts: { extension: string; skills: string[]; leader?: boolean }): Rejection | undefined {
+  signIn(agentId: string, opts: { extension: string; skills: string[] }): Rejection | undefined {
     if (!/^[0-9A-Za-z_-]{1,32}$/.test(opts.extension))
       return { code: 'invalid-input', message: 'extension must be 1 to 32 letters, digits, _ or -' };
     const endpoint = this.ctx.o.agentDialTemplate.replace('{ext}', opts.extension);
@@ -46,7 +46,6 @@ export class AgentCommands {
       type: 'agent-sign-in',
       agentId,
       skills: opts.skills,
-      leader: opts.leader === true,
       endpoint,
     });
   }

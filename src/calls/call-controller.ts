@@ -96,7 +96,7 @@ export class CallController {
 
   // ---- agent commands (HTTP routes and the /agent namespace) ------------------------------------
 
-  signIn(agentId: string, opts: { extension: string; skills: string[]; leader?: boolean }): Rejection | undefined {
+  signIn(agentId: string, opts: { extension: string; skills: string[] }): Rejection | undefined {
     return this.commands.signIn(agentId, opts);
   }
   signOut(agentId: string): Rejection | undefined {

@@ -28,6 +28,13 @@ import { DomainRunner } from './domain-runner.ts';
 import { FiguresPublisher } from './live-figures.ts';
 import { agentCallRoutes } from './routes-agent-call.ts';
 import { WorkOrderLinker } from './work-order-link.ts';
+import { RotaFeed } from './rota-feed.ts';
+import { rotaRoutes } from './routes-rota.ts';
+import { figuresRoutes } from './routes-figures.ts';
+import { attachSupervisorCommands } from './supervisor-commands.ts';
+import { UserNames } from './user-names.ts';
+import { SqliteAuditRepo } from '../store/audit-repo.ts';
+import { RotaRepo } from '../store/rota-repo.ts';
 
 /** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
 export interface AriEventSource {
@@ -90,6 +97,8 @@ export interface CallLayer {
   readonly reconciler: CallReconciler;
   readonly events: CallEventHub;
   readonly figures: FiguresPublisher;
+  /** Hands the leader rota to the domain again (after a change made outside the routes). */
+  readonly rota: { reload(): void };
   readonly archive: RecordingArchive;
   /** Daily hash-chain and file check; re-checks each download (alerts go to /supervisor). */
   readonly integrity: IntegrityMonitor;
@@ -183,6 +192,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     archive,
     events,
   });
+  const userNames = new UserNames(o.store.db, o.clock);
   const figures = new FiguresPublisher({
     controller,
     state: () => domain.snapshot,
@@ -190,7 +200,21 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     clock: o.clock,
     events,
     minIntervalMs: o.figuresMinIntervalMs,
+    displayNames: (ids) => userNames.displayNames(ids),
   });
+  // The leader rota (art. 23): handed to the domain now, after each change and at each midnight.
+  const rotaRepo = new RotaRepo(o.store.db);
+  const rotaFeed = new RotaFeed({
+    repo: rotaRepo,
+    clock: o.clock,
+    feed: (spans) => {
+      const r = controller.input({ type: 'rota-set', spans });
+      events.emit('changed');
+      return r;
+    },
+  });
+  rotaFeed.start();
+  const audit = o.audit ?? new SqliteAuditRepo(o.store.db);
   const offEvents = o.ari.on('*', (e) => controller.onEvent(e));
   const closers: Array<() => void> = [];
 
@@ -199,6 +223,14 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     agentRoutes({ controller, extensions: o.extensions }),
     agentCallRoutes({ commands: controller.commands, agentIdOf }),
     callbackRoutes({ calls, events, clock: o.clock }),
+    rotaRoutes({
+      repo: rotaRepo,
+      clock: o.clock,
+      skills: o.callCenter.ivr.skills,
+      roleOf: (u) => userNames.roleOf(u),
+      changed: () => rotaFeed.reload(),
+    }),
+    figuresRoutes({ figures, clock: o.clock, thresholdMs: () => o.callCenter.acd.breachMs }),
     recordingRoutes({
       recordings,
       archive,
@@ -216,6 +248,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     reconciler,
     events,
     figures,
+    rota: rotaFeed,
     archive,
     integrity,
     calls,
@@ -232,8 +265,10 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
         extensions: o.extensions,
         ...o.agentNamespace,
       });
+      const supNsp = sockets.namespace('/supervisor', { permission: 'calls:monitor' });
+      attachSupervisorCommands({ nsp: supNsp, controller, audit, clock: o.clock, logger: o.logger });
       const sup = attachSupervisorNamespace({
-        nsp: sockets.namespace('/supervisor', { permission: 'calls:monitor' }),
+        nsp: supNsp,
         events,
         figures,
         calls,
@@ -247,6 +282,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     async close() {
       offEvents();
       for (const c of closers) c();
+      rotaFeed.close();
       figures.close();
       controller.stop();
       await controller.idle();

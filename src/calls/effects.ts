@@ -62,6 +62,19 @@ export class EffectRunner {
       }
       case 'alert':
         return this.alert(e);
+      case 'rota-alert':
+        // Not about a call, so not in call_alerts: pushed to the wallboard as it happens (art. 23).
+        o.events.emit('alert', {
+          id: 0,
+          level: 'warning',
+          kind: e.kind,
+          callId: '',
+          agentId: e.agentId,
+          ...(e.skill !== null ? { skill: e.skill } : {}),
+          at: e.at,
+          message: e.message,
+        });
+        return;
       case 'call-record':
         return this.saveRecord(e.record);
       case 'add-callback': {

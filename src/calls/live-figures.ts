@@ -1,31 +1,29 @@
 import type { CallRecord, CallOutcome, BreachCause } from '../domain/calls/call-record.ts';
 import type { CallCenterState } from '../domain/calls/call-center-state.ts';
 import { supervisorFigures, type SupervisorFigures } from '../domain/stats/figures.ts';
+import { dayFigures, type DayFigures } from '../domain/stats/call-figures.ts';
+import { shanghaiDayStart } from '../domain/stats/shanghai-day.ts';
 import type { Clock, TimerId } from '../shared/clock.ts';
 import type { CallsRepo } from '../store/calls-repo.ts';
 import type { CallRow } from '../store/schema/calls.ts';
 import type { CallController } from './call-controller.ts';
 import type { CallEventHub } from './call-events.ts';
+import { wallboardView, type WallboardView } from './wallboard-view.ts';
 
-/** What `/supervisor` receives as `figures`: the domain's figures plus the agents one by one. */
-export interface LiveFigures extends SupervisorFigures {
+/** What `/supervisor` receives as `figures`: the domain's figures plus the wallboard's lists. */
+export interface LiveFigures extends SupervisorFigures, WallboardView {
   /** When the longest-waiting call left the IVR, so a client can keep the figure ticking without asking. */
   longestWaitSince: number | null;
   /** Calls adopted after a restart or handed to a third party: talking, outside the domain's state. */
   adoptedOrTransferred: number;
-  agentList: Array<{
-    agentId: string;
-    status: string;
-    reason?: string;
-    since: number;
-    callId?: string;
-    skills: string[];
-  }>;
+  /** By hour and by agent, today and yesterday (Asia/Shanghai), src/domain/stats/call-figures.ts. */
+  days: { today: DayFigures; yesterday: DayFigures };
   /** The exchange with the regional platform (art. 5): records not yet acknowledged, failing, and the lag. */
   exchange?: { pending: number; failed: number; lagMs: number; acknowledged: number } | null;
 }
 
-const WINDOW_MS = 33 * 3_600_000; // the rolling 24 h and today (at most 24 h) with room to spare
+const DAY_MS = 86_400_000;
+const WINDOW_MS = 49 * 3_600_000; // the rolling 24 h, today and yesterday (at most 48 h back) with room to spare
 
 /** A stored CDR row as the domain's CallRecord (for records loaded at start). */
 export function recordFromRow(row: CallRow): CallRecord {
@@ -75,11 +73,14 @@ export function recordFromRow(row: CallRow): CallRecord {
  */
 export class FiguresPublisher {
   private timer: TimerId | undefined;
+  private ageTimer: TimerId | undefined;
   private lastPush = -Infinity;
   private readonly records = new Map<string, CallRecord>();
   private readonly offs: Array<() => void>;
   private readonly sinks = new Set<(f: LiveFigures) => void>();
   private exchangeFigures: (() => LiveFigures['exchange']) | undefined;
+  /** Yesterday's figures change only when a call queued yesterday changes: kept between pushes. */
+  private yesterday: { dayStart: number; figures: DayFigures } | undefined;
 
   constructor(
     private readonly o: {
@@ -89,14 +90,31 @@ export class FiguresPublisher {
       clock: Clock;
       events: CallEventHub;
       minIntervalMs?: number;
+      /** Display names of agent ids (user names); default: the ids themselves. */
+      displayNames?: (ids: Iterable<string>) => Map<string, string>;
     },
   ) {
     const since = o.clock.now() - WINDOW_MS;
     for (const row of o.repo.callsSince(since)) this.records.set(row.id, recordFromRow(row));
+    // Ring-no-answers of stored calls are in their legs (the row only counts them).
+    for (const leg of o.repo.unansweredAgentLegsSince(since)) {
+      const r = this.records.get(leg.callId);
+      if (r && leg.agentId !== null)
+        r.failedOffers.push({
+          agentId: leg.agentId,
+          at: leg.endedAt ?? leg.createdAt,
+          cause: leg.outcome === 'no_answer' ? 'rona' : 'unreachable',
+        });
+    }
     this.offs = [
       o.events.on('changed', () => this.schedule()),
-      o.events.on('record', (r) => this.records.set(r.callId, r)),
+      o.events.on('record', (r) => {
+        this.records.set(r.callId, r);
+        if (this.yesterday && (r.queuedAt ?? r.arrivedAt) < this.yesterday.dayStart + DAY_MS)
+          this.yesterday = undefined;
+      }),
     ];
+    this.armAgeOut();
   }
 
   onFigures(fn: (f: LiveFigures) => void): () => void {
@@ -130,25 +148,64 @@ export class FiguresPublisher {
     let outside = 0;
     for (const call of this.o.controller.liveCalls().values())
       if (call.adopted || state.calls.get(call.callId)?.phase === 'handed-off') outside += 1;
-    const agentList: LiveFigures['agentList'] = [];
-    for (const a of state.agents.values()) {
-      if (a.status === 'signed-out') continue;
-      agentList.push({
-        agentId: a.agentId,
-        status: a.status,
-        since: a.since,
-        skills: [...a.skills],
-        ...(a.pauseReason !== undefined ? { reason: a.pauseReason } : {}),
-        ...(a.callId !== undefined ? { callId: a.callId } : {}),
-      });
-    }
+    const names = this.o.displayNames ?? ((ids: Iterable<string>) => new Map([...ids].map((i) => [i, i])));
+    const view = wallboardView(state, now, names);
+    const all = this.withLive(state);
+    const threshold = state.config.acd.breachMs;
+    const named = (d: DayFigures): DayFigures => {
+      const n = names(d.agents.map((a) => a.agentId));
+      return { ...d, agents: d.agents.map((a) => ({ ...a, displayName: n.get(a.agentId) ?? a.agentId })) };
+    };
+    const yStart = shanghaiDayStart(now) - DAY_MS;
+    if (this.yesterday?.dayStart !== yStart)
+      this.yesterday = { dayStart: yStart, figures: named(dayFigures(all, yStart, now, threshold)) };
+    const days = { today: named(dayFigures(all, now, now, threshold)), yesterday: this.yesterday.figures };
     return {
       ...f,
       longestWaitSince: since,
       adoptedOrTransferred: outside,
-      agentList,
+      ...view,
+      days,
       ...(this.exchangeFigures ? { exchange: this.exchangeFigures() } : {}),
     };
+  }
+
+  /** Stored records with the live calls' records over them (the day figures of `current()` and the JSON route). */
+  withLive(state: CallCenterState = this.o.state()): CallRecord[] {
+    const byId = new Map(this.records);
+    for (const c of state.calls.values()) byId.set(c.callId, c.record);
+    return [...byId.values()];
+  }
+
+  /**
+   * The next moment the figures change with nobody doing anything: a call leaves the rolling 24 h
+   * (by its IVR exit or its arrival), a new day begins (today and yesterday move on), or a leader's
+   * rota span starts or ends (the wallboard shows who is on duty).
+   */
+  private nextAgeOut(now: number): number {
+    let next = shanghaiDayStart(now) + DAY_MS;
+    for (const s of this.o.state().rota) {
+      for (const t of [s.from, s.to]) if (t > now && t < next) next = t;
+    }
+    for (const r of this.records.values()) {
+      for (const t of [r.queuedAt, r.arrivedAt]) {
+        if (t !== undefined && t + DAY_MS > now && t + DAY_MS < next) next = t + DAY_MS;
+      }
+    }
+    return next;
+  }
+
+  private armAgeOut(): void {
+    this.o.clock.clearTimeout(this.ageTimer);
+    const now = this.o.clock.now();
+    // Just past the instant, so the call is out of the window when the push is computed.
+    this.ageTimer = this.o.clock.setTimeout(
+      () => {
+        this.ageTimer = undefined;
+        this.schedule();
+      },
+      this.nextAgeOut(now) - now + 1,
+    );
   }
 
   private schedule(): void {
@@ -158,6 +215,7 @@ export class FiguresPublisher {
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
       this.lastPush = this.o.clock.now();
+      this.armAgeOut();
       if (this.sinks.size === 0) return;
       const f = this.current();
       for (const s of this.sinks) s(f);
@@ -167,6 +225,8 @@ export class FiguresPublisher {
   close(): void {
     for (const off of this.offs) off();
     this.o.clock.clearTimeout(this.timer);
+    this.o.clock.clearTimeout(this.ageTimer);
     this.timer = undefined;
+    this.ageTimer = undefined;
   }
 }

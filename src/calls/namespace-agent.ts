@@ -148,8 +148,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
         return { code: 'invalid-input', message: 'sign-in: skills must be an array of strings' };
       }
       const rejected =
-        checkExtension(extensions, extension) ??
-        controller.signIn(agentId, { extension, skills: skills as string[], leader: principal.role === 'supervisor' });
+        checkExtension(extensions, extension) ?? controller.signIn(agentId, { extension, skills: skills as string[] });
       return rejected && explainRejection(extensions, extension, rejected);
     });
     handle('sign-out', () => controller.signOut(agentId));

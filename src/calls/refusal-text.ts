@@ -21,6 +21,11 @@ export const REFUSAL_ZH: Readonly<Record<string, string>> = {
   'unknown-wrap-up-code': '话后处理代码不存在',
   'wrap-up-limit': '话后处理时间已达上限，不能再延长',
   'not-in-wrap-up': '当前不在话后处理状态',
+  'no-leader-on-duty': '当前没有已签入的值班领导，不能转给领导',
+  'not-waiting': '该来电已不在排队等待',
+  forbidden: '当前账号无权执行此操作',
+  'reason-required': '请填写操作原因',
+  'audit-failed': '操作已执行，但审计日志写入失败，请联系管理员',
 };
 
 export function refusalZh(code: string): string {

@@ -89,8 +89,7 @@ export function agentRoutes(deps: { controller: CallController; extensions?: Ext
         const p = request.principal!;
         const { extension, skills } = request.body;
         const rejected =
-          checkExtension(extensions, extension) ??
-          controller.signIn(agentIdOf(p), { extension, skills, leader: p.role === 'supervisor' });
+          checkExtension(extensions, extension) ?? controller.signIn(agentIdOf(p), { extension, skills });
         refuse(rejected && (await explainRejection(extensions, extension, rejected)));
         return reply.code(204).send();
       },

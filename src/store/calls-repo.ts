@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, notInArray } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import {
@@ -201,6 +201,24 @@ export class CallsRepo {
   }
 
   /** Every call that arrived since `from` (the live figures' window at start-up). */
+  /** Agent legs created since `from` that ended unanswered (ring-no-answer, unreachable): failed offers. */
+  unansweredAgentLegsSince(from: number): CallLegRow[] {
+    return this.db
+      .select()
+      .from(callLegs)
+      .where(
+        and(
+          eq(callLegs.kind, 'agent'),
+          gte(callLegs.createdAt, from),
+          isNull(callLegs.answeredAt),
+          isNotNull(callLegs.endedAt),
+          // As restore-record.ts reads them: a cancelled or vanished leg was not the agent's failure.
+          notInArray(callLegs.outcome, ['cancelled', 'vanished']),
+        ),
+      )
+      .all();
+  }
+
   callsSince(from: number): CallRow[] {
     return this.db.select().from(calls).where(gte(calls.arrivedAt, from)).all();
   }

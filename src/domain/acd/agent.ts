@@ -13,12 +13,12 @@ export const agentStatuses: readonly AgentStatus[] = [
 export const RONA = 'RONA';
 /** The reason code given to an agent whose phone could not be rung. */
 export const UNREACHABLE = 'UNREACHABLE';
+/** The reason code of a pause a supervisor forced (the supervisor's words are in the audit log). */
+export const SUPERVISOR_PAUSE = 'SUPERVISOR';
 
 export interface AgentState {
   agentId: string;
   skills: string[];
-  /** A leader seat (art. 23): part of the `leaders` overflow group. */
-  leader: boolean;
   endpoint?: string;
   status: AgentStatus;
   pauseReason?: string;

@@ -7,6 +7,8 @@ export interface QueueEntry {
   seq: number;
   /** Past the answer target: overflow groups may take it too. */
   escalated: boolean;
+  /** A supervisor sent the call to the leaders on duty (art. 23): only they are offered it. */
+  leadersOnly?: boolean;
   offeredTo?: string;
   offeredAt?: number;
 }

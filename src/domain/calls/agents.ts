@@ -35,7 +35,6 @@ export function signIn(d: Draft, input: Extract<Input, { type: 'agent-sign-in' }
   const agent: AgentState = {
     agentId: input.agentId,
     skills,
-    leader: input.leader === true,
     status: 'signed-out',
     since: d.now,
     idleSince: d.now,

@@ -1,5 +1,6 @@
 import type { AgentState } from '../acd/agent.ts';
 import type { QueueEntry } from '../acd/queue-entry.ts';
+import type { RotaSpan } from '../acd/rota.ts';
 import type { CallCenterConfig } from '../ivr/validate-call-center-config.ts';
 import type { IvrSession } from '../ivr/ivr-session.ts';
 import type { CallRecord } from './call-record.ts';
@@ -69,7 +70,11 @@ export type TimerOwner =
   | { kind: 'prewarn'; callId: string }
   | { kind: 'breach'; callId: string }
   | { kind: 'announce'; callId: string }
-  | { kind: 'wrap-up'; agentId: string };
+  | { kind: 'wrap-up'; agentId: string }
+  /** A rota span starts: escalated calls may now go to its leader. */
+  | { kind: 'rota-start'; spanId: string }
+  /** 10 min before a rota span: is its leader signed in? */
+  | { kind: 'rota-check'; spanId: string };
 
 export interface CallCenterState {
   config: CallCenterConfig;
@@ -77,9 +82,11 @@ export interface CallCenterState {
   agents: ReadonlyMap<string, AgentState>;
   /** Every timer the adapter holds for us, so a stale or unknown timer is ignored. */
   timers: ReadonlyMap<string, TimerOwner>;
+  /** The leader rota (art. 23) as the adapter last loaded it. */
+  rota: readonly RotaSpan[];
   seq: number;
 }
 
 export function createCallCenterState(config: CallCenterConfig): CallCenterState {
-  return { config, calls: new Map(), agents: new Map(), timers: new Map(), seq: 0 };
+  return { config, calls: new Map(), agents: new Map(), timers: new Map(), rota: [], seq: 0 };
 }

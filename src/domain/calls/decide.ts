@@ -6,6 +6,7 @@ import type { Input } from './inputs.ts';
 import { callArrived, toIvr } from './ivr.ts';
 import { abandonWaiting, announce, announcementFinished, failOffer } from './queue.ts';
 import { callerFlags, callRestored } from './restore.ts';
+import * as rota from './rota.ts';
 import * as talk from './talk.ts';
 import * as transfers from './transfers.ts';
 import { breach, prewarn } from './watchdog.ts';
@@ -71,6 +72,10 @@ function handle(d: Draft, input: Input): Rejection | undefined {
       return agents.extendWrapUp(d, input.agentId);
     case 'agent-pause':
       return agents.pause(d, input.agentId, input.reason);
+    case 'rota-set':
+      return rota.setRota(d, input.spans);
+    case 'send-to-leaders':
+      return rota.sendToLeaders(d, input.callId);
     case 'agent-answered':
       return talk.agentAnswered(d, input.agentId, input.callId, input.agentChannelId);
     case 'agent-leg-failed':
@@ -146,6 +151,12 @@ function timerFired(d: Draft, key: string): void {
       return;
     case 'wrap-up':
       agents.wrapUpEnded(d, owner.agentId);
+      return;
+    case 'rota-start':
+      rota.spanStarted(d);
+      return;
+    case 'rota-check':
+      rota.checkSpan(d, owner.spanId);
       return;
   }
 }

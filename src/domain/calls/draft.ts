@@ -1,4 +1,5 @@
 import type { AgentState, AgentStatus } from '../acd/agent.ts';
+import type { RotaSpan } from '../acd/rota.ts';
 import type { CallCenterState, CallState, TimerOwner } from './call-center-state.ts';
 import type { CallOutcome, CallRecord } from './call-record.ts';
 import type { Effect } from './effects.ts';
@@ -69,6 +70,7 @@ export class Draft {
   readonly agents: CowMap<AgentState>;
   readonly timers: CowMap<TimerOwner>;
   seq: number;
+  rota: readonly RotaSpan[];
   readonly effects: Effect[] = [];
   private readonly copiedCalls = new Set<string>();
   private readonly copiedAgents = new Set<string>();
@@ -82,6 +84,7 @@ export class Draft {
     this.agents = new CowMap(state.agents);
     this.timers = new CowMap(state.timers);
     this.seq = state.seq;
+    this.rota = state.rota;
   }
 
   get ivrConfig() {
@@ -99,6 +102,7 @@ export class Draft {
         calls: this.calls.result(),
         agents: this.agents.result(),
         timers: this.timers.result(),
+        rota: this.rota,
         seq: this.seq,
       },
       effects: this.effects,

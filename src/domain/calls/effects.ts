@@ -69,6 +69,19 @@ export type Effect =
       at: number;
       message: string;
     }
+  /** A rota span starts in 10 min (or less) and its leader has not signed in (art. 23). */
+  | {
+      type: 'rota-alert';
+      kind: 'rota-unstaffed';
+      spanId: string;
+      agentId: string;
+      from: number;
+      to: number;
+      seat: string | null;
+      skill: string | null;
+      at: number;
+      message: string;
+    }
   /** Hang up the agent's leg of a call (the caller has gone). */
   | { type: 'hangup-agent'; callId: string; agentId: string; reason: string }
   /** Voice-menu transfer (110/119/120/122): ring the caller, dial the number as party `partyId`. */

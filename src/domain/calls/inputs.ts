@@ -1,3 +1,4 @@
+import type { RotaSpan } from '../acd/rota.ts';
 import type { Party } from './call-center-state.ts';
 import type { CallRecord } from './call-record.ts';
 
@@ -36,12 +37,16 @@ export type Input =
   | { type: 'caller-hangup'; callId: string }
   /** `status` null = no such work order. */
   | { type: 'ticket-status-result'; callId: string; ticketNumber: string; status: string | null }
-  | { type: 'agent-sign-in'; agentId: string; skills: string[]; leader?: boolean; endpoint?: string }
+  | { type: 'agent-sign-in'; agentId: string; skills: string[]; endpoint?: string }
   | { type: 'agent-sign-out'; agentId: string }
   | { type: 'agent-ready'; agentId: string }
   | { type: 'agent-wrap-up-code'; agentId: string; code: string }
   | { type: 'agent-extend-wrap-up'; agentId: string }
   | { type: 'agent-pause'; agentId: string; reason: string }
+  /** The leader rota (art. 23) from the store, replacing the one held: at start and after every change. */
+  | { type: 'rota-set'; spans: RotaSpan[] }
+  /** A supervisor sends a waiting call to the leaders on duty (art. 23). */
+  | { type: 'send-to-leaders'; callId: string }
   | { type: 'agent-answered'; agentId: string; callId: string; agentChannelId: string }
   | { type: 'agent-leg-failed'; agentId: string; callId: string; cause: string }
   | { type: 'agent-hangup'; agentId: string; callId: string }

@@ -1,5 +1,6 @@
 import { RONA, UNREACHABLE, type AgentState } from '../acd/agent.ts';
 import { compareQueueEntries } from '../acd/queue-entry.ts';
+import { leaderOnDuty } from '../acd/rota.ts';
 import { compareIdle, isEligible } from '../acd/routing.ts';
 import { callerLanguage, promptPlayback } from '../ivr/ivr-config.ts';
 import { numberPrompts } from '../ivr/number-prompts.ts';
@@ -173,7 +174,8 @@ export function dispatch(d: Draft): void {
     .filter((c) => c.phase === 'queued' && c.queue)
     .sort((a, b) => compareQueueEntries(a.queue!, b.queue!));
   for (const c of waiting) {
-    const idx = ready.findIndex((a) => isEligible(a, c.queue!, d.acd));
+    const q = c.queue!;
+    const idx = ready.findIndex((a) => isEligible(a, q, d.acd, leaderOnDuty(d.rota, a.agentId, q.skill, d.now)));
     if (idx < 0) continue;
     const agent = ready[idx] as AgentState;
     ready.splice(idx, 1);

@@ -93,10 +93,16 @@ describe('the answer watchdog (art. 25)', () => {
     expect(h.lastOf('alert')).toMatchObject({ kind: 'answer-breach', cause });
   });
 
-  it('the leaders overflow group takes escalated calls from leader seats only', () => {
+  it('the leaders overflow group takes escalated calls from the leaders on duty per the rota only', () => {
     const h = new Harness(withAcd({ overflow: ['leaders'] }));
     h.signIn('cantonese-1', ['cantonese']);
-    h.signIn('leader', ['zhuang'], { leader: true });
+    h.signIn('leader', ['zhuang']);
+    h.send({
+      type: 'rota-set',
+      spans: [
+        { spanId: 's1', agentId: 'leader', from: h.now - 60_000, to: h.now + 3_600_000, seat: '8001', skill: null },
+      ],
+    });
     h.toQueue('c1', '1');
     h.advance(20_000);
     expect(h.all('originate-agent')).toEqual([expect.objectContaining({ agentId: 'leader', callId: 'c1' })]);

@@ -95,8 +95,8 @@ export class Harness {
       .at(-1)?.record;
   }
 
-  signIn(agentId: string, skills: string[], extra: { leader?: boolean } = {}): void {
-    const r = this.send({ type: 'agent-sign-in', agentId, skills, ...extra });
+  signIn(agentId: string, skills: string[]): void {
+    const r = this.send({ type: 'agent-sign-in', agentId, skills });
     if (r.rejected) throw new Error(r.rejected.message);
   }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { leaderOnDuty } from '../../../src/domain/acd/rota.ts';
 import { isEligible } from '../../../src/domain/acd/routing.ts';
 import type { Input } from '../../../src/domain/calls/inputs.ts';
 import { loadIvrConfig } from '../../../src/ivr-config/load-ivr-config.ts';
@@ -77,7 +78,16 @@ function apply(h: Harness, s: Step): void {
       h.advance(s.ms);
       return;
     case 'sign-in':
-      input = { type: 'agent-sign-in', agentId, skills: SKILLS[s.agent] as string[], leader: s.leader };
+      // A leader signs in like an agent and is put on the rota (art. 23) from now on.
+      if (s.leader && !h.state.rota.some((r) => r.agentId === agentId))
+        h.send({
+          type: 'rota-set',
+          spans: [
+            ...h.state.rota,
+            { spanId: agentId, agentId, from: h.now, to: h.now + 86_400_000, seat: null, skill: null },
+          ],
+        });
+      input = { type: 'agent-sign-in', agentId, skills: SKILLS[s.agent] as string[] };
       break;
     case 'sign-out':
       input = { type: 'agent-sign-out', agentId };
@@ -122,7 +132,10 @@ function checkInvariants(h: Harness): void {
     }
     if (c.phase === 'queued') {
       // Nobody who could take a waiting call is left idle.
-      for (const a of st.agents.values()) expect(isEligible(a, c.queue!, config.acd)).toBe(false);
+      for (const a of st.agents.values())
+        expect(isEligible(a, c.queue!, config.acd, leaderOnDuty(st.rota, a.agentId, c.queue!.skill, h.now))).toBe(
+          false,
+        );
     }
     if (c.phase === 'queued' || c.phase === 'ringing') {
       expect(c.record.ivrExitAt).toBe(c.queue?.enqueuedAt);

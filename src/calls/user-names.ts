@@ -1,0 +1,58 @@
+import { inArray, eq } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { Clock } from '../shared/clock.ts';
+import { users, type Role } from '../store/schema/users.ts';
+
+/**
+ * Agent ids are user names; the wallboard shows people by display name. A synchronous read of the
+ * users table (SQLite), so a figures push never waits.
+ */
+export class UserNames {
+  /** Names read in the last `ttlMs`: a push with 500 agents reads only the ones not seen lately. */
+  private readonly cache = new Map<string, { name: string; at: number }>();
+
+  constructor(
+    private readonly db: BetterSQLite3Database,
+    private readonly clock: Clock,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  /** Display names of the given user names (the user name itself when unset or unknown). */
+  displayNames(usernames: Iterable<string>): Map<string, string> {
+    const now = this.clock.now();
+    const out = new Map<string, string>();
+    const missing: string[] = [];
+    for (const id of new Set(usernames)) {
+      const c = this.cache.get(id);
+      if (c && now - c.at < this.ttlMs) out.set(id, c.name);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500);
+      const found = new Map<string, string>();
+      for (const u of this.db
+        .select({ username: users.username, displayName: users.displayName })
+        .from(users)
+        .where(inArray(users.username, chunk))
+        .all()) {
+        if (u.displayName) found.set(u.username, u.displayName);
+      }
+      for (const id of chunk) {
+        const name = found.get(id) ?? id;
+        this.cache.set(id, { name, at: now });
+        out.set(id, name);
+      }
+    }
+    return out;
+  }
+
+  /** The role of an enabled user, undefined when there is none. */
+  roleOf(username: string): Role | undefined {
+    const u = this.db
+      .select({ role: users.role, disabled: users.disabled })
+      .from(users)
+      .where(eq(users.username, username))
+      .get();
+    return u && !u.disabled ? u.role : undefined;
+  }
+}
