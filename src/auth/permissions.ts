@@ -44,6 +44,8 @@ export const PERMISSIONS = {
   // Calls (issue 4): take calls on the agent desktop; watch live figures and alerts; callback list; CDR; recordings (art. 28).
   'calls:take': ['agent', 'supervisor'],
   'calls:monitor': ['supervisor', 'admin'],
+  /** Listen, whisper and barge in on a live call (issue 10): supervisors only. */
+  'calls:snoop': ['supervisor'],
   'calls:read': ['supervisor', 'auditor', 'admin'],
   'callbacks:read': ['agent', 'supervisor', 'admin'],
   'callbacks:handle': ['agent', 'supervisor'],

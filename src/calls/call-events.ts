@@ -36,6 +36,20 @@ export interface CallUpdate {
   detail?: string;
 }
 
+/** A monitor session as the supervisor's page sees it. */
+export interface MonitorView {
+  callId: string;
+  supervisorId: string;
+  agentId: string;
+  mode: 'listen' | 'whisper' | 'barge';
+  state: 'ringing' | 'active' | 'mode-ended' | 'ended';
+  startedAt: number;
+  modeStartedAt?: number;
+  answered?: boolean;
+  reason?: string;
+  at: number;
+}
+
 export interface CallAlert {
   id: number;
   level: 'info' | 'warning' | 'critical';
@@ -55,6 +69,8 @@ export interface CallLayerEvents {
   agentState: (agentId: string, state: AgentState) => void;
   alert: (alert: CallAlert) => void;
   callback: (row: CallbackRow) => void;
+  /** A supervisor's monitor session changed (issue 10). */
+  monitor: (supervisorId: string, state: MonitorView) => void;
   /** Something the live figures depend on changed. */
   changed: () => void;
   /** A call's record changed (the CDR row was written). */
@@ -71,6 +87,7 @@ export class CallEventHub {
     agentState: new Set(),
     alert: new Set(),
     callback: new Set(),
+    monitor: new Set(),
     changed: new Set(),
     record: new Set(),
   };

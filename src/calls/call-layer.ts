@@ -55,6 +55,8 @@ export interface CallLayerOptions {
   /** Recordings (issue 11): years kept, how the archived file is encoded, files re-hashed per daily check. */
   recordingArchive?: { retentionYears?: number; encoder?: ArchiveEncoder; verifyFilesPerDay?: number };
   agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted'>;
+  /** Tell an agent's desktop when a supervisor listens, whispers or barges in (issue 10). */
+  notifyAgentOfMonitoring?: boolean;
   /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
   extensions?: ExtensionPolicy;
 }
@@ -148,6 +150,8 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     history,
     agentDialTemplate: o.agentDialTemplate,
     externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
+    audit: o.audit,
+    notifyAgentOfMonitoring: o.notifyAgentOfMonitoring,
   });
   const hasCall = (callId: string): boolean =>
     controller.liveCalls().has(callId) || calls.getCall(callId) !== undefined;
@@ -223,6 +227,8 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
         figures,
         calls,
         clock: o.clock,
+        monitor: controller.monitor,
+        extensions: o.extensions,
       });
       closers.push(
         () => agent.close(),

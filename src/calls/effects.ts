@@ -29,6 +29,35 @@ export class EffectRunner {
     private readonly onPartyFailed: (partyId: string, cause: string) => void,
   ) {}
 
+  /** A monitor session changed: the supervisor's page is told, the session is audited (issue 10). */
+  private monitorState(e: Extract<Effect, { type: 'monitor-state' }>): void {
+    const { o } = this.ctx;
+    const { type: _t, ...view } = e;
+    o.events.emit('monitor', e.supervisorId, view);
+    if (!o.audit) return;
+    const audited = e.state === 'active' || e.state === 'mode-ended' || (e.state === 'ended' && e.answered !== false);
+    if (!audited) return;
+    const spanStart = e.state === 'active' ? e.at : (e.modeStartedAt ?? e.startedAt);
+    void o.audit
+      .append({
+        entity: 'call',
+        entityId: e.callId,
+        action: e.state === 'active' ? 'monitor-start' : e.state === 'mode-ended' ? 'monitor-mode-end' : 'monitor-end',
+        actorId: e.supervisorId,
+        actorRole: 'supervisor',
+        at: e.at,
+        reason: e.reason ?? null,
+        data: {
+          agentId: e.agentId,
+          mode: e.mode,
+          sessionStartedAt: e.startedAt,
+          modeStartedAt: spanStart,
+          ...(e.state === 'active' ? {} : { endedAt: e.at }),
+        },
+      })
+      .catch((err) => this.ctx.log.error({ err: errText(err), callId: e.callId }, 'calls: monitor audit failed'));
+  }
+
   run(effects: readonly Effect[]): void {
     const decidedAtHr = performance.now();
     for (const e of effects) this.execute(e, decidedAtHr);
@@ -61,6 +90,8 @@ export class EffectRunner {
         return this.alert(e);
       case 'call-record':
         return this.saveRecord(e.record);
+      case 'monitor-state':
+        return this.monitorState(e);
       case 'add-callback': {
         const rec = this.ctx.live.get(e.callId)?.record;
         const waited = rec?.ivrExitAt !== undefined ? e.at - rec.ivrExitAt : null;
@@ -182,6 +213,10 @@ export class EffectRunner {
         return ari.joinBridge(ctx, call, e.bridge, e.channelIds);
       case 'destroy-bridge':
         return ari.closeBridge(ctx, call, e.bridge);
+      case 'dial-monitor':
+        return ari.dialMonitor(ctx, call, e, this.onPartyFailed);
+      case 'snoop':
+        return ari.snoop(ctx, call, e);
       default:
         return;
     }
@@ -249,9 +284,9 @@ export class EffectRunner {
     if (call.finalized) return;
     call.finalized = true;
     const { ctx } = this;
-    const leftovers = [...new Set([call.callerChannelId, ...call.agentLegs.values(), ...call.parties])].filter(
-      (id) => !ctx.live.isGone(id),
-    );
+    const leftovers = [
+      ...new Set([call.callerChannelId, ...call.agentLegs.values(), ...call.parties, ...call.monitorLegs]),
+    ].filter((id) => !ctx.live.isGone(id));
     ctx.queues.run(call.callId, 'finalize', async () => {
       for (const ch of leftovers)
         await ari.ignoreGone(ctx.o.rest.channels.hangup(ch, { reason: 'normal' })).catch(() => undefined);

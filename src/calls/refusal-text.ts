@@ -17,6 +17,8 @@ export const REFUSAL_ZH: Readonly<Record<string, string>> = {
   'work-order-not-found': '工单不存在',
   confidential: '该工单为保密工单，无权查看',
   'not-your-unit': '该工单不属于本单位，无权查看',
+  'no-monitor': '当前没有进行中的监听',
+  forbidden: '无权执行此操作',
 };
 
 export function refusalZh(code: string): string {

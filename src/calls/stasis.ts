@@ -57,6 +57,21 @@ export class StasisTranslator {
   stasisStart(ch: Channel, args: string[]): void {
     const { live, cdr, o } = this.ctx;
     const known = live.leg(ch.id);
+    if (args[0] === 'monitor') {
+      if (known?.role !== 'monitor' || known.gone || !live.get(known.callId)) {
+        hangupNow(this.ctx, ch.id);
+        return;
+      }
+      known.answered = true;
+      cdr.updateLeg(ch.id, { answeredAt: o.clock.now(), outcome: 'answered' });
+      this.ctx.feed({ type: 'monitor-answered', callId: known.callId, legId: ch.id });
+      return;
+    }
+    if (args[0] === 'snoop') {
+      // A snoop channel we asked for; one we do not know (a late one, a stranger's) is not left running.
+      if (known?.role !== 'snoop' || known.gone) hangupNow(this.ctx, ch.id);
+      return;
+    }
     if (args[0] === 'agent' || args[0] === 'party') {
       const role = args[0];
       if (!known || known.role !== role || known.gone || !live.get(known.callId)) {
@@ -127,6 +142,15 @@ export class StasisTranslator {
     if (ref.role === 'caller') {
       const rejected = this.ctx.feed({ type: 'caller-hangup', callId: call.callId });
       if (rejected?.code === 'unknown-call') this.finalizeOrphan(call.callId);
+      return;
+    }
+    if (ref.role === 'snoop') {
+      call.monitorLegs.delete(channelId);
+      return;
+    }
+    if (ref.role === 'monitor') {
+      call.monitorLegs.delete(channelId);
+      this.ctx.feed({ type: 'monitor-gone', callId: call.callId, legId: channelId });
       return;
     }
     if (ref.role === 'agent') {

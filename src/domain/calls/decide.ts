@@ -6,6 +6,7 @@ import type { Input } from './inputs.ts';
 import { callArrived, toIvr } from './ivr.ts';
 import { abandonWaiting, announce, announcementFinished, failOffer } from './queue.ts';
 import { callerFlags, callRestored } from './restore.ts';
+import * as monitor from './monitor.ts';
 import * as talk from './talk.ts';
 import * as transfers from './transfers.ts';
 import { breach, prewarn } from './watchdog.ts';
@@ -27,6 +28,7 @@ export interface DecideResult {
 export function decide(state: CallCenterState, input: Input, now: number): DecideResult {
   const d = new Draft(state, now);
   const rejected = handle(d, input);
+  monitor.settleMonitors(d, d.touchedCallIds());
   const result = d.finish();
   return rejected ? { ...result, rejected } : result;
 }
@@ -102,6 +104,14 @@ function handle(d: Draft, input: Input): Rejection | undefined {
       return talk.partyFailed(d, input.callId, input.partyId, input.cause);
     case 'party-gone':
       return talk.partyGone(d, input.callId, input.partyId);
+    case 'monitor':
+      return monitor.monitorStart(d, input);
+    case 'monitor-stop':
+      return monitor.monitorStop(d, input.supervisorId);
+    case 'monitor-answered':
+      return monitor.monitorAnswered(d, input.callId, input.legId);
+    case 'monitor-gone':
+      return monitor.monitorLegGone(d, input.callId, input.legId);
   }
 }
 

@@ -17,7 +17,10 @@ export type CallUpdateState =
   | 'consult-cancelled'
   | 'party-left'
   | 'ended'
-  | 'withdrawn';
+  | 'withdrawn'
+  /** A supervisor listens, whispers or barged in (detail: the mode), when agents are told (issue 10). */
+  | 'monitored'
+  | 'unmonitored';
 
 /**
  * Plain-data instructions for the adapters. Timers carry absolute deadlines (epoch ms): the adapter
@@ -73,5 +76,31 @@ export type Effect =
   /** Voice-menu transfer (110/119/120/122): ring the caller, dial the number as party `partyId`. */
   | { type: 'transfer'; callId: string; channelId: string; number: string; partyId: string }
   | { type: 'agent-state'; agentId: string; status: AgentStatus; reason?: string; callId?: string; at: number }
+  /** Ring the supervisor's phone for a monitor session; the adapter reports monitor-answered / monitor-gone. */
+  | { type: 'dial-monitor'; callId: string; legId: string; extension: string; supervisorId: string }
+  /** ARI snoop on a channel (the agent's leg): a snoop channel with these directions enters the app as `snoopId`. */
+  | {
+      type: 'snoop';
+      callId: string;
+      snoopId: string;
+      channelId: string;
+      spy: 'none' | 'both' | 'in' | 'out';
+      whisper: 'none' | 'both' | 'in' | 'out';
+    }
+  /** A monitor session changed: pushed to the supervisor, audited (who, which call, mode, start and end). */
+  | {
+      type: 'monitor-state';
+      callId: string;
+      supervisorId: string;
+      agentId: string;
+      mode: 'listen' | 'whisper' | 'barge';
+      /** mode-ended: a switch closed the span of the previous mode; ended: the whole session. */
+      state: 'ringing' | 'active' | 'mode-ended' | 'ended';
+      startedAt: number;
+      modeStartedAt?: number;
+      answered?: boolean;
+      reason?: string;
+      at: number;
+    }
   /** The call's record changed: upsert it in the CDR store. */
   | { type: 'call-record'; record: CallRecord };
