@@ -276,3 +276,30 @@ export async function snoop(
     snoopId: p.snoopId,
   });
 }
+
+/** A callback call: dials the citizen through EXTERNAL_DIAL_TEMPLATE, showing the hotline's number (12345). */
+export async function dialCitizen(
+  ctx: CallContext,
+  call: LiveCall,
+  p: { channelId: string; number: string },
+  onFailed: (channelId: string, cause: string) => void,
+): Promise<void> {
+  if (call.finalized) return;
+  const endpoint = ctx.o.externalDialTemplate.replace('{number}', p.number);
+  const hotline = ctx.o.hotlineNumber ?? '12345';
+  ctx.cdr.updateLeg(p.channelId, { endpoint });
+  try {
+    await ctx.o.rest.channels.originate({
+      endpoint,
+      app: ctx.o.app,
+      appArgs: `callback,${call.callId}`,
+      callerId: `"${hotline}" <${hotline}>`,
+      timeout: ctx.o.partyRingTimeoutSec ?? 30,
+      channelId: p.channelId,
+      otherChannelId: `${p.channelId};2`,
+    });
+  } catch (err) {
+    onFailed(p.channelId, errText(err));
+    throw err;
+  }
+}

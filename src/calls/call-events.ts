@@ -23,6 +23,28 @@ export interface DesktopPop extends ScreenPop {
   history: HistoryOrder[];
   openOrders: number;
   draft: WorkOrderDraft;
+  /** A callback call (回拨): the call it calls back and the tries so far. */
+  callbackHistory?: {
+    callbackId: number;
+    reason: string | null;
+    waitedMs: number | null;
+    tries: number;
+    lastOutcome: string | null;
+    original: {
+      callId: string;
+      arrivedAt: number | null;
+      skill: string | null;
+      outcome: string | null;
+      ivrPath: string;
+    };
+    attempts: Array<{
+      callId: string;
+      agentId: string;
+      dialledAt: number;
+      outcome: string | null;
+      note: string | null;
+    }>;
+  };
 }
 
 import type { CallUpdateState } from '../domain/calls/effects.ts';

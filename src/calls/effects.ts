@@ -6,7 +6,7 @@ import { AriTimeoutError, AriUnreachableError, isAriNotFound } from '../telephon
 import * as ari from './ari-steps.ts';
 import type { CallContext } from './call-context.ts';
 import { errText } from './call-context.ts';
-import type { CallState } from './call-events.ts';
+import type { CallState, DesktopPop } from './call-events.ts';
 import type { CallerHistorySource } from './caller-history.ts';
 import { projectRecord } from './cdr-projection.ts';
 import type { LiveCall } from './live-calls.ts';
@@ -213,6 +213,8 @@ export class EffectRunner {
         return ari.joinBridge(ctx, call, e.bridge, e.channelIds);
       case 'destroy-bridge':
         return ari.closeBridge(ctx, call, e.bridge);
+      case 'dial-citizen':
+        return ari.dialCitizen(ctx, call, e, this.onPartyFailed);
       case 'dial-monitor':
         return ari.dialMonitor(ctx, call, e, this.onPartyFailed);
       case 'snoop':
@@ -264,8 +266,45 @@ export class EffectRunner {
       this.ctx.log.warn({ err: errText(err) }, 'calls: history lookup failed; screen-pop without history');
     }
     const desktop = buildDesktopPop(pop, history);
+    if (pop.callback)
+      desktop.callbackHistory = this.callbackHistory(pop.callback.callbackId, pop.callback.originalCallId);
     call?.pops.set(agentId, desktop);
     this.ctx.o.events.emit('screenPop', agentId, desktop, decidedAtHr);
+  }
+
+  /** A callback's pop: the original call's data and the tries so far. */
+  private callbackHistory(callbackId: number, originalCallId: string): DesktopPop['callbackHistory'] {
+    const { calls } = this.ctx.o;
+    try {
+      const row = calls.getCallback(callbackId);
+      const original = calls.getCall(originalCallId);
+      return {
+        callbackId,
+        reason: row?.reason ?? null,
+        waitedMs: row?.waitedMs ?? null,
+        tries: row?.tries ?? 0,
+        lastOutcome: row?.outcome ?? null,
+        original: original
+          ? {
+              callId: original.id,
+              arrivedAt: original.arrivedAt,
+              skill: original.skill,
+              outcome: original.outcome,
+              ivrPath: original.ivrPath,
+            }
+          : { callId: originalCallId, arrivedAt: null, skill: null, outcome: null, ivrPath: '[]' },
+        attempts: calls.callbackAttempts(callbackId).map((a) => ({
+          callId: a.callId,
+          agentId: a.agentId,
+          dialledAt: a.dialledAt,
+          outcome: a.outcome,
+          note: a.note,
+        })),
+      };
+    } catch (err) {
+      this.ctx.log.warn({ err: errText(err) }, 'calls: callback history lookup failed');
+      return undefined;
+    }
   }
 
   update(agentId: string, callId: string, state: CallState, detail?: string, at?: number): void {

@@ -51,6 +51,8 @@ export interface LiveCall {
   pops: Map<string, DesktopPop>;
   /** Taken over from a previous process of this server (kill -9, restart). */
   adopted: boolean;
+  /** A callback call (回拨): the caller leg is the citizen we dial. */
+  callbackId?: number;
   finalized: boolean;
 }
 
@@ -60,6 +62,7 @@ export function newLiveCall(init: {
   callerNumber: string;
   dialedNumber: string | null;
   adopted?: boolean;
+  callbackId?: number;
 }): LiveCall {
   return {
     ...init,

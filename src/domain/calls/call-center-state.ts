@@ -82,6 +82,15 @@ export interface CallState {
   talk?: TalkState;
   /** Set while a call handed over by an agent waits for its next agent. */
   transferNote?: TransferNote;
+  /** A callback call (回拨): the agent's phone first, then the citizen (`channelId`) is dialled. */
+  outbound?: {
+    callbackId: number;
+    originalCallId: string;
+    number: string;
+    citizenAnswered: boolean;
+    /** Where the agent goes back to if their own phone does not answer. */
+    agentWas: { status: 'ready' } | { status: 'paused'; reason?: string };
+  };
 }
 
 export type TimerOwner =

@@ -6,6 +6,7 @@ import type { Input } from './inputs.ts';
 import { callArrived, toIvr } from './ivr.ts';
 import { abandonWaiting, announce, announcementFinished, failOffer } from './queue.ts';
 import { callerFlags, callRestored } from './restore.ts';
+import * as callback from './callback-call.ts';
 import * as monitor from './monitor.ts';
 import * as talk from './talk.ts';
 import * as transfers from './transfers.ts';
@@ -69,12 +70,25 @@ function handle(d: Draft, input: Input): Rejection | undefined {
       return agents.ready(d, input.agentId);
     case 'agent-pause':
       return agents.pause(d, input.agentId, input.reason);
-    case 'agent-answered':
+    case 'agent-answered': {
+      const out = d.calls.get(input.callId)?.outbound ? d.call(input.callId) : undefined;
+      if (out?.outbound) return callback.agentAnswered(d, out as never, input.agentId, input.agentChannelId);
       return talk.agentAnswered(d, input.agentId, input.callId, input.agentChannelId);
+    }
     case 'agent-leg-failed':
+      if (d.calls.get(input.callId)?.outbound) return callback.agentUnreachable(d, input.callId, input.agentId);
       return talk.agentLegFailed(d, input.agentId, input.callId);
-    case 'agent-hangup':
+    case 'agent-hangup': {
+      const out = d.calls.get(input.callId)?.outbound;
+      if (out && !out.citizenAnswered) return callback.agentGaveUp(d, input.callId, input.agentId);
       return talk.agentLegGone(d, input.agentId, input.callId);
+    }
+    case 'callback-dial':
+      return callback.callbackDial(d, input);
+    case 'callback-answered':
+      return callback.citizenAnswered(d, input.callId);
+    case 'callback-failed':
+      return callback.citizenNotReached(d, input.callId, input.cause);
     case 'hold':
       return talk.hold(d, input.agentId);
     case 'unhold':

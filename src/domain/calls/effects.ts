@@ -20,7 +20,11 @@ export type CallUpdateState =
   | 'withdrawn'
   /** A supervisor listens, whispers or barged in (detail: the mode), when agents are told (issue 10). */
   | 'monitored'
-  | 'unmonitored';
+  | 'unmonitored'
+  /** A callback call: the agent answered, the citizen is being dialled (detail: the number). */
+  | 'dialling'
+  /** A callback call did not reach the citizen (detail: busy, no_answer, failed, cancelled, agent-unreachable). */
+  | 'callback-failed';
 
 /**
  * Plain-data instructions for the adapters. Timers carry absolute deadlines (epoch ms): the adapter
@@ -78,6 +82,8 @@ export type Effect =
   | { type: 'agent-state'; agentId: string; status: AgentStatus; reason?: string; callId?: string; at: number }
   /** Ring the supervisor's phone for a monitor session; the adapter reports monitor-answered / monitor-gone. */
   | { type: 'dial-monitor'; callId: string; legId: string; extension: string; supervisorId: string }
+  /** A callback call: dial the citizen as the call's own leg `channelId`, caller id the hotline's number. */
+  | { type: 'dial-citizen'; callId: string; channelId: string; number: string }
   /** ARI snoop on a channel (the agent's leg): a snoop channel with these directions enters the app as `snoopId`. */
   | {
       type: 'snoop';

@@ -66,6 +66,20 @@ export type Input =
   | { type: 'party-failed'; callId: string; partyId: string; cause: string }
   /** An answered party hung up. */
   | { type: 'party-gone'; callId: string; partyId: string }
+  // ---- callback calls (issue 10 item 3) ---------------------------------------------------------
+  /** The agent took a callback: ring their phone, then dial `number` as leg `channelId` of call `callId`. */
+  | {
+      type: 'callback-dial';
+      callId: string;
+      channelId: string;
+      callbackId: number;
+      originalCallId: string;
+      agentId: string;
+      number: string;
+    }
+  | { type: 'callback-answered'; callId: string }
+  /** The citizen's leg ended before it answered. */
+  | { type: 'callback-failed'; callId: string; cause: string }
   // ---- supervisors on the call (issue 10) -------------------------------------------------------
   /** Start a session on the agent's call, or switch its mode; `legId`/`snoopId` are the ids the adapter will use. */
   | {
