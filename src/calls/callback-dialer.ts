@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RetryPlan } from '../domain/callbacks/retry-plan.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
-import { CallbackStateError } from '../store/calls-repo.ts';
 import type { CallContext } from './call-context.ts';
 import { newLiveCall } from './live-calls.ts';
 
@@ -17,7 +16,7 @@ export class CallbackDialer {
     private readonly plan: () => RetryPlan,
   ) {}
 
-  /** Throws CallbackStateError (404/409) for the list's reasons; returns the domain's refusal, or the new call. */
+  /** Throws CallbackStateError (store/calls-repo.ts; 404/409) for the list's reasons; returns the domain's refusal, or the new call. */
   dial(agentId: string, callbackId: number): { callId: string } | Rejection {
     const { o, live, cdr } = this.ctx;
     const now = o.clock.now();
@@ -66,5 +65,3 @@ export class CallbackDialer {
     return { callId };
   }
 }
-
-export { CallbackStateError };

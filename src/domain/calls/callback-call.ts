@@ -119,7 +119,7 @@ export function agentAnswered(
 /** The citizen answered: bridged with the agent and recorded. */
 export function citizenAnswered(d: Draft, callId: string): Rejection | undefined {
   const call = outboundCall(d, callId);
-  if (!call || call.phase !== 'connected' || call.outbound.citizenAnswered || !call.agentId || !call.agentChannelId) {
+  if (call?.phase !== 'connected' || call.outbound.citizenAnswered || !call.agentId || !call.agentChannelId) {
     return { code: 'invalid-transition', message: `callback ${callId} is not dialling the citizen` };
   }
   call.outbound = { ...call.outbound, citizenAnswered: true };
@@ -167,7 +167,7 @@ export function agentGaveUp(d: Draft, callId: string, agentId: string): Rejectio
 /** The agent's own phone did not answer: nothing was dialled, no try is counted; the agent is as before. */
 export function agentUnreachable(d: Draft, callId: string, agentId: string): Rejection | undefined {
   const call = outboundCall(d, callId);
-  if (!call || call.phase !== 'ringing' || call.agentId !== agentId)
+  if (call?.phase !== 'ringing' || call.agentId !== agentId)
     return { code: 'invalid-transition', message: `callback ${callId} is not ringing at agent ${agentId}` };
   update(d, agentId, callId, 'callback-failed', 'agent-unreachable');
   update(d, agentId, callId, 'withdrawn');
