@@ -34,6 +34,8 @@ const REFUSALS = {
   'agent-not-ready': '当前状态不能回拨（请先结束通话）',
   'bad-request': '请求内容有误',
   forbidden: '无权执行此操作',
+  'invalid-input': '请求内容有误',
+  'not-available': '本服务器未开启回拨外呼',
 };
 const CALL_STATES = {
   starting: '正在呼叫您的话机…',
