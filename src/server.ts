@@ -17,6 +17,7 @@ import { createCallLayer, DeferredReconcile, type CallLayer } from './calls/call
 import { historyNamesFrom, workOrderHistory } from './calls/work-order-history.ts';
 import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
 import { SqliteAuditRepo } from './store/audit-repo.ts';
+import { retryPlanFromEnv } from './domain/callbacks/retry-plan.ts';
 import { HttpSmsGateway } from './sms/http-sms-gateway.ts';
 import { idleTelephony, startTelephony, type TelephonyRuntime } from './telephony-runtime.ts';
 import { createWorkOrderModule, type WorkOrderModule } from './work-orders/module.ts';
@@ -210,6 +211,12 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       externalDialTemplate: config.asterisk.externalDialTemplate,
       history: workOrderHistory(workOrders.repo, historyNamesFrom(store.sqlite), intake.service),
       audit: new SqliteAuditRepo(store.db),
+      notifyAgentOfMonitoring: config.callCenter.monitorNotifyAgent,
+      callbackPlan: retryPlanFromEnv({
+        CALLBACK_MAX_TRIES: String(config.callCenter.callbackMaxTries),
+        CALLBACK_RETRY_MINUTES: String(config.callCenter.callbackRetryMinutes),
+        CALLBACK_QUIET_HOURS: config.callCenter.callbackQuietHours,
+      }),
       // Agent ids are user names: a taken extension is refused naming its holder's display name.
       extensions: extensionPolicy(
         config.asterisk.agentExtensionPattern,

@@ -165,6 +165,10 @@ export const CALL_STATE_LABELS = {
   'transfer-failed': '转接失败',
   ended: '已结束',
   withdrawn: '来电已撤回',
+  monitored: '班长已接入',
+  unmonitored: '通话中',
+  dialling: '正在拨打市民',
+  'callback-failed': '回拨未接通',
 };
 
 export const ORDER_STATUS_LABELS = {

@@ -48,6 +48,8 @@ export const PERMISSIONS = {
   'rota:manage': ['admin'],
   // Force an agent's state (pause, ready, sign out) from the wallboard, with a reason; audited.
   'agents:force': ['supervisor'],
+  /** Listen, whisper and barge in on a live call (issue 10): supervisors only. */
+  'calls:snoop': ['supervisor'],
   'calls:read': ['supervisor', 'auditor', 'admin'],
   'callbacks:read': ['agent', 'supervisor', 'admin'],
   'callbacks:handle': ['agent', 'supervisor'],

@@ -34,7 +34,12 @@ export function hangupNow(
 export function ensureBridge(ctx: CallContext, call: LiveCall, name: string): Promise<string> {
   const known = call.bridges.get(name);
   if (known) return known.ready;
-  const bridgeId = name === 'main' ? `br-${call.callId}` : `br-${name.slice('consult:'.length)}`;
+  const bridgeId =
+    name === 'main'
+      ? `br-${call.callId}`
+      : name.startsWith('consult:')
+        ? `br-${name.slice('consult:'.length)}`
+        : `br-${call.callId}-${name}`;
   const entry = { id: bridgeId, ready: Promise.resolve(bridgeId) };
   entry.ready = ctx.o.rest.bridges.create({ type: 'mixing', bridgeId, name: `${call.callId} ${name}` }).then(
     (b) => {
@@ -206,4 +211,95 @@ export async function closeBridge(ctx: CallContext, call: LiveCall, name: string
     void ctx.o.archive.archiveWithRetry(rec);
   }
   if (id) await ignoreGone(ctx.o.rest.bridges.destroy(id)).catch(() => undefined);
+}
+
+/** Rings a supervisor's phone for a monitor session (issue 10); the leg id was chosen by the command. */
+export async function dialMonitor(
+  ctx: CallContext,
+  call: LiveCall,
+  p: { legId: string; extension: string; supervisorId: string },
+  onFailed: (legId: string, cause: string) => void,
+): Promise<void> {
+  if (call.finalized) return onFailed(p.legId, 'call-gone');
+  const endpoint = ctx.o.agentDialTemplate.replace('{ext}', p.extension);
+  ctx.live.setLeg(p.legId, {
+    callId: call.callId,
+    role: 'monitor',
+    agentId: p.supervisorId,
+    answered: false,
+    gone: false,
+  });
+  call.monitorLegs.add(p.legId);
+  ctx.cdr.insertLeg({
+    channelId: p.legId,
+    callId: call.callId,
+    kind: 'supervisor',
+    agentId: p.supervisorId,
+    endpoint,
+    createdAt: ctx.o.clock.now(),
+  });
+  try {
+    await ctx.o.rest.channels.originate({
+      endpoint,
+      app: ctx.o.app,
+      appArgs: `monitor,${call.callId}`,
+      callerId: `"${ctx.o.hotlineNumber ?? '12345'}" <${ctx.o.hotlineNumber ?? '12345'}>`,
+      timeout: ctx.o.partyRingTimeoutSec ?? 30,
+      channelId: p.legId,
+      otherChannelId: `${p.legId};2`,
+    });
+  } catch (err) {
+    onFailed(p.legId, errText(err));
+    throw err;
+  }
+}
+
+/** A snoop channel on a leg of the call (the agent's), registered before the request: its StasisStart may come first. */
+export async function snoop(
+  ctx: CallContext,
+  call: LiveCall,
+  p: {
+    snoopId: string;
+    channelId: string;
+    spy: 'none' | 'both' | 'in' | 'out';
+    whisper: 'none' | 'both' | 'in' | 'out';
+  },
+): Promise<void> {
+  if (call.finalized || ctx.live.isGone(p.channelId)) return;
+  ctx.live.setLeg(p.snoopId, { callId: call.callId, role: 'snoop', answered: true, gone: false });
+  call.monitorLegs.add(p.snoopId);
+  await ctx.o.rest.channels.snoop(p.channelId, {
+    app: ctx.o.app,
+    appArgs: `snoop,${call.callId}`,
+    spy: p.spy,
+    whisper: p.whisper,
+    snoopId: p.snoopId,
+  });
+}
+
+/** A callback call: dials the citizen through EXTERNAL_DIAL_TEMPLATE, showing the hotline's number (12345). */
+export async function dialCitizen(
+  ctx: CallContext,
+  call: LiveCall,
+  p: { channelId: string; number: string },
+  onFailed: (channelId: string, cause: string) => void,
+): Promise<void> {
+  if (call.finalized) return;
+  const endpoint = ctx.o.externalDialTemplate.replace('{number}', p.number);
+  const hotline = ctx.o.hotlineNumber ?? '12345';
+  ctx.cdr.updateLeg(p.channelId, { endpoint });
+  try {
+    await ctx.o.rest.channels.originate({
+      endpoint,
+      app: ctx.o.app,
+      appArgs: `callback,${call.callId}`,
+      callerId: `"${hotline}" <${hotline}>`,
+      timeout: ctx.o.partyRingTimeoutSec ?? 30,
+      channelId: p.channelId,
+      otherChannelId: `${p.channelId};2`,
+    });
+  } catch (err) {
+    onFailed(p.channelId, errText(err));
+    throw err;
+  }
 }

@@ -3,6 +3,8 @@ import type { Input } from '../domain/calls/inputs.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { RetryPlan } from '../domain/callbacks/retry-plan.ts';
+import type { AuditEntry } from '../store/audit-repo.ts';
 import type { CallsRepo } from '../store/calls-repo.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
@@ -31,6 +33,12 @@ export interface CallControllerOptions {
   externalDialTemplate: string;
   /** The number shown to agents' phones and outside parties. */
   hotlineNumber?: string;
+  /** The audit trail: monitor sessions are written to it (issue 10). */
+  audit?: { append(e: AuditEntry): Promise<number> };
+  /** Callback retry plan: tries, spacing, quiet hours (default 3 tries, 30 min, 22:00–08:00). */
+  callbackPlan?: RetryPlan;
+  /** Tell an agent's desktop when a supervisor listens, whispers or barges in (MONITOR_NOTIFY_AGENT). */
+  notifyAgentOfMonitoring?: boolean;
   /** How long an outside party may ring before a transfer is given up. */
   partyRingTimeoutSec?: number;
 }

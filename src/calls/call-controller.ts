@@ -12,6 +12,9 @@ import type { CallState, DesktopPop } from './call-events.ts';
 import { CdrWriter } from './cdr-writer.ts';
 import { EffectRunner } from './effects.ts';
 import { LiveCalls, type LiveCall } from './live-calls.ts';
+import { MonitorCommands } from './monitor-commands.ts';
+import { CallbackDialer } from './callback-dialer.ts';
+import { DEFAULT_RETRY_PLAN } from '../domain/callbacks/retry-plan.ts';
 import { StasisTranslator } from './stasis.ts';
 import { TimerScheduler } from './timer-scheduler.ts';
 import { isAriNotFound } from '../telephony/ari/errors.ts';
@@ -31,6 +34,10 @@ export class CallController {
   readonly live: LiveCalls;
   readonly stasis: StasisTranslator;
   readonly commands: AgentCommands;
+  /** Supervisors' listen, whisper and barge (issue 10). */
+  readonly monitor: MonitorCommands;
+  /** Agents dialling callbacks from the list (issue 10 item 3). */
+  readonly callbacks: CallbackDialer;
   private readonly effects: EffectRunner;
   private readonly queues: CallQueues;
   private readonly timers: TimerScheduler;
@@ -56,6 +63,8 @@ export class CallController {
     this.effects = new EffectRunner(ctx, this.timers, (partyId, cause) => this.stasis.channelGone(partyId, cause));
     this.stasis = new StasisTranslator(ctx, (callId) => this.finalize(callId));
     this.commands = new AgentCommands(ctx);
+    this.monitor = new MonitorCommands(ctx, o.notifyAgentOfMonitoring ?? false);
+    this.callbacks = new CallbackDialer(ctx, () => o.callbackPlan ?? DEFAULT_RETRY_PLAN);
   }
 
   /** Feeds one input to the domain and carries out what it decides. */

@@ -23,6 +23,28 @@ export interface DesktopPop extends ScreenPop {
   history: HistoryOrder[];
   openOrders: number;
   draft: WorkOrderDraft;
+  /** A callback call (回拨): the call it calls back and the tries so far. */
+  callbackHistory?: {
+    callbackId: number;
+    reason: string | null;
+    waitedMs: number | null;
+    tries: number;
+    lastOutcome: string | null;
+    original: {
+      callId: string;
+      arrivedAt: number | null;
+      skill: string | null;
+      outcome: string | null;
+      ivrPath: string;
+    };
+    attempts: Array<{
+      callId: string;
+      agentId: string;
+      dialledAt: number;
+      outcome: string | null;
+      note: string | null;
+    }>;
+  };
 }
 
 import type { CallUpdateState } from '../domain/calls/effects.ts';
@@ -34,6 +56,20 @@ export interface CallUpdate {
   state: CallState;
   at: number;
   detail?: string;
+}
+
+/** A monitor session as the supervisor's page sees it. */
+export interface MonitorView {
+  callId: string;
+  supervisorId: string;
+  agentId: string;
+  mode: 'listen' | 'whisper' | 'barge';
+  state: 'ringing' | 'active' | 'mode-ended' | 'ended';
+  startedAt: number;
+  modeStartedAt?: number;
+  answered?: boolean;
+  reason?: string;
+  at: number;
 }
 
 export interface CallAlert {
@@ -55,6 +91,8 @@ export interface CallLayerEvents {
   agentState: (agentId: string, state: AgentState) => void;
   alert: (alert: CallAlert) => void;
   callback: (row: CallbackRow) => void;
+  /** A supervisor's monitor session changed (issue 10). */
+  monitor: (supervisorId: string, state: MonitorView) => void;
   /** Something the live figures depend on changed. */
   changed: () => void;
   /** A call's record changed (the CDR row was written). */
@@ -71,6 +109,7 @@ export class CallEventHub {
     agentState: new Set(),
     alert: new Set(),
     callback: new Set(),
+    monitor: new Set(),
     changed: new Set(),
     record: new Set(),
   };

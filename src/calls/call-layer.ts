@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { RetryPlan } from '../domain/callbacks/retry-plan.ts';
 import type { CallCenterConfig } from '../domain/calls/call-center-state.ts';
 import { callRoutes } from './routes-calls.ts';
 import { agentRoutes } from './routes-agents.ts';
@@ -62,6 +63,10 @@ export interface CallLayerOptions {
   /** Recordings (issue 11): years kept, how the archived file is encoded, files re-hashed per daily check. */
   recordingArchive?: { retentionYears?: number; encoder?: ArchiveEncoder; verifyFilesPerDay?: number };
   agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted'>;
+  /** Callback retry plan (CALLBACK_MAX_TRIES, CALLBACK_RETRY_MINUTES, CALLBACK_QUIET_HOURS). */
+  callbackPlan?: RetryPlan;
+  /** Tell an agent's desktop when a supervisor listens, whispers or barges in (issue 10). */
+  notifyAgentOfMonitoring?: boolean;
   /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
   extensions?: ExtensionPolicy;
 }
@@ -159,6 +164,9 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     history,
     agentDialTemplate: o.agentDialTemplate,
     externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
+    audit: o.audit,
+    notifyAgentOfMonitoring: o.notifyAgentOfMonitoring,
+    ...(o.callbackPlan ? { callbackPlan: o.callbackPlan } : {}),
   });
   const hasCall = (callId: string): boolean =>
     controller.liveCalls().has(callId) || calls.getCall(callId) !== undefined;
@@ -222,7 +230,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     callRoutes({ calls, recordings, figures, linker }),
     agentRoutes({ controller, extensions: o.extensions }),
     agentCallRoutes({ commands: controller.commands, agentIdOf }),
-    callbackRoutes({ calls, events, clock: o.clock }),
+    callbackRoutes({ calls, events, clock: o.clock, dialer: controller.callbacks, plan: o.callbackPlan }),
     rotaRoutes({
       repo: rotaRepo,
       clock: o.clock,
@@ -273,6 +281,8 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
         figures,
         calls,
         clock: o.clock,
+        monitor: controller.monitor,
+        extensions: o.extensions,
       });
       closers.push(
         () => agent.close(),

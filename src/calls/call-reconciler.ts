@@ -81,6 +81,13 @@ export class CallReconciler implements ReconcileHandler {
     const stillRecording = new Set<string>();
     const waiting: Array<{ row: CallRow; legs: CallLegRow[]; caller: Channel }> = [];
     for (const row of calls.activeCalls()) {
+      // A supervisor's monitor session does not outlive this process: its legs are strangers now (hung up
+      // below) and its bridge goes here.
+      const monitorBridge = bridges.get(`br-${row.id}-monitor`);
+      if (monitorBridge) {
+        bridges.delete(monitorBridge.id);
+        await ignoreGone(rest.bridges.destroy(monitorBridge.id)).catch(() => undefined);
+      }
       const legs = calls.openLegs(row.id);
       const caller = present.get(row.callerChannelId);
       const callerAlive = caller !== undefined && isInStasisApp(caller, this.o.app);

@@ -6,7 +6,7 @@ import { AriTimeoutError, AriUnreachableError, isAriNotFound } from '../telephon
 import * as ari from './ari-steps.ts';
 import type { CallContext } from './call-context.ts';
 import { errText } from './call-context.ts';
-import type { CallState } from './call-events.ts';
+import type { CallState, DesktopPop } from './call-events.ts';
 import type { CallerHistorySource } from './caller-history.ts';
 import { projectRecord } from './cdr-projection.ts';
 import type { LiveCall } from './live-calls.ts';
@@ -29,6 +29,35 @@ export class EffectRunner {
     private readonly timers: TimerScheduler,
     private readonly onPartyFailed: (partyId: string, cause: string) => void,
   ) {}
+
+  /** A monitor session changed: the supervisor's page is told, the session is audited (issue 10). */
+  private monitorState(e: Extract<Effect, { type: 'monitor-state' }>): void {
+    const { o } = this.ctx;
+    const { type: _t, ...view } = e;
+    o.events.emit('monitor', e.supervisorId, view);
+    if (!o.audit) return;
+    const audited = e.state === 'active' || e.state === 'mode-ended' || (e.state === 'ended' && e.answered !== false);
+    if (!audited) return;
+    const spanStart = e.state === 'active' ? e.at : (e.modeStartedAt ?? e.startedAt);
+    void o.audit
+      .append({
+        entity: 'call',
+        entityId: e.callId,
+        action: e.state === 'active' ? 'monitor-start' : e.state === 'mode-ended' ? 'monitor-mode-end' : 'monitor-end',
+        actorId: e.supervisorId,
+        actorRole: 'supervisor',
+        at: e.at,
+        reason: e.reason ?? null,
+        data: {
+          agentId: e.agentId,
+          mode: e.mode,
+          sessionStartedAt: e.startedAt,
+          modeStartedAt: spanStart,
+          ...(e.state === 'active' ? {} : { endedAt: e.at }),
+        },
+      })
+      .catch((err) => this.ctx.log.error({ err: errText(err), callId: e.callId }, 'calls: monitor audit failed'));
+  }
 
   run(effects: readonly Effect[]): void {
     const decidedAtHr = performance.now();
@@ -77,6 +106,8 @@ export class EffectRunner {
         return;
       case 'call-record':
         return this.saveRecord(e.record);
+      case 'monitor-state':
+        return this.monitorState(e);
       case 'add-callback': {
         const rec = this.ctx.live.get(e.callId)?.record;
         const waited = rec?.ivrExitAt !== undefined ? e.at - rec.ivrExitAt : null;
@@ -204,6 +235,12 @@ export class EffectRunner {
         return ari.joinBridge(ctx, call, e.bridge, e.channelIds);
       case 'destroy-bridge':
         return ari.closeBridge(ctx, call, e.bridge);
+      case 'dial-citizen':
+        return ari.dialCitizen(ctx, call, e, this.onPartyFailed);
+      case 'dial-monitor':
+        return ari.dialMonitor(ctx, call, e, this.onPartyFailed);
+      case 'snoop':
+        return ari.snoop(ctx, call, e);
       default:
         return;
     }
@@ -251,8 +288,45 @@ export class EffectRunner {
       this.ctx.log.warn({ err: errText(err) }, 'calls: history lookup failed; screen-pop without history');
     }
     const desktop = buildDesktopPop(pop, history);
+    if (pop.callback)
+      desktop.callbackHistory = this.callbackHistory(pop.callback.callbackId, pop.callback.originalCallId);
     call?.pops.set(agentId, desktop);
     this.ctx.o.events.emit('screenPop', agentId, desktop, decidedAtHr);
+  }
+
+  /** A callback's pop: the original call's data and the tries so far. */
+  private callbackHistory(callbackId: number, originalCallId: string): DesktopPop['callbackHistory'] {
+    const { calls } = this.ctx.o;
+    try {
+      const row = calls.getCallback(callbackId);
+      const original = calls.getCall(originalCallId);
+      return {
+        callbackId,
+        reason: row?.reason ?? null,
+        waitedMs: row?.waitedMs ?? null,
+        tries: row?.tries ?? 0,
+        lastOutcome: row?.outcome ?? null,
+        original: original
+          ? {
+              callId: original.id,
+              arrivedAt: original.arrivedAt,
+              skill: original.skill,
+              outcome: original.outcome,
+              ivrPath: original.ivrPath,
+            }
+          : { callId: originalCallId, arrivedAt: null, skill: null, outcome: null, ivrPath: '[]' },
+        attempts: calls.callbackAttempts(callbackId).map((a) => ({
+          callId: a.callId,
+          agentId: a.agentId,
+          dialledAt: a.dialledAt,
+          outcome: a.outcome,
+          note: a.note,
+        })),
+      };
+    } catch (err) {
+      this.ctx.log.warn({ err: errText(err) }, 'calls: callback history lookup failed');
+      return undefined;
+    }
   }
 
   update(agentId: string, callId: string, state: CallState, detail?: string, at?: number): void {
@@ -271,9 +345,9 @@ export class EffectRunner {
     if (call.finalized) return;
     call.finalized = true;
     const { ctx } = this;
-    const leftovers = [...new Set([call.callerChannelId, ...call.agentLegs.values(), ...call.parties])].filter(
-      (id) => !ctx.live.isGone(id),
-    );
+    const leftovers = [
+      ...new Set([call.callerChannelId, ...call.agentLegs.values(), ...call.parties, ...call.monitorLegs]),
+    ].filter((id) => !ctx.live.isGone(id));
     ctx.queues.run(call.callId, 'finalize', async () => {
       for (const ch of leftovers)
         await ari.ignoreGone(ctx.o.rest.channels.hangup(ch, { reason: 'normal' })).catch(() => undefined);

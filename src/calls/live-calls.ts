@@ -2,7 +2,8 @@ import type { CallRecord } from '../domain/calls/call-record.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DesktopPop } from './call-events.ts';
 
-export type LegRole = 'caller' | 'agent' | 'party';
+/** monitor: a supervisor's phone leg; snoop: the snoop channel on an agent's leg (issue 10). */
+export type LegRole = 'caller' | 'agent' | 'party' | 'monitor' | 'snoop';
 
 /** One channel the call layer controls, indexed by channel id. */
 export interface LegRef {
@@ -43,11 +44,15 @@ export interface LiveCall {
   agentLegs: Map<string, string>;
   /** Third-party channel ids. */
   parties: Set<string>;
+  /** Supervisors' legs and snoop channels (hung up when the call is finalized). */
+  monitorLegs: Set<string>;
   playbacks: Set<string>;
   /** Agents who got the screen-pop, and the pop, for reconnecting desktops. */
   pops: Map<string, DesktopPop>;
   /** Taken over from a previous process of this server (kill -9, restart). */
   adopted: boolean;
+  /** A callback call (回拨): the caller leg is the citizen we dial. */
+  callbackId?: number;
   finalized: boolean;
 }
 
@@ -57,12 +62,14 @@ export function newLiveCall(init: {
   callerNumber: string;
   dialedNumber: string | null;
   adopted?: boolean;
+  callbackId?: number;
 }): LiveCall {
   return {
     ...init,
     bridges: new Map(),
     agentLegs: new Map(),
     parties: new Set(),
+    monitorLegs: new Set(),
     playbacks: new Set(),
     pops: new Map(),
     adopted: init.adopted ?? false,

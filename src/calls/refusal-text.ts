@@ -26,6 +26,7 @@ export const REFUSAL_ZH: Readonly<Record<string, string>> = {
   forbidden: '当前账号无权执行此操作',
   'reason-required': '请填写操作原因',
   'audit-failed': '操作已执行，但审计日志写入失败，请联系管理员',
+  'no-monitor': '当前没有进行中的监听',
 };
 
 export function refusalZh(code: string): string {

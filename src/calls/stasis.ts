@@ -41,7 +41,14 @@ export class StasisTranslator {
       case 'StasisEnd':
       case 'ChannelDestroyed': {
         const ch = ev.channel as Channel;
-        this.channelGone(ch.id, ev.type === 'ChannelDestroyed' ? String(ev.cause_txt ?? ev.cause ?? '') : ev.type);
+        // A hangup request's Q.850 cause tells busy (17) and no answer (18, 19) apart (README rule 4).
+        const why =
+          ev.type === 'ChannelDestroyed'
+            ? String(ev.cause_txt ?? ev.cause ?? '')
+            : ev.type === 'ChannelHangupRequest' && typeof ev.cause === 'number' && ev.soft !== true
+              ? `${ev.type} q850:${ev.cause}`
+              : ev.type;
+        this.channelGone(ch.id, why);
         return;
       }
       case 'RecordingFailed': {
@@ -57,6 +64,32 @@ export class StasisTranslator {
   stasisStart(ch: Channel, args: string[]): void {
     const { live, cdr, o } = this.ctx;
     const known = live.leg(ch.id);
+    if (args[0] === 'monitor') {
+      if (known?.role !== 'monitor' || known.gone || !live.get(known.callId)) {
+        hangupNow(this.ctx, ch.id);
+        return;
+      }
+      known.answered = true;
+      cdr.updateLeg(ch.id, { answeredAt: o.clock.now(), outcome: 'answered' });
+      this.ctx.feed({ type: 'monitor-answered', callId: known.callId, legId: ch.id });
+      return;
+    }
+    if (args[0] === 'callback') {
+      // The citizen answered a callback call (its leg is the call's caller leg).
+      if (known?.role !== 'caller' || known.gone || !live.get(known.callId)?.callbackId) {
+        hangupNow(this.ctx, ch.id);
+        return;
+      }
+      known.answered = true;
+      cdr.updateLeg(ch.id, { answeredAt: o.clock.now(), outcome: 'answered' });
+      this.ctx.feed({ type: 'callback-answered', callId: known.callId });
+      return;
+    }
+    if (args[0] === 'snoop') {
+      // A snoop channel we asked for; one we do not know (a late one, a stranger's) is not left running.
+      if (known?.role !== 'snoop' || known.gone) hangupNow(this.ctx, ch.id);
+      return;
+    }
     if (args[0] === 'agent' || args[0] === 'party') {
       const role = args[0];
       if (!known || known.role !== role || known.gone || !live.get(known.callId)) {
@@ -120,13 +153,29 @@ export class StasisTranslator {
     ref.gone = true;
     cdr.updateLeg(channelId, {
       endedAt: o.clock.now(),
-      outcome: ref.answered || ref.role === 'caller' ? 'hungup' : (ref.endReason ?? legFailure(cause)),
+      outcome:
+        ref.answered || (ref.role === 'caller' && live.get(ref.callId)?.callbackId === undefined)
+          ? 'hungup'
+          : (ref.endReason ?? legFailure(cause)),
     });
     const call = live.get(ref.callId);
     if (!call || call.finalized) return;
+    if (ref.role === 'caller' && call.callbackId !== undefined && !ref.answered) {
+      this.ctx.feed({ type: 'callback-failed', callId: call.callId, cause: ref.endReason ?? legFailure(cause) });
+      return;
+    }
     if (ref.role === 'caller') {
       const rejected = this.ctx.feed({ type: 'caller-hangup', callId: call.callId });
       if (rejected?.code === 'unknown-call') this.finalizeOrphan(call.callId);
+      return;
+    }
+    if (ref.role === 'snoop') {
+      call.monitorLegs.delete(channelId);
+      return;
+    }
+    if (ref.role === 'monitor') {
+      call.monitorLegs.delete(channelId);
+      this.ctx.feed({ type: 'monitor-gone', callId: call.callId, legId: channelId });
       return;
     }
     if (ref.role === 'agent') {
@@ -151,7 +200,8 @@ export class StasisTranslator {
 
 export function legFailure(cause: string): string {
   const c = cause.toLowerCase();
-  if (c.includes('busy')) return 'busy';
+  if (c.includes('busy') || c.endsWith('q850:17')) return 'busy';
+  if (c.endsWith('q850:18') || c.endsWith('q850:19')) return 'no_answer';
   if (c.includes('no answer') || c.includes('no_answer') || c.includes('noanswer')) return 'no_answer';
   if (c.includes('hangup') || c.includes('normal') || c.includes('stasisend')) return 'cancelled';
   return 'failed';

@@ -107,6 +107,22 @@ export const configSchema = {
       allowed: 'a dial string containing {number}, e.g. PJSIP/{number}@trunk or Local/{number}@hotline-outbound',
     }),
   },
+  callCenter: {
+    /** Tell an agent's desktop when a supervisor listens, whispers or barges in on their call (issue 10). */
+    monitorNotifyAgent: bool({ env: 'MONITOR_NOTIFY_AGENT', default: false }),
+    /** Callback retry plan (回拨): tries before an unanswered callback is closed, and the time between tries. */
+    callbackMaxTries: int({ env: 'CALLBACK_MAX_TRIES', default: 3, min: 1, max: 20 }),
+    callbackRetryMinutes: int({ env: 'CALLBACK_RETRY_MINUTES', default: 30, min: 1, max: 1440 }),
+    /** Local hours in which nobody is called back (Beijing time), HH:MM-HH:MM, or off. */
+    callbackQuietHours: str({
+      env: 'CALLBACK_QUIET_HOURS',
+      default: '22:00-08:00',
+      minLength: 3,
+      maxLength: 11,
+      check: (s) => s === 'off' || /^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$/.test(s),
+      allowed: 'HH:MM-HH:MM (e.g. 22:00-08:00) or off',
+    }),
+  },
   workOrders: {
     /** Regional working-day additions that apply (e.g. guangxi for 壮族三月三), besides the national calendar. */
     regions: list({

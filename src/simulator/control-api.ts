@@ -155,13 +155,15 @@ function route({ method, path, body, handle }: ControlRequest): ControlResult {
     .split('/')
     .filter(Boolean)
     .map((s) => decodeURIComponent(s));
-  const key = `${method} /${seg.map((s, i) => (i === 1 && ['calls', 'phones', 'externals', 'globals'].includes(seg[0] ?? '') ? ':id' : s)).join('/')}`;
+  const key = `${method} /${seg.map((s, i) => (i === 1 && ['calls', 'phones', 'externals', 'globals', 'hearing'].includes(seg[0] ?? '') ? ':id' : s)).join('/')}`;
   const id = seg[1] ?? '';
   switch (key) {
     case 'GET /state':
       return { status: 200, body: handle.control.state() };
     case 'GET /leaks':
       return { status: 200, body: handle.leaks() };
+    case 'GET /hearing/:id':
+      return { status: 200, body: { label: id, hears: handle.engine.hears(id) } };
     case 'POST /reset':
       handle.reset();
       return { status: 204 };

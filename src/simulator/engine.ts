@@ -23,6 +23,7 @@ import {
 import type { SoundCatalog } from './sounds.ts';
 import { Media, type LiveRecording, type Playback } from './media.ts';
 import { StoredRecordings } from './stored-recordings.ts';
+import { whoHears } from './hearing.ts';
 import { encodeWav, synthesizeRecording } from './wav.ts';
 import type { EngineOriginateRequest, PhoneBehaviour, SimulatorEngineApi } from './types.ts';
 
@@ -84,6 +85,11 @@ export interface Chan {
   /** Snoop channels watching this one. */
   snoops: Set<Chan>;
   snoopOf?: Chan;
+  /** A snoop channel's directions, as asked (`in` = audio from the target, `out` = audio to it). */
+  snoopSpy?: 'none' | 'both' | 'in' | 'out';
+  snoopWhisper?: 'none' | 'both' | 'in' | 'out';
+  /** The person at the far end of this half (phone extension, outside number, or the caller's channel id): see hearing.ts. */
+  phoneLabel?: string;
   /** The simulated phone behind a PJSIP channel: internal, never listed or subscribed. */
   hidden?: boolean;
 }
@@ -308,6 +314,11 @@ export class SimEngine implements SimulatorEngineApi {
     return ch ? this.snapshot(ch) : undefined;
   }
 
+  /** The media model (hearing.ts): the people whose voice reaches the person `label` (extension, number, caller channel id). */
+  hears(label: string): string[] {
+    return whoHears(this.channels, label);
+  }
+
   listBridges(): BridgeSnapshot[] {
     return [...this.bridges.values()].map((b) => this.bridgeJson(b));
   }
@@ -436,6 +447,10 @@ export class SimEngine implements SimulatorEngineApi {
     c2.peer = c1;
     c1.half = 1;
     c2.half = 2;
+    // Who is at the far end, for the media model (hearing.ts): the `;1` half of an inbound call is the
+    // customer's phone; the `;2` half of an agent/outside leg is the phone or number dialled.
+    if (context === 'cti-inbound') c1.phoneLabel = c1.id;
+    else c2.phoneLabel = exten;
     if (tech !== 'Local') c2.hidden = true;
     c2.linkedid = c1.id;
     this.pub({ type: 'channelCreated', channel: this.snapshot(c1) });
@@ -1223,6 +1238,8 @@ export class SimEngine implements SimulatorEngineApi {
     });
     ch.subs.add(p.app);
     ch.snoopOf = target;
+    ch.snoopSpy = (p.spy || 'none') as Chan['snoopSpy'];
+    ch.snoopWhisper = (p.whisper || 'none') as Chan['snoopWhisper'];
     target.snoops.add(ch);
     this.pub({ type: 'channelCreated', channel: this.snapshot(ch) });
     const args = p.appArgs ? p.appArgs.split(',') : [];

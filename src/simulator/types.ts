@@ -160,6 +160,11 @@ export interface SimulatorEngineApi {
   listChannels(): ChannelSnapshot[];
   getChannel(id: string): ChannelSnapshot | undefined;
   listBridges(): BridgeSnapshot[];
+  /**
+   * The media model: whose voice reaches the person `label` (an agent's or outside party's extension/number, or a
+   * placed call's `callerChannelId` for the customer), sorted. Bridges, mute and snoop spy/whisper directions count.
+   */
+  hears(label: string): string[];
   /** Originate like AMI `Originate`: to an extension (`context`/`exten`) or an app; returns the first channel's id. */
   originate(req: EngineOriginateRequest): ChannelSnapshot;
   /** Hard hangup of a channel by id or name; false if unknown. */

@@ -1,13 +1,17 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, notInArray } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { afterOutcome, checkDial, DEFAULT_RETRY_PLAN, type RetryPlan } from '../domain/callbacks/retry-plan.ts';
+import type { CallbackOutcome } from '../domain/callbacks/retry-plan.ts';
 import {
   callAlerts,
+  callbackAttempts,
   callbacks,
   callLegs,
   calls,
   callWorkOrders,
   type CallAlertRow,
+  type CallbackAttemptRow,
   type CallbackRow,
   type CallLegRow,
   type CallRow,
@@ -18,13 +22,12 @@ export type CallPatch = Partial<Omit<NewCall, 'id'>>;
 export type NewLeg = typeof callLegs.$inferInsert;
 export type LegPatch = Partial<Omit<NewLeg, 'channelId' | 'callId'>>;
 
-export const CALLBACK_OUTCOMES = ['reached', 'no_answer', 'busy', 'wrong_number', 'resolved_elsewhere'] as const;
-export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
+export { CALLBACK_OUTCOMES, type CallbackOutcome } from '../domain/callbacks/retry-plan.ts';
 
 export class CallbackStateError extends Error {
   constructor(
     message: string,
-    readonly code: 'not_found' | 'already_done',
+    readonly code: 'not_found' | 'already_done' | 'taken' | 'quiet_hours' | 'too_early' | 'not_yours',
   ) {
     super(message);
   }
@@ -171,25 +174,114 @@ export class CallsRepo {
       .all();
   }
 
-  /** Records a callback's outcome. `no_answer` and `busy` keep it pending for another try. */
+  /**
+   * Records a callback's outcome, chosen by a person after the call (never defaulted), and applies the retry
+   * plan: `no_answer` and `busy` keep it pending for the next try until the plan's tries are used up. A
+   * callback being dialled takes its outcome only from the agent dialling it (or a supervisor).
+   */
   recordCallbackOutcome(
     id: number,
     outcome: CallbackOutcome,
     by: string,
     at: number,
     note: string | null,
+    plan: RetryPlan = DEFAULT_RETRY_PLAN,
+    mayOverride = true,
   ): CallbackRow {
-    const row = this.getCallback(id);
-    if (!row) throw new CallbackStateError(`callback ${id} does not exist`, 'not_found');
-    if (row.status === 'done')
-      throw new CallbackStateError(`callback ${id} already has the final outcome ${row.outcome}`, 'already_done');
-    const final = outcome !== 'no_answer' && outcome !== 'busy';
-    this.db
-      .update(callbacks)
-      .set({ outcome, note, handledBy: by, handledAt: at, status: final ? 'done' : 'pending' })
-      .where(eq(callbacks.id, id))
-      .run();
-    return this.getCallback(id)!;
+    return this.raw.transaction(() => {
+      const row = this.getCallback(id);
+      if (!row) throw new CallbackStateError(`callback ${id} does not exist`, 'not_found');
+      if (row.status === 'done')
+        throw new CallbackStateError(`callback ${id} already has the final outcome ${row.outcome}`, 'already_done');
+      if (row.diallingBy && row.diallingBy !== by && !mayOverride)
+        throw new CallbackStateError(`callback ${id} is being dialled by ${row.diallingBy}`, 'not_yours');
+      const next = afterOutcome(plan, row.tries, outcome, at);
+      this.db
+        .update(callbacks)
+        .set({
+          outcome,
+          note,
+          handledBy: by,
+          handledAt: at,
+          status: next.status,
+          tries: next.tries,
+          nextTryAt: next.nextTryAt,
+          diallingBy: null,
+        })
+        .where(eq(callbacks.id, id))
+        .run();
+      const open = this.db
+        .select()
+        .from(callbackAttempts)
+        .where(and(eq(callbackAttempts.callbackId, id), isNull(callbackAttempts.outcome)))
+        .orderBy(desc(callbackAttempts.id))
+        .get();
+      if (open)
+        this.db
+          .update(callbackAttempts)
+          .set({ outcome, note, recordedAt: at })
+          .where(eq(callbackAttempts.id, open.id))
+          .run();
+      else
+        this.db
+          .insert(callbackAttempts)
+          .values({
+            callbackId: id,
+            callId: row.lastCallId ?? row.callId,
+            agentId: by,
+            dialledAt: at,
+            outcome,
+            note,
+            recordedAt: at,
+          })
+          .run();
+      return this.getCallback(id)!;
+    })();
+  }
+
+  /** Takes a pending callback for dialling (one agent at a time), within the plan's hours and spacing. */
+  takeCallback(id: number, agentId: string, callId: string, at: number, plan: RetryPlan): CallbackRow {
+    return this.raw.transaction(() => {
+      const row = this.getCallback(id);
+      if (!row) throw new CallbackStateError(`callback ${id} does not exist`, 'not_found');
+      const refused = checkDial(plan, row, at);
+      if (refused)
+        throw new CallbackStateError(refused.message, refused.code.replace('-', '_') as CallbackStateError['code']);
+      this.db.update(callbacks).set({ diallingBy: agentId, lastCallId: callId }).where(eq(callbacks.id, id)).run();
+      this.db.insert(callbackAttempts).values({ callbackId: id, callId, agentId, dialledAt: at }).run();
+      return this.getCallback(id)!;
+    })();
+  }
+
+  /** The call could not even start (the agent was not free): the callback goes back to the list, no try counted. */
+  releaseCallback(id: number, callId: string): void {
+    this.raw.transaction(() => {
+      this.db
+        .update(callbacks)
+        .set({ diallingBy: null })
+        .where(and(eq(callbacks.id, id), eq(callbacks.lastCallId, callId)))
+        .run();
+      this.db
+        .delete(callbackAttempts)
+        .where(
+          and(
+            eq(callbackAttempts.callbackId, id),
+            eq(callbackAttempts.callId, callId),
+            isNull(callbackAttempts.outcome),
+          ),
+        )
+        .run();
+    })();
+  }
+
+  /** The tries of a callback, oldest first (its history on the list and in the pop). */
+  callbackAttempts(id: number): CallbackAttemptRow[] {
+    return this.db
+      .select()
+      .from(callbackAttempts)
+      .where(eq(callbackAttempts.callbackId, id))
+      .orderBy(asc(callbackAttempts.id))
+      .all();
   }
 
   addAlert(row: { callId: string; kind: string; at: number; cause: string | null }): CallAlertRow {

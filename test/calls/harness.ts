@@ -25,6 +25,7 @@ import {
   type SimulatorHandle,
   type SimulatorTiming,
 } from '../../src/simulator/index.ts';
+import { SqliteAuditRepo } from '../../src/store/audit-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
@@ -93,6 +94,9 @@ export interface HarnessOptions {
   logger?: Logger;
   /** REST timing of the simulator this harness starts (not of one passed in `sim`); default callTestTiming(), false = instant. */
   timing?: SimulatorTiming | false;
+  /** Tell agents when a supervisor is on their call (issue 10). */
+  notifyAgentOfMonitoring?: boolean;
+  externalDialTemplate?: string;
 }
 
 export class Harness {
@@ -153,6 +157,9 @@ export class Harness {
       history: typeof opts.history === 'function' ? opts.history(store) : opts.history,
       archiveRetryBaseMs: 500,
       extensions: opts.extensions,
+      audit: new SqliteAuditRepo(store.db),
+      notifyAgentOfMonitoring: opts.notifyAgentOfMonitoring,
+      ...(opts.externalDialTemplate ? { externalDialTemplate: opts.externalDialTemplate } : {}),
     });
     deferred.attach(layer.reconciler);
     const http = createServer();
@@ -214,9 +221,9 @@ export class Harness {
     return d;
   }
 
-  async supervisor(username = 'sup'): Promise<Desktop> {
+  async supervisor(username = 'sup', role: Role = 'supervisor'): Promise<Desktop> {
     const socket = ioClient(`${this.url}/supervisor`, {
-      auth: { username, role: 'supervisor' },
+      auth: { username, role },
       transports: ['websocket'],
       forceNew: true,
       reconnection: false,

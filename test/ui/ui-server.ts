@@ -15,10 +15,10 @@ export class UiServer {
     private readonly cleanupDir: () => void,
   ) {}
 
-  static async start(): Promise<UiServer> {
+  static async start(env: Record<string, string> = {}): Promise<UiServer> {
     const { dir, cleanup } = tempDir('ui-');
     const clock = new FakeClock(Date.now());
-    const server = await startServer(testConfig(dir), {
+    const server = await startServer(testConfig(dir, env), {
       clock,
       logger: createLogger({ level: process.env.TEST_LOG ?? 'silent', pretty: false }),
       scrypt: FAST_SCRYPT,

@@ -27,6 +27,27 @@ export interface Party {
   answered: boolean;
 }
 
+export type MonitorMode = 'listen' | 'whisper' | 'barge';
+
+/** A supervisor on the call (issue 10): their phone's leg, the snoop channel on the agent's leg (listen, whisper). */
+export interface MonitorSession {
+  supervisorId: string;
+  /** The agent watched: the session ends when this agent leaves the call. */
+  agentId: string;
+  mode: MonitorMode;
+  extension: string;
+  /** The supervisor's phone leg (chosen by the adapter before the request). */
+  legId: string;
+  answered: boolean;
+  /** Set in listen and whisper: the snoop channel on the agent's leg. */
+  snoopId?: string;
+  /** Ringing from, then (once answered) the session's start. */
+  startedAt: number;
+  modeSince: number;
+  /** Tell the agent's desktop that they are monitored (configurable). */
+  notifyAgent: boolean;
+}
+
 /** The talk phase: what the agent did with the caller. */
 export interface TalkState {
   /** The caller hears music on hold (on hold, or waiting while the agent consults). */
@@ -34,6 +55,8 @@ export interface TalkState {
   parties: Party[];
   /** The party the agent is consulting (attended transfer), in a bridge of its own. */
   consultPartyId?: string;
+  /** A supervisor listening, whispering or barging in. */
+  monitor?: MonitorSession;
 }
 
 /** Who handed a call over to the queue or an agent, shown on the receiving agent's screen-pop. */
@@ -62,6 +85,15 @@ export interface CallState {
   talk?: TalkState;
   /** Set while a call handed over by an agent waits for its next agent. */
   transferNote?: TransferNote;
+  /** A callback call (回拨): the agent's phone first, then the citizen (`channelId`) is dialled. */
+  outbound?: {
+    callbackId: number;
+    originalCallId: string;
+    number: string;
+    citizenAnswered: boolean;
+    /** Where the agent goes back to if their own phone does not answer. */
+    agentWas: { status: 'ready' } | { status: 'paused'; reason?: string };
+  };
 }
 
 export type TimerOwner =

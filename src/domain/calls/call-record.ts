@@ -17,7 +17,9 @@ export type CallOutcome =
   /** The caller asked for a callback in the menu. */
   | 'callback-requested'
   /** The menu ended the call itself (self-service finished). */
-  | 'completed-in-ivr';
+  | 'completed-in-ivr'
+  /** A callback call in which the citizen was not reached (the agent records why). */
+  | 'callback-failed';
 
 /** Everything the CDR store keeps about one call; times are epoch milliseconds. */
 export interface CallRecord {

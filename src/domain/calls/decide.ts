@@ -7,6 +7,8 @@ import { callArrived, toIvr } from './ivr.ts';
 import { abandonWaiting, announce, announcementFinished, failOffer } from './queue.ts';
 import { callerFlags, callRestored } from './restore.ts';
 import * as rota from './rota.ts';
+import * as callback from './callback-call.ts';
+import * as monitor from './monitor.ts';
 import * as talk from './talk.ts';
 import * as transfers from './transfers.ts';
 import { breach, prewarn } from './watchdog.ts';
@@ -28,6 +30,7 @@ export interface DecideResult {
 export function decide(state: CallCenterState, input: Input, now: number): DecideResult {
   const d = new Draft(state, now);
   const rejected = handle(d, input);
+  monitor.settleMonitors(d, d.touchedCallIds());
   const result = d.finish();
   return rejected ? { ...result, rejected } : result;
 }
@@ -76,12 +79,25 @@ function handle(d: Draft, input: Input): Rejection | undefined {
       return rota.setRota(d, input.spans);
     case 'send-to-leaders':
       return rota.sendToLeaders(d, input.callId);
-    case 'agent-answered':
+    case 'agent-answered': {
+      const out = d.calls.get(input.callId)?.outbound ? d.call(input.callId) : undefined;
+      if (out?.outbound) return callback.agentAnswered(d, out as never, input.agentId, input.agentChannelId);
       return talk.agentAnswered(d, input.agentId, input.callId, input.agentChannelId);
+    }
     case 'agent-leg-failed':
+      if (d.calls.get(input.callId)?.outbound) return callback.agentUnreachable(d, input.callId, input.agentId);
       return talk.agentLegFailed(d, input.agentId, input.callId);
-    case 'agent-hangup':
+    case 'agent-hangup': {
+      const out = d.calls.get(input.callId)?.outbound;
+      if (out && !out.citizenAnswered) return callback.agentGaveUp(d, input.callId, input.agentId);
       return talk.agentLegGone(d, input.agentId, input.callId);
+    }
+    case 'callback-dial':
+      return callback.callbackDial(d, input);
+    case 'callback-answered':
+      return callback.citizenAnswered(d, input.callId);
+    case 'callback-failed':
+      return callback.citizenNotReached(d, input.callId, input.cause);
     case 'hold':
       return talk.hold(d, input.agentId);
     case 'unhold':
@@ -111,6 +127,14 @@ function handle(d: Draft, input: Input): Rejection | undefined {
       return talk.partyFailed(d, input.callId, input.partyId, input.cause);
     case 'party-gone':
       return talk.partyGone(d, input.callId, input.partyId);
+    case 'monitor':
+      return monitor.monitorStart(d, input);
+    case 'monitor-stop':
+      return monitor.monitorStop(d, input.supervisorId);
+    case 'monitor-answered':
+      return monitor.monitorAnswered(d, input.callId, input.legId);
+    case 'monitor-gone':
+      return monitor.monitorLegGone(d, input.callId, input.legId);
   }
 }
 

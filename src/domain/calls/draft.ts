@@ -134,6 +134,11 @@ export class Draft {
     return c;
   }
 
+  /** Ids of the calls copied (so possibly changed or ended) in this decision. */
+  touchedCallIds(): Iterable<string> {
+    return this.copiedCalls;
+  }
+
   /** A call created in this decision. */
   addCall(call: CallState): void {
     this.calls.set(call.callId, call);

@@ -17,7 +17,14 @@ export type CallUpdateState =
   | 'consult-cancelled'
   | 'party-left'
   | 'ended'
-  | 'withdrawn';
+  | 'withdrawn'
+  /** A supervisor listens, whispers or barged in (detail: the mode), when agents are told (issue 10). */
+  | 'monitored'
+  | 'unmonitored'
+  /** A callback call: the agent answered, the citizen is being dialled (detail: the number). */
+  | 'dialling'
+  /** A callback call did not reach the citizen (detail: busy, no_answer, failed, cancelled, agent-unreachable). */
+  | 'callback-failed';
 
 /**
  * Plain-data instructions for the adapters. Timers carry absolute deadlines (epoch ms): the adapter
@@ -89,5 +96,33 @@ export type Effect =
   /** The wrap-up code (事后处理) an agent chose for a call: written on the call's record. */
   | { type: 'wrap-up-code'; agentId: string; callId: string; code: string; at: number }
   | { type: 'agent-state'; agentId: string; status: AgentStatus; reason?: string; callId?: string; at: number }
+  /** Ring the supervisor's phone for a monitor session; the adapter reports monitor-answered / monitor-gone. */
+  | { type: 'dial-monitor'; callId: string; legId: string; extension: string; supervisorId: string }
+  /** A callback call: dial the citizen as the call's own leg `channelId`, caller id the hotline's number. */
+  | { type: 'dial-citizen'; callId: string; channelId: string; number: string }
+  /** ARI snoop on a channel (the agent's leg): a snoop channel with these directions enters the app as `snoopId`. */
+  | {
+      type: 'snoop';
+      callId: string;
+      snoopId: string;
+      channelId: string;
+      spy: 'none' | 'both' | 'in' | 'out';
+      whisper: 'none' | 'both' | 'in' | 'out';
+    }
+  /** A monitor session changed: pushed to the supervisor, audited (who, which call, mode, start and end). */
+  | {
+      type: 'monitor-state';
+      callId: string;
+      supervisorId: string;
+      agentId: string;
+      mode: 'listen' | 'whisper' | 'barge';
+      /** mode-ended: a switch closed the span of the previous mode; ended: the whole session. */
+      state: 'ringing' | 'active' | 'mode-ended' | 'ended';
+      startedAt: number;
+      modeStartedAt?: number;
+      answered?: boolean;
+      reason?: string;
+      at: number;
+    }
   /** The call's record changed: upsert it in the CDR store. */
   | { type: 'call-record'; record: CallRecord };

@@ -72,4 +72,34 @@ export type Input =
   /** The party's leg ended before it answered (busy, no answer, dial failure). */
   | { type: 'party-failed'; callId: string; partyId: string; cause: string }
   /** An answered party hung up. */
-  | { type: 'party-gone'; callId: string; partyId: string };
+  | { type: 'party-gone'; callId: string; partyId: string }
+  // ---- callback calls (issue 10 item 3) ---------------------------------------------------------
+  /** The agent took a callback: ring their phone, then dial `number` as leg `channelId` of call `callId`. */
+  | {
+      type: 'callback-dial';
+      callId: string;
+      channelId: string;
+      callbackId: number;
+      originalCallId: string;
+      agentId: string;
+      number: string;
+    }
+  | { type: 'callback-answered'; callId: string }
+  /** The citizen's leg ended before it answered. */
+  | { type: 'callback-failed'; callId: string; cause: string }
+  // ---- supervisors on the call (issue 10) -------------------------------------------------------
+  /** Start a session on the agent's call, or switch its mode; `legId`/`snoopId` are the ids the adapter will use. */
+  | {
+      type: 'monitor';
+      supervisorId: string;
+      agentId: string;
+      mode: 'listen' | 'whisper' | 'barge';
+      extension: string;
+      legId: string;
+      snoopId: string;
+      notifyAgent: boolean;
+    }
+  | { type: 'monitor-stop'; supervisorId: string }
+  | { type: 'monitor-answered'; callId: string; legId: string }
+  /** The supervisor's leg ended (hung up, or never answered). */
+  | { type: 'monitor-gone'; callId: string; legId: string };

@@ -20,4 +20,6 @@ export interface ScreenPop {
   waitedMs: number;
   /** Handed over by another agent (内部转接): who, why and when. */
   transfer?: TransferNote;
+  /** A callback call (回拨): which callback, and the call it calls back (the adapter adds the tries so far). */
+  callback?: { callbackId: number; originalCallId: string };
 }

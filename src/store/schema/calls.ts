@@ -118,8 +118,35 @@ export const callbacks = sqliteTable(
     note: text('note'),
     handledBy: text('handled_by'),
     handledAt: integer('handled_at'),
+    /** Calls made to the citizen that got an outcome (issue 10 item 3). */
+    tries: integer('tries').notNull().default(0),
+    /** The retry plan's next allowed try (no answer, busy); null = now. */
+    nextTryAt: integer('next_try_at'),
+    /** The agent dialling it now (taken from the list), until they record the outcome. */
+    diallingBy: text('dialling_by'),
+    /** The callback call being dialled or last dialled. */
+    lastCallId: text('last_call_id'),
   },
   (t) => [uniqueIndex('callbacks_call_unique').on(t.callId), index('callbacks_status_idx').on(t.status, t.createdAt)],
+);
+
+/** Each try of a callback: the call made, who made it, and the outcome they chose after it (the list's history). */
+export const callbackAttempts = sqliteTable(
+  'callback_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callbackId: integer('callback_id')
+      .notNull()
+      .references(() => callbacks.id),
+    callId: text('call_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    dialledAt: integer('dialled_at').notNull(),
+    /** reached | no_answer | busy | wrong_number | resolved_elsewhere; null until chosen. */
+    outcome: text('outcome'),
+    note: text('note'),
+    recordedAt: integer('recorded_at'),
+  },
+  (t) => [index('callback_attempts_callback_idx').on(t.callbackId, t.dialledAt)],
 );
 
 /**
@@ -216,6 +243,7 @@ export const callAlerts = sqliteTable(
 export type CallRow = typeof calls.$inferSelect;
 export type CallLegRow = typeof callLegs.$inferSelect;
 export type CallbackRow = typeof callbacks.$inferSelect;
+export type CallbackAttemptRow = typeof callbackAttempts.$inferSelect;
 export type RecordingRow = typeof recordings.$inferSelect;
 export type RecordingIndexRow = typeof recordingIndex.$inferSelect;
 export type CallAlertRow = typeof callAlerts.$inferSelect;
