@@ -423,9 +423,14 @@ function renderCallbacks() {
           const select = el(
             'select',
             { 'aria-label': '回电结果' },
+            // Never defaulted (issue 10): the outcome is chosen after the call, so the list starts empty.
+            el('option', { value: '' }, '请选择回电结果'),
             ...CALLBACK_OUTCOMES.map(([v, l]) => el('option', { value: v }, l)),
           );
-          const save = el('button', { type: 'button' }, '记录');
+          const save = el('button', { type: 'button', disabled: true }, '记录');
+          select.addEventListener('change', () => {
+            save.disabled = select.value === '';
+          });
           const msg = el('span', { class: 'error small' });
           save.addEventListener('click', async () => {
             msg.textContent = '';
