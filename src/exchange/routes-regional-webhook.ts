@@ -34,7 +34,7 @@ const phone = { type: 'string', minLength: 3, maxLength: 32, pattern: '^[0-9+() 
  */
 export function regionalWebhookRoutes(deps: {
   orders: WorkOrderService;
-  exchange: Pick<SqliteExchangeRepo, 'inboundOrder' | 'addInbound'>;
+  exchange: Pick<SqliteExchangeRepo, 'inboundOrder' | 'claimInbound' | 'setInbound' | 'orderCreatedBy'>;
   secret: string | undefined;
   clock: Clock;
 }): FastifyPluginAsync {
@@ -124,8 +124,20 @@ export function regionalWebhookRoutes(deps: {
           if (!running) break;
           await running.catch(() => undefined);
         }
+        // The order is written with created_by `regional:<id>` in its own transaction. The regional id is claimed
+        // before and pointed at the order after; a claim left without an order (a crash in between) is resolved
+        // by looking for that creator, so a redelivery never makes a second order.
+        const creator = `regional:${b.regionalId}`;
         const known = deps.exchange.inboundOrder(b.regionalId);
-        if (known !== null) return reply.code(200).send({ orderId: known, duplicate: true, regionalId: b.regionalId });
+        if (known !== null && known !== 0)
+          return reply.code(200).send({ orderId: known, duplicate: true, regionalId: b.regionalId });
+        if (known === 0) {
+          const made = deps.exchange.orderCreatedBy(creator);
+          if (made !== null) {
+            deps.exchange.setInbound(b.regionalId, made);
+            return reply.code(200).send({ orderId: made, duplicate: true, regionalId: b.regionalId });
+          }
+        } else deps.exchange.claimInbound(b.regionalId, deps.clock.now());
         const work = deps.orders.intake(
           {
             channel: b.channel,
@@ -140,12 +152,12 @@ export function regionalWebhookRoutes(deps: {
             ...(b.requester?.phone ? { requesterPhone: b.requester.phone } : {}),
             ...(b.requester?.contactPhone ? { contactPhone: b.requester.contactPhone } : {}),
           },
-          { ...SYSTEM_CALLER, id: 'regional-platform' },
+          { ...SYSTEM_CALLER, id: creator },
         );
         inProgress.set(b.regionalId, work);
         try {
           const taken = await work;
-          deps.exchange.addInbound(b.regionalId, taken.order.id, deps.clock.now());
+          deps.exchange.setInbound(b.regionalId, taken.order.id);
           return reply.code(201).send({ orderId: taken.order.id, duplicate: false, regionalId: b.regionalId });
         } finally {
           inProgress.delete(b.regionalId);

@@ -61,7 +61,9 @@ export class SqliteExchangeRepo {
         'select count(*) as pending, sum(attempts > 0) as failed, min(created_at) as oldest from exchange_outbox',
       ),
       inbound: p<{ order_id: number }>('select order_id from exchange_inbound where regional_id = ?'),
-      addInbound: p('insert into exchange_inbound (regional_id, order_id, received_at) values (?, ?, ?)'),
+      claimInbound: p('insert or ignore into exchange_inbound (regional_id, order_id, received_at) values (?, 0, ?)'),
+      setInbound: p('update exchange_inbound set order_id = ? where regional_id = ?'),
+      createdBy: p<{ id: number }>('select id from work_orders where created_by = ? order by id limit 1'),
       addReceipt: p(
         'insert into intake_receipts (tracking_code, order_id, channel, credential_id, created_at) values (?, ?, ?, ?, ?)',
       ),
@@ -111,13 +113,26 @@ export class SqliteExchangeRepo {
     return { pending: r?.pending ?? 0, failed: r?.failed ?? 0, oldestCreatedAt: r?.oldest ?? null };
   }
 
-  /** The local order made from a regional id, if it was taken in already. */
+  /** The local order made from a regional id: its id, 0 while claimed (being taken in, or cut short by a crash), null if never seen. */
   inboundOrder(regionalId: string): number | null {
     return this.s.inbound.get(regionalId)?.order_id ?? null;
   }
 
-  addInbound(regionalId: string, orderId: number, at: number): void {
-    this.s.addInbound.run(regionalId, orderId, at);
+  /** Marks a regional id as being taken in (before its order is written); false if it was seen before. */
+  claimInbound(regionalId: string, at: number): boolean {
+    return this.s.claimInbound.run(regionalId, at).changes === 1;
+  }
+
+  setInbound(regionalId: string, orderId: number): void {
+    this.s.setInbound.run(orderId, regionalId);
+  }
+
+  /**
+   * The order written by this creator (work_orders.created_by), for the rare recovery of a claim a crash cut
+   * short: not indexed, so only used then.
+   */
+  orderCreatedBy(createdBy: string): number | null {
+    return this.s.createdBy.get(createdBy)?.id ?? null;
   }
 
   /** False when the code is taken (the caller draws another). */

@@ -81,6 +81,26 @@ describe('regional platform exchange through the server', () => {
     expect(a.json().orderId).toBe(b.json().orderId);
   });
 
+  it('given a crash after the order was written but before its regional id pointed at it, when redelivered, then no second order', async () => {
+    // The state such a crash leaves: the id claimed, the order written by its creator, the claim not updated.
+    s.workOrders.exchange.claimInbound('R-7', clock.now());
+    const { order } = await s.workOrders.orders.intake(
+      {
+        channel: 'website',
+        type: 'help',
+        category: 'other',
+        content: '自治区平台转办：路灯不亮',
+        viaRegionalPlatform: true,
+      },
+      { id: 'regional:R-7', role: 'system', unitId: null, permissions: new Set() },
+    );
+    clock.advance(1_000);
+    const redelivered = await post(assignment('R-7', { channel: 'website', category: 'other' }));
+    expect(redelivered.statusCode).toBe(200);
+    expect(redelivered.json()).toEqual({ orderId: order.id, duplicate: true, regionalId: 'R-7' });
+    expect(s.workOrders.exchange.inboundOrder('R-7')).toBe(order.id);
+  });
+
   it('given a bad field, when signed and sent, then 400 names it', async () => {
     const r = await post(assignment('R-3', { type: 'gossip' }));
     expect(r.statusCode).toBe(400);
