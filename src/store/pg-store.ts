@@ -104,6 +104,30 @@ export async function openPgStore(opts: OpenPgStoreOptions): Promise<PgStore> {
   };
 }
 
+/**
+ * The health route asks synchronously: this answers from a ping repeated every `intervalMs` (a failed or
+ * outstanding ping counts as down). The first ping runs at once.
+ */
+export function probeHealth(store: Pick<PgStore, 'ping'>, intervalMs = 2000): { ok(): boolean; stop(): void } {
+  let ok = true;
+  let inFlight = false;
+  const probe = () => {
+    if (inFlight) {
+      ok = false;
+      return;
+    }
+    inFlight = true;
+    void store.ping().then((r) => {
+      ok = r;
+      inFlight = false;
+    });
+  };
+  probe();
+  const timer = setInterval(probe, intervalMs);
+  timer.unref();
+  return { ok: () => ok, stop: () => clearInterval(timer) };
+}
+
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
 /** Runs `fn` in one transaction on one connection; rolled back when it throws. */

@@ -288,7 +288,7 @@ export class PgWorkOrderRepo implements WorkOrderRepo {
   async categories(): Promise<CategoryRecord[]> {
     const r = await rows<Row>(
       this.pool,
-      'select code, name, parent_code, fast_response from work_order_categories order by code',
+      'select code, name, parent_code, fast_response from work_order_categories order by code collate "C"',
     );
     return r.map((x) => ({
       code: x['code'] as string,

@@ -11,14 +11,10 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { LogOnlySmsGateway } from '../sms/log-only-gateway.ts';
 import type { SmsGateway } from '../sms/sms-gateway.ts';
-import { SqliteAuditRepo } from '../store/audit-repo.ts';
-import { SqliteCalendarRepo } from '../store/calendar-repo.ts';
 import { CallsRepo } from '../store/calls-repo.ts';
 import type { Store } from '../store/db.ts';
-import { SqliteKnowledgeRepo } from '../store/knowledge-repo.ts';
-import { SqliteOrganisationRepo } from '../store/organisation-repo.ts';
-import { SqliteSmsRepo } from '../store/sms-repo.ts';
-import { SqliteWorkOrderRepo } from '../store/work-orders-repo.ts';
+import { sqliteRepositories, type Repositories } from '../store/repositories.ts';
+import { SqliteWorkOrderRepo, type WorkOrderRepo } from '../store/work-orders-repo.ts';
 import { AssessmentService } from './assessment-service.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import { CalendarService } from './calendar-service.ts';
@@ -30,6 +26,8 @@ import { WorkOrderService, type WorkOrderNotifier } from './work-order-service.t
 
 export interface WorkOrderModuleOptions {
   store: Store;
+  /** The repositories (PostgreSQL when DATABASE_URL is set); default: SQLite ones over `store`. */
+  repos?: Repositories;
   clock: Clock;
   logger: Logger;
   dataDir: string;
@@ -57,26 +55,32 @@ export interface WorkOrderModule {
   scanner: SupervisionScanner;
   sms: SatisfactionSms;
   smsGateway: SmsGateway;
-  repo: SqliteWorkOrderRepo;
+  repo: WorkOrderRepo;
+  /**
+   * The SQLite repository's synchronous reads, which the call layer's caller history uses (screen-pop history,
+   * ticket status, link checks); null on PostgreSQL, where those reads are asynchronous (src/store/README.md).
+   */
+  syncReads: SqliteWorkOrderRepo | null;
   /** Registers every route of the module (and loads stored calendar years first). */
   plugin: FastifyPluginAsync;
 }
 
 export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderModule {
   const { store, clock, logger } = opts;
-  const audit = new SqliteAuditRepo(store.db);
-  const orgRepo = new SqliteOrganisationRepo(store.db);
-  const repo = new SqliteWorkOrderRepo(store.sqlite);
+  const repos = opts.repos ?? sqliteRepositories(store);
+  const audit = repos.audit;
+  const orgRepo = repos.organisation;
+  const repo = repos.workOrders;
   const callRecords = new CallsRepo(store.db);
   const calendar = new CalendarService({
-    repo: new SqliteCalendarRepo(store.db),
+    repo: repos.calendar,
     audit,
     clock,
     regions: opts.regions ?? [],
     logger,
   });
   const smsGateway = opts.smsGateway ?? new LogOnlySmsGateway(logger);
-  const sms = new SatisfactionSms(smsGateway, new SqliteSmsRepo(store.sqlite), clock, logger);
+  const sms = new SatisfactionSms(smsGateway, repos.sms, clock, logger);
   const orders = new WorkOrderService({
     repo,
     org: orgRepo,
@@ -89,7 +93,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     ...(opts.notifier ? { notifier: opts.notifier } : {}),
   });
   const organisation = new OrganisationService(orgRepo, audit, clock);
-  const knowledge = new KnowledgeService(new SqliteKnowledgeRepo(store.sqlite), orgRepo, audit, calendar, clock);
+  const knowledge = new KnowledgeService(repos.knowledge, orgRepo, audit, calendar, clock);
   const assessment = new AssessmentService(repo, calendar, audit, clock);
   const scanner = new SupervisionScanner({
     repo,
@@ -120,5 +124,6 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     }
   };
 
-  return { orders, organisation, knowledge, calendar, assessment, scanner, sms, smsGateway, repo, plugin };
+  const syncReads = repo instanceof SqliteWorkOrderRepo ? repo : null;
+  return { orders, organisation, knowledge, calendar, assessment, scanner, sms, smsGateway, repo, syncReads, plugin };
 }

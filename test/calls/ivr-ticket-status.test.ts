@@ -34,7 +34,7 @@ describe('work-order status by phone on the simulator', () => {
           dataDir: ':memory:',
           startScanner: false,
         });
-        return workOrderHistory(orders.repo);
+        return workOrderHistory(orders.syncReads!);
       },
     });
     const take = async (phone: string, content: string) =>

@@ -105,6 +105,19 @@ describe.each(STORE_KINDS)('repositories on %s', (kind) => {
     expect(typeof summary!.createdAt).toBe('number');
   });
 
+  it('given a fresh store, when the categories are read, then the shipped tree is there with its 接诉即办 flags', async () => {
+    const s = await stores.fresh();
+    const cats = await s.repos.workOrders.categories();
+    expect(cats).toHaveLength(25);
+    expect(cats.find((c) => c.code === 'environment.noise')).toEqual({
+      code: 'environment.noise',
+      name: '噪声扰民',
+      parentCode: 'environment',
+      fastResponse: true,
+    });
+    expect(cats.map((c) => c.code)).toEqual([...cats.map((c) => c.code)].sort());
+  });
+
   it('given two changes decided on the same version, when both are committed in one turn, then one is written and the other is a conflict that wrote nothing', async () => {
     const s = await stores.fresh();
     const repo = s.repos.workOrders;
