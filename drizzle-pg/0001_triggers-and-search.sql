@@ -42,7 +42,7 @@ CREATE TRIGGER recording_index_no_update BEFORE UPDATE OR DELETE ON recording_in
 CREATE TRIGGER recording_index_no_truncate BEFORE TRUNCATE ON recording_index FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 --> statement-breakpoint
 -- Knowledge search (rules art. 29). Chinese has no spaces and most words have one or two characters, which
--- pg_trgm's trigrams do not index (and whose word detection depends on the locale). Instead every current
+-- pg_trgm's 3-character grams cannot serve (and its word detection depends on the locale). Instead every current
 -- entry keeps the set of its single characters and overlapping character pairs, written by
 -- src/store/pg/knowledge-repo.ts (the same bigramText as the SQLite FTS table) and indexed by GIN:
 -- a 1-character term is one array element, a term of n ≥ 2 characters is its n−1 pairs (all must be present),
