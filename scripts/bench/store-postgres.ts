@@ -230,7 +230,13 @@ export async function run(): Promise<void> {
     );
     const plan = await pgStore.pool.query(`explain ${rawText.replace('$1', `'${phones[0]}'`).replace('$2', '50')}`);
     console.log(
-      `look-up by phone (${fmt(LOOKUPS)} numbers, avg ${fmt(found / LOOKUPS, 1)} orders each): SQLite repository p50 ${liteLook.p50.toFixed(3)} ms, p99 ${liteLook.p99.toFixed(3)} ms | PostgreSQL repository p50 ${pgLook.p50.toFixed(3)} ms, p99 ${pgLook.p99.toFixed(3)} ms | raw pg same SQL (prepared) p50 ${rawLook.p50.toFixed(3)} ms, p99 ${rawLook.p99.toFixed(3)} ms | plan: ${String(plan.rows[1]?.['QUERY PLAN'] ?? plan.rows[0]?.['QUERY PLAN']).trim()}`,
+      `look-up by phone (${fmt(LOOKUPS)} numbers, avg ${fmt(found / LOOKUPS, 1)} orders each): SQLite repository p50 ${liteLook.p50.toFixed(3)} ms, p99 ${liteLook.p99.toFixed(3)} ms | PostgreSQL repository p50 ${pgLook.p50.toFixed(3)} ms, p99 ${pgLook.p99.toFixed(3)} ms | raw pg same SQL (prepared) p50 ${rawLook.p50.toFixed(3)} ms, p99 ${rawLook.p99.toFixed(3)} ms | plan: ${plan.rows
+        .map((r: Record<string, string>) =>
+          String(r['QUERY PLAN'])
+            .trim()
+            .replace(/\s*\(cost=[^)]*\)/, ''),
+        )
+        .join(' / ')}`,
     );
     lite.close();
     await pgStore.close();

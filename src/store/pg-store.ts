@@ -146,17 +146,24 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
   }
 }
 
+/** SQL text, or a named statement (prepared once per connection, for the hot paths). */
+type Statement = string | { name: string; text: string };
+
+function exec(q: Queryable, st: Statement, values: unknown[]) {
+  return typeof st === 'string' ? (q as pg.Pool).query(st, values) : (q as pg.Pool).query({ ...st, values });
+}
+
 /** The rows of a query. */
-export async function rows<T>(q: Queryable, text: string, values: unknown[] = []): Promise<T[]> {
-  return (await (q as pg.Pool).query(text, values)).rows as T[];
+export async function rows<T>(q: Queryable, st: Statement, values: unknown[] = []): Promise<T[]> {
+  return (await exec(q, st, values)).rows as T[];
 }
 
 /** The first row of a query, or null. */
-export async function one<T>(q: Queryable, text: string, values: unknown[] = []): Promise<T | null> {
-  return ((await (q as pg.Pool).query(text, values)).rows[0] as T | undefined) ?? null;
+export async function one<T>(q: Queryable, st: Statement, values: unknown[] = []): Promise<T | null> {
+  return ((await exec(q, st, values)).rows[0] as T | undefined) ?? null;
 }
 
 /** How many rows a statement changed. */
-export async function changed(q: Queryable, text: string, values: unknown[] = []): Promise<number> {
-  return (await (q as pg.Pool).query(text, values)).rowCount ?? 0;
+export async function changed(q: Queryable, st: Statement, values: unknown[] = []): Promise<number> {
+  return (await exec(q, st, values)).rowCount ?? 0;
 }

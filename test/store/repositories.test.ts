@@ -226,6 +226,38 @@ describe.each(STORE_KINDS)('repositories on %s', (kind) => {
     }
   });
 
+  it('given 30 audit rows appended at once over several connections, when the chain is walked in id order, then every row links to the one before', async () => {
+    const s = await stores.fresh();
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        s.repos.audit.append({
+          entity: 'x',
+          entityId: String(i % 3),
+          action: `a${i}`,
+          actorId: 'u',
+          actorRole: 'admin',
+          at: i,
+        }),
+      ),
+    );
+    const rows = await s.query<Record<string, ChainValue>>(
+      `select ${CHAIN_COLUMNS.audit_log.join(', ')}, prev_hash, row_hash from audit_log order by id`,
+    );
+    expect(rows).toHaveLength(30);
+    let prev: string | null = null;
+    for (const r of rows) {
+      expect(r['prev_hash'] ?? null).toBe(prev);
+      expect(r['row_hash']).toBe(
+        chainHash(
+          'audit_log',
+          prev,
+          CHAIN_COLUMNS.audit_log.map((c) => r[c] ?? null),
+        ),
+      );
+      prev = r['row_hash'] as string;
+    }
+  });
+
   it('given knowledge entries in Chinese, when searched with 1-, 2- and longer terms, then only current versions containing every term are found, newest first', async () => {
     const s = await stores.fresh();
     const k = s.repos.knowledge;
