@@ -11,6 +11,8 @@ import { createTokenService } from '../src/auth/token.ts';
 import { ConfigError, loadConfig } from '../src/config/index.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { openStore } from '../src/store/db.ts';
+import { openPgStore } from '../src/store/pg-store.ts';
+import { createPgUsersRepo } from '../src/store/pg-users-repo.ts';
 import { createSqliteUsersRepo } from '../src/store/users-repo.ts';
 
 function fail(message: string): never {
@@ -84,9 +86,12 @@ async function main(): Promise<void> {
   }
 
   const password = await readPassword();
-  const store = openStore({ dataDir: config.server.dataDir });
+  // The users live where the server keeps them: PostgreSQL when DATABASE_URL is set (issue 12), else SQLite.
+  const pgStore = config.server.databaseUrl ? await openPgStore({ url: config.server.databaseUrl, poolSize: 1 }) : null;
+  const store = pgStore ? null : openStore({ dataDir: config.server.dataDir });
+  const where = pgStore ? pgStore.safeUrl : store!.path;
   try {
-    const users = createSqliteUsersRepo(store.db);
+    const users = pgStore ? createPgUsersRepo(pgStore.db) : createSqliteUsersRepo(store!.db);
     // Tokens are not issued here; the service only needs a token service to exist.
     const tokens = createTokenService({ secret: 'x'.repeat(32), ttlSeconds: 60, clock: systemClock });
     const auth = createAuthService({
@@ -100,7 +105,7 @@ async function main(): Promise<void> {
       if (!args.reset) fail(`user ${username} exists; add --reset to set its password and make it an active admin`);
       await auth.setPassword(existing.id, password);
       await users.update(existing.id, { role: 'admin', unitId: null, disabled: false }, systemClock.now());
-      process.stdout.write(`admin ${username}: password reset (${store.path})\n`);
+      process.stdout.write(`admin ${username}: password reset (${where})\n`);
     } else {
       await auth.createUser({
         username,
@@ -108,13 +113,14 @@ async function main(): Promise<void> {
         role: 'admin',
         displayName: args['display-name'] ?? 'Administrator',
       });
-      process.stdout.write(`admin ${username} created (${store.path})\n`);
+      process.stdout.write(`admin ${username} created (${where})\n`);
     }
   } catch (err) {
     if (err instanceof AuthError) fail(err.message);
     throw err;
   } finally {
-    store.close();
+    store?.close();
+    await pgStore?.close();
   }
 }
 

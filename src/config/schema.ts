@@ -1,4 +1,4 @@
-import { bool, int, isHttpUrl, list, oneOf, optionalStr, str, type SettingTree } from './setting.ts';
+import { bool, int, isHttpUrl, isPostgresUrl, list, oneOf, optionalStr, str, type SettingTree } from './setting.ts';
 
 /**
  * Every setting the server reads. The JSON files (`config/default.json`, then `config/local.json`)
@@ -28,6 +28,17 @@ export const configSchema = {
     bodyLimit: int({ env: 'HTTP_BODY_LIMIT', default: 1_048_576, min: 1024, max: 104_857_600 }),
     /** Whether `/docs` and `/docs/json` (the OpenAPI document) answer without a token. */
     docsPublic: bool({ env: 'DOCS_PUBLIC', default: true }),
+    /**
+     * PostgreSQL for users, organisation, work orders, knowledge base, calendar, SMS and the audit trail (issue 12).
+     * Unset: everything stays in the SQLite file under DATA_DIR.
+     */
+    databaseUrl: optionalStr({
+      env: 'DATABASE_URL',
+      secret: true,
+      check: isPostgresUrl,
+      allowed:
+        'a postgres:// or postgresql:// URL naming a host and a database (unset: the SQLite file under DATA_DIR)',
+    }),
   },
   log: {
     level: oneOf({

@@ -130,6 +130,15 @@ export function optionalStr(opts: StringOpts): Setting<string | undefined> {
   return stringSetting<string | undefined>(opts, undefined);
 }
 
+export function isPostgresUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '' && u.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
 export function isHttpUrl(s: string): boolean {
   try {
     const u = new URL(s);

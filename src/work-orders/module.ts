@@ -11,16 +11,12 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { LogOnlySmsGateway } from '../sms/log-only-gateway.ts';
 import type { SmsGateway } from '../sms/sms-gateway.ts';
-import { SqliteAuditRepo } from '../store/audit-repo.ts';
-import { SqliteCalendarRepo } from '../store/calendar-repo.ts';
 import { CallsRepo } from '../store/calls-repo.ts';
 import type { Store } from '../store/db.ts';
-import { SqliteKnowledgeRepo } from '../store/knowledge-repo.ts';
-import { SqliteOrganisationRepo } from '../store/organisation-repo.ts';
-import { SqliteSmsRepo } from '../store/sms-repo.ts';
+import { sqliteRepositories, type Repositories } from '../store/repositories.ts';
 import { SqliteExchangeRepo } from '../store/exchange-repo.ts';
 import { toExchangeRecord } from './exchange-format.ts';
-import { SqliteWorkOrderRepo, type NewNotice } from '../store/work-orders-repo.ts';
+import { SqliteWorkOrderRepo, type NewNotice, type WorkOrderRepo } from '../store/work-orders-repo.ts';
 import { type AreaTree, loadAreaTree } from './area-tree.ts';
 import { AssessmentService } from './assessment-service.ts';
 import { AssessmentPublisher } from './assessment-publication.ts';
@@ -36,6 +32,8 @@ import { WorkOrderService, type CallFacts, type WorkOrderNotifier } from './work
 
 export interface WorkOrderModuleOptions {
   store: Store;
+  /** The repositories (PostgreSQL when DATABASE_URL is set); default: SQLite ones over `store`. */
+  repos?: Repositories;
   clock: Clock;
   logger: Logger;
   dataDir: string;
@@ -71,8 +69,13 @@ export interface WorkOrderModule {
   scanner: SupervisionScanner;
   sms: SatisfactionSms;
   smsGateway: SmsGateway;
-  repo: SqliteWorkOrderRepo;
-  /** The exchange outbox, regional ids taken in, and intake tracking codes. */
+  repo: WorkOrderRepo;
+  /**
+   * The SQLite repository's synchronous reads, which the call layer's caller history uses (screen-pop history,
+   * ticket status, link checks); null on PostgreSQL, where those reads are asynchronous (src/store/README.md).
+   */
+  syncReads: SqliteWorkOrderRepo | null;
+  /** The exchange outbox, regional ids taken in, and intake tracking codes (in the SQLite file on either store). */
   exchange: SqliteExchangeRepo;
   /** Registers every route of the module (and loads stored calendar years first). */
   plugin: FastifyPluginAsync;
@@ -80,32 +83,38 @@ export interface WorkOrderModule {
 
 export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderModule {
   const { store, clock, logger } = opts;
-  const audit = new SqliteAuditRepo(store.db);
-  const orgRepo = new SqliteOrganisationRepo(store.db);
   const exchange = new SqliteExchangeRepo(store.sqlite);
   const onOutboxWrite = opts.onOutboxWrite;
-  const repo = new SqliteWorkOrderRepo(
-    store.sqlite,
-    opts.exchangeOutbox
-      ? {
-          // Full personal data: the regional platform handles the order (art. 5, 16); never logged.
-          onWrite: (o, at) => {
-            exchange.appendSync(o.id, o.version, JSON.stringify(toExchangeRecord(o)), at);
-            if (onOutboxWrite) setImmediate(onOutboxWrite);
-          },
-        }
-      : {},
-  );
+  const sqliteDefaults = (): Repositories => ({
+    ...sqliteRepositories(store),
+    // The outbox is written in the same transaction as the order (art. 5): only the SQLite repository can do it.
+    workOrders: new SqliteWorkOrderRepo(
+      store.sqlite,
+      opts.exchangeOutbox
+        ? {
+            // Full personal data: the regional platform handles the order (art. 5, 16); never logged.
+            onWrite: (o, at) => {
+              exchange.appendSync(o.id, o.version, JSON.stringify(toExchangeRecord(o)), at);
+              if (onOutboxWrite) setImmediate(onOutboxWrite);
+            },
+          }
+        : {},
+    ),
+  });
+  const repos = opts.repos ?? sqliteDefaults();
+  const audit = repos.audit;
+  const orgRepo = repos.organisation;
+  const repo = repos.workOrders;
   const callRecords = new CallsRepo(store.db);
   const calendar = new CalendarService({
-    repo: new SqliteCalendarRepo(store.db),
+    repo: repos.calendar,
     audit,
     clock,
     regions: opts.regions ?? [],
     logger,
   });
   const smsGateway = opts.smsGateway ?? new LogOnlySmsGateway(logger);
-  const sms = new SatisfactionSms(smsGateway, new SqliteSmsRepo(store.sqlite), clock, logger);
+  const sms = new SatisfactionSms(smsGateway, repos.sms, clock, logger);
   const areas = opts.areas ?? loadAreaTree();
   const orders = new WorkOrderService({
     areas,
@@ -125,7 +134,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     ...(opts.notifier ? { notifier: opts.notifier } : {}),
   });
   const organisation = new OrganisationService(orgRepo, audit, clock);
-  const knowledge = new KnowledgeService(new SqliteKnowledgeRepo(store.sqlite), orgRepo, audit, calendar, clock);
+  const knowledge = new KnowledgeService(repos.knowledge, orgRepo, audit, calendar, clock);
   const assessmentRepo = new AssessmentRepo(store.sqlite);
   const publisher = new AssessmentPublisher({ repo: assessmentRepo, orders: repo, clock });
   const assessment = new AssessmentService(repo, calendar, audit, clock, (appeal, caller) =>
@@ -162,5 +171,19 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     }
   };
 
-  return { orders, organisation, knowledge, calendar, assessment, scanner, sms, smsGateway, repo, exchange, plugin };
+  const syncReads = repo instanceof SqliteWorkOrderRepo ? repo : null;
+  return {
+    orders,
+    organisation,
+    knowledge,
+    calendar,
+    assessment,
+    scanner,
+    sms,
+    smsGateway,
+    repo,
+    syncReads,
+    exchange,
+    plugin,
+  };
 }

@@ -170,7 +170,7 @@ describe('citizen intake API (POST /intake/{channel})', () => {
     expect(malformed.json().message).toContain('code');
 
     // The voice menu takes the same pair: the code keyed from the order's own number reads its status.
-    const ivr = workOrderHistory(s.workOrders.repo, undefined, {
+    const ivr = workOrderHistory(s.workOrders.syncReads!, undefined, {
       orderIdOf: (c) => s.workOrders.exchange.receipt(c)?.orderId ?? null,
     });
     expect(ivr.ticketStatus(code, phone)).toBe('received');

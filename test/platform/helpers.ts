@@ -5,7 +5,6 @@ import type { Role } from '../../src/auth/roles.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { SqliteOrganisationRepo } from '../../src/store/organisation-repo.ts';
 
 /** Cheap scrypt for tests only (production uses DEFAULT_SCRYPT). */
 export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -67,7 +66,7 @@ let seq = 0;
 export const TEST_UNIT_ID = 'test-unit-1';
 
 export async function ensureTestUnit(server: RunningServer): Promise<string> {
-  const org = new SqliteOrganisationRepo(server.store.db);
+  const org = server.repos.organisation;
   if (!(await org.get(TEST_UNIT_ID))) {
     await org.insert(
       {

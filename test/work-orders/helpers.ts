@@ -24,13 +24,23 @@ export interface Harness {
   cleanup(): Promise<void>;
 }
 
-/** A server with the work-order module on a temp DATA_DIR, a FakeClock, the log-only SMS gateway and no scanner timer. */
-export async function startHarness(start: number | Date = Date.UTC(2026, 0, 5, 1, 0, 0)): Promise<Harness> {
+/**
+ * A server with the work-order module on a temp DATA_DIR, a FakeClock, the log-only SMS gateway and no scanner timer.
+ * `databaseUrl` puts its repositories on PostgreSQL (test/support/stores.ts gives one per test file).
+ */
+export async function startHarness(
+  start: number | Date = Date.UTC(2026, 0, 5, 1, 0, 0),
+  opts: { databaseUrl?: string | undefined } = {},
+): Promise<Harness> {
   const clock = new FakeClock(start);
   const server = await startTestServer({
     clock,
     scanner: false,
-    env: { TOKEN_TTL_SECONDS: '86400', SMS_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    env: {
+      TOKEN_TTL_SECONDS: '86400',
+      SMS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    },
   });
   const m = server.workOrders;
   const users = new Map<string, { username: string; token: string; at: number }>();
