@@ -142,6 +142,35 @@ export const ERROR_ZH = Object.freeze({
   'number-and-last4': '号码和尾号只能填一项',
   'filter-unavailable': '该筛选条件暂不可用',
   'invalid-ticket': '播放凭证无效或已过期',
+  // Assessment publication, reports (issue 13)
+  'already-published': '该月考核结果已发布，不能重复发布',
+  'not-published': '该月考核结果尚未发布',
+  'month-not-over': '该月尚未结束，不能发布考核结果',
+  'invalid-month': '月份格式错误，应为 YYYY-MM',
+  'invalid-item': '考核项目不存在',
+  'invalid-weights': '各考核项目权重之和须为 100 分',
+  'points-out-of-range': '分值超出该项目的权重范围',
+  'period-required': '请选择统计日期或月份',
+  // Citizen intake and the regional exchange (issue 13)
+  'bad-signature': '请求签名无效',
+  'challenge-failed': '防机器人校验未通过，请刷新页面后重试',
+  'too-many-attachments': '附件数量超过上限',
+  'webhook-not-configured': '该接口尚未配置，暂不可用',
+  // Leader rota, wallboard, monitoring, callbacks (issue 10)
+  'bad-date': '日期格式错误，应为 YYYY-MM-DD',
+  'bad-time': '时间格式错误，应为 HH:MM',
+  'rota-overlap': '该领导在这一时段已有值班安排',
+  'unknown-skill': '坐席技能组不存在',
+  'unknown-user': '用户不存在',
+  'cannot-take-calls': '该账号不能接听电话，不能排入值班',
+  'no-leader-on-duty': '当前没有已签入的值班领导，不能转给领导',
+  'not-waiting': '该来电已不在排队等待',
+  'no-monitor': '当前没有进行中的监听',
+  taken: '该回电已由其他坐席处理中',
+  'not-yours': '该回电正由其他坐席拨打，只有该坐席或班长可以登记结果',
+  not_yours: '该回电正由其他坐席拨打，只有该坐席或班长可以登记结果',
+  'quiet-hours': '现在是免打扰时段（22:00–08:00），请在允许时段再回电',
+  'too-early': '距上次回电时间太短，请按回电计划稍后再拨',
 });
 
 /** Alert kind (wallboard, unit inbox) → Chinese. */

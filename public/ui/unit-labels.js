@@ -7,6 +7,8 @@ export const ERROR_MESSAGES = {
   // Who may see the order (art. 22).
   'order-not-found': '工单不存在（编号有误或已被删除）',
   'not-your-unit': '该工单未派给本单位，无权查看或办理',
+  'call-not-yours': '这通电话不是您接听的，不能据此登记工单',
+  'unknown-area': '所属区域不存在，请从区域列表中选择',
   confidential: '该工单为保密工单，当前账号无权查看',
   'no-unit': '当前账号未归属任何承办单位，请联系管理员',
   'role-cannot-act': '当前角色不能办理工单',

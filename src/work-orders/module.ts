@@ -85,23 +85,19 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   const { store, clock, logger } = opts;
   const exchange = new SqliteExchangeRepo(store.sqlite);
   const onOutboxWrite = opts.onOutboxWrite;
-  const sqliteDefaults = (): Repositories => ({
-    ...sqliteRepositories(store),
-    // The outbox is written in the same transaction as the order (art. 5): only the SQLite repository can do it.
-    workOrders: new SqliteWorkOrderRepo(
-      store.sqlite,
-      opts.exchangeOutbox
-        ? {
-            // Full personal data: the regional platform handles the order (art. 5, 16); never logged.
-            onWrite: (o, at) => {
-              exchange.appendSync(o.id, o.version, JSON.stringify(toExchangeRecord(o)), at);
-              if (onOutboxWrite) setImmediate(onOutboxWrite);
-            },
-          }
-        : {},
-    ),
-  });
-  const repos = opts.repos ?? sqliteDefaults();
+  // The outbox is written in the same transaction as the order (art. 5): only the SQLite repository can do it,
+  // so with the exchange on, this module builds its own work-order repository with the outbox hook.
+  const outboxRepo = () =>
+    new SqliteWorkOrderRepo(store.sqlite, {
+      // Full personal data: the regional platform handles the order (art. 5, 16); never logged.
+      onWrite: (o, at) => {
+        exchange.appendSync(o.id, o.version, JSON.stringify(toExchangeRecord(o)), at);
+        if (onOutboxWrite) setImmediate(onOutboxWrite);
+      },
+    });
+  const base = opts.repos ?? sqliteRepositories(store);
+  const repos: Repositories =
+    base.kind === 'sqlite' && opts.exchangeOutbox ? { ...base, workOrders: outboxRepo() } : base;
   const audit = repos.audit;
   const orgRepo = repos.organisation;
   const repo = repos.workOrders;

@@ -132,7 +132,7 @@ describe('supervisor monitor sessions on the simulator', () => {
     const admin = await h!.supervisor('boss', 'admin');
     expect(await admin.call('monitor', { agentId: 'a1', mode: 'listen', extension: '2002' })).toMatchObject({
       ok: false,
-      error: { statusCode: 403, code: 'forbidden', messageZh: '无权执行此操作' },
+      error: { statusCode: 403, code: 'forbidden', messageZh: '当前账号无权执行此操作' },
     });
     expect(await sup.call('monitor', { agentId: 'a1', mode: 'eavesdrop', extension: '2001' })).toMatchObject({
       ok: false,
