@@ -84,6 +84,8 @@ export async function startDemo(
     callsPerMinute: opts.callsPerMinute,
     callerFor: (a) => ({
       id: String(users.get(a.username)),
+      // The agent's calls are known by user name (an agent records orders only for calls they took, issue 9).
+      username: a.username,
       role: a.role,
       unitId: a.unitId,
       permissions: permissionsOf(a.role),

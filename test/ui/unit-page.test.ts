@@ -58,8 +58,8 @@ async function signIn(url: string, username: string): Promise<void> {
   await page.click('#login-submit');
 }
 
-async function newOrder(over: Record<string, unknown> = {}): Promise<number> {
-  const r = await h.req('POST', '/work-orders', await h.as('agent'), intakeBody(over));
+async function newOrder(over: Record<string, unknown> = {}, role: 'agent' | 'supervisor' = 'agent'): Promise<number> {
+  const r = await h.req('POST', '/work-orders', await h.as(role), intakeBody(over));
   expect(r.status).toBe(201);
   return r.body.order.id as number;
 }
@@ -226,7 +226,8 @@ describe('unit inbox (/ui/unit) and order detail (/ui/order) in headless Chromiu
       arrivedAt: h.clock.now() - 10 * MIN,
       durationMs: 3_000,
     });
-    const id = await newOrder({ callId: 'rec-call' });
+    // Taken by the supervisor: an agent may only record orders for calls they answered themselves (issue 9).
+    const id = await newOrder({ callId: 'rec-call' }, 'supervisor');
     await dispatch(id, 'u1');
     const secret = await newOrder({
       confidential: true,
