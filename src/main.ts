@@ -15,7 +15,10 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const server = await startServer(config);
+  // Several instances: a deposed owner's call state is stale; it stops and its supervisor restarts it as a
+  // clean standby (exit code 75, "try again"; docs/scale-out.md).
+  let deposed: () => void = () => process.exit(75);
+  const server = await startServer(config, { onDeposed: () => deposed() });
   const log = server.logger;
   log.info(
     { url: server.url, telephony: server.telephony.mode, dataDir: config.server.dataDir },
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
       },
     );
   };
+  deposed = () => stop('call ownership lost to another instance', 75);
   process.on('SIGINT', () => stop('SIGINT', 0));
   process.on('SIGTERM', () => stop('SIGTERM', 0));
   // A promise nobody awaited must not take the hotline down: log it loudly and keep serving.

@@ -37,6 +37,9 @@ import { orderView } from './work-orders/order-view.ts';
 import { ServiceError } from './work-orders/service-error.ts';
 import { pooledOpusEncoder } from './recordings/opus-codec.ts';
 import { resolveEncoderThreads } from './recordings/opus-worker-pool.ts';
+import { clusterDatabaseUrl, startCluster, type Cluster } from './cluster/cluster.ts';
+import { metricsRoute } from './metrics/metrics-route.ts';
+import { wireMetrics } from './metrics/wire-metrics.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -51,6 +54,8 @@ export interface RunningServer {
   readonly telephony: TelephonyRuntime;
   /** Work orders, organisation, knowledge, calendar, assessment and the supervision scanner (issue 3). */
   readonly workOrders: WorkOrderModule;
+  /** Several instances (docs/scale-out.md): the call-ownership lease and the relay; undefined when alone. */
+  readonly cluster: Cluster | undefined;
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
   readonly port: number;
@@ -85,6 +90,11 @@ export interface StartServerOptions {
    * clock, so tests that advance a FakeClock by hours do not get purges and alerts they did not ask for.
    */
   recordingJobs?: boolean;
+  /**
+   * Several instances: this instance lost the call-ownership lease (fenced, ARI stopped). Its call state is stale,
+   * so main.ts exits and the supervisor restarts it as a clean standby (docs/scale-out.md).
+   */
+  onDeposed?: () => void;
 }
 
 export async function startServer(config: Config, opts: StartServerOptions = {}): Promise<RunningServer> {
@@ -127,12 +137,24 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       );
     }
 
+    // CLUSTER (issue 12): with a PostgreSQL for it, ARI waits for the call-ownership lease (docs/scale-out.md).
+    const clusterUrl = clusterDatabaseUrl(config);
+    const cluster = clusterUrl ? await startCluster({ url: clusterUrl, config, clock, logger }) : undefined;
+    if (cluster) cleanups.unshift(() => cluster.close({ release: true }));
+
     // TELEPHONY: the ARI connection starts now; its reconcile step waits until the call layer exists.
     const reconcile = new DeferredReconcile();
     const telephony: TelephonyRuntime =
       opts.telephony === false
         ? idleTelephony({ config, clock, logger, reconcile })
-        : await startTelephony({ config, clock, logger, reconcile });
+        : await startTelephony({
+            config,
+            clock,
+            logger,
+            reconcile,
+            autoStart: !cluster,
+            guard: cluster ? () => cluster.ownership.fence() : undefined,
+          });
     cleanups.unshift(() => telephony.stop());
 
     const ctx: PlatformContext = { config, logger, clock, store, auth, telephony };
@@ -193,6 +215,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         encoder: archiveEncoder,
         verifyFilesPerDay: config.recordings.verifyFilesPerDay,
       },
+      agentNamespace: { relay: cluster?.relay },
     });
     // Calls the dialplan fallback recorded while this server was down: archived once ARI is back (issue 11 item 2).
     const fallbackIngest = new FallbackIngest({
@@ -267,12 +290,23 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       },
     });
     const callsExport = callsExportRoutes({ repo: new CallExportRepo(store.db), clock, audit });
+    // Prometheus (issue 12 item 5): GET /metrics, names in docs/metrics.md.
+    const metrics = wireMetrics({
+      instanceId: cluster?.instanceId ?? 'single',
+      owner: () => (cluster ? cluster.ownership.isOwner() : true),
+      calls,
+      ari: telephony.ari,
+      ariConnected: () => telephony.connected(),
+      store,
+    });
+    cleanups.unshift(() => metrics.close());
     const plugins: RoutePlugin[] = [
       workOrders.plugin,
       ...calls.routes,
       recordingJobs,
       auditConsole,
       callsExport,
+      metricsRoute({ metrics: metrics.metrics, token: config.metrics.token }),
       ui,
       ...(opts.plugins?.(ctx) ?? []),
     ];
@@ -284,14 +318,23 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       bodyLimit: config.server.bodyLimit,
       docsPublic: config.server.docsPublic,
       storeOk: () => store.ping(),
-      telephony: () => ({ mode: telephony.mode, connected: telephony.connected(), ami: telephony.amiHealth() }),
+      telephony: () => ({
+        mode: telephony.mode,
+        connected: telephony.connected(),
+        ami: telephony.amiHealth(),
+        owner: cluster ? cluster.ownership.isOwner() : true,
+      }),
       plugins,
       onRoute: opts.onRoute,
       version: packageVersion(),
     });
     cleanups.unshift(() => app.close());
 
-    const sockets = attachSocketServer(app.server, { auth, logger });
+    const sockets = attachSocketServer(app.server, {
+      auth,
+      logger,
+      io: cluster ? { adapter: cluster.adapter } : undefined,
+    });
     cleanups.unshift(() => sockets.close());
     // SOCKET.IO NAMESPACES: /agent (calls:take) and /supervisor (calls:monitor).
     calls.attachSockets(sockets);
@@ -300,6 +343,15 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    if (cluster) {
+      // The new owner connects the moment it holds the lease (issue 12 item 7); a deposed one stops at once.
+      cluster.ownership.onAcquired(() => telephony.ari.start());
+      cluster.ownership.onLost(() => {
+        void telephony.ari.stop();
+        opts.onDeposed?.();
+      });
+      await cluster.ownership.start();
+    }
 
     let closing: Promise<void> | undefined;
     return {
@@ -313,6 +365,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       sockets,
       telephony,
       workOrders,
+      cluster,
       url: `http://${host}:${port}`,
       port,
       close() {

@@ -54,7 +54,7 @@ export interface CallLayerOptions {
   archiveRetryBaseMs?: number;
   /** Recordings (issue 11): years kept, how the archived file is encoded, files re-hashed per daily check. */
   recordingArchive?: { retentionYears?: number; encoder?: ArchiveEncoder; verifyFilesPerDay?: number };
-  agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted'>;
+  agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted' | 'relay'>;
   /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
   extensions?: ExtensionPolicy;
 }
