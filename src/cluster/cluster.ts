@@ -68,7 +68,8 @@ export async function startCluster(o: { url: string; config: Config; clock: Cloc
     adapter,
     async close({ release }) {
       await ownership.stop({ release });
-      await pool.end().catch(() => undefined);
+      // A partitioned database never answers the goodbye: do not let it hold the shutdown.
+      await Promise.race([pool.end().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
     },
   };
 }

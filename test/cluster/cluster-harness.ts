@@ -3,13 +3,14 @@
 // PostgreSQL store is merged, the store on one shared SQLite file (WAL) in one DATA_DIR.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { io as ioClient } from 'socket.io-client';
 import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
-import { Desktop } from '../calls/harness.ts';
+import type { Desktop } from '../calls/harness.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // tsx's loader by path: the instances run from a temp directory, where `--import tsx` would not resolve.
@@ -185,6 +186,8 @@ export class Cluster {
       forceNew: true,
       reconnection: false,
     });
+    // Loaded here, not at the top: the bench (scripts/bench/cluster.ts) uses this harness outside vitest.
+    const { Desktop } = await import('../calls/harness.ts');
     const d = new Desktop(socket);
     this.desktops.push(d);
     await new Promise<void>((resolve, reject) => {
@@ -219,4 +222,56 @@ async function login(url: string, username: string, password: string): Promise<s
   });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
+}
+
+/** One sample of `/metrics` of an instance: `metric(name, labels)` sums the matching series. */
+export async function scrape(inst: Instance): Promise<(name: string, labels?: Record<string, string>) => number> {
+  const text = await (await fetch(`${inst.url}/metrics`)).text();
+  return (name, labels = {}) => {
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+      if (Object.entries(labels).some(([k, v]) => !line.includes(`${k}="${v}"`))) continue;
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
+  };
+}
+
+/**
+ * A TCP proxy in front of PostgreSQL whose `cut()` stops forwarding without closing anything: to the instance
+ * behind it the database goes silent, as with a network partition (no reset, no FIN).
+ */
+export async function partitionableProxy(targetUrl: string): Promise<{ url: string; cut(): void; close(): void }> {
+  const target = new URL(targetUrl);
+  const sockets: Socket[] = [];
+  let cut = false;
+  const server = createNetServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.push(client, upstream);
+    client.on('data', (d) => {
+      if (!cut) upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      if (!cut) client.write(d);
+    });
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const url = new URL(targetUrl);
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    cut() {
+      cut = true;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
 }
