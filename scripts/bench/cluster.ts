@@ -16,7 +16,7 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { Cluster, scrape } from '../../test/cluster/cluster-harness.ts';
+import { Cluster, STRAIGHT_TO_QUEUE, scrape } from '../../test/cluster/cluster-harness.ts';
 import { startTestPostgres } from '../../test/support/postgres.ts';
 
 const POPS = Number(process.env.BENCH_CLUSTER_POPS ?? 1000);
@@ -129,7 +129,13 @@ async function takeovers(): Promise<void> {
     let standby = await c.spawn('i1');
     const placed = [];
     for (let i = 0; i < CALLS; i++)
-      placed.push(c.sim.control.placeCall({ from: `1370000${String(i).padStart(4, '0')}`, to: '12345' }));
+      placed.push(
+        c.sim.control.placeCall({
+          from: `1370000${String(i).padStart(4, '0')}`,
+          to: '12345',
+          script: STRAIGHT_TO_QUEUE,
+        }),
+      );
     await c.until(
       async () => (await scrape(owner))('hotline_calls_waiting') === CALLS,
       `${CALLS} waiting`,
@@ -172,7 +178,9 @@ async function takeovers(): Promise<void> {
   }
 }
 
+/** BENCH_CLUSTER_PARTS=pops or =takeover runs one part (default both). */
 export async function run(): Promise<void> {
-  await screenPops();
-  await takeovers();
+  const parts = (process.env.BENCH_CLUSTER_PARTS ?? 'pops,takeover').split(',');
+  if (parts.includes('pops')) await screenPops();
+  if (parts.includes('takeover')) await takeovers();
 }

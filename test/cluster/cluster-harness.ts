@@ -224,6 +224,20 @@ async function login(url: string, username: string, password: string): Promise<s
   return ((await res.json()) as { token: string }).token;
 }
 
+/** A caller who picks the mandarin desk and then a human agent at once (instead of waiting out the menus). */
+export const STRAIGHT_TO_QUEUE = [
+  { kind: 'awaitPrompt' as const, media: 'desk-choice', timeoutMs: 30_000 },
+  { kind: 'dtmf' as const, digits: '1' },
+  { kind: 'awaitPrompt' as const, media: 'emergency-advice', timeoutMs: 30_000 },
+  { kind: 'dtmf' as const, digits: '0' },
+];
+
+/** Prints how far a long test got (real seconds since `start`), so a timeout says where it stood. */
+export function stepper(): (what: string) => void {
+  const start = Date.now();
+  return (what) => console.log(`[${((Date.now() - start) / 1000).toFixed(1)} s] ${what}`);
+}
+
 /** One sample of `/metrics` of an instance: `metric(name, labels)` sums the matching series. */
 export async function scrape(inst: Instance): Promise<(name: string, labels?: Record<string, string>) => number> {
   const text = await (await fetch(`${inst.url}/metrics`)).text();

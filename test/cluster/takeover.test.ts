@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Desktop } from '../calls/harness.ts';
-import { Cluster, scrape } from './cluster-harness.ts';
+import { Cluster, STRAIGHT_TO_QUEUE, scrape, stepper } from './cluster-harness.ts';
 
 interface CallRow {
   id: string;
@@ -34,10 +34,13 @@ describe('takeover: the owner killed with calls on the PBX', () => {
 
   it('kill -9 of the owner during 20 waiting and 10 talking calls: the standby takes over in under 3 s, every call kept with its place and clock; the killed one restarts as a standby', async () => {
     // Given A owning the calls, B standing by, ten agents whose desktops are on B
+    const step = stepper();
     c = await Cluster.start();
+    step('postgres and simulator up');
     const a = await c.spawn('a');
     await c.until(async () => (await c!.health(a)).telephony.connected, 'A connected to ARI');
     const b = await c.spawn('b');
+    step('A and B listening');
     const names = Array.from({ length: 10 }, (_, i) => `agent-${i + 1}`);
     await c.createAgents(a, names);
     const desks: Desktop[] = [];
@@ -48,18 +51,32 @@ describe('takeover: the owner killed with calls on the PBX', () => {
       expect(await d.call('sign-in', { extension: ext, skills: ['mandarin'] })).toEqual({ ok: true });
       desks.push(d);
     }
+    step('ten agents signed in on B');
     // ten callers talking with them
     const placed: Array<{ callerChannelId: string }> = [];
     for (let i = 0; i < 10; i++)
-      placed.push(c.sim.control.placeCall({ from: `1381000${String(i).padStart(4, '0')}`, to: '12345' }));
+      placed.push(
+        c.sim.control.placeCall({
+          from: `1381000${String(i).padStart(4, '0')}`,
+          to: '12345',
+          script: STRAIGHT_TO_QUEUE,
+        }),
+      );
     await c.until(
       () => desks.every((d) => d.received('call-update').some((u: any) => u.state === 'answered')),
       'ten calls talking',
       120_000,
     );
+    step('ten calls talking');
     // and twenty more waiting, with no agent free
     for (let i = 0; i < 20; i++)
-      placed.push(c.sim.control.placeCall({ from: `1392000${String(i).padStart(4, '0')}`, to: '12345' }));
+      placed.push(
+        c.sim.control.placeCall({
+          from: `1392000${String(i).padStart(4, '0')}`,
+          to: '12345',
+          script: STRAIGHT_TO_QUEUE,
+        }),
+      );
     await c.until(async () => (await scrape(a))('hotline_calls_waiting') === 20, 'twenty waiting', 120_000, 200);
     await new Promise((r) => setTimeout(r, 300)); // the CDR write-behind (100 ms) has the last changes on disk
     const before = activeCalls(c);
@@ -68,6 +85,7 @@ describe('takeover: the owner killed with calls on the PBX', () => {
     expect(waitingBefore).toHaveLength(20);
     expect(talkingBefore).toHaveLength(10);
 
+    step('twenty waiting');
     // When A is killed with SIGKILL
     const killedAt = Date.now();
     await c.kill9('a');
