@@ -139,5 +139,5 @@ describe('takeover: the owner killed with calls on the PBX', () => {
     for (const p of placed) c.sim.control.hangupCall(p.callerChannelId);
     await c.until(() => c!.sim.leaks().ok, 'PBX clean', 30_000);
     expect(c.sim.leaks()).toEqual({ ok: true, channels: [], bridges: [], playbacks: [], recordings: [] });
-  }, 400_000);
+  }, 900_000);
 });
