@@ -10,7 +10,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { io as ioClient } from 'socket.io-client';
 import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
-import type { Desktop } from '../calls/harness.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // tsx's loader by path: the instances run from a temp directory, where `--import tsx` would not resolve.
@@ -186,8 +185,6 @@ export class Cluster {
       forceNew: true,
       reconnection: false,
     });
-    // Loaded here, not at the top: the bench (scripts/bench/cluster.ts) uses this harness outside vitest.
-    const { Desktop } = await import('../calls/harness.ts');
     const d = new Desktop(socket);
     this.desktops.push(d);
     await new Promise<void>((resolve, reject) => {
@@ -288,4 +285,31 @@ export async function partitionableProxy(targetUrl: string): Promise<{ url: stri
       server.close();
     },
   };
+}
+
+/**
+ * An agent desktop collecting what it receives (like test/calls/harness.ts's, which imports vitest: the bench
+ * uses this harness outside vitest, and importing that one lazily inside a test stalled the worker).
+ */
+export class Desktop {
+  readonly events: Array<{ name: string; payload: unknown }> = [];
+  constructor(readonly socket: ReturnType<typeof ioClient>) {
+    socket.onAny((name: string, payload: unknown) => this.events.push({ name, payload }));
+  }
+  received<T = any>(name: string): T[] {
+    return this.events.filter((e) => e.name === name).map((e) => e.payload as T);
+  }
+  last<T = any>(name: string): T | undefined {
+    return this.received<T>(name).at(-1);
+  }
+  async call(event: string, payload: unknown = {}): Promise<any> {
+    return await this.socket.timeout(10_000).emitWithAck(event, payload);
+  }
+  async until(cond: () => boolean, maxMs = 5000): Promise<void> {
+    const end = Date.now() + maxMs;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('desktop: timed out');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
 }

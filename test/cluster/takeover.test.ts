@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Desktop } from '../calls/harness.ts';
-import { Cluster, STRAIGHT_TO_QUEUE, scrape, stepper } from './cluster-harness.ts';
+import { Cluster, type Desktop, STRAIGHT_TO_QUEUE, scrape, stepper } from './cluster-harness.ts';
 
 interface CallRow {
   id: string;
