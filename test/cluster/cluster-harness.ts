@@ -223,9 +223,9 @@ async function login(url: string, username: string, password: string): Promise<s
 
 /** A caller who picks the mandarin desk and then a human agent at once (instead of waiting out the menus). */
 export const STRAIGHT_TO_QUEUE = [
-  { kind: 'awaitPrompt' as const, media: 'desk-choice', timeoutMs: 30_000 },
+  { kind: 'awaitPrompt' as const, media: 'sound:hotline/desk-choice', timeoutMs: 30_000 },
   { kind: 'dtmf' as const, digits: '1' },
-  { kind: 'awaitPrompt' as const, media: 'emergency-advice', timeoutMs: 30_000 },
+  { kind: 'awaitPrompt' as const, media: 'sound:hotline/emergency-advice', timeoutMs: 30_000 },
   { kind: 'dtmf' as const, digits: '0' },
 ];
 
