@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   const demo = demoSettings(process.argv.slice(2), process.env);
   if (demo) assertDemoAllowed(config.asterisk.mode);
 
-  const server = await startServer(config);
+  // Several instances: a deposed owner's call state is stale; it stops and its supervisor restarts it as a
+  // clean standby (exit code 75, "try again"; docs/scale-out.md).
+  let deposed: () => void = () => process.exit(75);
+  const server = await startServer(config, { onDeposed: () => deposed() });
   const log = server.logger;
   if (demo) {
     const running = await startDemo(server, demo);
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
       },
     );
   };
+  deposed = () => stop('call ownership lost to another instance', 75);
   process.on('SIGINT', () => stop('SIGINT', 0));
   process.on('SIGTERM', () => stop('SIGTERM', 0));
   // A promise nobody awaited must not take the hotline down: log it loudly and keep serving.

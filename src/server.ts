@@ -45,6 +45,9 @@ import { resolveEncoderThreads } from './recordings/opus-worker-pool.ts';
 import { ReportService } from './reports/report-service.ts';
 import { reportRoutes } from './reports/routes-reports.ts';
 import { ReportRepo } from './store/report-repo.ts';
+import { clusterDatabaseUrl, startCluster, type Cluster } from './cluster/cluster.ts';
+import { metricsRoute } from './metrics/metrics-route.ts';
+import { wireMetrics } from './metrics/wire-metrics.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
 export interface RunningServer {
@@ -65,6 +68,8 @@ export interface RunningServer {
   readonly callLayer: CallLayer;
   /** The /unit namespace's publisher (tests wait on its idle()). */
   readonly unitInbox: UnitInbox;
+  /** Several instances (docs/scale-out.md): the call-ownership lease and the relay; undefined when alone. */
+  readonly cluster: Cluster | undefined;
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
   readonly port: number;
@@ -99,6 +104,11 @@ export interface StartServerOptions {
    * clock, so tests that advance a FakeClock by hours do not get purges and alerts they did not ask for.
    */
   recordingJobs?: boolean;
+  /**
+   * Several instances: this instance lost the call-ownership lease (fenced, ARI stopped). Its call state is stale,
+   * so main.ts exits and the supervisor restarts it as a clean standby (docs/scale-out.md).
+   */
+  onDeposed?: () => void;
 }
 
 export async function startServer(config: Config, opts: StartServerOptions = {}): Promise<RunningServer> {
@@ -160,12 +170,24 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       );
     }
 
+    // CLUSTER (issue 12): with a PostgreSQL for it, ARI waits for the call-ownership lease (docs/scale-out.md).
+    const clusterUrl = clusterDatabaseUrl(config);
+    const cluster = clusterUrl ? await startCluster({ url: clusterUrl, config, clock, logger }) : undefined;
+    if (cluster) cleanups.unshift(() => cluster.close({ release: true }));
+
     // TELEPHONY: the ARI connection starts now; its reconcile step waits until the call layer exists.
     const reconcile = new DeferredReconcile();
     const telephony: TelephonyRuntime =
       opts.telephony === false
         ? idleTelephony({ config, clock, logger, reconcile })
-        : await startTelephony({ config, clock, logger, reconcile });
+        : await startTelephony({
+            config,
+            clock,
+            logger,
+            reconcile,
+            autoStart: !cluster,
+            guard: cluster ? () => cluster.ownership.fence() : undefined,
+          });
     cleanups.unshift(() => telephony.stop());
 
     const ctx: PlatformContext = { config, logger, clock, store, auth, telephony };
@@ -253,6 +275,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         encoder: archiveEncoder,
         verifyFilesPerDay: config.recordings.verifyFilesPerDay,
       },
+      agentNamespace: { relay: cluster?.relay },
     });
     // Calls the dialplan fallback recorded while this server was down: archived once ARI is back (issue 11 item 2).
     const fallbackIngest = new FallbackIngest({
@@ -346,6 +369,16 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         thresholdMs: loadIvrConfig().acd.breachMs,
       }),
     });
+    // Prometheus (issue 12 item 5): GET /metrics, names in docs/metrics.md.
+    const metrics = wireMetrics({
+      instanceId: cluster?.instanceId ?? 'single',
+      owner: () => (cluster ? cluster.ownership.isOwner() : true),
+      calls,
+      ari: telephony.ari,
+      ariConnected: () => telephony.connected(),
+      store,
+    });
+    cleanups.unshift(() => metrics.close());
     const plugins: RoutePlugin[] = [
       workOrders.plugin,
       ...calls.routes,
@@ -353,6 +386,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       auditConsole,
       callsExport,
       reports,
+      metricsRoute({ metrics: metrics.metrics, token: config.metrics.token }),
       ui,
       ...intake.plugins,
       exchange.plugin,
@@ -366,14 +400,23 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       bodyLimit: config.server.bodyLimit,
       docsPublic: config.server.docsPublic,
       storeOk: () => store.ping() && (pgOk?.() ?? true),
-      telephony: () => ({ mode: telephony.mode, connected: telephony.connected(), ami: telephony.amiHealth() }),
+      telephony: () => ({
+        mode: telephony.mode,
+        connected: telephony.connected(),
+        ami: telephony.amiHealth(),
+        owner: cluster ? cluster.ownership.isOwner() : true,
+      }),
       plugins,
       onRoute: opts.onRoute,
       version: packageVersion(),
     });
     cleanups.unshift(() => app.close());
 
-    const sockets = attachSocketServer(app.server, { auth, logger });
+    const sockets = attachSocketServer(app.server, {
+      auth,
+      logger,
+      io: cluster ? { adapter: cluster.adapter } : undefined,
+    });
     cleanups.unshift(() => sockets.close());
     // SOCKET.IO NAMESPACES: /agent (calls:take) and /supervisor (calls:monitor).
     calls.attachSockets(sockets);
@@ -392,6 +435,15 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    if (cluster) {
+      // The new owner connects the moment it holds the lease (issue 12 item 7); a deposed one stops at once.
+      cluster.ownership.onAcquired(() => telephony.ari.start());
+      cluster.ownership.onLost(() => {
+        void telephony.ari.stop();
+        opts.onDeposed?.();
+      });
+      await cluster.ownership.start();
+    }
 
     let closing: Promise<void> | undefined;
     return {
@@ -408,6 +460,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       workOrders,
       callLayer: calls,
       unitInbox,
+      cluster,
       url: `http://${host}:${port}`,
       port,
       close() {

@@ -36,6 +36,10 @@ export interface StartTelephonyOptions {
   logger: Logger;
   /** The call layer's reconcile step (issue 4). Until it is wired, snapshots are only logged. */
   reconcile?: ReconcileHandler;
+  /** false: the ARI connection waits for start() (several instances: started by the call-ownership lease). */
+  autoStart?: boolean;
+  /** Checked before each ARI request (fencing of a deposed owner, docs/scale-out.md). */
+  guard?: () => void;
 }
 
 /**
@@ -117,9 +121,12 @@ export async function startTelephony(opts: StartTelephonyOptions): Promise<Telep
     logger: opts.logger,
     reconcile,
     restTimeoutMs: a.restTimeoutMs,
+    guard: opts.guard,
   });
-  ari.start();
-  log.info({ mode: a.mode, app: a.app }, 'ARI connection started');
+  if (opts.autoStart !== false) {
+    ari.start();
+    log.info({ mode: a.mode, app: a.app }, 'ARI connection started');
+  }
   // Never throws; keeps itself connected (with backoff) until stop().
   ami?.start();
   if (ami) log.info({ mode: a.mode }, 'AMI connection started');

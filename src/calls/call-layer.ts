@@ -62,7 +62,7 @@ export interface CallLayerOptions {
   archiveRetryBaseMs?: number;
   /** Recordings (issue 11): years kept, how the archived file is encoded, files re-hashed per daily check. */
   recordingArchive?: { retentionYears?: number; encoder?: ArchiveEncoder; verifyFilesPerDay?: number };
-  agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted'>;
+  agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted' | 'relay'>;
   /** Callback retry plan (CALLBACK_MAX_TRIES, CALLBACK_RETRY_MINUTES, CALLBACK_QUIET_HOURS). */
   callbackPlan?: RetryPlan;
   /** Tell an agent's desktop when a supervisor listens, whispers or barges in (issue 10). */

@@ -19,6 +19,8 @@ export class CdrWriter {
   private readonly ops: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private waiters: Array<() => void> = [];
+  /** Told the duration of each commit in ms (metrics: store commit latency). */
+  onCommit: ((ms: number) => void) | undefined;
 
   constructor(
     private readonly repo: CallsRepo,
@@ -88,6 +90,7 @@ export class CdrWriter {
     const ops = this.ops.splice(0);
     this.calls.clear();
     this.legs.clear();
+    const started = performance.now();
     try {
       this.repo.transaction(() => {
         for (const [id, p] of calls) {
@@ -100,6 +103,7 @@ export class CdrWriter {
         }
         for (const op of ops) op();
       });
+      this.onCommit?.(performance.now() - started);
     } catch (err) {
       this.onError(err);
     }

@@ -24,7 +24,35 @@ export interface AgentNamespaceOptions {
   onPopEmitted?: (agentId: string, callId: string, decidedAtHr: number) => void;
   /** Which extensions may be signed in on, and who to name when one is taken. Default: 3–6 digits. */
   extensions?: ExtensionPolicy;
+  /**
+   * Several instances (docs/scale-out.md): a desktop's commands are run by the instance that owns the calls;
+   * elsewhere they are relayed to it and its acknowledgement comes back. Absent: this instance runs them.
+   */
+  relay?: AgentCommandRelay;
 }
+
+/** A desktop's command on its way to the owner of the calls: who sent it (the socket's principal), what, with what. */
+export interface RelayedCommand {
+  principal: Omit<Principal, 'permissions'> & { permissions: string[] };
+  event: string;
+  payload: unknown;
+}
+
+/** How an instance that does not own the calls gets a desktop's command run by the one that does. */
+export interface AgentCommandRelay {
+  /** True when this instance runs the calls now. */
+  isOwner(): boolean;
+  /** Serves relayed commands with `run` while this instance owns the calls; `send` relays one to the owner. */
+  attach(
+    nsp: Namespace,
+    run: (cmd: RelayedCommand) => Promise<Ack>,
+  ): { send(cmd: RelayedCommand): Promise<Ack>; close(): void };
+}
+
+/** The desktop's view on (re)connection: its agent state and current call (relayed like a command). */
+const SNAPSHOT = 'cluster:snapshot';
+/** Every desktop of the agent gone for the grace period: signed out unless on a call. */
+const GRACE_SIGN_OUT = 'cluster:grace-sign-out';
 
 /** What every acknowledgement carries; a refusal also has its Chinese text (`messageZh`) for the page. */
 export type Ack =
@@ -78,141 +106,179 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
     events.on('agentState', (agentId, state) => nsp.to(room(agentId)).emit('agent-state', state)),
   ];
 
+  const viewerOf = (principal: Principal): PopViewer => ({
+    role: principal.role,
+    unitId: principal.unitId,
+    permissions: principal.permissions,
+    seesFullPhone: can(principal, 'phone:see-full'),
+  });
+
+  // The command itself runs synchronously when the event arrives (commands keep their order); only
+  // the wording of a refusal may wait (the holder's display name). `fn` answers a rejection, nothing
+  // (plain `{ ok: true }`), or its own success ack.
+  type Answer = Rejection | Extract<Ack, { ok: true }> | undefined;
+  type Command = (
+    principal: Principal,
+    agentId: string,
+    payload: Record<string, unknown>,
+  ) => Answer | Promise<Rejection | undefined>;
+  const commands = new Map<string, Command>();
+  const handle = (event: string, fn: Command) => commands.set(event, fn);
+
+  /** Runs one desktop command on this instance's calls and words its acknowledgement. */
+  const run = async (principal: Principal, event: string, payload: unknown): Promise<Ack> => {
+    const agentId = agentIdOf(principal);
+    // The owner learns each desk's principal from its commands, also those relayed from another instance.
+    viewers.set(agentId, viewerOf(principal));
+    if (event === SNAPSHOT) {
+      const current = controller.currentCallOf(agentId);
+      return {
+        ok: true,
+        agentState: controller.agents().find((a) => a.agentId === agentId) ?? { agentId, status: 'signed-out' },
+        currentCall: current ? { state: current.state, pop: popFor(agentId, current.pop) } : null,
+      };
+    }
+    if (event === GRACE_SIGN_OUT) {
+      const st = controller.agents().find((a) => a.agentId === agentId)?.status;
+      if (st === 'ready' || st === 'paused' || st === 'wrap-up') controller.signOut(agentId);
+      return { ok: true };
+    }
+    const fn = commands.get(event);
+    if (!fn)
+      return { ok: false, error: { statusCode: 400, code: 'invalid-input', message: `unknown command ${event}` } };
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      return {
+        ok: false,
+        error: { statusCode: 400, code: 'invalid-input', message: `${event}: the payload must be an object` },
+      };
+    }
+    try {
+      const r = await fn(principal, agentId, payload as Record<string, unknown>);
+      if (!r) return { ok: true };
+      if ('ok' in r) return r;
+      const code = r.reason ?? r.code;
+      return {
+        ok: false,
+        error: { statusCode: STATUS_OF[r.code], code, message: r.message, messageZh: refusalZh(code) },
+      };
+    } catch (err) {
+      const answer = commandError(err);
+      if (answer.ok === false && answer.error.statusCode >= 500) log.error({ err, event }, 'agent command failed');
+      return answer;
+    }
+  };
+  const relayed = o.relay?.attach(nsp, (cmd) => run(principalFrom(cmd.principal), cmd.event, cmd.payload));
+  /** Here when this instance owns the calls (or there is one instance), else relayed to the owner. */
+  const dispatch = (principal: Principal, event: string, payload: unknown): Promise<Ack> =>
+    !relayed || o.relay!.isOwner()
+      ? run(principal, event, payload)
+      : relayed.send({ principal: { ...principal, permissions: [...principal.permissions] }, event, payload });
+
+  handle('sign-in', (_principal, agentId, p) => {
+    const extension = p.extension;
+    const skills = p.skills;
+    if (typeof extension !== 'string') return { code: 'invalid-input', message: 'sign-in: extension must be a string' };
+    if (!Array.isArray(skills) || skills.some((s) => typeof s !== 'string')) {
+      return { code: 'invalid-input', message: 'sign-in: skills must be an array of strings' };
+    }
+    const rejected =
+      checkExtension(extensions, extension) ?? controller.signIn(agentId, { extension, skills: skills as string[] });
+    return rejected && explainRejection(extensions, extension, rejected);
+  });
+  handle('sign-out', (_, agentId) => controller.signOut(agentId));
+  handle('ready', (_, agentId) => controller.ready(agentId));
+  // Wrap-up (事后处理): the code of the call just ended, and one more wrap-up period up to the maximum.
+  handle(
+    'wrap-up-code',
+    (_, agentId, p) =>
+      commandPayload('wrap-up-code', p, { code: 'required' }) ?? controller.wrapUpCode(agentId, p.code as string),
+  );
+  handle(
+    'extend-wrap-up',
+    (_, agentId, p) => commandPayload('extend-wrap-up', p, {}) ?? controller.extendWrapUp(agentId),
+  );
+  handle('pause', (_, agentId, p) =>
+    typeof p.reason === 'string'
+      ? controller.pause(agentId, p.reason)
+      : { code: 'invalid-input', message: 'pause: reason must be a string' },
+  );
+  handle('hold', (_, agentId) => controller.hold(agentId));
+  handle('unhold', (_, agentId) => controller.unhold(agentId));
+  handle('transfer', (_, agentId, p) =>
+    typeof p.number === 'string'
+      ? controller.transfer(agentId, p.number)
+      : { code: 'invalid-input', message: 'transfer: number must be a string' },
+  );
+  handle('conference', (_, agentId, p) =>
+    typeof p.number === 'string'
+      ? controller.conference(agentId, p.number)
+      : { code: 'invalid-input', message: 'conference: number must be a string' },
+  );
+  handle('hangup', (_, agentId) => controller.hangup(agentId));
+  // Attended transfer (咨询转接) and transfer to an agent or desk (内部转接): docs/calls.md.
+  handle('consult', (_, agentId, p) => {
+    const bad = commandPayload('consult', p, { number: 'optional', agentId: 'optional' });
+    if (bad) return bad;
+    return controller.commands.consultStart(agentId, {
+      ...(p.number !== undefined ? { number: p.number as string } : {}),
+      ...(p.agentId !== undefined ? { agentId: p.agentId as string } : {}),
+    });
+  });
+  handle('consult-complete', (_, agentId) => controller.commands.consultComplete(agentId));
+  handle('consult-cancel', (_, agentId) => controller.commands.consultCancel(agentId));
+  handle(
+    'transfer-to-agent',
+    (_, agentId, p) =>
+      commandPayload('transfer-to-agent', p, { agentId: 'required', reason: 'optional' }) ??
+      controller.commands.transferToAgent(agentId, p.agentId as string, p.reason as string | undefined),
+  );
+  handle(
+    'transfer-to-desk',
+    (_, agentId, p) =>
+      commandPayload('transfer-to-desk', p, { skill: 'required', reason: 'optional' }) ??
+      controller.commands.transferToDesk(agentId, p.skill as string, p.reason as string | undefined),
+  );
+  handle('link-work-order', (principal, _, p) => {
+    if (
+      typeof p.callId !== 'string' ||
+      typeof p.workOrderId !== 'string' ||
+      p.workOrderId.length === 0 ||
+      p.workOrderId.length > 64
+    ) {
+      return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
+    }
+    // The same codes as the HTTP route: 204 linked now, 200 already linked, 404 unknown call or order, 403 not visible.
+    const r = o.linker.link(principal, p.callId, p.workOrderId);
+    return r.alreadyLinked ? { ok: true, statusCode: 200, alreadyLinked: true } : { ok: true, statusCode: 204 };
+  });
+
   nsp.on('connection', (socket: Socket) => {
     const principal = (socket.data as { principal: Principal }).principal;
     const agentId = agentIdOf(principal);
-    viewers.set(agentId, {
-      role: principal.role,
-      unitId: principal.unitId,
-      permissions: principal.permissions,
-      seesFullPhone: can(principal, 'phone:see-full'),
-    });
+    viewers.set(agentId, viewerOf(principal));
     const grace = graceTimers.get(agentId);
     if (grace !== undefined) {
       clock.clearTimeout(grace);
       graceTimers.delete(agentId);
     }
     void socket.join(room(agentId));
-    const current = controller.currentCallOf(agentId);
-    socket.emit(
-      'agent-state',
-      controller.agents().find((a) => a.agentId === agentId) ?? { agentId, status: 'signed-out' },
-    );
-    socket.emit('current-call', current ? { state: current.state, pop: popFor(agentId, current.pop) } : null);
-
-    // The command itself runs synchronously when the event arrives (commands keep their order); only
-    // the wording of a refusal may wait (the holder's display name). `fn` answers a rejection, nothing
-    // (plain `{ ok: true }`), or its own success ack.
-    type Answer = Rejection | Extract<Ack, { ok: true }> | undefined | undefined;
-    const handle = (
-      event: string,
-      fn: (payload: Record<string, unknown>) => Answer | Promise<Rejection | undefined>,
-    ) => {
+    // Registered at once, so a command sent right after connecting is not lost while the snapshot travels.
+    for (const event of commands.keys()) {
       socket.on(event, async (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : undefined;
-        const payload = args[0] ?? {};
-        let answer: Ack;
-        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-          answer = {
-            ok: false,
-            error: { statusCode: 400, code: 'invalid-input', message: `${event}: the payload must be an object` },
-          };
-        } else {
-          try {
-            const r = await fn(payload as Record<string, unknown>);
-            if (!r) answer = { ok: true };
-            else if ('ok' in r) answer = r;
-            else {
-              const code = r.reason ?? r.code;
-              answer = {
-                ok: false,
-                error: { statusCode: STATUS_OF[r.code], code, message: r.message, messageZh: refusalZh(code) },
-              };
-            }
-          } catch (err) {
-            answer = commandError(err);
-            if (answer.ok === false && answer.error.statusCode >= 500)
-              log.error({ err, event }, 'agent command failed');
-          }
-        }
-        ack?.(answer);
+        ack?.(await dispatch(principal, event, args[0] ?? {}));
       });
-    };
-
-    handle('sign-in', (p) => {
-      const extension = p.extension;
-      const skills = p.skills;
-      if (typeof extension !== 'string')
-        return { code: 'invalid-input', message: 'sign-in: extension must be a string' };
-      if (!Array.isArray(skills) || skills.some((s) => typeof s !== 'string')) {
-        return { code: 'invalid-input', message: 'sign-in: skills must be an array of strings' };
+    }
+    void dispatch(principal, SNAPSHOT, {}).then((snap) => {
+      if (!socket.connected) return;
+      if (snap.ok) {
+        socket.emit('agent-state', snap.agentState);
+        socket.emit('current-call', snap.currentCall);
+      } else {
+        // No owner answered (a takeover in progress): the desk shows signed out until the next push.
+        socket.emit('agent-state', { agentId, status: 'signed-out' });
+        socket.emit('current-call', null);
       }
-      const rejected =
-        checkExtension(extensions, extension) ?? controller.signIn(agentId, { extension, skills: skills as string[] });
-      return rejected && explainRejection(extensions, extension, rejected);
-    });
-    handle('sign-out', () => controller.signOut(agentId));
-    handle('ready', () => controller.ready(agentId));
-    // Wrap-up (事后处理): the code of the call just ended, and one more wrap-up period up to the maximum.
-    handle(
-      'wrap-up-code',
-      (p) =>
-        commandPayload('wrap-up-code', p, { code: 'required' }) ?? controller.wrapUpCode(agentId, p.code as string),
-    );
-    handle('extend-wrap-up', (p) => commandPayload('extend-wrap-up', p, {}) ?? controller.extendWrapUp(agentId));
-    handle('pause', (p) =>
-      typeof p.reason === 'string'
-        ? controller.pause(agentId, p.reason)
-        : { code: 'invalid-input', message: 'pause: reason must be a string' },
-    );
-    handle('hold', () => controller.hold(agentId));
-    handle('unhold', () => controller.unhold(agentId));
-    handle('transfer', (p) =>
-      typeof p.number === 'string'
-        ? controller.transfer(agentId, p.number)
-        : { code: 'invalid-input', message: 'transfer: number must be a string' },
-    );
-    handle('conference', (p) =>
-      typeof p.number === 'string'
-        ? controller.conference(agentId, p.number)
-        : { code: 'invalid-input', message: 'conference: number must be a string' },
-    );
-    handle('hangup', () => controller.hangup(agentId));
-    // Attended transfer (咨询转接) and transfer to an agent or desk (内部转接): docs/calls.md.
-    handle('consult', (p) => {
-      const bad = commandPayload('consult', p, { number: 'optional', agentId: 'optional' });
-      if (bad) return bad;
-      return controller.commands.consultStart(agentId, {
-        ...(p.number !== undefined ? { number: p.number as string } : {}),
-        ...(p.agentId !== undefined ? { agentId: p.agentId as string } : {}),
-      });
-    });
-    handle('consult-complete', () => controller.commands.consultComplete(agentId));
-    handle('consult-cancel', () => controller.commands.consultCancel(agentId));
-    handle(
-      'transfer-to-agent',
-      (p) =>
-        commandPayload('transfer-to-agent', p, { agentId: 'required', reason: 'optional' }) ??
-        controller.commands.transferToAgent(agentId, p.agentId as string, p.reason as string | undefined),
-    );
-    handle(
-      'transfer-to-desk',
-      (p) =>
-        commandPayload('transfer-to-desk', p, { skill: 'required', reason: 'optional' }) ??
-        controller.commands.transferToDesk(agentId, p.skill as string, p.reason as string | undefined),
-    );
-    handle('link-work-order', (p) => {
-      if (
-        typeof p.callId !== 'string' ||
-        typeof p.workOrderId !== 'string' ||
-        p.workOrderId.length === 0 ||
-        p.workOrderId.length > 64
-      ) {
-        return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
-      }
-      // The same codes as the HTTP route: 204 linked now, 200 already linked, 404 unknown call or order, 403 not visible.
-      const r = o.linker.link(principal, p.callId, p.workOrderId);
-      return r.alreadyLinked ? { ok: true, statusCode: 200, alreadyLinked: true } : { ok: true, statusCode: 204 };
     });
 
     socket.on('disconnect', () => {
@@ -224,8 +290,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
           agentId,
           clock.setTimeout(() => {
             graceTimers.delete(agentId);
-            const st = controller.agents().find((a) => a.agentId === agentId)?.status;
-            if (st === 'ready' || st === 'paused' || st === 'wrap-up') controller.signOut(agentId);
+            void dispatch(principal, GRACE_SIGN_OUT, {});
           }, o.signOutGraceMs ?? 120_000),
         );
       })();
@@ -234,6 +299,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
 
   return {
     close() {
+      relayed?.close();
       for (const off of offs) off();
       for (const t of graceTimers.values()) clock.clearTimeout(t);
       graceTimers.clear();
@@ -278,4 +344,8 @@ function commandError(err: unknown): Ack {
     return { ok: false, error: { statusCode, code, message: e.message, messageZh: refusalZh(code) } };
   }
   return { ok: false, error: { statusCode: 500, code: 'internal', message: 'the command failed' } };
+}
+
+function principalFrom(p: RelayedCommand['principal']): Principal {
+  return { ...p, permissions: new Set(p.permissions) as Principal['permissions'] };
 }

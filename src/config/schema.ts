@@ -214,6 +214,35 @@ export const configSchema = {
     /** Files re-hashed by the daily integrity check (0: every file each day); the chains are always walked whole. */
     verifyFilesPerDay: int({ env: 'RECORDING_VERIFY_FILES_PER_DAY', default: 20_000, min: 0, max: 100_000_000 }),
   },
+  cluster: {
+    /**
+     * PostgreSQL of the cluster layer (call ownership lease, socket.io adapter, command forwarding). Unset: a
+     * postgres:// DATABASE_URL serves it; neither: a single instance, no cluster (docs/scale-out.md).
+     */
+    databaseUrl: optionalStr({
+      env: 'CLUSTER_DATABASE_URL',
+      secret: true,
+      check: (s) => /^postgres(?:ql)?:\/\//.test(s),
+      allowed: 'a postgres:// URL, e.g. postgres://cti:secret@db:5432/hotline',
+    }),
+    /** This instance's name in the lease and in /health (default: host name and process id). */
+    instanceId: optionalStr({
+      env: 'INSTANCE_ID',
+      pattern: /^[A-Za-z0-9_.:-]{1,64}$/,
+      allowed: '1 to 64 letters, digits, or _ . : -',
+    }),
+    /** How long the call-ownership lease lasts without renewal: bounds the takeover time after a crash. */
+    leaseTtlMs: int({ env: 'CLUSTER_LEASE_TTL_MS', default: 2000, min: 500, max: 60_000 }),
+  },
+  metrics: {
+    /** Bearer token GET /metrics requires. Unset: /metrics answers loopback clients only. */
+    token: optionalStr({
+      env: 'METRICS_TOKEN',
+      secret: true,
+      minLength: 16,
+      allowed: 'a token of at least 16 characters',
+    }),
+  },
 } as const satisfies SettingTree;
 
 function isRegExp(s: string): boolean {

@@ -154,6 +154,27 @@ describe('AriConnection against a stub ARI', () => {
     expect(log.lines.filter((l) => l.msg === 'ARI connection restored')).toHaveLength(1);
   });
 
+  it('a healthy socket dropped by the PBX is reopened at once, without waiting for any backoff (issue 12 item 7)', async () => {
+    // Given a connection that is up
+    const c = connect();
+    await driveUntil(clock, c, () => c.state === 'ready', 'ready');
+    const delays: number[] = [];
+    c.onState((s) => {
+      if (s === 'waiting') delays.push(c.nextRetryAt! - clock.now());
+    });
+    // When the PBX drops the socket
+    stub.sockets[0]!.terminate();
+    // Then the retry is due at once and the socket is open again without fake time passing
+    await waitFor(() => delays.length === 1, 'the drop noticed');
+    const droppedAt = clock.now();
+    await driveUntil(clock, c, () => c.state === 'ready' && stub.sockets.length === 2, 'ready again', {
+      maxFakeMs: 0,
+    });
+    expect(delays).toEqual([0]);
+    expect(clock.now()).toBe(droppedAt);
+    expect(tracker.reconciles).toHaveLength(2);
+  });
+
   it('backs off exponentially up to the 30 s cap while the PBX is down', async () => {
     const port = stub.port;
     await stub.close();
@@ -174,7 +195,8 @@ describe('AriConnection against a stub ARI', () => {
     conn.start();
     const c = conn;
     await driveUntil(clock, c, () => delays.length >= 9, '9 retries');
-    expect(delays.slice(0, 9)).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    // The first retry is immediate (issue 12 item 7), then the exponential backoff.
+    expect(delays.slice(0, 9)).toEqual([0, 500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
     expect(log.lines.filter((l) => l.level === ERROR)).toHaveLength(1);
     expect(log.lines.find((l) => l.level === ERROR)!.msg).toContain('Asterisk unreachable');
     stub = new StubAri();

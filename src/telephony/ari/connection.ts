@@ -42,6 +42,10 @@ export interface AriConnectionOptions {
   maxBufferedEvents?: number;
   /** Passed as `subscribeAll` on the events URL (default false: only the app's own objects). */
   subscribeAll?: boolean;
+  /** Checked before each REST request (fencing, docs/scale-out.md); throws to refuse it. */
+  guard?: () => void;
+  /** Told the duration of each REST request (metrics). */
+  onRestTiming?: (method: string, ms: number, ok: boolean) => void;
   /** An injected REST client (defaults to one built from url/user/password). */
   rest?: AriRestClient;
 }
@@ -63,6 +67,8 @@ interface Failure {
 export class AriConnection {
   readonly rest: AriRestClient;
   private readonly opts: AriConnectionOptions;
+  /** Told the duration of each REST request (metrics; may be set after construction). */
+  onRestTiming: AriConnectionOptions['onRestTiming'];
   private readonly log: Logger;
   private readonly backoff: BackoffPolicy;
   private readonly listeners = new Map<string, Set<AnyListener>>();
@@ -86,6 +92,7 @@ export class AriConnection {
 
   constructor(opts: AriConnectionOptions) {
     this.opts = opts;
+    this.onRestTiming = opts.onRestTiming;
     this.log = opts.logger.child({ component: 'ari', app: opts.app });
     this.backoff = { ...defaultBackoff, ...opts.backoff };
     this.rest =
@@ -96,6 +103,8 @@ export class AriConnection {
         password: opts.password,
         clock: opts.clock,
         timeoutMs: opts.restTimeoutMs,
+        guard: opts.guard,
+        onTiming: (method, ms, ok) => this.onRestTiming?.(method, ms, ok),
       });
   }
 
@@ -415,7 +424,9 @@ export class AriConnection {
   }
 
   private scheduleReconnect(): void {
-    const delay = backoffDelay(this.attempt, this.backoff);
+    // The first retry is immediate: while the socket is down a new call fails Stasis() and the dialplan fallback
+    // answers it without skills, watchdog or archived recording (issue 12 item 7). Backoff only from the second.
+    const delay = this.attempt === 0 ? 0 : backoffDelay(this.attempt - 1, this.backoff);
     this.attempt++;
     const failure = this.pendingFailure;
     this.pendingFailure = undefined;

@@ -25,6 +25,13 @@ export interface AriRestOptions {
   timeoutMs?: number;
   /** How requests are sent: node:http keep-alive by default, or fetchTransport(). */
   transport?: AriTransport;
+  /**
+   * Checked before every request; throws to refuse it. Several instances (docs/scale-out.md): an instance that
+   * does not hold the call-ownership lease must not command the PBX (fencing).
+   */
+  guard?: () => void;
+  /** Told the duration of each request that was sent (metrics). */
+  onTiming?: (method: string, ms: number, ok: boolean) => void;
 }
 
 type QueryValue = string | number | boolean | undefined | readonly string[];
@@ -101,6 +108,8 @@ export class AriRestClient {
   private readonly clock: Clock;
   private readonly defaultTimeoutMs: number;
   private readonly transport: AriTransport;
+  private readonly guard: (() => void) | undefined;
+  private readonly onTiming: AriRestOptions['onTiming'];
 
   constructor(opts: AriRestOptions) {
     const trimmed = opts.url.replace(/\/+$/, '');
@@ -109,6 +118,8 @@ export class AriRestClient {
     this.clock = opts.clock;
     this.defaultTimeoutMs = opts.timeoutMs ?? 10_000;
     this.transport = opts.transport ?? httpTransport();
+    this.guard = opts.guard;
+    this.onTiming = opts.onTiming;
   }
 
   readonly channels = {
@@ -283,6 +294,7 @@ export class AriRestClient {
     spec: RequestSpec,
     read: (res: AriTransportResponse) => T,
   ): Promise<T> {
+    this.guard?.();
     const timeoutMs = spec.timeoutMs ?? this.defaultTimeoutMs;
     const controller = new AbortController();
     let timedOut = false;
@@ -301,11 +313,14 @@ export class AriRestClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.body);
     }
+    const sentAt = this.clock.now();
+    let ok = false;
     try {
       const res = await this.transport({ method, url, headers, body, signal: controller.signal });
       if (res.status < 200 || res.status >= 300) {
         throw new AriHttpError(method, path, res.status, errorMessage(res));
       }
+      ok = true;
       return read(res);
     } catch (err) {
       if (timedOut) throw new AriTimeoutError(method, path, timeoutMs);
@@ -313,6 +328,7 @@ export class AriRestClient {
       if (controller.signal.aborted) throw spec.signal?.reason ?? err;
       throw new AriUnreachableError(method, path, networkCode(err), { cause: err });
     } finally {
+      this.onTiming?.(method, this.clock.now() - sentAt, ok);
       this.clock.clearTimeout(timer);
       spec.signal?.removeEventListener('abort', onCallerAbort);
     }

@@ -1,0 +1,52 @@
+import type { CallLayer } from '../calls/call-layer.ts';
+import type { Store } from '../store/db.ts';
+import type { AriConnection } from '../telephony/ari/connection.ts';
+import { HotlineMetrics } from './hotline-metrics.ts';
+
+/** Builds this instance's metrics from the parts that already keep the figures, and hooks the timings in. */
+export function wireMetrics(o: {
+  instanceId: string;
+  owner: () => boolean;
+  calls: CallLayer;
+  ari: AriConnection;
+  ariConnected: () => boolean;
+  store: Store;
+}): { metrics: HotlineMetrics; close(): void } {
+  const sms = o.store.sqlite.prepare(
+    "SELECT status, count(*) AS n FROM sms_messages WHERE direction = 'out' GROUP BY status",
+  );
+  const metrics = new HotlineMetrics({
+    instanceId: o.instanceId,
+    owner: o.owner,
+    waitingByQueue: () => {
+      const m = new Map<string, number>();
+      for (const c of o.calls.controller.liveCalls().values()) {
+        const r = c.record;
+        if (!r || r.queuedAt === undefined || r.answeredAt !== undefined || r.outcome !== 'in-progress') continue;
+        const q = r.skill ?? 'none';
+        m.set(q, (m.get(q) ?? 0) + 1);
+      }
+      return m;
+    },
+    agentsByState: () => {
+      const m = new Map<string, number>();
+      for (const a of o.calls.controller.agents()) m.set(a.status, (m.get(a.status) ?? 0) + 1);
+      return m;
+    },
+    ariConnected: o.ariConnected,
+    ariReconnects: () => o.ari.counters.reconnects,
+    smsByStatus: () => new Map((sms.all() as { status: string; n: number }[]).map((r) => [r.status, r.n])),
+    recordingsPendingArchive: () => o.calls.recordings.unarchived().length,
+  });
+  const off = o.calls.events.on('record', (rec) => metrics.onRecord(rec));
+  o.ari.onRestTiming = (method, ms, ok) => metrics.observeRest(method, ms / 1000, ok);
+  o.calls.controller.cdr.onCommit = (ms) => metrics.observeCommit(ms / 1000);
+  return {
+    metrics,
+    close() {
+      off();
+      o.ari.onRestTiming = undefined;
+      o.calls.controller.cdr.onCommit = undefined;
+    },
+  };
+}

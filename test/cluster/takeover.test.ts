@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Cluster, type Desktop, STRAIGHT_TO_QUEUE, scrape, stepper } from './cluster-harness.ts';
+
+interface CallRow {
+  id: string;
+  phase: string;
+  ivr_exit_at: number | null;
+  queued_at: number | null;
+}
+
+/** The calls the store holds as active (the shared SQLite file, read beside the instances). */
+function activeCalls(c: Cluster): Map<string, CallRow> {
+  const db = new Database(join(c.dataDir, 'data', 'hotline.db'), { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare("SELECT id, phase, ivr_exit_at, queued_at FROM calls WHERE status = 'active'")
+      .all() as CallRow[];
+    return new Map(rows.map((r) => [r.id, r]));
+  } finally {
+    db.close();
+  }
+}
+
+describe('takeover: the owner killed with calls on the PBX', () => {
+  let c: Cluster | undefined;
+  afterEach(async () => {
+    if (process.env.CLUSTER_DEBUG) c?.dump();
+    await c?.stop();
+    c = undefined;
+  });
+
+  it('kill -9 of the owner during 20 waiting and 10 talking calls: the standby takes over in under 3 s, every call kept with its place and clock; the killed one restarts as a standby', async () => {
+    // Given A owning the calls, B standing by, ten agents whose desktops are on B
+    const step = stepper();
+    c = await Cluster.start();
+    step('postgres and simulator up');
+    const a = await c.spawn('a');
+    await c.until(async () => (await c!.health(a)).telephony.connected, 'A connected to ARI');
+    const b = await c.spawn('b');
+    step('A and B listening');
+    const names = Array.from({ length: 10 }, (_, i) => `agent-${i + 1}`);
+    await c.createAgents(a, names);
+    const desks: Desktop[] = [];
+    for (const [i, name] of names.entries()) {
+      const ext = String(3001 + i);
+      c.sim.control.setPhone(ext, { answerAfterMs: 200 });
+      const d = await c.desktop(b, name);
+      expect(await d.call('sign-in', { extension: ext, skills: ['mandarin'] })).toEqual({ ok: true });
+      desks.push(d);
+    }
+    step('ten agents signed in on B');
+    // ten callers talking with them
+    const placed: Array<{ callerChannelId: string }> = [];
+    for (let i = 0; i < 10; i++)
+      placed.push(
+        c.sim.control.placeCall({
+          from: `1381000${String(i).padStart(4, '0')}`,
+          to: '12345',
+          script: STRAIGHT_TO_QUEUE,
+        }),
+      );
+    await c.until(
+      () => desks.every((d) => d.received('call-update').some((u: any) => u.state === 'answered')),
+      'ten calls talking',
+      120_000,
+    );
+    step('ten calls talking');
+    // and twenty more waiting, with no agent free
+    for (let i = 0; i < 20; i++)
+      placed.push(
+        c.sim.control.placeCall({
+          from: `1392000${String(i).padStart(4, '0')}`,
+          to: '12345',
+          script: STRAIGHT_TO_QUEUE,
+        }),
+      );
+    await c.until(async () => (await scrape(a))('hotline_calls_waiting') === 20, 'twenty waiting', 120_000, 200);
+    await new Promise((r) => setTimeout(r, 300)); // the CDR write-behind (100 ms) has the last changes on disk
+    const before = activeCalls(c);
+    const waitingBefore = [...before.values()].filter((r) => r.phase === 'queued');
+    const talkingBefore = [...before.values()].filter((r) => r.phase === 'talking');
+    expect(waitingBefore).toHaveLength(20);
+    expect(talkingBefore).toHaveLength(10);
+
+    step('twenty waiting');
+    // When A is killed with SIGKILL
+    const killedAt = Date.now();
+    await c.kill9('a');
+    await c.until(
+      async () => {
+        const h = await c!.health(b);
+        return h.telephony.owner && h.telephony.connected;
+      },
+      'B owns the calls and is connected',
+      15_000,
+      10,
+    );
+    const takeoverMs = Date.now() - killedAt;
+
+    // Then B took over: the goal is under 3 s (measured figures in docs/scale-out.md); the bound here leaves room
+    // for a loaded test machine: the lease's expiry (2 s) plus the ARI connection and the reconciliation.
+    const logAt = (msg: string) => b.lines().find((l) => l.msg === msg)?.time as number;
+    const acquiredMs = logAt('call ownership acquired: connecting to ARI') - killedAt;
+    const connectedMs = logAt('ARI connected') - killedAt;
+    console.log(
+      `takeover after kill -9 with 30 calls: lease taken after ${acquiredMs} ms, ARI reconciled after ${connectedMs} ms, seen ready by the test after ${takeoverMs} ms`,
+    );
+    expect(acquiredMs).toBeLessThanOrEqual(c.leaseTtlMs + 500);
+    expect(takeoverMs).toBeLessThan(5000);
+    // with every call: the talking ones adopted (their agents talking), the waiting ones back in the queue
+    const m = await scrape(b);
+    expect(m('hotline_calls_waiting')).toBe(20);
+    expect(m('hotline_agents', { state: 'talking' })).toBe(10);
+    const after = activeCalls(c);
+    for (const r of waitingBefore) {
+      // the same place (queued at the same moment) and the same answer clock (left the menu at the same moment)
+      expect(after.get(r.id)).toMatchObject({ phase: 'queued', queued_at: r.queued_at, ivr_exit_at: r.ivr_exit_at });
+    }
+    for (const r of talkingBefore)
+      expect(after.get(r.id)).toMatchObject({ phase: 'talking', ivr_exit_at: r.ivr_exit_at });
+    // no caller lost on the PBX
+    const channels = new Set(c.sim.control.state().channels.map((ch) => ch.id));
+    expect(placed.filter((p) => !channels.has(p.callerChannelId))).toEqual([]);
+    // the desktops on B kept their socket, and a command now runs on B itself
+    expect(desks.every((d) => d.socket.connected)).toBe(true);
+    expect(await desks[0]!.call('hangup')).toEqual({ ok: true });
+    await c.until(() => !c!.sim.control.state().channels.some((ch) => ch.id === placed[0]!.callerChannelId), 'hung up');
+
+    // And A, restarted, rejoins as a standby
+    const a2 = await c.spawn('a');
+    await new Promise((r) => setTimeout(r, c!.leaseTtlMs));
+    expect(await c.health(a2)).toMatchObject({ status: 'ok', telephony: { owner: false, connected: false } });
+    expect((await c.health(b)).telephony).toMatchObject({ owner: true, connected: true });
+
+    // Clean up: every caller hangs up, the PBX ends clean
+    for (const p of placed) c.sim.control.hangupCall(p.callerChannelId);
+    await c.until(() => c!.sim.leaks().ok, 'PBX clean', 30_000);
+    expect(c.sim.leaks()).toEqual({ ok: true, channels: [], bridges: [], playbacks: [], recordings: [] });
+  }, 900_000);
+});
