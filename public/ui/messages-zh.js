@@ -171,6 +171,10 @@ export const ERROR_ZH = Object.freeze({
   not_yours: '该回电正由其他坐席拨打，只有该坐席或班长可以登记结果',
   'quiet-hours': '现在是免打扰时段（22:00–08:00），请在允许时段再回电',
   'too-early': '距上次回电时间太短，请按回电计划稍后再拨',
+  // Several instances and metrics (issue 12)
+  'no-owner': '话务控制正在切换，请稍后重试',
+  'metrics-token': '访问监控指标需要正确的令牌',
+  'metrics-loopback-only': '监控指标仅允许本机访问；如需远程采集请设置 METRICS_TOKEN',
 });
 
 /** Alert kind (wallboard, unit inbox) → Chinese. */

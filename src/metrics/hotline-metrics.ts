@@ -11,7 +11,7 @@ export interface MetricsSources {
   owner: () => boolean;
   /** Live calls waiting for an agent, by queue (skill). */
   waitingByQueue: () => ReadonlyMap<string, number>;
-  /** Signed-in agents by status (ready, ringing, talking, wrap-up, paused, ...). */
+  /** Signed-in agents by status, as the domain names them (ready, reserved, on-call, wrap-up, paused). */
   agentsByState: () => ReadonlyMap<string, number>;
   ariConnected: () => boolean;
   /** ARI reconnections since start (the connection's counter). */

@@ -109,10 +109,15 @@ describe('takeover: the owner killed with calls on the PBX', () => {
     );
     expect(acquiredMs).toBeLessThanOrEqual(c.leaseTtlMs + 500);
     expect(takeoverMs).toBeLessThan(5000);
-    // with every call: the talking ones adopted (their agents talking), the waiting ones back in the queue
+    // with every call: the waiting ones back in the queue, the talking ones adopted. Agents' sign-ins lived in
+    // the dead owner's memory: as after a restart of a single server (test/calls/restart-talk.test.ts), each
+    // desktop signs in again and finds its agent on the adopted call (docs/scale-out.md, known gap).
+    expect((await scrape(b))('hotline_calls_waiting')).toBe(20);
+    for (const [i, d] of desks.entries())
+      expect(await d.call('sign-in', { extension: String(3001 + i), skills: ['mandarin'] })).toEqual({ ok: true });
     const m = await scrape(b);
     expect(m('hotline_calls_waiting')).toBe(20);
-    expect(m('hotline_agents', { state: 'talking' })).toBe(10);
+    expect(m('hotline_agents', { state: 'on-call' })).toBe(10);
     const after = activeCalls(c);
     for (const r of waitingBefore) {
       // the same place (queued at the same moment) and the same answer clock (left the menu at the same moment)
