@@ -5,6 +5,7 @@ import type { IvrEffect } from '../../../src/domain/ivr/ivr-effects.ts';
 import { startIvr, stepIvr, type IvrInput, type IvrStep } from '../../../src/domain/ivr/ivr-walker.ts';
 import { validateCallCenterConfig } from '../../../src/domain/ivr/validate-call-center-config.ts';
 import { defaultIvrConfigPath, loadIvrConfig } from '../../../src/ivr-config/load-ivr-config.ts';
+import { Harness } from '../calls/harness.ts';
 
 type Play = Extract<IvrEffect, { type: 'play' }>;
 const NOW = Date.UTC(2026, 0, 5, 2);
@@ -87,5 +88,22 @@ describe('the desk choice sets the prompt language for the rest of the call (iss
       expect(check.errors).toContain('"skillLanguages": "hakka" is not one of "skills"');
       expect(check.errors.some((e) => e.includes('"skillLanguages".cantonese'))).toBe(true);
     }
+  });
+
+  it('queue announcements (position, wait, digits) are read in the language of the desk chosen', () => {
+    // Given callers on the Cantonese and the Mandarin desks, with no agent signed in.
+    const h = new Harness(loadIvrConfig(), NOW);
+    h.toQueue('yue-1', '3');
+    h.toQueue('yue-2', '3');
+    h.toQueue('zh-1', '1');
+    h.toQueue('zh-2', '1');
+    // When the periodic announcements play.
+    h.advance(31_000);
+    const plays = h.all('play').filter((p) => p.playbackId.includes(':announce:'));
+    const of = (callId: string) => plays.filter((p) => p.callId === callId).at(-1);
+    // Then the second Cantonese caller hears its position in Cantonese, the second Mandarin caller in Mandarin.
+    expect(of('yue-2')).toMatchObject({ lang: 'yue' });
+    expect(of('yue-2')!.media).toContain('sound:hotline/queue-ahead-before');
+    expect(of('zh-2')).toMatchObject({ lang: 'zh' });
   });
 });
