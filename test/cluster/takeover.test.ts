@@ -130,8 +130,11 @@ describe('takeover: the owner killed with calls on the PBX', () => {
     expect(placed.filter((p) => !channels.has(p.callerChannelId))).toEqual([]);
     // the desktops on B kept their socket, and a command now runs on B itself
     expect(desks.every((d) => d.socket.connected)).toBe(true);
+    // (the first desk's own call: which caller reached which agent is the queue's choice)
+    const firstDeskCall = (desks[0]!.received('screen-pop') as Array<{ callId: string }>).at(-1)!.callId;
+    expect(activeCalls(c).has(firstDeskCall)).toBe(true);
     expect(await desks[0]!.call('hangup')).toEqual({ ok: true });
-    await c.until(() => !c!.sim.control.state().channels.some((ch) => ch.id === placed[0]!.callerChannelId), 'hung up');
+    await c.until(() => !activeCalls(c!).has(firstDeskCall), 'the first desk call ended', 30_000);
 
     // And A, restarted, rejoins as a standby
     const a2 = await c.spawn('a');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { waitForPage } from './page-wait.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -104,7 +105,8 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     expect(steps.some((t) => t.includes('坐席 zhang.wei 接通'))).toBe(true);
     expect(steps.at(-1)).toContain('通话结束（已接通）');
     // (Browser-side code as strings: the tests compile without the DOM library.)
-    await page.waitForFunction(
+    await waitForPage(
+      page,
       '(() => { const a = document.querySelector("#audio"); return a !== null && a.readyState >= 1 && Number.isFinite(a.duration); })()',
     );
     expect(await page.evaluate('document.querySelector("#audio").duration')).toBeCloseTo(4, 1);
@@ -152,7 +154,8 @@ describe('auditor console (/ui/audit) in headless Chromium', () => {
     await page.fill('#q-number', '');
     await page.check('#q-held');
     await page.click('#search-submit');
-    await page.waitForFunction(
+    await waitForPage(
+      page,
       'document.querySelectorAll("#results tbody tr").length === 1 && document.querySelector("#results tbody tr").dataset.name === "rec-a1"',
     );
     expect(await text(page, '#results tbody tr .held-cell')).toBe('保全中');

@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import { waitForPage } from './page-wait.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { startTestServer, type TestServer } from '../platform/helpers.ts';
@@ -52,12 +53,12 @@ describe('public submission form (/public/submit) in headless Chromium', () => {
       await page.fill('#status-code', code);
       await page.fill('#status-phone', PHONE);
       await page.click('#status-form button');
-      await page.waitForFunction('document.querySelector("#status-result").textContent !== ""');
+      await waitForPage(page, 'document.querySelector("#status-result").textContent !== ""');
       expect(await page.textContent('#status-result')).toContain('已受理，等待派单');
 
       await page.fill('#status-phone', '13900000000');
       await page.click('#status-form button');
-      await page.waitForFunction('document.querySelector("#status-result").textContent.includes("未找到")');
+      await waitForPage(page, 'document.querySelector("#status-result").textContent.includes("未找到")');
     } finally {
       await page.close();
     }
