@@ -193,6 +193,7 @@ export const ALERT_KIND_ZH = Object.freeze({
   'late-sign': '逾期未签收',
   'late-reply': '逾期未答复',
   'extension-requested': '申请延期',
+  'rota-unstaffed': '值班领导未签入',
 });
 
 /** Chinese for an error code; unknown codes get a generic text (the test keeps that from happening). */

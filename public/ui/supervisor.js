@@ -18,20 +18,13 @@ import {
   signInForm,
   skillLabel,
 } from '/ui/assets/common.js';
+import { alertKindZh } from '/ui/assets/messages-zh.js';
 import { renderDays } from '/ui/assets/wallboard-days.js';
 import { renderAgentList, renderRota, renderWaitingList, tickDurations } from '/ui/assets/wallboard-lists.js';
 
 const app = $('#app');
 const view = { figures: null, serverOffset: 0, alerts: [], callbacks: new Map(), socket: null, canHandle: false };
 
-const ALERT_KINDS = {
-  'answer-prewarning': '接通预警',
-  'answer-breach': '20 秒未接通（超时）',
-  rona: '坐席未接听（RONA）',
-  'recording-tampered': '录音校验不符（可能被篡改）',
-  'recording-lost': '通话录音丢失（PBX 上找不到，重连后会再查找）',
-  'rota-unstaffed': '值班领导未签入',
-};
 const BREACH_CAUSES = {
   'nobody-ready': '无就绪坐席',
   rona: '坐席未接听',
@@ -359,7 +352,7 @@ function renderFigures() {
 }
 
 function alertText(a) {
-  const kind = ALERT_KINDS[a.kind] ?? a.kind;
+  const kind = alertKindZh(a.kind);
   const parts = [kind];
   if (a.skill) parts.push(skillLabel(a.skill));
   if (a.waitedMs !== undefined && a.waitedMs !== null) parts.push(`已等待 ${seconds(a.waitedMs)}`);

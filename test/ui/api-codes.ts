@@ -61,7 +61,7 @@ export function alertKindsInSource(root: string): Set<string> {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/type AlertKind =([^;]+);/g))
       for (const k of m[1]!.matchAll(/'([a-z-]+)'/g)) kinds.add(k[1]!);
-    for (const m of text.matchAll(/type: 'alert';[^}]*?kind: ((?:'[a-z-]+'\s*\|?\s*)+)/g))
+    for (const m of text.matchAll(/type: '(?:[a-z]+-)?alert';[^}]*?kind: ((?:'[a-z-]+'\s*\|?\s*)+)/g))
       for (const k of m[1]!.matchAll(/'([a-z-]+)'/g)) kinds.add(k[1]!);
     // Alerts raised outside a domain: `emit('alert', { … kind: '…' })` and the integrity monitor's `raise({ kind: '…' })`.
     for (const m of text.matchAll(/(?:emit\('alert',\s*\{|raise\(\{)[^}]*?kind: '([a-z-]+)'/g)) kinds.add(m[1]!);
