@@ -328,7 +328,7 @@ export async function run(): Promise<void> {
       `event-loop delay during the calls: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
     );
 
-    const rows = layer.calls.listCalls({ limit: 1000 });
+    const rows = await layer.calls.listCalls({ limit: 1000 });
     const answered = rows.filter((r) => r.outcome === 'answered').length;
     const archived = layer.recordings.list({ limit: 1000 }).filter((r) => r.status === 'archived').length;
     const fmt = (x: number) => x.toFixed(2).padStart(8);

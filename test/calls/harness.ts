@@ -26,6 +26,7 @@ import {
   type SimulatorTiming,
 } from '../../src/simulator/index.ts';
 import { SqliteAuditRepo } from '../../src/store/audit-repo.ts';
+import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
@@ -101,6 +102,11 @@ export interface HarnessOptions {
 
 export class Harness {
   clients: ClientSocket[] = [];
+  /**
+   * The call records read synchronously from the harness's SQLite file (the call layer's own CallRecords are
+   * asynchronous; on SQLite they commit before returning, so this sees every write the layer made).
+   */
+  readonly records: CallsRepo;
   private constructor(
     readonly clock: FakeClock,
     readonly sim: SimulatorHandle,
@@ -113,7 +119,9 @@ export class Harness {
     readonly url: string,
     private readonly ownsSim: boolean,
     private readonly ownsDir: boolean,
-  ) {}
+  ) {
+    this.records = new CallsRepo(store.db);
+  }
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
     const clock = opts.clock ?? new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));

@@ -1,0 +1,206 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
+
+/** What a queued write runs on: the batch's connection, raw and through drizzle. */
+export interface BatchConnection {
+  readonly client: pg.PoolClient;
+  readonly db: NodePgDatabase;
+}
+
+export interface QueuedWrite {
+  run(c: BatchConnection): Promise<unknown>;
+  /** Told the write's result once its batch is committed. */
+  done?(result: unknown): void;
+  /** Told when the write will never be committed (dropped by a stop, or refused by the database itself). */
+  fail?(err: unknown): void;
+}
+
+type Log = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+
+export interface WriteQueueOptions {
+  logger?: Log;
+  /** First wait before a failed batch is tried again; doubles up to `retryMaxMs` (real time: I/O, not call logic). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+const silent: Log = { warn() {}, error() {} };
+
+/**
+ * SQLSTATE classes a retry cannot cure: data exceptions (22) and integrity-constraint violations (23). A batch
+ * failing with one is retried write by write under savepoints, so that only the refused write is left out;
+ * anything else (a lost connection, a restarting server) retries the whole batch, in order, until it commits.
+ */
+const PERMANENT = /^(22|23)/;
+
+/**
+ * One ordered queue of writes, committed by one connection at a time (issue 12, call records on PostgreSQL).
+ * The writes pushed during one turn of the event loop form one batch and one transaction (group commit: the
+ * call layer writes a lot, and a round trip per commit per write would cost more than the calls' logic). Batches
+ * commit in order; a failed one is retried with backoff, never reordered or dropped. Error logs carry the SQL
+ * state and message only, never parameters (caller numbers).
+ */
+export class WriteQueue {
+  private pending: QueuedWrite[] = [];
+  private running: Promise<void> | undefined;
+  private scheduled = false;
+  private stopped: string | undefined;
+  private closed = false;
+  private readonly log: Log;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: WriteQueueOptions = {},
+  ) {
+    this.log = opts.logger ?? silent;
+  }
+
+  push(w: QueuedWrite): void {
+    if (this.stopped !== undefined) {
+      w.fail?.(new Error(`call records: not written (${this.stopped})`));
+      return;
+    }
+    this.pending.push(w);
+    this.schedule();
+  }
+
+  /** Pushes a write and resolves with its result once committed. */
+  pushWithResult<T>(run: (c: BatchConnection) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) =>
+      this.push({ run, done: (r) => resolve(r as T), fail: (err) => reject(err) }),
+    );
+  }
+
+  /** Resolves once every write pushed so far is committed (or, after a stop, dropped). */
+  async flushed(): Promise<void> {
+    while (this.running || this.pending.length > 0) {
+      if (!this.running) this.drain();
+      await this.running;
+    }
+  }
+
+  /**
+   * Stops writing: a deposed call owner's state is stale, and the new owner writes the same rows from ARI's
+   * snapshot. What is queued is dropped (counted in the log); a batch in flight is rolled back if not yet
+   * committed.
+   */
+  stop(why: string): void {
+    if (this.stopped !== undefined) return;
+    this.stopped = why;
+    const dropped = this.pending.splice(0);
+    for (const w of dropped) w.fail?.(new Error(`call records: not written (${why})`));
+    if (dropped.length) this.log.warn({ dropped: dropped.length, why }, 'call records: queued writes dropped');
+  }
+
+  /** Commits what is queued (retrying as usual), then refuses nothing but commits nothing more. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flushed();
+    this.closed = true;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    // setImmediate: after this turn's I/O callbacks, so everything they wrote joins the same batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.running) this.drain();
+    });
+  }
+
+  private drain(): void {
+    this.running = (async () => {
+      while (this.pending.length > 0 && this.stopped === undefined) {
+        const batch = this.pending.splice(0);
+        await this.commitWithRetry(batch);
+      }
+    })().finally(() => {
+      this.running = undefined;
+      if (this.pending.length > 0 && this.stopped === undefined) this.schedule();
+    });
+  }
+
+  private async commitWithRetry(batch: QueuedWrite[]): Promise<void> {
+    let wait = this.opts.retryBaseMs ?? 200;
+    let savepoints = false;
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopped !== undefined) {
+        for (const w of batch) w.fail?.(new Error(`call records: not written (${this.stopped})`));
+        this.log.warn({ dropped: batch.length, why: this.stopped }, 'call records: queued writes dropped');
+        return;
+      }
+      try {
+        const results = await this.commit(batch, savepoints);
+        batch.forEach((w, i) => {
+          const r = results[i]!;
+          if (r.ok) w.done?.(r.value);
+          else w.fail?.(r.err);
+        });
+        return;
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (!savepoints && typeof code === 'string' && PERMANENT.test(code)) {
+          // One write the database refuses must not hold back (or take down) the others.
+          savepoints = true;
+          continue;
+        }
+        this.log.error(
+          {
+            attempt,
+            writes: batch.length,
+            code,
+            err: err instanceof Error ? err.message : String(err),
+            retryInMs: wait,
+          },
+          'call records: commit failed; retrying in order',
+        );
+        await new Promise((r) => setTimeout(r, wait).unref?.());
+        wait = Math.min(wait * 2, this.opts.retryMaxMs ?? 5000);
+      }
+    }
+  }
+
+  private async commit(
+    batch: QueuedWrite[],
+    savepoints: boolean,
+  ): Promise<Array<{ ok: true; value: unknown } | { ok: false; err: unknown }>> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      const c: BatchConnection = { client, db: drizzle(client) };
+      await client.query('begin');
+      const results: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+      for (const w of batch) {
+        if (!savepoints) {
+          results.push({ ok: true, value: await w.run(c) });
+          continue;
+        }
+        await client.query('savepoint w');
+        try {
+          results.push({ ok: true, value: await w.run(c) });
+          await client.query('release savepoint w');
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if (typeof code !== 'string' || !PERMANENT.test(code)) throw err;
+          await client.query('rollback to savepoint w');
+          this.log.error(
+            { code, err: err instanceof Error ? err.message : String(err) },
+            'call records: a write was refused by the database and left out',
+          );
+          results.push({ ok: false, err });
+        }
+      }
+      if (this.stopped !== undefined) throw new Error(`call records: not committed (${this.stopped})`);
+      await client.query('commit');
+      return results;
+    } catch (err) {
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      client.release(broken ? true : undefined);
+    }
+  }
+}
