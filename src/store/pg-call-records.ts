@@ -23,6 +23,12 @@ const columnsOf = (table: typeof calls | typeof callLegs): Record<string, string
 const isColumn = (v: unknown): v is { name: string; columnType: string } =>
   typeof v === 'object' && v !== null && 'columnType' in v && typeof (v as { name?: unknown }).name === 'string';
 const CALL_COLUMNS = columnsOf(calls);
+/**
+ * Every number of these tables is a bigint (epoch ms, counts). A clock may hand out fractional milliseconds (the
+ * test clock under REST timing does), which SQLite stores as they are and PostgreSQL refuses for bigint.
+ */
+const whole = (v: unknown): unknown => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v) : v);
+const wholeMs = (v: number): number => Math.round(v);
 const LEG_COLUMNS = columnsOf(callLegs);
 
 /**
@@ -74,7 +80,7 @@ export class PgCallRecords implements CallRecords {
     const names = Object.keys(row).filter((k) => row[k] !== undefined && cols[k] !== undefined);
     if (kind === 'update' && names.length === 0) return;
     const st = this.statement(kind, table, names);
-    const values = names.map((k) => row[k]);
+    const values = names.map((k) => whole(row[k]));
     if (kind === 'update') values.push(key);
     this.queue.push({ run: (c) => c.client.query({ ...st, values }) });
   }
@@ -93,17 +99,34 @@ export class PgCallRecords implements CallRecords {
   }
   linkWorkOrder(callId: string, workOrderId: string, at: number): void {
     this.queue.push({
-      run: (c) => c.db.insert(callWorkOrders).values({ callId, workOrderId, linkedAt: at }).onConflictDoNothing(),
+      run: (c) =>
+        c.db
+          .insert(callWorkOrders)
+          .values({ callId, workOrderId, linkedAt: wholeMs(at) })
+          .onConflictDoNothing(),
     });
   }
   addAlert(row: NewAlert): Promise<CallAlertRow> {
-    return this.queue.pushWithResult(async (c) => (await c.db.insert(callAlerts).values(row).returning())[0]!);
+    return this.queue.pushWithResult(
+      async (c) =>
+        (
+          await c.db
+            .insert(callAlerts)
+            .values({ ...row, at: wholeMs(row.at) })
+            .returning()
+        )[0]!,
+    );
   }
   addCallback(row: NewCallback): Promise<CallbackRow> {
     return this.queue.pushWithResult(async (c) => {
       await c.db
         .insert(callbacks)
-        .values({ ...row, status: 'pending' })
+        .values({
+          ...row,
+          createdAt: wholeMs(row.createdAt),
+          waitedMs: row.waitedMs === null ? null : wholeMs(row.waitedMs),
+          status: 'pending',
+        })
         .onConflictDoNothing();
       return (await c.db.select().from(callbacks).where(eq(callbacks.callId, row.callId)))[0]!;
     });
@@ -246,6 +269,7 @@ export class PgCallRecords implements CallRecords {
     plan: RetryPlan = DEFAULT_RETRY_PLAN,
     mayOverride = true,
   ): Promise<CallbackRow> {
+    at = wholeMs(at);
     await this.queue.flushed();
     return this.db.transaction(async (tx) => {
       const row = (await tx.select().from(callbacks).where(eq(callbacks.id, id)).for('update'))[0];
@@ -298,6 +322,7 @@ export class PgCallRecords implements CallRecords {
 
   /** As CallsRepo.takeCallback; the row lock makes two agents (on any instances) taking it at once one winner. */
   async takeCallback(id: number, agentId: string, callId: string, at: number, plan: RetryPlan): Promise<CallbackRow> {
+    at = wholeMs(at);
     await this.queue.flushed();
     return this.db.transaction(async (tx) => {
       const row = (await tx.select().from(callbacks).where(eq(callbacks.id, id)).for('update'))[0];

@@ -33,6 +33,22 @@ const silent: Log = { warn() {}, error() {} };
  */
 const PERMANENT = /^(22|23)/;
 
+/** The SQLSTATE of a failed query; drizzle wraps the driver's error (DrizzleQueryError) with it as the cause. */
+function sqlState(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** The driver's message (drizzle's own repeats the SQL and its parameters, which may hold a caller's number). */
+function messageOf(err: unknown): string {
+  let e = err;
+  while (e && typeof e === 'object' && (e as { cause?: unknown }).cause) e = (e as { cause?: unknown }).cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
 /**
  * One ordered queue of writes, committed by one connection at a time (issue 12, call records on PostgreSQL).
  * The writes pushed during one turn of the event loop form one batch and one transaction (group commit: the
@@ -139,8 +155,8 @@ export class WriteQueue {
         });
         return;
       } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        if (!savepoints && typeof code === 'string' && PERMANENT.test(code)) {
+        const code = sqlState(err);
+        if (!savepoints && code !== undefined && PERMANENT.test(code)) {
           // One write the database refuses must not hold back (or take down) the others.
           savepoints = true;
           continue;
@@ -181,11 +197,11 @@ export class WriteQueue {
           results.push({ ok: true, value: await w.run(c) });
           await client.query('release savepoint w');
         } catch (err) {
-          const code = (err as { code?: unknown }).code;
-          if (typeof code !== 'string' || !PERMANENT.test(code)) throw err;
+          const code = sqlState(err);
+          if (code === undefined || !PERMANENT.test(code)) throw err;
           await client.query('rollback to savepoint w');
           this.log.error(
-            { code, err: err instanceof Error ? err.message : String(err) },
+            { code, err: messageOf(err) },
             'call records: a write was refused by the database and left out',
           );
           results.push({ ok: false, err });

@@ -65,6 +65,28 @@ describe.each(STORE_KINDS)('call records on %s', (kind) => {
     expect(await calls.getCall('nope')).toBeUndefined();
   });
 
+  it('given times with a fraction of a millisecond (a clock may give them), when written, then nothing is refused and the times read back to the millisecond', async () => {
+    const { calls } = await open();
+    insertCall(calls, 'c1', NOW + 0.75);
+    calls.updateCall('c1', { answeredAt: NOW + 9_000.5, answerMs: 4_000.25 });
+    calls.insertLeg({ channelId: 'l1', callId: 'c1', kind: 'caller', createdAt: NOW + 0.4 });
+    const alert = await calls.addAlert({ callId: 'c1', kind: 'answer-breach', at: NOW + 20_000.6, cause: null });
+    const cb = await calls.addCallback({
+      callId: 'c1',
+      number: CALLER,
+      reason: 'requested',
+      createdAt: NOW + 1.5,
+      waitedMs: 2.5,
+    });
+
+    const row = (await calls.getCall('c1'))!;
+    expect(Math.round(row.arrivedAt)).toBe(NOW + 1);
+    expect(row.answeredAt).toBeCloseTo(NOW + 9_000.5, -0.5);
+    expect((await calls.legs('c1')).length).toBe(1);
+    expect(Math.round(alert.at)).toBe(NOW + 20_001);
+    expect(Math.round(cb.createdAt)).toBe(NOW + 2);
+  });
+
   it('given active and ended calls, when the active ones are listed, then only they come, oldest first', async () => {
     const { calls } = await open();
     insertCall(calls, 'late', NOW + 2_000);
