@@ -26,6 +26,7 @@ import {
   type SimulatorTiming,
 } from '../../src/simulator/index.ts';
 import { SqliteAuditRepo } from '../../src/store/audit-repo.ts';
+import type { CallRecords } from '../../src/store/call-records.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
@@ -91,6 +92,11 @@ export interface HarnessOptions {
   history?: CallerHistorySource | ((store: Store) => CallerHistorySource);
   callCenter?: (c: CallCenterConfig) => CallCenterConfig;
   extensions?: ExtensionPolicy;
+  /**
+   * The call records (default: the SQLite store's). Given (PostgreSQL), the harness's SQLite file keeps only the
+   * recordings, whose reference to their call it can no longer check (as the server does with DATABASE_URL).
+   */
+  calls?: CallRecords;
   /** Where the call layer and the simulator log (default: silent unless TEST_LOG is set). */
   logger?: Logger;
   /** REST timing of the simulator this harness starts (not of one passed in `sim`); default callTestTiming(), false = instant. */
@@ -141,6 +147,7 @@ export class Harness {
         timing: opts.timing === false ? undefined : (opts.timing ?? callTestTiming()),
       }));
     const store = openStore({ dataDir });
+    if (opts.calls) store.sqlite.pragma('foreign_keys = OFF');
     let config = loadIvrConfig();
     if (opts.callCenter) config = opts.callCenter(config);
     const deferred = new DeferredReconcile();
@@ -159,6 +166,7 @@ export class Harness {
       clock,
       logger,
       store,
+      ...(opts.calls ? { calls: opts.calls } : {}),
       dataDir,
       callCenter: config,
       agentDialTemplate: 'Local/{ext}@agents',
