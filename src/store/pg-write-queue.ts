@@ -61,7 +61,10 @@ export class WriteQueue {
   private running: Promise<void> | undefined;
   private scheduled = false;
   private stopped: string | undefined;
-  private closed = false;
+  /** Writes pushed, and writes settled (committed, refused or dropped), counted since the start. */
+  private pushedCount = 0;
+  private settledCount = 0;
+  private waiters: Array<{ upTo: number; resolve: () => void }> = [];
   private readonly log: Log;
 
   constructor(
@@ -77,6 +80,7 @@ export class WriteQueue {
       return;
     }
     this.pending.push(w);
+    this.pushedCount++;
     this.schedule();
   }
 
@@ -87,12 +91,21 @@ export class WriteQueue {
     );
   }
 
-  /** Resolves once every write pushed so far is committed (or, after a stop, dropped). */
-  async flushed(): Promise<void> {
-    while (this.running || this.pending.length > 0) {
-      if (!this.running) this.drain();
-      await this.running;
-    }
+  /**
+   * Resolves once every write pushed so far is settled (committed, or refused, or dropped after a stop). Writes
+   * pushed later do not hold it back, so a read under a steady stream of writes waits for at most two batches.
+   */
+  flushed(): Promise<void> {
+    const upTo = this.pushedCount;
+    if (this.settledCount >= upTo) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
+  }
+
+  private settled(n: number): void {
+    this.settledCount += n;
+    const ready = this.waiters.filter((w) => w.upTo <= this.settledCount);
+    this.waiters = this.waiters.filter((w) => w.upTo > this.settledCount);
+    for (const w of ready) w.resolve();
   }
 
   /**
@@ -106,13 +119,12 @@ export class WriteQueue {
     const dropped = this.pending.splice(0);
     for (const w of dropped) w.fail?.(new Error(`call records: not written (${why})`));
     if (dropped.length) this.log.warn({ dropped: dropped.length, why }, 'call records: queued writes dropped');
+    this.settled(dropped.length);
   }
 
-  /** Commits what is queued (retrying as usual), then refuses nothing but commits nothing more. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.flushed();
-    this.closed = true;
+  /** Commits what is queued (retrying as usual, so a database that is away holds the close until it is back). */
+  close(): Promise<void> {
+    return this.flushed();
   }
 
   private schedule(): void {
@@ -129,12 +141,18 @@ export class WriteQueue {
     this.running = (async () => {
       while (this.pending.length > 0 && this.stopped === undefined) {
         const batch = this.pending.splice(0);
-        await this.commitWithRetry(batch);
+        try {
+          await this.commitWithRetry(batch);
+        } finally {
+          this.settled(batch.length);
+        }
       }
-    })().finally(() => {
-      this.running = undefined;
-      if (this.pending.length > 0 && this.stopped === undefined) this.schedule();
-    });
+    })()
+      .catch((err: unknown) => this.log.error({ err: messageOf(err) }, 'call records: write queue failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.pending.length > 0 && this.stopped === undefined) this.schedule();
+      });
   }
 
   private async commitWithRetry(batch: QueuedWrite[]): Promise<void> {
@@ -204,7 +222,8 @@ export class WriteQueue {
             { code, err: messageOf(err) },
             'call records: a write was refused by the database and left out',
           );
-          results.push({ ok: false, err });
+          // The caller logs it: the driver's message only, not drizzle's, which lists the parameters (numbers).
+          results.push({ ok: false, err: Object.assign(new Error(`write refused: ${messageOf(err)}`), { code }) });
         }
       }
       if (this.stopped !== undefined) throw new Error(`call records: not committed (${this.stopped})`);

@@ -76,6 +76,31 @@ describe('the call records write queue on PostgreSQL', () => {
     expect(JSON.stringify(log.lines)).not.toContain(CALLER.slice(3));
   });
 
+  it('given a steady stream of writes, when a read waits for the writes made before it, then it is not held back by the later ones', async () => {
+    const { s, pool } = await pgPool();
+    const queue = new WriteQueue(pool);
+    queue.push(insertCall('c1'));
+    let turn = 0;
+    let streaming = true;
+    const started = Date.now();
+    const stream = (async () => {
+      // A write in every turn, as a busy call layer makes them, until the read has its answer (or for 3 s).
+      while (streaming && Date.now() - started < 3000) {
+        queue.push(setOffers('c1', ++turn));
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+
+    await queue.flushed();
+    const waitedMs = Date.now() - started;
+    streaming = false;
+    await stream;
+    await queue.flushed();
+
+    expect(waitedMs).toBeLessThan(3000);
+    expect((await s.query('select offers from calls'))[0]).toEqual({ offers: turn });
+  });
+
   it('given a write the database refuses (a leg of an unknown call) among others, when committed, then only it is left out and its caller is told', async () => {
     const { s, pool } = await pgPool();
     const log = capture();
@@ -94,11 +119,12 @@ describe('the call records write queue on PostgreSQL', () => {
     records.updateCall('c1', { phase: 'queued' });
     const refused = await alert.then(
       () => 'stored',
-      () => 'refused',
+      (err: Error) => `refused: ${err.message}`,
     );
     await records.flushed();
 
-    expect(refused).toBe('refused');
+    expect(refused).toMatch(/^refused: write refused: .*foreign key/);
+    expect(refused).not.toContain(CALLER);
     expect(await s.query('select id, phase from calls')).toEqual([{ id: 'c1', phase: 'queued' }]);
     expect(await s.query('select count(*) as n from call_legs')).toEqual([{ n: 0 }]);
     expect(
