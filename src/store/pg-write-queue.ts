@@ -22,6 +22,8 @@ export interface WriteQueueOptions {
   /** First wait before a failed batch is tried again; doubles up to `retryMaxMs` (real time: I/O, not call logic). */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Told each committed batch: how long its transaction took (ms, from connect to commit) and its writes. */
+  onCommit?: (ms: number, writes: number) => void;
 }
 
 const silent: Log = { warn() {}, error() {} };
@@ -165,7 +167,9 @@ export class WriteQueue {
         return;
       }
       try {
+        const started = performance.now();
         const results = await this.commit(batch, savepoints);
+        this.opts.onCommit?.(performance.now() - started, batch.length);
         batch.forEach((w, i) => {
           const r = results[i]!;
           if (r.ok) w.done?.(r.value);
