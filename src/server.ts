@@ -123,8 +123,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
   const store = openStore({ dataDir: config.server.dataDir });
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
   try {
-    // DATABASE_URL (issue 12): the repositories below live in PostgreSQL; the call records and recordings stay in
-    // the SQLite file under DATA_DIR (their repositories are synchronous, see src/store/README.md).
+    // DATABASE_URL (issue 12): the repositories below, the call records included, live in PostgreSQL; recordings
+    // stay in the SQLite file under DATA_DIR (their repository is synchronous, see src/store/README.md).
     let repos = sqliteRepositories(store);
     let pgOk: (() => boolean) | undefined;
     if (config.server.databaseUrl) {
@@ -139,7 +139,11 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       const probe = probeHealth(pgStore);
       cleanups.unshift(() => probe.stop());
       pgOk = probe.ok;
-      repos = pgRepositories(pgStore);
+      repos = pgRepositories(pgStore, { logger: logger.child({ component: 'call-records' }) });
+      cleanups.unshift(() => repos.calls.close());
+      // The recordings left in the SQLite file reference calls that now live in PostgreSQL: that file cannot
+      // check the reference any more (PostgreSQL checks it for the tables it holds).
+      store.sqlite.pragma('foreign_keys = OFF');
       logger.info({ database: pgStore.safeUrl }, 'store: PostgreSQL');
     }
     const users = repos.users;
@@ -250,6 +254,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       clock,
       logger,
       store,
+      calls: repos.calls,
       dataDir: config.server.dataDir,
       callCenter: loadIvrConfig(),
       agentDialTemplate: config.asterisk.agentDialTemplate,
@@ -427,6 +432,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       return { confidential: o.confidential, unitIds: (await workOrders.repo.unitsOf(orderId)).map((u) => u.unitId) };
     });
 
+    // The live figures' stored window (PostgreSQL: a query) is in before anyone is served.
+    await calls.figures.loaded;
     await app.listen({ host: config.server.host, port: config.server.port });
     if (exchange.sender) {
       exchange.sender.start();
@@ -440,6 +447,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       cluster.ownership.onAcquired(() => telephony.ari.start());
       cluster.ownership.onLost(() => {
         void telephony.ari.stop();
+        // Its call state is stale: the new owner writes these rows from ARI's snapshot (docs/scale-out.md).
+        repos.calls.stopWriting('call ownership lost');
         opts.onDeposed?.();
       });
       await cluster.ownership.start();

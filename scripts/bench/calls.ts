@@ -15,7 +15,9 @@
  * largest figures payload seen, to the same number of sockets on a plain namespace, at the same pace.
  *
  * Env: BENCH_CALLS_AGENTS (500), BENCH_CALLS_CALLS (300), BENCH_CALLS_SPREAD_MS (1000: calls are
- * placed evenly over this), BENCH_CALLS_TALK_MS (4000), BENCH_CALLS_WALLBOARDS (20).
+ * placed evenly over this), BENCH_CALLS_TALK_MS (4000), BENCH_CALLS_WALLBOARDS (20). BENCH_CALLS_STORE=postgres puts
+ * the call records in PostgreSQL (BENCH_DATABASE_URL, else an embedded PostgreSQL 18) and counts its commits and
+ * writes per call (issue 12); default: SQLite, as `npm start` without DATABASE_URL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,7 +37,11 @@ import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
 import type { SocketServer } from '../../src/realtime/socket-server.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import type { CallRecords } from '../../src/store/call-records.ts';
 import { openStore } from '../../src/store/db.ts';
+import { PgCallRecords } from '../../src/store/pg-call-records.ts';
+import { openPgStore, type PgStore } from '../../src/store/pg-store.ts';
+import { startTestPostgres, type TestPostgres } from '../../test/support/postgres.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 import { startSimulatorChild } from '../simulator-child.ts';
 
@@ -123,6 +129,25 @@ export async function run(): Promise<void> {
   };
   const logger = createLogger({ level: 'error', pretty: false });
   const store = openStore({ dataDir: dir });
+  // Call records on PostgreSQL (BENCH_CALLS_STORE=postgres): commits and writes counted per call.
+  const pgCommits: number[] = [];
+  let pgWrites = 0;
+  let embedded: TestPostgres | null = null;
+  let pgStore: PgStore | undefined;
+  let callRecords: CallRecords | undefined;
+  if (process.env.BENCH_CALLS_STORE === 'postgres') {
+    embedded = process.env.BENCH_DATABASE_URL ? null : await startTestPostgres();
+    const url = process.env.BENCH_DATABASE_URL ?? (await embedded!.createDatabase('bench_calls'));
+    pgStore = await openPgStore({ url });
+    callRecords = new PgCallRecords(pgStore.pool, {
+      onCommit: (ms, writes) => {
+        pgCommits.push(ms);
+        pgWrites += writes;
+      },
+    });
+    // The recordings stay in the SQLite file; their calls are in PostgreSQL (as the server does).
+    store.sqlite.pragma('foreign_keys = OFF');
+  }
   const reconcile = new DeferredReconcile();
   const conn = new AriConnection({
     url: sim.ariUrl,
@@ -144,6 +169,7 @@ export async function run(): Promise<void> {
     clock: systemClock,
     logger,
     store,
+    ...(callRecords ? { calls: callRecords } : {}),
     dataDir: dir,
     callCenter: benchCallCenter(),
     agentDialTemplate: 'Local/{ext}@agents',
@@ -328,7 +354,7 @@ export async function run(): Promise<void> {
       `event-loop delay during the calls: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
     );
 
-    const rows = layer.calls.listCalls({ limit: 1000 });
+    const rows = await layer.calls.listCalls({ limit: 1000 });
     const answered = rows.filter((r) => r.outcome === 'answered').length;
     const archived = layer.recordings.list({ limit: 1000 }).filter((r) => r.status === 'archived').length;
     const fmt = (x: number) => x.toFixed(2).padStart(8);
@@ -348,6 +374,12 @@ export async function run(): Promise<void> {
     console.log(
       `goal: screen-pop p99 < 20 ms → ${pct(popLatency, 99) < 20 ? 'met' : 'NOT met'} (${popLatency.length}/${CALLS} pops measured)`,
     );
+    if (callRecords) {
+      await callRecords.flushed();
+      console.log(
+        `call records on PostgreSQL: ${pgCommits.length} commits, ${pgWrites} writes for ${CALLS} calls (${(pgCommits.length / CALLS).toFixed(2)} commits, ${(pgWrites / CALLS).toFixed(1)} writes per call); commit p50 ${pct(pgCommits, 50).toFixed(2)} ms, p99 ${pct(pgCommits, 99).toFixed(2)} ms`,
+      );
+    }
 
     // Supervisor set baseline: the largest figures payload, emitted bare to the same number of wallboards, same count and pace.
     const paceMs = pushes > 1 ? wall / pushes : 250;
@@ -377,6 +409,8 @@ export async function run(): Promise<void> {
     await sockets.close();
     await new Promise<void>((r) => http.close(() => r()));
     store.close();
+    await pgStore?.close();
+    await embedded?.stop();
     sim.child.kill('SIGTERM');
     await new Promise((r) => sim.child.once('exit', r));
     rmSync(dir, { recursive: true, force: true });

@@ -137,10 +137,16 @@ export class AgentCommands {
     return this.ctx.feed({ type: 'end-call', agentId });
   }
 
-  linkWorkOrder(callId: string, workOrderId: string): void {
-    this.ctx.cdr.flush();
-    if (!this.ctx.o.calls.getCall(callId)) throw new CallCommandError(`call ${callId} does not exist`, 'no_call');
-    this.ctx.o.calls.linkWorkOrder(callId, workOrderId, this.ctx.o.clock.now());
+  /**
+   * Links a work order to a call. A call live here is known without asking the store; its row is written
+   * (flushed) before the link that references it. Another call is looked up in the store first.
+   */
+  async linkWorkOrder(callId: string, workOrderId: string): Promise<void> {
+    const { o, cdr, live } = this.ctx;
+    cdr.flush();
+    if (!live.get(callId) && !(await o.calls.getCall(callId)))
+      throw new CallCommandError(`call ${callId} does not exist`, 'no_call');
+    o.calls.linkWorkOrder(callId, workOrderId, o.clock.now());
   }
 
   /** The call an agent's desktop should show now: ringing or connected, with its pop. */

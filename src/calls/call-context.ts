@@ -5,7 +5,7 @@ import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RetryPlan } from '../domain/callbacks/retry-plan.ts';
 import type { AuditEntry } from '../store/audit-repo.ts';
-import type { CallsRepo } from '../store/calls-repo.ts';
+import type { CallRecords } from '../store/call-records.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
 import type { CallDomainPort } from './call-domain-port.ts';
@@ -22,7 +22,7 @@ export interface CallControllerOptions {
   clock: Clock;
   logger: Logger;
   domain: CallDomainPort;
-  calls: CallsRepo;
+  calls: CallRecords;
   recordings: RecordingsRepo;
   archive: RecordingArchive;
   events: CallEventHub;

@@ -138,8 +138,8 @@ export class CallController {
   hangup(agentId: string): Rejection | undefined {
     return this.commands.hangup(agentId);
   }
-  linkWorkOrder(callId: string, workOrderId: string): void {
-    this.commands.linkWorkOrder(callId, workOrderId);
+  linkWorkOrder(callId: string, workOrderId: string): Promise<void> {
+    return this.commands.linkWorkOrder(callId, workOrderId);
   }
   currentCallOf(agentId: string): { pop: DesktopPop; state: CallState } | null {
     return this.commands.currentCallOf(agentId);

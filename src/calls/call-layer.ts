@@ -14,6 +14,7 @@ import { IntegrityMonitor } from '../recordings/integrity-monitor.ts';
 import { ariRecordingSource } from '../recordings/ari-recording-source.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AuditEntry } from '../store/audit-repo.ts';
+import { SqliteCallRecords, type CallRecords } from '../store/call-records.ts';
 import { CallsRepo } from '../store/calls-repo.ts';
 import type { Store } from '../store/db.ts';
 import { RecordingsRepo } from '../store/recordings-repo.ts';
@@ -49,6 +50,8 @@ export interface CallLayerOptions {
   clock: Clock;
   logger: Logger;
   store: Store;
+  /** The call records (Repositories.calls); default: the SQLite store's. */
+  calls?: CallRecords;
   dataDir: string;
   callCenter: CallCenterConfig;
   agentDialTemplate: string;
@@ -96,9 +99,9 @@ export interface CallLayer {
   /** Links work orders to calls with the existence and visibility checks (routes and the /agent namespace). */
   readonly linker: WorkOrderLinker;
   /** Is there such a call, live or recorded (work-order intake checks a phone order's callId with it)? */
-  hasCall(callId: string): boolean;
+  hasCall(callId: string): Promise<boolean>;
   /** A live or recorded call's caller number and the agents who answered it (a phone order's requester and taker). */
-  callFacts(callId: string): { callerNumber: string; takenBy: string[] } | undefined;
+  callFacts(callId: string): Promise<{ callerNumber: string; takenBy: string[] } | undefined>;
   readonly reconciler: CallReconciler;
   readonly events: CallEventHub;
   readonly figures: FiguresPublisher;
@@ -107,7 +110,7 @@ export interface CallLayer {
   readonly archive: RecordingArchive;
   /** Daily hash-chain and file check; re-checks each download (alerts go to /supervisor). */
   readonly integrity: IntegrityMonitor;
-  readonly calls: CallsRepo;
+  readonly calls: CallRecords;
   readonly recordings: RecordingsRepo;
   readonly routes: RoutePlugin[];
   /** Declares `/agent` and `/supervisor` on the platform's socket.io server. */
@@ -116,7 +119,7 @@ export interface CallLayer {
 }
 
 export function createCallLayer(o: CallLayerOptions): CallLayer {
-  const calls = new CallsRepo(o.store.db);
+  const calls = o.calls ?? new SqliteCallRecords(new CallsRepo(o.store.db));
   const recordings = new RecordingsRepo(o.store.db);
   const events = new CallEventHub();
   const history = o.history ?? emptyHistory;
@@ -168,17 +171,20 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     notifyAgentOfMonitoring: o.notifyAgentOfMonitoring,
     ...(o.callbackPlan ? { callbackPlan: o.callbackPlan } : {}),
   });
-  const hasCall = (callId: string): boolean =>
-    controller.liveCalls().has(callId) || calls.getCall(callId) !== undefined;
-  const callFacts = (callId: string): { callerNumber: string; takenBy: string[] } | undefined => {
+  // Live calls are answered from memory; only a call this instance does not hold is looked up in the store.
+  const hasCall = async (callId: string): Promise<boolean> =>
+    controller.liveCalls().has(callId) || (await calls.getCall(callId)) !== undefined;
+  const callFacts = async (callId: string): Promise<{ callerNumber: string; takenBy: string[] } | undefined> => {
     const live = controller.liveCalls().get(callId);
-    const row = calls.getCall(callId);
+    // Pending CDR rows first, so the store answers with what this instance knows.
+    controller.cdr.flush();
+    const row = await calls.getCall(callId);
     if (!live && !row) return undefined;
     // The CDR rows are written behind (100 ms): a live call's answering agent is the domain's record.
     const takenBy = new Set<string>();
     if (live?.record?.agentId) takenBy.add(live.record.agentId);
     if (row?.agentId) takenBy.add(row.agentId);
-    for (const leg of row ? calls.legs(callId) : [])
+    for (const leg of row ? await calls.legs(callId) : [])
       if (leg.kind === 'agent' && leg.agentId && leg.answeredAt) takenBy.add(leg.agentId);
     return { callerNumber: live?.callerNumber ?? row?.callerNumber ?? '', takenBy: [...takenBy] };
   };
@@ -281,6 +287,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
         figures,
         calls,
         clock: o.clock,
+        logger: o.logger,
         monitor: controller.monitor,
         extensions: o.extensions,
       });
@@ -298,6 +305,8 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       await controller.idle();
       await archive.idle();
       archive.close();
+      // The last rows (PostgreSQL: still in the write queue) are committed before the store closes.
+      await calls.flushed();
       await integrity.close();
     },
   };

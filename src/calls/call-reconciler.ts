@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { RONA, UNREACHABLE } from '../domain/acd/agent.ts';
 import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { CallsRepo } from '../store/calls-repo.ts';
+import type { CallRecords } from '../store/call-records.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { CallLegRow, CallRow } from '../store/schema/calls.ts';
 import { AriHttpError, isAriNotFound } from '../telephony/ari/errors.ts';
@@ -27,7 +27,7 @@ export interface CallReconcilerOptions {
   app: string;
   clock: Clock;
   logger: Logger;
-  calls: CallsRepo;
+  calls: CallRecords;
   recordings: RecordingsRepo;
   archive: RecordingArchive;
   events: CallEventHub;
@@ -79,8 +79,9 @@ export class CallReconciler implements ReconcileHandler {
   ): Promise<void> {
     const { calls } = this.o;
     const stillRecording = new Set<string>();
-    const waiting: Array<{ row: CallRow; legs: CallLegRow[]; caller: Channel }> = [];
-    for (const row of calls.activeCalls()) {
+    const waiting: Array<{ row: CallRow; legs: CallLegRow[]; allLegs: CallLegRow[]; caller: Channel }> = [];
+    // On PostgreSQL these are the rows a dead owner left (a takeover); read once, before any decision.
+    for (const row of await calls.activeCalls()) {
       // A supervisor's monitor session does not outlive this process: its legs are strangers now (hung up
       // below) and its bridge goes here.
       const monitorBridge = bridges.get(`br-${row.id}-monitor`);
@@ -88,7 +89,8 @@ export class CallReconciler implements ReconcileHandler {
         bridges.delete(monitorBridge.id);
         await ignoreGone(rest.bridges.destroy(monitorBridge.id)).catch(() => undefined);
       }
-      const legs = calls.openLegs(row.id);
+      const allLegs = await calls.legs(row.id);
+      const legs = allLegs.filter((l) => l.endedAt === null);
       const caller = present.get(row.callerChannelId);
       const callerAlive = caller !== undefined && isInStasisApp(caller, this.o.app);
       const aliveLegs = legs.filter((l) => l.kind !== 'caller' && present.has(l.channelId));
@@ -106,11 +108,11 @@ export class CallReconciler implements ReconcileHandler {
           );
           return false;
         });
-        for (const name of this.adopt(row, aliveLegs, present, ours, held)) stillRecording.add(name);
+        for (const name of this.adopt(row, allLegs, aliveLegs, present, ours, held)) stillRecording.add(name);
         continue;
       }
       if (callerAlive && isWaiting(row)) {
-        waiting.push({ row, legs, caller: caller! });
+        waiting.push({ row, legs, allLegs, caller: caller! });
         continue;
       }
       await this.close(row, legs, callerAlive, present, bridges, rest);
@@ -122,7 +124,7 @@ export class CallReconciler implements ReconcileHandler {
         a.row.arrivedAt - b.row.arrivedAt,
     );
     for (const w of waiting) {
-      if (!(await this.restoreWaiting(w.row, w.legs, present, rest)))
+      if (!(await this.restoreWaiting(w.row, w.legs, w.allLegs, present, rest)))
         await this.close(w.row, w.legs, true, present, bridges, rest);
     }
     // Archive everything pending, including recordings of calls closed just now; adopted calls keep recording.
@@ -132,6 +134,18 @@ export class CallReconciler implements ReconcileHandler {
         { archived: results.filter((r) => r.status === 'archived').length, total: results.length },
         'calls: recordings recovered',
       );
+  }
+
+  /** Adds the callback in order with the call's row; the list's viewers are told once it is stored. */
+  private addCallback(row: Parameters<CallRecords['addCallback']>[0]): void {
+    this.o.calls.addCallback(row).then(
+      (cb) => this.o.events.emit('callback', cb),
+      (err: unknown) =>
+        this.log.error(
+          { callId: row.callId, err: err instanceof Error ? err.message : String(err) },
+          'calls: callback not stored',
+        ),
+    );
   }
 
   /** Not continuable: release whoever is still there and close the record. */
@@ -165,23 +179,21 @@ export class CallReconciler implements ReconcileHandler {
             : 'abandoned-in-ivr';
     calls.updateCall(row.id, { status: 'ended', phase: 'ended', endedAt: now, outcome });
     if (row.answeredAt === null && row.queuedAt !== null) {
-      const cb = calls.addCallback({
+      this.addCallback({
         callId: row.id,
         number: row.callerNumber,
         reason: callerAlive ? 'server_restart' : 'abandoned_queue',
         createdAt: now,
         waitedMs: now - row.queuedAt,
       });
-      this.o.events.emit('callback', cb);
     } else if (row.answeredAt === null && callerAlive) {
-      const cb = calls.addCallback({
+      this.addCallback({
         callId: row.id,
         number: row.callerNumber,
         reason: 'server_restart',
         createdAt: now,
         waitedMs: null,
       });
-      this.o.events.emit('callback', cb);
     }
     if (row.recordingName) {
       await ignoreGone(rest.recordings.stop(row.recordingName));
@@ -201,12 +213,12 @@ export class CallReconciler implements ReconcileHandler {
   private async restoreWaiting(
     row: CallRow,
     legs: CallLegRow[],
+    allLegs: CallLegRow[],
     present: Map<string, Channel>,
     rest: AriRestClient,
   ): Promise<boolean> {
     const { controller, live, calls } = this.o;
     const now = this.o.clock.now();
-    const allLegs = calls.legs(row.id);
     live.reserveLegIds(allLegs.map((l) => l.channelId));
     for (const l of legs) {
       if (l.kind === 'caller') continue;
@@ -256,13 +268,13 @@ export class CallReconciler implements ReconcileHandler {
    */
   private adopt(
     row: CallRow,
+    allLegs: CallLegRow[],
     aliveLegs: CallLegRow[],
     present: Map<string, Channel>,
     ours: Array<{ id: string; channels: string[] }>,
     held: boolean,
   ): string[] {
     const { live, controller } = this.o;
-    const allLegs = this.o.calls.legs(row.id);
     live.reserveLegIds(allLegs.map((l) => l.channelId));
     const stored = new Set(this.o.recordings.byCall(row.id).map((r) => r.name));
     const { call, refs, parties, agentChannelId, consultPartyId, recordings, record } = rebuildAdoptedCall({

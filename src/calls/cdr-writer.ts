@@ -1,4 +1,5 @@
-import type { CallPatch, CallsRepo, LegPatch, NewCall, NewLeg } from '../store/calls-repo.ts';
+import type { CallRecords } from '../store/call-records.ts';
+import type { CallPatch, LegPatch, NewCall, NewLeg } from '../store/calls-repo.ts';
 
 interface Pending<I, P> {
   insert?: I;
@@ -23,7 +24,7 @@ export class CdrWriter {
   onCommit: ((ms: number) => void) | undefined;
 
   constructor(
-    private readonly repo: CallsRepo,
+    private readonly repo: CallRecords,
     private readonly onError: (err: unknown) => void,
     /** How long changes may wait for their commit (real time: this batches disk writes, it is not call logic). */
     private readonly batchMs = 100,

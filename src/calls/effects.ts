@@ -6,7 +6,7 @@ import { AriTimeoutError, AriUnreachableError, isAriNotFound } from '../telephon
 import * as ari from './ari-steps.ts';
 import type { CallContext } from './call-context.ts';
 import { errText } from './call-context.ts';
-import type { CallState, DesktopPop } from './call-events.ts';
+import type { CallState } from './call-events.ts';
 import type { CallerHistorySource } from './caller-history.ts';
 import { projectRecord } from './cdr-projection.ts';
 import type { LiveCall } from './live-calls.ts';
@@ -111,15 +111,20 @@ export class EffectRunner {
       case 'add-callback': {
         const rec = this.ctx.live.get(e.callId)?.record;
         const waited = rec?.ivrExitAt !== undefined ? e.at - rec.ivrExitAt : null;
+        // The call's row first (the callback references it); the list is told once the row is stored.
         this.ctx.cdr.flush();
-        const row = o.calls.addCallback({
-          callId: e.callId,
-          number: e.callerNumber,
-          reason: e.reason === 'abandoned' ? 'abandoned_queue' : 'requested',
-          createdAt: e.at,
-          waitedMs: waited,
-        });
-        o.events.emit('callback', row);
+        o.calls
+          .addCallback({
+            callId: e.callId,
+            number: e.callerNumber,
+            reason: e.reason === 'abandoned' ? 'abandoned_queue' : 'requested',
+            createdAt: e.at,
+            waitedMs: waited,
+          })
+          .then(
+            (row) => o.events.emit('callback', row),
+            (err: unknown) => this.ctx.log.error({ callId: e.callId, err: errText(err) }, 'calls: callback not stored'),
+          );
         return;
       }
       case 'read-ticket-status': {
@@ -263,11 +268,15 @@ export class EffectRunner {
   private alert(e: Extract<Effect, { type: 'alert' }>): void {
     const { o, cdr } = this.ctx;
     cdr.flush();
-    const row = o.calls.addAlert({ callId: e.callId, kind: e.kind, at: e.at, cause: e.cause ?? null });
+    const stored = o.calls.addAlert({ callId: e.callId, kind: e.kind, at: e.at, cause: e.cause ?? null });
     if (e.kind === 'answer-prewarning') cdr.updateCall(e.callId, { prewarnedAt: e.at });
     if (e.kind === 'answer-breach') cdr.updateCall(e.callId, { breachAt: e.at, breachCause: e.cause ?? null });
     const { type: _type, ...rest } = e;
-    o.events.emit('alert', { id: row.id, ...rest });
+    // Pushed with its stored id (PostgreSQL: once the write queue has committed it).
+    stored.then(
+      (row) => o.events.emit('alert', { id: row.id, ...rest }),
+      (err: unknown) => this.ctx.log.error({ callId: e.callId, err: errText(err) }, 'calls: alert not stored'),
+    );
   }
 
   private saveRecord(r: CallRecord): void {
@@ -288,45 +297,10 @@ export class EffectRunner {
       this.ctx.log.warn({ err: errText(err) }, 'calls: history lookup failed; screen-pop without history');
     }
     const desktop = buildDesktopPop(pop, history);
-    if (pop.callback)
-      desktop.callbackHistory = this.callbackHistory(pop.callback.callbackId, pop.callback.originalCallId);
+    // Read when the callback was taken (callback-dialer.ts): the pop never waits for the store.
+    if (pop.callback && call?.callbackHistory) desktop.callbackHistory = call.callbackHistory;
     call?.pops.set(agentId, desktop);
     this.ctx.o.events.emit('screenPop', agentId, desktop, decidedAtHr);
-  }
-
-  /** A callback's pop: the original call's data and the tries so far. */
-  private callbackHistory(callbackId: number, originalCallId: string): DesktopPop['callbackHistory'] {
-    const { calls } = this.ctx.o;
-    try {
-      const row = calls.getCallback(callbackId);
-      const original = calls.getCall(originalCallId);
-      return {
-        callbackId,
-        reason: row?.reason ?? null,
-        waitedMs: row?.waitedMs ?? null,
-        tries: row?.tries ?? 0,
-        lastOutcome: row?.outcome ?? null,
-        original: original
-          ? {
-              callId: original.id,
-              arrivedAt: original.arrivedAt,
-              skill: original.skill,
-              outcome: original.outcome,
-              ivrPath: original.ivrPath,
-            }
-          : { callId: originalCallId, arrivedAt: null, skill: null, outcome: null, ivrPath: '[]' },
-        attempts: calls.callbackAttempts(callbackId).map((a) => ({
-          callId: a.callId,
-          agentId: a.agentId,
-          dialledAt: a.dialledAt,
-          outcome: a.outcome,
-          note: a.note,
-        })),
-      };
-    } catch (err) {
-      this.ctx.log.warn({ err: errText(err) }, 'calls: callback history lookup failed');
-      return undefined;
-    }
   }
 
   update(agentId: string, callId: string, state: CallState, detail?: string, at?: number): void {

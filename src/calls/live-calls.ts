@@ -53,6 +53,8 @@ export interface LiveCall {
   adopted: boolean;
   /** A callback call (回拨): the caller leg is the citizen we dial. */
   callbackId?: number;
+  /** A callback call's pop: the original call and the tries, read from the store when it was taken. */
+  callbackHistory?: DesktopPop['callbackHistory'];
   finalized: boolean;
 }
 
@@ -63,6 +65,7 @@ export function newLiveCall(init: {
   dialedNumber: string | null;
   adopted?: boolean;
   callbackId?: number;
+  callbackHistory?: DesktopPop['callbackHistory'];
 }): LiveCall {
   return {
     ...init,

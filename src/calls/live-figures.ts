@@ -4,7 +4,7 @@ import { supervisorFigures, type SupervisorFigures } from '../domain/stats/figur
 import { dayFigures, type DayFigures } from '../domain/stats/call-figures.ts';
 import { shanghaiDayStart } from '../domain/stats/shanghai-day.ts';
 import type { Clock, TimerId } from '../shared/clock.ts';
-import type { CallsRepo } from '../store/calls-repo.ts';
+import type { CallRecords } from '../store/call-records.ts';
 import type { CallRow } from '../store/schema/calls.ts';
 import type { CallController } from './call-controller.ts';
 import type { CallEventHub } from './call-events.ts';
@@ -69,7 +69,8 @@ export function recordFromRow(row: CallRow): CallRecord {
  * Pushes the supervisor figures when something changed, at most once per `minIntervalMs` of clock
  * time (a burst of changes becomes one push). Supervisors never poll. The records of the last 33 h
  * are kept in memory (loaded once at start, then updated from every CDR write), so a push costs
- * no database read.
+ * no database read. The load is asynchronous (PostgreSQL): `loaded` resolves once it is in; the server
+ * awaits it before serving.
  */
 export class FiguresPublisher {
   private timer: TimerId | undefined;
@@ -81,12 +82,15 @@ export class FiguresPublisher {
   private exchangeFigures: (() => LiveFigures['exchange']) | undefined;
   /** Yesterday's figures change only when a call queued yesterday changes: kept between pushes. */
   private yesterday: { dayStart: number; figures: DayFigures } | undefined;
+  /** Resolves once the stored records of the window are loaded (a failed load is logged by the caller). */
+  readonly loaded: Promise<void>;
+  private closed = false;
 
   constructor(
     private readonly o: {
       controller: CallController;
       state: () => CallCenterState;
-      repo: CallsRepo;
+      repo: Pick<CallRecords, 'callsSince' | 'unansweredAgentLegsSince'>;
       clock: Clock;
       events: CallEventHub;
       minIntervalMs?: number;
@@ -94,18 +98,7 @@ export class FiguresPublisher {
       displayNames?: (ids: Iterable<string>) => Map<string, string>;
     },
   ) {
-    const since = o.clock.now() - WINDOW_MS;
-    for (const row of o.repo.callsSince(since)) this.records.set(row.id, recordFromRow(row));
-    // Ring-no-answers of stored calls are in their legs (the row only counts them).
-    for (const leg of o.repo.unansweredAgentLegsSince(since)) {
-      const r = this.records.get(leg.callId);
-      if (r && leg.agentId !== null)
-        r.failedOffers.push({
-          agentId: leg.agentId,
-          at: leg.endedAt ?? leg.createdAt,
-          cause: leg.outcome === 'no_answer' ? 'rona' : 'unreachable',
-        });
-    }
+    this.loaded = this.load(o.clock.now() - WINDOW_MS);
     this.offs = [
       o.events.on('changed', () => this.schedule()),
       o.events.on('record', (r) => {
@@ -115,6 +108,29 @@ export class FiguresPublisher {
       }),
     ];
     this.armAgeOut();
+  }
+
+  private async load(since: number): Promise<void> {
+    const [rows, legs] = await Promise.all([
+      this.o.repo.callsSince(since),
+      this.o.repo.unansweredAgentLegsSince(since),
+    ]);
+    const stored = new Map<string, CallRecord>();
+    for (const row of rows) stored.set(row.id, recordFromRow(row));
+    // Ring-no-answers of stored calls are in their legs (the row only counts them).
+    for (const leg of legs) {
+      const r = stored.get(leg.callId);
+      if (r && leg.agentId !== null)
+        r.failedOffers.push({
+          agentId: leg.agentId,
+          at: leg.endedAt ?? leg.createdAt,
+          cause: leg.outcome === 'no_answer' ? 'rona' : 'unreachable',
+        });
+    }
+    // A record the call layer published while the load was under way is newer than its stored row.
+    for (const [id, r] of stored) if (!this.records.has(id)) this.records.set(id, r);
+    this.yesterday = undefined;
+    if (!this.closed) this.armAgeOut();
   }
 
   onFigures(fn: (f: LiveFigures) => void): () => void {
@@ -223,6 +239,7 @@ export class FiguresPublisher {
   }
 
   close(): void {
+    this.closed = true;
     for (const off of this.offs) off();
     this.o.clock.clearTimeout(this.timer);
     this.o.clock.clearTimeout(this.ageTimer);

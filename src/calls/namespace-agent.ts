@@ -117,11 +117,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
   // the wording of a refusal may wait (the holder's display name). `fn` answers a rejection, nothing
   // (plain `{ ok: true }`), or its own success ack.
   type Answer = Rejection | Extract<Ack, { ok: true }> | undefined;
-  type Command = (
-    principal: Principal,
-    agentId: string,
-    payload: Record<string, unknown>,
-  ) => Answer | Promise<Rejection | undefined>;
+  type Command = (principal: Principal, agentId: string, payload: Record<string, unknown>) => Answer | Promise<Answer>;
   const commands = new Map<string, Command>();
   const handle = (event: string, fn: Command) => commands.set(event, fn);
 
@@ -248,8 +244,12 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
     }
     // The same codes as the HTTP route: 204 linked now, 200 already linked, 404 unknown call or order, 403 not visible.
-    const r = o.linker.link(principal, p.callId, p.workOrderId);
-    return r.alreadyLinked ? { ok: true, statusCode: 200, alreadyLinked: true } : { ok: true, statusCode: 204 };
+    return o.linker
+      .link(principal, p.callId, p.workOrderId)
+      .then(
+        (r): Answer =>
+          r.alreadyLinked ? { ok: true, statusCode: 200, alreadyLinked: true } : { ok: true, statusCode: 204 },
+      );
   });
 
   nsp.on('connection', (socket: Socket) => {

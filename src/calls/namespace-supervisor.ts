@@ -1,10 +1,11 @@
+import type { Logger } from 'pino';
 import type { Namespace, Socket } from 'socket.io';
 import { can, type Principal } from '../auth/principal.ts';
 import type { CallEventHub } from './call-events.ts';
 import type { FiguresPublisher } from './live-figures.ts';
 import { maskPhone } from '../shared/phone-mask.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { CallsRepo } from '../store/calls-repo.ts';
+import type { CallRecords } from '../store/call-records.ts';
 import type { CallbackRow } from '../store/schema/calls.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import { checkExtension, defaultExtensionPolicy, type ExtensionPolicy } from './agent-extension.ts';
@@ -15,11 +16,12 @@ export interface SupervisorNamespaceOptions {
   nsp: Namespace;
   events: CallEventHub;
   figures: FiguresPublisher;
-  calls: CallsRepo;
+  calls: CallRecords;
   clock: Clock;
   /** listen / whisper / barge (issue 10); absent: the commands are refused. */
   monitor?: MonitorCommands;
   extensions?: ExtensionPolicy;
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export function callbackView(row: CallbackRow, full: boolean) {
@@ -72,11 +74,22 @@ export function attachSupervisorNamespace(o: SupervisorNamespaceOptions): { clos
     if (full) void socket.join(FULL);
     void socket.join(own(principal.username));
     socket.emit('figures', figures.current());
-    socket.emit(
-      'callbacks',
-      calls.listCallbacks({ status: 'pending' }).map((r) => callbackView(r, full)),
+    // Read from the store (PostgreSQL: a round trip); the commands below are registered meanwhile.
+    const since = clock.now() - 86_400_000;
+    void Promise.all([calls.listCallbacks({ status: 'pending' }), calls.alertsSince(since)]).then(
+      ([callbacks, alerts]) => {
+        socket.emit(
+          'callbacks',
+          callbacks.map((r) => callbackView(r, full)),
+        );
+        socket.emit('alerts', alerts.slice(-200));
+      },
+      (err: unknown) =>
+        o.logger?.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'supervisor: callback list and alerts not read',
+        ),
     );
-    socket.emit('alerts', calls.alertsSince(clock.now() - 86_400_000).slice(-200));
 
     const command = (event: string, fn: (p: Record<string, unknown>) => Rejection | Ack | undefined) => {
       socket.on(event, (...args: unknown[]) => {

@@ -3,7 +3,8 @@ import { can } from '../auth/principal.ts';
 import type { CallEventHub } from './call-events.ts';
 import { callbackView } from './namespace-supervisor.ts';
 import type { Clock } from '../shared/clock.ts';
-import { CALLBACK_OUTCOMES, CallbackStateError, type CallbackOutcome, type CallsRepo } from '../store/calls-repo.ts';
+import type { CallRecords } from '../store/call-records.ts';
+import { CALLBACK_OUTCOMES, CallbackStateError, type CallbackOutcome } from '../store/calls-repo.ts';
 import { errorResponses, errorSchema } from '../http/error-schema.ts';
 import { HttpError } from '../http/error-handler.ts';
 import { idSchema } from '../http/number-bounds.ts';
@@ -26,7 +27,7 @@ function refused(status: number, code: string, message: string): HttpError {
 
 /** The callback list: missed calls and callback requests, tries and next try; dialling one; each try's outcome. */
 export function callbackRoutes(deps: {
-  calls: CallsRepo;
+  calls: CallRecords;
   events: CallEventHub;
   clock: Clock;
   dialer?: CallbackDialer;
@@ -54,7 +55,7 @@ export function callbackRoutes(deps: {
       },
       async (request) => {
         const full = can(request.principal, 'phone:see-full');
-        return deps.calls.listCallbacks(request.query).map((r) => callbackView(r, full));
+        return (await deps.calls.listCallbacks(request.query)).map((r) => callbackView(r, full));
       },
     );
 
@@ -81,7 +82,7 @@ export function callbackRoutes(deps: {
       },
       async (request) => {
         try {
-          const row = deps.calls.recordCallbackOutcome(
+          const row = await deps.calls.recordCallbackOutcome(
             request.params.id,
             request.body.outcome,
             request.principal!.username,
@@ -118,7 +119,7 @@ export function callbackRoutes(deps: {
       async (request, reply) => {
         if (!deps.dialer) throw refused(409, 'not-available', 'dialling callbacks is not available here');
         try {
-          const r = deps.dialer.dial(request.principal!.username, request.params.id);
+          const r = await deps.dialer.dial(request.principal!.username, request.params.id);
           if ('code' in r) {
             const code = r.reason ?? r.code;
             throw refused(r.code === 'unknown-agent' ? 409 : r.code === 'invalid-input' ? 400 : 409, code, r.message);
@@ -146,7 +147,7 @@ export function callbackRoutes(deps: {
         },
       },
       async (request) => {
-        if (!deps.calls.getCallback(request.params.id))
+        if (!(await deps.calls.getCallback(request.params.id)))
           throw refused(404, 'not-found', `callback ${request.params.id} does not exist`);
         return deps.calls.callbackAttempts(request.params.id);
       },

@@ -3,7 +3,7 @@ import { can } from '../auth/principal.ts';
 import type { FiguresPublisher } from './live-figures.ts';
 import { LinkRefusal, type WorkOrderLinker } from './work-order-link.ts';
 import { maskPhone } from '../shared/phone-mask.ts';
-import type { CallsRepo } from '../store/calls-repo.ts';
+import type { CallRecords } from '../store/call-records.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
 import type { CallLegRow, CallRow } from '../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../http/error-schema.ts';
@@ -11,7 +11,7 @@ import { HttpError } from '../http/error-handler.ts';
 import { epochMsSchema, offsetSchema } from '../http/number-bounds.ts';
 
 export interface CallRoutesDeps {
-  calls: CallsRepo;
+  calls: CallRecords;
   recordings: RecordingsRepo;
   figures: FiguresPublisher;
   linker: WorkOrderLinker;
@@ -73,7 +73,7 @@ export function callRoutes(deps: CallRoutesDeps): FastifyPluginAsync {
         if (q.from !== undefined && q.to !== undefined && q.to < q.from)
           throw new HttpError(400, 'invalid-range', 'to must not be before from');
         const full = seesFull(request);
-        return deps.calls.listCalls(q).map((r) => view(r, full));
+        return (await deps.calls.listCalls(q)).map((r) => view(r, full));
       },
     );
 
@@ -104,13 +104,13 @@ export function callRoutes(deps: CallRoutesDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const row = deps.calls.getCall(request.params.id);
+        const row = await deps.calls.getCall(request.params.id);
         if (!row) throw new HttpError(404, 'call-not-found', `call ${request.params.id} does not exist`);
         const full = seesFull(request);
         return {
           ...view(row, full),
-          legs: deps.calls.legs(row.id).map((l) => legView(l, full)),
-          workOrders: deps.calls.workOrdersOf(row.id),
+          legs: (await deps.calls.legs(row.id)).map((l) => legView(l, full)),
+          workOrders: await deps.calls.workOrdersOf(row.id),
           recordings: deps.recordings.byCall(row.id).map(({ path: _p, ...r }) => r),
         };
       },
@@ -157,7 +157,7 @@ export function callRoutes(deps: CallRoutesDeps): FastifyPluginAsync {
         const { workOrderId } = request.body;
         let r;
         try {
-          r = deps.linker.link(p, id, workOrderId);
+          r = await deps.linker.link(p, id, workOrderId);
         } catch (err) {
           if (err instanceof LinkRefusal) throw new HttpError(err.statusCode, err.code, err.message);
           throw err;

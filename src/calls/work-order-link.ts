@@ -1,5 +1,5 @@
 import { orderVisibility, type OrderViewer } from '../domain/work-orders/visibility.ts';
-import type { CallsRepo } from '../store/calls-repo.ts';
+import type { CallRecords } from '../store/call-records.ts';
 import type { CallerHistorySource } from './caller-history.ts';
 
 /** A link refused: the HTTP route and the socket.io ack answer with this status and code. */
@@ -19,11 +19,11 @@ export type LinkResult = { statusCode: 204; alreadyLinked: false } | { statusCod
 
 export interface WorkOrderLinkerDeps {
   /** Does the call exist, live or recorded? */
-  callExists(callId: string): boolean;
-  calls: Pick<CallsRepo, 'workOrdersOf'>;
+  callExists(callId: string): Promise<boolean>;
+  calls: Pick<CallRecords, 'workOrdersOf'>;
   orders: Pick<CallerHistorySource, 'orderFacts'>;
   /** Writes the link (the call controller, which flushes the call's pending CDR row first). */
-  link(callId: string, workOrderId: string): void;
+  link(callId: string, workOrderId: string): Promise<void>;
 }
 
 /**
@@ -34,14 +34,16 @@ export interface WorkOrderLinkerDeps {
 export class WorkOrderLinker {
   constructor(private readonly d: WorkOrderLinkerDeps) {}
 
-  link(viewer: OrderViewer, callId: string, workOrderId: string): LinkResult {
-    if (!this.d.callExists(callId)) throw new LinkRefusal(404, 'call-not-found', `call ${callId} does not exist`);
+  async link(viewer: OrderViewer, callId: string, workOrderId: string): Promise<LinkResult> {
+    if (!(await this.d.callExists(callId)))
+      throw new LinkRefusal(404, 'call-not-found', `call ${callId} does not exist`);
     const facts = this.d.orders.orderFacts(workOrderId);
     if (!facts) throw new LinkRefusal(404, 'work-order-not-found', `work order ${workOrderId} does not exist`);
     const v = orderVisibility(viewer, facts);
     if (!v.visible) throw new LinkRefusal(403, v.code, `work order ${workOrderId}: ${v.reason}`);
-    if (this.d.calls.workOrdersOf(callId).includes(workOrderId)) return { statusCode: 200, alreadyLinked: true };
-    this.d.link(callId, workOrderId);
+    if ((await this.d.calls.workOrdersOf(callId)).includes(workOrderId))
+      return { statusCode: 200, alreadyLinked: true };
+    await this.d.link(callId, workOrderId);
     return { statusCode: 204, alreadyLinked: false };
   }
 }

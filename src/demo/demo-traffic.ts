@@ -243,7 +243,7 @@ export class DemoTraffic {
       caller,
     );
     this.counts.ordersWritten += 1;
-    this.o.commands.linkWorkOrder(callId, String(order.id));
+    await this.o.commands.linkWorkOrder(callId, String(order.id));
     if (mergedInto !== undefined || order.status !== 'registered') return;
     const unitId = TOPIC_UNIT[topic.category] ?? 'demo-cg';
     await this.o.orders.act(order.id, { action: 'dispatch', leadUnitId: unitId }, caller);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { RecordingArchive, type StoredRecordingSource } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { CallsRepo } from '../store/calls-repo.ts';
+import type { CallRecords } from '../store/call-records.ts';
 import type { RecordingsRepo } from '../store/recordings-repo.ts';
 
 /**
@@ -36,7 +36,7 @@ export type FallbackIngestResult =
   | { name: string; callId: string; status: 'retrying'; error: string };
 
 export interface FallbackIngestOptions {
-  calls: CallsRepo;
+  calls: CallRecords;
   recordings: RecordingsRepo;
   /** Asterisk's stored recordings (ARI /recordings/stored). */
   pbx: StoredRecordingSource;
@@ -141,7 +141,7 @@ export class FallbackIngest {
     const { calls, recordings } = this.o;
     const name = fallbackRowName(f);
     const callId = name;
-    if (!calls.getCall(callId)) {
+    if (!(await calls.getCall(callId))) {
       calls.insertCall({
         id: callId,
         callerChannelId: `fallback:${f.uniqueId}`,
@@ -175,7 +175,7 @@ export class FallbackIngest {
     }
     const res = await this.archive.archiveWithRetry(name);
     if (res.status === 'archived' || res.status === 'already-archived') {
-      const call = calls.getCall(callId);
+      const call = await calls.getCall(callId);
       if (call && call.endedAt === null && res.row.durationMs !== null)
         calls.updateCall(callId, { endedAt: f.startedAt + res.row.durationMs });
       return { name, callId, status: res.status };

@@ -1,15 +1,19 @@
 import type { AuditRepo } from './audit-repo.ts';
 import { SqliteAuditRepo } from './audit-repo.ts';
 import { SqliteCalendarRepo, type CalendarRepo } from './calendar-repo.ts';
+import { SqliteCallRecords, type CallRecords } from './call-records.ts';
+import { CallsRepo } from './calls-repo.ts';
 import type { Store } from './db.ts';
 import { SqliteKnowledgeRepo, type KnowledgeRepo } from './knowledge-repo.ts';
 import { SqliteOrganisationRepo, type OrganisationRepo } from './organisation-repo.ts';
 import { PgAuditRepo } from './pg-audit-repo.ts';
 import { PgCalendarRepo } from './pg-calendar-repo.ts';
+import { PgCallRecords } from './pg-call-records.ts';
 import { PgKnowledgeRepo } from './pg-knowledge-repo.ts';
 import { PgOrganisationRepo } from './pg-organisation-repo.ts';
 import { PgSmsRepo } from './pg-sms-repo.ts';
 import type { PgStore } from './pg-store.ts';
+import type { WriteQueueOptions } from './pg-write-queue.ts';
 import { createPgUsersRepo } from './pg-users-repo.ts';
 import { PgWorkOrderRepo } from './pg-work-orders-repo.ts';
 import { SqliteSmsRepo, type SmsRepo } from './sms-repo.ts';
@@ -17,9 +21,10 @@ import { createSqliteUsersRepo, type UsersRepo } from './users-repo.ts';
 import { SqliteWorkOrderRepo, type WorkOrderRepo } from './work-orders-repo.ts';
 
 /**
- * The repositories that exist for both stores, behind the same interfaces (issue 12). The call records and
- * recordings (CallsRepo, RecordingsRepo and the auditor console's reads) are synchronous and stay in the SQLite
- * file under DATA_DIR on either choice: the call layer commits them inside its event handling.
+ * The repositories that exist for both stores, behind the same interfaces (issue 12). The call records are
+ * written synchronously by the call layer and, on PostgreSQL, committed by an ordered write queue
+ * (call-records.ts). Recordings (RecordingsRepo and the auditor console's reads) stay in the SQLite file under
+ * DATA_DIR on either choice.
  */
 export interface Repositories {
   readonly kind: 'sqlite' | 'postgres';
@@ -30,6 +35,8 @@ export interface Repositories {
   readonly calendar: CalendarRepo;
   readonly sms: SmsRepo;
   readonly knowledge: KnowledgeRepo;
+  /** Calls, legs, call↔work-order links, callbacks and their attempts, call alerts. */
+  readonly calls: CallRecords;
 }
 
 export function sqliteRepositories(store: Store): Repositories {
@@ -42,10 +49,12 @@ export function sqliteRepositories(store: Store): Repositories {
     calendar: new SqliteCalendarRepo(store.db),
     sms: new SqliteSmsRepo(store.sqlite),
     knowledge: new SqliteKnowledgeRepo(store.sqlite),
+    calls: new SqliteCallRecords(new CallsRepo(store.db)),
   };
 }
 
-export function pgRepositories(store: PgStore): Repositories {
+/** `callWrites`: the call records' write queue (its logger, retry backoff). */
+export function pgRepositories(store: PgStore, callWrites: WriteQueueOptions = {}): Repositories {
   return {
     kind: 'postgres',
     users: createPgUsersRepo(store.db),
@@ -55,5 +64,6 @@ export function pgRepositories(store: PgStore): Repositories {
     calendar: new PgCalendarRepo(store.pool),
     sms: new PgSmsRepo(store.pool),
     knowledge: new PgKnowledgeRepo(store.pool),
+    calls: new PgCallRecords(store.pool, callWrites),
   };
 }

@@ -11,7 +11,6 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { LogOnlySmsGateway } from '../sms/log-only-gateway.ts';
 import type { SmsGateway } from '../sms/sms-gateway.ts';
-import { CallsRepo } from '../store/calls-repo.ts';
 import type { Store } from '../store/db.ts';
 import { sqliteRepositories, type Repositories } from '../store/repositories.ts';
 import { SqliteExchangeRepo } from '../store/exchange-repo.ts';
@@ -50,7 +49,7 @@ export interface WorkOrderModuleOptions {
   /** Told of each supervision notice the scanner records (SMS warning, yellow card, red card). */
   onSupervisionNotice?: (notice: NewNotice) => void;
   /** A call's caller and takers. Default: the call records; the server passes the call layer's, which also knows live calls. */
-  callFacts?: (callId: string) => CallFacts | undefined;
+  callFacts?: (callId: string) => Promise<CallFacts | undefined>;
   /** Default: config/areas.json. */
   areas?: AreaTree;
   /** Write every order transition to the exchange outbox (art. 5), for the sender to push to the regional platform. */
@@ -101,7 +100,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   const audit = repos.audit;
   const orgRepo = repos.organisation;
   const repo = repos.workOrders;
-  const callRecords = new CallsRepo(store.db);
+  const callRecords = repos.calls;
   const calendar = new CalendarService({
     repo: repos.calendar,
     audit,
@@ -123,8 +122,8 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     attachments: new AttachmentStore(opts.dataDir),
     callFacts:
       opts.callFacts ??
-      ((callId) => {
-        const row = callRecords.getCall(callId);
+      (async (callId) => {
+        const row = await callRecords.getCall(callId);
         return row ? { callerNumber: row.callerNumber, takenBy: row.agentId ? [row.agentId] : [] } : undefined;
       }),
     ...(opts.notifier ? { notifier: opts.notifier } : {}),

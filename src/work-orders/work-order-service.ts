@@ -91,7 +91,7 @@ export interface WorkOrderServiceDeps {
    * The call a phone order names (live or recorded): its caller's number, which becomes the requester's,
    * and the agents who took it. `undefined`: no such call.
    */
-  callFacts: (callId: string) => CallFacts | undefined;
+  callFacts: (callId: string) => Promise<CallFacts | undefined>;
   /** The area tree an order's `area` code must belong to (config/areas.json). */
   areas: AreaTree;
 }
@@ -209,7 +209,7 @@ export class WorkOrderService {
       throw badInput('call-id-not-phone', 'body.callId is only for the phone channel');
     if (input.area !== undefined && !this.d.areas.get(input.area))
       throw badInput('unknown-area', `body.area: unknown area "${input.area}" (GET /work-orders/areas lists them)`);
-    const call = input.callId ? this.d.callFacts(input.callId) : undefined;
+    const call = input.callId ? await this.d.callFacts(input.callId) : undefined;
     if (input.callId && !call) throw notFound('call-not-found', `body.callId: call ${input.callId} does not exist`);
     // An agent records the demands of the calls they took; a call nobody took (abandoned, a callback) is anyone's.
     if (call && caller.role === 'agent' && call.takenBy.length > 0 && !call.takenBy.includes(caller.username ?? '')) {

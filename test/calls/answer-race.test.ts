@@ -50,9 +50,9 @@ describe('agent commands 0 ms after answered, with real REST latency', () => {
   /** The caller hangs up; returns the call's final row once its recording is archived and nothing is left on the PBX. */
   async function endAndCheckLeaks(hh: Harness, callerChannelId: string, callId: string) {
     hh.sim.control.hangupCall(callerChannelId);
-    await hh.until(() => hh.layer.calls.getCall(callId)?.status === 'ended', 'call ended');
+    await hh.until(() => hh.records.getCall(callId)?.status === 'ended', 'call ended');
     await hh.until(() => hh.layer.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
-    const row = hh.layer.calls.getCall(callId);
+    const row = hh.records.getCall(callId);
     h = undefined;
     await hh.close();
     return row;
@@ -62,7 +62,7 @@ describe('agent commands 0 ms after answered, with real REST latency', () => {
     const { h, agent, placed, callId, ack } = await answeredCall('conference', { number: '110' });
     expect(ack).toEqual({ ok: true });
     await h.until(() => states(agent).includes('conference'), 'three-way');
-    expect(h.layer.calls.legs(callId).filter((l) => l.kind === 'third_party')).toHaveLength(1);
+    expect(h.records.legs(callId).filter((l) => l.kind === 'third_party')).toHaveLength(1);
     await endAndCheckLeaks(h, placed.callerChannelId, callId);
   });
 
@@ -84,7 +84,7 @@ describe('agent commands 0 ms after answered, with real REST latency', () => {
       () => h.layer.controller.agents().find((a) => a.agentId === 'a1')?.status !== 'on-call',
       'agent released',
     );
-    expect(h.layer.calls.getCall(callId)?.status).toBe('active');
+    expect(h.records.getCall(callId)?.status).toBe('active');
     expect((await endAndCheckLeaks(h, placed.callerChannelId, callId))?.outcome).toBe('transferred');
   });
 });

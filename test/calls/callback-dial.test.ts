@@ -23,7 +23,7 @@ describe('callback dial-out on the simulator', () => {
   /** Given a missed call from the citizen on the callback list. */
   function missedCall(harness: Harness): number {
     const at = harness.clock.now() - 3_600_000;
-    harness.layer.calls.insertCall({
+    harness.records.insertCall({
       id: 'c-missed',
       callerChannelId: 'old-ch',
       callerNumber: CITIZEN,
@@ -35,7 +35,7 @@ describe('callback dial-out on the simulator', () => {
       outcome: 'abandoned_queue',
       endedAt: at + 40_000,
     });
-    return harness.layer.calls.addCallback({
+    return harness.records.addCallback({
       callId: 'c-missed',
       number: CITIZEN,
       reason: 'abandoned_queue',
@@ -44,8 +44,8 @@ describe('callback dial-out on the simulator', () => {
     }).id;
   }
 
-  const dial = (id: number) => {
-    const r = h!.layer.controller.callbacks.dial('a1', id);
+  const dial = async (id: number) => {
+    const r = await h!.layer.controller.callbacks.dial('a1', id);
     if ('code' in r) throw new Error(`refused: ${r.message}`);
     return r.callId;
   };
@@ -58,7 +58,7 @@ describe('callback dial-out on the simulator', () => {
     const sup = await h.supervisor('s1');
 
     // When the agent takes the callback
-    const callId = dial(id);
+    const callId = await dial(id);
     // Then their desk pops the original call's data and the callback's history while their phone rings
     await h.until(() => agent.received('screen-pop').length > 0, 'pop');
     const pop = agent.last('screen-pop');
@@ -90,19 +90,19 @@ describe('callback dial-out on the simulator', () => {
     // When the citizen hangs up
     await h.until(() => h!.layer.controller.liveCalls().size === 0, 'call over');
     // Then nothing is recorded by default: the callback waits for the agent's outcome
-    expect(h.layer.calls.getCallback(id)).toMatchObject({
+    expect(h.records.getCallback(id)).toMatchObject({
       status: 'pending',
       outcome: null,
       diallingBy: 'a1',
       tries: 0,
     });
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
-    expect(h.layer.calls.getCall(callId)).toMatchObject({ callerNumber: CITIZEN, agentId: 'a1', outcome: 'answered' });
+    expect(h.records.getCall(callId)).toMatchObject({ callerNumber: CITIZEN, agentId: 'a1', outcome: 'answered' });
 
     // When the agent chooses "reached"
-    const done = h.layer.calls.recordCallbackOutcome(id, 'reached', 'a1', h.clock.now(), null);
+    const done = h.records.recordCallbackOutcome(id, 'reached', 'a1', h.clock.now(), null);
     expect(done).toMatchObject({ status: 'done', outcome: 'reached', tries: 1, diallingBy: null, nextTryAt: null });
-    expect(h.layer.calls.callbackAttempts(id)).toEqual([
+    expect(h.records.callbackAttempts(id)).toEqual([
       expect.objectContaining({ callId, agentId: 'a1', outcome: 'reached' }),
     ]);
   });
@@ -116,7 +116,7 @@ describe('callback dial-out on the simulator', () => {
 
     for (let t = 1; t <= 3; t++) {
       // When the agent dials (try t)
-      const callId = dial(id);
+      const callId = await dial(id);
       // Then the citizen is not reached; the agent hears why and the call ends
       await h.until(() => h!.layer.controller.liveCalls().size === 0, `try ${t} over`, { stepMs: 500 });
       const failedOf = () =>
@@ -126,18 +126,18 @@ describe('callback dial-out on the simulator', () => {
       await agent.until(() => failedOf() !== undefined);
       const failed = failedOf();
       expect(failed?.detail).toBe('no_answer');
-      expect(h.layer.calls.getCall(callId)!.outcome).toBe('callback-failed');
+      expect(h.records.getCall(callId)!.outcome).toBe('callback-failed');
       // And a second dial before the outcome is refused: the agent must choose one first
-      expect(() => h!.layer.controller.callbacks.dial('a1', id)).toThrow(CallbackStateError);
+      await expect(h!.layer.controller.callbacks.dial('a1', id)).rejects.toThrow(CallbackStateError);
       // When the agent chooses "no answer"
-      const row = h.layer.calls.recordCallbackOutcome(id, 'no_answer', 'a1', h.clock.now(), null);
+      const row = h.records.recordCallbackOutcome(id, 'no_answer', 'a1', h.clock.now(), null);
       if (t < 3) {
         // Then the callback stays on the list with the next try 30 minutes on
         expect(row).toMatchObject({ status: 'pending', tries: t, outcome: 'no_answer' });
         expect(row.nextTryAt).toBe(h.clock.now() + 30 * 60_000);
         let early: unknown;
         try {
-          h.layer.controller.callbacks.dial('a1', id);
+          await h.layer.controller.callbacks.dial('a1', id);
         } catch (err) {
           early = err;
         }
@@ -148,7 +148,7 @@ describe('callback dial-out on the simulator', () => {
         expect(row).toMatchObject({ status: 'done', tries: 3, outcome: 'no_answer', nextTryAt: null });
       }
     }
-    expect(h.layer.calls.callbackAttempts(id).map((a) => a.outcome)).toEqual(['no_answer', 'no_answer', 'no_answer']);
+    expect(h.records.callbackAttempts(id).map((a) => a.outcome)).toEqual(['no_answer', 'no_answer', 'no_answer']);
   });
 
   it('quiet hours: a retry falling after 22:00 waits until 08:00, and nobody is dialled in between', async () => {
@@ -158,9 +158,9 @@ describe('callback dial-out on the simulator', () => {
     await h.agent('a1', '1001', { answerAfterMs: 500 });
     h.sim.control.setExternal(CITIZEN, { busy: true });
 
-    dial(id);
+    await dial(id);
     await h.until(() => h!.layer.controller.liveCalls().size === 0, 'busy try over');
-    const row = h.layer.calls.recordCallbackOutcome(id, 'busy', 'a1', h.clock.now(), null);
+    const row = h.records.recordCallbackOutcome(id, 'busy', 'a1', h.clock.now(), null);
     // The next try would be at about 22:20: it moves to 08:00 the next morning (00:00 UTC)
     expect(row).toMatchObject({
       status: 'pending',
@@ -173,20 +173,20 @@ describe('callback dial-out on the simulator', () => {
     await h.run(Date.UTC(2026, 0, 5, 15, 0, 0) - h.clock.now(), 5000);
     let quiet: unknown;
     try {
-      h.layer.controller.callbacks.dial('a1', id);
+      await h.layer.controller.callbacks.dial('a1', id);
     } catch (err) {
       quiet = err;
     }
     expect(quiet).toMatchObject({ code: 'quiet_hours' });
-    expect(h.layer.calls.getCallback(id)).toMatchObject({ diallingBy: null, tries: 1 });
+    expect(h.records.getCallback(id)).toMatchObject({ diallingBy: null, tries: 1 });
 
     // At 08:00 it can
     h.sim.control.setExternal(CITIZEN, { answerAfterMs: 1000, hangupAfterMs: 3000 });
     await h.run(Date.UTC(2026, 0, 6, 0, 0, 0) - h.clock.now(), 5000);
-    const callId = dial(id);
-    await h.until(() => h!.layer.calls.getCall(callId)?.answeredAt != null, 'reached at 08:00');
+    const callId = await dial(id);
+    await h.until(() => h!.records.getCall(callId)?.answeredAt != null, 'reached at 08:00');
     await h.until(() => h!.layer.controller.liveCalls().size === 0, 'call over');
-    expect(h.layer.calls.recordCallbackOutcome(id, 'reached', 'a1', h.clock.now(), null)).toMatchObject({
+    expect(h.records.recordCallbackOutcome(id, 'reached', 'a1', h.clock.now(), null)).toMatchObject({
       status: 'done',
       tries: 2,
     });
@@ -196,10 +196,10 @@ describe('callback dial-out on the simulator', () => {
     h = await Harness.start();
     const id = missedCall(h);
     // Not signed in
-    const r = h.layer.controller.callbacks.dial('a1', id);
+    const r = await h.layer.controller.callbacks.dial('a1', id);
     expect(r).toMatchObject({ code: 'unknown-agent', reason: 'agent-not-signed-in' });
-    expect(h.layer.calls.getCallback(id)).toMatchObject({ diallingBy: null, tries: 0, status: 'pending' });
-    expect(h.layer.calls.callbackAttempts(id)).toEqual([]);
+    expect(h.records.getCallback(id)).toMatchObject({ diallingBy: null, tries: 0, status: 'pending' });
+    expect(h.records.callbackAttempts(id)).toEqual([]);
     expect(h.layer.controller.liveCalls().size).toBe(0);
   });
 });

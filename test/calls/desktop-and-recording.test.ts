@@ -122,7 +122,7 @@ describe('agent desktop and recordings on the simulator', () => {
     // Commands work from the new desktop.
     expect(await again.call('hangup')).toEqual({ ok: true });
     await h.until(() => again.received('call-update').some((u: any) => u.state === 'ended'), 'ended');
-    expect(h.layer.calls.getCall(callId)!.outcome).toBe('answered');
+    expect(h.records.getCall(callId)!.outcome).toBe('answered');
     void placed;
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
     // After the call: nothing current.
@@ -143,7 +143,7 @@ describe('agent desktop and recordings on the simulator', () => {
       'archived and removed from the PBX',
     );
     const rec = h.layer.recordings.byCall(callId)[0]!;
-    const call = h.layer.calls.getCall(callId)!;
+    const call = h.records.getCall(callId)!;
     const file = readFileSync(join(h.dataDir, 'recordings', rec.path!));
     expect(rec.path).toMatch(/^\d{4}\/\d{2}\/\d{2}\/call-.+\.wav$/);
     expect(createHash('sha256').update(file).digest('hex')).toBe(rec.sha256);
@@ -172,8 +172,8 @@ describe('agent desktop and recordings on the simulator', () => {
     await h.run(2000);
     expect(await agent.call('conference', { number: '110' })).toEqual({ ok: true });
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'conference'), 'three-way');
-    const bridgeId = h.layer.calls.getCall(callId)!.bridgeId!;
-    expect(h.layer.calls.legs(callId).filter((l) => l.kind === 'third_party')).toHaveLength(1);
+    const bridgeId = h.records.getCall(callId)!.bridgeId!;
+    expect(h.records.legs(callId).filter((l) => l.kind === 'third_party')).toHaveLength(1);
     await h.run(2000);
     expect(await agent.call('transfer', { number: '12319' })).toEqual({ ok: true });
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'transferred'), 'transferred');
@@ -183,12 +183,12 @@ describe('agent desktop and recordings on the simulator', () => {
       () => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status !== 'on-call',
       'agent released',
     );
-    expect(h.layer.calls.getCall(callId)!.status).toBe('active');
+    expect(h.records.getCall(callId)!.status).toBe('active');
     expect(h.sim.control.state().bridges.find((b) => b.id === bridgeId)).toBeDefined();
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
-    const row = h.layer.calls.getCall(callId)!;
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
+    const row = h.records.getCall(callId)!;
     expect(row.outcome).toBe('transferred');
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
     const rec = h.layer.recordings.byCall(callId)[0]!;

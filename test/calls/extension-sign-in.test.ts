@@ -48,7 +48,7 @@ describe('signing in on an extension over socket.io', () => {
     expect(other.received('screen-pop')).toEqual([]);
     h.sim.control.hangupCall(placed.callerChannelId);
     const callId = holder.last('screen-pop').callId;
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'call ended');
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'call ended');
     await h.until(() => h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived'), 'recording archived');
   });
 });

@@ -13,6 +13,7 @@ import { RecordingSearchRepo } from '../../src/store/recording-search-repo.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
 import { startServer } from '../../src/server.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import { SqliteCallRecords } from '../../src/store/call-records.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { FAST_SCRYPT, testConfig } from '../platform/helpers.ts';
 import { APP, Harness, realTick } from './harness.ts';
@@ -87,7 +88,7 @@ describe('fallback recordings: made by the dialplan while this server is down, a
     expect(results).toEqual([{ name, callId, status: 'archived' }]);
 
     // Then the call is on record, marked fallback, with the caller and time from the file name …
-    const call = h.layer.calls.getCall(callId)!;
+    const call = h.records.getCall(callId)!;
     expect(call).toMatchObject({
       callerNumber: '13812341234',
       status: 'ended',
@@ -119,7 +120,7 @@ describe('fallback recordings: made by the dialplan while this server is down, a
     // A second pass (the next reconnection) finds nothing left to do and creates nothing twice.
     expect(await ingest.run()).toEqual([]);
     ingest.close();
-    expect(h.layer.calls.listCalls({}).filter((c) => c.fallback)).toHaveLength(1);
+    expect(h.records.listCalls({}).filter((c) => c.fallback)).toHaveLength(1);
     await h.until(() => sim!.leaks().ok, 'PBX clean');
   }, 60_000);
 
@@ -210,7 +211,7 @@ describe('fallback ingest against a PBX whose delete fails once', () => {
       };
       const recordings = new RecordingsRepo(store.db);
       const ingest = new FallbackIngest({
-        calls: new CallsRepo(store.db),
+        calls: new SqliteCallRecords(new CallsRepo(store.db)),
         recordings,
         pbx,
         dataDir,

@@ -6,6 +6,7 @@ import { createCallCenterState } from '../../src/domain/calls/call-center-state.
 import { loadIvrConfig } from '../../src/ivr-config/load-ivr-config.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { openStore } from '../../src/store/db.ts';
+import { SqliteCallRecords } from '../../src/store/call-records.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 
 describe('supervisor figures publisher', () => {
@@ -15,7 +16,13 @@ describe('supervisor figures publisher', () => {
     const events = new CallEventHub();
     const state = createCallCenterState(loadIvrConfig());
     const controller = { liveCalls: () => new Map() } as unknown as CallController;
-    const pub = new FiguresPublisher({ controller, state: () => state, repo: new CallsRepo(store.db), clock, events });
+    const pub = new FiguresPublisher({
+      controller,
+      state: () => state,
+      repo: new SqliteCallRecords(new CallsRepo(store.db)),
+      clock,
+      events,
+    });
     const pushes: Array<{ at: number; f: LiveFigures }> = [];
     pub.onFigures((f) => pushes.push({ at: clock.now(), f }));
     const t0 = clock.now();
@@ -45,7 +52,7 @@ describe('supervisor figures publisher', () => {
     const pub = new FiguresPublisher({
       controller,
       state: () => state,
-      repo: new CallsRepo(store.db),
+      repo: new SqliteCallRecords(new CallsRepo(store.db)),
       clock,
       events: new CallEventHub(),
     });
@@ -67,7 +74,7 @@ describe('supervisor figures publisher', () => {
 });
 
 describe('supervisor figures publisher: pushes with nobody doing anything', () => {
-  it('pushes as a call ages out of the rolling 24 h, on the injected clock', () => {
+  it('pushes as a call ages out of the rolling 24 h, on the injected clock', async () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0)); // 10:00 Asia/Shanghai
     const store = openStore({ dataDir: ':memory:' });
     const repo = new CallsRepo(store.db);
@@ -89,7 +96,14 @@ describe('supervisor figures publisher: pushes with nobody doing anything', () =
     const events = new CallEventHub();
     const state = createCallCenterState(loadIvrConfig());
     const controller = { liveCalls: () => new Map() } as unknown as CallController;
-    const pub = new FiguresPublisher({ controller, state: () => state, repo, clock, events });
+    const pub = new FiguresPublisher({
+      controller,
+      state: () => state,
+      repo: new SqliteCallRecords(repo),
+      clock,
+      events,
+    });
+    await pub.loaded;
     const pushes: Array<{ at: number; f: LiveFigures }> = [];
     pub.onFigures((f) => pushes.push({ at: clock.now(), f }));
     expect(pub.current().rolling24h.offered).toBe(1);
@@ -156,7 +170,13 @@ describe('supervisor figures publisher: pushes with nobody doing anything', () =
       ]),
     };
     const controller = { liveCalls: () => new Map() } as unknown as CallController;
-    const pub = new FiguresPublisher({ controller, state: () => state, repo: new CallsRepo(store.db), clock, events });
+    const pub = new FiguresPublisher({
+      controller,
+      state: () => state,
+      repo: new SqliteCallRecords(new CallsRepo(store.db)),
+      clock,
+      events,
+    });
     const list = pub.current().waitingCalls;
     expect(list.map((w) => [w.callId, w.number, w.priority, w.repeatCaller, w.prewarned, w.breached])).toEqual([
       ['c3', '137****1111', 5, true, false, false],

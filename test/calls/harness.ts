@@ -26,6 +26,8 @@ import {
   type SimulatorTiming,
 } from '../../src/simulator/index.ts';
 import { SqliteAuditRepo } from '../../src/store/audit-repo.ts';
+import type { CallRecords } from '../../src/store/call-records.ts';
+import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
@@ -90,6 +92,11 @@ export interface HarnessOptions {
   history?: CallerHistorySource | ((store: Store) => CallerHistorySource);
   callCenter?: (c: CallCenterConfig) => CallCenterConfig;
   extensions?: ExtensionPolicy;
+  /**
+   * The call records (default: the SQLite store's). Given (PostgreSQL), the harness's SQLite file keeps only the
+   * recordings, whose reference to their call it can no longer check (as the server does with DATABASE_URL).
+   */
+  calls?: CallRecords;
   /** Where the call layer and the simulator log (default: silent unless TEST_LOG is set). */
   logger?: Logger;
   /** REST timing of the simulator this harness starts (not of one passed in `sim`); default callTestTiming(), false = instant. */
@@ -101,6 +108,11 @@ export interface HarnessOptions {
 
 export class Harness {
   clients: ClientSocket[] = [];
+  /**
+   * The call records read synchronously from the harness's SQLite file (the call layer's own CallRecords are
+   * asynchronous; on SQLite they commit before returning, so this sees every write the layer made).
+   */
+  readonly records: CallsRepo;
   private constructor(
     readonly clock: FakeClock,
     readonly sim: SimulatorHandle,
@@ -113,7 +125,9 @@ export class Harness {
     readonly url: string,
     private readonly ownsSim: boolean,
     private readonly ownsDir: boolean,
-  ) {}
+  ) {
+    this.records = new CallsRepo(store.db);
+  }
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
     const clock = opts.clock ?? new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
@@ -133,6 +147,7 @@ export class Harness {
         timing: opts.timing === false ? undefined : (opts.timing ?? callTestTiming()),
       }));
     const store = openStore({ dataDir });
+    if (opts.calls) store.sqlite.pragma('foreign_keys = OFF');
     let config = loadIvrConfig();
     if (opts.callCenter) config = opts.callCenter(config);
     const deferred = new DeferredReconcile();
@@ -151,6 +166,7 @@ export class Harness {
       clock,
       logger,
       store,
+      ...(opts.calls ? { calls: opts.calls } : {}),
       dataDir,
       callCenter: config,
       agentDialTemplate: 'Local/{ext}@agents',

@@ -35,7 +35,7 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
       ['emergency-advice', '0'],
     ]);
     expect(mandarin.received('screen-pop')).toHaveLength(0);
-    const row = h.layer.calls.getCall(pop.callId)!;
+    const row = h.records.getCall(pop.callId)!;
     expect(row.skill).toBe('zhuang');
     expect(JSON.parse(row.ivrPath).map((c: any) => c.digit)).toEqual(['2', '0']);
     await h.run(3000);
@@ -63,13 +63,13 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     // The menu is played again after the invalid-input prompt.
     expect(log.slice(invalidAt).some((m: string) => m.includes('hotline/desk-choice'))).toBe(true);
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
-    const row = h.layer.calls.getCall(callId)!;
+    const row = h.records.getCall(callId)!;
     expect(row.ivrInvalidInputs).toBe(1);
     expect(row.ivrTimeouts).toBeGreaterThanOrEqual(1);
     expect(row.skill).toBe('mandarin');
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
   });
 
@@ -98,10 +98,10 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     await h.until(() => awake.received('screen-pop').length > 0, 'second offer');
     expect(awake.received('screen-pop')[0].callId).toBe(callA);
     await h.until(() => awake.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
-    const row = h.layer.calls.getCall(callA)!;
+    const row = h.records.getCall(callA)!;
     expect(row.ronaCount).toBe(1);
     expect(row.offers).toBe(2);
-    expect(h.layer.calls.legs(callA).find((l) => l.agentId === 'sleepy')?.outcome).toBe('no_answer');
+    expect(h.records.legs(callA).find((l) => l.agentId === 'sleepy')?.outcome).toBe('no_answer');
     await h.run(3000);
     h.sim.control.hangupCall(a.callerChannelId);
     h.sim.control.hangupCall(b.callerChannelId);
@@ -117,7 +117,7 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     const placed = h.sim.control.placeCall({ from: '13800000003', to: '12345' });
     await h.until(() => sup.received('alert').some((a: any) => a.kind === 'answer-prewarning'), 'pre-warning');
     const pre = sup.received('alert').find((a: any) => a.kind === 'answer-prewarning');
-    const row0 = h.layer.calls.getCall(pre.callId)!;
+    const row0 = h.records.getCall(pre.callId)!;
     expect(pre.at - row0.ivrExitAt!).toBe(15_000);
     expect(zhuang.received('screen-pop')).toHaveLength(0);
     await h.until(() => sup.received('alert').some((a: any) => a.kind === 'answer-breach'), 'breach');
@@ -127,7 +127,7 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     await h.until(() => zhuang.received('screen-pop').length > 0, 'overflow offer');
     expect(zhuang.last('screen-pop').callId).toBe(pre.callId);
     await h.until(() => zhuang.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
-    const row = h.layer.calls.getCall(pre.callId)!;
+    const row = h.records.getCall(pre.callId)!;
     expect(row.prewarnedAt! - row.ivrExitAt!).toBe(15_000);
     expect(row.breachAt! - row.ivrExitAt!).toBe(20_000);
     expect(row.breachCause).toBe('nobody-ready');
@@ -159,12 +159,10 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     // A supervisor has phone:see-full.
     expect(cb.number).toBe('13812341234');
     expect(cb.waitedMs).toBeGreaterThanOrEqual(3000);
-    const row = h.layer.calls.getCall(cb.callId)!;
+    const row = h.records.getCall(cb.callId)!;
     expect(row.outcome).toBe('abandoned');
-    const done = h.layer.calls.recordCallbackOutcome(cb.id, 'reached', 'sup', h.clock.now(), 'explained');
+    const done = h.records.recordCallbackOutcome(cb.id, 'reached', 'sup', h.clock.now(), 'explained');
     expect(done.status).toBe('done');
-    expect(() => h!.layer.calls.recordCallbackOutcome(cb.id, 'reached', 'sup', h!.clock.now(), null)).toThrow(
-      /already/,
-    );
+    expect(() => h!.records.recordCallbackOutcome(cb.id, 'reached', 'sup', h!.clock.now(), null)).toThrow(/already/);
   });
 });

@@ -55,7 +55,7 @@ describe('work-order status by phone on the simulator', () => {
   const ended = async (what: string) => {
     await h!.until(
       () =>
-        h!.layer.calls.listCalls({}).some((c) => c.callerNumber === CALLER && c.outcome !== null) &&
+        h!.records.listCalls({}).some((c) => c.callerNumber === CALLER && c.outcome !== null) &&
         h!.layer.controller.liveCalls().size === 0,
       what,
     );
@@ -137,7 +137,7 @@ describe('work-order status by phone on the simulator', () => {
     const heard = promptsOf(placed.callerChannelId);
     expect(heard.filter((m) => m.includes('hotline/ticket-not-found'))).toHaveLength(3);
     expect(heard.at(-1)).toContain('hotline/goodbye');
-    const row = h!.layer.calls.listCalls({}).find((c) => c.callerNumber === CALLER)!;
+    const row = h!.records.listCalls({}).find((c) => c.callerNumber === CALLER)!;
     expect(row.outcome).toBe('completed-in-ivr');
   });
 

@@ -15,16 +15,16 @@ describe('call flow on the simulator', () => {
     await h.until(() => agent.received('screen-pop').length > 0, 'screen-pop');
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
     const callId = agent.last('screen-pop').callId;
-    const row = h.layer.calls.getCall(callId)!;
+    const row = h.records.getCall(callId)!;
     expect(row.phase).toBe('talking');
     expect(row.answerMs).toBeGreaterThanOrEqual(2000);
     expect(row.ivrExitAt).not.toBeNull();
     const bridged = () => {
-      const r = h!.layer.calls.getCall(callId)!;
+      const r = h!.records.getCall(callId)!;
       const b = h!.sim.control.state().bridges.find((x) => x.id === r.bridgeId);
       return (
         b?.channels.includes(r.callerChannelId) === true &&
-        h!.layer.calls.legs(callId).some((l) => l.kind === 'agent' && b.channels.includes(l.channelId))
+        h!.records.legs(callId).some((l) => l.kind === 'agent' && b.channels.includes(l.channelId))
       );
     };
     await h.until(bridged, 'caller and agent in one bridge');
@@ -34,12 +34,12 @@ describe('call flow on the simulator', () => {
     );
     await h.run(5000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'call ended');
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'call ended');
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
-    const ended = h.layer.calls.getCall(callId)!;
+    const ended = h.records.getCall(callId)!;
     expect(ended.outcome).toBe('answered');
     expect(
-      h.layer.calls
+      h.records
         .legs(callId)
         .map((l) => l.kind)
         .sort(),

@@ -79,7 +79,7 @@ describe('the leader rota (art. 23) on the simulator', () => {
     expect(h.clock.now() - exit).toBeLessThan(21_000);
     expect(later.received('screen-pop')).toHaveLength(0);
     await h.until(() => onDuty.received('call-update').some((u: any) => u.state === 'answered'), 'leader answered');
-    expect(h.layer.calls.getCall(callId)).toMatchObject({ agentId: 'li.leader', breachCause: 'nobody-ready' });
+    expect(h.records.getCall(callId)).toMatchObject({ agentId: 'li.leader', breachCause: 'nobody-ready' });
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');

@@ -53,7 +53,7 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     h = await Harness.start({ clock, sim, dataDir: dir });
     const live = h.layer.controller.liveCalls().get(callId);
     expect(live?.adopted).toBe(true);
-    expect(h.layer.calls.getCall(callId)!.status).toBe('active');
+    expect(h.records.getCall(callId)!.status).toBe('active');
     const desk = await h.desktop('a1');
     expect(desk.last('current-call')).toMatchObject({ state: 'answered', pop: { callId } });
     // Signing in again does not expose the agent to a second call while the adopted one lasts:
@@ -62,9 +62,9 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     expect(h.layer.controller.agents().find((a) => a.agentId === 'a1')).toMatchObject({ status: 'on-call', callId });
     await h.run(2000);
     sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
-    const row = h.layer.calls.getCall(callId)!;
+    const row = h.records.getCall(callId)!;
     expect(row.outcome).toBe('answered');
     const rec = h.layer.recordings.byCall(callId)[0]!;
     // The recording spans the talk before and after the restart.
@@ -92,7 +92,7 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     await first.run(2000);
     h = await Harness.start({ clock, sim, dataDir: dir });
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived after restart');
-    const row = h.layer.calls.getCall(callId)!;
+    const row = h.records.getCall(callId)!;
     expect(row.status).toBe('ended');
     expect(row.outcome).toBe('answered');
     const rec = h.layer.recordings.byCall(callId)[0]!;
@@ -117,7 +117,7 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     await first.run(3000);
     h = await Harness.start({ clock, sim, dataDir: dir });
     // Still waiting, not released: no callback, the original IVR exit kept as the start of its answer clock.
-    expect(h.layer.calls.getCall(callId)).toMatchObject({
+    expect(h.records.getCall(callId)).toMatchObject({
       status: 'active',
       phase: 'queued',
       queuedAt,
@@ -125,18 +125,18 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
       outcome: null,
     });
     expect(h.layer.controller.liveCalls().get(callId)?.adopted).toBe(false);
-    expect(h.layer.calls.listCallbacks({})).toEqual([]);
+    expect(h.records.listCallbacks({})).toEqual([]);
     expect(sim.control.state().channels.map((c) => c.id)).toContain(placed.callerChannelId);
     // The pre-warning comes 15 s after the original IVR exit, not 15 s after the restart.
     await h.until(
-      () => h!.layer.calls.alertsSince(0).some((a) => a.callId === callId && a.kind === 'answer-prewarning'),
+      () => h!.records.alertsSince(0).some((a) => a.callId === callId && a.kind === 'answer-prewarning'),
       'pre-warning',
     );
-    expect(h.layer.calls.alertsSince(0).find((a) => a.kind === 'answer-prewarning')!.at).toBe(queuedAt + 15_000);
+    expect(h.records.alertsSince(0).find((a) => a.kind === 'answer-prewarning')!.at).toBe(queuedAt + 15_000);
     sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
-    expect(h.layer.calls.getCall(callId)).toMatchObject({ outcome: 'abandoned', queuedAt });
-    expect(h.layer.calls.listCallbacks({ status: 'pending' }).map((c) => [c.callId, c.reason])).toEqual([
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
+    expect(h.records.getCall(callId)).toMatchObject({ outcome: 'abandoned', queuedAt });
+    expect(h.records.listCallbacks({ status: 'pending' }).map((c) => [c.callId, c.reason])).toEqual([
       [callId, 'abandoned_queue'],
     ]);
     await h.until(() => sim!.leaks().ok, 'PBX clean');
@@ -196,7 +196,7 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
       await h.until(() => h!.layer.recordings.byCall(id).length === 1, 'recording');
       await h.run(1000);
       expect(await agent.call('hangup')).toEqual({ ok: true });
-      await h.until(() => h!.layer.calls.getCall(id)!.status === 'ended', 'ended');
+      await h.until(() => h!.records.getCall(id)!.status === 'ended', 'ended');
       if (i < 2) {
         // Wrap-up (15 s) then the next waiting call, in the original order.
         await h.until(() => pops() === i + 2, 'next offer');

@@ -65,7 +65,7 @@ describe('this server killed while callers wait, then restarted', () => {
       [idA, exitA],
       [idB, exitB],
     ] as const) {
-      expect(h.layer.calls.getCall(id)).toMatchObject({
+      expect(h.records.getCall(id)).toMatchObject({
         status: 'active',
         phase: 'queued',
         ivrExitAt: exit,
@@ -74,15 +74,15 @@ describe('this server killed while callers wait, then restarted', () => {
       });
       expect(h.layer.controller.liveCalls().get(id)?.record?.queuedAt).toBe(exit);
     }
-    expect(h.layer.calls.listCallbacks({})).toEqual([]);
+    expect(h.records.listCallbacks({})).toEqual([]);
 
     // Pre-warnings 15 s after each original IVR exit, though this process only started later.
     await h.until(
-      () => h!.layer.calls.alertsSince(0).filter((x) => x.kind === 'answer-prewarning').length === 2,
+      () => h!.records.alertsSince(0).filter((x) => x.kind === 'answer-prewarning').length === 2,
       'pre-warnings',
     );
     const prewarn = (id: string) =>
-      h!.layer.calls.alertsSince(0).find((x) => x.callId === id && x.kind === 'answer-prewarning')!.at;
+      h!.records.alertsSince(0).find((x) => x.callId === id && x.kind === 'answer-prewarning')!.at;
     expect(prewarn(idA)).toBe(exitA + 15_000);
     expect(prewarn(idB)).toBe(exitB + 15_000);
 
@@ -98,17 +98,17 @@ describe('this server killed while callers wait, then restarted', () => {
       () => agent.received('call-update').some((u: any) => u.callId === idA && u.state === 'answered'),
       'first answered',
     );
-    const rowA = h.layer.calls.getCall(idA)!;
+    const rowA = h.records.getCall(idA)!;
     expect(rowA.answerMs).toBe(rowA.answeredAt! - exitA);
     expect(rowA.answerMs!).toBeLessThan(20_000);
     expect(rowA.breachAt).toBeNull();
 
     // The second caller passes the answer target while the only agent talks: breach 20 s after its original exit.
     await h.until(
-      () => h!.layer.calls.alertsSince(0).some((x) => x.callId === idB && x.kind === 'answer-breach'),
+      () => h!.records.alertsSince(0).some((x) => x.callId === idB && x.kind === 'answer-breach'),
       'breach of the second caller',
     );
-    expect(h.layer.calls.alertsSince(0).find((x) => x.callId === idB && x.kind === 'answer-breach')).toMatchObject({
+    expect(h.records.alertsSince(0).find((x) => x.callId === idB && x.kind === 'answer-breach')).toMatchObject({
       at: exitB + 20_000,
       cause: 'all-busy',
     });
@@ -116,7 +116,7 @@ describe('this server killed while callers wait, then restarted', () => {
     await h.until(() => h!.layer.recordings.byCall(idA).length === 1, 'recording A');
     await h.run(1000);
     expect(await agent.call('hangup')).toEqual({ ok: true });
-    await h.until(() => h!.layer.calls.getCall(idA)!.status === 'ended', 'A ended');
+    await h.until(() => h!.records.getCall(idA)!.status === 'ended', 'A ended');
     // After wrap-up, the second caller.
     await h.until(() => agent.received('screen-pop').length === 2, 'second offer');
     expect(agent.last('screen-pop').callId).toBe(idB);
@@ -124,17 +124,17 @@ describe('this server killed while callers wait, then restarted', () => {
       () => agent.received('call-update').some((u: any) => u.callId === idB && u.state === 'answered'),
       'second answered',
     );
-    const rowB = h.layer.calls.getCall(idB)!;
+    const rowB = h.records.getCall(idB)!;
     expect(rowB.answerMs).toBe(rowB.answeredAt! - exitB);
     await h.until(() => h!.layer.recordings.byCall(idB).length === 1, 'recording B');
     await h.run(1000);
     sim.control.hangupCall(b.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(idB)!.status === 'ended', 'B ended');
+    await h.until(() => h!.records.getCall(idB)!.status === 'ended', 'B ended');
     expect(
       [a.callerChannelId, b.callerChannelId].every((id) => !sim!.control.state().channels.some((c) => c.id === id)),
     ).toBe(true);
-    expect(h.layer.calls.getCall(idA)!.outcome).toBe('answered');
-    expect(h.layer.calls.getCall(idB)!.outcome).toBe('answered');
+    expect(h.records.getCall(idA)!.outcome).toBe('answered');
+    expect(h.records.getCall(idB)!.outcome).toBe('answered');
     await h.until(
       () => [idA, idB].every((id) => h!.layer.recordings.byCall(id)[0]?.deletedFromPbxAt != null),
       'both archived',
@@ -142,7 +142,7 @@ describe('this server killed while callers wait, then restarted', () => {
     await h.run(16_000); // wrap-up of the last call
     expect(h.layer.controller.liveCalls().size).toBe(0);
     expect(h.layer.controller.pendingTimers()).toBe(0);
-    expect(h.layer.calls.listCallbacks({})).toEqual([]);
+    expect(h.records.listCallbacks({})).toEqual([]);
     await h.until(() => sim!.leaks().ok, 'PBX clean');
   });
 
@@ -165,30 +165,30 @@ describe('this server killed while callers wait, then restarted', () => {
 
     h = await Harness.start({ clock, sim, dataDir: dir });
     expect(sim.control.state().channels.some((c) => c.id.startsWith(`${callId}-a`))).toBe(false);
-    expect(h.layer.calls.getCall(callId)).toMatchObject({
+    expect(h.records.getCall(callId)).toMatchObject({
       status: 'active',
       phase: 'queued',
       queuedAt: exit,
       offers: 1,
       ronaCount: 0,
     });
-    const oldLegs = h.layer.calls.legs(callId).filter((l) => l.kind === 'agent');
+    const oldLegs = h.records.legs(callId).filter((l) => l.kind === 'agent');
     expect(oldLegs.map((l) => l.outcome)).toEqual(['cancelled']);
 
     const agent = await h.agent('a1', '1001', { answerAfterMs: 500 });
     await h.until(() => agent.received('screen-pop').length === 1, 'offered again');
     expect(agent.last('screen-pop')).toMatchObject({ callId, ivrExitAt: exit });
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
-    const legs = h.layer.calls.legs(callId).filter((l) => l.kind === 'agent');
+    const legs = h.records.legs(callId).filter((l) => l.kind === 'agent');
     expect(legs).toHaveLength(2);
     expect(new Set(legs.map((l) => l.channelId)).size).toBe(2);
     expect(legs.map((l) => l.outcome)).toEqual(['cancelled', 'answered']);
-    expect(h.layer.calls.getCall(callId)!.offers).toBe(2);
+    expect(h.records.getCall(callId)!.offers).toBe(2);
     await h.until(() => h!.layer.recordings.byCall(callId).length === 1, 'recording');
     await h.run(1000);
     sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
-    expect(h.layer.calls.getCall(callId)).toMatchObject({ status: 'ended', outcome: 'answered' });
+    expect(h.records.getCall(callId)).toMatchObject({ status: 'ended', outcome: 'answered' });
     await h.until(() => sim!.leaks().ok, 'PBX clean');
   });
 
@@ -207,7 +207,7 @@ describe('this server killed while callers wait, then restarted', () => {
 
     const beforeRestart = clock.now();
     h = await Harness.start({ clock, sim, dataDir: dir });
-    const row = h.layer.calls.getCall(callId)!;
+    const row = h.records.getCall(callId)!;
     // The menu position died with the old process: the caller goes on to an agent, the clock starting at the restart.
     expect(row).toMatchObject({ status: 'active', phase: 'queued', skill: 'mandarin' });
     expect(row.ivrExitAt).toBeGreaterThanOrEqual(beforeRestart);

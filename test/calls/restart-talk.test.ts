@@ -64,8 +64,8 @@ describe('this server killed (kill -9) during the talk phase', () => {
     // When the agent completes the transfer
     expect(await desk.call('consult-complete')).toEqual({ ok: true });
     await h.until(() => states(desk).includes('ended'), 'agent left');
-    const main = h.layer.calls.getCall(callId)!.bridgeId!;
-    const party = h.layer.calls.legs(callId).find((l) => l.kind === 'consult')!.channelId;
+    const main = h.records.getCall(callId)!.bridgeId!;
+    const party = h.records.legs(callId).find((l) => l.kind === 'consult')!.channelId;
     await h.until(
       () =>
         sim!.control
@@ -76,8 +76,8 @@ describe('this server killed (kill -9) during the talk phase', () => {
     );
     await h.run(2000);
     sim!.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
-    expect(h.layer.calls.getCall(callId)).toMatchObject({ outcome: 'transferred', transferNumber: '12319' });
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
+    expect(h.records.getCall(callId)).toMatchObject({ outcome: 'transferred', transferNumber: '12319' });
     // Both recordings archived: the caller's across the restart, and the consultation
     await h.until(() => h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived'), 'archived');
     expect(h.layer.recordings.byCall(callId)).toHaveLength(2);
@@ -106,11 +106,11 @@ describe('this server killed (kill -9) during the talk phase', () => {
     // When the agent resumes, the caller's music stops and the two talk again
     expect(await desk.call('unhold')).toEqual({ ok: true });
     await h.until(() => states(desk).includes('resumed'), 'resumed');
-    const callerInStasis = h.layer.calls.getCall(callId)!.callerChannelId;
+    const callerInStasis = h.records.getCall(callId)!.callerChannelId;
     await h.until(() => mohStops.includes(callerInStasis), 'music stopped on the caller');
     // And the call ends normally when the caller hangs up
     sim!.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
   });
 
@@ -134,14 +134,14 @@ describe('this server killed (kill -9) during the talk phase', () => {
     await h.until(() => states(desk).includes('ended'), 'agent left');
     // Then the caller still talks with 110 in the recorded bridge
     await h.run(3000);
-    expect(h.layer.calls.getCall(callId)!.status).toBe('active');
+    expect(h.records.getCall(callId)!.status).toBe('active');
     await h.until(
       () => h!.layer.controller.agents().find((a) => a.agentId === 'a1')!.status !== 'on-call',
       'agent released',
     );
     // When 110 hangs up, the call ends and nothing is left on the PBX
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended when 110 hung up');
-    expect(h.layer.calls.getCall(callId)!.outcome).toBe('transferred');
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended when 110 hung up');
+    expect(h.records.getCall(callId)!.outcome).toBe('transferred');
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
     void placed;
   });

@@ -40,9 +40,9 @@ describe('talk phase on the simulator', () => {
     expect(results).toEqual([null, null, null]);
     expect(states(agent)).toEqual(['answered', 'held', 'resumed', 'transferring', 'conference']);
     const callId = agent.last('screen-pop').callId;
-    const bridgeId = h.layer.calls.getCall(callId)!.bridgeId!;
+    const bridgeId = h.records.getCall(callId)!.bridgeId!;
     // Caller, agent and 110 in the one recorded bridge.
-    const caller = h.layer.calls.getCall(callId)!.callerChannelId;
+    const caller = h.records.getCall(callId)!.callerChannelId;
     // The desktop hears "conference" when the domain decides it; under REST latency the add-channel request may still be in flight.
     const inBridge = () => h!.sim.control.state().bridges.find((b) => b.id === bridgeId)?.channels ?? [];
     await h.until(
@@ -70,9 +70,9 @@ describe('talk phase on the simulator', () => {
     });
     await h.until(() => states(agent).includes('consult-connected'), 'consultation connected');
     // Then the agent and 12319 talk in a bridge of their own while the caller, alone in the recorded bridge, is held
-    const { bridgeId: main, callerChannelId: caller } = h.layer.calls.getCall(callId)!;
-    const agentLeg = h.layer.calls.legs(callId).find((l) => l.kind === 'agent')!.channelId;
-    const partyLeg = h.layer.calls.legs(callId).find((l) => l.kind === 'consult')!.channelId;
+    const { bridgeId: main, callerChannelId: caller } = h.records.getCall(callId)!;
+    const agentLeg = h.records.legs(callId).find((l) => l.kind === 'agent')!.channelId;
+    const partyLeg = h.records.legs(callId).find((l) => l.kind === 'consult')!.channelId;
     // "consult-connected" is decided before the PBX has moved the legs (REST latency): wait for the bridges, then look.
     await h.until(() => {
       const bs = h!.sim.control.state().bridges;
@@ -110,11 +110,11 @@ describe('talk phase on the simulator', () => {
       () => h!.sim.control.state().bridges.filter((b) => b.id.includes(callId)).length === 1,
       'consultation bridge gone',
     );
-    expect(h.layer.calls.getCall(callId)!.status).toBe('active');
+    expect(h.records.getCall(callId)!.status).toBe('active');
     await h.run(2000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
-    const row = h.layer.calls.getCall(callId)!;
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
+    const row = h.records.getCall(callId)!;
     expect(row.outcome).toBe('transferred');
     expect(row.transferNumber).toBe('12319');
     // Two recordings linked to the call: the caller's bridge throughout, and the consultation.
@@ -143,7 +143,7 @@ describe('talk phase on the simulator', () => {
     await h.until(() => states(agent).includes('consult-connected'), 'consultation connected');
     expect(await agent.call('consult-cancel')).toEqual({ ok: true });
     await h.until(() => states(colleague).includes('ended'), 'colleague released');
-    const main = h.layer.calls.getCall(callId)!.bridgeId!;
+    const main = h.records.getCall(callId)!.bridgeId!;
     await h.until(
       () =>
         h!.sim.control
@@ -158,8 +158,8 @@ describe('talk phase on the simulator', () => {
     );
     expect(await agent.call('hold')).toEqual({ ok: true });
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
-    expect(h.layer.calls.getCall(callId)!.outcome).toBe('answered');
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
+    expect(h.records.getCall(callId)!.outcome).toBe('answered');
     await h.until(
       () =>
         h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived') &&
@@ -174,7 +174,7 @@ describe('talk phase on the simulator', () => {
     const placed = h.sim.control.placeCall({ from: '13812341234', to: '12345' });
     await h.until(() => states(agent).includes('answered'), 'answered');
     const callId = agent.last('screen-pop').callId;
-    const answeredAt = h.layer.calls.getCall(callId)!.answeredAt;
+    const answeredAt = h.records.getCall(callId)!.answeredAt;
     expect(await agent.call('transfer-to-desk', { skill: 'zhuang' })).toMatchObject({
       ok: false,
       error: { statusCode: 409, code: 'desk-unstaffed', messageZh: '该坐席组当前无人签入，不能转入' },
@@ -192,8 +192,8 @@ describe('talk phase on the simulator', () => {
     expect(states(agent)).toEqual(['answered', 'transferred', 'ended']);
     await h.run(2000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
-    const row = h.layer.calls.getCall(callId)!;
+    await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
+    const row = h.records.getCall(callId)!;
     expect(row).toMatchObject({ outcome: 'answered', agentId: 'a2', answeredAt });
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
     expect(h.layer.recordings.byCall(callId)).toHaveLength(1);
@@ -212,13 +212,13 @@ describe('talk phase on the simulator', () => {
         { kind: 'dtmf', digits: '1' },
       ],
     });
-    await h.until(() => [...h!.layer.calls.activeCalls()].some((c) => c.transferNumber === '110'), 'transferred');
-    const callId = h.layer.calls.activeCalls().find((c) => c.transferNumber === '110')!.id;
+    await h.until(() => [...h!.records.activeCalls()].some((c) => c.transferNumber === '110'), 'transferred');
+    const callId = h.records.activeCalls().find((c) => c.transferNumber === '110')!.id;
     await h.until(() => h!.layer.recordings.byCall(callId).length === 1, 'recording started');
     await h.run(5000);
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
-    const row = h.layer.calls.getCall(callId)!;
+    const row = h.records.getCall(callId)!;
     expect(row).toMatchObject({ status: 'ended', outcome: 'transferred', transferNumber: '110' });
     expect(h.layer.recordings.byCall(callId)[0]!.durationMs!).toBeGreaterThan(3000);
   });

@@ -144,7 +144,7 @@ describe('link-work-order on the /agent namespace', () => {
     });
     const plain = String((await orders!.orders.intake(plainInput, intakeAgent)).order.id);
     const secret = String((await orders!.orders.intake(secretInput, intakeAgent)).order.id);
-    h.layer.calls.insertCall({
+    h.records.insertCall({
       id: 'c1',
       callerChannelId: 'ch-c1',
       callerNumber: '13812341234',
@@ -181,6 +181,6 @@ describe('link-work-order on the /agent namespace', () => {
       ok: true,
       statusCode: 204,
     });
-    expect(h.layer.calls.workOrdersOf('c1').sort()).toEqual([plain, secret].sort());
+    expect(h.records.workOrdersOf('c1').sort()).toEqual([plain, secret].sort());
   });
 });

@@ -101,13 +101,12 @@ describe('no full phone number in the logs (issue 7 item 4)', () => {
       const placed = h.sim.control.placeCall({ from, to: '12345' });
       await h.until(() => agent.received('screen-pop').length > pops, `screen-pop for ${from}`);
       const callId = agent.last('screen-pop').callId;
-      await h.until(() => h!.layer.calls.getCall(callId)?.phase === 'talking', `talking (${from})`);
+      await h.until(() => h!.records.getCall(callId)?.phase === 'talking', `talking (${from})`);
       await h.run(2000);
       h.sim.control.hangupCall(placed.callerChannelId);
-      await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', `ended (${from})`);
+      await h.until(() => h!.records.getCall(callId)!.status === 'ended', `ended (${from})`);
       await h.until(
-        () =>
-          agent.received('current-call').at(-1)?.call === null || h!.layer.calls.getCall(callId)!.status === 'ended',
+        () => agent.received('current-call').at(-1)?.call === null || h!.records.getCall(callId)!.status === 'ended',
         'agent free',
       );
       await h.run(6000);

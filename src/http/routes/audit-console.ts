@@ -10,7 +10,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { maskPhone } from '../../shared/phone-mask.ts';
 import type { AccessLogRepo } from '../../store/access-log-repo.ts';
 import type { AuditEntry } from '../../store/audit-repo.ts';
-import type { CallsRepo } from '../../store/calls-repo.ts';
+import type { CallRecords } from '../../store/call-records.ts';
 import {
   SearchFilterUnavailable,
   type RecordingSearch,
@@ -27,7 +27,7 @@ import { audioType } from '../../recordings/audio-type.ts';
 export interface AuditConsoleDeps {
   search: RecordingSearchRepo;
   accessLog: AccessLogRepo;
-  calls: CallsRepo;
+  calls: CallRecords;
   recordings: RecordingsRepo;
   /** Absolute path of a recording's archived file, or null (RecordingArchive.resolveFile). */
   resolveFile: (row: RecordingRow) => string | null;
@@ -145,11 +145,10 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
   const details = async (request: FastifyRequest, row: RecordingRow) => {
     const full = seesFull(request);
     const mask = (n: string) => (full ? n : maskPhone(n));
-    const call = deps.calls.getCall(row.callId);
+    const call = await deps.calls.getCall(row.callId);
     if (!call)
       throw new HttpError(404, 'call-not-found', `the call ${row.callId} of recording ${row.name} does not exist`);
-    const legs = deps.calls.legs(call.id);
-    const ids = deps.calls.workOrdersOf(call.id);
+    const [legs, ids] = await Promise.all([deps.calls.legs(call.id), deps.calls.workOrdersOf(call.id)]);
     const workOrders = [];
     for (const id of ids)
       workOrders.push(
