@@ -116,6 +116,14 @@ export class RecordingsRepo {
       .all();
   }
 
+  countUnarchived(): number {
+    return this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(recordings)
+      .where(inArray(recordings.status, ['recording', 'pending', 'failed']))
+      .get()!.n;
+  }
+
   /** Archived, but the PBX copy was not yet confirmed deleted. */
   archivedStillOnPbx(): RecordingRow[] {
     return this.db

@@ -8,10 +8,13 @@ import { PgAuditRepo } from './pg-audit-repo.ts';
 import { PgCalendarRepo } from './pg-calendar-repo.ts';
 import { PgKnowledgeRepo } from './pg-knowledge-repo.ts';
 import { PgOrganisationRepo } from './pg-organisation-repo.ts';
+import { PgRecordingsStore } from './pg-recordings-store.ts';
 import { PgSmsRepo } from './pg-sms-repo.ts';
 import type { PgStore } from './pg-store.ts';
 import { createPgUsersRepo } from './pg-users-repo.ts';
 import { PgWorkOrderRepo } from './pg-work-orders-repo.ts';
+import { RecordingsRepo } from './recordings-repo.ts';
+import { SqliteRecordingsStore, type RecordingsStore } from './recordings-store.ts';
 import { SqliteSmsRepo, type SmsRepo } from './sms-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './users-repo.ts';
 import { SqliteWorkOrderRepo, type WorkOrderRepo } from './work-orders-repo.ts';
@@ -30,6 +33,8 @@ export interface Repositories {
   readonly calendar: CalendarRepo;
   readonly sms: SmsRepo;
   readonly knowledge: KnowledgeRepo;
+  /** Recordings and their hash-chained index (the call layer's writes are queued on PostgreSQL). */
+  readonly recordings: RecordingsStore;
 }
 
 export function sqliteRepositories(store: Store): Repositories {
@@ -42,6 +47,7 @@ export function sqliteRepositories(store: Store): Repositories {
     calendar: new SqliteCalendarRepo(store.db),
     sms: new SqliteSmsRepo(store.sqlite),
     knowledge: new SqliteKnowledgeRepo(store.sqlite),
+    recordings: new SqliteRecordingsStore(new RecordingsRepo(store.db)),
   };
 }
 
@@ -55,5 +61,6 @@ export function pgRepositories(store: PgStore): Repositories {
     calendar: new PgCalendarRepo(store.pool),
     sms: new PgSmsRepo(store.pool),
     knowledge: new PgKnowledgeRepo(store.pool),
+    recordings: new PgRecordingsStore(store.db),
   };
 }
