@@ -244,12 +244,16 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     const archiveEncoder = opusPool ?? wavEncoder;
     if (opusPool) cleanups.unshift(() => opusPool.close());
     // The call layer (issue 4): routes, /agent and /supervisor, and the ARI reconcile step.
+    // The recordings' scheduled jobs (purge, integrity check) run on one instance: the one owning the calls.
+    const recordingJobsHere = (): boolean => (cluster ? cluster.ownership.isOwner() : true);
     const calls = createCallLayer({
       app: config.asterisk.app,
       ari: telephony.ari,
       clock,
       logger,
       store,
+      recordings: repos.recordings,
+      recordingJobsHere,
       dataDir: config.server.dataDir,
       callCenter: loadIvrConfig(),
       agentDialTemplate: config.asterisk.agentDialTemplate,
@@ -307,16 +311,21 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
           .catch((err: unknown) => logger.warn({ err: String(err) }, 'recordings: rediscovery failed'));
       },
     });
+    // Runs after calls.close(): the recordings' queued writes commit before the store closes.
+    cleanups.unshift(() => repos.recordings.flushed());
     cleanups.unshift(() => calls.close());
     calls.figures.setExchangeFigures(() => exchange.figures());
     if (exchange.sender) exchange.sender.onChange = () => calls.figures.refresh();
     // Recording retention (issue 11): legal holds, the daily purge and the daily integrity check.
+    // Archiving, its retries and the fallback ingest follow ARI, which only the owner holds.
     const retention = new RecordingRetention({
       repo: calls.recordings,
       clock,
       logger,
       resolveFile: (row) => calls.archive.resolveFile(row),
       batchSize: config.recordings.purgeBatchSize,
+      // Several instances on one store: the purge runs on the call owner only (the integrity check likewise).
+      runsHere: recordingJobsHere,
     });
     cleanups.unshift(() => retention.close());
     if (opts.recordingJobs ?? opts.clock === undefined) {

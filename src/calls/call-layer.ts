@@ -17,6 +17,7 @@ import type { AuditEntry } from '../store/audit-repo.ts';
 import { CallsRepo } from '../store/calls-repo.ts';
 import type { Store } from '../store/db.ts';
 import { RecordingsRepo } from '../store/recordings-repo.ts';
+import { SqliteRecordingsStore, type RecordingsStore } from '../store/recordings-store.ts';
 import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
 import type { AriEvent } from '../telephony/ari/events.ts';
@@ -49,6 +50,10 @@ export interface CallLayerOptions {
   clock: Clock;
   logger: Logger;
   store: Store;
+  /** The recordings' store (PostgreSQL with DATABASE_URL); default: the SQLite file's. */
+  recordings?: RecordingsStore;
+  /** Whether the daily integrity check runs on this instance now (several instances: the call owner). */
+  recordingJobsHere?: () => boolean;
   dataDir: string;
   callCenter: CallCenterConfig;
   agentDialTemplate: string;
@@ -108,7 +113,7 @@ export interface CallLayer {
   /** Daily hash-chain and file check; re-checks each download (alerts go to /supervisor). */
   readonly integrity: IntegrityMonitor;
   readonly calls: CallsRepo;
-  readonly recordings: RecordingsRepo;
+  readonly recordings: RecordingsStore;
   readonly routes: RoutePlugin[];
   /** Declares `/agent` and `/supervisor` on the platform's socket.io server. */
   attachSockets(sockets: SocketServer): void;
@@ -117,7 +122,7 @@ export interface CallLayer {
 
 export function createCallLayer(o: CallLayerOptions): CallLayer {
   const calls = new CallsRepo(o.store.db);
-  const recordings = new RecordingsRepo(o.store.db);
+  const recordings = o.recordings ?? new SqliteRecordingsStore(new RecordingsRepo(o.store.db));
   const events = new CallEventHub();
   const history = o.history ?? emptyHistory;
   const archive: RecordingArchive = new RecordingArchive({
@@ -133,12 +138,12 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     commit: (write): Promise<void> => controller.cdr.later(write),
   });
   const integrity = new IntegrityMonitor({
-    db: o.store.db,
     repo: recordings,
     resolveFile: (row) => archive.resolveFile(row),
     clock: o.clock,
     logger: o.logger,
     filesPerDay: o.recordingArchive?.verifyFilesPerDay ?? 0,
+    runsHere: o.recordingJobsHere,
     // Tampering is shown to supervisors like a call alert; it is about a recording, not a live call.
     alert: (a) =>
       events.emit('alert', {

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
 import { auditValues, type AuditEntry } from './audit-repo.ts';
 import { PgWriteQueue, type PgTx } from './pg-write-queue.ts';
 import type { ArchivedFacts } from './recordings-repo.ts';
@@ -21,7 +22,11 @@ export class PgRecordingsStore implements RecordingsStore {
   readonly kind = 'postgres';
   private readonly queue: PgWriteQueue;
 
-  constructor(private readonly db: NodePgDatabase) {
+  /** `pool` answers `rawRows` with its int8 parser (bigint columns as numbers, as the chain's JSON needs). */
+  constructor(
+    private readonly db: NodePgDatabase,
+    private readonly pool: pg.Pool,
+  ) {
     this.queue = new PgWriteQueue(db);
   }
 
@@ -283,6 +288,11 @@ export class PgRecordingsStore implements RecordingsStore {
       yield* page;
       cursor = page[page.length - 1]!.name;
     }
+  }
+
+  async rawRows<T>(sqlText: string): Promise<T[]> {
+    await this.queue.idle();
+    return (await this.pool.query(sqlText)).rows as T[];
   }
 
   countArchived(): Promise<number> {

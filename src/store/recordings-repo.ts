@@ -263,6 +263,11 @@ export class RecordingsRepo {
     }
   }
 
+  /** Rows of a read-only query (the integrity check's chain walk). */
+  rawRows<T>(sqlText: string): T[] {
+    return this.db.all<T>(sql.raw(sqlText));
+  }
+
   countArchived(): number {
     return this.db.select({ n: sql<number>`count(*)` }).from(recordings).where(eq(recordings.status, 'archived')).get()!
       .n;

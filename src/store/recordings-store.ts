@@ -51,6 +51,11 @@ export interface RecordingsStore {
   /** Archived rows in name order, in pages. */
   archivedRows(afterName?: string): AsyncGenerator<RecordingRow>;
   countArchived(): Promise<number>;
+  /**
+   * Rows of a read-only query written in SQL both dialects accept (the integrity check walks the audit trail and
+   * the index with it; the audit trail lives in the same store). Numbers come back as numbers on both.
+   */
+  rawRows<T>(sqlText: string): Promise<T[]>;
   /** Resolves once every write queued so far is committed (PostgreSQL); at once on SQLite. */
   flushed(): Promise<void>;
 }
@@ -151,6 +156,9 @@ export class SqliteRecordingsStore implements RecordingsStore {
   }
   async countArchived(): Promise<number> {
     return this.repo.countArchived();
+  }
+  async rawRows<T>(sqlText: string): Promise<T[]> {
+    return this.repo.rawRows<T>(sqlText);
   }
   flushed(): Promise<void> {
     return Promise.resolve();

@@ -61,6 +61,6 @@ export function pgRepositories(store: PgStore): Repositories {
     calendar: new PgCalendarRepo(store.pool),
     sms: new PgSmsRepo(store.pool),
     knowledge: new PgKnowledgeRepo(store.pool),
-    recordings: new PgRecordingsStore(store.db),
+    recordings: new PgRecordingsStore(store.db, store.pool),
   };
 }

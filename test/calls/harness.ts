@@ -27,6 +27,7 @@ import {
 } from '../../src/simulator/index.ts';
 import { SqliteAuditRepo } from '../../src/store/audit-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
+import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
 export const APP = 'hotline';
@@ -114,6 +115,11 @@ export class Harness {
     private readonly ownsSim: boolean,
     private readonly ownsDir: boolean,
   ) {}
+
+  /** The recording rows, read synchronously from the harness's SQLite file (the layer's store is asynchronous). */
+  get recordings(): RecordingsRepo {
+    return new RecordingsRepo(this.store.db);
+  }
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
     const clock = opts.clock ?? new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));

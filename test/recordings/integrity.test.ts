@@ -14,6 +14,7 @@ import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { chainHash } from '../../src/store/hash-chain.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { bearer, startTestServer, tokenFor } from '../platform/helpers.ts';
 
 const wav = readFileSync(new URL('../fixtures/asterisk-reference/recordings/rec-bridge-500.wav', import.meta.url));
@@ -38,7 +39,7 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
   let archive: RecordingArchive;
   const clock = new FakeClock(Date.UTC(2026, 0, 5, 9, 0, 0));
   const verify = (files?: number) =>
-    verifyIntegrity({ db: store.db, repo, resolveFile: (r) => archive.resolveFile(r), files });
+    verifyIntegrity({ repo: new SqliteRecordingsStore(repo), resolveFile: (r) => archive.resolveFile(r), files });
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'integrity-'));
@@ -46,7 +47,7 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
     repo = new RecordingsRepo(store.db);
     const calls = new CallsRepo(store.db);
     const source = new MapSource();
-    archive = new RecordingArchive({ dataDir: dir, repo, source, clock });
+    archive = new RecordingArchive({ dataDir: dir, repo: new SqliteRecordingsStore(repo), source, clock });
     const audit = new SqliteAuditRepo(store.db);
     for (const n of [1, 2, 3]) {
       calls.insertCall({
@@ -170,8 +171,7 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
     expect(report.first).toMatchObject({ kind: 'file', where: `file:${row.path}`, recording: 'rec-1' });
     expect(report.first!.message).toMatch(/does not match its SHA-256/);
     const sampled = await verifyIntegrity({
-      db: store.db,
-      repo,
+      repo: new SqliteRecordingsStore(repo),
       resolveFile: (r) => archive.resolveFile(r),
       files: 1,
       fileCursor: 'rec-1',
@@ -182,8 +182,7 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
   it('given the daily check on the injected clock, when a file is tampered and a chain loses its last row, then each run raises an alert naming it', async () => {
     const alerts: IntegrityAlert[] = [];
     const monitor = new IntegrityMonitor({
-      db: store.db,
-      repo,
+      repo: new SqliteRecordingsStore(repo),
       resolveFile: (r) => archive.resolveFile(r),
       clock,
       alert: (a) => alerts.push(a),

@@ -9,6 +9,7 @@ import { RecordingRetention } from '../../src/recordings/retention.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { bearer, startTestServer, tokenFor, type TestServer } from '../platform/helpers.ts';
 
 const DAY = 86_400_000;
@@ -212,7 +213,7 @@ describe('legal hold, release and purge', () => {
 
     // Batches of one: two transactions, two audit rows.
     const retention = new RecordingRetention({
-      repo: recs,
+      repo: new SqliteRecordingsStore(recs),
       clock,
       resolveFile: (row) => join(s.config.server.dataDir, 'recordings', row.path!),
       batchSize: 1,
@@ -303,7 +304,7 @@ describe('legal hold, release and purge', () => {
     clock.advance(3 * 366 * DAY + 2 * DAY);
     const recs = new RecordingsRepo(s.store.db);
     const retention = new RecordingRetention({
-      repo: recs,
+      repo: new SqliteRecordingsStore(recs),
       clock,
       resolveFile: () => null,
       batchSize: 10,

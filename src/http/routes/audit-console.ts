@@ -16,7 +16,7 @@ import {
   type RecordingSearch,
   type RecordingSearchRepo,
 } from '../../store/recording-search-repo.ts';
-import type { RecordingsRepo } from '../../store/recordings-repo.ts';
+import type { RecordingsStore } from '../../store/recordings-store.ts';
 import type { RecordingRow } from '../../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
 import { HttpError } from '../error-handler.ts';
@@ -28,7 +28,7 @@ export interface AuditConsoleDeps {
   search: RecordingSearchRepo;
   accessLog: AccessLogRepo;
   calls: CallsRepo;
-  recordings: RecordingsRepo;
+  recordings: RecordingsStore;
   /** Absolute path of a recording's archived file, or null (RecordingArchive.resolveFile). */
   resolveFile: (row: RecordingRow) => string | null;
   tickets: PlaybackTickets;
@@ -129,8 +129,8 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       at: deps.clock.now(),
       data,
     });
-  const archivedRow = (name: string): RecordingRow => {
-    const row = deps.recordings.get(name);
+  const archivedRow = async (name: string): Promise<RecordingRow> => {
+    const row = await deps.recordings.get(name);
     if (!row) throw new HttpError(404, 'recording-not-found', `recording ${name} does not exist`);
     return row;
   };
@@ -295,7 +295,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const row = archivedRow(request.params.name);
+        const row = await archivedRow(request.params.name);
         const out = await details(request, row);
         await audit(request, row.name, 'view', { callId: row.callId });
         return out;
@@ -317,7 +317,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const row = archivedRow(request.params.name);
+        const row = await archivedRow(request.params.name);
         archivedFile(row);
         const p = request.principal!;
         const { ticket, expiresAt } = deps.tickets.issue(row.name, p.username, p.role);
@@ -353,7 +353,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
             'invalid-ticket',
             'the playback ticket is invalid, expired or for another recording; start playback again',
           );
-        const row = archivedRow(request.params.name);
+        const row = await archivedRow(request.params.name);
         const abs = archivedFile(row);
         return sendRangedFile(request, reply, {
           path: abs,
@@ -378,7 +378,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const row = archivedRow(request.params.name);
+        const row = await archivedRow(request.params.name);
         const abs = archivedFile(row);
         const call = await details(request, row);
         let pkg;
@@ -387,7 +387,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
             row,
             audioPath: abs,
             call,
-            indexEntry: deps.recordings.indexEntry(row.name),
+            indexEntry: await deps.recordings.indexEntry(row.name),
             createdBy: { username: request.principal!.username, role: request.principal!.role },
             createdAt: deps.clock.now(),
           });
