@@ -31,9 +31,6 @@ import { callsExportRoutes } from './http/routes/calls-export.ts';
 import { PlaybackTickets } from './audit-console/playback-ticket.ts';
 import { FallbackIngest } from './fallback/fallback-ingest.ts';
 import { ariRecordingSource } from './recordings/ari-recording-source.ts';
-import { AccessLogRepo } from './store/access-log-repo.ts';
-import { CallExportRepo } from './store/call-export-repo.ts';
-import { RecordingSearchRepo } from './store/recording-search-repo.ts';
 import { callerOf } from './work-orders/work-order-service.ts';
 import { orderView } from './work-orders/order-view.ts';
 import { ServiceError } from './work-orders/service-error.ts';
@@ -44,7 +41,6 @@ import { createExchangeModule, exchangeEnabled } from './exchange/exchange-modul
 import { resolveEncoderThreads } from './recordings/opus-worker-pool.ts';
 import { ReportService } from './reports/report-service.ts';
 import { reportRoutes } from './reports/routes-reports.ts';
-import { ReportRepo } from './store/report-repo.ts';
 import { clusterDatabaseUrl, startCluster, type Cluster } from './cluster/cluster.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { wireMetrics } from './metrics/wire-metrics.ts';
@@ -348,8 +344,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     // The auditor console's API (issue 11 items 5 and 6): recording search, playback, evidence packages, access log, CDR export.
     const audit = repos.audit;
     const auditConsole = auditConsoleRoutes({
-      search: new RecordingSearchRepo(store.db),
-      accessLog: new AccessLogRepo(store.db),
+      search: repos.recordingSearch,
+      accessLog: repos.accessLog,
       calls: calls.calls,
       recordings: calls.recordings,
       resolveFile: (row) => calls.archive.resolveFile(row),
@@ -368,11 +364,11 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         }
       },
     });
-    const callsExport = callsExportRoutes({ repo: new CallExportRepo(store.db), clock, audit });
+    const callsExport = callsExportRoutes({ repo: repos.callExport, clock, audit });
     // Call and order reports per day and month (issue 13 item 4), on the live figures' definitions.
     const reports = reportRoutes({
       reports: new ReportService({
-        reports: new ReportRepo(store.db),
+        reports: repos.reports,
         orders: workOrders.repo,
         clock,
         thresholdMs: loadIvrConfig().acd.breachMs,

@@ -8,13 +8,13 @@ import type { PlaybackTickets } from '../../audit-console/playback-ticket.ts';
 import { callTimeline, ivrChoices } from '../../audit-console/timeline.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { maskPhone } from '../../shared/phone-mask.ts';
-import type { AccessLogRepo } from '../../store/access-log-repo.ts';
+import type { AccessLogReader } from '../../store/access-log-repo.ts';
 import type { AuditEntry } from '../../store/audit-repo.ts';
 import type { CallsRepo } from '../../store/calls-repo.ts';
 import {
   SearchFilterUnavailable,
   type RecordingSearch,
-  type RecordingSearchRepo,
+  type RecordingSearchReader,
 } from '../../store/recording-search-repo.ts';
 import type { RecordingsStore } from '../../store/recordings-store.ts';
 import type { RecordingRow } from '../../store/schema/calls.ts';
@@ -25,8 +25,8 @@ import { sendRangedFile } from '../ranged-file.ts';
 import { audioType } from '../../recordings/audio-type.ts';
 
 export interface AuditConsoleDeps {
-  search: RecordingSearchRepo;
-  accessLog: AccessLogRepo;
+  search: RecordingSearchReader;
+  accessLog: AccessLogReader;
   calls: CallsRepo;
   recordings: RecordingsStore;
   /** Absolute path of a recording's archived file, or null (RecordingArchive.resolveFile). */
@@ -213,7 +213,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         };
         let hits;
         try {
-          hits = deps.search.search(filter);
+          hits = await deps.search.search(filter);
         } catch (err) {
           if (err instanceof SearchFilterUnavailable) throw new HttpError(400, 'filter-unavailable', err.message);
           throw err;
@@ -267,7 +267,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       async (request) => {
         const q = request.query;
         const limit = q.limit ?? 50;
-        const items = deps.accessLog.list({
+        const items = await deps.accessLog.list({
           actorId: q.actor,
           recording: q.recording,
           action: q.action,
