@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, sql, 
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { auditValues, type AuditEntry } from './audit-repo.ts';
-import { PgWriteQueue, type PgTx } from './pg-write-queue.ts';
+import { PgRecordingsQueue, type PgTx } from './pg-recordings-queue.ts';
 import type { ArchivedFacts } from './recordings-repo.ts';
 import type { RecordingListQuery, RecordingsStore } from './recordings-store.ts';
 import { auditLog } from './schema-pg/audit.ts';
@@ -20,14 +20,14 @@ const UNARCHIVED = ['recording', 'pending', 'failed'] as const;
  */
 export class PgRecordingsStore implements RecordingsStore {
   readonly kind = 'postgres';
-  private readonly queue: PgWriteQueue;
+  private readonly queue: PgRecordingsQueue;
 
   /** `pool` answers `rawRows` with its int8 parser (bigint columns as numbers, as the chain's JSON needs). */
   constructor(
     private readonly db: NodePgDatabase,
     private readonly pool: pg.Pool,
   ) {
-    this.queue = new PgWriteQueue(db);
+    this.queue = new PgRecordingsQueue(db);
   }
 
   flushed(): Promise<void> {

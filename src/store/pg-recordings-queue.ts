@@ -15,7 +15,7 @@ interface Job {
  * the previous transaction was committing shares the next one (one WAL flush for many writes), each in its
  * own savepoint so that one failing write rejects only its own promise. A failed commit rejects the batch.
  */
-export class PgWriteQueue {
+export class PgRecordingsQueue {
   private pending: Job[] = [];
   private tail: Promise<void> = Promise.resolve();
   private scheduled = false;
