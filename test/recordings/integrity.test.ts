@@ -210,7 +210,39 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
     expect(alerts[0]!.message).toMatch(/audit_log has 2 rows, 3 at the last check/);
     await monitor.close();
   });
+
+  it('given several instances, when the daily check falls due on one that does not own the calls, then it checks nothing until it owns them', async () => {
+    const alerts: IntegrityAlert[] = [];
+    let owner = false;
+    const monitor = new IntegrityMonitor({
+      repo: new SqliteRecordingsStore(repo),
+      resolveFile: (r) => archive.resolveFile(r),
+      clock,
+      alert: (a) => alerts.push(a),
+      filesPerDay: 0,
+      firstDelayMs: 60_000,
+      intervalMs: 86_400_000,
+      runsHere: () => owner,
+    });
+    const abs = archive.resolveFile(repo.get('rec-3')!)!;
+    writeFileSync(abs, Buffer.concat([readFileSync(abs), Buffer.from('x')]));
+    monitor.start();
+    await clock.advanceAsync(61_000);
+    await until(() => alerts.length > 0);
+    expect(alerts).toEqual([]);
+    // After a takeover this instance owns the calls: the next day's check runs here and finds the tampered file.
+    owner = true;
+    await clock.advanceAsync(86_400_000);
+    await until(() => alerts.length > 0);
+    expect(alerts[0]).toMatchObject({ kind: 'recording-tampered', recording: 'rec-3' });
+    await monitor.close();
+  });
 });
+
+/** Waits for the scheduled run's file reads (real I/O on the thread pool), at most two seconds. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+}
 
 describe('download re-checks the file hash', () => {
   it('given a tampered archived file, when an auditor downloads it, then 409 and supervisors get an alert; an intact file is served as stored', async () => {

@@ -322,4 +322,30 @@ describe('legal hold, release and purge', () => {
     // The next day's run was scheduled, and closing cancels it.
     expect(clock.pendingCount).toBe(beforeClose - 1);
   });
+
+  it('given several instances, when the scheduled purge falls due on one that does not own the calls, then it purges nothing until it owns them', async () => {
+    archiveFake(s, 'rec-a');
+    clock.advance(3 * 366 * DAY + 2 * DAY);
+    const recs = new RecordingsRepo(s.store.db);
+    let owner = false;
+    const retention = new RecordingRetention({
+      repo: new SqliteRecordingsStore(recs),
+      clock,
+      resolveFile: () => null,
+      batchSize: 10,
+      firstDelayMs: 60_000,
+      intervalMs: DAY,
+      runsHere: () => owner,
+    });
+    retention.start();
+    await clock.advanceAsync(61_000);
+    expect(recs.get('rec-a')).toBeDefined();
+    expect(auditRows(s, 'purge')).toEqual([]);
+    // It became the owner (a takeover): the next day's run purges.
+    owner = true;
+    await clock.advanceAsync(DAY);
+    expect(recs.get('rec-a')).toBeUndefined();
+    expect(auditRows(s, 'purge')).toHaveLength(1);
+    await retention.close();
+  });
 });
