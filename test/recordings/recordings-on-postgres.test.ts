@@ -128,6 +128,18 @@ describe('recordings with DATABASE_URL', () => {
     };
     expect(log.items.map((i) => [i.action, i.actorId])).toContainEqual(['download', 'auditor-1']);
 
+    // The metrics gauge counts what the shared store holds: a recording another instance left pending shows.
+    const pendingGauge = async () => {
+      const text = await (await http('GET', '/metrics')).text();
+      return Number(/^hotline_recordings_pending_archive\{[^}]*\} (\d+)$/m.exec(text)?.[1]);
+    };
+    expect(await pendingGauge()).toBe(0);
+    await db.query(
+      `insert into recordings (name, call_id, status, started_at, attempts) values ($1, $2, 'pending', $3, 0)`,
+      [`${name}-elsewhere`, callId, Date.now()],
+    );
+    expect(await pendingGauge()).toBe(1);
+
     // and the SQLite file under DATA_DIR holds no recording and no index entry
     expect(s.store.sqlite.prepare('select count(*) as n from recordings').get()).toEqual({ n: 0 });
     expect(s.store.sqlite.prepare('select count(*) as n from recording_index').get()).toEqual({ n: 0 });
