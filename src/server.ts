@@ -31,9 +31,6 @@ import { callsExportRoutes } from './http/routes/calls-export.ts';
 import { PlaybackTickets } from './audit-console/playback-ticket.ts';
 import { FallbackIngest } from './fallback/fallback-ingest.ts';
 import { ariRecordingSource } from './recordings/ari-recording-source.ts';
-import { AccessLogRepo } from './store/access-log-repo.ts';
-import { CallExportRepo } from './store/call-export-repo.ts';
-import { RecordingSearchRepo } from './store/recording-search-repo.ts';
 import { callerOf } from './work-orders/work-order-service.ts';
 import { orderView } from './work-orders/order-view.ts';
 import { ServiceError } from './work-orders/service-error.ts';
@@ -44,7 +41,6 @@ import { createExchangeModule, exchangeEnabled } from './exchange/exchange-modul
 import { resolveEncoderThreads } from './recordings/opus-worker-pool.ts';
 import { ReportService } from './reports/report-service.ts';
 import { reportRoutes } from './reports/routes-reports.ts';
-import { ReportRepo } from './store/report-repo.ts';
 import { clusterDatabaseUrl, startCluster, type Cluster } from './cluster/cluster.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { wireMetrics } from './metrics/wire-metrics.ts';
@@ -248,6 +244,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     const archiveEncoder = opusPool ?? wavEncoder;
     if (opusPool) cleanups.unshift(() => opusPool.close());
     // The call layer (issue 4): routes, /agent and /supervisor, and the ARI reconcile step.
+    // The recordings' scheduled jobs (purge, integrity check) run on one instance: the one owning the calls.
+    const recordingJobsHere = (): boolean => (cluster ? cluster.ownership.isOwner() : true);
     const calls = createCallLayer({
       app: config.asterisk.app,
       ari: telephony.ari,
@@ -255,6 +253,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       logger,
       store,
       calls: repos.calls,
+      recordings: repos.recordings,
+      recordingJobsHere,
       dataDir: config.server.dataDir,
       callCenter: loadIvrConfig(),
       agentDialTemplate: config.asterisk.agentDialTemplate,
@@ -312,16 +312,21 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
           .catch((err: unknown) => logger.warn({ err: String(err) }, 'recordings: rediscovery failed'));
       },
     });
+    // Runs after calls.close(): the recordings' queued writes commit before the store closes.
+    cleanups.unshift(() => repos.recordings.flushed());
     cleanups.unshift(() => calls.close());
     calls.figures.setExchangeFigures(() => exchange.figures());
     if (exchange.sender) exchange.sender.onChange = () => calls.figures.refresh();
     // Recording retention (issue 11): legal holds, the daily purge and the daily integrity check.
+    // Archiving, its retries and the fallback ingest follow ARI, which only the owner holds.
     const retention = new RecordingRetention({
       repo: calls.recordings,
       clock,
       logger,
       resolveFile: (row) => calls.archive.resolveFile(row),
       batchSize: config.recordings.purgeBatchSize,
+      // Several instances on one store: the purge runs on the call owner only (the integrity check likewise).
+      runsHere: recordingJobsHere,
     });
     cleanups.unshift(() => retention.close());
     if (opts.recordingJobs ?? opts.clock === undefined) {
@@ -344,8 +349,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     // The auditor console's API (issue 11 items 5 and 6): recording search, playback, evidence packages, access log, CDR export.
     const audit = repos.audit;
     const auditConsole = auditConsoleRoutes({
-      search: new RecordingSearchRepo(store.db),
-      accessLog: new AccessLogRepo(store.db),
+      search: repos.recordingSearch,
+      accessLog: repos.accessLog,
       calls: calls.calls,
       recordings: calls.recordings,
       resolveFile: (row) => calls.archive.resolveFile(row),
@@ -364,11 +369,11 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         }
       },
     });
-    const callsExport = callsExportRoutes({ repo: new CallExportRepo(store.db), clock, audit });
+    const callsExport = callsExportRoutes({ repo: repos.callExport, clock, audit });
     // Call and order reports per day and month (issue 13 item 4), on the live figures' definitions.
     const reports = reportRoutes({
       reports: new ReportService({
-        reports: new ReportRepo(store.db),
+        reports: repos.reports,
         orders: workOrders.repo,
         clock,
         thresholdMs: loadIvrConfig().acd.breachMs,

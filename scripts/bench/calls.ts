@@ -336,7 +336,7 @@ export async function run(): Promise<void> {
     await layer.controller.idle();
     const archivedBy = performance.now() + 60_000;
     while (
-      layer.recordings.list({ limit: 1000 }).some((r) => r.status !== 'archived') &&
+      (await layer.recordings.list({ limit: 1000 })).some((r) => r.status !== 'archived') &&
       performance.now() < archivedBy
     )
       await sleep(500);
@@ -356,7 +356,7 @@ export async function run(): Promise<void> {
 
     const rows = await layer.calls.listCalls({ limit: 1000 });
     const answered = rows.filter((r) => r.outcome === 'answered').length;
-    const archived = layer.recordings.list({ limit: 1000 }).filter((r) => r.status === 'archived').length;
+    const archived = (await layer.recordings.list({ limit: 1000 })).filter((r) => r.status === 'archived').length;
     const fmt = (x: number) => x.toFixed(2).padStart(8);
     console.log(
       `calls: ${rows.length} placed, ${answered} answered, ${archived} recordings archived, ${popLatency.length} screen-pops received; wall ${(wall / 1000).toFixed(1)} s`,

@@ -21,6 +21,7 @@ import { open } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archivedFilePath, archiveRoot } from '../../src/recordings/archive.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { verifyIntegrity } from '../../src/recordings/integrity.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ArchiveEncoder } from '../../src/recordings/archive.ts';
@@ -192,7 +193,10 @@ export async function run(): Promise<void> {
         }
       })();
       let t = performance.now();
-      const report = await verifyIntegrity({ db: store.db, repo: recs, resolveFile: (r) => archivedFilePath(root, r) });
+      const report = await verifyIntegrity({
+        repo: new SqliteRecordingsStore(recs),
+        resolveFile: (r) => archivedFilePath(root, r),
+      });
       const verifyMs = performance.now() - t;
       t = performance.now();
       const sum = spawnSync('sha256sum', paths, { encoding: 'utf8' });

@@ -217,7 +217,7 @@ export async function run(): Promise<void> {
       clock,
       thresholdMs: 20_000,
     });
-    const report = calls.calls(jan);
+    const report = await calls.calls(jan);
     const rawStmt = callStore.sqlite.prepare(RAW_CALLS_SQL);
     const raw = rawStmt.all(jan.from, jan.to) as { offered: number; answered: number; within: number }[];
     const same =
@@ -231,7 +231,7 @@ export async function run(): Promise<void> {
     );
     s = performance.now();
     const day = reportPeriod({ day: '2026-01-15' });
-    calls.calls(day);
+    await calls.calls(day);
     console.log(
       `daily call report (${fmt(report.days[14]!.ivr.arrived)} calls): ${fmt(performance.now() - s, 1)} ms (one run, cold)`,
     );

@@ -1,3 +1,4 @@
+import { writeInBatch } from '../store/recordings-store.ts';
 import { AriHttpError, isAriNotFound } from '../telephony/ari/errors.ts';
 import type { CallContext } from './call-context.ts';
 import { errText } from './call-context.ts';
@@ -113,8 +114,12 @@ export async function startRecording(ctx: CallContext, call: LiveCall, bridge: s
   entry.recordingName = name;
   const startedAt = ctx.o.clock.now();
   if (bridge === 'main') ctx.cdr.updateCall(call.callId, { recordingName: name });
-  // Committed now, not batched: a crash must never forget a recording Asterisk holds.
-  ctx.cdr.now(() => ctx.o.recordings.insertRecording({ name, callId: call.callId, startedAt }));
+  // Committed now, not batched: a crash must never forget a recording Asterisk holds (on PostgreSQL the
+  // row is queued in order and awaited here, before Asterisk is asked; the domain has decided already).
+  await writeInBatch(
+    (w) => ctx.cdr.now(w),
+    () => ctx.o.recordings.insertRecording({ name, callId: call.callId, startedAt }),
+  );
   await ctx.o.rest.bridges.record(bridgeId, {
     name,
     format: 'wav',
@@ -207,7 +212,10 @@ export async function closeBridge(ctx: CallContext, call: LiveCall, name: string
     );
     const stoppedAt = ctx.o.clock.now();
     const talkMs = name === 'main' ? talkMsOf(call.record, stoppedAt) : null;
-    await ctx.cdr.later(() => ctx.o.recordings.markPending(rec, { stoppedAt, talkMs }));
+    await writeInBatch(
+      (w) => ctx.cdr.later(w),
+      () => ctx.o.recordings.markPending(rec, { stoppedAt, talkMs }),
+    );
     void ctx.o.archive.archiveWithRetry(rec);
   }
   if (id) await ignoreGone(ctx.o.rest.bridges.destroy(id)).catch(() => undefined);

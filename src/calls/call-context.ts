@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { RetryPlan } from '../domain/callbacks/retry-plan.ts';
 import type { AuditEntry } from '../store/audit-repo.ts';
 import type { CallRecords } from '../store/call-records.ts';
-import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingsStore } from '../store/recordings-store.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
 import type { CallDomainPort } from './call-domain-port.ts';
 import type { CallEventHub } from './call-events.ts';
@@ -23,7 +23,7 @@ export interface CallControllerOptions {
   logger: Logger;
   domain: CallDomainPort;
   calls: CallRecords;
-  recordings: RecordingsRepo;
+  recordings: RecordingsStore;
   archive: RecordingArchive;
   events: CallEventHub;
   history: CallerHistorySource;

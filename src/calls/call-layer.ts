@@ -18,6 +18,7 @@ import { SqliteCallRecords, type CallRecords } from '../store/call-records.ts';
 import { CallsRepo } from '../store/calls-repo.ts';
 import type { Store } from '../store/db.ts';
 import { RecordingsRepo } from '../store/recordings-repo.ts';
+import { SqliteRecordingsStore, type RecordingsStore } from '../store/recordings-store.ts';
 import type { ReconcileHandler, ReconcileSnapshot } from '../telephony/ari/reconcile.ts';
 import type { AriRestClient } from '../telephony/ari/rest-client.ts';
 import type { AriEvent } from '../telephony/ari/events.ts';
@@ -52,6 +53,10 @@ export interface CallLayerOptions {
   store: Store;
   /** The call records (Repositories.calls); default: the SQLite store's. */
   calls?: CallRecords;
+  /** The recordings' store (PostgreSQL with DATABASE_URL); default: the SQLite file's. */
+  recordings?: RecordingsStore;
+  /** Whether the daily integrity check runs on this instance now (several instances: the call owner). */
+  recordingJobsHere?: () => boolean;
   dataDir: string;
   callCenter: CallCenterConfig;
   agentDialTemplate: string;
@@ -111,7 +116,7 @@ export interface CallLayer {
   /** Daily hash-chain and file check; re-checks each download (alerts go to /supervisor). */
   readonly integrity: IntegrityMonitor;
   readonly calls: CallRecords;
-  readonly recordings: RecordingsRepo;
+  readonly recordings: RecordingsStore;
   readonly routes: RoutePlugin[];
   /** Declares `/agent` and `/supervisor` on the platform's socket.io server. */
   attachSockets(sockets: SocketServer): void;
@@ -120,7 +125,7 @@ export interface CallLayer {
 
 export function createCallLayer(o: CallLayerOptions): CallLayer {
   const calls = o.calls ?? new SqliteCallRecords(new CallsRepo(o.store.db));
-  const recordings = new RecordingsRepo(o.store.db);
+  const recordings = o.recordings ?? new SqliteRecordingsStore(new RecordingsRepo(o.store.db));
   const events = new CallEventHub();
   const history = o.history ?? emptyHistory;
   const archive: RecordingArchive = new RecordingArchive({
@@ -136,12 +141,12 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     commit: (write): Promise<void> => controller.cdr.later(write),
   });
   const integrity = new IntegrityMonitor({
-    db: o.store.db,
     repo: recordings,
     resolveFile: (row) => archive.resolveFile(row),
     clock: o.clock,
     logger: o.logger,
     filesPerDay: o.recordingArchive?.verifyFilesPerDay ?? 0,
+    runsHere: o.recordingJobsHere,
     // Tampering is shown to supervisors like a call alert; it is about a recording, not a live call.
     alert: (a) =>
       events.emit('alert', {

@@ -3,7 +3,7 @@ import { RONA, UNREACHABLE } from '../domain/acd/agent.ts';
 import type { RecordingArchive } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallRecords } from '../store/call-records.ts';
-import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingsStore } from '../store/recordings-store.ts';
 import type { CallLegRow, CallRow } from '../store/schema/calls.ts';
 import { AriHttpError, isAriNotFound } from '../telephony/ari/errors.ts';
 import type { Channel } from '../telephony/ari/models.ts';
@@ -28,7 +28,7 @@ export interface CallReconcilerOptions {
   clock: Clock;
   logger: Logger;
   calls: CallRecords;
-  recordings: RecordingsRepo;
+  recordings: RecordingsStore;
   archive: RecordingArchive;
   events: CallEventHub;
 }
@@ -108,7 +108,9 @@ export class CallReconciler implements ReconcileHandler {
           );
           return false;
         });
-        for (const name of this.adopt(row, allLegs, aliveLegs, present, ours, held)) stillRecording.add(name);
+        // Loaded before the adoption, which hands the call to the domain synchronously (never waiting on the store).
+        const stored = new Set((await this.o.recordings.byCall(row.id)).map((r) => r.name));
+        for (const name of this.adopt(row, allLegs, aliveLegs, present, ours, held, stored)) stillRecording.add(name);
         continue;
       }
       if (callerAlive && isWaiting(row)) {
@@ -198,7 +200,7 @@ export class CallReconciler implements ReconcileHandler {
     if (row.recordingName) {
       await ignoreGone(rest.recordings.stop(row.recordingName));
       const talkMs = row.answeredAt !== null ? now - row.answeredAt : null;
-      this.o.recordings.markPending(row.recordingName, { stoppedAt: now, talkMs });
+      await this.o.recordings.markPending(row.recordingName, { stoppedAt: now, talkMs });
     }
     this.log.warn({ callId: row.id, outcome, callerAlive }, 'calls: closed a call left over from before the restart');
   }
@@ -273,10 +275,10 @@ export class CallReconciler implements ReconcileHandler {
     present: Map<string, Channel>,
     ours: Array<{ id: string; channels: string[] }>,
     held: boolean,
+    stored: Set<string>,
   ): string[] {
     const { live, controller } = this.o;
     live.reserveLegIds(allLegs.map((l) => l.channelId));
-    const stored = new Set(this.o.recordings.byCall(row.id).map((r) => r.name));
     const { call, refs, parties, agentChannelId, consultPartyId, recordings, record } = rebuildAdoptedCall({
       row,
       aliveLegs,

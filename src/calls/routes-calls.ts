@@ -4,7 +4,7 @@ import type { FiguresPublisher } from './live-figures.ts';
 import { LinkRefusal, type WorkOrderLinker } from './work-order-link.ts';
 import { maskPhone } from '../shared/phone-mask.ts';
 import type { CallRecords } from '../store/call-records.ts';
-import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingsStore } from '../store/recordings-store.ts';
 import type { CallLegRow, CallRow } from '../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../http/error-schema.ts';
 import { HttpError } from '../http/error-handler.ts';
@@ -12,7 +12,7 @@ import { epochMsSchema, offsetSchema } from '../http/number-bounds.ts';
 
 export interface CallRoutesDeps {
   calls: CallRecords;
-  recordings: RecordingsRepo;
+  recordings: RecordingsStore;
   figures: FiguresPublisher;
   linker: WorkOrderLinker;
 }
@@ -111,7 +111,7 @@ export function callRoutes(deps: CallRoutesDeps): FastifyPluginAsync {
           ...view(row, full),
           legs: (await deps.calls.legs(row.id)).map((l) => legView(l, full)),
           workOrders: await deps.calls.workOrdersOf(row.id),
-          recordings: deps.recordings.byCall(row.id).map(({ path: _p, ...r }) => r),
+          recordings: (await deps.recordings.byCall(row.id)).map(({ path: _p, ...r }) => r),
         };
       },
     );

@@ -6,7 +6,7 @@ import { audioType } from '../recordings/audio-type.ts';
 import type { FileCheck } from '../recordings/integrity.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AuditEntry } from '../store/audit-repo.ts';
-import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingsStore } from '../store/recordings-store.ts';
 import type { RecordingRow } from '../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../http/error-schema.ts';
 import { HttpError } from '../http/error-handler.ts';
@@ -26,7 +26,7 @@ function view({ path: _path, ...row }: RecordingRow) {
 
 /** Auditors list and download archived call recordings (art. 28); every download is audited. */
 export function recordingRoutes(deps: {
-  recordings: RecordingsRepo;
+  recordings: RecordingsStore;
   archive: RecordingArchive;
   clock: Clock;
   audit?: { append(e: AuditEntry): Promise<number> };
@@ -57,7 +57,7 @@ export function recordingRoutes(deps: {
         },
       },
       async (request) => {
-        const rows = deps.recordings.list(request.query).map(view);
+        const rows = (await deps.recordings.list(request.query)).map(view);
         // Listing is logged like searching (issue 11 item 5): who looked at which period.
         await deps.audit?.append({
           entity: 'recording',
@@ -85,7 +85,7 @@ export function recordingRoutes(deps: {
         },
       },
       async (request) => {
-        const row = deps.recordings.get(request.params.name);
+        const row = await deps.recordings.get(request.params.name);
         if (!row) throw new HttpError(404, 'recording-not-found', `recording ${request.params.name} does not exist`);
         return view(row);
       },
@@ -105,7 +105,7 @@ export function recordingRoutes(deps: {
         },
       },
       async (request, reply) => {
-        const row = deps.recordings.get(request.params.name);
+        const row = await deps.recordings.get(request.params.name);
         if (!row) throw new HttpError(404, 'recording-not-found', `recording ${request.params.name} does not exist`);
         if (row.status !== 'archived')
           throw new HttpError(409, 'not-archived', `recording ${row.name} is ${row.status}, not archived yet`);

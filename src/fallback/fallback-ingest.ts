@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { RecordingArchive, type StoredRecordingSource } from '../recordings/archive.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CallRecords } from '../store/call-records.ts';
-import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingsStore } from '../store/recordings-store.ts';
 
 /**
  * `hotline-fallback-<epoch seconds>-<caller digits>-<unique id>`: the name MixMonitor gives a fallback
@@ -37,7 +37,7 @@ export type FallbackIngestResult =
 
 export interface FallbackIngestOptions {
   calls: CallRecords;
-  recordings: RecordingsRepo;
+  recordings: RecordingsStore;
   /** Asterisk's stored recordings (ARI /recordings/stored). */
   pbx: StoredRecordingSource;
   /** DATA_DIR: archived files go under its recordings/ like the server's own. */
@@ -157,9 +157,10 @@ export class FallbackIngest {
         fallback: true,
       });
     }
-    recordings.insertRecording({ name, callId, startedAt: f.startedAt });
-    const row = recordings.get(name);
-    if (row?.status === 'recording') recordings.markPending(name, { stoppedAt: this.o.clock.now(), talkMs: null });
+    await recordings.insertRecording({ name, callId, startedAt: f.startedAt });
+    const row = await recordings.get(name);
+    if (row?.status === 'recording')
+      await recordings.markPending(name, { stoppedAt: this.o.clock.now(), talkMs: null });
     // Archived before, yet still listed: the PBX copy's delete failed (or another pass marked it gone by
     // its row name, which the PBX does not know). Delete it now.
     if (row?.status === 'archived' && row.deletedFromPbxAt !== null) {

@@ -19,7 +19,7 @@ export interface MetricsSources {
   /** SMS rows by status (sent, failed, ...): totals in the store. */
   smsByStatus: () => ReadonlyMap<string, number>;
   /** Recordings not yet archived (pending or failed attempts). */
-  recordingsPendingArchive: () => number;
+  recordingsPendingArchive: () => number | Promise<number>;
 }
 
 /**
@@ -148,8 +148,8 @@ export class HotlineMetrics {
       name: 'hotline_recordings_pending_archive',
       help: 'Recordings not yet archived from the PBX',
       registers: [r],
-      collect() {
-        this.set(src.recordingsPendingArchive());
+      async collect() {
+        this.set(await src.recordingsPendingArchive());
       },
     });
   }

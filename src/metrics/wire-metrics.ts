@@ -36,7 +36,8 @@ export function wireMetrics(o: {
     ariConnected: o.ariConnected,
     ariReconnects: () => o.ari.counters.reconnects,
     smsByStatus: () => new Map((sms.all() as { status: string; n: number }[]).map((r) => [r.status, r.n])),
-    recordingsPendingArchive: () => o.calls.recordings.unarchived().length,
+    // The shared store's count (every instance reports the same backlog, whoever archives it).
+    recordingsPendingArchive: () => o.calls.recordings.countUnarchived(),
   });
   const off = o.calls.events.on('record', (rec) => metrics.onRecord(rec));
   o.ari.onRestTiming = (method, ms, ok) => metrics.observeRest(method, ms / 1000, ok);

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/clock.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../shared/private-files.ts';
-import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import { writeInBatch, type RecordingsStore } from '../store/recordings-store.ts';
 import type { RecordingRow } from '../store/schema/calls.ts';
 import { readWavInfo, WavFormatError } from './wav-info.ts';
 
@@ -22,7 +22,7 @@ export interface StoredRecordingSource {
 
 export interface ArchiveOptions {
   dataDir: string;
-  repo: RecordingsRepo;
+  repo: RecordingsStore;
   source: StoredRecordingSource;
   clock: Clock;
   logger?: Logger;
@@ -98,6 +98,8 @@ export class RecordingArchive {
   private readonly root: string;
   private readonly inFlight = new Map<string, Promise<ArchiveResult>>();
   private readonly retryTimers = new Map<string, unknown>();
+  /** Names whose retry is being decided (the row is read first): one decision at a time per name. */
+  private readonly scheduling = new Set<string>();
   private closed = false;
   /** Told once per recording marked lost; the server raises a supervisor alert (kind recording-lost). */
   onLost: ((lost: LostRecording) => void) | undefined;
@@ -106,10 +108,9 @@ export class RecordingArchive {
     this.root = archiveRoot(opts.dataDir);
   }
 
-  private commit(write: () => void): Promise<void> {
-    if (this.opts.commit) return this.opts.commit(write);
-    write();
-    return Promise.resolve();
+  /** A row write inside the call layer's batch (when given), resolved once committed in the recordings' store. */
+  private commit(write: () => Promise<void>): Promise<void> {
+    return writeInBatch(this.opts.commit ?? ((w) => w()), write);
   }
 
   /** Absolute path of an archived file, refusing anything outside the archive root. */
@@ -134,8 +135,8 @@ export class RecordingArchive {
 
   /** Archives and, on a transient failure, retries later on the clock with doubling delays. */
   archiveWithRetry(name: string): Promise<ArchiveResult> {
-    return this.archive(name).then((res) => {
-      if (res.status === 'error' || res.status === 'not-found') this.scheduleRetry(name);
+    return this.archive(name).then(async (res) => {
+      if (res.status === 'error' || res.status === 'not-found') await this.scheduleRetry(name);
       return res;
     });
   }
@@ -156,21 +157,21 @@ export class RecordingArchive {
         'recordings: cannot list stored recordings on the PBX; archiving known names',
       );
     }
-    for (const row of this.opts.repo.unarchived()) {
+    for (const row of await this.opts.repo.unarchived()) {
       if (row.status === 'recording' && !(opts.includeRecording?.(row) ?? false)) continue;
       if (row.status === 'recording')
-        this.opts.repo.markPending(row.name, { stoppedAt: this.opts.clock.now(), talkMs: row.talkMs });
+        await this.opts.repo.markPending(row.name, { stoppedAt: this.opts.clock.now(), talkMs: row.talkMs });
       if (stored && !stored.has(row.name)) {
-        this.opts.repo.markAttemptFailed(row.name, NOT_ON_PBX_AT_RECOVERY, false);
-        this.scheduleRetry(row.name);
+        await this.opts.repo.markAttemptFailed(row.name, NOT_ON_PBX_AT_RECOVERY, false);
+        await this.scheduleRetry(row.name);
         out.push({ status: 'not-found' });
         continue;
       }
       out.push(await this.archiveWithRetry(row.name));
     }
-    for (const row of this.opts.repo.archivedStillOnPbx()) {
+    for (const row of await this.opts.repo.archivedStillOnPbx()) {
       if (stored && !stored.has(row.name)) {
-        this.opts.repo.markDeletedFromPbx(row.name, this.opts.clock.now());
+        await this.opts.repo.markDeletedFromPbx(row.name, this.opts.clock.now());
         continue;
       }
       await this.deleteFromPbx(row.name);
@@ -185,7 +186,7 @@ export class RecordingArchive {
    */
   async rediscover(): Promise<{ found: string[] }> {
     if (this.closed) return { found: [] };
-    const waiting = this.opts.repo.notArchivedAfterCall();
+    const waiting = await this.opts.repo.notArchivedAfterCall();
     if (waiting.length === 0) return { found: [] };
     let stored: Set<string>;
     try {
@@ -223,15 +224,24 @@ export class RecordingArchive {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
-  private scheduleRetry(name: string): void {
-    if (this.closed || this.retryTimers.has(name)) return;
-    const row = this.opts.repo.get(name);
-    if (!row || row.status === 'archived') return;
+  private async scheduleRetry(name: string): Promise<void> {
+    if (this.closed || this.retryTimers.has(name) || this.scheduling.has(name)) return;
+    this.scheduling.add(name);
+    try {
+      await this.scheduleRetryOf(name);
+    } finally {
+      this.scheduling.delete(name);
+    }
+  }
+
+  private async scheduleRetryOf(name: string): Promise<void> {
+    const row = await this.opts.repo.get(name);
+    if (!row || row.status === 'archived' || this.closed) return;
     const max = this.opts.maxAttempts ?? 8;
     if (row.attempts >= max) {
       // Asterisk never had it (or lost it in a restart): `lost`, with an alert; looked up again at each reconnect.
       if (row.lastError === NOT_FOUND || row.lastError === NOT_ON_PBX_AT_RECOVERY) {
-        if (this.opts.repo.markLost(name, `${row.lastError} after ${row.attempts} attempts`)) {
+        if (await this.opts.repo.markLost(name, `${row.lastError} after ${row.attempts} attempts`)) {
           this.opts.logger?.error(
             { recording: name, callId: row.callId, attempts: row.attempts },
             'recordings: recording lost (not on the PBX)',
@@ -240,7 +250,7 @@ export class RecordingArchive {
         }
         return;
       }
-      this.opts.repo.markAttemptFailed(name, row.lastError ?? 'gave up', true);
+      await this.opts.repo.markAttemptFailed(name, row.lastError ?? 'gave up', true);
       this.opts.logger?.error(
         { recording: name, attempts: row.attempts },
         'recordings: archive gave up; will retry at next start',
@@ -257,23 +267,23 @@ export class RecordingArchive {
 
   private async archiveOnce(name: string): Promise<ArchiveResult> {
     const { repo, source, clock, logger } = this.opts;
-    const row = repo.get(name);
+    const row = await repo.get(name);
     if (!row) return { status: 'unknown-recording' };
     if (row.status === 'archived') {
       if (row.deletedFromPbxAt === null) await this.deleteFromPbx(name);
-      return { status: 'already-archived', row: repo.get(name)! };
+      return { status: 'already-archived', row: (await repo.get(name))! };
     }
     let bytes: Uint8Array | null;
     try {
       bytes = await source.fetch(name);
     } catch (err) {
       const msg = `fetch failed: ${errText(err)}`;
-      repo.markAttemptFailed(name, msg, false);
+      await repo.markAttemptFailed(name, msg, false);
       logger?.warn({ recording: name, err: msg }, 'recordings: fetch failed');
       return { status: 'error', error: msg };
     }
     if (bytes === null) {
-      repo.markAttemptFailed(name, NOT_FOUND, false);
+      await repo.markAttemptFailed(name, NOT_FOUND, false);
       return { status: 'not-found' };
     }
     let durationMs: number;
@@ -281,7 +291,7 @@ export class RecordingArchive {
       durationMs = readWavInfo(bytes).durationMs;
     } catch (err) {
       const msg = err instanceof WavFormatError ? `invalid WAV: ${err.message}` : errText(err);
-      repo.markAttemptFailed(name, msg, false);
+      await repo.markAttemptFailed(name, msg, false);
       return { status: 'error', error: msg };
     }
     const originalSha256 = sha256Hex(bytes);
@@ -291,7 +301,7 @@ export class RecordingArchive {
       encoded = await encoder.encode(bytes, { originalSha256 });
     } catch (err) {
       const msg = `encode failed: ${errText(err)}`;
-      repo.markAttemptFailed(name, msg, false);
+      await repo.markAttemptFailed(name, msg, false);
       logger?.error({ recording: name, err: msg }, 'recordings: cannot encode the archive file');
       return { status: 'error', error: msg };
     }
@@ -303,7 +313,7 @@ export class RecordingArchive {
       await writeDurably(abs, file);
     } catch (err) {
       const msg = `write failed: ${errText(err)}`;
-      repo.markAttemptFailed(name, msg, false);
+      await repo.markAttemptFailed(name, msg, false);
       logger?.error({ recording: name, err: msg }, 'recordings: cannot write archive file');
       return { status: 'error', error: msg };
     }
@@ -328,7 +338,7 @@ export class RecordingArchive {
       }),
     );
     await this.deleteFromPbx(name);
-    return { status: 'archived', row: repo.get(name)! };
+    return { status: 'archived', row: (await repo.get(name))! };
   }
 
   private async deleteFromPbx(name: string): Promise<void> {

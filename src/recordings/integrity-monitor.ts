@@ -1,7 +1,6 @@
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../shared/clock.ts';
-import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingsStore } from '../store/recordings-store.ts';
 import type { RecordingRow } from '../store/schema/calls.ts';
 import { checkArchivedFile, verifyIntegrity, type FileCheck, type IntegrityReport } from './integrity.ts';
 
@@ -16,8 +15,7 @@ export interface IntegrityAlert {
 export type IntegrityAlertSink = (alert: IntegrityAlert) => void;
 
 export interface IntegrityMonitorOptions {
-  db: BetterSQLite3Database;
-  repo: RecordingsRepo;
+  repo: RecordingsStore;
   resolveFile: (row: RecordingRow) => string | null;
   clock: Clock;
   alert: IntegrityAlertSink;
@@ -26,6 +24,8 @@ export interface IntegrityMonitorOptions {
   filesPerDay: number;
   intervalMs?: number;
   firstDelayMs?: number;
+  /** Whether the scheduled check runs on this instance now (several instances: the call owner's). Default: always. */
+  runsHere?: () => boolean;
 }
 
 /**
@@ -76,7 +76,6 @@ export class IntegrityMonitor {
 
   private async runOnce(files: number): Promise<IntegrityReport> {
     const { nextFileCursor, ...report } = await verifyIntegrity({
-      db: this.o.db,
       repo: this.o.repo,
       resolveFile: this.o.resolveFile,
       files,
@@ -123,6 +122,10 @@ export class IntegrityMonitor {
   private schedule(ms: number): void {
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
+      if (!(this.o.runsHere?.() ?? true)) {
+        if (!this.closed) this.schedule(this.o.intervalMs ?? 86_400_000);
+        return;
+      }
       void this.run()
         .catch((err: unknown) =>
           this.raise({ kind: 'recording-tampered', message: `integrity check failed to run: ${String(err)}` }),

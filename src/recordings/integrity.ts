@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { sql } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { CHAIN_COLUMNS, chainHash, type ChainTable, type ChainValue } from '../store/hash-chain.ts';
-import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingsStore } from '../store/recordings-store.ts';
 import type { RecordingRow } from '../store/schema/calls.ts';
 
 /**
@@ -35,8 +33,8 @@ const MAX_PROBLEMS = 100;
 const PAGE = 5000;
 
 export interface VerifyOptions {
-  db: BetterSQLite3Database;
-  repo: RecordingsRepo;
+  /** The recordings' store; the audit trail is walked in the same store (both move to PostgreSQL together). */
+  repo: RecordingsStore;
   resolveFile: (row: RecordingRow) => string | null;
   /** Files to re-hash: undefined or 0 = every archived file; n = n files after `fileCursor` (wrapping). */
   files?: number;
@@ -49,10 +47,10 @@ export async function verifyIntegrity(o: VerifyOptions): Promise<IntegrityReport
   const add = (p: IntegrityProblem) => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
-  const audit = walkChain(o.db, 'audit_log', 'id', add);
-  const index = walkChain(o.db, 'recording_index', 'seq', add);
-  checkRowsAgainstIndex(o.db, add);
-  const archived = o.repo.countArchived();
+  const audit = await walkChain(o.repo, 'audit_log', 'id', add);
+  const index = await walkChain(o.repo, 'recording_index', 'seq', add);
+  await checkRowsAgainstIndex(o.repo, add);
+  const archived = await o.repo.countArchived();
   const files = await checkFiles(o, add);
   return {
     ok: problems.length === 0,
@@ -66,22 +64,20 @@ export async function verifyIntegrity(o: VerifyOptions): Promise<IntegrityReport
   };
 }
 
-function walkChain(
-  db: BetterSQLite3Database,
+async function walkChain(
+  store: RecordingsStore,
   table: ChainTable,
   key: 'id' | 'seq',
   add: (p: IntegrityProblem) => void,
-): { rows: number; head: string | null } {
+): Promise<{ rows: number; head: string | null }> {
   const cols = CHAIN_COLUMNS[table];
   const kind = table === 'audit_log' ? 'audit-chain' : 'index-chain';
   let prevHash: string | null = null;
   let prevKey: number | null = null;
   let rows = 0;
   for (;;) {
-    const page: Record<string, ChainValue>[] = db.all<Record<string, ChainValue>>(
-      sql.raw(
-        `select ${cols.join(', ')}, prev_hash, row_hash from ${table} where ${key} > ${prevKey ?? -1} order by ${key} limit ${PAGE}`,
-      ),
+    const page = await store.rawRows<Record<string, ChainValue>>(
+      `select ${cols.join(', ')}, prev_hash, row_hash from ${table} where ${key} > ${prevKey ?? -1} order by ${key} limit ${PAGE}`,
     );
     if (page.length === 0) break;
     for (const r of page) {
@@ -126,9 +122,9 @@ const SHARED = [
   ['retain_until', 'retain_until'],
 ] as const;
 
-function checkRowsAgainstIndex(db: BetterSQLite3Database, add: (p: IntegrityProblem) => void): void {
+async function checkRowsAgainstIndex(store: RecordingsStore, add: (p: IntegrityProblem) => void): Promise<void> {
   // An indexed recording with no `purged` entry must still have its row.
-  const vanished = db.all<{ name: string; seq: number; call_id: string | null }>(sql`
+  const vanished = await store.rawRows<{ name: string; seq: number; call_id: string | null }>(`
     select i.name, i.seq, i.call_id from recording_index i
     where i.event = 'archived'
       and not exists (select 1 from recording_index p where p.name = i.name and p.event = 'purged')
@@ -143,7 +139,7 @@ function checkRowsAgainstIndex(db: BetterSQLite3Database, add: (p: IntegrityProb
       message: `recording ${v.name} (recording_index#${v.seq}) was deleted without the purge`,
     });
   }
-  const unindexed = db.all<{ name: string; call_id: string }>(sql`
+  const unindexed = await store.rawRows<{ name: string; call_id: string }>(`
     select r.name, r.call_id from recordings r where r.status = 'archived'
       and not exists (select 1 from recording_index i where i.name = r.name and i.event = 'archived')
     order by r.name limit ${MAX_PROBLEMS}`);
@@ -156,12 +152,13 @@ function checkRowsAgainstIndex(db: BetterSQLite3Database, add: (p: IntegrityProb
       message: `recording ${u.name} is archived but has no index entry (written behind the chain)`,
     });
   }
-  const differs = SHARED.map(([r, i]) => `r.${r} is not i.${i}`).join(' or ');
-  const changed = db.all<Record<string, ChainValue>>(
-    sql.raw(`
+  // IS DISTINCT FROM: null-safe in both dialects (SQLite's `IS NOT` means the same, PostgreSQL's does not).
+  const differs = SHARED.map(([r, i]) => `r.${r} is distinct from i.${i}`).join(' or ');
+  const changed = await store.rawRows<Record<string, ChainValue>>(
+    `
     select r.name, i.seq, ${SHARED.map(([r, i]) => `r.${r} as r_${r}, i.${i} as i_${i}`).join(', ')}
     from recordings r join recording_index i on i.name = r.name and i.event = 'archived'
-    where r.status = 'archived' and (${differs}) order by i.seq limit ${MAX_PROBLEMS}`),
+    where r.status = 'archived' and (${differs}) order by i.seq limit ${MAX_PROBLEMS}`,
   );
   for (const c of changed) {
     const fields = SHARED.filter(([r, i]) => c[`r_${r}`] !== c[`i_${i}`]).map(([r]) => r);
@@ -180,14 +177,14 @@ async function checkFiles(
   add: (p: IntegrityProblem) => void,
 ): Promise<{ checked: number; bytes: number; ms: number; cursor: string }> {
   const started = performance.now();
-  const total = o.repo.countArchived();
+  const total = await o.repo.countArchived();
   const limit = o.files && o.files > 0 ? Math.min(o.files, total) : total;
   let checked = 0;
   let bytes = 0;
   let cursor = o.fileCursor ?? '';
   while (checked < limit) {
     let progressed = false;
-    for (const row of o.repo.archivedRows(cursor)) {
+    for await (const row of o.repo.archivedRows(cursor)) {
       const res = await checkArchivedFile(o.resolveFile, row);
       bytes += res.bytes;
       if (res.status !== 'ok')

@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../shared/clock.ts';
-import type { RecordingsRepo } from '../store/recordings-repo.ts';
+import type { RecordingsStore } from '../store/recordings-store.ts';
 import type { RecordingRow } from '../store/schema/calls.ts';
 
 /** Who acts: a signed-in user, or the scheduled job (`system`). */
@@ -39,7 +39,7 @@ export interface PurgeReport {
 }
 
 export interface RetentionOptions {
-  repo: RecordingsRepo;
+  repo: RecordingsStore;
   clock: Clock;
   /** Absolute path of an archived file (RecordingArchive.resolveFile). */
   resolveFile: (row: RecordingRow) => string | null;
@@ -51,6 +51,11 @@ export interface RetentionOptions {
   intervalMs?: number;
   /** Delay of the first scheduled purge after start. */
   firstDelayMs?: number;
+  /**
+   * Whether the scheduled purge runs on this instance now (several instances: the call owner's); asked at each
+   * scheduled time. Default: always.
+   */
+  runsHere?: () => boolean;
 }
 
 /**
@@ -64,11 +69,11 @@ export class RecordingRetention {
 
   constructor(private readonly o: RetentionOptions) {}
 
-  hold(name: string, h: { reason: string; caseRef: string }, actor: Actor): HoldOutcome {
-    const row = this.o.repo.get(name);
+  async hold(name: string, h: { reason: string; caseRef: string }, actor: Actor): Promise<HoldOutcome> {
+    const row = await this.o.repo.get(name);
     if (!row) return { status: 'not-found' };
     const at = this.o.clock.now();
-    const ok = this.o.repo.hold(
+    const ok = await this.o.repo.hold(
       name,
       { at, by: actor.username, reason: h.reason, caseRef: h.caseRef },
       {
@@ -82,13 +87,13 @@ export class RecordingRetention {
         data: { caseRef: h.caseRef, callId: row.callId },
       },
     );
-    return ok ? { status: 'ok', row: this.o.repo.get(name)! } : { status: 'already-held', row };
+    return ok ? { status: 'ok', row: (await this.o.repo.get(name))! } : { status: 'already-held', row };
   }
 
-  release(name: string, r: { reason: string }, actor: Actor): HoldOutcome {
-    const row = this.o.repo.get(name);
+  async release(name: string, r: { reason: string }, actor: Actor): Promise<HoldOutcome> {
+    const row = await this.o.repo.get(name);
     if (!row) return { status: 'not-found' };
-    const ok = this.o.repo.release(name, {
+    const ok = await this.o.repo.release(name, {
       entity: 'recording',
       entityId: name,
       action: 'release',
@@ -98,12 +103,12 @@ export class RecordingRetention {
       reason: r.reason,
       data: { caseRef: row.holdCaseRef, heldSince: row.heldAt, callId: row.callId },
     });
-    return ok ? { status: 'ok', row: this.o.repo.get(name)! } : { status: 'not-held', row };
+    return ok ? { status: 'ok', row: (await this.o.repo.get(name))! } : { status: 'not-held', row };
   }
 
   /** One purge run; concurrent calls share it unless one is a dry run. */
   purge(opts: { dryRun: boolean; actor?: Actor }): Promise<PurgeReport> {
-    if (opts.dryRun) return Promise.resolve(this.dryRun());
+    if (opts.dryRun) return this.dryRun();
     this.running ??= this.purgeOnce(opts.actor ?? SYSTEM_ACTOR).finally(() => (this.running = undefined));
     return this.running;
   }
@@ -124,6 +129,11 @@ export class RecordingRetention {
   private schedule(ms: number): void {
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
+      // Several instances share one store: only the one that owns the calls runs the scheduled purge.
+      if (!(this.o.runsHere?.() ?? true)) {
+        if (!this.closed) this.schedule(this.o.intervalMs ?? 86_400_000);
+        return;
+      }
       void this.purge({ dryRun: false })
         .then((r) => {
           if (r.count > 0 || r.fileErrors.length > 0)
@@ -140,13 +150,13 @@ export class RecordingRetention {
     return this.o.batchSize * (this.o.maxBatchesPerRun ?? 20);
   }
 
-  private dryRun(): PurgeReport {
+  private async dryRun(): Promise<PurgeReport> {
     const at = this.o.clock.now();
-    const rows = this.o.repo.purgeCandidates(at, this.limit());
+    const rows = await this.o.repo.purgeCandidates(at, this.limit());
     return {
       dryRun: true,
       at,
-      eligible: this.o.repo.countPurgeCandidates(at),
+      eligible: await this.o.repo.countPurgeCandidates(at),
       count: rows.length,
       batches: Math.ceil(rows.length / this.o.batchSize),
       recordings: rows.map(describe),
@@ -159,7 +169,7 @@ export class RecordingRetention {
     const report: PurgeReport = {
       dryRun: false,
       at,
-      eligible: this.o.repo.countPurgeCandidates(at),
+      eligible: await this.o.repo.countPurgeCandidates(at),
       count: 0,
       batches: 0,
       recordings: [],
@@ -167,11 +177,11 @@ export class RecordingRetention {
     };
     const maxBatches = this.o.maxBatchesPerRun ?? 20;
     while (report.batches < maxBatches && !this.closed) {
-      const rows = this.o.repo.purgeCandidates(at, this.o.batchSize);
+      const rows = await this.o.repo.purgeCandidates(at, this.o.batchSize);
       if (rows.length === 0) break;
       const removed = rows.map(describe);
       // Rows first, files after the commit: a crash in between leaves an orphan file, never a row without its file.
-      this.o.repo.purgeBatch(rows, at, {
+      await this.o.repo.purgeBatch(rows, at, {
         entity: 'recording',
         entityId: `purge-${at}-${report.batches + 1}`,
         action: 'purge',

@@ -5,6 +5,7 @@ import { verifyEvidencePackage } from '../audit-console/package-verify.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { openStore } from '../store/db.ts';
 import { RecordingsRepo } from '../store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../store/recordings-store.ts';
 import { archivedFilePath, archiveRoot } from './archive.ts';
 import { verifyIntegrity, type IntegrityReport } from './integrity.ts';
 
@@ -50,8 +51,7 @@ export async function runVerify(
   try {
     const root = archiveRoot(dataDir);
     const { nextFileCursor: _cursor, ...report } = await verifyIntegrity({
-      db: store.db,
-      repo: new RecordingsRepo(store.db),
+      repo: new SqliteRecordingsStore(new RecordingsRepo(store.db)),
       resolveFile: (row) => archivedFilePath(root, row),
       files,
     });

@@ -2,7 +2,7 @@ import { recordFromRow } from '../calls/live-figures.ts';
 import { callReport, type CallReport } from '../domain/stats/call-report.ts';
 import { assessUnits, type UnitFigures } from '../domain/work-orders/assessment.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { ReportRepo } from '../store/report-repo.ts';
+import type { ReportReader } from '../store/report-repo.ts';
 import type { WorkOrderRepo } from '../store/work-orders-repo.ts';
 import { orderArea } from './order-area.ts';
 import type { ReportPeriod } from './report-period.ts';
@@ -75,7 +75,7 @@ const rate = (n: number, d: number) => (d === 0 ? null : n / d);
 export class ReportService {
   constructor(
     private readonly deps: {
-      reports: ReportRepo;
+      reports: ReportReader;
       orders: WorkOrderRepo;
       clock: Clock;
       /** The answer threshold of the live figures (art. 25: 20 s after voice navigation), from the call-centre config. */
@@ -84,8 +84,8 @@ export class ReportService {
   ) {}
 
   /** Calls: the live wallboard's definitions (`periodFigures`) per day, per hour of the day and per agent. */
-  calls(period: ReportPeriod): CallReport {
-    const rows = this.deps.reports.callsTouching(period.from, period.to);
+  async calls(period: ReportPeriod): Promise<CallReport> {
+    const rows = await this.deps.reports.callsTouching(period.from, period.to);
     return callReport(rows.map(recordFromRow), period.from, period.to, this.deps.clock.now(), this.deps.thresholdMs);
   }
 
@@ -95,7 +95,7 @@ export class ReportService {
     const category = new Map<string, number>();
     const area = new Map<string, number>();
     let total = 0;
-    for (const g of this.deps.reports.intakeGroups(period.from, period.to)) {
+    for (const g of await this.deps.reports.intakeGroups(period.from, period.to)) {
       total += g.count;
       add(channel, g.channel, g.count);
       add(type, g.type, g.count);

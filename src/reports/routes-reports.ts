@@ -43,7 +43,10 @@ export function reportRoutes(deps: { reports: ReportService }): FastifyPluginAsy
           response: { 200: openObject, ...allErrors },
         },
       },
-      async (request) => ({ period: reportPeriod(request.query), ...reports.calls(reportPeriod(request.query)) }),
+      async (request) => ({
+        period: reportPeriod(request.query),
+        ...(await reports.calls(reportPeriod(request.query))),
+      }),
     );
 
     app.get<{ Querystring: PeriodQuery & { table: CallTable } }>(
@@ -68,7 +71,7 @@ export function reportRoutes(deps: { reports: ReportService }): FastifyPluginAsy
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', csvName('calls', period.label, request.query.table))
-          .send(callReportCsv(reports.calls(period), request.query.table));
+          .send(callReportCsv(await reports.calls(period), request.query.table));
       },
     );
 

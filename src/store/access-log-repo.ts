@@ -23,11 +23,16 @@ export interface AccessLogRow {
   data: Record<string, unknown> | null;
 }
 
+/** The access log on either store (SQLite: `AccessLogRepo`, PostgreSQL: `PgAccessLogRepo`). */
+export interface AccessLogReader {
+  list(q: AccessLogQuery): AccessLogRow[] | Promise<AccessLogRow[]>;
+}
+
 /**
  * The recordings' access log (issue 11 item 5): who searched, listened to, downloaded or packaged which
  * recording, and who exported the CDR, read from the append-only audit trail, newest first, keyset on id.
  */
-export class AccessLogRepo {
+export class AccessLogRepo implements AccessLogReader {
   private readonly raw: Database.Database;
 
   constructor(db: BetterSQLite3Database) {

@@ -28,12 +28,17 @@ export interface ExportFilter {
   to?: number;
 }
 
+/** The CDR export's pages on either store (SQLite: `CallExportRepo`, PostgreSQL: `PgCallExportRepo`). */
+export interface CallExportReader {
+  pages(filter: ExportFilter, pageSize?: number): Iterable<ExportCallRow[]> | AsyncIterable<ExportCallRow[]>;
+}
+
 /**
  * Reads call detail records for the CSV export in pages, newest first, keyed on (arrived_at, id).
  * Pages rather than one open cursor: better-sqlite3 refuses every other query on the connection while
  * an iterator is open, and the export is streamed while the server keeps taking calls.
  */
-export class CallExportRepo {
+export class CallExportRepo implements CallExportReader {
   private readonly page: Database.Statement;
 
   constructor(db: BetterSQLite3Database) {

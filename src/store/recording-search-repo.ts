@@ -50,6 +50,13 @@ export interface RecordingHit {
 
 export class SearchFilterUnavailable extends Error {}
 
+/** The recording search on either store (SQLite: `RecordingSearchRepo`, PostgreSQL: `PgRecordingSearchRepo`). */
+export interface RecordingSearchReader {
+  /** Whether the store records legal holds (the `held` filter). */
+  readonly hasHeld: boolean;
+  search(q: RecordingSearch): RecordingHit[] | Promise<RecordingHit[]>;
+}
+
 interface RawHit extends Omit<RecordingHit, 'held' | 'fallback'> {
   held: number | null;
   fallback: number;
@@ -63,7 +70,7 @@ interface RawHit extends Omit<RecordingHit, 'held' | 'fallback'> {
  * (call_work_orders(work_order_id)) select few calls, which are sorted. An OFFSET would read and drop every
  * earlier row; the keyset reads only the page asked for.
  */
-export class RecordingSearchRepo {
+export class RecordingSearchRepo implements RecordingSearchReader {
   private readonly raw: Database.Database;
   /** Legal holds (`held_at`, set by POST /recordings/:name/hold); a store from before them refuses the filter. */
   readonly hasHeld: boolean;

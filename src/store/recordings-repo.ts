@@ -116,6 +116,14 @@ export class RecordingsRepo {
       .all();
   }
 
+  countUnarchived(): number {
+    return this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(recordings)
+      .where(inArray(recordings.status, ['recording', 'pending', 'failed']))
+      .get()!.n;
+  }
+
   /** Archived, but the PBX copy was not yet confirmed deleted. */
   archivedStillOnPbx(): RecordingRow[] {
     return this.db
@@ -253,6 +261,11 @@ export class RecordingsRepo {
       yield* page;
       cursor = page[page.length - 1]!.name;
     }
+  }
+
+  /** Rows of a read-only query (the integrity check's chain walk). */
+  rawRows<T>(sqlText: string): T[] {
+    return this.db.all<T>(sql.raw(sqlText));
   }
 
   countArchived(): number {

@@ -12,8 +12,14 @@ export interface IntakeGroupRow {
   count: number;
 }
 
+/** The reports' reads on either store (SQLite: `ReportRepo`, PostgreSQL: `PgReportRepo`). */
+export interface ReportReader {
+  callsTouching(from: number, to: number): CallRow[] | Promise<CallRow[]>;
+  intakeGroups(from: number, to: number): IntakeGroupRow[] | Promise<IntakeGroupRow[]>;
+}
+
 /** Reads for the supervisors' call and order reports (src/reports). Read-only. */
-export class ReportRepo {
+export class ReportRepo implements ReportReader {
   private readonly raw: Database.Database;
   private readonly intake: Database.Statement<[number, number], IntakeGroupRow>;
 

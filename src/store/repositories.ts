@@ -1,21 +1,32 @@
+import { AccessLogRepo, type AccessLogReader } from './access-log-repo.ts';
 import type { AuditRepo } from './audit-repo.ts';
 import { SqliteAuditRepo } from './audit-repo.ts';
 import { SqliteCalendarRepo, type CalendarRepo } from './calendar-repo.ts';
 import { SqliteCallRecords, type CallRecords } from './call-records.ts';
 import { CallsRepo } from './calls-repo.ts';
+import { CallExportRepo, type CallExportReader } from './call-export-repo.ts';
 import type { Store } from './db.ts';
 import { SqliteKnowledgeRepo, type KnowledgeRepo } from './knowledge-repo.ts';
 import { SqliteOrganisationRepo, type OrganisationRepo } from './organisation-repo.ts';
+import { PgAccessLogRepo } from './pg-access-log-repo.ts';
 import { PgAuditRepo } from './pg-audit-repo.ts';
+import { PgCallExportRepo } from './pg-call-export-repo.ts';
 import { PgCalendarRepo } from './pg-calendar-repo.ts';
 import { PgCallRecords } from './pg-call-records.ts';
 import { PgKnowledgeRepo } from './pg-knowledge-repo.ts';
 import { PgOrganisationRepo } from './pg-organisation-repo.ts';
+import { PgRecordingSearchRepo } from './pg-recording-search-repo.ts';
+import { PgRecordingsStore } from './pg-recordings-store.ts';
+import { PgReportRepo } from './pg-report-repo.ts';
 import { PgSmsRepo } from './pg-sms-repo.ts';
 import type { PgStore } from './pg-store.ts';
 import type { WriteQueueOptions } from './pg-write-queue.ts';
 import { createPgUsersRepo } from './pg-users-repo.ts';
 import { PgWorkOrderRepo } from './pg-work-orders-repo.ts';
+import { RecordingSearchRepo, type RecordingSearchReader } from './recording-search-repo.ts';
+import { RecordingsRepo } from './recordings-repo.ts';
+import { SqliteRecordingsStore, type RecordingsStore } from './recordings-store.ts';
+import { ReportRepo, type ReportReader } from './report-repo.ts';
 import { SqliteSmsRepo, type SmsRepo } from './sms-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './users-repo.ts';
 import { SqliteWorkOrderRepo, type WorkOrderRepo } from './work-orders-repo.ts';
@@ -37,6 +48,13 @@ export interface Repositories {
   readonly knowledge: KnowledgeRepo;
   /** Calls, legs, call↔work-order links, callbacks and their attempts, call alerts. */
   readonly calls: CallRecords;
+  /** Recordings and their hash-chained index (the call layer's writes are queued on PostgreSQL). */
+  readonly recordings: RecordingsStore;
+  /** The auditor console's reads (issue 11 items 5 and 6) and the reports' (src/reports). */
+  readonly recordingSearch: RecordingSearchReader;
+  readonly accessLog: AccessLogReader;
+  readonly callExport: CallExportReader;
+  readonly reports: ReportReader;
 }
 
 export function sqliteRepositories(store: Store): Repositories {
@@ -50,6 +68,11 @@ export function sqliteRepositories(store: Store): Repositories {
     sms: new SqliteSmsRepo(store.sqlite),
     knowledge: new SqliteKnowledgeRepo(store.sqlite),
     calls: new SqliteCallRecords(new CallsRepo(store.db)),
+    recordings: new SqliteRecordingsStore(new RecordingsRepo(store.db)),
+    recordingSearch: new RecordingSearchRepo(store.db),
+    accessLog: new AccessLogRepo(store.db),
+    callExport: new CallExportRepo(store.db),
+    reports: new ReportRepo(store.db),
   };
 }
 
@@ -65,5 +88,10 @@ export function pgRepositories(store: PgStore, callWrites: WriteQueueOptions = {
     sms: new PgSmsRepo(store.pool),
     knowledge: new PgKnowledgeRepo(store.pool),
     calls: new PgCallRecords(store.pool, callWrites),
+    recordings: new PgRecordingsStore(store.db, store.pool),
+    recordingSearch: new PgRecordingSearchRepo(store.pool),
+    accessLog: new PgAccessLogRepo(store.pool),
+    callExport: new PgCallExportRepo(store.pool),
+    reports: new PgReportRepo(store.db, store.pool),
   };
 }

@@ -51,7 +51,7 @@ describe('agent commands 0 ms after answered, with real REST latency', () => {
   async function endAndCheckLeaks(hh: Harness, callerChannelId: string, callId: string) {
     hh.sim.control.hangupCall(callerChannelId);
     await hh.until(() => hh.records.getCall(callId)?.status === 'ended', 'call ended');
-    await hh.until(() => hh.layer.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
+    await hh.until(() => hh.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
     const row = hh.records.getCall(callId);
     h = undefined;
     await hh.close();

@@ -83,7 +83,7 @@ describe('callback dial-out on the simulator', () => {
     await h.until(() => states(agent).includes('answered'), 'answered');
     await h.until(() => h!.sim.engine.hears(CITIZEN).includes('1001'), 'bridged');
     expect(h.sim.engine.hears('1001')).toEqual([CITIZEN]);
-    await h.until(() => h!.layer.recordings.byCall(callId).length > 0, 'recording row');
+    await h.until(() => h!.recordings.byCall(callId).length > 0, 'recording row');
     // The list shows the callback as being dialled
     expect(sup.last('callback')).toMatchObject({ id, diallingBy: 'a1', tries: 0, status: 'pending' });
 
@@ -96,7 +96,7 @@ describe('callback dial-out on the simulator', () => {
       diallingBy: 'a1',
       tries: 0,
     });
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
     expect(h.records.getCall(callId)).toMatchObject({ callerNumber: CITIZEN, agentId: 'a1', outcome: 'answered' });
 
     // When the agent chooses "reached"

@@ -77,7 +77,7 @@ describe('confidential orders in the screen-pop', () => {
     const pop = desk.last('screen-pop');
     h!.sim.control.hangupCall(placed.callerChannelId);
     await h!.until(() => h!.layer.controller.liveCalls().size === 0, 'ended');
-    await h!.until(() => h!.layer.recordings.list().every((r) => r.status === 'archived'), 'archived');
+    await h!.until(() => h!.recordings.list().every((r) => r.status === 'archived'), 'archived');
     return pop;
   }
 

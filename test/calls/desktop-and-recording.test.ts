@@ -88,7 +88,7 @@ describe('agent desktop and recordings on the simulator', () => {
     expect(offered.received('call-update').map((u: any) => u.state)).toEqual(['answered', 'held', 'resumed']);
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => offered.received('call-update').some((u: any) => u.state === 'ended'), 'ended');
-    await h.until(() => h!.layer.recordings.byCall(pop.callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(pop.callId)[0]?.status === 'archived', 'archived');
   });
 
   it('a supervisor taking calls sees the full number', async () => {
@@ -102,7 +102,7 @@ describe('agent desktop and recordings on the simulator', () => {
     await h.run(2000);
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.controller.liveCalls().size === 0, 'ended');
-    await h.until(() => h!.layer.recordings.list().every((r) => r.status === 'archived'), 'archived');
+    await h.until(() => h!.recordings.list().every((r) => r.status === 'archived'), 'archived');
   });
 
   it('a desktop that reconnects gets its current call back', async () => {
@@ -124,7 +124,7 @@ describe('agent desktop and recordings on the simulator', () => {
     await h.until(() => again.received('call-update').some((u: any) => u.state === 'ended'), 'ended');
     expect(h.records.getCall(callId)!.outcome).toBe('answered');
     void placed;
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
     // After the call: nothing current.
     const third = await h.desktop('a1');
     expect(third.last('current-call')).toBeNull();
@@ -138,11 +138,8 @@ describe('agent desktop and recordings on the simulator', () => {
     const callId = agent.last('screen-pop').callId;
     await h.run(8000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(
-      () => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null,
-      'archived and removed from the PBX',
-    );
-    const rec = h.layer.recordings.byCall(callId)[0]!;
+    await h.until(() => h!.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived and removed from the PBX');
+    const rec = h.recordings.byCall(callId)[0]!;
     const call = h.records.getCall(callId)!;
     const file = readFileSync(join(h.dataDir, 'recordings', rec.path!));
     expect(rec.path).toMatch(/^\d{4}\/\d{2}\/\d{2}\/call-.+\.wav$/);
@@ -190,10 +187,10 @@ describe('agent desktop and recordings on the simulator', () => {
     await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
     const row = h.records.getCall(callId)!;
     expect(row.outcome).toBe('transferred');
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
-    const rec = h.layer.recordings.byCall(callId)[0]!;
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    const rec = h.recordings.byCall(callId)[0]!;
     // One recording covers the whole call, across the three-way call and the transfer.
-    expect(h.layer.recordings.byCall(callId)).toHaveLength(1);
+    expect(h.recordings.byCall(callId)).toHaveLength(1);
     expect(Math.abs(rec.durationMs! - (row.endedAt! - row.answeredAt!))).toBeLessThanOrEqual(2000);
   });
 });

@@ -49,6 +49,6 @@ describe('signing in on an extension over socket.io', () => {
     h.sim.control.hangupCall(placed.callerChannelId);
     const callId = holder.last('screen-pop').callId;
     await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'call ended');
-    await h.until(() => h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived'), 'recording archived');
+    await h.until(() => h!.recordings.byCall(callId).every((r) => r.status === 'archived'), 'recording archived');
   });
 });

@@ -11,6 +11,7 @@ import { encodeWav, synthesizeTone } from '../../src/simulator/wav.ts';
 import { openStore } from '../../src/store/db.ts';
 import { RecordingSearchRepo } from '../../src/store/recording-search-repo.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { startServer } from '../../src/server.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { SqliteCallRecords } from '../../src/store/call-records.ts';
@@ -98,8 +99,8 @@ describe('fallback recordings: made by the dialplan while this server is down, a
       recordingName: name,
     });
     // … and the recording archived like the server's own: checksum, duration, retention, PBX copy deleted.
-    const row = h.layer.recordings.get(name)!;
-    expect(h.layer.recordings.get(stored)).toBeUndefined();
+    const row = h.recordings.get(name)!;
+    expect(h.recordings.get(stored)).toBeUndefined();
     expect(row.path).not.toContain('13812341234');
     expect(row).toMatchObject({
       callId,
@@ -212,7 +213,7 @@ describe('fallback ingest against a PBX whose delete fails once', () => {
       const recordings = new RecordingsRepo(store.db);
       const ingest = new FallbackIngest({
         calls: new SqliteCallRecords(new CallsRepo(store.db)),
-        recordings,
+        recordings: new SqliteRecordingsStore(recordings),
         pbx,
         dataDir,
         clock,

@@ -29,6 +29,7 @@ import { SqliteAuditRepo } from '../../src/store/audit-repo.ts';
 import type { CallRecords } from '../../src/store/call-records.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
+import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 
 export const APP = 'hotline';
@@ -127,6 +128,11 @@ export class Harness {
     private readonly ownsDir: boolean,
   ) {
     this.records = new CallsRepo(store.db);
+  }
+
+  /** The recording rows, read synchronously from the harness's SQLite file (the layer's store is asynchronous). */
+  get recordings(): RecordingsRepo {
+    return new RecordingsRepo(this.store.db);
   }
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {

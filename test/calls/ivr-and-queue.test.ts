@@ -40,7 +40,7 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     expect(JSON.parse(row.ivrPath).map((c: any) => c.digit)).toEqual(['2', '0']);
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(pop.callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(pop.callId)[0]?.status === 'archived', 'archived');
   });
 
   it('invalid input is re-prompted and a time-out moves on; both are counted in the CDR', async () => {
@@ -70,7 +70,7 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
   });
 
   it('ring-no-answer pauses the agent with RONA and re-offers the call ahead of a later caller', async () => {
@@ -106,7 +106,7 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     h.sim.control.hangupCall(a.callerChannelId);
     h.sim.control.hangupCall(b.callerChannelId);
     await h.until(() => h!.layer.controller.liveCalls().size === 0, 'all ended');
-    await h.until(() => h!.layer.recordings.byCall(callA)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callA)[0]?.status === 'archived', 'archived');
   });
 
   it('pre-warning at 15 s and escalation at 20 s after the IVR exit, with the breach cause', async () => {
@@ -139,7 +139,7 @@ describe('IVR navigation and the ACD queue on the simulator', () => {
     expect(fig.today.regulatorRate).toBe(0);
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(pre.callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(pre.callId)[0]?.status === 'archived', 'archived');
   });
 
   it('a caller who hangs up while queued lands on the callback list, pushed to supervisors with the number masked', async () => {

@@ -29,13 +29,13 @@ describe('call flow on the simulator', () => {
     };
     await h.until(bridged, 'caller and agent in one bridge');
     await h.until(
-      () => h!.sim.control.state().bridges.length === 1 && h!.layer.recordings.byCall(callId).length === 1,
+      () => h!.sim.control.state().bridges.length === 1 && h!.recordings.byCall(callId).length === 1,
       'recording started',
     );
     await h.run(5000);
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'call ended');
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'recording archived');
     const ended = h.records.getCall(callId)!;
     expect(ended.outcome).toBe('answered');
     expect(

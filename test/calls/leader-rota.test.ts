@@ -82,7 +82,7 @@ describe('the leader rota (art. 23) on the simulator', () => {
     expect(h.records.getCall(callId)).toMatchObject({ agentId: 'li.leader', breachCause: 'nobody-ready' });
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
   });
 
   it('a supervisor sends a ringing call to the leaders: withdrawn from the agent, offered to the leader on duty, audited', async () => {
@@ -121,7 +121,7 @@ describe('the leader rota (art. 23) on the simulator', () => {
     ]);
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
   });
 
   it('a span whose leader has not signed in is alerted to the wallboard 10 min before it starts', async () => {
@@ -216,6 +216,6 @@ describe('supervisor forces an agent state (agent-force on /supervisor)', () => 
     const callId = desk.last('screen-pop').callId;
     await h.run(3000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
   });
 });

@@ -9,6 +9,7 @@ import { FakeClock } from '../../src/shared/clock.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 
 const wav = readFileSync(new URL('../fixtures/asterisk-reference/recordings/rec-bridge-500.wav', import.meta.url));
 
@@ -68,7 +69,7 @@ describe('recording archive', () => {
   it('archives: SHA-256, duration check, local-date folder, retention, then deletes the PBX copy', async () => {
     const source = new DirSource();
     source.files.set('rec-c1', wav);
-    const archive = new RecordingArchive({ dataDir: dir, repo, source, clock });
+    const archive = new RecordingArchive({ dataDir: dir, repo: new SqliteRecordingsStore(repo), source, clock });
     repo.insertRecording({ name: 'rec-c1', callId: 'c1', startedAt: clock.now() });
     repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: 1900 });
     const res = await archive.archive('rec-c1');
@@ -89,7 +90,7 @@ describe('recording archive', () => {
   it('flags a duration that does not match talk time', async () => {
     const source = new DirSource();
     source.files.set('rec-c1', wav);
-    const archive = new RecordingArchive({ dataDir: dir, repo, source, clock });
+    const archive = new RecordingArchive({ dataDir: dir, repo: new SqliteRecordingsStore(repo), source, clock });
     repo.insertRecording({ name: 'rec-c1', callId: 'c1', startedAt: clock.now() });
     repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: 60_000 });
     await archive.archive('rec-c1');
@@ -100,7 +101,13 @@ describe('recording archive', () => {
     const source = new DirSource();
     source.files.set('rec-c1', wav);
     source.failNext = 1;
-    const archive = new RecordingArchive({ dataDir: dir, repo, source, clock, retryBaseMs: 1000 });
+    const archive = new RecordingArchive({
+      dataDir: dir,
+      repo: new SqliteRecordingsStore(repo),
+      source,
+      clock,
+      retryBaseMs: 1000,
+    });
     repo.insertRecording({ name: 'rec-c1', callId: 'c1', startedAt: clock.now() });
     repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: 1900 });
     expect((await archive.archiveWithRetry('rec-c1')).status).toBe('error');
@@ -123,7 +130,7 @@ describe('recording archive', () => {
     repo.insertRecording({ name: 'rec-b', callId: 'c1', startedAt: clock.now() });
     const first = new RecordingArchive({
       dataDir: dir,
-      repo,
+      repo: new SqliteRecordingsStore(repo),
       source: {
         ...source,
         fetch: (n) => source.fetch(n),
@@ -138,7 +145,7 @@ describe('recording archive', () => {
     await first.archive('rec-b');
     expect(repo.get('rec-b')!.status).toBe('archived');
     expect(repo.get('rec-b')!.deletedFromPbxAt).toBeNull();
-    const second = new RecordingArchive({ dataDir: dir, repo, source, clock });
+    const second = new RecordingArchive({ dataDir: dir, repo: new SqliteRecordingsStore(repo), source, clock });
     await second.recover();
     expect(repo.get('rec-a')!.status).toBe('archived');
     expect(existsSync(join(dir, 'recordings', repo.get('rec-a')!.path!))).toBe(true);
@@ -149,7 +156,7 @@ describe('recording archive', () => {
   it('the database refuses to delete a recording inside its retention or to shorten it', async () => {
     const source = new DirSource();
     source.files.set('rec-c1', wav);
-    const archive = new RecordingArchive({ dataDir: dir, repo, source, clock });
+    const archive = new RecordingArchive({ dataDir: dir, repo: new SqliteRecordingsStore(repo), source, clock });
     repo.insertRecording({ name: 'rec-c1', callId: 'c1', startedAt: Date.now() });
     repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: null });
     await archive.archive('rec-c1');

@@ -46,7 +46,7 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     const placed = sim.control.placeCall({ from: '13812341234', to: '12345' });
     await first.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
     const callId = agent.last('screen-pop').callId;
-    await first.until(() => first.layer.recordings.byCall(callId).length === 1, 'recording');
+    await first.until(() => first.recordings.byCall(callId).length === 1, 'recording');
     await first.run(3000);
     await first.crash();
     await first.run(2000);
@@ -63,10 +63,10 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     await h.run(2000);
     sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
     const row = h.records.getCall(callId)!;
     expect(row.outcome).toBe('answered');
-    const rec = h.layer.recordings.byCall(callId)[0]!;
+    const rec = h.recordings.byCall(callId)[0]!;
     // The recording spans the talk before and after the restart.
     expect(Math.abs(rec.durationMs! - (row.endedAt! - row.answeredAt!))).toBeLessThanOrEqual(2000);
     // Like after any call: wrap-up, then ready.
@@ -85,17 +85,17 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     const placed = sim.control.placeCall({ from: '13812341234', to: '12345' });
     await first.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
     const callId = agent.last('screen-pop').callId;
-    await first.until(() => first.layer.recordings.byCall(callId).length === 1, 'recording');
+    await first.until(() => first.recordings.byCall(callId).length === 1, 'recording');
     await first.run(4000);
     await first.crash();
     sim.control.hangupCall(placed.callerChannelId);
     await first.run(2000);
     h = await Harness.start({ clock, sim, dataDir: dir });
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived after restart');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived after restart');
     const row = h.records.getCall(callId)!;
     expect(row.status).toBe('ended');
     expect(row.outcome).toBe('answered');
-    const rec = h.layer.recordings.byCall(callId)[0]!;
+    const rec = h.recordings.byCall(callId)[0]!;
     expect(rec.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(rec.durationMs).toBeGreaterThan(3000);
     await h.until(() => sim!.leaks().ok, 'PBX clean');
@@ -193,7 +193,7 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     const pops = () => agent.received('screen-pop').length - 1;
     for (let i = 0; i < 3; i++) {
       const id = seen[i]!;
-      await h.until(() => h!.layer.recordings.byCall(id).length === 1, 'recording');
+      await h.until(() => h!.recordings.byCall(id).length === 1, 'recording');
       await h.run(1000);
       expect(await agent.call('hangup')).toEqual({ ok: true });
       await h.until(() => h!.records.getCall(id)!.status === 'ended', 'ended');
@@ -208,10 +208,7 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
       }
     }
     expect(seen).toEqual(order);
-    await h.until(
-      () => order.every((id) => h!.layer.recordings.byCall(id)[0]?.deletedFromPbxAt != null),
-      'all archived',
-    );
+    await h.until(() => order.every((id) => h!.recordings.byCall(id)[0]?.deletedFromPbxAt != null), 'all archived');
   });
   it('ARI WebSocket dropped longer than the ring timeout while an agent rings: the agent is not paused for our outage, the call is re-offered first', async () => {
     dir = mkdtempSync(join(tmpdir(), 'calls-drop-'));
@@ -240,9 +237,9 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     );
     expect(agent.received('screen-pop').map((p: any) => p.callId)).toEqual([callId, callId]);
     expect(h.layer.controller.agents().find((a) => a.agentId === 'a1')!.status).toBe('on-call');
-    await h.until(() => h!.layer.recordings.byCall(callId).length === 1, 'recording');
+    await h.until(() => h!.recordings.byCall(callId).length === 1, 'recording');
     await h.run(1000);
     sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
   });
 });

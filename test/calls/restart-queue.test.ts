@@ -113,7 +113,7 @@ describe('this server killed while callers wait, then restarted', () => {
       cause: 'all-busy',
     });
 
-    await h.until(() => h!.layer.recordings.byCall(idA).length === 1, 'recording A');
+    await h.until(() => h!.recordings.byCall(idA).length === 1, 'recording A');
     await h.run(1000);
     expect(await agent.call('hangup')).toEqual({ ok: true });
     await h.until(() => h!.records.getCall(idA)!.status === 'ended', 'A ended');
@@ -126,7 +126,7 @@ describe('this server killed while callers wait, then restarted', () => {
     );
     const rowB = h.records.getCall(idB)!;
     expect(rowB.answerMs).toBe(rowB.answeredAt! - exitB);
-    await h.until(() => h!.layer.recordings.byCall(idB).length === 1, 'recording B');
+    await h.until(() => h!.recordings.byCall(idB).length === 1, 'recording B');
     await h.run(1000);
     sim.control.hangupCall(b.callerChannelId);
     await h.until(() => h!.records.getCall(idB)!.status === 'ended', 'B ended');
@@ -136,7 +136,7 @@ describe('this server killed while callers wait, then restarted', () => {
     expect(h.records.getCall(idA)!.outcome).toBe('answered');
     expect(h.records.getCall(idB)!.outcome).toBe('answered');
     await h.until(
-      () => [idA, idB].every((id) => h!.layer.recordings.byCall(id)[0]?.deletedFromPbxAt != null),
+      () => [idA, idB].every((id) => h!.recordings.byCall(id)[0]?.deletedFromPbxAt != null),
       'both archived',
     );
     await h.run(16_000); // wrap-up of the last call
@@ -184,10 +184,10 @@ describe('this server killed while callers wait, then restarted', () => {
     expect(new Set(legs.map((l) => l.channelId)).size).toBe(2);
     expect(legs.map((l) => l.outcome)).toEqual(['cancelled', 'answered']);
     expect(h.records.getCall(callId)!.offers).toBe(2);
-    await h.until(() => h!.layer.recordings.byCall(callId).length === 1, 'recording');
+    await h.until(() => h!.recordings.byCall(callId).length === 1, 'recording');
     await h.run(1000);
     sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
     expect(h.records.getCall(callId)).toMatchObject({ status: 'ended', outcome: 'answered' });
     await h.until(() => sim!.leaks().ok, 'PBX clean');
   });
@@ -218,10 +218,10 @@ describe('this server killed while callers wait, then restarted', () => {
       () => agent.received('call-update').some((u: any) => u.callId === callId && u.state === 'answered'),
       'answered',
     );
-    await h.until(() => h!.layer.recordings.byCall(callId).length === 1, 'recording');
+    await h.until(() => h!.recordings.byCall(callId).length === 1, 'recording');
     await h.run(1000);
     sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.deletedFromPbxAt != null, 'archived');
     await h.until(() => sim!.leaks().ok, 'PBX clean');
   });
 });

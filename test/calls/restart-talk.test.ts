@@ -49,7 +49,7 @@ describe('this server killed (kill -9) during the talk phase', () => {
     const callId = agent.last('screen-pop').callId;
     expect(await agent.call('consult', { number: '12319' })).toEqual({ ok: true });
     await first.until(() => states(agent).includes('consult-connected'), 'consulting');
-    await first.until(() => first.layer.recordings.byCall(callId).length === 2, 'both recordings started');
+    await first.until(() => first.recordings.byCall(callId).length === 2, 'both recordings started');
     await first.run(2000);
     // When this server dies without cleaning up, and comes back
     await first.crash();
@@ -79,8 +79,8 @@ describe('this server killed (kill -9) during the talk phase', () => {
     await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
     expect(h.records.getCall(callId)).toMatchObject({ outcome: 'transferred', transferNumber: '12319' });
     // Both recordings archived: the caller's across the restart, and the consultation
-    await h.until(() => h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived'), 'archived');
-    expect(h.layer.recordings.byCall(callId)).toHaveLength(2);
+    await h.until(() => h!.recordings.byCall(callId).every((r) => r.status === 'archived'), 'archived');
+    expect(h.recordings.byCall(callId)).toHaveLength(2);
   });
 
   it('during a plain hold: the restarted server knows the caller is on hold, and the agent can resume', async () => {
@@ -111,7 +111,7 @@ describe('this server killed (kill -9) during the talk phase', () => {
     // And the call ends normally when the caller hangs up
     sim!.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
   });
 
   it('during a three-way call: adopted with its third party; the agent leaves and the caller stays with it until it hangs up', async () => {
@@ -142,7 +142,7 @@ describe('this server killed (kill -9) during the talk phase', () => {
     // When 110 hangs up, the call ends and nothing is left on the PBX
     await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended when 110 hung up');
     expect(h.records.getCall(callId)!.outcome).toBe('transferred');
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
     void placed;
   });
 });

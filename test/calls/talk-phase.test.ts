@@ -51,7 +51,7 @@ describe('talk phase on the simulator', () => {
     );
     expect(inBridge()).toEqual(expect.arrayContaining([caller, `${callId}-a1`, `${callId}-p1`]));
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
   });
 
   it('attended transfer to a number: caller held and recorded, the consultation recorded too; complete joins caller and party', async () => {
@@ -120,11 +120,10 @@ describe('talk phase on the simulator', () => {
     // Two recordings linked to the call: the caller's bridge throughout, and the consultation.
     await h.until(
       () =>
-        h!.layer.recordings.byCall(callId).length === 2 &&
-        h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived'),
+        h!.recordings.byCall(callId).length === 2 && h!.recordings.byCall(callId).every((r) => r.status === 'archived'),
       'both archived',
     );
-    const [whole, consult] = [...h.layer.recordings.byCall(callId)].sort((a, b) => a.startedAt - b.startedAt);
+    const [whole, consult] = [...h.recordings.byCall(callId)].sort((a, b) => a.startedAt - b.startedAt);
     expect(Math.abs(whole!.durationMs! - (row.endedAt! - row.answeredAt!))).toBeLessThanOrEqual(2000);
     expect(consult!.name).toMatch(/consult$/);
     expect(consult!.durationMs!).toBeGreaterThan(2000);
@@ -162,8 +161,7 @@ describe('talk phase on the simulator', () => {
     expect(h.records.getCall(callId)!.outcome).toBe('answered');
     await h.until(
       () =>
-        h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived') &&
-        h!.layer.recordings.byCall(callId).length === 2,
+        h!.recordings.byCall(callId).every((r) => r.status === 'archived') && h!.recordings.byCall(callId).length === 2,
       'archived',
     );
   });
@@ -195,8 +193,8 @@ describe('talk phase on the simulator', () => {
     await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
     const row = h.records.getCall(callId)!;
     expect(row).toMatchObject({ outcome: 'answered', agentId: 'a2', answeredAt });
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
-    expect(h.layer.recordings.byCall(callId)).toHaveLength(1);
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    expect(h.recordings.byCall(callId)).toHaveLength(1);
   });
 
   it('a voice-menu transfer to 110 is bridged, recorded, archived and linked to the call', async () => {
@@ -214,12 +212,12 @@ describe('talk phase on the simulator', () => {
     });
     await h.until(() => [...h!.records.activeCalls()].some((c) => c.transferNumber === '110'), 'transferred');
     const callId = h.records.activeCalls().find((c) => c.transferNumber === '110')!.id;
-    await h.until(() => h!.layer.recordings.byCall(callId).length === 1, 'recording started');
+    await h.until(() => h!.recordings.byCall(callId).length === 1, 'recording started');
     await h.run(5000);
     h.sim.control.hangupCall(placed.callerChannelId);
-    await h.until(() => h!.layer.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
+    await h.until(() => h!.recordings.byCall(callId)[0]?.status === 'archived', 'archived');
     const row = h.records.getCall(callId)!;
     expect(row).toMatchObject({ status: 'ended', outcome: 'transferred', transferNumber: '110' });
-    expect(h.layer.recordings.byCall(callId)[0]!.durationMs!).toBeGreaterThan(3000);
+    expect(h.recordings.byCall(callId)[0]!.durationMs!).toBeGreaterThan(3000);
   });
 });

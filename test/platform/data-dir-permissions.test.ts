@@ -15,6 +15,7 @@ import { StoredRecordings } from '../../src/simulator/stored-recordings.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore } from '../../src/store/db.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { AttachmentStore } from '../../src/work-orders/attachment-store.ts';
 import { tempDir } from './helpers.ts';
 
@@ -74,7 +75,13 @@ describe('DATA_DIR permissions under umask 022', () => {
       };
       repo.insertRecording({ name: 'rec-c1', callId: 'c1', startedAt: clock.now() });
       repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: 1900 });
-      expect((await new RecordingArchive({ dataDir, repo, source, clock }).archive('rec-c1')).status).toBe('archived');
+      expect(
+        (
+          await new RecordingArchive({ dataDir, repo: new SqliteRecordingsStore(repo), source, clock }).archive(
+            'rec-c1',
+          )
+        ).status,
+      ).toBe('archived');
       // ...a reply's photo is stored, and the embedded simulator records a call under DATA_DIR,
       new AttachmentStore(dataDir).save(42, '现场照片.jpg', Buffer.from('jpeg bytes'));
       new StoredRecordings(join(dataDir, 'simulator', 'recordings')).write('pbx-rec', 'wav', wav);

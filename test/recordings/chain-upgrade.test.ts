@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { archivedFilePath, archiveRoot } from '../../src/recordings/archive.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { verifyIntegrity } from '../../src/recordings/integrity.ts';
 import { openStore } from '../../src/store/db.ts';
 import { MIGRATIONS_FOLDER } from '../../src/store/migrate.ts';
@@ -53,8 +54,7 @@ describe('upgrading a database written before the hash chains', () => {
       const repo = new RecordingsRepo(store.db);
       expect(repo.indexEntry('rec-old')).toMatchObject({ seq: 1, event: 'archived', sha256: 'abc' });
       const report = await verifyIntegrity({
-        db: store.db,
-        repo,
+        repo: new SqliteRecordingsStore(repo),
         resolveFile: (r) => archivedFilePath(archiveRoot(dir), r),
         files: 0,
       });
@@ -87,8 +87,7 @@ describe('upgrading a database written before the hash chains', () => {
     const third = openStore({ dataDir: dir });
     try {
       const report = await verifyIntegrity({
-        db: third.db,
-        repo: new RecordingsRepo(third.db),
+        repo: new SqliteRecordingsStore(new RecordingsRepo(third.db)),
         resolveFile: () => null,
         files: 0,
       });

@@ -14,6 +14,7 @@ import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { chainHash } from '../../src/store/hash-chain.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { bearer, startTestServer, tokenFor } from '../platform/helpers.ts';
 
 const wav = readFileSync(new URL('../fixtures/asterisk-reference/recordings/rec-bridge-500.wav', import.meta.url));
@@ -38,7 +39,7 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
   let archive: RecordingArchive;
   const clock = new FakeClock(Date.UTC(2026, 0, 5, 9, 0, 0));
   const verify = (files?: number) =>
-    verifyIntegrity({ db: store.db, repo, resolveFile: (r) => archive.resolveFile(r), files });
+    verifyIntegrity({ repo: new SqliteRecordingsStore(repo), resolveFile: (r) => archive.resolveFile(r), files });
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'integrity-'));
@@ -46,7 +47,7 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
     repo = new RecordingsRepo(store.db);
     const calls = new CallsRepo(store.db);
     const source = new MapSource();
-    archive = new RecordingArchive({ dataDir: dir, repo, source, clock });
+    archive = new RecordingArchive({ dataDir: dir, repo: new SqliteRecordingsStore(repo), source, clock });
     const audit = new SqliteAuditRepo(store.db);
     for (const n of [1, 2, 3]) {
       calls.insertCall({
@@ -170,8 +171,7 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
     expect(report.first).toMatchObject({ kind: 'file', where: `file:${row.path}`, recording: 'rec-1' });
     expect(report.first!.message).toMatch(/does not match its SHA-256/);
     const sampled = await verifyIntegrity({
-      db: store.db,
-      repo,
+      repo: new SqliteRecordingsStore(repo),
       resolveFile: (r) => archive.resolveFile(r),
       files: 1,
       fileCursor: 'rec-1',
@@ -182,8 +182,7 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
   it('given the daily check on the injected clock, when a file is tampered and a chain loses its last row, then each run raises an alert naming it', async () => {
     const alerts: IntegrityAlert[] = [];
     const monitor = new IntegrityMonitor({
-      db: store.db,
-      repo,
+      repo: new SqliteRecordingsStore(repo),
       resolveFile: (r) => archive.resolveFile(r),
       clock,
       alert: (a) => alerts.push(a),
@@ -211,7 +210,39 @@ describe('tamper evidence: hash-chained audit log and recording index, re-hashed
     expect(alerts[0]!.message).toMatch(/audit_log has 2 rows, 3 at the last check/);
     await monitor.close();
   });
+
+  it('given several instances, when the daily check falls due on one that does not own the calls, then it checks nothing until it owns them', async () => {
+    const alerts: IntegrityAlert[] = [];
+    let owner = false;
+    const monitor = new IntegrityMonitor({
+      repo: new SqliteRecordingsStore(repo),
+      resolveFile: (r) => archive.resolveFile(r),
+      clock,
+      alert: (a) => alerts.push(a),
+      filesPerDay: 0,
+      firstDelayMs: 60_000,
+      intervalMs: 86_400_000,
+      runsHere: () => owner,
+    });
+    const abs = archive.resolveFile(repo.get('rec-3')!)!;
+    writeFileSync(abs, Buffer.concat([readFileSync(abs), Buffer.from('x')]));
+    monitor.start();
+    await clock.advanceAsync(61_000);
+    await until(() => alerts.length > 0);
+    expect(alerts).toEqual([]);
+    // After a takeover this instance owns the calls: the next day's check runs here and finds the tampered file.
+    owner = true;
+    await clock.advanceAsync(86_400_000);
+    await until(() => alerts.length > 0);
+    expect(alerts[0]).toMatchObject({ kind: 'recording-tampered', recording: 'rec-3' });
+    await monitor.close();
+  });
 });
+
+/** Waits for the scheduled run's file reads (real I/O on the thread pool), at most two seconds. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+}
 
 describe('download re-checks the file hash', () => {
   it('given a tampered archived file, when an auditor downloads it, then 409 and supervisors get an alert; an intact file is served as stored', async () => {

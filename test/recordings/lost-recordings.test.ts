@@ -7,6 +7,7 @@ import { FakeClock } from '../../src/shared/clock.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 
 const wav = readFileSync(new URL('../fixtures/asterisk-reference/recordings/rec-bridge-500.wav', import.meta.url));
 
@@ -46,7 +47,14 @@ describe('recordings not on the PBX: lost with an alert, found again by name on 
       arrivedAt: clock.now(),
     });
     spool = new Spool();
-    archive = new RecordingArchive({ dataDir: dir, repo, source: spool, clock, retryBaseMs: 1000, maxAttempts: 3 });
+    archive = new RecordingArchive({
+      dataDir: dir,
+      repo: new SqliteRecordingsStore(repo),
+      source: spool,
+      clock,
+      retryBaseMs: 1000,
+      maxAttempts: 3,
+    });
     lost = [];
     archive.onLost = (l) => lost.push(l);
     // Given a call that ended while Asterisk was restarting: its recording is pending.

@@ -12,6 +12,7 @@ import { FakeClock } from '../../src/shared/clock.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { bearer, startTestServer, tokenFor } from '../platform/helpers.ts';
 import { correlation, envelopeCorrelation, speechLike, wavOf } from './speech-like.ts';
 
@@ -107,7 +108,13 @@ describe('archiving as Ogg Opus or, by site setting, WAV', () => {
   async function archiveWith(encoder: typeof wavEncoder) {
     const source = new MapSource();
     source.files.set('rec-c1', fixture);
-    const archive = new RecordingArchive({ dataDir: dir, repo, source, clock, encoder });
+    const archive = new RecordingArchive({
+      dataDir: dir,
+      repo: new SqliteRecordingsStore(repo),
+      source,
+      clock,
+      encoder,
+    });
     repo.insertRecording({ name: 'rec-c1', callId: 'c1', startedAt: clock.now() });
     repo.markPending('rec-c1', { stoppedAt: clock.now(), talkMs: null });
     expect((await archive.archive('rec-c1')).status).toBe('archived');
@@ -134,7 +141,9 @@ describe('archiving as Ogg Opus or, by site setting, WAV', () => {
       sha256: row.sha256,
       originalSha256: sha(fixture),
     });
-    expect(await verifyIntegrity({ db: store.db, repo, resolveFile: (r) => archive.resolveFile(r) })).toMatchObject({
+    expect(
+      await verifyIntegrity({ repo: new SqliteRecordingsStore(repo), resolveFile: (r) => archive.resolveFile(r) }),
+    ).toMatchObject({
       ok: true,
       files: { checked: 1 },
     });

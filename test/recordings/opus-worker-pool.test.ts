@@ -12,6 +12,7 @@ import { FakeClock } from '../../src/shared/clock.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { speechLike, wavOf } from './speech-like.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -178,7 +179,7 @@ describe('Opus encoding on worker threads', () => {
         };
         const archive = new RecordingArchive({
           dataDir: dir,
-          repo,
+          repo: new SqliteRecordingsStore(repo),
           source,
           clock,
           encoder: pooled({ bitrate: 12_000, threads: 1, workerUrl: dyingWorker }),

@@ -9,6 +9,7 @@ import { RecordingRetention } from '../../src/recordings/retention.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 import { bearer, startTestServer, tokenFor, type TestServer } from '../platform/helpers.ts';
 
 const DAY = 86_400_000;
@@ -212,7 +213,7 @@ describe('legal hold, release and purge', () => {
 
     // Batches of one: two transactions, two audit rows.
     const retention = new RecordingRetention({
-      repo: recs,
+      repo: new SqliteRecordingsStore(recs),
       clock,
       resolveFile: (row) => join(s.config.server.dataDir, 'recordings', row.path!),
       batchSize: 1,
@@ -303,7 +304,7 @@ describe('legal hold, release and purge', () => {
     clock.advance(3 * 366 * DAY + 2 * DAY);
     const recs = new RecordingsRepo(s.store.db);
     const retention = new RecordingRetention({
-      repo: recs,
+      repo: new SqliteRecordingsStore(recs),
       clock,
       resolveFile: () => null,
       batchSize: 10,
@@ -320,5 +321,31 @@ describe('legal hold, release and purge', () => {
     await retention.close();
     // The next day's run was scheduled, and closing cancels it.
     expect(clock.pendingCount).toBe(beforeClose - 1);
+  });
+
+  it('given several instances, when the scheduled purge falls due on one that does not own the calls, then it purges nothing until it owns them', async () => {
+    archiveFake(s, 'rec-a');
+    clock.advance(3 * 366 * DAY + 2 * DAY);
+    const recs = new RecordingsRepo(s.store.db);
+    let owner = false;
+    const retention = new RecordingRetention({
+      repo: new SqliteRecordingsStore(recs),
+      clock,
+      resolveFile: () => null,
+      batchSize: 10,
+      firstDelayMs: 60_000,
+      intervalMs: DAY,
+      runsHere: () => owner,
+    });
+    retention.start();
+    await clock.advanceAsync(61_000);
+    expect(recs.get('rec-a')).toBeDefined();
+    expect(auditRows(s, 'purge')).toEqual([]);
+    // It became the owner (a takeover): the next day's run purges.
+    owner = true;
+    await clock.advanceAsync(DAY);
+    expect(recs.get('rec-a')).toBeUndefined();
+    expect(auditRows(s, 'purge')).toHaveLength(1);
+    await retention.close();
   });
 });

@@ -8,15 +8,15 @@ import type { PlaybackTickets } from '../../audit-console/playback-ticket.ts';
 import { callTimeline, ivrChoices } from '../../audit-console/timeline.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { maskPhone } from '../../shared/phone-mask.ts';
-import type { AccessLogRepo } from '../../store/access-log-repo.ts';
+import type { AccessLogReader } from '../../store/access-log-repo.ts';
 import type { AuditEntry } from '../../store/audit-repo.ts';
 import type { CallRecords } from '../../store/call-records.ts';
 import {
   SearchFilterUnavailable,
   type RecordingSearch,
-  type RecordingSearchRepo,
+  type RecordingSearchReader,
 } from '../../store/recording-search-repo.ts';
-import type { RecordingsRepo } from '../../store/recordings-repo.ts';
+import type { RecordingsStore } from '../../store/recordings-store.ts';
 import type { RecordingRow } from '../../store/schema/calls.ts';
 import { errorResponses, errorSchema } from '../error-schema.ts';
 import { HttpError } from '../error-handler.ts';
@@ -25,10 +25,10 @@ import { sendRangedFile } from '../ranged-file.ts';
 import { audioType } from '../../recordings/audio-type.ts';
 
 export interface AuditConsoleDeps {
-  search: RecordingSearchRepo;
-  accessLog: AccessLogRepo;
+  search: RecordingSearchReader;
+  accessLog: AccessLogReader;
   calls: CallRecords;
-  recordings: RecordingsRepo;
+  recordings: RecordingsStore;
   /** Absolute path of a recording's archived file, or null (RecordingArchive.resolveFile). */
   resolveFile: (row: RecordingRow) => string | null;
   tickets: PlaybackTickets;
@@ -129,8 +129,8 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       at: deps.clock.now(),
       data,
     });
-  const archivedRow = (name: string): RecordingRow => {
-    const row = deps.recordings.get(name);
+  const archivedRow = async (name: string): Promise<RecordingRow> => {
+    const row = await deps.recordings.get(name);
     if (!row) throw new HttpError(404, 'recording-not-found', `recording ${name} does not exist`);
     return row;
   };
@@ -212,7 +212,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         };
         let hits;
         try {
-          hits = deps.search.search(filter);
+          hits = await deps.search.search(filter);
         } catch (err) {
           if (err instanceof SearchFilterUnavailable) throw new HttpError(400, 'filter-unavailable', err.message);
           throw err;
@@ -266,7 +266,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
       async (request) => {
         const q = request.query;
         const limit = q.limit ?? 50;
-        const items = deps.accessLog.list({
+        const items = await deps.accessLog.list({
           actorId: q.actor,
           recording: q.recording,
           action: q.action,
@@ -294,7 +294,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const row = archivedRow(request.params.name);
+        const row = await archivedRow(request.params.name);
         const out = await details(request, row);
         await audit(request, row.name, 'view', { callId: row.callId });
         return out;
@@ -316,7 +316,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const row = archivedRow(request.params.name);
+        const row = await archivedRow(request.params.name);
         archivedFile(row);
         const p = request.principal!;
         const { ticket, expiresAt } = deps.tickets.issue(row.name, p.username, p.role);
@@ -352,7 +352,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
             'invalid-ticket',
             'the playback ticket is invalid, expired or for another recording; start playback again',
           );
-        const row = archivedRow(request.params.name);
+        const row = await archivedRow(request.params.name);
         const abs = archivedFile(row);
         return sendRangedFile(request, reply, {
           path: abs,
@@ -377,7 +377,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const row = archivedRow(request.params.name);
+        const row = await archivedRow(request.params.name);
         const abs = archivedFile(row);
         const call = await details(request, row);
         let pkg;
@@ -386,7 +386,7 @@ export function auditConsoleRoutes(deps: AuditConsoleDeps): FastifyPluginAsync {
             row,
             audioPath: abs,
             call,
-            indexEntry: deps.recordings.indexEntry(row.name),
+            indexEntry: await deps.recordings.indexEntry(row.name),
             createdBy: { username: request.principal!.username, role: request.principal!.role },
             createdAt: deps.clock.now(),
           });

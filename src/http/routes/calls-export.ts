@@ -6,7 +6,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { csvLine, UTF8_BOM } from '../../shared/csv.ts';
 import { maskPhone } from '../../shared/phone-mask.ts';
 import type { AuditEntry } from '../../store/audit-repo.ts';
-import type { CallExportRepo, ExportCallRow, ExportFilter } from '../../store/call-export-repo.ts';
+import type { CallExportReader, ExportCallRow, ExportFilter } from '../../store/call-export-repo.ts';
 import { errorResponses } from '../error-schema.ts';
 import { HttpError } from '../error-handler.ts';
 import { epochMsSchema } from '../number-bounds.ts';
@@ -62,9 +62,9 @@ function line(r: ExportCallRow, full: boolean): string {
 }
 
 /** The CSV body, produced one page of rows at a time so a year of calls is never held in memory. */
-async function* csvBody(repo: CallExportRepo, filter: ExportFilter, full: boolean): AsyncGenerator<string> {
+async function* csvBody(repo: CallExportReader, filter: ExportFilter, full: boolean): AsyncGenerator<string> {
   yield UTF8_BOM + csvLine(HEADER);
-  for (const page of repo.pages(filter)) {
+  for await (const page of repo.pages(filter)) {
     yield page.map((r) => line(r, full)).join('');
     // Let calls and other requests run between pages.
     await yieldToEventLoop();
@@ -77,7 +77,7 @@ async function* csvBody(repo: CallExportRepo, filter: ExportFilter, full: boolea
  * numbers masked unless `phone:see-full` (art. 22). Each export is written to the audit log.
  */
 export function callsExportRoutes(deps: {
-  repo: CallExportRepo;
+  repo: CallExportReader;
   clock: Clock;
   audit?: { append(e: AuditEntry): Promise<number> };
 }): FastifyPluginAsync {

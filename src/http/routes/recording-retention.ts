@@ -71,7 +71,7 @@ export function recordingRetentionRoutes(deps: {
       },
       async (request) => {
         const p = request.principal!;
-        const res = deps.retention.hold(
+        const res = await deps.retention.hold(
           request.params.name,
           { reason: request.body.reason.trim(), caseRef: request.body.caseRef.trim() },
           { username: p.username, role: p.role },
@@ -113,7 +113,7 @@ export function recordingRetentionRoutes(deps: {
       },
       async (request) => {
         const p = request.principal!;
-        const res = deps.retention.release(
+        const res = await deps.retention.release(
           request.params.name,
           { reason: request.body.reason.trim() },
           { username: p.username, role: p.role },

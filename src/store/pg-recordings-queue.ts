@@ -1,0 +1,64 @@
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+
+/** A transaction (or savepoint) of drizzle over node-postgres. */
+export type PgTx = Parameters<Parameters<NodePgDatabase['transaction']>[0]>[0];
+
+interface Job {
+  write: (tx: PgTx) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Ordered, group-committed writes on PostgreSQL for code that cannot wait on the database inside its event
+ * handling (the call layer). Writes are applied in the order they were enqueued; everything enqueued while
+ * the previous transaction was committing shares the next one (one WAL flush for many writes), each in its
+ * own savepoint so that one failing write rejects only its own promise. A failed commit rejects the batch.
+ */
+export class PgRecordingsQueue {
+  private pending: Job[] = [];
+  private tail: Promise<void> = Promise.resolve();
+  private scheduled = false;
+
+  constructor(private readonly db: NodePgDatabase) {}
+
+  enqueue<T>(write: (tx: PgTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ write, resolve: resolve as (v: unknown) => void, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      this.tail = this.tail.then(() => this.flush());
+    });
+  }
+
+  /** Resolves once every write enqueued so far is committed or has failed. */
+  idle(): Promise<void> {
+    return this.tail;
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+    try {
+      await this.db.transaction(async (tx) => {
+        for (const job of batch) {
+          try {
+            outcomes.push({ ok: true, value: await tx.transaction((sp) => job.write(sp)) });
+          } catch (err) {
+            outcomes.push({ ok: false, err });
+          }
+        }
+      });
+    } catch (err) {
+      for (const job of batch) job.reject(err);
+      return;
+    }
+    batch.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) job.resolve(o.value);
+      else job.reject(o.err);
+    });
+  }
+}
