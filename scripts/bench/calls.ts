@@ -42,6 +42,7 @@ import { openStore } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
 import { historyNamesFrom, workOrderHistory } from '../../src/calls/work-order-history.ts';
 import type { Store } from '../../src/store/db.ts';
+import { sqliteRepositories } from '../../src/store/repositories.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import { createWorkOrderModule, type WorkOrderModule } from '../../src/work-orders/module.ts';
 import { startSimulatorChild } from '../simulator-child.ts';
@@ -187,7 +188,7 @@ export async function run(): Promise<void> {
     dataDir: dir,
     callCenter: benchCallCenter(),
     agentDialTemplate: 'Local/{ext}@agents',
-    ...(orders ? { history: workOrderHistory(orders.syncReads!, historyNamesFrom(store.sqlite)) } : {}),
+    ...(orders ? { history: workOrderHistory(orders.repo, historyNamesFrom(sqliteRepositories(store))) } : {}),
     agentNamespace: {
       onPopEmitted: (agentId, callId, at) => {
         decided.set(`${agentId}|${callId}`, performance.timeOrigin + at);

@@ -83,8 +83,9 @@ const NO_VIEWER: PopViewer = { role: 'none', unitId: null, permissions: new Set(
  * `transfer {number}`, `conference {number}`, `consult {number | agentId}`, `consult-complete`,
  * `consult-cancel`, `transfer-to-agent {agentId, reason?}`, `transfer-to-desk {skill, reason?}`,
  * `hangup`, `link-work-order {callId, workOrderId}`.
- * Events to the desktop: `agent-state`, `screen-pop` (only to the offered agent), `call-update`,
- * and on (re)connection `current-call` (null when none).
+ * Events to the desktop: `agent-state`, `screen-pop` (only to the offered agent), `pop-history` (the same pop
+ * with the caller's history read after it was pushed), `call-update`, and on (re)connection `current-call`
+ * (null when none).
  */
 export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void } {
   const { nsp, controller, events, clock } = o;
@@ -102,6 +103,8 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       nsp.to(room(agentId)).emit('screen-pop', popFor(agentId, pop));
       o.onPopEmitted?.(agentId, pop.callId, decidedAtHr);
     }),
+    // The history read after the pop: the same cut for the desk's principal as the pop itself (art. 22).
+    events.on('popHistory', (agentId, pop) => nsp.to(room(agentId)).emit('pop-history', popFor(agentId, pop))),
     events.on('callUpdate', (agentId, update) => nsp.to(room(agentId)).emit('call-update', update)),
     events.on('agentState', (agentId, state) => nsp.to(room(agentId)).emit('agent-state', state)),
   ];
@@ -117,11 +120,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
   // the wording of a refusal may wait (the holder's display name). `fn` answers a rejection, nothing
   // (plain `{ ok: true }`), or its own success ack.
   type Answer = Rejection | Extract<Ack, { ok: true }> | undefined;
-  type Command = (
-    principal: Principal,
-    agentId: string,
-    payload: Record<string, unknown>,
-  ) => Answer | Promise<Rejection | undefined>;
+  type Command = (principal: Principal, agentId: string, payload: Record<string, unknown>) => Answer | Promise<Answer>;
   const commands = new Map<string, Command>();
   const handle = (event: string, fn: Command) => commands.set(event, fn);
 
@@ -238,7 +237,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       commandPayload('transfer-to-desk', p, { skill: 'required', reason: 'optional' }) ??
       controller.commands.transferToDesk(agentId, p.skill as string, p.reason as string | undefined),
   );
-  handle('link-work-order', (principal, _, p) => {
+  handle('link-work-order', async (principal, _, p) => {
     if (
       typeof p.callId !== 'string' ||
       typeof p.workOrderId !== 'string' ||
@@ -248,7 +247,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
     }
     // The same codes as the HTTP route: 204 linked now, 200 already linked, 404 unknown call or order, 403 not visible.
-    const r = o.linker.link(principal, p.callId, p.workOrderId);
+    const r = await o.linker.link(principal, p.callId, p.workOrderId);
     return r.alreadyLinked ? { ok: true, statusCode: 200, alreadyLinked: true } : { ok: true, statusCode: 204 };
   });
 

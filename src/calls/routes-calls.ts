@@ -157,7 +157,7 @@ export function callRoutes(deps: CallRoutesDeps): FastifyPluginAsync {
         const { workOrderId } = request.body;
         let r;
         try {
-          r = deps.linker.link(p, id, workOrderId);
+          r = await deps.linker.link(p, id, workOrderId);
         } catch (err) {
           if (err instanceof LinkRefusal) throw new HttpError(err.statusCode, err.code, err.message);
           throw err;
