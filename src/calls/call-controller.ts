@@ -102,6 +102,13 @@ export class CallController {
     if (call) this.effects.finalize(call);
   }
 
+  /** The pop given back to an adopted call's agent gets the caller's history again (read beside the call). */
+  readPopHistory(callId: string, agentId: string): void {
+    const call = this.live.get(callId);
+    const pop = call?.pops.get(agentId);
+    if (call && pop) this.effects.followWithHistory(call, agentId, pop, pop.history);
+  }
+
   /** Agents paused as unreachable during an ARI outage (the reconciler makes them ready again). */
   takeOutageVictims(): string[] {
     return this.effects.takeOutageVictims();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../shared/clock.ts';
-import type { CallerOrder } from './caller-history.ts';
+import type { HistoryOrder } from './caller-history.ts';
 import { errText } from './call-context.ts';
 
 /** How long a read of the caller history may take before the call goes on without it. */
@@ -76,6 +76,6 @@ export class HistoryLookups {
 }
 
 /** Whether two reads of a caller's history show the same rows (a pop is pushed again only when they differ). */
-export function sameHistory(a: readonly CallerOrder[], b: readonly CallerOrder[]): boolean {
+export function sameHistory(a: readonly HistoryOrder[], b: readonly HistoryOrder[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -7,7 +7,7 @@ import * as ari from './ari-steps.ts';
 import type { CallContext } from './call-context.ts';
 import { errText } from './call-context.ts';
 import type { CallState, DesktopPop } from './call-events.ts';
-import type { CallerOrder } from './caller-history.ts';
+import type { CallerOrder, HistoryOrder } from './caller-history.ts';
 import { POP_HISTORY_LIMIT, sameHistory } from './caller-history-lookups.ts';
 import { projectRecord } from './cdr-projection.ts';
 import type { LiveCall } from './live-calls.ts';
@@ -287,7 +287,7 @@ export class EffectRunner {
    * differs, the desk gets the same pop with it (`popHistory`), as long as the pop is still theirs.
    */
   private screenPop(agentId: string, pop: ScreenPop, decidedAtHr: number): void {
-    const { lookups, o } = this.ctx;
+    const { o } = this.ctx;
     const call = this.ctx.live.get(pop.callId);
     const known = call?.history?.slice(0, POP_HISTORY_LIMIT) ?? [];
     const callbackHistory = pop.callback
@@ -296,13 +296,22 @@ export class EffectRunner {
     const desktop = this.desktopPop(pop, known, callbackHistory);
     call?.pops.set(agentId, desktop);
     o.events.emit('screenPop', agentId, desktop, decidedAtHr);
-    if (pop.callerNumber === '') return;
+    if (call) this.followWithHistory(call, agentId, desktop, known);
+  }
+
+  /**
+   * Reads the caller's history for a pop already handed out (`shown`, built with `known`): a different answer
+   * replaces the agent's pop and goes to their desk as `popHistory`, unless the pop was taken back or replaced.
+   */
+  followWithHistory(call: LiveCall, agentId: string, shown: DesktopPop, known: readonly HistoryOrder[]): void {
+    const { lookups, o } = this.ctx;
+    if (shown.callerNumber === '') return;
     void lookups
-      .read('screen-pop history', () => o.history.ordersByPhone(pop.callerNumber, POP_HISTORY_LIMIT))
+      .read('screen-pop history', () => o.history.ordersByPhone(shown.callerNumber, POP_HISTORY_LIMIT))
       .then((fresh) => {
-        if (!fresh || !call || call.finalized || call.pops.get(agentId) !== desktop) return;
+        if (!fresh || call.finalized || call.pops.get(agentId) !== shown) return;
         if (sameHistory(fresh, known)) return;
-        const updated = this.desktopPop(pop, fresh, callbackHistory);
+        const updated = this.desktopPop(shown, fresh, shown.callbackHistory);
         call.pops.set(agentId, updated);
         o.events.emit('popHistory', agentId, updated);
       });
