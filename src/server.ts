@@ -16,7 +16,6 @@ import { pgRepositories, sqliteRepositories, type Repositories } from './store/r
 import { extensionPolicy } from './calls/agent-extension.ts';
 import { createCallLayer, DeferredReconcile, type CallLayer } from './calls/call-layer.ts';
 import { historyNamesFrom, workOrderHistory } from './calls/work-order-history.ts';
-import { emptyHistory } from './calls/caller-history.ts';
 import { loadIvrConfig } from './ivr-config/load-ivr-config.ts';
 import { retryPlanFromEnv } from './domain/callbacks/retry-plan.ts';
 import { HttpSmsGateway } from './sms/http-sms-gateway.ts';
@@ -259,10 +258,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       callCenter: loadIvrConfig(),
       agentDialTemplate: config.asterisk.agentDialTemplate,
       externalDialTemplate: config.asterisk.externalDialTemplate,
-      // On PostgreSQL the caller history's synchronous reads are not available yet (src/store/README.md).
-      history: workOrders.syncReads
-        ? workOrderHistory(workOrders.syncReads, historyNamesFrom(store.sqlite), intake.service)
-        : emptyHistory,
+      // The caller history from the work-order repository of either store (read beside the calls, issue 12).
+      history: workOrderHistory(workOrders.repo, historyNamesFrom(repos), intake.service),
       audit: repos.audit,
       notifyAgentOfMonitoring: config.callCenter.monitorNotifyAgent,
       callbackPlan: retryPlanFromEnv({

@@ -76,6 +76,15 @@ function begin() {
     ringingCues();
     renderCall();
   });
+  // The caller's history read after the pop was pushed (a slow store, an order made since): the same call's pop
+  // with its history, open-order count and draft; the call's state and clocks stay as they are.
+  socket.on('pop-history', (pop) => {
+    if (!view.call || view.call.pop.callId !== pop.callId) return;
+    view.call = { ...view.call, pop };
+    // An order form nobody has typed in yet is built again, so its merge suggestion follows the history.
+    if (view.formTouched !== pop.callId) view.formFor = null;
+    renderCall();
+  });
   socket.on('call-update', (u) => {
     if (!view.call || view.call.pop.callId !== u.callId) return;
     const talkSince = view.call.talkSince ?? (u.state === 'answered' ? Date.now() : undefined);
@@ -340,6 +349,7 @@ function renderCall() {
     const slot = el('div', { id: 'order-slot' });
     panel.replaceChildren(top, el('h3', {}, '登记工单'), slot);
     view.formFor = p.callId;
+    slot.addEventListener('input', () => (view.formTouched = p.callId), { once: true });
     renderOrderForm(slot, { pop: p, socket: view.socket });
   }
   const live = !['ended', 'withdrawn', 'transferred'].includes(call.state);

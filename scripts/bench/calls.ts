@@ -14,10 +14,13 @@
  * computed) to its arrival at every wallboard. Baseline, same run, same clients: a bare emit of the
  * largest figures payload seen, to the same number of sockets on a plain namespace, at the same pace.
  *
+ * Caller history (issue 12): the call layer reads the callers' earlier orders from a SQLite work-order store in
+ * the same file, as the server does; every third caller has two open orders, the newer one confidential. BENCH_CALLS_HISTORY=0 runs without a history source.
+ *
  * Env: BENCH_CALLS_AGENTS (500), BENCH_CALLS_CALLS (300), BENCH_CALLS_SPREAD_MS (1000: calls are
- * placed evenly over this), BENCH_CALLS_TALK_MS (4000), BENCH_CALLS_WALLBOARDS (20). BENCH_CALLS_STORE=postgres puts
- * the call records in PostgreSQL (BENCH_DATABASE_URL, else an embedded PostgreSQL 18) and counts its commits and
- * writes per call (issue 12); default: SQLite, as `npm start` without DATABASE_URL.
+ * placed evenly over this), BENCH_CALLS_TALK_MS (4000), BENCH_CALLS_WALLBOARDS (20), BENCH_CALLS_HISTORY (1).
+ * BENCH_CALLS_STORE=postgres puts the call records in PostgreSQL (BENCH_DATABASE_URL, else an embedded PostgreSQL 18)
+ * and counts its commits and writes per call (issue 12); default: SQLite, as `npm start` without DATABASE_URL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,6 +46,11 @@ import { PgCallRecords } from '../../src/store/pg-call-records.ts';
 import { openPgStore, type PgStore } from '../../src/store/pg-store.ts';
 import { startTestPostgres, type TestPostgres } from '../../test/support/postgres.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
+import { historyNamesFrom, workOrderHistory } from '../../src/calls/work-order-history.ts';
+import type { Store } from '../../src/store/db.ts';
+import { sqliteRepositories } from '../../src/store/repositories.ts';
+import type { Logger } from '../../src/shared/logger.ts';
+import { createWorkOrderModule, type WorkOrderModule } from '../../src/work-orders/module.ts';
 import { startSimulatorChild } from '../simulator-child.ts';
 
 const AGENTS = Number(process.env.BENCH_CALLS_AGENTS ?? 500);
@@ -50,6 +58,7 @@ const CALLS = Number(process.env.BENCH_CALLS_CALLS ?? 300);
 const SPREAD_MS = Number(process.env.BENCH_CALLS_SPREAD_MS ?? 1000);
 const TALK_MS = Number(process.env.BENCH_CALLS_TALK_MS ?? 4000);
 const WALLBOARDS = Number(process.env.BENCH_CALLS_WALLBOARDS ?? 20);
+const HISTORY = process.env.BENCH_CALLS_HISTORY !== '0';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USER = 'bench';
 const PASS = 'bench-secret';
@@ -109,6 +118,37 @@ function benchCallCenter(): CallCenterConfig {
   };
 }
 
+/** The callers' earlier orders: every third bench caller has an open complaint and a newer confidential report. */
+async function seedHistory(store: Store, dir: string, logger: Logger): Promise<WorkOrderModule> {
+  const m = createWorkOrderModule({ store, clock: systemClock, logger, dataDir: dir, startScanner: false });
+  const taker = { id: 'bench', role: 'agent' as const, unitId: null, permissions: permissionsOf('agent') };
+  for (let i = 0; i < CALLS; i += 3) {
+    const phone = `1380000${String(i).padStart(4, '0')}`;
+    await m.orders.intake(
+      {
+        channel: 'website',
+        type: 'complaint',
+        requesterPhone: phone,
+        content: '小区门口夜间施工噪音扰民',
+        category: 'environment.noise',
+      },
+      taker,
+    );
+    await m.orders.intake(
+      {
+        channel: 'website',
+        type: 'report',
+        requesterPhone: phone,
+        content: '举报违规收费',
+        category: 'other',
+        confidential: true,
+      },
+      taker,
+    );
+  }
+  return m;
+}
+
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-calls-'));
   const sim = await startSimulatorChild({
@@ -148,6 +188,7 @@ export async function run(): Promise<void> {
     // The recordings stay in the SQLite file; their calls are in PostgreSQL (as the server does).
     store.sqlite.pragma('foreign_keys = OFF');
   }
+  const orders = HISTORY ? await seedHistory(store, dir, logger) : undefined;
   const reconcile = new DeferredReconcile();
   const conn = new AriConnection({
     url: sim.ariUrl,
@@ -173,6 +214,7 @@ export async function run(): Promise<void> {
     dataDir: dir,
     callCenter: benchCallCenter(),
     agentDialTemplate: 'Local/{ext}@agents',
+    ...(orders ? { history: workOrderHistory(orders.repo, historyNamesFrom(sqliteRepositories(store))) } : {}),
     agentNamespace: {
       onPopEmitted: (agentId, callId, at) => {
         decided.set(`${agentId}|${callId}`, performance.timeOrigin + at);
@@ -260,7 +302,7 @@ export async function run(): Promise<void> {
       clientsChild!.once('exit', (code) => reject(new Error(`clients child exited with ${code}`)));
     });
     console.log(
-      `setup: ${AGENTS} agents signed in over socket.io (desktops in a child process), simulator in a child process; ${CALLS} calls placed over ${SPREAD_MS} ms, talk ${TALK_MS} ms`,
+      `setup: ${HISTORY ? `caller history from the SQLite work-order store (${orders ? Math.ceil(CALLS / 3) : 0} callers with 2 orders each)` : 'no caller history'}; ${AGENTS} agents signed in over socket.io (desktops in a child process), simulator in a child process; ${CALLS} calls placed over ${SPREAD_MS} ms, talk ${TALK_MS} ms`,
     );
 
     // Baseline: the same pop payload, emitted to one agent's room at the calls' pace, no CTI logic.

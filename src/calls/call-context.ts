@@ -12,6 +12,7 @@ import type { CallDomainPort } from './call-domain-port.ts';
 import type { CallEventHub } from './call-events.ts';
 import type { CallQueues } from './call-queues.ts';
 import type { CallerHistorySource } from './caller-history.ts';
+import type { HistoryLookups } from './caller-history-lookups.ts';
 import type { CdrWriter } from './cdr-writer.ts';
 import type { LiveCalls } from './live-calls.ts';
 
@@ -41,6 +42,8 @@ export interface CallControllerOptions {
   notifyAgentOfMonitoring?: boolean;
   /** How long an outside party may ring before a transfer is given up. */
   partyRingTimeoutSec?: number;
+  /** How long a read of the caller history may take before the call goes on without it (default 2 s). */
+  historyTimeoutMs?: number;
 }
 
 /** What the parts of the call adapter (stasis, effects, commands, reconciler) share, passed explicitly. */
@@ -50,6 +53,8 @@ export interface CallContext {
   readonly live: LiveCalls;
   readonly cdr: CdrWriter;
   readonly queues: CallQueues;
+  /** Reads of the caller history beside the calls, with a deadline (the domain never waits on the store). */
+  readonly lookups: HistoryLookups;
   /** Feeds one input to the domain and carries out its effects. */
   feed(input: Input): Rejection | undefined;
 }

@@ -10,6 +10,7 @@ import { errText } from './call-context.ts';
 import { CallQueues } from './call-queues.ts';
 import type { CallState, DesktopPop } from './call-events.ts';
 import { CdrWriter } from './cdr-writer.ts';
+import { HistoryLookups } from './caller-history-lookups.ts';
 import { EffectRunner } from './effects.ts';
 import { LiveCalls, type LiveCall } from './live-calls.ts';
 import { MonitorCommands } from './monitor-commands.ts';
@@ -41,6 +42,7 @@ export class CallController {
   private readonly effects: EffectRunner;
   private readonly queues: CallQueues;
   private readonly timers: TimerScheduler;
+  private readonly lookups: HistoryLookups;
   private readonly log: Logger;
   private stopped = false;
 
@@ -52,12 +54,14 @@ export class CallController {
       if (!isAriNotFound(err)) this.log.warn({ err: errText(err), callId, what }, 'calls: ARI step failed');
     });
     this.timers = new TimerScheduler(o.clock, (key) => void this.input({ type: 'timer-fired', key }));
+    this.lookups = new HistoryLookups(o.clock, this.log, o.historyTimeoutMs);
     const ctx: CallContext = {
       o,
       log: this.log,
       live: this.live,
       cdr: this.cdr,
       queues: this.queues,
+      lookups: this.lookups,
       feed: (i) => this.input(i),
     };
     this.effects = new EffectRunner(ctx, this.timers, (partyId, cause) => this.stasis.channelGone(partyId, cause));
@@ -96,6 +100,13 @@ export class CallController {
   finalize(callId: string): void {
     const call = this.live.get(callId);
     if (call) this.effects.finalize(call);
+  }
+
+  /** The pop given back to an adopted call's agent gets the caller's history again (read beside the call). */
+  readPopHistory(callId: string, agentId: string): void {
+    const call = this.live.get(callId);
+    const pop = call?.pops.get(agentId);
+    if (call && pop) this.effects.followWithHistory(call, agentId, pop, pop.history);
   }
 
   /** Agents paused as unreachable during an ARI outage (the reconciler makes them ready again). */
@@ -169,5 +180,6 @@ export class CallController {
     this.cdr.flush();
     this.stopped = true;
     this.timers.clear();
+    this.lookups.close();
   }
 }

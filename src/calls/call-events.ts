@@ -87,6 +87,8 @@ export interface CallAlert {
 
 export interface CallLayerEvents {
   screenPop: (agentId: string, pop: DesktopPop, decidedAtHr: number) => void;
+  /** The caller's history was read after the pop was pushed and differs: the same pop with the history read now. */
+  popHistory: (agentId: string, pop: DesktopPop) => void;
   callUpdate: (agentId: string, update: CallUpdate) => void;
   agentState: (agentId: string, state: AgentState) => void;
   alert: (alert: CallAlert) => void;
@@ -105,6 +107,7 @@ type Listeners = { [K in keyof CallLayerEvents]: Set<CallLayerEvents[K]> };
 export class CallEventHub {
   private readonly l: Listeners = {
     screenPop: new Set(),
+    popHistory: new Set(),
     callUpdate: new Set(),
     agentState: new Set(),
     alert: new Set(),

@@ -62,7 +62,10 @@ export interface CallLayerOptions {
   agentDialTemplate: string;
   /** `{number}` is replaced; default from EXTERNAL_DIAL_TEMPLATE, see externalDialTemplate(). */
   externalDialTemplate?: string;
+  /** The caller history (the work-order store through its repositories); default: none. */
   history?: CallerHistorySource;
+  /** How long a history read may take before the call goes on without it (default 2 s, on `clock`). */
+  historyTimeoutMs?: number;
   audit?: { append(e: AuditEntry): Promise<number> };
   /** Replaces the ARI stored-recording source (tests). */
   recordingSource?: StoredRecordingSource;
@@ -170,6 +173,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     archive,
     events,
     history,
+    ...(o.historyTimeoutMs !== undefined ? { historyTimeoutMs: o.historyTimeoutMs } : {}),
     agentDialTemplate: o.agentDialTemplate,
     externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
     audit: o.audit,

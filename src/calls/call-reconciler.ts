@@ -305,7 +305,11 @@ export class CallReconciler implements ReconcileHandler {
       controller.finalize(row.id);
       return [];
     }
-    if (row.agentId && agentChannelId) call.pops.set(row.agentId, adoptedPop(row));
+    if (row.agentId && agentChannelId) {
+      call.pops.set(row.agentId, adoptedPop(row));
+      // The history lived in the dead process's pop: read again, it follows the pop to the reconnecting desk.
+      controller.readPopHistory(row.id, row.agentId);
+    }
     this.o.calls.updateCall(row.id, { phase: 'talking' });
     this.log.info(
       { callId: row.id, agentId: row.agentId, parties: parties.length, consulting: consultPartyId !== undefined },

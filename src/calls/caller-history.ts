@@ -27,24 +27,25 @@ export interface CallerOrder extends HistoryOrder {
 }
 
 /**
- * What the call layer needs from the work-order store: the caller's history for the screen-pop
- * and repeat-caller priority, a ticket's status for the voice self-service, and an order's
- * visibility facts when a desk links it to a call.
+ * What the call layer needs from the work-order store (either store, through its repositories): the caller's
+ * history for the screen-pop and repeat-caller priority, a ticket's status for the voice self-service, and an
+ * order's visibility facts when a desk links it to a call. Asynchronous: on PostgreSQL each is a round trip, so
+ * the call layer reads them before a decision needs them (caller-history-lookups.ts), never inside one.
  */
 export interface CallerHistorySource {
   /** Newest first, unfiltered: each desk's pop is filtered for its own principal (screen-pop-builder). */
-  ordersByPhone(phone: string, limit: number): CallerOrder[];
+  ordersByPhone(phone: string, limit: number): Promise<CallerOrder[]>;
   /**
    * A status code the voice menu has prompts for, or null when no such work order exists or the caller may not
    * hear it (not the requester's or contact number, or confidential): the menu cannot tell these apart.
    */
-  ticketStatus(ticketNumber: string, callerNumber: string): string | null;
+  ticketStatus(ticketNumber: string, callerNumber: string): Promise<string | null>;
   /** The visibility facts of an order, or null when there is no such order. */
-  orderFacts(workOrderId: string): OrderVisibilityFacts | null;
+  orderFacts(workOrderId: string): Promise<OrderVisibilityFacts | null>;
 }
 
 export const emptyHistory: CallerHistorySource = {
-  ordersByPhone: () => [],
-  ticketStatus: () => null,
-  orderFacts: () => null,
+  ordersByPhone: async () => [],
+  ticketStatus: async () => null,
+  orderFacts: async () => null,
 };

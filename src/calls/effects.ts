@@ -6,8 +6,9 @@ import { AriTimeoutError, AriUnreachableError, isAriNotFound } from '../telephon
 import * as ari from './ari-steps.ts';
 import type { CallContext } from './call-context.ts';
 import { errText } from './call-context.ts';
-import type { CallState } from './call-events.ts';
-import type { CallerHistorySource } from './caller-history.ts';
+import type { CallState, DesktopPop } from './call-events.ts';
+import type { CallerOrder, HistoryOrder } from './caller-history.ts';
+import { POP_HISTORY_LIMIT, sameHistory } from './caller-history-lookups.ts';
 import { projectRecord } from './cdr-projection.ts';
 import type { LiveCall } from './live-calls.ts';
 import { HOLD_VARIABLE } from './hold-marker.ts';
@@ -127,19 +128,20 @@ export class EffectRunner {
           );
         return;
       }
-      case 'read-ticket-status': {
-        let status: string | null = null;
-        try {
-          status = o.history.ticketStatus(e.ticketNumber, e.callerNumber);
-        } catch (err) {
-          this.ctx.log.warn({ err: errText(err) }, 'calls: ticket status lookup failed');
-        }
-        // Answered on the next turn so the domain sees its own effects applied first.
-        queueMicrotask(() =>
-          this.ctx.feed({ type: 'ticket-status-result', callId: e.callId, ticketNumber: e.ticketNumber, status }),
-        );
+      case 'read-ticket-status':
+        // Answered later (a store round trip, at least the next turn, so the domain sees its own effects applied
+        // first); a failed or late read is "not found", which the menu words the same way.
+        void this.ctx.lookups
+          .read('ticket status', () => o.history.ticketStatus(e.ticketNumber, e.callerNumber))
+          .then((status) =>
+            this.ctx.feed({
+              type: 'ticket-status-result',
+              callId: e.callId,
+              ticketNumber: e.ticketNumber,
+              status: status ?? null,
+            }),
+          );
         return;
-      }
       default:
         return this.ariEffect(e);
     }
@@ -288,19 +290,50 @@ export class EffectRunner {
     if (r.endedAt !== undefined && call) this.finalize(call);
   }
 
+  /**
+   * The pop goes out at once with the history read when the call arrived (none yet: empty). The history is read
+   * again beside it (an order may have been made or dispatched since, e.g. before a transfer); when that read
+   * differs, the desk gets the same pop with it (`popHistory`), as long as the pop is still theirs.
+   */
   private screenPop(agentId: string, pop: ScreenPop, decidedAtHr: number): void {
+    const { o } = this.ctx;
     const call = this.ctx.live.get(pop.callId);
-    let history: ReturnType<CallerHistorySource['ordersByPhone']> = [];
-    try {
-      history = this.ctx.o.history.ordersByPhone(pop.callerNumber, 10);
-    } catch (err) {
-      this.ctx.log.warn({ err: errText(err) }, 'calls: history lookup failed; screen-pop without history');
-    }
-    const desktop = buildDesktopPop(pop, history);
+    const known = call?.history?.slice(0, POP_HISTORY_LIMIT) ?? [];
     // Read when the callback was taken (callback-dialer.ts): the pop never waits for the store.
-    if (pop.callback && call?.callbackHistory) desktop.callbackHistory = call.callbackHistory;
+    const callbackHistory = pop.callback ? call?.callbackHistory : undefined;
+    const desktop = this.desktopPop(pop, known, callbackHistory);
     call?.pops.set(agentId, desktop);
-    this.ctx.o.events.emit('screenPop', agentId, desktop, decidedAtHr);
+    o.events.emit('screenPop', agentId, desktop, decidedAtHr);
+    if (call) this.followWithHistory(call, agentId, desktop, known);
+  }
+
+  /**
+   * Reads the caller's history for a pop already handed out (`shown`, built with `known`): a different answer
+   * replaces the agent's pop and goes to their desk as `popHistory`, unless the pop was taken back or replaced.
+   */
+  followWithHistory(call: LiveCall, agentId: string, shown: DesktopPop, known: readonly HistoryOrder[]): void {
+    const { lookups, o } = this.ctx;
+    if (shown.callerNumber === '') return;
+    void lookups
+      .read('screen-pop history', () => o.history.ordersByPhone(shown.callerNumber, POP_HISTORY_LIMIT))
+      .then((fresh) => {
+        if (!fresh || call.finalized || call.pops.get(agentId) !== shown) return;
+        if (sameHistory(fresh, known)) return;
+        const updated = this.desktopPop(shown, fresh, shown.callbackHistory);
+        call.pops.set(agentId, updated);
+        o.events.emit('popHistory', agentId, updated);
+      });
+  }
+
+  /** The caller's open order makes the pop a repeat caller's even when the store answered after the offer. */
+  private desktopPop(
+    pop: ScreenPop,
+    history: readonly CallerOrder[],
+    callbackHistory: DesktopPop['callbackHistory'],
+  ): DesktopPop {
+    const desktop = buildDesktopPop({ ...pop, repeatCaller: pop.repeatCaller || history.some((h) => h.open) }, history);
+    if (callbackHistory) desktop.callbackHistory = callbackHistory;
+    return desktop;
   }
 
   update(agentId: string, callId: string, state: CallState, detail?: string, at?: number): void {

@@ -1,6 +1,7 @@
 import type { CallRecord } from '../domain/calls/call-record.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DesktopPop } from './call-events.ts';
+import type { CallerOrder } from './caller-history.ts';
 
 /** monitor: a supervisor's phone leg; snoop: the snoop channel on an agent's leg (issue 10). */
 export type LegRole = 'caller' | 'agent' | 'party' | 'monitor' | 'snoop';
@@ -49,6 +50,8 @@ export interface LiveCall {
   playbacks: Set<string>;
   /** Agents who got the screen-pop, and the pop, for reconnecting desktops. */
   pops: Map<string, DesktopPop>;
+  /** The caller's history as read when the call arrived (unfiltered), once the read answered. */
+  history?: CallerOrder[];
   /** Taken over from a previous process of this server (kill -9, restart). */
   adopted: boolean;
   /** A callback call (回拨): the caller leg is the citizen we dial. */

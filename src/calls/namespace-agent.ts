@@ -83,8 +83,9 @@ const NO_VIEWER: PopViewer = { role: 'none', unitId: null, permissions: new Set(
  * `transfer {number}`, `conference {number}`, `consult {number | agentId}`, `consult-complete`,
  * `consult-cancel`, `transfer-to-agent {agentId, reason?}`, `transfer-to-desk {skill, reason?}`,
  * `hangup`, `link-work-order {callId, workOrderId}`.
- * Events to the desktop: `agent-state`, `screen-pop` (only to the offered agent), `call-update`,
- * and on (re)connection `current-call` (null when none).
+ * Events to the desktop: `agent-state`, `screen-pop` (only to the offered agent), `pop-history` (the same pop
+ * with the caller's history read after it was pushed), `call-update`, and on (re)connection `current-call`
+ * (null when none).
  */
 export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void } {
   const { nsp, controller, events, clock } = o;
@@ -102,6 +103,8 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       nsp.to(room(agentId)).emit('screen-pop', popFor(agentId, pop));
       o.onPopEmitted?.(agentId, pop.callId, decidedAtHr);
     }),
+    // The history read after the pop: the same cut for the desk's principal as the pop itself (art. 22).
+    events.on('popHistory', (agentId, pop) => nsp.to(room(agentId)).emit('pop-history', popFor(agentId, pop))),
     events.on('callUpdate', (agentId, update) => nsp.to(room(agentId)).emit('call-update', update)),
     events.on('agentState', (agentId, state) => nsp.to(room(agentId)).emit('agent-state', state)),
   ];
@@ -234,7 +237,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       commandPayload('transfer-to-desk', p, { skill: 'required', reason: 'optional' }) ??
       controller.commands.transferToDesk(agentId, p.skill as string, p.reason as string | undefined),
   );
-  handle('link-work-order', (principal, _, p) => {
+  handle('link-work-order', async (principal, _, p) => {
     if (
       typeof p.callId !== 'string' ||
       typeof p.workOrderId !== 'string' ||
@@ -244,12 +247,8 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       return { code: 'invalid-input', message: 'link-work-order: callId and workOrderId must be strings' };
     }
     // The same codes as the HTTP route: 204 linked now, 200 already linked, 404 unknown call or order, 403 not visible.
-    return o.linker
-      .link(principal, p.callId, p.workOrderId)
-      .then(
-        (r): Answer =>
-          r.alreadyLinked ? { ok: true, statusCode: 200, alreadyLinked: true } : { ok: true, statusCode: 204 },
-      );
+    const r = await o.linker.link(principal, p.callId, p.workOrderId);
+    return r.alreadyLinked ? { ok: true, statusCode: 200, alreadyLinked: true } : { ok: true, statusCode: 204 };
   });
 
   nsp.on('connection', (socket: Socket) => {

@@ -72,7 +72,7 @@ export function recordFromRow(row: CallRow, legs: CallLegRow[]): CallRecord {
   return record;
 }
 
-/** The screen-pop given back to the desktop of an adopted call's agent (no history: it was shown before). */
+/** The screen-pop given back to the desktop of an adopted call's agent; its history is read again beside it. */
 export function adoptedPop(row: CallRow): DesktopPop {
   const { choices } = parseIvrPath(row.ivrPath);
   return buildDesktopPop(

@@ -3,7 +3,7 @@ import type { AriEvent } from '../telephony/ari/events.ts';
 import type { Channel } from '../telephony/ari/models.ts';
 import { hangupNow } from './ari-steps.ts';
 import type { CallContext } from './call-context.ts';
-import { errText } from './call-context.ts';
+import { ARRIVAL_HISTORY_LIMIT } from './caller-history-lookups.ts';
 import { newLiveCall } from './live-calls.ts';
 
 /**
@@ -135,14 +135,27 @@ export class StasisTranslator {
       arrivedAt: now,
     });
     cdr.insertLeg({ channelId: ch.id, callId, kind: 'caller', number: callerNumber, createdAt: now });
-    let repeat = false;
-    try {
-      repeat = callerNumber !== '' && o.history.ordersByPhone(callerNumber, 20).some((x) => x.open);
-    } catch (err) {
-      this.ctx.log.warn({ err: errText(err) }, 'calls: caller history lookup failed; no repeat-caller priority');
-    }
-    this.ctx.feed({ type: 'call-arrived', callId, channelId: ch.id, callerNumber, repeatCallerWithOpenOrder: repeat });
+    this.ctx.feed({ type: 'call-arrived', callId, channelId: ch.id, callerNumber });
     o.events.emit('changed');
+    if (callerNumber !== '') this.readHistory(callId, callerNumber);
+  }
+
+  /**
+   * The caller's history is read while the menu plays (the domain does not wait for the store): an open order
+   * gives the call the repeat-caller priority as a later input (`caller-flags`), which also raises a call that
+   * already waits in the queue; the rows are kept for the screen-pop. No answer in time: no priority (logged).
+   */
+  private readHistory(callId: string, callerNumber: string): void {
+    const { o, lookups, live } = this.ctx;
+    void lookups
+      .read('caller history', () => o.history.ordersByPhone(callerNumber, ARRIVAL_HISTORY_LIMIT))
+      .then((orders) => {
+        const call = live.get(callId);
+        if (!orders || !call || call.finalized) return;
+        call.history = orders;
+        if (orders.some((x) => x.open))
+          this.ctx.feed({ type: 'caller-flags', callId, repeatCallerWithOpenOrder: true });
+      });
   }
 
   /** A leg left (hangup request, Stasis end, destroyed, or vanished across a reconnection). */

@@ -37,7 +37,8 @@ export class WorkOrderLinker {
   async link(viewer: OrderViewer, callId: string, workOrderId: string): Promise<LinkResult> {
     if (!(await this.d.callExists(callId)))
       throw new LinkRefusal(404, 'call-not-found', `call ${callId} does not exist`);
-    const facts = this.d.orders.orderFacts(workOrderId);
+    // The order is read from the work-order store (PostgreSQL or SQLite): a round trip, outside any call decision.
+    const facts = await this.d.orders.orderFacts(workOrderId);
     if (!facts) throw new LinkRefusal(404, 'work-order-not-found', `work order ${workOrderId} does not exist`);
     const v = orderVisibility(viewer, facts);
     if (!v.visible) throw new LinkRefusal(403, v.code, `work order ${workOrderId}: ${v.reason}`);

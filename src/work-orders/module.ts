@@ -68,12 +68,8 @@ export interface WorkOrderModule {
   scanner: SupervisionScanner;
   sms: SatisfactionSms;
   smsGateway: SmsGateway;
+  /** The work-order repository (PostgreSQL or SQLite); the call layer's caller history reads it too. */
   repo: WorkOrderRepo;
-  /**
-   * The SQLite repository's synchronous reads, which the call layer's caller history uses (screen-pop history,
-   * ticket status, link checks); null on PostgreSQL, where those reads are asynchronous (src/store/README.md).
-   */
-  syncReads: SqliteWorkOrderRepo | null;
   /** The exchange outbox, regional ids taken in, and intake tracking codes (in the SQLite file on either store). */
   exchange: SqliteExchangeRepo;
   /** Registers every route of the module (and loads stored calendar years first). */
@@ -166,7 +162,6 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     }
   };
 
-  const syncReads = repo instanceof SqliteWorkOrderRepo ? repo : null;
   return {
     orders,
     organisation,
@@ -177,7 +172,6 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     sms,
     smsGateway,
     repo,
-    syncReads,
     exchange,
     plugin,
   };

@@ -37,7 +37,7 @@ describe('confidential orders in the screen-pop', () => {
           dataDir: ':memory:',
           startScanner: false,
         });
-        return workOrderHistory(orders.syncReads!);
+        return workOrderHistory(orders.repo);
       },
     });
   }

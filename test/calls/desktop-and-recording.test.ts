@@ -7,7 +7,7 @@ import { readWavInfo } from '../../src/recordings/wav-info.ts';
 import { Harness } from './harness.ts';
 
 const history: CallerHistorySource = {
-  ordersByPhone: (phone) =>
+  ordersByPhone: async (phone) =>
     phone === '13812341234'
       ? [
           {
@@ -34,8 +34,8 @@ const history: CallerHistorySource = {
           },
         ]
       : [],
-  ticketStatus: () => null,
-  orderFacts: () => null,
+  ticketStatus: async () => null,
+  orderFacts: async () => null,
 };
 
 describe('agent desktop and recordings on the simulator', () => {

@@ -35,7 +35,7 @@ describe('work-order status by phone on the simulator', () => {
           dataDir: ':memory:',
           startScanner: false,
         });
-        return workOrderHistory(orders.syncReads!);
+        return workOrderHistory(orders.repo);
       },
     });
     const take = async (phone: string, content: string) =>
@@ -164,7 +164,7 @@ describe('work-order status by phone on the simulator', () => {
           logger,
           dataDir: ':memory:',
         });
-        return workOrderHistory(orders.syncReads!, undefined, intake.service);
+        return workOrderHistory(orders.repo, undefined, intake.service);
       },
     });
     const { trackingCode } = await intake!.service.submit('wechat', 'wx-backend', {

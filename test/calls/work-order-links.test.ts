@@ -139,7 +139,7 @@ describe('link-work-order on the /agent namespace', () => {
           dataDir: ':memory:',
           startScanner: false,
         });
-        return workOrderHistory(orders.syncReads!);
+        return workOrderHistory(orders.repo);
       },
     });
     const plain = String((await orders!.orders.intake(plainInput, intakeAgent)).order.id);

@@ -170,11 +170,11 @@ describe('citizen intake API (POST /intake/{channel})', () => {
     expect(malformed.json().message).toContain('code');
 
     // The voice menu takes the same pair: the code keyed from the order's own number reads its status.
-    const ivr = workOrderHistory(s.workOrders.syncReads!, undefined, {
+    const ivr = workOrderHistory(s.workOrders.repo, undefined, {
       orderIdOf: (c) => s.workOrders.exchange.receipt(c)?.orderId ?? null,
     });
-    expect(ivr.ticketStatus(code, phone)).toBe('received');
-    expect(ivr.ticketStatus(code, '13700000000')).toBeNull();
+    expect(await ivr.ticketStatus(code, phone)).toBe('received');
+    expect(await ivr.ticketStatus(code, '13700000000')).toBeNull();
   });
 
   it('given many submissions, when a number or a credential passes its limit, then 429 with Retry-After until the window passes', async () => {

@@ -91,8 +91,8 @@ describe('no full phone number in the logs (issue 7 item 4)', () => {
       ordersByPhone: (phone) => {
         throw new Error(`orders of requester ${phone} could not be read: database is locked`);
       },
-      ticketStatus: () => null,
-      orderFacts: () => null,
+      ticketStatus: async () => null,
+      orderFacts: async () => null,
     };
     h = await Harness.start({ logger: log.logger, history: failingHistory });
     const agent = await h.agent('agent1', '1001', { answerAfterMs: 1000 });

@@ -206,7 +206,7 @@ describe('agent desk: a call becomes a work order in the browser', () => {
     expect(orderId).toMatch(/^[1-9]\d*$/);
 
     // The order: the caller's number in full, from the call; linked to the call; the area and units recorded.
-    const stored = ui.server.workOrders.syncReads!.getSync(Number(orderId));
+    const stored = await ui.server.workOrders.repo.get(Number(orderId));
     expect(stored).toMatchObject({
       status: 'dispatched',
       requester: { phone: CALLER, name: '陈先生' },
@@ -291,7 +291,7 @@ describe('agent desk: a call becomes a work order in the browser', () => {
     await agent.waitForSelector('#of-result.ok');
     expect(await text(agent, '#of-result')).toContain('满意度回访短信已发送');
     const answered = Number(await agent.getAttribute('#of-result', 'data-order-id'));
-    expect(ui.server.workOrders.syncReads!.getSync(answered)).toMatchObject({
+    expect(await ui.server.workOrders.repo.get(answered)).toMatchObject({
       status: 'closed',
       requester: { phone: CALLER },
     });
