@@ -274,6 +274,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         retentionYears: config.recordings.retentionYears,
         encoder: archiveEncoder,
         verifyFilesPerDay: config.recordings.verifyFilesPerDay,
+        dir: config.recordings.dir,
       },
       agentNamespace: { relay: cluster?.relay },
     });
@@ -283,6 +284,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       recordings: calls.recordings,
       pbx: ariRecordingSource(telephony.ari.rest),
       dataDir: config.server.dataDir,
+      recordingsDir: config.recordings.dir,
       clock,
       logger: logger.child({ component: 'fallback-ingest' }),
     });

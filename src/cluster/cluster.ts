@@ -7,6 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { agentCommandRelay } from './agent-command-relay.ts';
 import { CallOwnership } from './call-ownership.ts';
+import { localFirstAdapter } from './local-first-adapter.ts';
 
 /** Several instances on one PostgreSQL (docs/scale-out.md): the lease, the socket.io adapter, the command relay. */
 export interface Cluster {
@@ -53,12 +54,15 @@ export async function startCluster(o: { url: string; config: Config; clock: Cloc
     throw new Error(`cluster database ${redact(o.url)} not usable: ${(err as Error).message}`);
   }
   const ownership = new CallOwnership({ pool, instanceId, ttlMs: ttl, clock: o.clock, logger: o.logger });
-  const adapter = createAdapter(pool, {
-    // Instances missing 2 heartbeats are no longer waited for by fetchSockets() and acknowledgements.
-    heartbeatInterval: 1000,
-    heartbeatTimeout: 3000,
-    errorHandler: (err) => log.warn({ err: err.message }, 'socket.io adapter error'),
-  });
+  // Local desktops first, then the NOTIFY to the other instances (a same-instance pop does not wait for the database).
+  const adapter = localFirstAdapter(
+    createAdapter(pool, {
+      // Instances missing 2 heartbeats are no longer waited for by fetchSockets() and acknowledgements.
+      heartbeatInterval: 1000,
+      heartbeatTimeout: 3000,
+      errorHandler: (err) => log.warn({ err: err.message }, 'socket.io adapter error'),
+    }),
+  );
   const relay = agentCommandRelay({ instanceId, isOwner: () => ownership.isOwner(), clock: o.clock, logger: o.logger });
   log.info({ leaseTtlMs: ttl, db: redact(o.url) }, 'cluster layer started: standing by for call ownership');
   return {
