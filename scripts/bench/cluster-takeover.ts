@@ -4,7 +4,8 @@
  * Two `src/main.ts` processes on one PostgreSQL and the PBX simulator carrying BENCH_CLUSTER_CALLS (100) calls:
  * BENCH_CLUSTER_TALKING (30) talking with signed-in agents, the rest waiting (no agent free). First the baseline,
  * on the same simulator and the same calls: the instance alone loses its ARI WebSocket (the simulator drops it)
- * BENCH_CLUSTER_RECONNECTS (5) times, and the time to its first reconcile is measured. Then a standby is started
+ * BENCH_CLUSTER_RECONNECTS (5) times, and the time to its first reconcile is measured; then it is killed with
+ * SIGKILL and started again BENCH_CLUSTER_RESTARTS (3) times (one server's crash recovery). Then a standby is started
  * and the owner is killed with SIGKILL BENCH_CLUSTER_KILLS (20) times, each time restarted as the new standby.
  *
  * Both figures run from the fault (drop / kill) until the instance that is to own the calls says so on /health
@@ -29,6 +30,7 @@ const CALLS = Number(process.env.BENCH_CLUSTER_CALLS ?? 100);
 const TALKING = Number(process.env.BENCH_CLUSTER_TALKING ?? 30);
 const KILLS = Number(process.env.BENCH_CLUSTER_KILLS ?? 20);
 const RECONNECTS = Number(process.env.BENCH_CLUSTER_RECONNECTS ?? 5);
+const RESTARTS = Number(process.env.BENCH_CLUSTER_RESTARTS ?? 3);
 const LEASE_MS = Number(process.env.BENCH_CLUSTER_LEASE_MS ?? 2000);
 const LAYOUT = (process.env.BENCH_CLUSTER_LAYOUT ?? 'shared') as DataLayout;
 /** How often the bench asks /health and /metrics while waiting for the recovery (its own resolution). */
@@ -75,8 +77,23 @@ function changed(before: Map<string, ActiveCallRow>, after: Map<string, ActiveCa
 
 /** The time of the first log line of `inst` with message `msg` at or after `from` (pino's epoch ms). */
 function logTime(inst: Instance, msg: string, from: number): number | undefined {
-  const line = inst.lines().find((l) => l.msg === msg && typeof l.time === 'number' && (l.time as number) >= from);
-  return line?.time as number | undefined;
+  return logTimes(inst, msg, from)[0];
+}
+
+function logTimes(inst: Instance, msg: string, from: number): number[] {
+  return inst
+    .lines()
+    .filter((l) => l.msg === msg && typeof l.time === 'number' && (l.time as number) >= from)
+    .map((l) => l.time as number);
+}
+
+/** Where the new owner's time went after the fault: milestones of its log, in ms after `from`. */
+function breakdown(inst: Instance, from: number): string {
+  const rel = (t: number | undefined) => (t === undefined ? '?' : String(t - from));
+  const adopted = logTimes(inst, 'calls: adopted a call still talking after the restart', from);
+  const restored = logTimes(inst, 'calls: restored a waiting call into the queue after the restart', from);
+  const restore = [...adopted, ...restored];
+  return `adopt/restore from the store ${rel(Math.min(...restore))}–${rel(Math.max(...restore))} ms (${adopted.length} adopted, ${restored.length} restored)`;
 }
 
 const summary = (xs: number[]) =>
@@ -136,6 +153,17 @@ async function takeovers(): Promise<void> {
       await sleep(500);
     }
 
+    // Baseline 2: the instance alone killed with SIGKILL and started again (what one server needs after a crash).
+    const restarts: number[] = [];
+    for (let k = 0; k < RESTARTS; k++) {
+      const killedAt = Date.now();
+      await c.kill9(owner.id);
+      owner = await c.spawn(owner.id);
+      await c.until(() => recovered(c, owner, want), 'restarted and reconciled', 120_000, POLL_MS);
+      restarts.push(Date.now() - killedAt);
+      process.stdout.write(`  restart ${k + 1}/${RESTARTS}: ${restarts[k]} ms (${breakdown(owner, killedAt)})\n`);
+    }
+
     // Takeovers: a standby beside the owner; kill -9 the owner, the standby takes the calls, the killed one restarts.
     let standby = await c.spawn('i1');
     await sleep(LEASE_MS); // it settles as a standby
@@ -163,7 +191,7 @@ async function takeovers(): Promise<void> {
       const gone = placed.filter((p) => !channels.has(p.callerChannelId)).length;
       lostPerKill.push(Math.max(bad.length, gone));
       process.stdout.write(
-        `  kill ${k + 1}/${KILLS}: every call back after ${takeover[k]} ms (lease taken ${acquired === undefined ? '?' : acquired - killedAt} ms, ARI reconciled ${connected === undefined ? '?' : connected - killedAt} ms); calls changed or lost ${bad.length}, callers gone from the PBX ${gone}\n`,
+        `  kill ${k + 1}/${KILLS}: every call back after ${takeover[k]} ms (lease taken ${acquired === undefined ? '?' : acquired - killedAt} ms, ARI reconciled ${connected === undefined ? '?' : connected - killedAt} ms); ${breakdown(standby, killedAt)}; calls changed or lost ${bad.length}, callers gone from the PBX ${gone}\n`,
       );
       owner = standby;
       standby = await c.spawn(killedId);
@@ -180,6 +208,8 @@ async function takeovers(): Promise<void> {
     console.log(`  baseline, ARI dropped, one instance, reconnect → every call back: ${summary(reconnects)}`);
     if (reconnectLogged.length)
       console.log(`    (its log 'ARI connection restored' after the drop: ${summary(reconnectLogged)})`);
+    if (restarts.length)
+      console.log(`  baseline, one instance killed -9 and started again → every call back: ${summary(restarts)}`);
     console.log(`  takeover after kill -9 of the owner → every call back:            ${summary(takeover)}`);
     if (leaseTaken.length) console.log(`    lease taken by the standby after the kill: ${summary(leaseTaken)}`);
     if (reconciled.length) console.log(`    ARI connected and reconciled (its log):    ${summary(reconciled)}`);
