@@ -53,8 +53,35 @@ async function counts(inst: Instance): Promise<Counts> {
   return { waiting: m('hotline_calls_waiting'), talking: m('hotline_calls_talking') };
 }
 
+/**
+ * Throws when `inst` has ended by itself: an owner that missed its lease deadline (event loop or database stalled
+ * past ttl − ttl/8 on a loaded machine) exits with code 75 to be restarted by its supervisor. Waiting on would only
+ * time out; the run says why instead.
+ */
+function alive(inst: Instance): void {
+  const code = inst.child.exitCode;
+  if (code === null) return;
+  // Its last warnings say why (a lease query that failed or timed out, or a deadline passed without an answer).
+  const why = inst
+    .lines()
+    .filter((l) => Number(l.level) >= 40)
+    .slice(-6)
+    .map((l) => `${String(l.msg)} ${JSON.stringify({ why: l.why, err: l.err })}`)
+    .join('; ');
+  throw new Error(
+    `instance ${inst.id} exited by itself with code ${code}${code === 75 ? ' (deposed: its lease renewal came too late)' : ''}; its last warnings: ${why}`,
+  );
+}
+
+/** counts(), or undefined when the instance did not answer this time (a busy loaded machine). */
+const tryCounts = (inst: Instance) => {
+  alive(inst);
+  return counts(inst).catch(() => undefined);
+};
+
 /** Does `inst` own the calls, reconciled, with exactly `want` waiting and talking? Not answering: no. */
 async function recovered(c: Cluster, inst: Instance, want: Counts): Promise<boolean> {
+  alive(inst);
   try {
     const h = await c.health(inst);
     if (!h.telephony.owner || !h.telephony.connected) return false;
@@ -127,10 +154,15 @@ async function takeovers(): Promise<void> {
         }),
       );
     for (let i = 0; i < TALKING; i++) place(i);
-    await c.until(async () => (await counts(owner)).talking === TALKING, `${TALKING} talking`, 300_000, 250);
+    await c.until(async () => (await tryCounts(owner))?.talking === TALKING, `${TALKING} talking`, 300_000, 250);
     for (let i = TALKING; i < CALLS; i++) place(i);
     const want: Counts = { waiting: CALLS - TALKING, talking: TALKING };
-    await c.until(async () => (await counts(owner)).waiting === want.waiting, `${want.waiting} waiting`, 300_000, 250);
+    await c.until(
+      async () => (await tryCounts(owner))?.waiting === want.waiting,
+      `${want.waiting} waiting`,
+      300_000,
+      250,
+    );
     await sleep(300); // the CDR write-behind (100 ms) has the last changes in the store
 
     // Baseline: the same instance alone, its ARI WebSocket dropped by the PBX; it reconnects and reconciles.
@@ -141,7 +173,9 @@ async function takeovers(): Promise<void> {
       const cutAt = Date.now();
       c.sim.faults.dropWebSockets({ app: 'hotline' });
       await c.until(
-        async () => (await scrape(owner))('hotline_ari_reconnects_total') > before && (await recovered(c, owner, want)),
+        async () =>
+          ((await scrape(owner).catch(() => undefined))?.('hotline_ari_reconnects_total') ?? 0) > before &&
+          (await recovered(c, owner, want)),
         'reconnected and reconciled',
         60_000,
         POLL_MS,

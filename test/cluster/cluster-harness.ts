@@ -31,6 +31,8 @@ export interface Instance {
   readonly url: string;
   /** Log lines (JSON) so far. */
   lines(): Array<Record<string, unknown>>;
+  /** The end of its stderr (why it died, when it did). */
+  stderr(): string;
   exited: Promise<number | null>;
 }
 
@@ -168,7 +170,13 @@ export class Cluster {
       }
     });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code, signal) => {
+        if (this.instances.get(id)?.child === child)
+          console.log(`instance ${id} exited by itself (code ${code}, signal ${signal}): ${err.slice(-1500)}`);
+        resolve(code);
+      }),
+    );
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setInterval(() => {
         const line = parsed.find((l) => typeof l.url === 'string' && String(l.msg).includes('listening'));
@@ -182,7 +190,7 @@ export class Cluster {
         reject(new Error(`instance ${id} exited ${code} before listening: ${err.slice(-2000)}`));
       });
     });
-    const inst: Instance = { id, child, url, lines: () => parsed, exited };
+    const inst: Instance = { id, child, url, lines: () => parsed, stderr: () => err.slice(-4000), exited };
     this.instances.set(id, inst);
     return inst;
   }
