@@ -276,6 +276,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         retentionYears: config.recordings.retentionYears,
         encoder: archiveEncoder,
         verifyFilesPerDay: config.recordings.verifyFilesPerDay,
+        dir: config.recordings.dir,
       },
       agentNamespace: { relay: cluster?.relay },
     });
@@ -285,6 +286,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       recordings: calls.recordings,
       pbx: ariRecordingSource(telephony.ari.rest),
       dataDir: config.server.dataDir,
+      recordingsDir: config.recordings.dir,
       clock,
       logger: logger.child({ component: 'fallback-ingest' }),
     });

@@ -72,7 +72,13 @@ export interface CallLayerOptions {
   figuresMinIntervalMs?: number;
   archiveRetryBaseMs?: number;
   /** Recordings (issue 11): years kept, how the archived file is encoded, files re-hashed per daily check. */
-  recordingArchive?: { retentionYears?: number; encoder?: ArchiveEncoder; verifyFilesPerDay?: number };
+  recordingArchive?: {
+    retentionYears?: number;
+    encoder?: ArchiveEncoder;
+    verifyFilesPerDay?: number;
+    /** RECORDINGS_DIR (default DATA_DIR/recordings). */
+    dir?: string;
+  };
   agentNamespace?: Pick<AgentNamespaceOptions, 'signOutGraceMs' | 'onPopEmitted' | 'relay'>;
   /** Callback retry plan (CALLBACK_MAX_TRIES, CALLBACK_RETRY_MINUTES, CALLBACK_QUIET_HOURS). */
   callbackPlan?: RetryPlan;
@@ -133,6 +139,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
   const history = o.history ?? emptyHistory;
   const archive: RecordingArchive = new RecordingArchive({
     dataDir: o.dataDir,
+    dir: o.recordingArchive?.dir,
     repo: recordings,
     source: o.recordingSource ?? ariRecordingSource(o.ari.rest),
     clock: o.clock,

@@ -213,6 +213,15 @@ export const configSchema = {
     purgeBatchSize: int({ env: 'RECORDING_PURGE_BATCH', default: 500, min: 1, max: 10_000 }),
     /** Files re-hashed by the daily integrity check (0: every file each day); the chains are always walked whole. */
     verifyFilesPerDay: int({ env: 'RECORDING_VERIFY_FILES_PER_DAY', default: 20_000, min: 0, max: 100_000_000 }),
+    /**
+     * The recording archive's directory. Unset: DATA_DIR/recordings. Several instances (docs/scale-out.md) share
+     * one such directory (NFS or a mounted object store): the owner of the calls archives, any instance serves.
+     */
+    dir: optionalStr({
+      env: 'RECORDINGS_DIR',
+      minLength: 1,
+      allowed: 'a directory path (relative to the working directory or absolute; unset: DATA_DIR/recordings)',
+    }),
   },
   cluster: {
     /**

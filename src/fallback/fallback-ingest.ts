@@ -40,8 +40,10 @@ export interface FallbackIngestOptions {
   recordings: RecordingsStore;
   /** Asterisk's stored recordings (ARI /recordings/stored). */
   pbx: StoredRecordingSource;
-  /** DATA_DIR: archived files go under its recordings/ like the server's own. */
+  /** DATA_DIR: archived files go under its recordings/ like the server's own, or under `recordingsDir`. */
   dataDir: string;
+  /** RECORDINGS_DIR when set. */
+  recordingsDir?: string;
   clock: Clock;
   logger?: Logger;
   retryBaseMs?: number;
@@ -85,6 +87,7 @@ export class FallbackIngest {
     };
     this.archive = new RecordingArchive({
       dataDir: o.dataDir,
+      dir: o.recordingsDir,
       repo: o.recordings,
       source,
       clock: o.clock,

@@ -11,6 +11,8 @@ export interface MetricsSources {
   owner: () => boolean;
   /** Live calls waiting for an agent, by queue (skill). */
   waitingByQueue: () => ReadonlyMap<string, number>;
+  /** Live calls connected to an agent now (answered, or adopted talking after a restart or takeover), by queue. */
+  talkingByQueue: () => ReadonlyMap<string, number>;
   /** Signed-in agents by status, as the domain names them (ready, reserved, on-call, wrap-up, paused). */
   agentsByState: () => ReadonlyMap<string, number>;
   ariConnected: () => boolean;
@@ -95,6 +97,16 @@ export class HotlineMetrics {
       collect() {
         this.reset();
         for (const [queue, n] of src.waitingByQueue()) this.set({ queue }, n);
+      },
+    });
+    new Gauge({
+      name: 'hotline_calls_talking',
+      help: 'Calls connected to an agent now (adopted ones after a restart or takeover included)',
+      labelNames: ['queue'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const [queue, n] of src.talkingByQueue()) this.set({ queue }, n);
       },
     });
     new Gauge({

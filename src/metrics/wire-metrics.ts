@@ -28,6 +28,19 @@ export function wireMetrics(o: {
       }
       return m;
     },
+    talkingByQueue: () => {
+      const m = new Map<string, number>();
+      for (const c of o.calls.controller.liveCalls().values()) {
+        if (c.finalized) continue;
+        const r = c.record;
+        // An adopted call is talking by construction (the reconciler adopts only bridged callers).
+        const talking = c.adopted || (r?.answeredAt !== undefined && r.outcome === 'in-progress');
+        if (!talking) continue;
+        const q = r?.skill ?? 'none';
+        m.set(q, (m.get(q) ?? 0) + 1);
+      }
+      return m;
+    },
     agentsByState: () => {
       const m = new Map<string, number>();
       for (const a of o.calls.controller.agents()) m.set(a.status, (m.get(a.status) ?? 0) + 1);

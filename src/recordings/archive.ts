@@ -22,6 +22,8 @@ export interface StoredRecordingSource {
 
 export interface ArchiveOptions {
   dataDir: string;
+  /** The archive's directory (RECORDINGS_DIR); default DATA_DIR/recordings. */
+  dir?: string;
   repo: RecordingsStore;
   source: StoredRecordingSource;
   clock: Clock;
@@ -105,7 +107,7 @@ export class RecordingArchive {
   onLost: ((lost: LostRecording) => void) | undefined;
 
   constructor(private readonly opts: ArchiveOptions) {
-    this.root = archiveRoot(opts.dataDir);
+    this.root = archiveRoot(opts.dataDir, opts.dir);
   }
 
   /** A row write inside the call layer's batch (when given), resolved once committed in the recordings' store. */
@@ -365,9 +367,9 @@ export class RecordingArchive {
   }
 }
 
-/** `DATA_DIR/recordings` */
-export function archiveRoot(dataDir: string): string {
-  return resolve(dataDir, 'recordings');
+/** RECORDINGS_DIR when set (shared between instances), else `DATA_DIR/recordings`; absolute. */
+export function archiveRoot(dataDir: string, dir?: string): string {
+  return dir ? resolve(dir) : resolve(dataDir, 'recordings');
 }
 
 /** Absolute path of an archived file under `root`, or null for a row without one or a path that leaves the root. */

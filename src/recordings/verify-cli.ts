@@ -41,15 +41,18 @@ export async function runVerify(
   if (!Number.isInteger(files) || files < 0)
     return { exitCode: 2, out: `verify: --files must be a whole number >= 0 (got ${args.values.files})\n` };
   let dataDir: string;
+  let recordingsDir: string | undefined;
   try {
-    dataDir = loadConfig({ env, cwd }).server.dataDir;
+    const config = loadConfig({ env, cwd });
+    dataDir = config.server.dataDir;
+    recordingsDir = config.recordings.dir;
   } catch (err) {
     if (err instanceof ConfigError) return { exitCode: 2, out: `${err.message}\n` };
     throw err;
   }
   const store = openStore({ dataDir });
   try {
-    const root = archiveRoot(dataDir);
+    const root = archiveRoot(dataDir, recordingsDir);
     const { nextFileCursor: _cursor, ...report } = await verifyIntegrity({
       repo: new SqliteRecordingsStore(new RecordingsRepo(store.db)),
       resolveFile: (row) => archivedFilePath(root, row),

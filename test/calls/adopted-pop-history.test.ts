@@ -84,6 +84,6 @@ describe('the pop of a call adopted after kill -9', () => {
     expect(JSON.stringify(desk.events)).not.toContain('unitIds');
     sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.controller.liveCalls().size === 0, 'ended');
-    await h.until(() => h!.layer.recordings.list().every((r) => r.status === 'archived'), 'archived');
+    await h.until(() => h!.recordings.list().every((r) => r.status === 'archived'), 'archived');
   });
 });

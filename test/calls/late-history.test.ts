@@ -87,7 +87,7 @@ describe('a slow or silent work-order store under the call layer', () => {
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.controller.liveCalls().size === 0, 'ended');
-    await h.until(() => h!.layer.recordings.list().every((r) => r.status === 'archived'), 'archived');
+    await h.until(() => h!.recordings.list().every((r) => r.status === 'archived'), 'archived');
   });
 
   it('given a store that never answers, when a repeat caller calls, then after the 2 s deadline the call goes on to an agent without priority or history, and the timeout is logged', async () => {
@@ -109,6 +109,6 @@ describe('a slow or silent work-order store under the call layer', () => {
     expect(log.text()).not.toContain(CALLER);
     h.sim.control.hangupCall(placed.callerChannelId);
     await h.until(() => h!.layer.controller.liveCalls().size === 0, 'ended');
-    await h.until(() => h!.layer.recordings.list().every((r) => r.status === 'archived'), 'archived');
+    await h.until(() => h!.recordings.list().every((r) => r.status === 'archived'), 'archived');
   });
 });

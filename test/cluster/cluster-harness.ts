@@ -1,12 +1,18 @@
 // Several server instances as real processes (`node --import tsx src/main.ts`, killed with SIGKILL), one PBX
-// simulator in this process, the cluster layer on a real PostgreSQL (test/support/postgres.ts) and, until the
-// PostgreSQL store is merged, the store on one shared SQLite file (WAL) in one DATA_DIR.
+// simulator in this process, the cluster layer on a real PostgreSQL (test/support/postgres.ts). Two layouts:
+// - `shared` (default): the store on one shared SQLite file (WAL) in one DATA_DIR, `CLUSTER_DATABASE_URL` for the
+//   cluster layer — what works while call records live in SQLite;
+// - `per-instance`: each instance its own DATA_DIR, `DATABASE_URL` on the PostgreSQL (store and cluster layer on
+//   one database, CLUSTER_DATABASE_URL unset) and one shared RECORDINGS_DIR — the production layout of
+//   docs/scale-out.md, which needs every area the call layer reads after a takeover to be in PostgreSQL.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { io as ioClient } from 'socket.io-client';
 import { projectSoundsDir, startSimulator, type SimulatorHandle } from '../../src/simulator/index.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
@@ -25,7 +31,20 @@ export interface Instance {
   readonly url: string;
   /** Log lines (JSON) so far. */
   lines(): Array<Record<string, unknown>>;
+  /** The end of its stderr (why it died, when it did). */
+  stderr(): string;
   exited: Promise<number | null>;
+}
+
+/** Where the instances keep their data (see the top of this file). */
+export type DataLayout = 'shared' | 'per-instance';
+
+/** An active call as the store holds it: enough to tell that a call kept its place and its answer clock. */
+export interface ActiveCallRow {
+  id: string;
+  phase: string;
+  ivr_exit_at: number | null;
+  queued_at: number | null;
 }
 
 export interface Health {
@@ -44,9 +63,10 @@ export class Cluster {
     readonly sim: SimulatorHandle,
     readonly dataDir: string,
     readonly leaseTtlMs: number,
+    readonly layout: DataLayout,
   ) {}
 
-  static async start(opts: { leaseTtlMs?: number } = {}): Promise<Cluster> {
+  static async start(opts: { leaseTtlMs?: number; layout?: DataLayout } = {}): Promise<Cluster> {
     const pg = await startTestPostgres();
     const dbUrl = await pg.createDatabase();
     const dataDir = mkdtempSync(join(tmpdir(), 'cluster-'));
@@ -58,7 +78,52 @@ export class Cluster {
       inboundApp: 'hotline',
       soundsDirs: [projectSoundsDir(join(root, 'sounds'))],
     });
-    return new Cluster(pg, dbUrl, sim, dataDir, opts.leaseTtlMs ?? 2000);
+    return new Cluster(pg, dbUrl, sim, dataDir, opts.leaseTtlMs ?? 2000, opts.layout ?? 'shared');
+  }
+
+  /** DATA_DIR of an instance: one for all in the shared layout, `<id>/` of its own otherwise (kept over restarts). */
+  dataDirOf(id: string): string {
+    return this.layout === 'shared' ? join(this.dataDir, 'data') : join(this.dataDir, 'instances', id);
+  }
+
+  /** The archive directory every instance shares in the per-instance layout. */
+  get recordingsDir(): string {
+    return join(this.dataDir, 'shared-recordings');
+  }
+
+  /** The environment that places an instance's data (see DataLayout). */
+  private dataEnv(id: string, dbUrl: string): Record<string, string> {
+    if (this.layout === 'shared') return { DATA_DIR: this.dataDirOf(id), CLUSTER_DATABASE_URL: dbUrl };
+    return { DATA_DIR: this.dataDirOf(id), DATABASE_URL: dbUrl, RECORDINGS_DIR: this.recordingsDir };
+  }
+
+  /** The calls the store holds as active, read beside the instances (the shared SQLite file, or PostgreSQL). */
+  async activeCalls(): Promise<Map<string, ActiveCallRow>> {
+    const sql = "SELECT id, phase, ivr_exit_at, queued_at FROM calls WHERE status = 'active'";
+    let rows: ActiveCallRow[];
+    if (this.layout === 'shared') {
+      const db = new Database(join(this.dataDirOf(''), 'hotline.db'), { readonly: true, fileMustExist: true });
+      try {
+        rows = db.prepare(sql).all() as ActiveCallRow[];
+      } finally {
+        db.close();
+      }
+    } else {
+      const client = new pg.Client({ connectionString: this.dbUrl });
+      await client.connect();
+      try {
+        const num = (v: unknown) => (v === null ? null : Number(v)); // bigint columns arrive as strings
+        rows = (await client.query(sql)).rows.map((r) => ({
+          id: String(r.id),
+          phase: String(r.phase),
+          ivr_exit_at: num(r.ivr_exit_at),
+          queued_at: num(r.queued_at),
+        }));
+      } finally {
+        await client.end();
+      }
+    }
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** Starts one instance and waits until it listens. `dbUrl` overrides the cluster database (a proxy). */
@@ -68,7 +133,7 @@ export class Cluster {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
-        DATA_DIR: join(this.dataDir, 'data'),
+        ...this.dataEnv(id, opts.dbUrl ?? this.dbUrl),
         HOST: '127.0.0.1',
         PORT: '0',
         LOG_FORMAT: 'json',
@@ -77,7 +142,6 @@ export class Cluster {
         ASTERISK_ARI_USER: ARI_USER,
         ASTERISK_ARI_PASSWORD: ARI_PASS,
         AGENT_DIAL_TEMPLATE: 'Local/{ext}@agents',
-        CLUSTER_DATABASE_URL: opts.dbUrl ?? this.dbUrl,
         CLUSTER_LEASE_TTL_MS: String(this.leaseTtlMs),
         INSTANCE_ID: id,
         // One token secret for all: a desktop signed in on one instance may reconnect to another.
@@ -106,7 +170,13 @@ export class Cluster {
       }
     });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code, signal) => {
+        if (this.instances.get(id)?.child === child)
+          console.log(`instance ${id} exited by itself (code ${code}, signal ${signal}): ${err.slice(-1500)}`);
+        resolve(code);
+      }),
+    );
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setInterval(() => {
         const line = parsed.find((l) => typeof l.url === 'string' && String(l.msg).includes('listening'));
@@ -120,7 +190,7 @@ export class Cluster {
         reject(new Error(`instance ${id} exited ${code} before listening: ${err.slice(-2000)}`));
       });
     });
-    const inst: Instance = { id, child, url, lines: () => parsed, exited };
+    const inst: Instance = { id, child, url, lines: () => parsed, stderr: () => err.slice(-4000), exited };
     this.instances.set(id, inst);
     return inst;
   }

@@ -3,11 +3,12 @@ import type { CallRecord } from '../../src/domain/calls/call-record.ts';
 import { HotlineMetrics } from '../../src/metrics/hotline-metrics.ts';
 
 const none = () => new Map<string, number>();
-function metrics() {
+function metrics(talkingByQueue: () => ReadonlyMap<string, number> = none) {
   return new HotlineMetrics({
     instanceId: 't',
     owner: () => true,
     waitingByQueue: none,
+    talkingByQueue,
     agentsByState: none,
     ariConnected: () => true,
     ariReconnects: () => 0,
@@ -64,5 +65,23 @@ describe('call counters from the call records (art. 25 figures by queue)', () =>
     expect(value(text, 'hotline_calls_abandoned_total', { queue: 'mandarin' })).toBe(0);
     expect(value(text, 'hotline_call_answer_seconds_bucket', { le: '20', queue: 'mandarin' })).toBe(1);
     expect(value(text, 'hotline_call_answer_seconds_count', { queue: 'mandarin' })).toBe(2);
+  });
+
+  it('reports the calls talking now by queue, read at scrape time (the takeover bench counts calls with it)', async () => {
+    // Given 3 calls talking on the mandarin desk and 1 adopted call whose queue is unknown
+    let talking = new Map([
+      ['mandarin', 3],
+      ['none', 1],
+    ]);
+    const m = metrics(() => talking);
+    // When Prometheus scrapes, and again after two of them ended
+    const first = await m.text();
+    talking = new Map([['mandarin', 2]]);
+    const second = await m.text();
+    // Then each scrape shows the state of that moment
+    expect(value(first, 'hotline_calls_talking', { queue: 'mandarin' })).toBe(3);
+    expect(value(first, 'hotline_calls_talking', { queue: 'none' })).toBe(1);
+    expect(value(second, 'hotline_calls_talking', { queue: 'mandarin' })).toBe(2);
+    expect(second).not.toContain('hotline_calls_talking{queue="none"');
   });
 });

@@ -1,29 +1,13 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cluster, type Desktop, STRAIGHT_TO_QUEUE, scrape, stepper } from './cluster-harness.ts';
+import { Cluster, type DataLayout, type Desktop, STRAIGHT_TO_QUEUE, scrape, stepper } from './cluster-harness.ts';
 
-interface CallRow {
-  id: string;
-  phase: string;
-  ivr_exit_at: number | null;
-  queued_at: number | null;
-}
-
-/** The calls the store holds as active (the shared SQLite file, read beside the instances). */
-function activeCalls(c: Cluster): Map<string, CallRow> {
-  const db = new Database(join(c.dataDir, 'data', 'hotline.db'), { readonly: true, fileMustExist: true });
-  try {
-    const rows = db
-      .prepare("SELECT id, phase, ivr_exit_at, queued_at FROM calls WHERE status = 'active'")
-      .all() as CallRow[];
-    return new Map(rows.map((r) => [r.id, r]));
-  } finally {
-    db.close();
-  }
-}
-
-describe('takeover: the owner killed with calls on the PBX', () => {
+// `per-instance` (each instance its own DATA_DIR, the store on PostgreSQL) needs the call records, sign-ins and
+// caller history in PostgreSQL (issue 12's calls-pg / signins-pg / history-pg work): flip its `it.skip` to `it`
+// once they are merged. `shared` is the layout that works today (one SQLite file for both instances).
+describe.each([
+  ['shared', it],
+  ['per-instance', it.skip],
+] as Array<[DataLayout, typeof it]>)('takeover (%s data): the owner killed with calls on the PBX', (layout, test) => {
   let c: Cluster | undefined;
   afterEach(async () => {
     if (process.env.CLUSTER_DEBUG) c?.dump();
@@ -31,10 +15,10 @@ describe('takeover: the owner killed with calls on the PBX', () => {
     c = undefined;
   });
 
-  it('kill -9 of the owner during 20 waiting and 10 talking calls: the standby takes over in under 3 s, every call kept with its place and clock; the killed one restarts as a standby', async () => {
+  test('kill -9 of the owner during 20 waiting and 10 talking calls: the standby takes over in under 3 s, every call kept with its place and clock; the killed one restarts as a standby', async () => {
     // Given A owning the calls, B standing by, ten agents whose desktops are on B
     const step = stepper();
-    c = await Cluster.start();
+    c = await Cluster.start({ layout });
     step('postgres and simulator up');
     const a = await c.spawn('a');
     await c.until(async () => (await c!.health(a)).telephony.connected, 'A connected to ARI');
@@ -78,7 +62,8 @@ describe('takeover: the owner killed with calls on the PBX', () => {
       );
     await c.until(async () => (await scrape(a))('hotline_calls_waiting') === 20, 'twenty waiting', 120_000, 200);
     await new Promise((r) => setTimeout(r, 300)); // the CDR write-behind (100 ms) has the last changes on disk
-    const before = activeCalls(c);
+    expect((await scrape(a))('hotline_calls_talking')).toBe(10);
+    const before = await c.activeCalls();
     const waitingBefore = [...before.values()].filter((r) => r.phase === 'queued');
     const talkingBefore = [...before.values()].filter((r) => r.phase === 'talking');
     expect(waitingBefore).toHaveLength(20);
@@ -113,12 +98,13 @@ describe('takeover: the owner killed with calls on the PBX', () => {
     // the dead owner's memory: as after a restart of a single server (test/calls/restart-talk.test.ts), each
     // desktop signs in again and finds its agent on the adopted call (docs/scale-out.md, known gap).
     expect((await scrape(b))('hotline_calls_waiting')).toBe(20);
+    expect((await scrape(b))('hotline_calls_talking')).toBe(10);
     for (const [i, d] of desks.entries())
       expect(await d.call('sign-in', { extension: String(3001 + i), skills: ['mandarin'] })).toEqual({ ok: true });
     const m = await scrape(b);
     expect(m('hotline_calls_waiting')).toBe(20);
     expect(m('hotline_agents', { state: 'on-call' })).toBe(10);
-    const after = activeCalls(c);
+    const after = await c.activeCalls();
     for (const r of waitingBefore) {
       // the same place (queued at the same moment) and the same answer clock (left the menu at the same moment)
       expect(after.get(r.id)).toMatchObject({ phase: 'queued', queued_at: r.queued_at, ivr_exit_at: r.ivr_exit_at });
@@ -132,9 +118,9 @@ describe('takeover: the owner killed with calls on the PBX', () => {
     expect(desks.every((d) => d.socket.connected)).toBe(true);
     // (the first desk's own call: which caller reached which agent is the queue's choice)
     const firstDeskCall = (desks[0]!.received('screen-pop') as Array<{ callId: string }>).at(-1)!.callId;
-    expect(activeCalls(c).has(firstDeskCall)).toBe(true);
+    expect((await c.activeCalls()).has(firstDeskCall)).toBe(true);
     expect(await desks[0]!.call('hangup')).toEqual({ ok: true });
-    await c.until(() => !activeCalls(c!).has(firstDeskCall), 'the first desk call ended', 30_000);
+    await c.until(async () => !(await c!.activeCalls()).has(firstDeskCall), 'the first desk call ended', 30_000);
 
     // And A, restarted, rejoins as a standby
     const a2 = await c.spawn('a');
