@@ -135,7 +135,7 @@ async function outbox(url: string): Promise<{ rate: number; writeRate: number }>
     });
     const started = performance.now();
     sender.start();
-    while (repo.figures().pending > 0) await new Promise((r) => setTimeout(r, 20));
+    while ((await repo.figures()).pending > 0) await new Promise((r) => setTimeout(r, 20));
     const rate = RECORDS / ((performance.now() - started) / 1000);
     await sender.stop();
     if (sender.figures().acknowledged !== RECORDS)

@@ -1,7 +1,7 @@
 import type { Clock, TimerId } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { signWebhook } from '../sms/webhook-signature.ts';
-import type { OutboxRow, SqliteExchangeRepo } from '../store/exchange-repo.ts';
+import type { ExchangeRepo, OutboxFigures, OutboxRow } from '../store/exchange-repo.ts';
 
 /** What the supervisor figures show of the exchange with the regional platform (art. 5). */
 export interface ExchangeFigures {
@@ -16,7 +16,7 @@ export interface ExchangeFigures {
 }
 
 export interface OutboxSenderOptions {
-  repo: Pick<SqliteExchangeRepo, 'due' | 'ackAll' | 'fail' | 'figures' | 'nextHeadAttemptAt'>;
+  repo: Pick<ExchangeRepo, 'due' | 'ackAll' | 'fail' | 'figures' | 'nextHeadAttemptAt'>;
   /** The regional platform's receiving URL. */
   endpoint: string;
   /** Shared HMAC secret; the signature covers `${timestamp}.${body}` like the SMS webhook. */
@@ -44,6 +44,9 @@ export function backoffDelay(failedAttempts: number, baseMs: number, maxMs: numb
  * outbox only when the platform answers 2xx with `{"ack": <that id>}`. Records of one order go one at a time
  * and in order; a failure keeps the record and retries it with exponential backoff. Delivery is at least once:
  * after a crash mid-push the record is sent again, and the receiver drops it by its id.
+ *
+ * The store is asynchronous (PostgreSQL, issue 12): one look at the outbox runs at a time, and a look ignores the
+ * records whose push ended while it was reading (its rows may predate their acknowledgement or backoff).
  */
 export class OutboxSender {
   private readonly inFlight = new Map<number, { id: number; abort: AbortController }>();
@@ -54,6 +57,12 @@ export class OutboxSender {
   /** Acknowledged records waiting for the next grouped delete (one transaction, one fsync for all). */
   private acks: { id: number; done: () => void }[] = [];
   private acknowledged = 0;
+  /** The outbox figures as last read (the wallboard asks synchronously). */
+  private last: OutboxFigures = { pending: 0, failed: 0, oldestCreatedAt: null };
+  private looking = false;
+  private lookAgain = false;
+  /** Records whose push ended during the current look: its rows of them are stale. */
+  private endedDuringLook: Set<number> | null = null;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
   private readonly baseMs: number;
@@ -100,8 +109,9 @@ export class OutboxSender {
     while (this.settled.size > 0) await Promise.allSettled([...this.settled]);
   }
 
+  /** The figures as last read from the store (refreshed at each look, acknowledgement and failure). */
   figures(): ExchangeFigures {
-    const f = this.o.repo.figures();
+    const f = this.last;
     const now = this.o.clock.now();
     return {
       pending: f.pending,
@@ -111,30 +121,74 @@ export class OutboxSender {
     };
   }
 
+  /** Reads the figures from the store now. */
+  async refreshFigures(): Promise<ExchangeFigures> {
+    try {
+      this.last = await this.o.repo.figures();
+    } catch (err) {
+      this.o.logger.warn({ err: errText(err) }, 'exchange: outbox figures not read');
+    }
+    return this.figures();
+  }
+
   private pump(): void {
     if (this.stopped) return;
-    const now = this.o.clock.now();
-    const room = this.concurrency - this.inFlight.size;
-    if (room > 0) {
-      for (const row of this.o.repo.due(now, room + this.inFlight.size)) {
-        if (this.inFlight.size >= this.concurrency) break;
-        if (this.inFlight.has(row.orderId)) continue;
-        this.launch(row);
-      }
+    if (this.looking) {
+      this.lookAgain = true;
+      return;
     }
-    this.arm(now);
+    this.looking = true;
+    const p = this.look().finally(() => {
+      this.looking = false;
+      this.settled.delete(p);
+      if (this.lookAgain) {
+        this.lookAgain = false;
+        this.pump();
+      }
+    });
+    this.settled.add(p);
+  }
+
+  private async look(): Promise<void> {
+    try {
+      const room = this.concurrency - this.inFlight.size;
+      if (room > 0) {
+        const ended = new Set<number>();
+        this.endedDuringLook = ended;
+        let due: OutboxRow[];
+        try {
+          due = await this.o.repo.due(this.o.clock.now(), room + this.inFlight.size);
+        } finally {
+          this.endedDuringLook = null;
+        }
+        for (const row of due) {
+          if (this.stopped || this.inFlight.size >= this.concurrency) break;
+          if (this.inFlight.has(row.orderId) || ended.has(row.id)) continue;
+          this.launch(row);
+        }
+      }
+      await this.refreshFigures();
+      await this.arm();
+    } catch (err) {
+      // The store is unreachable: look again at the next poll (the records stay where they are).
+      this.o.logger.warn({ err: errText(err) }, 'exchange: outbox not read; trying again later');
+      this.setTimer(Math.min(this.idlePollMs, 5_000));
+    }
   }
 
   /** Sets the timer for the next retry; with pushes in flight their completion wakes the sender instead. */
-  private arm(now: number): void {
+  private async arm(): Promise<void> {
+    if (this.stopped) return;
+    let next: number | null = null;
+    if (this.inFlight.size === 0) next = await this.o.repo.nextHeadAttemptAt();
+    const now = this.o.clock.now();
+    this.setTimer(next === null ? this.idlePollMs : Math.min(this.idlePollMs, Math.max(0, next - now)));
+  }
+
+  private setTimer(delay: number): void {
     this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopped) return;
-    let delay = this.idlePollMs;
-    if (this.inFlight.size === 0) {
-      const next = this.o.repo.nextHeadAttemptAt();
-      if (next !== null) delay = Math.min(delay, Math.max(0, next - now));
-    }
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
       this.pump();
@@ -145,6 +199,7 @@ export class OutboxSender {
     const abort = new AbortController();
     this.inFlight.set(row.orderId, { id: row.id, abort });
     const p = this.push(row, abort).finally(() => {
+      this.endedDuringLook?.add(row.id);
       this.inFlight.delete(row.orderId);
       this.settled.delete(p);
       this.wake();
@@ -161,11 +216,12 @@ export class OutboxSender {
     return new Promise((resolve) => {
       this.acks.push({ id, done: resolve });
       if (this.acks.length > 1) return;
-      setImmediate(() => {
+      setImmediate(async () => {
         const batch = this.acks;
         this.acks = [];
         try {
-          this.acknowledged += this.o.repo.ackAll(batch.map((a) => a.id));
+          this.acknowledged += await this.o.repo.ackAll(batch.map((a) => a.id));
+          await this.refreshFigures();
         } catch (err) {
           // The records stay and go again (the receiver drops them by id).
           this.o.logger.error(
@@ -210,7 +266,8 @@ export class OutboxSender {
       const attempts = row.attempts + 1;
       const reason = abort.signal.aborted ? String((abort.signal.reason as Error)?.message ?? 'aborted') : errText(err);
       try {
-        this.o.repo.fail(row.id, now, reason, now + backoffDelay(attempts, this.baseMs, this.maxMs));
+        await this.o.repo.fail(row.id, now, reason, now + backoffDelay(attempts, this.baseMs, this.maxMs));
+        await this.refreshFigures();
       } catch (dbErr) {
         // Not recorded (the store is closing): the record is still there and goes again at the next start.
         this.o.logger.error({ outboxId: row.id, err: errText(dbErr) }, 'exchange: failed push not recorded');

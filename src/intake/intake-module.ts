@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import { SqliteExchangeRepo } from '../store/exchange-repo.ts';
 import { AttachmentStore } from '../work-orders/attachment-store.ts';
 import type { WorkOrderModule } from '../work-orders/module.ts';
 import { IntakeService } from './intake-service.ts';
@@ -28,6 +29,7 @@ export function createIntakeModule(o: {
     orders: o.workOrders.orders,
     repo: o.workOrders.repo,
     receipts: o.workOrders.exchange,
+    ...(o.workOrders.exchange instanceof SqliteExchangeRepo ? { syncReceipts: o.workOrders.exchange } : {}),
     attachments: new AttachmentStore(o.dataDir),
     clock: o.clock,
     logger: o.logger.child({ component: 'intake' }),

@@ -5,7 +5,7 @@ import type { Channel, OrderType, WorkOrder } from '../domain/work-orders/types.
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { maskPhone } from '../shared/phone-mask.ts';
-import type { SqliteExchangeRepo } from '../store/exchange-repo.ts';
+import type { ExchangeRepo, IntakeReceipt } from '../store/exchange-repo.ts';
 import type { WorkOrderRepo } from '../store/work-orders-repo.ts';
 import { ATTACHMENT_TYPES, type AttachmentStore } from '../work-orders/attachment-store.ts';
 import { shanghaiIso } from '../work-orders/exchange-format.ts';
@@ -61,6 +61,8 @@ const STATUS_TEXT: Record<string, string> = {
   merged: '已并入同一诉求办理',
 };
 
+const TRACKING_CODE = /^[0-9]{10}$/;
+
 /** A rate limit reached: answered 429 with Retry-After. */
 export class RateLimited extends Error {
   constructor(
@@ -76,7 +78,12 @@ export class RateLimited extends Error {
 export interface IntakeServiceDeps {
   orders: WorkOrderService;
   repo: Pick<WorkOrderRepo, 'get' | 'addAttachment'>;
-  receipts: Pick<SqliteExchangeRepo, 'addReceipt' | 'receipt'>;
+  receipts: Pick<ExchangeRepo, 'addReceipt' | 'receipt'>;
+  /**
+   * The SQLite store's synchronous look-up, for the call layer's caller history (the voice menu's ticket status),
+   * which reads synchronously; absent on PostgreSQL, where `trackingOrder` is the look-up.
+   */
+  syncReceipts?: { receiptSync(trackingCode: string): IntakeReceipt | null };
   attachments: AttachmentStore;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
@@ -131,7 +138,13 @@ export class IntakeService {
     }
     let code = drawCode();
     while (
-      !this.d.receipts.addReceipt({ trackingCode: code, orderId: order.id, channel, credentialId, createdAt: now })
+      !(await this.d.receipts.addReceipt({
+        trackingCode: code,
+        orderId: order.id,
+        channel,
+        credentialId,
+        createdAt: now,
+      }))
     )
       code = drawCode();
     this.d.logger.info(
@@ -151,7 +164,7 @@ export class IntakeService {
    * confidential order all answer "not found", so the pair cannot be used to learn which orders exist (art. 22).
    */
   async status(trackingCode: string, phone: string): Promise<StatusView | null> {
-    const orderId = this.orderIdOf(trackingCode);
+    const orderId = await this.trackingOrder(trackingCode);
     if (orderId === null) return null;
     let order = await this.d.repo.get(orderId);
     if (
@@ -181,10 +194,16 @@ export class IntakeService {
     };
   }
 
-  /** The order behind a tracking code (the voice menu takes the same codes). */
+  /** The order behind a tracking code, from either store. */
+  async trackingOrder(trackingCode: string): Promise<number | null> {
+    if (!TRACKING_CODE.test(trackingCode)) return null;
+    return (await this.d.receipts.receipt(trackingCode))?.orderId ?? null;
+  }
+
+  /** The same, synchronously (the voice menu takes the same codes); null without the SQLite look-up. */
   orderIdOf(trackingCode: string): number | null {
-    if (!/^[0-9]{10}$/.test(trackingCode)) return null;
-    return this.d.receipts.receipt(trackingCode)?.orderId ?? null;
+    if (!TRACKING_CODE.test(trackingCode)) return null;
+    return this.d.syncReceipts?.receiptSync(trackingCode)?.orderId ?? null;
   }
 
   private checkAttachments(list: readonly { fileName: string; mimeType: string; contentBase64: string }[]) {

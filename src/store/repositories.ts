@@ -1,11 +1,15 @@
+import { SqliteAssessmentRepo, type AssessmentRepo } from './assessment-repo.ts';
 import type { AuditRepo } from './audit-repo.ts';
 import { SqliteAuditRepo } from './audit-repo.ts';
 import { SqliteCalendarRepo, type CalendarRepo } from './calendar-repo.ts';
 import type { Store } from './db.ts';
+import { SqliteExchangeRepo, type ExchangeRepo } from './exchange-repo.ts';
 import { SqliteKnowledgeRepo, type KnowledgeRepo } from './knowledge-repo.ts';
 import { SqliteOrganisationRepo, type OrganisationRepo } from './organisation-repo.ts';
+import { PgAssessmentRepo } from './pg-assessment-repo.ts';
 import { PgAuditRepo } from './pg-audit-repo.ts';
 import { PgCalendarRepo } from './pg-calendar-repo.ts';
+import { PgExchangeRepo } from './pg-exchange-repo.ts';
 import { PgKnowledgeRepo } from './pg-knowledge-repo.ts';
 import { PgOrganisationRepo } from './pg-organisation-repo.ts';
 import { PgSmsRepo } from './pg-sms-repo.ts';
@@ -30,6 +34,10 @@ export interface Repositories {
   readonly calendar: CalendarRepo;
   readonly sms: SmsRepo;
   readonly knowledge: KnowledgeRepo;
+  /** The exchange outbox, inbound regional ids and intake tracking codes (art. 5, 16). */
+  readonly exchange: ExchangeRepo;
+  /** Weights, manual scores and frozen publications of the 100-point assessment (art. 30–33). */
+  readonly assessment: AssessmentRepo;
 }
 
 export function sqliteRepositories(store: Store): Repositories {
@@ -42,6 +50,8 @@ export function sqliteRepositories(store: Store): Repositories {
     calendar: new SqliteCalendarRepo(store.db),
     sms: new SqliteSmsRepo(store.sqlite),
     knowledge: new SqliteKnowledgeRepo(store.sqlite),
+    exchange: new SqliteExchangeRepo(store.sqlite),
+    assessment: new SqliteAssessmentRepo(store.sqlite),
   };
 }
 
@@ -55,5 +65,7 @@ export function pgRepositories(store: PgStore): Repositories {
     calendar: new PgCalendarRepo(store.pool),
     sms: new PgSmsRepo(store.pool),
     knowledge: new PgKnowledgeRepo(store.pool),
+    exchange: new PgExchangeRepo(store.pool),
+    assessment: new PgAssessmentRepo(store.pool),
   };
 }

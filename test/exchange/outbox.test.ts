@@ -11,10 +11,10 @@ describe('exchange outbox: written with the transition', () => {
   it('given the outbox on, when an order is taken and answered, then one record per transition is kept in order', async () => {
     h = outboxHarness();
     const id = await h.order(1, true);
-    const rows = h.module.exchange.due(h.clock.now(), 10);
+    const rows = await h.module.exchange.due(h.clock.now(), 10);
     // Only the oldest record of an order may go.
     expect(rows.map((r) => [r.orderId, r.orderVersion])).toEqual([[id, 1]]);
-    expect(h.module.exchange.figures()).toMatchObject({ pending: 2, failed: 0 });
+    expect(await h.module.exchange.figures()).toMatchObject({ pending: 2, failed: 0 });
     const record = JSON.parse(rows[0]!.record);
     expect(record).toMatchObject({ format: '12345-exchange/1', orderId: id, status: 'registered', version: 1 });
   });
@@ -39,9 +39,9 @@ describe('exchange outbox: written with the transition', () => {
       at: h!.clock.now(),
     });
     expect(await h.module.repo.commit(change(stored.order.version + 5))).toBe('conflict');
-    expect(h.module.exchange.figures().pending).toBe(1);
+    expect((await h.module.exchange.figures()).pending).toBe(1);
     expect(await h.module.repo.commit(change(stored.order.version))).toBe('ok');
-    expect(h.module.exchange.figures().pending).toBe(2);
+    expect((await h.module.exchange.figures()).pending).toBe(2);
   });
 });
 
@@ -61,7 +61,11 @@ describe('exchange outbox sender against a local receiver', () => {
     const id = await h.order(3);
     const sender = h.sender(rx.url);
     sender.start();
-    await until(() => rx!.deliveries.length === 1 && h!.module.exchange.figures().failed === 1, 'first failure');
+    await until(
+      async () => rx!.deliveries.length === 1 && (await h!.module.exchange.figures()).failed === 1,
+      'first failure',
+    );
+    await sender.idle();
     expect(sender.figures()).toMatchObject({ pending: 1, failed: 1, acknowledged: 0 });
     // Backoff: nothing before 1 s, the second try at 1 s, the third 2 s after that.
     await h.clock.advanceAsync(999);
@@ -74,7 +78,7 @@ describe('exchange outbox sender against a local receiver', () => {
     await sender.idle();
     expect(rx.deliveries).toHaveLength(2);
     await h.clock.advanceAsync(1);
-    await until(() => sender.figures().pending === 0, 'acknowledged');
+    await until(async () => (await sender.refreshFigures()).pending === 0, 'acknowledged');
     expect(sender.figures()).toMatchObject({ pending: 0, failed: 0, lagMs: 0, acknowledged: 1 });
     expect(rx.deliveries.every((d) => d.signatureOk && d.orderId === id && d.version === 1)).toBe(true);
     expect(backoffDelay(1, 1_000, 300_000)).toBe(1_000);
@@ -91,9 +95,9 @@ describe('exchange outbox sender against a local receiver', () => {
     h.clock.advance(60_000);
     expect(sender.figures().lagMs).toBe(60_000);
     // The timeout was armed at the push: 60 s later it has fired; the retry waits for its backoff.
-    await until(() => h!.module.exchange.figures().failed === 1, 'timeout recorded');
+    await until(async () => (await h!.module.exchange.figures()).failed === 1, 'timeout recorded');
     await h.clock.advanceAsync(1_000);
-    await until(() => sender.figures().pending === 0, 'acknowledged after the retry');
+    await until(async () => (await sender.refreshFigures()).pending === 0, 'acknowledged after the retry');
     expect(rx.deliveries.map((d) => d.id)).toEqual([rx.deliveries[0]!.id, rx.deliveries[0]!.id]);
     expect(sender.figures().acknowledged).toBe(1);
   });
@@ -113,7 +117,7 @@ describe('exchange outbox sender against a local receiver', () => {
     await until(() => rx!.deliveries.length === 2 && sender.figures().failed === 1, 'stale ack refused');
     expect(sender.figures()).toMatchObject({ pending: 1, acknowledged: 1 });
     await h.clock.advanceAsync(1_000);
-    await until(() => sender.figures().pending === 0, 'all acknowledged');
+    await until(async () => (await sender.refreshFigures()).pending === 0, 'all acknowledged');
     expect(rx.firstDeliveries().get(id)).toEqual([1, 2]);
     expect(rx.deliveries.map((d) => d.version)).toEqual([1, 2, 2]);
   });
@@ -125,7 +129,7 @@ describe('exchange outbox sender against a local receiver', () => {
     for (let i = 0; i < 4; i++) ids.push(await h.order(10 + i, true));
     const sender = h.sender(rx.url, { concurrency: 3 });
     sender.start();
-    for (let i = 0; i < 40 && sender.figures().pending > 0; i++) {
+    for (let i = 0; i < 40 && (await sender.refreshFigures()).pending > 0; i++) {
       await until(() => true, 'turn');
       await sender.idle();
       await h.clock.advanceAsync(2_000);

@@ -60,7 +60,7 @@ describe('regional platform exchange through the server', () => {
     });
     expect(unsigned.statusCode).toBe(401);
     expect((await post(assignment('R-0'), 'wrong-secret-0123456789abcdef')).statusCode).toBe(401);
-    expect(s.workOrders.exchange.inboundOrder('R-0')).toBeNull();
+    expect(await s.workOrders.exchange.inboundOrder('R-0')).toBeNull();
   });
 
   it('given a signed assignment delivered twice and twice at once, when taken in, then each regional id makes one local order', async () => {
@@ -83,7 +83,7 @@ describe('regional platform exchange through the server', () => {
 
   it('given a crash after the order was written but before its regional id pointed at it, when redelivered, then no second order', async () => {
     // The state such a crash leaves: the id claimed, the order written by its creator, the claim not updated.
-    s.workOrders.exchange.claimInbound('R-7', clock.now());
+    await s.workOrders.exchange.claimInbound('R-7', clock.now());
     const { order } = await s.workOrders.orders.intake(
       {
         channel: 'website',
@@ -98,7 +98,7 @@ describe('regional platform exchange through the server', () => {
     const redelivered = await post(assignment('R-7', { channel: 'website', category: 'other' }));
     expect(redelivered.statusCode).toBe(200);
     expect(redelivered.json()).toEqual({ orderId: order.id, duplicate: true, regionalId: 'R-7' });
-    expect(s.workOrders.exchange.inboundOrder('R-7')).toBe(order.id);
+    expect(await s.workOrders.exchange.inboundOrder('R-7')).toBe(order.id);
   });
 
   it('given a bad field, when signed and sent, then 400 names it', async () => {
@@ -108,10 +108,10 @@ describe('regional platform exchange through the server', () => {
   });
 
   it('given the endpoint configured, when orders change, then their records reach the receiver and the figures show the outbox', async () => {
-    const orderId = s.workOrders.exchange.inboundOrder('R-1')!;
+    const orderId = (await s.workOrders.exchange.inboundOrder('R-1'))!;
     await until(() => rx.deliveries.some((d) => d.orderId === orderId), 'pushed');
     expect(rx.deliveries.every((d) => d.signatureOk)).toBe(true);
-    await until(() => s.workOrders.exchange.figures().pending === 0, 'drained');
+    await until(async () => (await s.workOrders.exchange.figures()).pending === 0, 'drained');
     const live = await s.app.inject({
       method: 'GET',
       url: '/calls/live',

@@ -1,3 +1,4 @@
+import type { SqliteExchangeRepo } from '../../src/store/exchange-repo.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workOrderHistory } from '../../src/calls/work-order-history.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
@@ -85,7 +86,7 @@ describe('citizen intake API (POST /intake/{channel})', () => {
     expect(receipt.trackingCode).toMatch(/^[0-9]{10}$/);
     expect(receipt.status).toBe('registered');
     expect(Date.parse(receipt.dispatchDueAt) - Date.parse(receipt.receivedAt)).toBe(24 * 3_600_000);
-    const orderId = s.workOrders.exchange.receipt(receipt.trackingCode)!.orderId;
+    const orderId = (await s.workOrders.exchange.receipt(receipt.trackingCode))!.orderId;
     const order = (await s.workOrders.repo.get(orderId))!;
     expect(order).toMatchObject({ channel: 'wechat', status: 'registered', requester: { phone } });
     expect(order.dispatchDue.at).toBe(clock.now() + 24 * 3_600_000);
@@ -148,7 +149,7 @@ describe('citizen intake API (POST /intake/{channel})', () => {
     expect(many.json()).toMatchObject({ statusCode: 400, code: 'too-many-attachments' });
     const ok = await post('wechat', signed(submission({ phone: freshPhone(), attachments: [file()] })));
     expect(ok.statusCode).toBe(201);
-    const orderId = s.workOrders.exchange.receipt(ok.json().trackingCode)!.orderId;
+    const orderId = (await s.workOrders.exchange.receipt(ok.json().trackingCode))!.orderId;
     const files = await s.workOrders.repo.attachmentsOf(orderId);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatchObject({ mimeType: 'image/png', size: 16, uploadedBy: 'intake:wx-backend' });
@@ -170,8 +171,9 @@ describe('citizen intake API (POST /intake/{channel})', () => {
     expect(malformed.json().message).toContain('code');
 
     // The voice menu takes the same pair: the code keyed from the order's own number reads its status.
+    const receipts = s.workOrders.exchange as SqliteExchangeRepo;
     const ivr = workOrderHistory(s.workOrders.syncReads!, undefined, {
-      orderIdOf: (c) => s.workOrders.exchange.receipt(c)?.orderId ?? null,
+      orderIdOf: (c) => receipts.receiptSync(c)?.orderId ?? null,
     });
     expect(ivr.ticketStatus(code, phone)).toBe('received');
     expect(ivr.ticketStatus(code, '13700000000')).toBeNull();
