@@ -104,9 +104,13 @@ export class OutboxSender {
     await Promise.allSettled([...this.settled]);
   }
 
-  /** Resolves when nothing is in flight. */
+  /** Resolves when nothing is in flight and no look at the outbox is running or queued (the retry timer is set). */
   async idle(): Promise<void> {
-    while (this.settled.size > 0) await Promise.allSettled([...this.settled]);
+    for (;;) {
+      if (this.settled.size > 0) await Promise.allSettled([...this.settled]);
+      else if (this.wakeQueued) await new Promise((r) => setImmediate(r));
+      else return;
+    }
   }
 
   /** The figures as last read from the store (refreshed at each look, acknowledgement and failure). */

@@ -3,6 +3,7 @@ import { backoffDelay } from '../../src/exchange/outbox-sender.ts';
 import { pendingDeadline } from '../../src/work-orders/work-order-service.ts';
 import { EXCHANGE_SECRET, outboxHarness, type OutboxHarness } from './harness.ts';
 import { Receiver, until } from './receiver.ts';
+import { STORE_KINDS, storeFactory } from '../support/stores.ts';
 
 describe('exchange outbox: written with the transition', () => {
   let h: OutboxHarness | undefined;
@@ -45,7 +46,10 @@ describe('exchange outbox: written with the transition', () => {
   });
 });
 
-describe('exchange outbox sender against a local receiver', () => {
+// Runs on both stores (issue 12).
+describe.each(STORE_KINDS)('on %s: exchange outbox sender against a local receiver', (kind) => {
+  const stores = storeFactory(kind);
+  const harness = async () => outboxHarness(kind === 'postgres' ? (await stores.fresh()).repos : undefined);
   let h: OutboxHarness | undefined;
   let rx: Receiver | undefined;
   afterEach(async () => {
@@ -56,7 +60,7 @@ describe('exchange outbox sender against a local receiver', () => {
   });
 
   it('given a receiver that fails, when the sender pushes, then it retries with backoff and the record is kept until acknowledged', async () => {
-    h = outboxHarness();
+    h = await harness();
     rx = await new Receiver(EXCHANGE_SECRET, (n) => (n < 2 ? 'fail' : 'ack')).start();
     const id = await h.order(3);
     const sender = h.sender(rx.url);
@@ -86,16 +90,17 @@ describe('exchange outbox sender against a local receiver', () => {
   });
 
   it('given a receiver that does not answer, when the push times out, then it is sent again and the duplicate is told apart by its id', async () => {
-    h = outboxHarness();
+    h = await harness();
     rx = await new Receiver(EXCHANGE_SECRET, (n) => (n === 0 ? 'hang' : 'ack')).start();
     await h.order(4);
     const sender = h.sender(rx.url);
     sender.start();
     await until(() => rx!.deliveries.length === 1, 'first push arrives');
     h.clock.advance(60_000);
-    expect(sender.figures().lagMs).toBe(60_000);
+    expect((await sender.refreshFigures()).lagMs).toBe(60_000);
     // The timeout was armed at the push: 60 s later it has fired; the retry waits for its backoff.
     await until(async () => (await h!.module.exchange.figures()).failed === 1, 'timeout recorded');
+    await sender.idle();
     await h.clock.advanceAsync(1_000);
     await until(async () => (await sender.refreshFigures()).pending === 0, 'acknowledged after the retry');
     expect(rx.deliveries.map((d) => d.id)).toEqual([rx.deliveries[0]!.id, rx.deliveries[0]!.id]);
@@ -103,7 +108,7 @@ describe('exchange outbox sender against a local receiver', () => {
   });
 
   it('given acknowledgements that repeat an earlier id, when they arrive, then the current record stays and goes again', async () => {
-    h = outboxHarness();
+    h = await harness();
     let lastAcked = '';
     rx = await new Receiver(EXCHANGE_SECRET, (n, d) => {
       // The second push is answered with the first record's id again (a duplicated acknowledgement).
@@ -115,6 +120,7 @@ describe('exchange outbox sender against a local receiver', () => {
     const sender = h.sender(rx.url);
     sender.start();
     await until(() => rx!.deliveries.length === 2 && sender.figures().failed === 1, 'stale ack refused');
+    await sender.idle();
     expect(sender.figures()).toMatchObject({ pending: 1, acknowledged: 1 });
     await h.clock.advanceAsync(1_000);
     await until(async () => (await sender.refreshFigures()).pending === 0, 'all acknowledged');
@@ -123,7 +129,7 @@ describe('exchange outbox sender against a local receiver', () => {
   });
 
   it("given several orders and a flaky receiver, when all is pushed, then every record arrives and each order's records in order", async () => {
-    h = outboxHarness();
+    h = await harness();
     rx = await new Receiver(EXCHANGE_SECRET, (n) => (n % 3 === 1 ? 'fail' : 'ack')).start();
     const ids: number[] = [];
     for (let i = 0; i < 4; i++) ids.push(await h.order(10 + i, true));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS, storeFactory } from '../support/stores.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { signWebhook } from '../../src/sms/webhook-signature.ts';
 import { bearer, startTestServer, tokenFor, type TestServer } from '../platform/helpers.ts';
@@ -7,19 +8,27 @@ import { Receiver, until } from './receiver.ts';
 
 const INBOUND_SECRET = 'regional-inbound-secret-0123456789';
 
-describe('regional platform exchange through the server', () => {
+// Runs on both stores (issue 12): with DATABASE_URL the outbox, the regional ids and the sender live in PostgreSQL.
+describe.each(STORE_KINDS)('on %s: regional platform exchange through the server', (kind) => {
+  const stores = storeFactory(kind);
   let s: TestServer;
   let clock: FakeClock;
   let rx: Receiver;
   beforeAll(async () => {
     clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
     rx = await new Receiver(EXCHANGE_SECRET).start();
+    const url = await stores.freshUrl();
     s = await startTestServer({
       clock,
       scanner: false,
-      env: { EXCHANGE_ENDPOINT: rx.url, EXCHANGE_SECRET, EXCHANGE_WEBHOOK_SECRET: INBOUND_SECRET },
+      env: {
+        EXCHANGE_ENDPOINT: rx.url,
+        EXCHANGE_SECRET,
+        EXCHANGE_WEBHOOK_SECRET: INBOUND_SECRET,
+        ...(url ? { DATABASE_URL: url } : {}),
+      },
     });
-  });
+  }, 60_000);
   afterAll(async () => {
     await s?.cleanup();
     await rx?.close();
