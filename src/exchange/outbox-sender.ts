@@ -33,6 +33,9 @@ export interface OutboxSenderOptions {
   idlePollMs?: number;
 }
 
+/** Without a listener, the outbox figures are read at most this often (each read scans the outbox). */
+const FIGURES_EVERY_MS = 1_000;
+
 /** Delay before attempt n+1 after n failed attempts: base · 2^(n−1), at most max. */
 export function backoffDelay(failedAttempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(30, failedAttempts - 1)));
@@ -57,9 +60,12 @@ export class OutboxSender {
   /** Acknowledged records waiting for the next grouped delete (one transaction, one fsync for all). */
   private acks: { id: number; done: () => void }[] = [];
   private acknowledged = 0;
-  /** The outbox figures as last read (the wallboard asks synchronously). */
+  /** The outbox figures as last read (the wallboard asks synchronously; `refreshFigures` reads them now). */
   private last: OutboxFigures = { pending: 0, failed: 0, oldestCreatedAt: null };
   private looking = false;
+  private reading = false;
+  private readAgain = false;
+  private lastReadAt: number | undefined;
   private lookAgain = false;
   /** Records whose push ended during the current look: its rows of them are stale. */
   private endedDuringLook: Set<number> | null = null;
@@ -127,12 +133,54 @@ export class OutboxSender {
 
   /** Reads the figures from the store now. */
   async refreshFigures(): Promise<ExchangeFigures> {
+    this.lastReadAt = this.o.clock.now();
     try {
       this.last = await this.o.repo.figures();
     } catch (err) {
       this.o.logger.warn({ err: errText(err) }, 'exchange: outbox figures not read');
     }
     return this.figures();
+  }
+
+  /**
+   * The figures changed (records acknowledged or failed). Reading them scans the outbox, so they are read after
+   * each change only when someone listens (`onChange`, the wallboard), one read at a time; otherwise at most
+   * once every FIGURES_EVERY_MS.
+   */
+  private noteChange(): void {
+    if (!this.onChange) {
+      this.refreshThrottled();
+      return;
+    }
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = true;
+    const p = this.refreshFigures()
+      .then(() => this.onChange?.())
+      .finally(() => {
+        this.reading = false;
+        this.settled.delete(p);
+        if (this.readAgain) {
+          this.readAgain = false;
+          this.noteChange();
+        }
+      });
+    this.settled.add(p);
+  }
+
+  private refreshThrottled(): void {
+    if (this.reading) return;
+    if (this.lastReadAt !== undefined && this.o.clock.now() - this.lastReadAt < FIGURES_EVERY_MS) return;
+    this.reading = true;
+    const p = this.refreshFigures()
+      .then(() => undefined)
+      .finally(() => {
+        this.reading = false;
+        this.settled.delete(p);
+      });
+    this.settled.add(p);
   }
 
   private pump(): void {
@@ -171,7 +219,7 @@ export class OutboxSender {
           this.launch(row);
         }
       }
-      await this.refreshFigures();
+      this.refreshThrottled();
       await this.arm();
     } catch (err) {
       // The store is unreachable: look again at the next poll (the records stay where they are).
@@ -225,7 +273,6 @@ export class OutboxSender {
         this.acks = [];
         try {
           this.acknowledged += await this.o.repo.ackAll(batch.map((a) => a.id));
-          await this.refreshFigures();
         } catch (err) {
           // The records stay and go again (the receiver drops them by id).
           this.o.logger.error(
@@ -234,7 +281,7 @@ export class OutboxSender {
           );
         } finally {
           for (const a of batch) a.done();
-          this.onChange?.();
+          this.noteChange();
         }
       });
     });
@@ -271,12 +318,11 @@ export class OutboxSender {
       const reason = abort.signal.aborted ? String((abort.signal.reason as Error)?.message ?? 'aborted') : errText(err);
       try {
         await this.o.repo.fail(row.id, now, reason, now + backoffDelay(attempts, this.baseMs, this.maxMs));
-        await this.refreshFigures();
       } catch (dbErr) {
         // Not recorded (the store is closing): the record is still there and goes again at the next start.
         this.o.logger.error({ outboxId: row.id, err: errText(dbErr) }, 'exchange: failed push not recorded');
       }
-      this.onChange?.();
+      this.noteChange();
       // Ids and counts only: the record holds personal data.
       this.o.logger.warn(
         { outboxId: row.id, orderId: row.orderId, attempts, reason },

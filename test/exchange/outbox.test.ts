@@ -70,7 +70,7 @@ describe.each(STORE_KINDS)('on %s: exchange outbox sender against a local receiv
       'first failure',
     );
     await sender.idle();
-    expect(sender.figures()).toMatchObject({ pending: 1, failed: 1, acknowledged: 0 });
+    expect(await sender.refreshFigures()).toMatchObject({ pending: 1, failed: 1, acknowledged: 0 });
     // Backoff: nothing before 1 s, the second try at 1 s, the third 2 s after that.
     await h.clock.advanceAsync(999);
     await sender.idle();
@@ -119,9 +119,12 @@ describe.each(STORE_KINDS)('on %s: exchange outbox sender against a local receiv
     const id = await h.order(5, true);
     const sender = h.sender(rx.url);
     sender.start();
-    await until(() => rx!.deliveries.length === 2 && sender.figures().failed === 1, 'stale ack refused');
+    await until(
+      async () => rx!.deliveries.length === 2 && (await sender.refreshFigures()).failed === 1,
+      'stale ack refused',
+    );
     await sender.idle();
-    expect(sender.figures()).toMatchObject({ pending: 1, acknowledged: 1 });
+    expect(await sender.refreshFigures()).toMatchObject({ pending: 1, acknowledged: 1 });
     await h.clock.advanceAsync(1_000);
     await until(async () => (await sender.refreshFigures()).pending === 0, 'all acknowledged');
     expect(rx.firstDeliveries().get(id)).toEqual([1, 2]);
