@@ -110,6 +110,27 @@ describe.each(STORE_KINDS)('on %s: regional platform exchange through the server
     expect(await s.workOrders.exchange.inboundOrder('R-7')).toBe(order.id);
   });
 
+  it('given a fresh claim without its order (another instance taking it in), when redelivered, then 409 until the claim is stale, then one order', async () => {
+    // Another instance sharing the store claimed R-8 a moment ago and is still writing its order.
+    expect(await s.workOrders.exchange.claimInbound('R-8', clock.now())).toBe(true);
+    clock.advance(1_000);
+    const busy = await post(assignment('R-8'));
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json()).toMatchObject({ code: 'regional-id-in-progress' });
+    expect(busy.json().message).toContain('R-8');
+    // When no order came of that claim within 30 s, it was cut short by a crash: the redelivery takes it in.
+    clock.advance(30_000);
+    const taken = await post(assignment('R-8'));
+    expect(taken.statusCode).toBe(201);
+    expect(await s.workOrders.exchange.inboundOrder('R-8')).toBe(taken.json().orderId);
+    clock.advance(1_000);
+    expect((await post(assignment('R-8'))).json()).toEqual({
+      orderId: taken.json().orderId,
+      duplicate: true,
+      regionalId: 'R-8',
+    });
+  });
+
   it('given a bad field, when signed and sent, then 400 names it', async () => {
     const r = await post(assignment('R-3', { type: 'gossip' }));
     expect(r.statusCode).toBe(400);
