@@ -119,7 +119,7 @@ export class OutboxSender {
     }
   }
 
-  /** The figures as last read from the store (refreshed at each look, acknowledgement and failure). */
+  /** The figures as last read from the store (see noteChange for when they are read). */
   figures(): ExchangeFigures {
     const f = this.last;
     const now = this.o.clock.now();
@@ -148,37 +148,32 @@ export class OutboxSender {
    * once every FIGURES_EVERY_MS.
    */
   private noteChange(): void {
-    if (!this.onChange) {
-      this.refreshThrottled();
-      return;
-    }
+    if (this.onChange) this.read(true);
+    else this.readIfDue();
+  }
+
+  private readIfDue(): void {
+    if (this.lastReadAt === undefined || this.o.clock.now() - this.lastReadAt >= FIGURES_EVERY_MS) this.read(false);
+  }
+
+  /** One read at a time; a change noted during a read is read again after it (and told to the listener). */
+  private read(tell: boolean): void {
     if (this.reading) {
-      this.readAgain = true;
+      if (tell) this.readAgain = true;
       return;
     }
     this.reading = true;
     const p = this.refreshFigures()
-      .then(() => this.onChange?.())
+      .then(() => {
+        if (tell) this.onChange?.();
+      })
       .finally(() => {
         this.reading = false;
         this.settled.delete(p);
         if (this.readAgain) {
           this.readAgain = false;
-          this.noteChange();
+          this.read(true);
         }
-      });
-    this.settled.add(p);
-  }
-
-  private refreshThrottled(): void {
-    if (this.reading) return;
-    if (this.lastReadAt !== undefined && this.o.clock.now() - this.lastReadAt < FIGURES_EVERY_MS) return;
-    this.reading = true;
-    const p = this.refreshFigures()
-      .then(() => undefined)
-      .finally(() => {
-        this.reading = false;
-        this.settled.delete(p);
       });
     this.settled.add(p);
   }
@@ -219,7 +214,7 @@ export class OutboxSender {
           this.launch(row);
         }
       }
-      this.refreshThrottled();
+      this.readIfDue();
       await this.arm();
     } catch (err) {
       // The store is unreachable: look again at the next poll (the records stay where they are).
