@@ -267,7 +267,10 @@ export class OutboxSender {
         const batch = this.acks;
         this.acks = [];
         try {
-          this.acknowledged += await this.o.repo.ackAll(batch.map((a) => a.id));
+          // Read the count after the await: groups overlap on an asynchronous store, and `x += await …` would
+          // add to the value read before the wait and lose the other group's count.
+          const deleted = await this.o.repo.ackAll(batch.map((a) => a.id));
+          this.acknowledged += deleted;
         } catch (err) {
           // The records stay and go again (the receiver drops them by id).
           this.o.logger.error(
