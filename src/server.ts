@@ -123,12 +123,6 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     let repos = sqliteRepositories(store);
     let pgOk: (() => boolean) | undefined;
     if (config.server.databaseUrl) {
-      // The exchange outbox is written inside the order's own transaction (art. 5: nothing lost), which only the
-      // SQLite repository does so far: refuse the pair rather than push an incomplete record stream.
-      if (exchangeEnabled(config.exchange))
-        throw new Error(
-          'EXCHANGE_ENDPOINT cannot be used with DATABASE_URL yet: the exchange outbox is only written by the SQLite store',
-        );
       const pgStore = await openPgStore({ url: config.server.databaseUrl });
       cleanups.unshift(() => pgStore.close());
       const probe = probeHealth(pgStore);
@@ -440,8 +434,9 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     await calls.figures.loaded;
     await app.listen({ host: config.server.host, port: config.server.port });
     if (exchange.sender) {
-      exchange.sender.start();
-      cleanups.unshift(() => exchange.sender?.stop());
+      // On PostgreSQL only the instance holding the sender lock pushes (src/exchange/sender-duty.ts).
+      exchange.start();
+      cleanups.unshift(() => exchange.stop());
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;

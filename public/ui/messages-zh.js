@@ -156,6 +156,7 @@ export const ERROR_ZH = Object.freeze({
   'challenge-failed': '防机器人校验未通过，请刷新页面后重试',
   'too-many-attachments': '附件数量超过上限',
   'webhook-not-configured': '该接口尚未配置，暂不可用',
+  'regional-id-in-progress': '该转办单正由另一台服务器受理，请稍后重新投递',
   // Leader rota, wallboard, monitoring, callbacks (issue 10)
   'bad-date': '日期格式错误，应为 YYYY-MM-DD',
   'bad-time': '时间格式错误，应为 HH:MM',

@@ -14,7 +14,10 @@ import { OutboxSender } from '../../src/exchange/outbox-sender.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { openStore } from '../../src/store/db.ts';
-import { SqliteExchangeRepo } from '../../src/store/exchange-repo.ts';
+import { SqliteExchangeRepo, type ExchangeRepo } from '../../src/store/exchange-repo.ts';
+import { PgExchangeRepo } from '../../src/store/pg-exchange-repo.ts';
+import { inTransaction, openPgStore } from '../../src/store/pg-store.ts';
+import { startTestPostgres } from '../../test/support/postgres.ts';
 
 const RECORDS = Number(process.env.BENCH_OUTBOX_RECORDS ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_OUTBOX_CONCURRENCY ?? 4);
@@ -125,25 +128,53 @@ async function outbox(url: string): Promise<{ rate: number; writeRate: number }>
       }
     })();
     const writeRate = RECORDS / ((performance.now() - t0) / 1000);
-    const sender = new OutboxSender({
-      repo,
-      endpoint: url,
-      secret: SECRET,
-      clock: systemClock,
-      logger: createLogger({ level: 'warn', pretty: false }),
-      concurrency: CONCURRENCY,
-    });
-    const started = performance.now();
-    sender.start();
-    while (repo.figures().pending > 0) await new Promise((r) => setTimeout(r, 20));
-    const rate = RECORDS / ((performance.now() - started) / 1000);
-    await sender.stop();
-    if (sender.figures().acknowledged !== RECORDS)
-      throw new Error(`acknowledged ${sender.figures().acknowledged} of ${RECORDS}`);
-    return { rate, writeRate };
+    return { rate: await drain(repo, url), writeRate };
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Pushes the whole outbox and returns records per second. */
+async function drain(repo: ExchangeRepo, url: string): Promise<number> {
+  const sender = new OutboxSender({
+    repo,
+    endpoint: url,
+    secret: SECRET,
+    clock: systemClock,
+    logger: createLogger({ level: 'warn', pretty: false }),
+    concurrency: CONCURRENCY,
+  });
+  const started = performance.now();
+  sender.start();
+  while ((await repo.figures()).pending > 0) await new Promise((r) => setTimeout(r, 20));
+  const rate = RECORDS / ((performance.now() - started) / 1000);
+  await sender.stop();
+  if (sender.figures().acknowledged !== RECORDS)
+    throw new Error(`acknowledged ${sender.figures().acknowledged} of ${RECORDS}`);
+  return rate;
+}
+
+/** The same on PostgreSQL (issue 12): an embedded PostgreSQL 18, or BENCH_DATABASE_URL. */
+async function outboxPg(url: string): Promise<{ rate: number; writeRate: number }> {
+  const embedded = process.env['BENCH_DATABASE_URL'] ? null : await startTestPostgres();
+  const dbUrl = process.env['BENCH_DATABASE_URL'] ?? (await embedded!.createDatabase('bench_outbox'));
+  const store = await openPgStore({ url: dbUrl, poolSize: 10 });
+  try {
+    await store.pool.query('delete from exchange_outbox');
+    const t0 = performance.now();
+    await inTransaction(store.pool, async (c) => {
+      for (let i = 0; i < RECORDS; i++) {
+        const orderId = Math.floor(i / PER_ORDER) + 1;
+        const v = (i % PER_ORDER) + 1;
+        await PgExchangeRepo.appendIn(c, orderId, v, recordBody(orderId, v), Date.now());
+      }
+    });
+    const writeRate = RECORDS / ((performance.now() - t0) / 1000);
+    return { rate: await drain(new PgExchangeRepo(store.pool), url), writeRate };
+  } finally {
+    await store.close();
+    await embedded?.stop();
   }
 }
 
@@ -154,6 +185,7 @@ export async function run(): Promise<void> {
     await fetch(rx.url, { method: 'POST', body: '{}' }).then((r) => r.text());
     const bare = await bareLoop(rx.url);
     const o = await outbox(rx.url);
+    const p = await outboxPg(rx.url);
     console.log(
       `  ${RECORDS} records (~${recordBody(1, 1).length} bytes each, ${PER_ORDER} per order), concurrency ${CONCURRENCY}, receiver in a child process`,
     );
@@ -162,6 +194,9 @@ export async function run(): Promise<void> {
       `  outbox sender                    ${o.rate.toFixed(0)} records/s pushed, signed, acknowledged and deleted (${((o.rate / bare) * 100).toFixed(0)} % of the bare loop)`,
     );
     console.log(`  outbox append (one transaction)  ${o.writeRate.toFixed(0)} records/s written`);
+    console.log(
+      `  outbox sender on PostgreSQL      ${p.rate.toFixed(0)} records/s (${((p.rate / bare) * 100).toFixed(0)} % of the bare loop); append ${p.writeRate.toFixed(0)} records/s in one transaction`,
+    );
     console.log(
       `  machine load                     loadavg(1 min) ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
     );

@@ -3,7 +3,9 @@ import type { Config } from '../config/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { WorkOrderModule } from '../work-orders/module.ts';
+import { PgExchangeRepo } from '../store/pg-exchange-repo.ts';
 import { OutboxSender, type ExchangeFigures } from './outbox-sender.ts';
+import { SenderDuty } from './sender-duty.ts';
 import { regionalWebhookRoutes } from './routes-regional-webhook.ts';
 
 export interface ExchangeModule {
@@ -12,6 +14,12 @@ export interface ExchangeModule {
   plugin: FastifyPluginAsync;
   /** For the supervisor figures; null when the exchange is off. */
   figures(): ExchangeFigures | null;
+  /**
+   * Starts pushing: at once on SQLite (one process per file); on PostgreSQL only while this instance holds the
+   * sender lock, so that one instance of several pushes (sender-duty.ts).
+   */
+  start(): void;
+  stop(): Promise<void>;
 }
 
 /** Whether order transitions go to the outbox: only when there is somewhere to push them. */
@@ -41,8 +49,15 @@ export function createExchangeModule(o: {
           concurrency: c.concurrency,
         })
       : null;
+  const repo = o.workOrders.exchange;
+  const duty =
+    sender && repo instanceof PgExchangeRepo
+      ? new SenderDuty({ sender, tryLock: () => repo.trySenderLock(), clock: o.clock, logger: o.logger })
+      : null;
   return {
     sender,
+    start: () => (duty ? duty.start() : sender?.start()),
+    stop: async () => (duty ? duty.stop() : sender?.stop()),
     plugin: regionalWebhookRoutes({
       orders: o.workOrders.orders,
       exchange: o.workOrders.exchange,

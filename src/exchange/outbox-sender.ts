@@ -1,7 +1,7 @@
 import type { Clock, TimerId } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { signWebhook } from '../sms/webhook-signature.ts';
-import type { OutboxRow, SqliteExchangeRepo } from '../store/exchange-repo.ts';
+import type { ExchangeRepo, OutboxFigures, OutboxRow } from '../store/exchange-repo.ts';
 
 /** What the supervisor figures show of the exchange with the regional platform (art. 5). */
 export interface ExchangeFigures {
@@ -16,7 +16,7 @@ export interface ExchangeFigures {
 }
 
 export interface OutboxSenderOptions {
-  repo: Pick<SqliteExchangeRepo, 'due' | 'ackAll' | 'fail' | 'figures' | 'nextHeadAttemptAt'>;
+  repo: Pick<ExchangeRepo, 'due' | 'ackAll' | 'fail' | 'figures' | 'nextHeadAttemptAt'>;
   /** The regional platform's receiving URL. */
   endpoint: string;
   /** Shared HMAC secret; the signature covers `${timestamp}.${body}` like the SMS webhook. */
@@ -33,6 +33,9 @@ export interface OutboxSenderOptions {
   idlePollMs?: number;
 }
 
+/** Without a listener, the outbox figures are read at most this often (each read scans the outbox). */
+const FIGURES_EVERY_MS = 1_000;
+
 /** Delay before attempt n+1 after n failed attempts: base · 2^(n−1), at most max. */
 export function backoffDelay(failedAttempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(30, failedAttempts - 1)));
@@ -44,6 +47,9 @@ export function backoffDelay(failedAttempts: number, baseMs: number, maxMs: numb
  * outbox only when the platform answers 2xx with `{"ack": <that id>}`. Records of one order go one at a time
  * and in order; a failure keeps the record and retries it with exponential backoff. Delivery is at least once:
  * after a crash mid-push the record is sent again, and the receiver drops it by its id.
+ *
+ * The store is asynchronous (PostgreSQL, issue 12): one look at the outbox runs at a time, and a look ignores the
+ * records whose push ended while it was reading (its rows may predate their acknowledgement or backoff).
  */
 export class OutboxSender {
   private readonly inFlight = new Map<number, { id: number; abort: AbortController }>();
@@ -54,6 +60,15 @@ export class OutboxSender {
   /** Acknowledged records waiting for the next grouped delete (one transaction, one fsync for all). */
   private acks: { id: number; done: () => void }[] = [];
   private acknowledged = 0;
+  /** The outbox figures as last read (the wallboard asks synchronously; `refreshFigures` reads them now). */
+  private last: OutboxFigures = { pending: 0, failed: 0, oldestCreatedAt: null };
+  private looking = false;
+  private reading = false;
+  private readAgain = false;
+  private lastReadAt: number | undefined;
+  private lookAgain = false;
+  /** Records whose push ended during the current look: its rows of them are stale. */
+  private endedDuringLook: Set<number> | null = null;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
   private readonly baseMs: number;
@@ -95,13 +110,18 @@ export class OutboxSender {
     await Promise.allSettled([...this.settled]);
   }
 
-  /** Resolves when nothing is in flight. */
+  /** Resolves when nothing is in flight and no look at the outbox is running or queued (the retry timer is set). */
   async idle(): Promise<void> {
-    while (this.settled.size > 0) await Promise.allSettled([...this.settled]);
+    for (;;) {
+      if (this.settled.size > 0) await Promise.allSettled([...this.settled]);
+      else if (this.wakeQueued) await new Promise((r) => setImmediate(r));
+      else return;
+    }
   }
 
+  /** The figures as last read from the store (see noteChange for when they are read). */
   figures(): ExchangeFigures {
-    const f = this.o.repo.figures();
+    const f = this.last;
     const now = this.o.clock.now();
     return {
       pending: f.pending,
@@ -111,30 +131,111 @@ export class OutboxSender {
     };
   }
 
+  /** Reads the figures from the store now. */
+  async refreshFigures(): Promise<ExchangeFigures> {
+    this.lastReadAt = this.o.clock.now();
+    try {
+      this.last = await this.o.repo.figures();
+    } catch (err) {
+      this.o.logger.warn({ err: errText(err) }, 'exchange: outbox figures not read');
+    }
+    return this.figures();
+  }
+
+  /**
+   * The figures changed (records acknowledged or failed). Reading them scans the outbox, so they are read after
+   * each change only when someone listens (`onChange`, the wallboard), one read at a time; otherwise at most
+   * once every FIGURES_EVERY_MS.
+   */
+  private noteChange(): void {
+    if (this.onChange) this.read(true);
+    else this.readIfDue();
+  }
+
+  private readIfDue(): void {
+    if (this.lastReadAt === undefined || this.o.clock.now() - this.lastReadAt >= FIGURES_EVERY_MS) this.read(false);
+  }
+
+  /** One read at a time; a change noted during a read is read again after it (and told to the listener). */
+  private read(tell: boolean): void {
+    if (this.reading) {
+      if (tell) this.readAgain = true;
+      return;
+    }
+    this.reading = true;
+    const p = this.refreshFigures()
+      .then(() => {
+        if (tell) this.onChange?.();
+      })
+      .finally(() => {
+        this.reading = false;
+        this.settled.delete(p);
+        if (this.readAgain) {
+          this.readAgain = false;
+          this.read(true);
+        }
+      });
+    this.settled.add(p);
+  }
+
   private pump(): void {
     if (this.stopped) return;
-    const now = this.o.clock.now();
-    const room = this.concurrency - this.inFlight.size;
-    if (room > 0) {
-      for (const row of this.o.repo.due(now, room + this.inFlight.size)) {
-        if (this.inFlight.size >= this.concurrency) break;
-        if (this.inFlight.has(row.orderId)) continue;
-        this.launch(row);
-      }
+    if (this.looking) {
+      this.lookAgain = true;
+      return;
     }
-    this.arm(now);
+    this.looking = true;
+    const p = this.look().finally(() => {
+      this.looking = false;
+      this.settled.delete(p);
+      if (this.lookAgain) {
+        this.lookAgain = false;
+        this.pump();
+      }
+    });
+    this.settled.add(p);
+  }
+
+  private async look(): Promise<void> {
+    try {
+      const room = this.concurrency - this.inFlight.size;
+      if (room > 0) {
+        const ended = new Set<number>();
+        this.endedDuringLook = ended;
+        let due: OutboxRow[];
+        try {
+          due = await this.o.repo.due(this.o.clock.now(), room + this.inFlight.size);
+        } finally {
+          this.endedDuringLook = null;
+        }
+        for (const row of due) {
+          if (this.stopped || this.inFlight.size >= this.concurrency) break;
+          if (this.inFlight.has(row.orderId) || ended.has(row.id)) continue;
+          this.launch(row);
+        }
+      }
+      this.readIfDue();
+      await this.arm();
+    } catch (err) {
+      // The store is unreachable: look again at the next poll (the records stay where they are).
+      this.o.logger.warn({ err: errText(err) }, 'exchange: outbox not read; trying again later');
+      this.setTimer(Math.min(this.idlePollMs, 5_000));
+    }
   }
 
   /** Sets the timer for the next retry; with pushes in flight their completion wakes the sender instead. */
-  private arm(now: number): void {
+  private async arm(): Promise<void> {
+    if (this.stopped) return;
+    let next: number | null = null;
+    if (this.inFlight.size === 0) next = await this.o.repo.nextHeadAttemptAt();
+    const now = this.o.clock.now();
+    this.setTimer(next === null ? this.idlePollMs : Math.min(this.idlePollMs, Math.max(0, next - now)));
+  }
+
+  private setTimer(delay: number): void {
     this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopped) return;
-    let delay = this.idlePollMs;
-    if (this.inFlight.size === 0) {
-      const next = this.o.repo.nextHeadAttemptAt();
-      if (next !== null) delay = Math.min(delay, Math.max(0, next - now));
-    }
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
       this.pump();
@@ -145,6 +246,7 @@ export class OutboxSender {
     const abort = new AbortController();
     this.inFlight.set(row.orderId, { id: row.id, abort });
     const p = this.push(row, abort).finally(() => {
+      this.endedDuringLook?.add(row.id);
       this.inFlight.delete(row.orderId);
       this.settled.delete(p);
       this.wake();
@@ -161,11 +263,14 @@ export class OutboxSender {
     return new Promise((resolve) => {
       this.acks.push({ id, done: resolve });
       if (this.acks.length > 1) return;
-      setImmediate(() => {
+      setImmediate(async () => {
         const batch = this.acks;
         this.acks = [];
         try {
-          this.acknowledged += this.o.repo.ackAll(batch.map((a) => a.id));
+          // Read the count after the await: groups overlap on an asynchronous store, and `x += await …` would
+          // add to the value read before the wait and lose the other group's count.
+          const deleted = await this.o.repo.ackAll(batch.map((a) => a.id));
+          this.acknowledged += deleted;
         } catch (err) {
           // The records stay and go again (the receiver drops them by id).
           this.o.logger.error(
@@ -174,7 +279,7 @@ export class OutboxSender {
           );
         } finally {
           for (const a of batch) a.done();
-          this.onChange?.();
+          this.noteChange();
         }
       });
     });
@@ -210,12 +315,12 @@ export class OutboxSender {
       const attempts = row.attempts + 1;
       const reason = abort.signal.aborted ? String((abort.signal.reason as Error)?.message ?? 'aborted') : errText(err);
       try {
-        this.o.repo.fail(row.id, now, reason, now + backoffDelay(attempts, this.baseMs, this.maxMs));
+        await this.o.repo.fail(row.id, now, reason, now + backoffDelay(attempts, this.baseMs, this.maxMs));
       } catch (dbErr) {
         // Not recorded (the store is closing): the record is still there and goes again at the next start.
         this.o.logger.error({ outboxId: row.id, err: errText(dbErr) }, 'exchange: failed push not recorded');
       }
-      this.onChange?.();
+      this.noteChange();
       // Ids and counts only: the record holds personal data.
       this.o.logger.warn(
         { outboxId: row.id, orderId: row.orderId, attempts, reason },

@@ -6,7 +6,7 @@ import { checkSignedRequest, keepRawJsonBody } from '../intake/signed-request.ts
 import type { Clock } from '../shared/clock.ts';
 import { throttledWarning } from '../shared/throttled-warning.ts';
 import { SIGNATURE_TOLERANCE_MS } from '../sms/webhook-signature.ts';
-import type { SqliteExchangeRepo } from '../store/exchange-repo.ts';
+import type { ExchangeRepo } from '../store/exchange-repo.ts';
 import { EXCHANGE_FORMAT_VERSION } from '../work-orders/exchange-format.ts';
 import { allErrors, mapServiceErrors } from '../work-orders/routes-common.ts';
 import { SYSTEM_CALLER, type WorkOrderService } from '../work-orders/work-order-service.ts';
@@ -25,6 +25,14 @@ export interface RegionalAssignment {
   requester?: { name?: string; phone?: string; contactPhone?: string };
 }
 
+type TakeIn = { kind: 'new' | 'known'; orderId: number } | { kind: 'busy' };
+
+/**
+ * A claim without its order older than this was cut short by a crash (taking an order in takes milliseconds):
+ * a redelivery then takes the order in. A younger one is another instance's delivery still in progress.
+ */
+const CLAIM_STALE_MS = 30_000;
+
 const phone = { type: 'string', minLength: 3, maxLength: 32, pattern: '^[0-9+() -]+$' } as const;
 
 /**
@@ -34,7 +42,7 @@ const phone = { type: 'string', minLength: 3, maxLength: 32, pattern: '^[0-9+() 
  */
 export function regionalWebhookRoutes(deps: {
   orders: WorkOrderService;
-  exchange: Pick<SqliteExchangeRepo, 'inboundOrder' | 'claimInbound' | 'setInbound' | 'orderCreatedBy'>;
+  exchange: Pick<ExchangeRepo, 'inbound' | 'claimInbound' | 'setInbound' | 'orderCreatedBy'>;
   secret: string | undefined;
   clock: Clock;
 }): FastifyPluginAsync {
@@ -50,6 +58,45 @@ export function regionalWebhookRoutes(deps: {
     app.addHook('onClose', async () => refusals.flush());
     // Deliveries of one regional id wait for each other, so two at once make one order.
     const inProgress = new Map<string, Promise<unknown>>();
+
+    /**
+     * The order is written with created_by `regional:<id>` in its own transaction. The regional id is claimed
+     * before and pointed at the order after; a claim left without an order (a crash in between) is resolved by
+     * looking for that creator, so a redelivery never makes a second order. Between instances the claim's
+     * primary key decides: a fresh claim of another instance without its order yet is answered "busy".
+     */
+    const takeIn = async (b: RegionalAssignment): Promise<TakeIn> => {
+      const creator = `regional:${b.regionalId}`;
+      const now = deps.clock.now();
+      const claim = await deps.exchange.inbound(b.regionalId);
+      if (claim !== null && claim.orderId !== 0) return { kind: 'known', orderId: claim.orderId };
+      if (claim !== null) {
+        const made = await deps.exchange.orderCreatedBy(creator);
+        if (made !== null) {
+          await deps.exchange.setInbound(b.regionalId, made);
+          return { kind: 'known', orderId: made };
+        }
+        if (now - claim.receivedAt < CLAIM_STALE_MS) return { kind: 'busy' };
+      } else if (!(await deps.exchange.claimInbound(b.regionalId, now))) return { kind: 'busy' };
+      const taken = await deps.orders.intake(
+        {
+          channel: b.channel,
+          type: b.type,
+          category: b.category,
+          content: b.content,
+          viaRegionalPlatform: true,
+          ...(b.location ? { location: b.location } : {}),
+          ...(b.emergency !== undefined ? { emergency: b.emergency } : {}),
+          ...(b.confidential !== undefined ? { confidential: b.confidential } : {}),
+          ...(b.requester?.name ? { requesterName: b.requester.name } : {}),
+          ...(b.requester?.phone ? { requesterPhone: b.requester.phone } : {}),
+          ...(b.requester?.contactPhone ? { contactPhone: b.requester.contactPhone } : {}),
+        },
+        { ...SYSTEM_CALLER, id: creator },
+      );
+      await deps.exchange.setInbound(b.regionalId, taken.order.id);
+      return { kind: 'new', orderId: taken.order.id };
+    };
 
     app.post<{ Body: RegionalAssignment }>(
       '/exchange/incoming',
@@ -124,41 +171,21 @@ export function regionalWebhookRoutes(deps: {
           if (!running) break;
           await running.catch(() => undefined);
         }
-        // The order is written with created_by `regional:<id>` in its own transaction. The regional id is claimed
-        // before and pointed at the order after; a claim left without an order (a crash in between) is resolved
-        // by looking for that creator, so a redelivery never makes a second order.
-        const creator = `regional:${b.regionalId}`;
-        const known = deps.exchange.inboundOrder(b.regionalId);
-        if (known !== null && known !== 0)
-          return reply.code(200).send({ orderId: known, duplicate: true, regionalId: b.regionalId });
-        if (known === 0) {
-          const made = deps.exchange.orderCreatedBy(creator);
-          if (made !== null) {
-            deps.exchange.setInbound(b.regionalId, made);
-            return reply.code(200).send({ orderId: made, duplicate: true, regionalId: b.regionalId });
-          }
-        } else deps.exchange.claimInbound(b.regionalId, deps.clock.now());
-        const work = deps.orders.intake(
-          {
-            channel: b.channel,
-            type: b.type,
-            category: b.category,
-            content: b.content,
-            viaRegionalPlatform: true,
-            ...(b.location ? { location: b.location } : {}),
-            ...(b.emergency !== undefined ? { emergency: b.emergency } : {}),
-            ...(b.confidential !== undefined ? { confidential: b.confidential } : {}),
-            ...(b.requester?.name ? { requesterName: b.requester.name } : {}),
-            ...(b.requester?.phone ? { requesterPhone: b.requester.phone } : {}),
-            ...(b.requester?.contactPhone ? { contactPhone: b.requester.contactPhone } : {}),
-          },
-          { ...SYSTEM_CALLER, id: creator },
-        );
+        // Registered before the first await, so a second delivery to this instance waits for this one.
+        const work = takeIn(b);
         inProgress.set(b.regionalId, work);
         try {
-          const taken = await work;
-          deps.exchange.setInbound(b.regionalId, taken.order.id);
-          return reply.code(201).send({ orderId: taken.order.id, duplicate: false, regionalId: b.regionalId });
+          const r = await work;
+          if (r.kind === 'busy')
+            return sendError(
+              reply,
+              409,
+              'regional-id-in-progress',
+              `regionalId ${b.regionalId} is being taken in by another instance; deliver it again later`,
+            );
+          return reply
+            .code(r.kind === 'new' ? 201 : 200)
+            .send({ orderId: r.orderId, duplicate: r.kind === 'known', regionalId: b.regionalId });
         } finally {
           inProgress.delete(b.regionalId);
         }

@@ -5,7 +5,7 @@ import type { Channel, OrderType, WorkOrder } from '../domain/work-orders/types.
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { maskPhone } from '../shared/phone-mask.ts';
-import type { SqliteExchangeRepo } from '../store/exchange-repo.ts';
+import type { ExchangeRepo } from '../store/exchange-repo.ts';
 import type { WorkOrderRepo } from '../store/work-orders-repo.ts';
 import { ATTACHMENT_TYPES, type AttachmentStore } from '../work-orders/attachment-store.ts';
 import { shanghaiIso } from '../work-orders/exchange-format.ts';
@@ -61,6 +61,8 @@ const STATUS_TEXT: Record<string, string> = {
   merged: '已并入同一诉求办理',
 };
 
+const TRACKING_CODE = /^[0-9]{10}$/;
+
 /** A rate limit reached: answered 429 with Retry-After. */
 export class RateLimited extends Error {
   constructor(
@@ -76,7 +78,7 @@ export class RateLimited extends Error {
 export interface IntakeServiceDeps {
   orders: WorkOrderService;
   repo: Pick<WorkOrderRepo, 'get' | 'addAttachment'>;
-  receipts: Pick<SqliteExchangeRepo, 'addReceipt' | 'receipt'>;
+  receipts: Pick<ExchangeRepo, 'addReceipt' | 'receipt'>;
   attachments: AttachmentStore;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
@@ -131,7 +133,13 @@ export class IntakeService {
     }
     let code = drawCode();
     while (
-      !this.d.receipts.addReceipt({ trackingCode: code, orderId: order.id, channel, credentialId, createdAt: now })
+      !(await this.d.receipts.addReceipt({
+        trackingCode: code,
+        orderId: order.id,
+        channel,
+        credentialId,
+        createdAt: now,
+      }))
     )
       code = drawCode();
     this.d.logger.info(
@@ -151,7 +159,7 @@ export class IntakeService {
    * confidential order all answer "not found", so the pair cannot be used to learn which orders exist (art. 22).
    */
   async status(trackingCode: string, phone: string): Promise<StatusView | null> {
-    const orderId = this.orderIdOf(trackingCode);
+    const orderId = await this.trackingOrder(trackingCode);
     if (orderId === null) return null;
     let order = await this.d.repo.get(orderId);
     if (
@@ -181,10 +189,15 @@ export class IntakeService {
     };
   }
 
-  /** The order behind a tracking code (the voice menu takes the same codes). */
-  orderIdOf(trackingCode: string): number | null {
-    if (!/^[0-9]{10}$/.test(trackingCode)) return null;
-    return this.d.receipts.receipt(trackingCode)?.orderId ?? null;
+  /** The order behind a tracking code, from either store. */
+  async trackingOrder(trackingCode: string): Promise<number | null> {
+    if (!TRACKING_CODE.test(trackingCode)) return null;
+    return (await this.d.receipts.receipt(trackingCode))?.orderId ?? null;
+  }
+
+  /** The same for the voice menu's ticket status (the caller history reads it beside the call). */
+  orderIdOf(trackingCode: string): Promise<number | null> {
+    return this.trackingOrder(trackingCode);
   }
 
   private checkAttachments(list: readonly { fileName: string; mimeType: string; contentBase64: string }[]) {

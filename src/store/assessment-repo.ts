@@ -21,7 +21,7 @@ export interface PublicationRecord {
 
 export type NewPublication = Omit<PublicationRecord, 'id'>;
 
-interface PublicationRow {
+export interface PublicationRow {
   id: number;
   month: string;
   cycle: number;
@@ -35,7 +35,7 @@ interface PublicationRow {
   results: string;
 }
 
-const toPublication = (r: PublicationRow): PublicationRecord => ({
+export const toPublication = (r: PublicationRow): PublicationRecord => ({
   id: r.id,
   month: r.month,
   cycle: r.cycle,
@@ -49,11 +49,40 @@ const toPublication = (r: PublicationRow): PublicationRecord => ({
   results: JSON.parse(r.results) as UnitScore[],
 });
 
-/** Weights, manual scores and frozen monthly publications of the 100-point assessment (art. 30–33). */
-export class AssessmentRepo {
+export interface StoredWeights {
+  weights: AssessmentWeights;
+  setBy: string;
+  setAt: number;
+}
+
+/**
+ * Weights, manual scores and frozen monthly publications of the 100-point assessment (art. 30–33), on either
+ * store. A publication is never edited (the database refuses UPDATE and DELETE): an accepted appeal publishes
+ * the month again as the next version.
+ */
+export interface AssessmentRepo {
+  weights(cycle: number): Promise<StoredWeights | null>;
+  setWeights(cycle: number, weights: AssessmentWeights, by: string, at: number, audit: AuditEntry): Promise<void>;
+  manualScores(month: string): Promise<ManualScore[]>;
+  setManualScore(month: string, s: ManualScore, audit: AuditEntry): Promise<void>;
+  /** Knowledge entry versions whose validity ends in [fromDate, toDate] (inclusive), with when they were renewed. */
+  expiringEntries(
+    fromDate: string,
+    toDate: string,
+  ): Promise<{ unitId: string; validTo: string; renewedAt: number | null }[]>;
+  questionsDue(from: number, to: number): Promise<{ unitId: string; dueAt: number; answeredAt: number | null }[]>;
+  /** Writes a new version of a month with its audit row; 'conflict' when that version exists already. */
+  publish(p: NewPublication, audit: AuditEntry): Promise<PublicationRecord | 'conflict'>;
+  /** The newest version of a month, or a given version. */
+  publication(month: string, version?: number): Promise<PublicationRecord | null>;
+  /** Every version of every month of a cycle, oldest first. */
+  publications(cycle: number): Promise<PublicationRecord[]>;
+}
+
+export class SqliteAssessmentRepo implements AssessmentRepo {
   constructor(private readonly sqlite: Database.Database) {}
 
-  weights(cycle: number): { weights: AssessmentWeights; setBy: string; setAt: number } | null {
+  async weights(cycle: number): Promise<StoredWeights | null> {
     const r = this.sqlite
       .prepare<[number], { weights: string; set_by: string; set_at: number }>(
         'select weights, set_by, set_at from assessment_weights where cycle = ?',
@@ -62,7 +91,13 @@ export class AssessmentRepo {
     return r ? { weights: JSON.parse(r.weights) as AssessmentWeights, setBy: r.set_by, setAt: r.set_at } : null;
   }
 
-  setWeights(cycle: number, weights: AssessmentWeights, by: string, at: number, audit: AuditEntry): void {
+  async setWeights(
+    cycle: number,
+    weights: AssessmentWeights,
+    by: string,
+    at: number,
+    audit: AuditEntry,
+  ): Promise<void> {
     this.sqlite.transaction(() => {
       this.sqlite
         .prepare(
@@ -74,7 +109,7 @@ export class AssessmentRepo {
     })();
   }
 
-  manualScores(month: string): ManualScore[] {
+  async manualScores(month: string): Promise<ManualScore[]> {
     return this.sqlite
       .prepare<
         [string],
@@ -98,7 +133,7 @@ export class AssessmentRepo {
       }));
   }
 
-  setManualScore(month: string, s: ManualScore, audit: AuditEntry): void {
+  async setManualScore(month: string, s: ManualScore, audit: AuditEntry): Promise<void> {
     this.sqlite.transaction(() => {
       this.sqlite
         .prepare(
@@ -112,8 +147,10 @@ export class AssessmentRepo {
     })();
   }
 
-  /** Knowledge entry versions whose validity ends in [fromDate, toDate] (inclusive), with when they were renewed. */
-  expiringEntries(fromDate: string, toDate: string): { unitId: string; validTo: string; renewedAt: number | null }[] {
+  async expiringEntries(
+    fromDate: string,
+    toDate: string,
+  ): Promise<{ unitId: string; validTo: string; renewedAt: number | null }[]> {
     return this.sqlite
       .prepare<[string, string], { unit_id: string; valid_to: string; renewed_at: number | null }>(
         `select e.unit_id, e.valid_to,
@@ -124,7 +161,10 @@ export class AssessmentRepo {
       .map((r) => ({ unitId: r.unit_id, validTo: r.valid_to, renewedAt: r.renewed_at }));
   }
 
-  questionsDue(from: number, to: number): { unitId: string; dueAt: number; answeredAt: number | null }[] {
+  async questionsDue(
+    from: number,
+    to: number,
+  ): Promise<{ unitId: string; dueAt: number; answeredAt: number | null }[]> {
     return this.sqlite
       .prepare<[number, number], { unit_id: string; due_at: number; answered_at: number | null }>(
         'select unit_id, due_at, answered_at from knowledge_questions where due_at >= ? and due_at < ?',
@@ -133,8 +173,7 @@ export class AssessmentRepo {
       .map((r) => ({ unitId: r.unit_id, dueAt: r.due_at, answeredAt: r.answered_at }));
   }
 
-  /** Writes a new version of a month with its audit row; 'conflict' when that version exists already. */
-  publish(p: NewPublication, audit: AuditEntry): PublicationRecord | 'conflict' {
+  async publish(p: NewPublication, audit: AuditEntry): Promise<PublicationRecord | 'conflict'> {
     try {
       const id = this.sqlite.transaction(() => {
         const r = this.sqlite
@@ -164,8 +203,7 @@ export class AssessmentRepo {
     }
   }
 
-  /** The newest version of a month, or a given version. */
-  publication(month: string, version?: number): PublicationRecord | null {
+  async publication(month: string, version?: number): Promise<PublicationRecord | null> {
     const r =
       version === undefined
         ? this.sqlite
@@ -181,8 +219,7 @@ export class AssessmentRepo {
     return r ? toPublication(r) : null;
   }
 
-  /** Every version of every month of a cycle, oldest first. */
-  publications(cycle: number): PublicationRecord[] {
+  async publications(cycle: number): Promise<PublicationRecord[]> {
     return this.sqlite
       .prepare<[number], PublicationRow>(
         'select * from assessment_publications where cycle = ? order by month, version',

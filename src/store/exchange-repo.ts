@@ -30,11 +30,42 @@ export interface IntakeReceipt {
 }
 
 /**
- * The exchange outbox (art. 5, 16), the regional ids of orders taken in from the regional platform, and
- * the citizens' tracking codes. Tables: src/store/schema/exchange.ts. `appendSync` runs inside the work-order
+ * The exchange outbox (art. 5, 16), the regional ids of orders taken in from the regional platform, and the
+ * citizens' tracking codes, on either store (issue 12). The outbox records themselves are appended by the
+ * work-order repository inside the order's own transaction (SQLite `appendSync`, PostgreSQL `appendIn`), so a
+ * transition and its record commit or roll back together.
+ */
+export interface ExchangeRepo {
+  /** Records that may be pushed now: the oldest of each order, if its next attempt is due. */
+  due(now: number, limit: number): Promise<OutboxRow[]>;
+  /** The platform acknowledged these records: they leave the outbox, in one transaction. Returns how many were still there. */
+  ackAll(ids: readonly number[]): Promise<number>;
+  fail(id: number, at: number, error: string, nextAttemptAt: number): Promise<void>;
+  /** The earliest next attempt among the records that may go (the oldest of each order); null when empty. */
+  nextHeadAttemptAt(): Promise<number | null>;
+  figures(): Promise<OutboxFigures>;
+  /** The local order made from a regional id: its id, 0 while claimed (being taken in, or cut short by a crash), null if never seen. */
+  inboundOrder(regionalId: string): Promise<number | null>;
+  /** The claim of a regional id: its order (0 while being taken in) and when it was claimed; null if never seen. */
+  inbound(regionalId: string): Promise<{ orderId: number; receivedAt: number } | null>;
+  /** Marks a regional id as being taken in (before its order is written); false if it was seen before. */
+  claimInbound(regionalId: string, at: number): Promise<boolean>;
+  setInbound(regionalId: string, orderId: number): Promise<void>;
+  /** The order written by this creator (work_orders.created_by), for the rare recovery of a claim a crash cut short. */
+  orderCreatedBy(createdBy: string): Promise<number | null>;
+  /** False when the code is taken (the caller draws another). */
+  addReceipt(r: IntakeReceipt): Promise<boolean>;
+  receipt(trackingCode: string): Promise<IntakeReceipt | null>;
+}
+
+/** The last push error is kept to this many characters. */
+export const OUTBOX_ERROR_MAX = 500;
+
+/**
+ * The SQLite exchange repository. Tables: src/store/schema/exchange.ts. `appendSync` runs inside the work-order
  * transaction (SqliteWorkOrderRepo's `onWrite`), so a transition and its outbox record commit together.
  */
-export class SqliteExchangeRepo {
+export class SqliteExchangeRepo implements ExchangeRepo {
   private readonly s;
 
   constructor(private readonly sqlite: Database.Database) {
@@ -60,7 +91,9 @@ export class SqliteExchangeRepo {
       figures: p<{ pending: number; failed: number | null; oldest: number | null }>(
         'select count(*) as pending, sum(attempts > 0) as failed, min(created_at) as oldest from exchange_outbox',
       ),
-      inbound: p<{ order_id: number }>('select order_id from exchange_inbound where regional_id = ?'),
+      inbound: p<{ order_id: number; received_at: number }>(
+        'select order_id, received_at from exchange_inbound where regional_id = ?',
+      ),
       claimInbound: p('insert or ignore into exchange_inbound (regional_id, order_id, received_at) values (?, 0, ?)'),
       setInbound: p('update exchange_inbound set order_id = ? where regional_id = ?'),
       createdBy: p<{ id: number }>('select id from work_orders where created_by = ? order by id limit 1'),
@@ -76,8 +109,7 @@ export class SqliteExchangeRepo {
     this.s.append.run(orderId, orderVersion, record, at, at);
   }
 
-  /** Records that may be pushed now: the oldest of each order, if its next attempt is due. */
-  due(now: number, limit: number): OutboxRow[] {
+  async due(now: number, limit: number): Promise<OutboxRow[]> {
     return this.s.due.all(now, limit).map((r) => ({
       id: r['id'] as number,
       orderId: r['order_id'] as number,
@@ -90,8 +122,7 @@ export class SqliteExchangeRepo {
     }));
   }
 
-  /** The platform acknowledged these records: they leave the outbox, in one transaction. Returns how many were still there. */
-  ackAll(ids: readonly number[]): number {
+  async ackAll(ids: readonly number[]): Promise<number> {
     return this.sqlite.transaction(() => {
       let n = 0;
       for (const id of ids) n += this.s.ack.run(id).changes;
@@ -99,44 +130,42 @@ export class SqliteExchangeRepo {
     })();
   }
 
-  fail(id: number, at: number, error: string, nextAttemptAt: number): void {
-    this.s.fail.run(at, error.slice(0, 500), nextAttemptAt, id);
+  async fail(id: number, at: number, error: string, nextAttemptAt: number): Promise<void> {
+    this.s.fail.run(at, error.slice(0, OUTBOX_ERROR_MAX), nextAttemptAt, id);
   }
 
-  /** The earliest next attempt among the records that may go (the oldest of each order); null when empty. */
-  nextHeadAttemptAt(): number | null {
+  async nextHeadAttemptAt(): Promise<number | null> {
     return this.s.nextHeadAt.get()?.t ?? null;
   }
 
-  figures(): OutboxFigures {
+  async figures(): Promise<OutboxFigures> {
     const r = this.s.figures.get();
     return { pending: r?.pending ?? 0, failed: r?.failed ?? 0, oldestCreatedAt: r?.oldest ?? null };
   }
 
-  /** The local order made from a regional id: its id, 0 while claimed (being taken in, or cut short by a crash), null if never seen. */
-  inboundOrder(regionalId: string): number | null {
+  async inboundOrder(regionalId: string): Promise<number | null> {
     return this.s.inbound.get(regionalId)?.order_id ?? null;
   }
 
-  /** Marks a regional id as being taken in (before its order is written); false if it was seen before. */
-  claimInbound(regionalId: string, at: number): boolean {
+  async inbound(regionalId: string): Promise<{ orderId: number; receivedAt: number } | null> {
+    const r = this.s.inbound.get(regionalId);
+    return r ? { orderId: r.order_id, receivedAt: r.received_at } : null;
+  }
+
+  async claimInbound(regionalId: string, at: number): Promise<boolean> {
     return this.s.claimInbound.run(regionalId, at).changes === 1;
   }
 
-  setInbound(regionalId: string, orderId: number): void {
+  async setInbound(regionalId: string, orderId: number): Promise<void> {
     this.s.setInbound.run(orderId, regionalId);
   }
 
-  /**
-   * The order written by this creator (work_orders.created_by), for the rare recovery of a claim a crash cut
-   * short: not indexed, so only used then.
-   */
-  orderCreatedBy(createdBy: string): number | null {
+  /** Not indexed, so only used for the rare recovery. */
+  async orderCreatedBy(createdBy: string): Promise<number | null> {
     return this.s.createdBy.get(createdBy)?.id ?? null;
   }
 
-  /** False when the code is taken (the caller draws another). */
-  addReceipt(r: IntakeReceipt): boolean {
+  async addReceipt(r: IntakeReceipt): Promise<boolean> {
     try {
       this.s.addReceipt.run(r.trackingCode, r.orderId, r.channel, r.credentialId, r.createdAt);
       return true;
@@ -146,7 +175,7 @@ export class SqliteExchangeRepo {
     }
   }
 
-  receipt(trackingCode: string): IntakeReceipt | null {
+  async receipt(trackingCode: string): Promise<IntakeReceipt | null> {
     const r = this.s.receipt.get(trackingCode);
     if (!r) return null;
     return {

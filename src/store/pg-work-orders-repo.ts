@@ -129,6 +129,11 @@ export async function insertAudit(c: Client | pg.Pool, e: AuditEntry): Promise<n
 
 class Conflict extends Error {}
 
+export interface PgOrderWriteHooks {
+  onWrite?: (c: Client, order: WorkOrder, at: number) => Promise<void>;
+  onCommitted?: () => void;
+}
+
 /** How many order ids one round trip reserves from the sequence. */
 const ID_BLOCK = 32;
 
@@ -150,7 +155,20 @@ export class PgWorkOrderRepo implements WorkOrderRepo {
   /** The transaction being written; the next batch waits for it (one writer per repository, as on SQLite). */
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly pool: pg.Pool) {}
+  /**
+   * `onWrite` runs on the transaction of every order write, after the order row: the exchange outbox (art. 5)
+   * appends its record there, so a transition and its record commit or roll back together, as on SQLite.
+   * `onCommitted` is told after a transaction holding such writes committed (the sender may look then).
+   */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly hooks: PgOrderWriteHooks = {},
+  ) {}
+
+  /** Another repository over the same pool, with these write hooks. */
+  withHooks(hooks: PgOrderWriteHooks): PgWorkOrderRepo {
+    return new PgWorkOrderRepo(this.pool, hooks);
+  }
 
   async nextId(): Promise<number> {
     while (this.ids.length === 0) {
@@ -227,6 +245,7 @@ export class PgWorkOrderRepo implements WorkOrderRepo {
       for (const item of batch) item.reject(err);
       return;
     }
+    if (this.hooks.onCommitted && results.includes('ok')) this.hooks.onCommitted();
     batch.forEach((item, i) => {
       item.resolve(results[i]!);
     });
@@ -285,6 +304,7 @@ export class PgWorkOrderRepo implements WorkOrderRepo {
         'insert into work_order_units (order_id, unit_id, role, opinion, opinion_at) values ($1, $2, $3, $4, $5)',
         [order.id, unitId, role, opinion, opinionAt],
       );
+    if (this.hooks.onWrite) await this.hooks.onWrite(c, order, change.at);
     for (const a of change.audit) await insertAudit(c, orderAudit(a, change.actorRole));
     for (const a of change.extraAudit ?? []) await insertAudit(c, a);
     for (const t of change.tasks ?? []) await insertTask(c, t, change.at);

@@ -1,4 +1,5 @@
 import { AccessLogRepo, type AccessLogReader } from './access-log-repo.ts';
+import { SqliteAssessmentRepo, type AssessmentRepo } from './assessment-repo.ts';
 import type { AuditRepo } from './audit-repo.ts';
 import { SqliteAuditRepo } from './audit-repo.ts';
 import { SqliteCalendarRepo, type CalendarRepo } from './calendar-repo.ts';
@@ -6,13 +7,16 @@ import { SqliteCallRecords, type CallRecords } from './call-records.ts';
 import { CallsRepo } from './calls-repo.ts';
 import { CallExportRepo, type CallExportReader } from './call-export-repo.ts';
 import type { Store } from './db.ts';
+import { SqliteExchangeRepo, type ExchangeRepo } from './exchange-repo.ts';
 import { SqliteKnowledgeRepo, type KnowledgeRepo } from './knowledge-repo.ts';
 import { SqliteOrganisationRepo, type OrganisationRepo } from './organisation-repo.ts';
 import { PgAccessLogRepo } from './pg-access-log-repo.ts';
+import { PgAssessmentRepo } from './pg-assessment-repo.ts';
 import { PgAuditRepo } from './pg-audit-repo.ts';
 import { PgCallExportRepo } from './pg-call-export-repo.ts';
 import { PgCalendarRepo } from './pg-calendar-repo.ts';
 import { PgCallRecords } from './pg-call-records.ts';
+import { PgExchangeRepo } from './pg-exchange-repo.ts';
 import { PgKnowledgeRepo } from './pg-knowledge-repo.ts';
 import { PgOrganisationRepo } from './pg-organisation-repo.ts';
 import { PgRecordingSearchRepo } from './pg-recording-search-repo.ts';
@@ -55,6 +59,10 @@ export interface Repositories {
   readonly accessLog: AccessLogReader;
   readonly callExport: CallExportReader;
   readonly reports: ReportReader;
+  /** The exchange outbox, inbound regional ids and intake tracking codes (art. 5, 16). */
+  readonly exchange: ExchangeRepo;
+  /** Weights, manual scores and frozen publications of the 100-point assessment (art. 30–33). */
+  readonly assessment: AssessmentRepo;
 }
 
 export function sqliteRepositories(store: Store): Repositories {
@@ -73,6 +81,8 @@ export function sqliteRepositories(store: Store): Repositories {
     accessLog: new AccessLogRepo(store.db),
     callExport: new CallExportRepo(store.db),
     reports: new ReportRepo(store.db),
+    exchange: new SqliteExchangeRepo(store.sqlite),
+    assessment: new SqliteAssessmentRepo(store.sqlite),
   };
 }
 
@@ -93,5 +103,7 @@ export function pgRepositories(store: PgStore, callWrites: WriteQueueOptions = {
     accessLog: new PgAccessLogRepo(store.pool),
     callExport: new PgCallExportRepo(store.pool),
     reports: new PgReportRepo(store.db, store.pool),
+    exchange: new PgExchangeRepo(store.pool),
+    assessment: new PgAssessmentRepo(store.pool),
   };
 }

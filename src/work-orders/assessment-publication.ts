@@ -46,16 +46,16 @@ export class AssessmentPublisher {
     },
   ) {}
 
-  weights(cycle: number): { cycle: number; weights: AssessmentWeights; configured: boolean } {
-    const w = this.deps.repo.weights(cycle);
+  async weights(cycle: number): Promise<{ cycle: number; weights: AssessmentWeights; configured: boolean }> {
+    const w = await this.deps.repo.weights(cycle);
     return { cycle, weights: w?.weights ?? DEFAULT_WEIGHTS, configured: w !== null };
   }
 
-  setWeights(cycle: number, weights: AssessmentWeights, caller: Caller) {
+  async setWeights(cycle: number, weights: AssessmentWeights, caller: Caller) {
     const problems = weightProblems(weights);
     if (problems.length > 0) throw badInput('invalid-weights', `body: ${problems.join('; ')}`);
     const now = this.deps.clock.now();
-    this.deps.repo.setWeights(cycle, weights, caller.id, now, {
+    await this.deps.repo.setWeights(cycle, weights, caller.id, now, {
       entity: 'assessment_weights',
       entityId: String(cycle),
       action: 'set',
@@ -67,14 +67,14 @@ export class AssessmentPublisher {
     return this.weights(cycle);
   }
 
-  setManualScore(
+  async setManualScore(
     input: { month: string; unitId: string; item: ManualItem; points: number; evidence: string },
     caller: Caller,
   ) {
     const { cycle } = parseMonth(input.month, 'body.month');
     if (!(MANUAL_ITEMS as readonly string[]).includes(input.item))
       throw badInput('invalid-item', `body.item must be one of ${MANUAL_ITEMS.join(', ')}`);
-    const max = this.weights(cycle).weights[input.item];
+    const max = (await this.weights(cycle)).weights[input.item];
     if (!(input.points >= 0 && input.points <= max))
       throw badInput(
         'points-out-of-range',
@@ -89,7 +89,7 @@ export class AssessmentPublisher {
       enteredBy: caller.id,
       enteredAt: now,
     };
-    this.deps.repo.setManualScore(input.month, score, {
+    await this.deps.repo.setManualScore(input.month, score, {
       entity: 'assessment_manual_score',
       entityId: `${input.month}/${input.unitId}/${input.item}`,
       action: 'set',
@@ -102,9 +102,9 @@ export class AssessmentPublisher {
     return { month: input.month, ...score };
   }
 
-  manualScores(month: string, caller: Caller) {
+  async manualScores(month: string, caller: Caller) {
     parseMonth(month, 'querystring.month');
-    const all = this.deps.repo.manualScores(month);
+    const all = await this.deps.repo.manualScores(month);
     return caller.role === 'unit_handler' ? all.filter((m) => m.unitId === caller.unitId) : all;
   }
 
@@ -119,14 +119,14 @@ export class AssessmentPublisher {
       now,
     );
     const knowledge = knowledgeUpkeep(
-      this.deps.repo.expiringEntries(`${month}-01`, lastDay(month)),
-      this.deps.repo.questionsDue(period.start, period.end),
+      await this.deps.repo.expiringEntries(`${month}-01`, lastDay(month)),
+      await this.deps.repo.questionsDue(period.start, period.end),
       now,
     );
     return {
       contributions,
       knowledge,
-      manual: this.deps.repo.manualScores(month),
+      manual: await this.deps.repo.manualScores(month),
       excluded: exclusions(contributions, excludedBy),
     };
   }
@@ -140,14 +140,14 @@ export class AssessmentPublisher {
         'month-not-over',
         `${month} is not over yet; it can be published from ${new Date(period.end).toISOString()}`,
       );
-    if (this.deps.repo.publication(month))
+    if (await this.deps.repo.publication(month))
       throw conflict('already-published', `${month} is published already; an accepted appeal republishes it`);
     const accepted = (await this.deps.orders.appeals({ cycle: String(cycle) })).filter((a) => a.status === 'accepted');
     const inputs = await this.currentInputs(month, accepted);
     return this.write({ month, cycle, version: 1, note: null, appealId: null, inputs, caller });
   }
 
-  private write(p: {
+  private async write(p: {
     month: string;
     cycle: number;
     version: number;
@@ -156,10 +156,10 @@ export class AssessmentPublisher {
     inputs: ScoreInputs;
     caller: Caller;
     weights?: AssessmentWeights;
-  }): PublicationRecord {
-    const weights = p.weights ?? this.weights(p.cycle).weights;
+  }): Promise<PublicationRecord> {
+    const weights = p.weights ?? (await this.weights(p.cycle)).weights;
     const now = this.deps.clock.now();
-    const r = this.deps.repo.publish(
+    const r = await this.deps.repo.publish(
       {
         month: p.month,
         cycle: p.cycle,
@@ -196,7 +196,7 @@ export class AssessmentPublisher {
   async appealAccepted(appeal: AppealRecord, caller: Caller): Promise<PublicationRecord[]> {
     const cycle = Number(appeal.cycle.slice(0, 4));
     const latest = new Map<string, PublicationRecord>();
-    for (const p of this.deps.repo.publications(cycle)) latest.set(p.month, p);
+    for (const p of await this.deps.repo.publications(cycle)) latest.set(p.month, p);
     const out: PublicationRecord[] = [];
     for (const p of latest.values()) {
       if (appeal.cycle.length === 7 && p.month !== appeal.cycle) continue;
@@ -211,13 +211,13 @@ export class AssessmentPublisher {
       } else {
         inputs.manual = [
           ...inputs.manual.filter((m) => m.unitId !== appeal.unitId),
-          ...this.deps.repo.manualScores(p.month).filter((m) => m.unitId === appeal.unitId),
+          ...(await this.deps.repo.manualScores(p.month)).filter((m) => m.unitId === appeal.unitId),
         ];
         what = `重新采用 ${appeal.unitId} 的人工考核分`;
       }
       const note = `根据申诉 #${appeal.id}（${appeal.unitId}）重新计算并发布：${what}。申诉处理意见：${appeal.decision ?? ''}`;
       out.push(
-        this.write({
+        await this.write({
           month: p.month,
           cycle,
           version: p.version + 1,
@@ -234,12 +234,12 @@ export class AssessmentPublisher {
   }
 
   /** The newest version of each published month of a cycle, with every version's note (for the page). */
-  list(cycle: number) {
+  async list(cycle: number) {
     const months = new Map<string, PublicationRecord[]>();
-    for (const p of this.deps.repo.publications(cycle)) months.set(p.month, [...(months.get(p.month) ?? []), p]);
+    for (const p of await this.deps.repo.publications(cycle)) months.set(p.month, [...(months.get(p.month) ?? []), p]);
     return {
       cycle,
-      weights: this.weights(cycle),
+      weights: await this.weights(cycle),
       months: [...months.entries()].map(([month, versions]) => {
         const last = versions.at(-1)!;
         return {
@@ -259,9 +259,9 @@ export class AssessmentPublisher {
   }
 
   /** One version (default the newest) with its frozen inputs; a unit handler sees its own unit's inputs only. */
-  get(month: string, version: number | undefined, caller: Caller): PublicationRecord {
+  async get(month: string, version: number | undefined, caller: Caller): Promise<PublicationRecord> {
     parseMonth(month, 'params.month');
-    const p = this.deps.repo.publication(month, version);
+    const p = await this.deps.repo.publication(month, version);
     if (!p)
       throw notFound(
         'not-published',

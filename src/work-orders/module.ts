@@ -13,14 +13,15 @@ import { LogOnlySmsGateway } from '../sms/log-only-gateway.ts';
 import type { SmsGateway } from '../sms/sms-gateway.ts';
 import type { Store } from '../store/db.ts';
 import { sqliteRepositories, type Repositories } from '../store/repositories.ts';
-import { SqliteExchangeRepo } from '../store/exchange-repo.ts';
+import { SqliteExchangeRepo, type ExchangeRepo } from '../store/exchange-repo.ts';
+import { PgExchangeRepo } from '../store/pg-exchange-repo.ts';
+import { PgWorkOrderRepo } from '../store/pg-work-orders-repo.ts';
 import { toExchangeRecord } from './exchange-format.ts';
 import { SqliteWorkOrderRepo, type NewNotice, type WorkOrderRepo } from '../store/work-orders-repo.ts';
 import { type AreaTree, loadAreaTree } from './area-tree.ts';
 import { AssessmentService } from './assessment-service.ts';
 import { AssessmentPublisher } from './assessment-publication.ts';
 import { assessmentPublicationRoutes } from './routes-assessment-publication.ts';
-import { AssessmentRepo } from '../store/assessment-repo.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import { CalendarService } from './calendar-service.ts';
 import { KnowledgeService } from './knowledge-service.ts';
@@ -70,29 +71,38 @@ export interface WorkOrderModule {
   smsGateway: SmsGateway;
   /** The work-order repository (PostgreSQL or SQLite); the call layer's caller history reads it too. */
   repo: WorkOrderRepo;
-  /** The exchange outbox, regional ids taken in, and intake tracking codes (in the SQLite file on either store). */
-  exchange: SqliteExchangeRepo;
+  /** The exchange outbox, regional ids taken in, and intake tracking codes (in the chosen store). */
+  exchange: ExchangeRepo;
   /** Registers every route of the module (and loads stored calendar years first). */
   plugin: FastifyPluginAsync;
 }
 
 export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderModule {
   const { store, clock, logger } = opts;
-  const exchange = new SqliteExchangeRepo(store.sqlite);
-  const onOutboxWrite = opts.onOutboxWrite;
-  // The outbox is written in the same transaction as the order (art. 5): only the SQLite repository can do it,
-  // so with the exchange on, this module builds its own work-order repository with the outbox hook.
-  const outboxRepo = () =>
-    new SqliteWorkOrderRepo(store.sqlite, {
-      // Full personal data: the regional platform handles the order (art. 5, 16); never logged.
-      onWrite: (o, at) => {
-        exchange.appendSync(o.id, o.version, JSON.stringify(toExchangeRecord(o)), at);
-        if (onOutboxWrite) setImmediate(onOutboxWrite);
-      },
-    });
   const base = opts.repos ?? sqliteRepositories(store);
-  const repos: Repositories =
-    base.kind === 'sqlite' && opts.exchangeOutbox ? { ...base, workOrders: outboxRepo() } : base;
+  const exchange = base.exchange;
+  const onOutboxWrite = opts.onOutboxWrite;
+  // Full personal data: the regional platform handles the order (art. 5, 16); never logged.
+  const recordOf = (o: Parameters<typeof toExchangeRecord>[0]) => JSON.stringify(toExchangeRecord(o));
+  // The outbox is written in the same transaction as the order (art. 5): with the exchange on, this module
+  // builds its own work-order repository whose write hook appends the record on that transaction.
+  const outboxRepo = (): WorkOrderRepo => {
+    if (exchange instanceof SqliteExchangeRepo)
+      return new SqliteWorkOrderRepo(store.sqlite, {
+        onWrite: (o, at) => {
+          exchange.appendSync(o.id, o.version, recordOf(o), at);
+          if (onOutboxWrite) setImmediate(onOutboxWrite);
+        },
+      });
+    if (exchange instanceof PgExchangeRepo && base.workOrders instanceof PgWorkOrderRepo)
+      return base.workOrders.withHooks({
+        onWrite: (c, o, at) => PgExchangeRepo.appendIn(c, o.id, o.version, recordOf(o), at),
+        // After the commit, so the sender's look finds the records.
+        ...(onOutboxWrite ? { onCommitted: onOutboxWrite } : {}),
+      });
+    throw new Error('the exchange outbox needs the work orders and the exchange in the same store');
+  };
+  const repos: Repositories = opts.exchangeOutbox ? { ...base, workOrders: outboxRepo() } : base;
   const audit = repos.audit;
   const orgRepo = repos.organisation;
   const repo = repos.workOrders;
@@ -126,7 +136,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
   });
   const organisation = new OrganisationService(orgRepo, audit, clock);
   const knowledge = new KnowledgeService(repos.knowledge, orgRepo, audit, calendar, clock);
-  const assessmentRepo = new AssessmentRepo(store.sqlite);
+  const assessmentRepo = repos.assessment;
   const publisher = new AssessmentPublisher({ repo: assessmentRepo, orders: repo, clock });
   const assessment = new AssessmentService(repo, calendar, audit, clock, (appeal, caller) =>
     publisher.appealAccepted(appeal, caller),

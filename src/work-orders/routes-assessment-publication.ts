@@ -204,8 +204,10 @@ export function assessmentPublicationRoutes(deps: {
         },
       },
       async (request, reply) => {
-        const p = publisher.get(request.params.month, request.query.version, caller(request));
-        const history = deps.repo.publications(p.cycle).filter((x) => x.month === p.month && x.version <= p.version);
+        const p = await publisher.get(request.params.month, request.query.version, caller(request));
+        const history = (await deps.repo.publications(p.cycle)).filter(
+          (x) => x.month === p.month && x.version <= p.version,
+        );
         const names = new Map((await deps.org.list()).map((u) => [u.id, u.name]));
         return reply
           .type('text/html; charset=utf-8')

@@ -6,6 +6,7 @@ import { OutboxSender, type OutboxSenderOptions } from '../../src/exchange/outbo
 import { FakeClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
+import type { Repositories } from '../../src/store/repositories.ts';
 import { createWorkOrderModule, type WorkOrderModule } from '../../src/work-orders/module.ts';
 import { SYSTEM_CALLER, type Caller } from '../../src/work-orders/work-order-service.ts';
 
@@ -28,8 +29,11 @@ export interface OutboxHarness {
   close(): Promise<void>;
 }
 
-/** A work-order module with the exchange outbox on, over a database file in a fresh temp dir. */
-export function outboxHarness(): OutboxHarness {
+/**
+ * A work-order module with the exchange outbox on, over a database file in a fresh temp dir; with `repos`
+ * (test/support/stores.ts), the work orders and the outbox live in that store instead.
+ */
+export function outboxHarness(repos?: Repositories): OutboxHarness {
   const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
   const store = openStore({ dataDir: dir });
   const clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
@@ -41,6 +45,7 @@ export function outboxHarness(): OutboxHarness {
     dataDir: dir,
     startScanner: false,
     exchangeOutbox: true,
+    ...(repos ? { repos } : {}),
   });
   const senders: OutboxSender[] = [];
   return {

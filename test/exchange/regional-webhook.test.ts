@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS, storeFactory } from '../support/stores.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { signWebhook } from '../../src/sms/webhook-signature.ts';
 import { bearer, startTestServer, tokenFor, type TestServer } from '../platform/helpers.ts';
@@ -7,19 +8,27 @@ import { Receiver, until } from './receiver.ts';
 
 const INBOUND_SECRET = 'regional-inbound-secret-0123456789';
 
-describe('regional platform exchange through the server', () => {
+// Runs on both stores (issue 12): with DATABASE_URL the outbox, the regional ids and the sender live in PostgreSQL.
+describe.each(STORE_KINDS)('on %s: regional platform exchange through the server', (kind) => {
+  const stores = storeFactory(kind);
   let s: TestServer;
   let clock: FakeClock;
   let rx: Receiver;
   beforeAll(async () => {
     clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
     rx = await new Receiver(EXCHANGE_SECRET).start();
+    const url = await stores.freshUrl();
     s = await startTestServer({
       clock,
       scanner: false,
-      env: { EXCHANGE_ENDPOINT: rx.url, EXCHANGE_SECRET, EXCHANGE_WEBHOOK_SECRET: INBOUND_SECRET },
+      env: {
+        EXCHANGE_ENDPOINT: rx.url,
+        EXCHANGE_SECRET,
+        EXCHANGE_WEBHOOK_SECRET: INBOUND_SECRET,
+        ...(url ? { DATABASE_URL: url } : {}),
+      },
     });
-  });
+  }, 60_000);
   afterAll(async () => {
     await s?.cleanup();
     await rx?.close();
@@ -60,7 +69,7 @@ describe('regional platform exchange through the server', () => {
     });
     expect(unsigned.statusCode).toBe(401);
     expect((await post(assignment('R-0'), 'wrong-secret-0123456789abcdef')).statusCode).toBe(401);
-    expect(s.workOrders.exchange.inboundOrder('R-0')).toBeNull();
+    expect(await s.workOrders.exchange.inboundOrder('R-0')).toBeNull();
   });
 
   it('given a signed assignment delivered twice and twice at once, when taken in, then each regional id makes one local order', async () => {
@@ -83,7 +92,7 @@ describe('regional platform exchange through the server', () => {
 
   it('given a crash after the order was written but before its regional id pointed at it, when redelivered, then no second order', async () => {
     // The state such a crash leaves: the id claimed, the order written by its creator, the claim not updated.
-    s.workOrders.exchange.claimInbound('R-7', clock.now());
+    await s.workOrders.exchange.claimInbound('R-7', clock.now());
     const { order } = await s.workOrders.orders.intake(
       {
         channel: 'website',
@@ -98,7 +107,28 @@ describe('regional platform exchange through the server', () => {
     const redelivered = await post(assignment('R-7', { channel: 'website', category: 'other' }));
     expect(redelivered.statusCode).toBe(200);
     expect(redelivered.json()).toEqual({ orderId: order.id, duplicate: true, regionalId: 'R-7' });
-    expect(s.workOrders.exchange.inboundOrder('R-7')).toBe(order.id);
+    expect(await s.workOrders.exchange.inboundOrder('R-7')).toBe(order.id);
+  });
+
+  it('given a fresh claim without its order (another instance taking it in), when redelivered, then 409 until the claim is stale, then one order', async () => {
+    // Another instance sharing the store claimed R-8 a moment ago and is still writing its order.
+    expect(await s.workOrders.exchange.claimInbound('R-8', clock.now())).toBe(true);
+    clock.advance(1_000);
+    const busy = await post(assignment('R-8'));
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json()).toMatchObject({ code: 'regional-id-in-progress' });
+    expect(busy.json().message).toContain('R-8');
+    // When no order came of that claim within 30 s, it was cut short by a crash: the redelivery takes it in.
+    clock.advance(30_000);
+    const taken = await post(assignment('R-8'));
+    expect(taken.statusCode).toBe(201);
+    expect(await s.workOrders.exchange.inboundOrder('R-8')).toBe(taken.json().orderId);
+    clock.advance(1_000);
+    expect((await post(assignment('R-8'))).json()).toEqual({
+      orderId: taken.json().orderId,
+      duplicate: true,
+      regionalId: 'R-8',
+    });
   });
 
   it('given a bad field, when signed and sent, then 400 names it', async () => {
@@ -108,16 +138,16 @@ describe('regional platform exchange through the server', () => {
   });
 
   it('given the endpoint configured, when orders change, then their records reach the receiver and the figures show the outbox', async () => {
-    const orderId = s.workOrders.exchange.inboundOrder('R-1')!;
+    const orderId = (await s.workOrders.exchange.inboundOrder('R-1'))!;
     await until(() => rx.deliveries.some((d) => d.orderId === orderId), 'pushed');
     expect(rx.deliveries.every((d) => d.signatureOk)).toBe(true);
-    await until(() => s.workOrders.exchange.figures().pending === 0, 'drained');
-    const live = await s.app.inject({
-      method: 'GET',
-      url: '/calls/live',
-      headers: bearer(await tokenFor(s, 'supervisor')),
-    });
-    expect(live.json().exchange).toMatchObject({ pending: 0, failed: 0, lagMs: 0 });
-    expect(live.json().exchange.acknowledged).toBeGreaterThanOrEqual(2);
+    await until(async () => (await s.workOrders.exchange.figures()).pending === 0, 'drained');
+    // The wallboard's figures are read after each change; the last read follows the last acknowledgement.
+    const token = await tokenFor(s, 'supervisor');
+    const live = async () =>
+      (await s.app.inject({ method: 'GET', url: '/calls/live', headers: bearer(token) })).json().exchange;
+    await until(async () => (await live()).pending === 0, 'the wallboard shows the outbox drained');
+    expect(await live()).toMatchObject({ pending: 0, failed: 0, lagMs: 0 });
+    expect((await live()).acknowledged).toBeGreaterThanOrEqual(2);
   });
 });

@@ -3,6 +3,7 @@ import { workOrderHistory } from '../../src/calls/work-order-history.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { signWebhook } from '../../src/sms/webhook-signature.ts';
 import { startTestServer, type TestServer } from '../platform/helpers.ts';
+import { STORE_KINDS, storeFactory } from '../support/stores.ts';
 
 const WX_SECRET = 'wechat-secret-0123456789abcdef';
 const APP_SECRET = 'mobile-app-secret-0123456789ab';
@@ -19,11 +20,14 @@ function submission(over: Record<string, unknown> = {}) {
   };
 }
 
-describe('citizen intake API (POST /intake/{channel})', () => {
+// Runs on both stores (issue 12): with DATABASE_URL the tracking codes live in PostgreSQL.
+describe.each(STORE_KINDS)('on %s: citizen intake API (POST /intake/{channel})', (kind) => {
+  const stores = storeFactory(kind);
   let s: TestServer;
   let clock: FakeClock;
   beforeAll(async () => {
     clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
+    const url = await stores.freshUrl();
     s = await startTestServer({
       clock,
       scanner: false,
@@ -33,9 +37,10 @@ describe('citizen intake API (POST /intake/{channel})', () => {
         INTAKE_PER_CREDENTIAL_PER_MINUTE: '8',
         INTAKE_MAX_ATTACHMENTS: '2',
         INTAKE_MAX_ATTACHMENT_BYTES: '2048',
+        ...(url ? { DATABASE_URL: url } : {}),
       },
     });
-  });
+  }, 60_000);
   afterAll(async () => s?.cleanup());
 
   let phoneSeq = 0;
@@ -85,7 +90,7 @@ describe('citizen intake API (POST /intake/{channel})', () => {
     expect(receipt.trackingCode).toMatch(/^[0-9]{10}$/);
     expect(receipt.status).toBe('registered');
     expect(Date.parse(receipt.dispatchDueAt) - Date.parse(receipt.receivedAt)).toBe(24 * 3_600_000);
-    const orderId = s.workOrders.exchange.receipt(receipt.trackingCode)!.orderId;
+    const orderId = (await s.workOrders.exchange.receipt(receipt.trackingCode))!.orderId;
     const order = (await s.workOrders.repo.get(orderId))!;
     expect(order).toMatchObject({ channel: 'wechat', status: 'registered', requester: { phone } });
     expect(order.dispatchDue.at).toBe(clock.now() + 24 * 3_600_000);
@@ -148,7 +153,7 @@ describe('citizen intake API (POST /intake/{channel})', () => {
     expect(many.json()).toMatchObject({ statusCode: 400, code: 'too-many-attachments' });
     const ok = await post('wechat', signed(submission({ phone: freshPhone(), attachments: [file()] })));
     expect(ok.statusCode).toBe(201);
-    const orderId = s.workOrders.exchange.receipt(ok.json().trackingCode)!.orderId;
+    const orderId = (await s.workOrders.exchange.receipt(ok.json().trackingCode))!.orderId;
     const files = await s.workOrders.repo.attachmentsOf(orderId);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatchObject({ mimeType: 'image/png', size: 16, uploadedBy: 'intake:wx-backend' });
@@ -171,7 +176,7 @@ describe('citizen intake API (POST /intake/{channel})', () => {
 
     // The voice menu takes the same pair: the code keyed from the order's own number reads its status.
     const ivr = workOrderHistory(s.workOrders.repo, undefined, {
-      orderIdOf: (c) => s.workOrders.exchange.receipt(c)?.orderId ?? null,
+      orderIdOf: async (c) => (await s.workOrders.exchange.receipt(c))?.orderId ?? null,
     });
     expect(await ivr.ticketStatus(code, phone)).toBe('received');
     expect(await ivr.ticketStatus(code, '13700000000')).toBeNull();

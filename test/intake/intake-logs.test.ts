@@ -91,11 +91,11 @@ describe('no full phone number in the logs of intake and exchange (art. 22)', ()
       );
       expect(assigned.statusCode).toBe(201);
       // The pushes fail three times (logged as warnings) before the receiver acknowledges.
-      for (let i = 0; i < 10 && s.workOrders.exchange.figures().pending > 0; i++) {
+      for (let i = 0; i < 10 && (await s.workOrders.exchange.figures()).pending > 0; i++) {
         await until(() => rx.deliveries.length > i, 'a push');
         await clock.advanceAsync(5_000);
       }
-      await until(() => s.workOrders.exchange.figures().pending === 0, 'outbox drained');
+      await until(async () => (await s.workOrders.exchange.figures()).pending === 0, 'outbox drained');
     } finally {
       await s.cleanup();
       await rx.close();

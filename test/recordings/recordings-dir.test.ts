@@ -9,6 +9,7 @@ import { FakeClock } from '../../src/shared/clock.ts';
 import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
+import { SqliteRecordingsStore } from '../../src/store/recordings-store.ts';
 
 const wav = readFileSync(new URL('../fixtures/asterisk-reference/recordings/rec-bridge-500.wav', import.meta.url));
 
@@ -54,7 +55,7 @@ describe('RECORDINGS_DIR: the archive outside DATA_DIR (shared between instances
     const archive = new RecordingArchive({
       dataDir,
       dir: config.recordings.dir,
-      repo,
+      repo: new SqliteRecordingsStore(repo),
       source: pbx(new Map([['rec-1', wav]])),
       clock,
     });

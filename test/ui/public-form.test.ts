@@ -44,7 +44,7 @@ describe('public submission form (/public/submit) in headless Chromium', () => {
       const code = (await page.textContent('#tracking-code'))!.trim();
       expect(code).toMatch(/^[0-9]{10}$/);
 
-      const orderId = s.workOrders.exchange.receipt(code)!.orderId;
+      const orderId = (await s.workOrders.exchange.receipt(code))!.orderId;
       const order = (await s.workOrders.repo.get(orderId))!;
       expect(order).toMatchObject({ channel: 'website', status: 'registered', requester: { phone: PHONE } });
       expect(order.category.code).toBe('environment.noise');
