@@ -180,6 +180,7 @@ export async function run(): Promise<void> {
     const url = process.env.BENCH_DATABASE_URL ?? (await embedded!.createDatabase('bench_calls'));
     pgStore = await openPgStore({ url });
     callRecords = new PgCallRecords(pgStore.pool, {
+      logger,
       onCommit: (ms, writes) => {
         pgCommits.push(ms);
         pgWrites += writes;

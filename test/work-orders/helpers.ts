@@ -1,7 +1,6 @@
 import type { Role } from '../../src/auth/roles.ts';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { signWebhook } from '../../src/sms/webhook-signature.ts';
-import { CallsRepo } from '../../src/store/calls-repo.ts';
 import type { WorkOrderModule } from '../../src/work-orders/module.ts';
 import { bearer, login, startTestServer, type TestServer } from '../platform/helpers.ts';
 import type { LogOnlySmsGateway } from '../../src/sms/log-only-gateway.ts';
@@ -64,7 +63,7 @@ export async function startHarness(
     // A phone order's number comes from its call: intakeBody names a call `call-from-<number>`, recorded here on first use.
     const callId = (payload as { callId?: unknown } | undefined)?.callId;
     const from = typeof callId === 'string' ? /^call-from-(\d+)$/.exec(callId) : null;
-    if (from && !new CallsRepo(server.store.db).getCall(callId as string)) seedCall(h, callId as string, from[1]);
+    if (from && !(await server.repos.calls.getCall(callId as string))) seedCall(h, callId as string, from[1]);
     const res = await server.app.inject({
       method,
       url,
@@ -92,10 +91,13 @@ export async function startHarness(
   return h;
 }
 
-/** A recorded call for a phone order to name (POST /work-orders answers 404 for a callId that names no call). */
+/**
+ * A recorded call for a phone order to name (POST /work-orders answers 404 for a callId that names no call), in the
+ * server's call records (PostgreSQL with DATABASE_URL: written in order, read back by the intake's check).
+ */
 export function seedCall(h: Harness, callId: string, callerNumber = PHONE): string {
   const at = h.clock.now();
-  new CallsRepo(h.server.store.db).insertCall({
+  h.server.repos.calls.insertCall({
     id: callId,
     callerChannelId: `ch-${callId}`,
     callerNumber,
