@@ -276,6 +276,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         verifyFilesPerDay: config.recordings.verifyFilesPerDay,
       },
       agentNamespace: { relay: cluster?.relay },
+      // Agents' sign-ins outlive this process (issue 12): PostgreSQL with DATABASE_URL, else the SQLite file.
+      signIns: repos.signIns,
     });
     // Calls the dialplan fallback recorded while this server was down: archived once ARI is back (issue 11 item 2).
     const fallbackIngest = new FallbackIngest({

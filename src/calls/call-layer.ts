@@ -36,6 +36,8 @@ import { attachSupervisorCommands } from './supervisor-commands.ts';
 import { UserNames } from './user-names.ts';
 import { SqliteAuditRepo } from '../store/audit-repo.ts';
 import { RotaRepo } from '../store/rota-repo.ts';
+import { SqliteSignInsRepo, type SignInsRepo } from '../store/sign-ins-repo.ts';
+import { SignInPersistence } from './sign-in-persistence.ts';
 
 /** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
 export interface AriEventSource {
@@ -69,6 +71,8 @@ export interface CallLayerOptions {
   notifyAgentOfMonitoring?: boolean;
   /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
   extensions?: ExtensionPolicy;
+  /** Where agents' sign-ins are kept across restarts and takeovers (default: the SQLite file of `store`). */
+  signIns?: SignInsRepo;
 }
 
 /**
@@ -151,6 +155,11 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       }),
   });
   const domain = new DomainRunner(o.callCenter);
+  const signIns = new SignInPersistence({
+    repo: o.signIns ?? new SqliteSignInsRepo(o.store.db),
+    clock: o.clock,
+    logger: o.logger,
+  });
   const controller: CallController = new CallController({
     rest: o.ari.rest,
     app: o.app,
@@ -166,6 +175,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
     audit: o.audit,
     notifyAgentOfMonitoring: o.notifyAgentOfMonitoring,
+    signIns,
     ...(o.callbackPlan ? { callbackPlan: o.callbackPlan } : {}),
   });
   const hasCall = (callId: string): boolean =>
@@ -199,6 +209,13 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     recordings,
     archive,
     events,
+    beforeRestore: async () => {
+      const restored = await signIns.restore(
+        (input) => controller.input(input),
+        (id) => domain.agent(id),
+      );
+      if (restored.length > 0) events.emit('signInsRestored', restored);
+    },
   });
   const userNames = new UserNames(o.store.db, o.clock);
   const figures = new FiguresPublisher({
@@ -296,6 +313,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       figures.close();
       controller.stop();
       await controller.idle();
+      await signIns.idle();
       await archive.idle();
       archive.close();
       await integrity.close();

@@ -8,10 +8,12 @@ import { PgAuditRepo } from './pg-audit-repo.ts';
 import { PgCalendarRepo } from './pg-calendar-repo.ts';
 import { PgKnowledgeRepo } from './pg-knowledge-repo.ts';
 import { PgOrganisationRepo } from './pg-organisation-repo.ts';
+import { PgSignInsRepo } from './pg-sign-ins-repo.ts';
 import { PgSmsRepo } from './pg-sms-repo.ts';
 import type { PgStore } from './pg-store.ts';
 import { createPgUsersRepo } from './pg-users-repo.ts';
 import { PgWorkOrderRepo } from './pg-work-orders-repo.ts';
+import { SqliteSignInsRepo, type SignInsRepo } from './sign-ins-repo.ts';
 import { SqliteSmsRepo, type SmsRepo } from './sms-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './users-repo.ts';
 import { SqliteWorkOrderRepo, type WorkOrderRepo } from './work-orders-repo.ts';
@@ -30,6 +32,8 @@ export interface Repositories {
   readonly calendar: CalendarRepo;
   readonly sms: SmsRepo;
   readonly knowledge: KnowledgeRepo;
+  /** Agents signed in on the call desks, restored by a restarted server or the instance that takes over. */
+  readonly signIns: SignInsRepo;
 }
 
 export function sqliteRepositories(store: Store): Repositories {
@@ -42,6 +46,7 @@ export function sqliteRepositories(store: Store): Repositories {
     calendar: new SqliteCalendarRepo(store.db),
     sms: new SqliteSmsRepo(store.sqlite),
     knowledge: new SqliteKnowledgeRepo(store.sqlite),
+    signIns: new SqliteSignInsRepo(store.db),
   };
 }
 
@@ -55,5 +60,6 @@ export function pgRepositories(store: PgStore): Repositories {
     calendar: new PgCalendarRepo(store.pool),
     sms: new PgSmsRepo(store.pool),
     knowledge: new PgKnowledgeRepo(store.pool),
+    signIns: new PgSignInsRepo(store.pool),
   };
 }
