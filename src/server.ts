@@ -47,6 +47,7 @@ import { reportRoutes } from './reports/routes-reports.ts';
 import { ReportRepo } from './store/report-repo.ts';
 import { clusterDatabaseUrl, startCluster, type Cluster } from './cluster/cluster.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
+import { PgSessionLock } from './store/pg-session-lock.ts';
 import { wireMetrics } from './metrics/wire-metrics.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
@@ -127,6 +128,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     // the SQLite file under DATA_DIR (their repositories are synchronous, see src/store/README.md).
     let repos = sqliteRepositories(store);
     let pgOk: (() => boolean) | undefined;
+    let scannerLock: PgSessionLock | undefined;
     if (config.server.databaseUrl) {
       // The exchange outbox is written inside the order's own transaction (art. 5: nothing lost), which only the
       // SQLite repository does so far: refuse the pair rather than push an incomplete record stream.
@@ -140,6 +142,10 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       cleanups.unshift(() => probe.stop());
       pgOk = probe.ok;
       repos = pgRepositories(pgStore);
+      // The supervision scanner runs on the instance holding this lock (closed before the pool, see cleanups).
+      const lock = new PgSessionLock(pgStore.pool, 'hotline:supervision-scanner', logger);
+      cleanups.unshift(() => lock.close());
+      scannerLock = lock;
       logger.info({ database: pgStore.safeUrl }, 'store: PostgreSQL');
     }
     const users = repos.users;
@@ -215,6 +221,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         : undefined,
       smsWebhookSecret: config.sms.webhookSecret,
       startScanner: opts.scanner !== false,
+      // Several instances on one PostgreSQL (issue 12): one scans, so each notice and SMS is made once.
+      scannerRunsHere: scannerLock ? () => scannerLock.held() : undefined,
       // A phone order's callId must name a call, whose caller is the requester; the call layer (built below)
       // also knows calls not yet written.
       callFacts: (callId) => calls.callFacts(callId),
@@ -378,7 +386,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       calls,
       ari: telephony.ari,
       ariConnected: () => telephony.connected(),
-      store,
+      sms: repos.sms,
     });
     cleanups.unshift(() => metrics.close());
     const plugins: RoutePlugin[] = [

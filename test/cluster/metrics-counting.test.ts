@@ -11,7 +11,7 @@ function metrics() {
     agentsByState: none,
     ariConnected: () => true,
     ariReconnects: () => 0,
-    smsByStatus: none,
+    smsByStatus: async () => none(),
     recordingsPendingArchive: () => 0,
   });
 }
