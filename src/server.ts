@@ -286,6 +286,13 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       agentNamespace: { relay: cluster?.relay },
       // Agents' sign-ins outlive this process (issue 12): PostgreSQL with DATABASE_URL, else the SQLite file.
       signIns: repos.signIns,
+      rota: {
+        repo: repos.rota,
+        roleOf: async (username) => {
+          const u = await users.byUsername(username);
+          return u && !u.disabled ? u.role : undefined;
+        },
+      },
     });
     // Calls the dialplan fallback recorded while this server was down: archived once ARI is back (issue 11 item 2).
     const fallbackIngest = new FallbackIngest({

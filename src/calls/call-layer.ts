@@ -34,8 +34,9 @@ import { rotaRoutes } from './routes-rota.ts';
 import { figuresRoutes } from './routes-figures.ts';
 import { attachSupervisorCommands } from './supervisor-commands.ts';
 import { UserNames } from './user-names.ts';
+import type { Role } from '../store/schema/users.ts';
 import { SqliteAuditRepo } from '../store/audit-repo.ts';
-import { RotaRepo } from '../store/rota-repo.ts';
+import { SqliteRotaRepo, type RotaRepo } from '../store/rota-repo.ts';
 import { SqliteSignInsRepo, type SignInsRepo } from '../store/sign-ins-repo.ts';
 import { SignInPersistence } from './sign-in-persistence.ts';
 
@@ -73,6 +74,8 @@ export interface CallLayerOptions {
   extensions?: ExtensionPolicy;
   /** Where agents' sign-ins are kept across restarts and takeovers (default: the SQLite file of `store`). */
   signIns?: SignInsRepo;
+  /** The leader rota (default: the SQLite file of `store`), and who may be on it (default: its users table). */
+  rota?: { repo: RotaRepo; roleOf: (username: string) => Promise<Role | undefined> };
 }
 
 /**
@@ -107,7 +110,7 @@ export interface CallLayer {
   readonly events: CallEventHub;
   readonly figures: FiguresPublisher;
   /** Hands the leader rota to the domain again (after a change made outside the routes). */
-  readonly rota: { reload(): void };
+  readonly rota: { reload(): Promise<void> };
   readonly archive: RecordingArchive;
   /** Daily hash-chain and file check; re-checks each download (alerts go to /supervisor). */
   readonly integrity: IntegrityMonitor;
@@ -228,10 +231,11 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     displayNames: (ids) => userNames.displayNames(ids),
   });
   // The leader rota (art. 23): handed to the domain now, after each change and at each midnight.
-  const rotaRepo = new RotaRepo(o.store.db);
+  const rotaRepo = o.rota?.repo ?? new SqliteRotaRepo(o.store.db);
   const rotaFeed = new RotaFeed({
     repo: rotaRepo,
     clock: o.clock,
+    logger: o.logger,
     feed: (spans) => {
       const r = controller.input({ type: 'rota-set', spans });
       events.emit('changed');
@@ -252,7 +256,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       repo: rotaRepo,
       clock: o.clock,
       skills: o.callCenter.ivr.skills,
-      roleOf: (u) => userNames.roleOf(u),
+      roleOf: o.rota?.roleOf ?? ((u) => userNames.roleOf(u)),
       changed: () => rotaFeed.reload(),
     }),
     figuresRoutes({ figures, clock: o.clock, thresholdMs: () => o.callCenter.acd.breachMs }),

@@ -8,11 +8,13 @@ import { PgAuditRepo } from './pg-audit-repo.ts';
 import { PgCalendarRepo } from './pg-calendar-repo.ts';
 import { PgKnowledgeRepo } from './pg-knowledge-repo.ts';
 import { PgOrganisationRepo } from './pg-organisation-repo.ts';
+import { PgRotaRepo } from './pg-rota-repo.ts';
 import { PgSignInsRepo } from './pg-sign-ins-repo.ts';
 import { PgSmsRepo } from './pg-sms-repo.ts';
 import type { PgStore } from './pg-store.ts';
 import { createPgUsersRepo } from './pg-users-repo.ts';
 import { PgWorkOrderRepo } from './pg-work-orders-repo.ts';
+import { SqliteRotaRepo, type RotaRepo } from './rota-repo.ts';
 import { SqliteSignInsRepo, type SignInsRepo } from './sign-ins-repo.ts';
 import { SqliteSmsRepo, type SmsRepo } from './sms-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './users-repo.ts';
@@ -34,6 +36,8 @@ export interface Repositories {
   readonly knowledge: KnowledgeRepo;
   /** Agents signed in on the call desks, restored by a restarted server or the instance that takes over. */
   readonly signIns: SignInsRepo;
+  /** The leader rota (art. 23). */
+  readonly rota: RotaRepo;
 }
 
 export function sqliteRepositories(store: Store): Repositories {
@@ -47,6 +51,7 @@ export function sqliteRepositories(store: Store): Repositories {
     sms: new SqliteSmsRepo(store.sqlite),
     knowledge: new SqliteKnowledgeRepo(store.sqlite),
     signIns: new SqliteSignInsRepo(store.db),
+    rota: new SqliteRotaRepo(store.db),
   };
 }
 
@@ -61,5 +66,6 @@ export function pgRepositories(store: PgStore): Repositories {
     sms: new PgSmsRepo(store.pool),
     knowledge: new PgKnowledgeRepo(store.pool),
     signIns: new PgSignInsRepo(store.pool),
+    rota: new PgRotaRepo(store.pool),
   };
 }
