@@ -28,6 +28,7 @@ import {
 import { SqliteAuditRepo } from '../../src/store/audit-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
+import type { SignInsRepo } from '../../src/store/sign-ins-repo.ts';
 
 export const APP = 'hotline';
 const USER = 'cti';
@@ -97,6 +98,8 @@ export interface HarnessOptions {
   /** Tell agents when a supervisor is on their call (issue 10). */
   notifyAgentOfMonitoring?: boolean;
   externalDialTemplate?: string;
+  /** Where agents' sign-ins are kept (default: the SQLite file of the data dir); a PostgreSQL one in store tests. */
+  signIns?: SignInsRepo;
 }
 
 export class Harness {
@@ -160,6 +163,7 @@ export class Harness {
       audit: new SqliteAuditRepo(store.db),
       notifyAgentOfMonitoring: opts.notifyAgentOfMonitoring,
       ...(opts.externalDialTemplate ? { externalDialTemplate: opts.externalDialTemplate } : {}),
+      ...(opts.signIns ? { signIns: opts.signIns } : {}),
     });
     deferred.attach(layer.reconciler);
     const http = createServer();
