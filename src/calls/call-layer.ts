@@ -158,6 +158,8 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       }),
   });
   const domain = new DomainRunner(o.callCenter);
+  /** Agents signed in again from the store at the first reconcile (their desks' sign-out grace starts then). */
+  let restoredSignIns: string[] = [];
   const signIns = new SignInPersistence({
     repo: o.signIns ?? new SqliteSignInsRepo(o.store.db),
     clock: o.clock,
@@ -213,11 +215,11 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     archive,
     events,
     beforeRestore: async () => {
-      const restored = await signIns.restore(
+      restoredSignIns = await signIns.restore(
         (input) => controller.input(input),
         (id) => domain.agent(id),
       );
-      if (restored.length > 0) events.emit('signInsRestored', restored);
+      if (restoredSignIns.length > 0) events.emit('signInsRestored', restoredSignIns);
     },
   });
   const userNames = new UserNames(o.store.db, o.clock);
@@ -294,6 +296,9 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
         extensions: o.extensions,
         ...o.agentNamespace,
       });
+      // The first reconcile may have restored sign-ins before /agent existed (a single server connects ARI while
+      // it is still being built): their grace starts now.
+      if (restoredSignIns.length > 0) events.emit('signInsRestored', restoredSignIns);
       const supNsp = sockets.namespace('/supervisor', { permission: 'calls:monitor' });
       attachSupervisorCommands({ nsp: supNsp, controller, audit, clock: o.clock, logger: o.logger });
       const sup = attachSupervisorNamespace({

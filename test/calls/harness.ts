@@ -100,6 +100,8 @@ export interface HarnessOptions {
   externalDialTemplate?: string;
   /** Where agents' sign-ins are kept (default: the SQLite file of the data dir); a PostgreSQL one in store tests. */
   signIns?: SignInsRepo;
+  /** Declare /agent and /supervisor only once ARI is connected and reconciled, as src/server.ts may. */
+  socketsAfterAri?: boolean;
 }
 
 export class Harness {
@@ -169,11 +171,12 @@ export class Harness {
     const http = createServer();
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     const sockets = trustingSockets(http);
-    layer.attachSockets(sockets);
+    if (!opts.socketsAfterAri) layer.attachSockets(sockets);
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const h = new Harness(clock, sim, store, conn, layer, http, sockets, dataDir, url, !opts.sim, !opts.dataDir);
     conn.start();
     await h.until(() => conn.state === 'ready', 'ARI connection ready');
+    if (opts.socketsAfterAri) layer.attachSockets(sockets);
     return h;
   }
 

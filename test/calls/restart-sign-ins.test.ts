@@ -58,7 +58,8 @@ describe.each(STORE_KINDS)(
       // comes back; no desk has reconnected yet
       await first.crash();
       await first.run(600_000, 1000);
-      h = await Harness.start({ clock, sim, dataDir: dir, signIns });
+      // (its sockets declared after the reconcile, as the server may: the grace must still start)
+      h = await Harness.start({ clock, sim, dataDir: dir, signIns, socketsAfterAri: true });
       // Then every agent is signed in as before, the talking one on its adopted call
       const agents = () => new Map(h!.layer.controller.agents().map((a) => [a.agentId, a]));
       expect(agents().get('a1')).toMatchObject({ status: 'on-call', callId, endpoint: 'Local/1001@agents' });
