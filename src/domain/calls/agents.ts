@@ -16,9 +16,6 @@ export function signIn(d: Draft, input: Extract<Input, { type: 'agent-sign-in' }
     };
   }
   const existing = d.agents.get(input.agentId);
-  // The same sign-in again (a desk whose acknowledgement was lost in a takeover, or that re-signs in after a
-  // restart that kept its sign-in): accepted without a change, so the agent keeps its state and call.
-  if (existing && existing.status !== 'signed-out' && sameSignIn(existing, skills, input.endpoint)) return undefined;
   if (existing && existing.status !== 'signed-out') {
     return { code: 'invalid-transition', message: `agent ${input.agentId} is already signed in (${existing.status})` };
   }
@@ -54,10 +51,6 @@ export function signIn(d: Draft, input: Extract<Input, { type: 'agent-sign-in' }
   d.setAgentStatus(agent, 'ready');
   dispatch(d);
   return undefined;
-}
-
-function sameSignIn(a: AgentState, skills: string[], endpoint: string | undefined): boolean {
-  return a.endpoint === endpoint && a.skills.length === skills.length && skills.every((s) => a.skills.includes(s));
 }
 
 export function signOut(d: Draft, agentId: string): Rejection | undefined {
