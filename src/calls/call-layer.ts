@@ -40,6 +40,9 @@ import { SqliteRotaRepo, type RotaRepo } from '../store/rota-repo.ts';
 import { SqliteSignInsRepo, type SignInsRepo } from '../store/sign-ins-repo.ts';
 import { SignInPersistence } from './sign-in-persistence.ts';
 
+/** The socket.io server-side event (through the cluster's adapter) that makes every instance reload the rota. */
+const ROTA_CHANGED = 'cluster:rota-changed';
+
 /** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
 export interface AriEventSource {
   readonly rest: AriRestClient;
@@ -234,6 +237,8 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
   });
   // The leader rota (art. 23): handed to the domain now, after each change and at each midnight.
   const rotaRepo = o.rota?.repo ?? new SqliteRotaRepo(o.store.db);
+  /** Tells the other instances that the rota changed (set when /agent is declared with the cluster's relay). */
+  let rotaChangedElsewhere: (() => void) | undefined;
   const rotaFeed = new RotaFeed({
     repo: rotaRepo,
     clock: o.clock,
@@ -259,7 +264,10 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       clock: o.clock,
       skills: o.callCenter.ivr.skills,
       roleOf: o.rota?.roleOf ?? ((u) => userNames.roleOf(u)),
-      changed: () => rotaFeed.reload(),
+      changed: async () => {
+        rotaChangedElsewhere?.();
+        await rotaFeed.reload();
+      },
     }),
     figuresRoutes({ figures, clock: o.clock, thresholdMs: () => o.callCenter.acd.breachMs }),
     recordingRoutes({
@@ -286,8 +294,14 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     recordings,
     routes,
     attachSockets(sockets) {
+      const agentNsp = sockets.namespace('/agent', { permission: 'calls:take' });
+      if (o.agentNamespace?.relay) {
+        // Several instances: an admin's rota change on any instance reaches the owner's domain (and the others').
+        agentNsp.on(ROTA_CHANGED, () => void rotaFeed.reload());
+        rotaChangedElsewhere = () => agentNsp.serverSideEmit(ROTA_CHANGED);
+      }
       const agent = attachAgentNamespace({
-        nsp: sockets.namespace('/agent', { permission: 'calls:take' }),
+        nsp: agentNsp,
         controller,
         linker,
         events,
