@@ -42,6 +42,7 @@ import { ReportService } from './reports/report-service.ts';
 import { reportRoutes } from './reports/routes-reports.ts';
 import { clusterDatabaseUrl, startCluster, type Cluster } from './cluster/cluster.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
+import { PgSessionLock } from './store/pg-session-lock.ts';
 import { wireMetrics } from './metrics/wire-metrics.ts';
 
 /** Everything wired together; what main.ts starts and what end-to-end tests drive. */
@@ -122,6 +123,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     // stay in the SQLite file under DATA_DIR (their repository is synchronous, see src/store/README.md).
     let repos = sqliteRepositories(store);
     let pgOk: (() => boolean) | undefined;
+    let scannerLock: PgSessionLock | undefined;
     if (config.server.databaseUrl) {
       const pgStore = await openPgStore({ url: config.server.databaseUrl });
       cleanups.unshift(() => pgStore.close());
@@ -133,6 +135,10 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       // The recordings left in the SQLite file reference calls that now live in PostgreSQL: that file cannot
       // check the reference any more (PostgreSQL checks it for the tables it holds).
       store.sqlite.pragma('foreign_keys = OFF');
+      // The supervision scanner runs on the instance holding this lock (closed before the pool, see cleanups).
+      const lock = new PgSessionLock(pgStore.pool, 'hotline:supervision-scanner', logger);
+      cleanups.unshift(() => lock.close());
+      scannerLock = lock;
       logger.info({ database: pgStore.safeUrl }, 'store: PostgreSQL');
     }
     const users = repos.users;
@@ -208,6 +214,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         : undefined,
       smsWebhookSecret: config.sms.webhookSecret,
       startScanner: opts.scanner !== false,
+      // Several instances on one PostgreSQL (issue 12): one scans, so each notice and SMS is made once.
+      scannerRunsHere: scannerLock ? () => scannerLock.held() : undefined,
       // A phone order's callId must name a call, whose caller is the requester; the call layer (built below)
       // also knows calls not yet written.
       callFacts: (callId) => calls.callFacts(callId),
@@ -273,6 +281,15 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
         dir: config.recordings.dir,
       },
       agentNamespace: { relay: cluster?.relay },
+      // Agents' sign-ins outlive this process (issue 12): PostgreSQL with DATABASE_URL, else the SQLite file.
+      signIns: repos.signIns,
+      rota: {
+        repo: repos.rota,
+        roleOf: async (username) => {
+          const u = await users.byUsername(username);
+          return u && !u.disabled ? u.role : undefined;
+        },
+      },
     });
     // Calls the dialplan fallback recorded while this server was down: archived once ARI is back (issue 11 item 2).
     const fallbackIngest = new FallbackIngest({
@@ -379,7 +396,7 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       calls,
       ari: telephony.ari,
       ariConnected: () => telephony.connected(),
-      store,
+      sms: repos.sms,
     });
     cleanups.unshift(() => metrics.close());
     const plugins: RoutePlugin[] = [

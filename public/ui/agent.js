@@ -53,12 +53,18 @@ function begin() {
     onForbidden: () => fatal('当前账号的角色不能接听电话（需要坐席或班长角色）。'),
   });
   view.socket = socket;
+  socket.on('connect', () => {
+    // A connection after the first is a reconnection: the server may have forgotten the sign-in (see below).
+    view.reconnected = view.connectedBefore === true;
+    view.connectedBefore = true;
+  });
   socket.on('agent-state', (state) => {
     // The wrap-up countdown runs on this page's clock from the time left when the state was sent.
     view.wrapUpEndsLocal = state.wrapUp ? Date.now() + (state.wrapUp.endsAt - state.since) : null;
     if (view.agent && view.agent.status !== state.status) view.message = '';
     view.agent = state;
     renderAgent();
+    rememberOrRestoreSignIn(state);
   });
   socket.on('current-call', (current) => {
     const same = current && view.call?.pop.callId === current.pop.callId;
@@ -92,6 +98,35 @@ function begin() {
     ringingCues();
     renderCall();
   });
+}
+
+/**
+ * The desk keeps the extension and skills it is signed in with. When it reconnects and the server says the agent
+ * is not signed in (a server restarted without the stored sign-ins, or a sign-in it could not restore), it signs
+ * in again with them, once per reconnection, and says so; a refusal shows its Chinese message. A sign-out at any
+ * other time (by the agent, the grace period, a supervisor) is taken as it is.
+ */
+function rememberOrRestoreSignIn(state) {
+  if (state.status !== 'signed-out') {
+    const extension = localStorage.getItem('hotline.extension');
+    if (extension && state.skills?.length) view.lastSignIn = { extension, skills: [...state.skills] };
+    view.reconnected = false;
+    return;
+  }
+  const last = view.lastSignIn;
+  const again = view.reconnected && last;
+  view.reconnected = false;
+  if (!again) {
+    view.lastSignIn = null;
+    return;
+  }
+  void (async () => {
+    const ack = await command(view.socket, 'sign-in', last);
+    showResult(ack, `连接恢复后已按原分机 ${last.extension} 自动重新签入`, {
+      keep: true,
+      failText: '操作失败（自动重新签入）：',
+    });
+  })();
 }
 
 function ringingCues() {
@@ -180,18 +215,18 @@ const REFUSALS = {
   'invalid-extension': '分机号格式不正确',
 };
 
-function showResult(ack, okText) {
+function showResult(ack, okText, opts = {}) {
   // A refusal whose detail matters to the person (who holds the extension, the pattern) shows both.
   const zh = ack.ok ? undefined : REFUSALS[ack.error.code];
   const text = ack.ok ? '' : zh ? `${zh}（${ack.error.message}）` : refusalText(ack.error);
-  view.message = ack.ok ? (okText ?? '') : `操作失败：${text}`;
+  view.message = ack.ok ? (okText ?? '') : `${opts.failText ?? '操作失败：'}${text}`;
   const m = $('#agent-message');
   if (m) {
     m.textContent = view.message;
     m.className = ack.ok ? 'muted' : 'error';
   }
   // A confirmation fades after a few seconds; a refusal stays until the next action.
-  if (ack.ok && view.message) {
+  if (ack.ok && view.message && !opts.keep) {
     const shown = view.message;
     setTimeout(() => {
       if (view.message !== shown) return;

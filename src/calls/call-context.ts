@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AgentState } from '../domain/acd/agent.ts';
 import type { Input } from '../domain/calls/inputs.ts';
 import type { Rejection } from '../domain/calls/decide.ts';
 import type { RecordingArchive } from '../recordings/archive.ts';
@@ -40,6 +41,8 @@ export interface CallControllerOptions {
   callbackPlan?: RetryPlan;
   /** Tell an agent's desktop when a supervisor listens, whispers or barges in (MONITOR_NOTIFY_AGENT). */
   notifyAgentOfMonitoring?: boolean;
+  /** Agents' sign-ins kept in the store (issue 12): told of each agent-state effect. */
+  signIns?: { changed(agentId: string, state: AgentState | undefined): void };
   /** How long an outside party may ring before a transfer is given up. */
   partyRingTimeoutSec?: number;
   /** How long a read of the caller history may take before the call goes on without it (default 2 s). */

@@ -97,6 +97,8 @@ export interface CallLayerEvents {
   monitor: (supervisorId: string, state: MonitorView) => void;
   /** Something the live figures depend on changed. */
   changed: () => void;
+  /** Stored sign-ins were signed in again (restart, takeover): their desks have the sign-out grace from now. */
+  signInsRestored: (agentIds: string[]) => void;
   /** A call's record changed (the CDR row was written). */
   record: (record: CallRecord) => void;
 }
@@ -114,6 +116,7 @@ export class CallEventHub {
     callback: new Set(),
     monitor: new Set(),
     changed: new Set(),
+    signInsRestored: new Set(),
     record: new Set(),
   };
 

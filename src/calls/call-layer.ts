@@ -36,8 +36,14 @@ import { rotaRoutes } from './routes-rota.ts';
 import { figuresRoutes } from './routes-figures.ts';
 import { attachSupervisorCommands } from './supervisor-commands.ts';
 import { UserNames } from './user-names.ts';
+import type { Role } from '../store/schema/users.ts';
 import { SqliteAuditRepo } from '../store/audit-repo.ts';
-import { RotaRepo } from '../store/rota-repo.ts';
+import { SqliteRotaRepo, type RotaRepo } from '../store/rota-repo.ts';
+import { SqliteSignInsRepo, type SignInsRepo } from '../store/sign-ins-repo.ts';
+import { SignInPersistence } from './sign-in-persistence.ts';
+
+/** The socket.io server-side event (through the cluster's adapter) that makes every instance reload the rota. */
+const ROTA_CHANGED = 'cluster:rota-changed';
 
 /** The slice of the ARI connection the call layer uses (AriConnection satisfies it). */
 export interface AriEventSource {
@@ -86,6 +92,10 @@ export interface CallLayerOptions {
   notifyAgentOfMonitoring?: boolean;
   /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
   extensions?: ExtensionPolicy;
+  /** Where agents' sign-ins are kept across restarts and takeovers (default: the SQLite file of `store`). */
+  signIns?: SignInsRepo;
+  /** The leader rota (default: the SQLite file of `store`), and who may be on it (default: its users table). */
+  rota?: { repo: RotaRepo; roleOf: (username: string) => Promise<Role | undefined> };
 }
 
 /**
@@ -120,7 +130,7 @@ export interface CallLayer {
   readonly events: CallEventHub;
   readonly figures: FiguresPublisher;
   /** Hands the leader rota to the domain again (after a change made outside the routes). */
-  readonly rota: { reload(): void };
+  readonly rota: { reload(): Promise<void> };
   readonly archive: RecordingArchive;
   /** Daily hash-chain and file check; re-checks each download (alerts go to /supervisor). */
   readonly integrity: IntegrityMonitor;
@@ -169,6 +179,13 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       }),
   });
   const domain = new DomainRunner(o.callCenter);
+  /** Agents signed in again from the store at the first reconcile (their desks' sign-out grace starts then). */
+  let restoredSignIns: string[] = [];
+  const signIns = new SignInPersistence({
+    repo: o.signIns ?? new SqliteSignInsRepo(o.store.db),
+    clock: o.clock,
+    logger: o.logger,
+  });
   const controller: CallController = new CallController({
     rest: o.ari.rest,
     app: o.app,
@@ -185,6 +202,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     externalDialTemplate: o.externalDialTemplate ?? externalDialTemplate(o.agentDialTemplate),
     audit: o.audit,
     notifyAgentOfMonitoring: o.notifyAgentOfMonitoring,
+    signIns,
     ...(o.callbackPlan ? { callbackPlan: o.callbackPlan } : {}),
   });
   // Live calls are answered from memory; only a call this instance does not hold is looked up in the store.
@@ -221,6 +239,13 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     recordings,
     archive,
     events,
+    beforeRestore: async () => {
+      restoredSignIns = await signIns.restore(
+        (input) => controller.input(input),
+        (id) => domain.agent(id),
+      );
+      if (restoredSignIns.length > 0) events.emit('signInsRestored', restoredSignIns);
+    },
   });
   const userNames = new UserNames(o.store.db, o.clock);
   const figures = new FiguresPublisher({
@@ -233,10 +258,13 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     displayNames: (ids) => userNames.displayNames(ids),
   });
   // The leader rota (art. 23): handed to the domain now, after each change and at each midnight.
-  const rotaRepo = new RotaRepo(o.store.db);
+  const rotaRepo = o.rota?.repo ?? new SqliteRotaRepo(o.store.db);
+  /** Tells the other instances that the rota changed (set when /agent is declared with the cluster's relay). */
+  let rotaChangedElsewhere: (() => void) | undefined;
   const rotaFeed = new RotaFeed({
     repo: rotaRepo,
     clock: o.clock,
+    logger: o.logger,
     feed: (spans) => {
       const r = controller.input({ type: 'rota-set', spans });
       events.emit('changed');
@@ -257,8 +285,11 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       repo: rotaRepo,
       clock: o.clock,
       skills: o.callCenter.ivr.skills,
-      roleOf: (u) => userNames.roleOf(u),
-      changed: () => rotaFeed.reload(),
+      roleOf: o.rota?.roleOf ?? ((u) => userNames.roleOf(u)),
+      changed: async () => {
+        rotaChangedElsewhere?.();
+        await rotaFeed.reload();
+      },
     }),
     figuresRoutes({ figures, clock: o.clock, thresholdMs: () => o.callCenter.acd.breachMs }),
     recordingRoutes({
@@ -285,8 +316,14 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
     recordings,
     routes,
     attachSockets(sockets) {
+      const agentNsp = sockets.namespace('/agent', { permission: 'calls:take' });
+      if (o.agentNamespace?.relay) {
+        // Several instances: an admin's rota change on any instance reaches the owner's domain (and the others').
+        agentNsp.on(ROTA_CHANGED, () => void rotaFeed.reload());
+        rotaChangedElsewhere = () => agentNsp.serverSideEmit(ROTA_CHANGED);
+      }
       const agent = attachAgentNamespace({
-        nsp: sockets.namespace('/agent', { permission: 'calls:take' }),
+        nsp: agentNsp,
         controller,
         linker,
         events,
@@ -295,6 +332,9 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
         extensions: o.extensions,
         ...o.agentNamespace,
       });
+      // The first reconcile may have restored sign-ins before /agent existed (a single server connects ARI while
+      // it is still being built): their grace starts now.
+      if (restoredSignIns.length > 0) events.emit('signInsRestored', restoredSignIns);
       const supNsp = sockets.namespace('/supervisor', { permission: 'calls:monitor' });
       attachSupervisorCommands({ nsp: supNsp, controller, audit, clock: o.clock, logger: o.logger });
       const sup = attachSupervisorNamespace({
@@ -319,6 +359,7 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       figures.close();
       controller.stop();
       await controller.idle();
+      await signIns.idle();
       await archive.idle();
       archive.close();
       // The last rows (PostgreSQL: still in the write queue) are committed before the store closes.

@@ -31,6 +31,8 @@ export interface CallReconcilerOptions {
   recordings: RecordingsStore;
   archive: RecordingArchive;
   events: CallEventHub;
+  /** Run once, before the first reconcile of this process (the stored sign-ins are signed in again). */
+  beforeRestore?: () => Promise<void>;
 }
 
 /**
@@ -64,6 +66,8 @@ export class CallReconciler implements ReconcileHandler {
     const bridges = new Map(snapshot.bridges.map((b) => [b.id, b]));
     if (!this.restored) {
       this.restored = true;
+      // Agents first: an adopted call finds its agent signed in, and takes it on-call.
+      await this.o.beforeRestore?.();
       await this.restoreFromStore(present, bridges, rest);
     } else {
       await this.reconcileLive(present, rest);

@@ -87,6 +87,7 @@ export class EffectRunner {
       case 'agent-state': {
         const st = o.domain.agent(e.agentId);
         if (st) o.events.emit('agentState', e.agentId, st);
+        o.signIns?.changed(e.agentId, st);
         o.events.emit('changed');
         return;
       }

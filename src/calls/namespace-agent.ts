@@ -107,7 +107,33 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
     events.on('popHistory', (agentId, pop) => nsp.to(room(agentId)).emit('pop-history', popFor(agentId, pop))),
     events.on('callUpdate', (agentId, update) => nsp.to(room(agentId)).emit('call-update', update)),
     events.on('agentState', (agentId, state) => nsp.to(room(agentId)).emit('agent-state', state)),
+    // Sign-ins restored after a restart or a takeover: a desk that does not come back (to any instance) within
+    // the grace is signed out, counted from the restore, as if it had disconnected then.
+    events.on('signInsRestored', (agentIds) => {
+      void (async () => {
+        for (const agentId of agentIds) {
+          if (graceTimers.has(agentId) || (await deskCount(agentId)) > 0) continue;
+          graceTimers.set(
+            agentId,
+            clock.setTimeout(() => {
+              graceTimers.delete(agentId);
+              void (async () => {
+                // A desk may have come back on another instance, which has no such timer to clear.
+                if ((await deskCount(agentId)) === 0 && (!o.relay || o.relay.isOwner())) graceSignOut(agentId);
+              })();
+            }, o.signOutGraceMs ?? 120_000),
+          );
+        }
+      })().catch((err: unknown) => log.warn({ err: String(err) }, 'sign-out grace of restored sign-ins not armed'));
+    }),
   ];
+  /** Desktops of the agent connected now, on any instance (the socket.io adapter asks the others). */
+  const deskCount = async (agentId: string): Promise<number> => (await nsp.in(room(agentId)).fetchSockets()).length;
+  /** The grace ran out with no desk: signed out unless a call or an offer holds the agent. */
+  const graceSignOut = (agentId: string): void => {
+    const st = controller.agents().find((a) => a.agentId === agentId)?.status;
+    if (st === 'ready' || st === 'paused' || st === 'wrap-up') controller.signOut(agentId);
+  };
 
   const viewerOf = (principal: Principal): PopViewer => ({
     role: principal.role,
@@ -138,8 +164,7 @@ export function attachAgentNamespace(o: AgentNamespaceOptions): { close(): void 
       };
     }
     if (event === GRACE_SIGN_OUT) {
-      const st = controller.agents().find((a) => a.agentId === agentId)?.status;
-      if (st === 'ready' || st === 'paused' || st === 'wrap-up') controller.signOut(agentId);
+      graceSignOut(agentId);
       return { ok: true };
     }
     const fn = commands.get(event);

@@ -29,8 +29,9 @@ export function rotaRoutes(deps: {
   clock: Clock;
   skills: readonly string[];
   /** The role of a user name, undefined when there is no such enabled user. */
-  roleOf: (username: string) => Role | undefined;
-  changed: () => void;
+  roleOf: (username: string) => Role | undefined | Promise<Role | undefined>;
+  /** Hands the new rota to the call domain; awaited, so the answer comes after the domain has it. */
+  changed: () => Promise<void>;
 }): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: { from: string; to: string } }>(
@@ -54,7 +55,7 @@ export function rotaRoutes(deps: {
         const { from, to } = request.query;
         if (shanghaiMidnight(from) === undefined || shanghaiMidnight(to) === undefined)
           throw new HttpError(400, 'bad-date', `from and to must be real dates (got ${from}, ${to})`);
-        return deps.repo.between(from, to);
+        return await deps.repo.between(from, to);
       },
     );
 
@@ -94,7 +95,7 @@ export function rotaRoutes(deps: {
         const skill = b.skill ?? null;
         if (skill !== null && !deps.skills.includes(skill))
           throw new HttpError(400, 'unknown-skill', `unknown desk ${skill} (known: ${deps.skills.join(', ')})`);
-        const role = deps.roleOf(b.username);
+        const role = await deps.roleOf(b.username);
         if (role === undefined) throw new HttpError(400, 'unknown-user', `no enabled user ${b.username}`);
         if (!roleHas(role, 'calls:take'))
           throw new HttpError(400, 'cannot-take-calls', `${b.username} (${role}) cannot sign in to take calls`);
@@ -102,7 +103,7 @@ export function rotaRoutes(deps: {
         const span = spanOf(entry);
         // The same leader cannot be on duty twice at once (neighbouring days included: overnight spans).
         const day = shanghaiMidnight(b.date)!;
-        const near = deps.repo.between(shanghaiDate(day - 86_400_000), shanghaiDate(day + 86_400_000));
+        const near = await deps.repo.between(shanghaiDate(day - 86_400_000), shanghaiDate(day + 86_400_000));
         const clash = near.find((r) => {
           if (r.username !== b.username) return false;
           const s = spanOf(r);
@@ -116,7 +117,7 @@ export function rotaRoutes(deps: {
           );
         const p = request.principal!;
         const now = deps.clock.now();
-        const row = deps.repo.add({ ...b, skill, createdBy: p.username, createdAt: now }, (id) => ({
+        const row = await deps.repo.add({ ...b, skill, createdBy: p.username, createdAt: now }, (id) => ({
           entity: 'leader-rota',
           entityId: String(id),
           action: 'rota-add',
@@ -125,7 +126,7 @@ export function rotaRoutes(deps: {
           at: now,
           data: { date: b.date, startTime: b.startTime, endTime: b.endTime, username: b.username, seat: b.seat, skill },
         }));
-        deps.changed();
+        await deps.changed();
         return reply.code(201).send(row);
       },
     );
@@ -144,9 +145,9 @@ export function rotaRoutes(deps: {
       },
       async (request, reply) => {
         const p = request.principal!;
-        const row = deps.repo.get(request.params.id);
+        const row = await deps.repo.get(request.params.id);
         if (!row) throw new HttpError(404, 'not-found', `no rota entry ${request.params.id}`);
-        deps.repo.remove(row.id, {
+        await deps.repo.remove(row.id, {
           entity: 'leader-rota',
           entityId: String(row.id),
           action: 'rota-remove',
@@ -155,7 +156,7 @@ export function rotaRoutes(deps: {
           at: deps.clock.now(),
           data: { date: row.date, startTime: row.startTime, endTime: row.endTime, username: row.username },
         });
-        deps.changed();
+        await deps.changed();
         return reply.code(204).send();
       },
     );

@@ -18,8 +18,8 @@ export interface MetricsSources {
   ariConnected: () => boolean;
   /** ARI reconnections since start (the connection's counter). */
   ariReconnects: () => number;
-  /** SMS rows by status (sent, failed, ...): totals in the store. */
-  smsByStatus: () => ReadonlyMap<string, number>;
+  /** Outgoing SMS by status (sent, failed, ...): totals in the store (PostgreSQL when DATABASE_URL is set). */
+  smsByStatus: () => Promise<ReadonlyMap<string, number>>;
   /** Recordings not yet archived (pending or failed attempts). */
   recordingsPendingArchive: () => number | Promise<number>;
 }
@@ -151,9 +151,12 @@ export class HotlineMetrics {
       help: 'SMS messages in the store by status (sent, failed, queued, received)',
       labelNames: ['status'],
       registers: [r],
-      collect() {
+      async collect() {
+        // A store that does not answer leaves the last figures (and /health/ready says so), not a failed scrape.
+        const byStatus = await src.smsByStatus().catch(() => undefined);
+        if (!byStatus) return;
         this.reset();
-        for (const [status, n] of src.smsByStatus()) this.set({ status }, n);
+        for (const [status, n] of byStatus) this.set({ status }, n);
       },
     });
     new Gauge({

@@ -1,5 +1,5 @@
 import type { CallLayer } from '../calls/call-layer.ts';
-import type { Store } from '../store/db.ts';
+import type { SmsRepo } from '../store/sms-repo.ts';
 import type { AriConnection } from '../telephony/ari/connection.ts';
 import { HotlineMetrics } from './hotline-metrics.ts';
 
@@ -10,11 +10,9 @@ export function wireMetrics(o: {
   calls: CallLayer;
   ari: AriConnection;
   ariConnected: () => boolean;
-  store: Store;
+  /** The repositories' SMS records: PostgreSQL with DATABASE_URL, else the SQLite file. */
+  sms: Pick<SmsRepo, 'countOutgoingByStatus'>;
 }): { metrics: HotlineMetrics; close(): void } {
-  const sms = o.store.sqlite.prepare(
-    "SELECT status, count(*) AS n FROM sms_messages WHERE direction = 'out' GROUP BY status",
-  );
   const metrics = new HotlineMetrics({
     instanceId: o.instanceId,
     owner: o.owner,
@@ -48,7 +46,7 @@ export function wireMetrics(o: {
     },
     ariConnected: o.ariConnected,
     ariReconnects: () => o.ari.counters.reconnects,
-    smsByStatus: () => new Map((sms.all() as { status: string; n: number }[]).map((r) => [r.status, r.n])),
+    smsByStatus: () => o.sms.countOutgoingByStatus(),
     // The shared store's count (every instance reports the same backlog, whoever archives it).
     recordingsPendingArchive: () => o.calls.recordings.countUnarchived(),
   });

@@ -60,4 +60,12 @@ export class PgSmsRepo implements SmsRepo {
       toRecord,
     );
   }
+
+  async countOutgoingByStatus(): Promise<Map<string, number>> {
+    const r = await rows<{ status: string; n: number }>(
+      this.pool,
+      "select status, count(*)::int as n from sms_messages where direction = 'out' group by status",
+    );
+    return new Map(r.map((x) => [x.status, x.n]));
+  }
 }

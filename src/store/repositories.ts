@@ -22,6 +22,8 @@ import { PgOrganisationRepo } from './pg-organisation-repo.ts';
 import { PgRecordingSearchRepo } from './pg-recording-search-repo.ts';
 import { PgRecordingsStore } from './pg-recordings-store.ts';
 import { PgReportRepo } from './pg-report-repo.ts';
+import { PgRotaRepo } from './pg-rota-repo.ts';
+import { PgSignInsRepo } from './pg-sign-ins-repo.ts';
 import { PgSmsRepo } from './pg-sms-repo.ts';
 import type { PgStore } from './pg-store.ts';
 import type { WriteQueueOptions } from './pg-write-queue.ts';
@@ -31,6 +33,8 @@ import { RecordingSearchRepo, type RecordingSearchReader } from './recording-sea
 import { RecordingsRepo } from './recordings-repo.ts';
 import { SqliteRecordingsStore, type RecordingsStore } from './recordings-store.ts';
 import { ReportRepo, type ReportReader } from './report-repo.ts';
+import { SqliteRotaRepo, type RotaRepo } from './rota-repo.ts';
+import { SqliteSignInsRepo, type SignInsRepo } from './sign-ins-repo.ts';
 import { SqliteSmsRepo, type SmsRepo } from './sms-repo.ts';
 import { createSqliteUsersRepo, type UsersRepo } from './users-repo.ts';
 import { SqliteWorkOrderRepo, type WorkOrderRepo } from './work-orders-repo.ts';
@@ -63,6 +67,10 @@ export interface Repositories {
   readonly exchange: ExchangeRepo;
   /** Weights, manual scores and frozen publications of the 100-point assessment (art. 30–33). */
   readonly assessment: AssessmentRepo;
+  /** Agents signed in on the call desks, restored by a restarted server or the instance that takes over. */
+  readonly signIns: SignInsRepo;
+  /** The leader rota (art. 23). */
+  readonly rota: RotaRepo;
 }
 
 export function sqliteRepositories(store: Store): Repositories {
@@ -83,6 +91,8 @@ export function sqliteRepositories(store: Store): Repositories {
     reports: new ReportRepo(store.db),
     exchange: new SqliteExchangeRepo(store.sqlite),
     assessment: new SqliteAssessmentRepo(store.sqlite),
+    signIns: new SqliteSignInsRepo(store.db),
+    rota: new SqliteRotaRepo(store.db),
   };
 }
 
@@ -105,5 +115,7 @@ export function pgRepositories(store: PgStore, callWrites: WriteQueueOptions = {
     reports: new PgReportRepo(store.db, store.pool),
     exchange: new PgExchangeRepo(store.pool),
     assessment: new PgAssessmentRepo(store.pool),
+    signIns: new PgSignInsRepo(store.pool),
+    rota: new PgRotaRepo(store.pool),
   };
 }

@@ -7,12 +7,20 @@ import { leaderRota, type LeaderRotaRow } from './schema/rota.ts';
 export type RotaRow = LeaderRotaRow;
 export type NewRotaRow = Omit<LeaderRotaRow, 'id'>;
 
-/** The leader rota (art. 23). Each change is written with its audit row in one transaction. */
-export class RotaRepo {
+/** The leader rota (art. 23), on either store. Each change is written with its audit row in one transaction. */
+export interface RotaRepo {
+  /** Rows whose date is in [fromDate, toDate] (YYYY-MM-DD), by date, start and id. */
+  between(fromDate: string, toDate: string): Promise<RotaRow[]>;
+  get(id: number): Promise<RotaRow | undefined>;
+  add(row: NewRotaRow, audit: (id: number) => AuditEntry): Promise<RotaRow>;
+  /** False when there was no such entry (nothing audited). */
+  remove(id: number, audit: AuditEntry): Promise<boolean>;
+}
+
+export class SqliteRotaRepo implements RotaRepo {
   constructor(private readonly db: BetterSQLite3Database) {}
 
-  /** Rows whose date is in [fromDate, toDate] (YYYY-MM-DD), by date and start. */
-  between(fromDate: string, toDate: string): RotaRow[] {
+  async between(fromDate: string, toDate: string): Promise<RotaRow[]> {
     return this.db
       .select()
       .from(leaderRota)
@@ -21,11 +29,11 @@ export class RotaRepo {
       .all();
   }
 
-  get(id: number): RotaRow | undefined {
+  async get(id: number): Promise<RotaRow | undefined> {
     return this.db.select().from(leaderRota).where(eq(leaderRota.id, id)).get();
   }
 
-  add(row: NewRotaRow, audit: (id: number) => AuditEntry): RotaRow {
+  async add(row: NewRotaRow, audit: (id: number) => AuditEntry): Promise<RotaRow> {
     return this.db.transaction((tx) => {
       const created = tx.insert(leaderRota).values(row).returning().get();
       tx.insert(auditLog)
@@ -35,7 +43,7 @@ export class RotaRepo {
     });
   }
 
-  remove(id: number, audit: AuditEntry): boolean {
+  async remove(id: number, audit: AuditEntry): Promise<boolean> {
     return this.db.transaction((tx) => {
       const gone = tx.delete(leaderRota).where(eq(leaderRota.id, id)).returning().get();
       if (!gone) return false;

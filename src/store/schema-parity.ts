@@ -19,6 +19,7 @@ import * as sExchange from './schema/exchange.ts';
 import * as sKnowledge from './schema/knowledge.ts';
 import * as sOrganisation from './schema/organisation.ts';
 import * as sRota from './schema/rota.ts';
+import * as sSignIns from './schema/sign-ins.ts';
 import * as sUsers from './schema/users.ts';
 import * as sWorkOrders from './schema/work-orders.ts';
 import * as pAssessment from './schema-pg/assessment.ts';
@@ -29,6 +30,7 @@ import * as pExchange from './schema-pg/exchange.ts';
 import * as pKnowledge from './schema-pg/knowledge.ts';
 import * as pOrganisation from './schema-pg/organisation.ts';
 import * as pRota from './schema-pg/rota.ts';
+import * as pSignIns from './schema-pg/sign-ins.ts';
 import * as pUsers from './schema-pg/users.ts';
 import * as pWorkOrders from './schema-pg/work-orders.ts';
 
@@ -41,6 +43,7 @@ const SQLITE_MODULES = [
   sKnowledge,
   sOrganisation,
   sRota,
+  sSignIns,
   sUsers,
   sWorkOrders,
 ];
@@ -53,6 +56,7 @@ const PG_MODULES = [
   pKnowledge,
   pOrganisation,
   pRota,
+  pSignIns,
   pUsers,
   pWorkOrders,
 ];
@@ -67,6 +71,7 @@ type Pairs = {
   callbacks: [typeof sCalls.callbacks, typeof pCalls.callbacks];
   callbackAttempts: [typeof sCalls.callbackAttempts, typeof pCalls.callbackAttempts];
   leaderRota: [typeof sRota.leaderRota, typeof pRota.leaderRota];
+  agentSignIns: [typeof sSignIns.agentSignIns, typeof pSignIns.agentSignIns];
   exchangeOutbox: [typeof sExchange.exchangeOutbox, typeof pExchange.exchangeOutbox];
   exchangeInbound: [typeof sExchange.exchangeInbound, typeof pExchange.exchangeInbound];
   intakeReceipts: [typeof sExchange.intakeReceipts, typeof pExchange.intakeReceipts];
@@ -112,6 +117,7 @@ export const COMPILE_TIME_PARITY: { [K in keyof Pairs]: Parity<K> } = {
   callbacks: true,
   callbackAttempts: true,
   leaderRota: true,
+  agentSignIns: true,
   exchangeOutbox: true,
   exchangeInbound: true,
   intakeReceipts: true,

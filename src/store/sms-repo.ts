@@ -21,6 +21,8 @@ export interface SmsRepo {
   /** The newest outgoing satisfaction survey to this number, to match a reply to its order. */
   latestSurveyTo(phone: string): Promise<SmsRecord | null>;
   listForOrder(orderId: number): Promise<SmsRecord[]>;
+  /** Outgoing messages by status (sent, failed, queued): the SMS gauge of GET /metrics. */
+  countOutgoingByStatus(): Promise<Map<string, number>>;
 }
 
 type Row = {
@@ -65,6 +67,9 @@ export class SqliteSmsRepo implements SmsRepo {
         "select * from sms_messages where phone = ? and direction = 'out' and purpose = 'satisfaction' order by created_at desc, id desc limit 1",
       ),
       forOrder: sqlite.prepare<[number], Row>('select * from sms_messages where order_id = ? order by id'),
+      outByStatus: sqlite.prepare<[], { status: string; n: number }>(
+        "select status, count(*) as n from sms_messages where direction = 'out' group by status",
+      ),
     };
   }
 
@@ -83,5 +88,8 @@ export class SqliteSmsRepo implements SmsRepo {
   }
   async listForOrder(orderId: number): Promise<SmsRecord[]> {
     return this.stmt.forOrder.all(orderId).map(toRecord);
+  }
+  async countOutgoingByStatus(): Promise<Map<string, number>> {
+    return new Map(this.stmt.outByStatus.all().map((r) => [r.status, r.n]));
   }
 }

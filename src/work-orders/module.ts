@@ -46,6 +46,8 @@ export interface WorkOrderModuleOptions {
   scanIntervalMs?: number;
   /** Start the supervision scanner with the routes (default true). */
   startScanner?: boolean;
+  /** Several instances: the scanner's timer passes run only while this holds (see ScannerDeps.runsHere). */
+  scannerRunsHere?: () => Promise<boolean>;
   notifier?: WorkOrderNotifier;
   /** Told of each supervision notice the scanner records (SMS warning, yellow card, red card). */
   onSupervisionNotice?: (notice: NewNotice) => void;
@@ -151,6 +153,7 @@ export function createWorkOrderModule(opts: WorkOrderModuleOptions): WorkOrderMo
     logger,
     ...(opts.scanIntervalMs ? { intervalMs: opts.scanIntervalMs } : {}),
     ...(opts.onSupervisionNotice ? { onNotice: opts.onSupervisionNotice } : {}),
+    ...(opts.scannerRunsHere ? { runsHere: opts.scannerRunsHere } : {}),
   });
 
   const plugin: FastifyPluginAsync = async (app) => {

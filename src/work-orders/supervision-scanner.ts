@@ -40,6 +40,12 @@ export interface ScannerDeps {
   policy?: SupervisionPolicy;
   /** Told of each notice once it is recorded (the unit inbox's live refresh). */
   onNotice?: (notice: NewNotice) => void;
+  /**
+   * Several instances on one PostgreSQL: the timer's pass runs only where this says so (the holder of an advisory
+   * lock), so that one instance texts the units and records the cards. Asked at each tick, so another instance
+   * takes the job over when the holder dies. Default: always (a single instance).
+   */
+  runsHere?: () => Promise<boolean>;
 }
 
 const LEVEL_TEXT: Record<SupervisionLevel, string> = {
@@ -82,18 +88,25 @@ export class SupervisionScanner {
   private arm(): void {
     if (this.stopped) return;
     this.timer = this.d.clock.setTimeout(() => {
-      void this.scanOnce()
+      void this.scanOnce({ timer: true })
         .catch((err: unknown) => this.d.logger.error({ err }, 'supervision scan failed'))
         .finally(() => this.arm());
     }, this.d.intervalMs ?? 60_000);
   }
 
   /** One pass over every order whose check time has come. Concurrent calls share the pass in progress. */
-  scanOnce(): Promise<ScanResult> {
-    this.running ??= this.pass().finally(() => {
+  scanOnce(opts: { timer?: boolean } = {}): Promise<ScanResult> {
+    this.running ??= (opts.timer ? this.gatedPass() : this.pass()).finally(() => {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  /** The timer's pass: only on the instance that runs the job (`runsHere`); elsewhere nothing is checked. */
+  private async gatedPass(): Promise<ScanResult> {
+    if (this.d.runsHere && !(await this.d.runsHere()))
+      return { checked: 0, notices: 0, tasks: 0, satisfactionTimeouts: 0, errors: 0 };
+    return this.pass();
   }
 
   private async pass(): Promise<ScanResult> {

@@ -31,6 +31,7 @@ import { CallsRepo } from '../../src/store/calls-repo.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { RecordingsRepo } from '../../src/store/recordings-repo.ts';
 import { AriConnection } from '../../src/telephony/ari/connection.ts';
+import type { SignInsRepo } from '../../src/store/sign-ins-repo.ts';
 
 export const APP = 'hotline';
 const USER = 'cti';
@@ -105,6 +106,10 @@ export interface HarnessOptions {
   /** Tell agents when a supervisor is on their call (issue 10). */
   notifyAgentOfMonitoring?: boolean;
   externalDialTemplate?: string;
+  /** Where agents' sign-ins are kept (default: the SQLite file of the data dir); a PostgreSQL one in store tests. */
+  signIns?: SignInsRepo;
+  /** Declare /agent and /supervisor only once ARI is connected and reconciled, as src/server.ts may. */
+  socketsAfterAri?: boolean;
 }
 
 export class Harness {
@@ -182,16 +187,18 @@ export class Harness {
       audit: new SqliteAuditRepo(store.db),
       notifyAgentOfMonitoring: opts.notifyAgentOfMonitoring,
       ...(opts.externalDialTemplate ? { externalDialTemplate: opts.externalDialTemplate } : {}),
+      ...(opts.signIns ? { signIns: opts.signIns } : {}),
     });
     deferred.attach(layer.reconciler);
     const http = createServer();
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     const sockets = trustingSockets(http);
-    layer.attachSockets(sockets);
+    if (!opts.socketsAfterAri) layer.attachSockets(sockets);
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const h = new Harness(clock, sim, store, conn, layer, http, sockets, dataDir, url, !opts.sim, !opts.dataDir);
     conn.start();
     await h.until(() => conn.state === 'ready', 'ARI connection ready');
+    if (opts.socketsAfterAri) layer.attachSockets(sockets);
     return h;
   }
 

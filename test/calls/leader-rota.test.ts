@@ -1,7 +1,7 @@
 import { io as ioClient } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteAuditRepo } from '../../src/store/audit-repo.ts';
-import { RotaRepo } from '../../src/store/rota-repo.ts';
+import { SqliteRotaRepo } from '../../src/store/rota-repo.ts';
 import { users } from '../../src/store/schema/users.ts';
 import { Desktop, Harness } from './harness.ts';
 
@@ -15,8 +15,8 @@ const toMandarin = [
   { kind: 'dtmf' as const, digits: '0' },
 ];
 
-function onRota(h: Harness, username: string, startTime: string, endTime: string, seat: string): void {
-  new RotaRepo(h.store.db).add(
+async function onRota(h: Harness, username: string, startTime: string, endTime: string, seat: string): Promise<void> {
+  await new SqliteRotaRepo(h.store.db).add(
     { date: DAY, startTime, endTime, username, seat, skill: null, createdBy: 'admin', createdAt: h.clock.now() },
     (id) => ({
       entity: 'leader-rota',
@@ -27,7 +27,7 @@ function onRota(h: Harness, username: string, startTime: string, endTime: string
       at: h.clock.now(),
     }),
   );
-  h.layer.rota.reload();
+  await h.layer.rota.reload();
 }
 
 function addUser(h: Harness, username: string, displayName: string): void {
@@ -51,8 +51,8 @@ describe('the leader rota (art. 23) on the simulator', () => {
     addUser(h, 'li.leader', '李主任');
     const onDuty = await h.agent('li.leader', '8001', { answerAfterMs: 1000 }, ['zhuang']);
     const later = await h.agent('wang.leader', '8002', { answerAfterMs: 1000 }, ['zhuang']);
-    onRota(h, 'li.leader', '09:00', '12:00', '8001');
-    onRota(h, 'wang.leader', '14:00', '16:00', '8002');
+    await onRota(h, 'li.leader', '09:00', '12:00', '8001');
+    await onRota(h, 'wang.leader', '14:00', '16:00', '8002');
     const sup = await h.supervisor();
     await sup.until(() => (sup.last('figures')?.rota ?? []).length === 2);
     expect(sup.last('figures').rota).toEqual([
@@ -105,7 +105,7 @@ describe('the leader rota (art. 23) on the simulator', () => {
         messageZh: expect.stringContaining('值班领导'),
       }),
     });
-    onRota(h, 'li.leader', '09:00', '12:00', '8001');
+    await onRota(h, 'li.leader', '09:00', '12:00', '8001');
     expect(await sup.call('send-to-leaders', { callId, reason: '市民要求找领导' })).toEqual({ ok: true });
     await h.until(() => agent.received('call-update').some((u: any) => u.state === 'withdrawn'), 'withdrawn from m1');
     await h.until(() => leader.received('call-update').some((u: any) => u.state === 'answered'), 'leader answered');
@@ -127,7 +127,7 @@ describe('the leader rota (art. 23) on the simulator', () => {
   it('a span whose leader has not signed in is alerted to the wallboard 10 min before it starts', async () => {
     h = await Harness.start();
     const sup = await h.supervisor();
-    onRota(h, 'zhao.leader', '10:30', '12:00', '8003');
+    await onRota(h, 'zhao.leader', '10:30', '12:00', '8003');
     await h.run(19 * 60_000, 60_000);
     expect(sup.received('alert').filter((a: any) => a.kind === 'rota-unstaffed')).toEqual([]);
     await h.run(60_000, 1_000);

@@ -56,9 +56,9 @@ describe('this server killed mid-call, and the ARI WebSocket dropped', () => {
     expect(h.records.getCall(callId)!.status).toBe('active');
     const desk = await h.desktop('a1');
     expect(desk.last('current-call')).toMatchObject({ state: 'answered', pop: { callId } });
-    // Signing in again does not expose the agent to a second call while the adopted one lasts:
-    // the domain got the call back (issue 8 item 7), so the agent is on it.
-    expect(await desk.call('sign-in', { extension: '1001', skills: ['mandarin'] })).toEqual({ ok: true });
+    // The agent's sign-in was kept (issue 12) and the domain got the call back (issue 8 item 7), so the agent is
+    // on it and is not offered a second call while the adopted one lasts.
+    expect(desk.last('agent-state')).toMatchObject({ agentId: 'a1', status: 'on-call' });
     expect(h.layer.controller.agents().find((a) => a.agentId === 'a1')).toMatchObject({ status: 'on-call', callId });
     await h.run(2000);
     sim.control.hangupCall(placed.callerChannelId);

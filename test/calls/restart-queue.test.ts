@@ -146,7 +146,7 @@ describe('this server killed while callers wait, then restarted', () => {
     await h.until(() => sim!.leaks().ok, 'PBX clean');
   });
 
-  it('killed while an agent rings: the agent leg is hung up, the caller keeps its place and is offered again', async () => {
+  it('killed while an agent rings: the agent leg is hung up, the caller keeps its place and is offered again to the agent, still signed in', async () => {
     dir = mkdtempSync(join(tmpdir(), 'calls-restart-q-'));
     const clock = new FakeClock(Date.UTC(2026, 0, 5, 2, 0, 0));
     sim = await sharedSim(clock, dir);
@@ -160,25 +160,27 @@ describe('this server killed while callers wait, then restarted', () => {
       () => sim!.control.state().channels.some((c) => c.id.startsWith(`${callId}-a`)),
       'agent phone ringing',
     );
+    const firstLeg = sim.control.state().channels.find((c) => c.id.startsWith(`${callId}-a`))!.id;
     await first.crash();
     await first.run(1000);
+    // The agent picks up the phone next time; its sign-in was kept (issue 12)
+    sim.control.setPhone('1001', { answerAfterMs: 500 });
 
     h = await Harness.start({ clock, sim, dataDir: dir });
-    expect(sim.control.state().channels.some((c) => c.id.startsWith(`${callId}-a`))).toBe(false);
+    expect(sim.control.state().channels.some((c) => c.id === firstLeg)).toBe(false);
     expect(h.records.getCall(callId)).toMatchObject({
       status: 'active',
-      phase: 'queued',
       queuedAt: exit,
-      offers: 1,
       ronaCount: 0,
     });
-    const oldLegs = h.records.legs(callId).filter((l) => l.kind === 'agent');
-    expect(oldLegs.map((l) => l.outcome)).toEqual(['cancelled']);
+    expect(h.records.legs(callId).find((l) => l.channelId === firstLeg)?.outcome).toBe('cancelled');
 
-    const agent = await h.agent('a1', '1001', { answerAfterMs: 500 });
-    await h.until(() => agent.received('screen-pop').length === 1, 'offered again');
-    expect(agent.last('screen-pop')).toMatchObject({ callId, ivrExitAt: exit });
-    await h.until(() => agent.received('call-update').some((u: any) => u.state === 'answered'), 'answered');
+    const agent = await h.desktop('a1');
+    await h.until(
+      () => agent.received('call-update').some((u: any) => u.state === 'answered' && u.callId === callId),
+      'answered at the desk',
+    );
+    expect(h.layer.controller.liveCalls().get(callId)!.record).toMatchObject({ agentId: 'a1', ivrExitAt: exit });
     const legs = h.records.legs(callId).filter((l) => l.kind === 'agent');
     expect(legs).toHaveLength(2);
     expect(new Set(legs.map((l) => l.channelId)).size).toBe(2);

@@ -58,7 +58,8 @@ describe('this server killed (kill -9) during the talk phase', () => {
     // Then the call is the domain's again, mid-consultation, caller held
     expect(h.layer.controller.liveCalls().get(callId)?.adopted).toBe(true);
     const desk = await h.desktop('a1');
-    expect(await desk.call('sign-in', { extension: '1001', skills: ['mandarin'] })).toEqual({ ok: true });
+    // (its sign-in was kept across the restart, issue 12: no need to sign in again)
+    expect(desk.last('agent-state')).toMatchObject({ agentId: 'a1', status: 'on-call' });
     expect(h.layer.controller.agents().find((a) => a.agentId === 'a1')).toMatchObject({ status: 'on-call', callId });
     expect(await desk.call('hold')).toMatchObject({ ok: false, error: { statusCode: 409, code: 'conflict' } });
     // When the agent completes the transfer
@@ -101,7 +102,8 @@ describe('this server killed (kill -9) during the talk phase', () => {
     // Then the desk shows the call held, and a second hold is refused
     const desk = await h.desktop('a1');
     expect(desk.last('current-call')).toMatchObject({ state: 'held', pop: { callId } });
-    expect(await desk.call('sign-in', { extension: '1001', skills: ['mandarin'] })).toEqual({ ok: true });
+    // (its sign-in was kept across the restart, issue 12: no need to sign in again)
+    expect(desk.last('agent-state')).toMatchObject({ agentId: 'a1', status: 'on-call' });
     expect(await desk.call('hold')).toMatchObject({ ok: false, error: { statusCode: 409, code: 'conflict' } });
     // When the agent resumes, the caller's music stops and the two talk again
     expect(await desk.call('unhold')).toEqual({ ok: true });
@@ -128,7 +130,8 @@ describe('this server killed (kill -9) during the talk phase', () => {
     h = await Harness.start({ clock, sim, dataDir: dir });
     const desk = await h.desktop('a1');
     expect(desk.last('current-call')).toMatchObject({ state: 'answered', pop: { callId } });
-    expect(await desk.call('sign-in', { extension: '1001', skills: ['mandarin'] })).toEqual({ ok: true });
+    // (its sign-in was kept across the restart, issue 12: no need to sign in again)
+    expect(desk.last('agent-state')).toMatchObject({ agentId: 'a1', status: 'on-call' });
     // When the agent hangs up
     expect(await desk.call('hangup')).toEqual({ ok: true });
     await h.until(() => states(desk).includes('ended'), 'agent left');

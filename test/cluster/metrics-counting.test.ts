@@ -12,7 +12,7 @@ function metrics(talkingByQueue: () => ReadonlyMap<string, number> = none) {
     agentsByState: none,
     ariConnected: () => true,
     ariReconnects: () => 0,
-    smsByStatus: none,
+    smsByStatus: async () => none(),
     recordingsPendingArchive: () => 0,
   });
 }

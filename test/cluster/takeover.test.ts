@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cluster, type DataLayout, type Desktop, STRAIGHT_TO_QUEUE, scrape, stepper } from './cluster-harness.ts';
 
-// `per-instance` (each instance its own DATA_DIR, the store on PostgreSQL) needs the call records, sign-ins and
-// caller history in PostgreSQL (issue 12's calls-pg / signins-pg / history-pg work): flip its `it.skip` to `it`
-// once they are merged. `shared` is the layout that works today (one SQLite file for both instances).
+// `per-instance`: each instance its own DATA_DIR, the store on PostgreSQL (DATABASE_URL), as a site runs it.
+// `shared`: one SQLite file for both instances and the cluster on PostgreSQL (CLUSTER_DATABASE_URL).
 describe.each([
   ['shared', it],
-  ['per-instance', it.skip],
+  ['per-instance', it],
 ] as Array<[DataLayout, typeof it]>)('takeover (%s data): the owner killed with calls on the PBX', (layout, test) => {
   let c: Cluster | undefined;
   afterEach(async () => {
@@ -15,8 +14,8 @@ describe.each([
     c = undefined;
   });
 
-  test('kill -9 of the owner during 20 waiting and 10 talking calls: the standby takes over in under 3 s, every call kept with its place and clock; the killed one restarts as a standby', async () => {
-    // Given A owning the calls, B standing by, ten agents whose desktops are on B
+  test('kill -9 of the owner during 20 waiting and 10 talking calls: the standby takes over in under 3 s, every call kept with its place and clock, every agent still signed in; the killed one restarts as a standby', async () => {
+    // Given A owning the calls, B standing by, ten agents: five desktops on A, five on B
     const step = stepper();
     c = await Cluster.start({ layout });
     step('postgres and simulator up');
@@ -30,11 +29,11 @@ describe.each([
     for (const [i, name] of names.entries()) {
       const ext = String(3001 + i);
       c.sim.control.setPhone(ext, { answerAfterMs: 200 });
-      const d = await c.desktop(b, name);
+      const d = await c.desktop(i < 5 ? a : b, name);
       expect(await d.call('sign-in', { extension: ext, skills: ['mandarin'] })).toEqual({ ok: true });
       desks.push(d);
     }
-    step('ten agents signed in on B');
+    step('ten agents signed in, five on A and five on B');
     // ten callers talking with them
     const placed: Array<{ callerChannelId: string }> = [];
     for (let i = 0; i < 10; i++)
@@ -94,16 +93,28 @@ describe.each([
     );
     expect(acquiredMs).toBeLessThanOrEqual(c.leaseTtlMs + 500);
     expect(takeoverMs).toBeLessThan(5000);
-    // with every call: the waiting ones back in the queue, the talking ones adopted. Agents' sign-ins lived in
-    // the dead owner's memory: as after a restart of a single server (test/calls/restart-talk.test.ts), each
-    // desktop signs in again and finds its agent on the adopted call (docs/scale-out.md, known gap).
-    expect((await scrape(b))('hotline_calls_waiting')).toBe(20);
-    expect((await scrape(b))('hotline_calls_talking')).toBe(10);
-    for (const [i, d] of desks.entries())
-      expect(await d.call('sign-in', { extension: String(3001 + i), skills: ['mandarin'] })).toEqual({ ok: true });
+    // with every call, the waiting ones back in the queue, the talking ones adopted, and every agent still
+    // signed in (their sign-ins are in the store) and on its adopted call: no desk signed in again
+    await c.until(
+      async () => (await scrape(b))('hotline_agents', { state: 'on-call' }) === 10,
+      'ten agents on their adopted calls',
+      10_000,
+    );
     const m = await scrape(b);
     expect(m('hotline_calls_waiting')).toBe(20);
+    expect(m('hotline_calls_talking')).toBe(10);
     expect(m('hotline_agents', { state: 'on-call' })).toBe(10);
+    expect(m('hotline_agents', { state: 'ready' })).toBe(0);
+    // The desktops of A reconnect to B and get their call back
+    const popOf = (d: Desktop) => (d.received('screen-pop') as Array<{ callId: string }>).at(-1)!.callId;
+    const moved: Desktop[] = [];
+    for (const [i, name] of names.slice(0, 5).entries()) {
+      expect(desks[i]!.socket.connected).toBe(false);
+      const d = await c.desktop(b, name);
+      expect(d.last('current-call')).toMatchObject({ state: 'answered', pop: { callId: popOf(desks[i]!) } });
+      expect(d.last('agent-state')).toMatchObject({ agentId: name, status: 'on-call' });
+      moved.push(d);
+    }
     const after = await c.activeCalls();
     for (const r of waitingBefore) {
       // the same place (queued at the same moment) and the same answer clock (left the menu at the same moment)
@@ -115,12 +126,29 @@ describe.each([
     const channels = new Set(c.sim.control.state().channels.map((ch) => ch.id));
     expect(placed.filter((p) => !channels.has(p.callerChannelId))).toEqual([]);
     // the desktops on B kept their socket, and a command now runs on B itself
-    expect(desks.every((d) => d.socket.connected)).toBe(true);
-    // (the first desk's own call: which caller reached which agent is the queue's choice)
-    const firstDeskCall = (desks[0]!.received('screen-pop') as Array<{ callId: string }>).at(-1)!.callId;
+    expect(desks.slice(5).every((d) => d.socket.connected)).toBe(true);
+    // (each desk's own call: which caller reached which agent is the queue's choice)
+    const firstDeskCall = popOf(desks[0]!);
     expect((await c.activeCalls()).has(firstDeskCall)).toBe(true);
-    expect(await desks[0]!.call('hangup')).toEqual({ ok: true });
+    expect(await moved[0]!.call('hangup')).toEqual({ ok: true });
     await c.until(async () => !(await c!.activeCalls()).has(firstDeskCall), 'the first desk call ended', 30_000);
+    // and the agent takes the next waiting caller once its wrap-up is done, without signing in
+    expect(await moved[0]!.call('wrap-up-code', { code: 'answered' })).toEqual({ ok: true });
+    expect(await moved[0]!.call('ready')).toEqual({ ok: true });
+    await c.until(
+      () => moved[0]!.received('call-update').some((u: any) => u.state === 'answered' && u.callId !== firstDeskCall),
+      'the next caller answered by the first agent',
+      30_000,
+    );
+    const nextCall = popOf(moved[0]!);
+    expect(nextCall).not.toBe(firstDeskCall);
+    // (its row is written behind, within 100 ms)
+    await c.until(
+      async () => (await c!.activeCalls()).get(nextCall)?.phase === 'talking',
+      'the next call talking in the store',
+      5000,
+    );
+    expect((await scrape(b))('hotline_calls_waiting')).toBe(19);
 
     // And A, restarted, rejoins as a standby
     const a2 = await c.spawn('a');
