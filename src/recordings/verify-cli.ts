@@ -5,13 +5,15 @@ import { verifyEvidencePackage } from '../audit-console/package-verify.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { openStore } from '../store/db.ts';
 import { RecordingsRepo } from '../store/recordings-repo.ts';
-import { SqliteRecordingsStore } from '../store/recordings-store.ts';
+import { PgRecordingsStore } from '../store/pg-recordings-store.ts';
+import { openPgStore } from '../store/pg-store.ts';
+import { SqliteRecordingsStore, type RecordingsStore } from '../store/recordings-store.ts';
 import { archivedFilePath, archiveRoot } from './archive.ts';
 import { verifyIntegrity, type IntegrityReport } from './integrity.ts';
 
 /**
  * `npm run verify [-- --files N] [-- --json]`: walks the audit-log and recording-index hash chains of
- * DATA_DIR's database (configured like `npm start`) and re-hashes the archived files (all, or N).
+ * DATA_DIR's database, or of DATABASE_URL's PostgreSQL when set (configured like `npm start`), and re-hashes the archived files (all, or N).
  * Exit code 0 when everything matches, 1 naming the first row or file that does not, 2 on bad usage.
  *
  * `npm run verify -- --package evidence-x.tar` checks an evidence package offline instead (no DATA_DIR):
@@ -42,19 +44,22 @@ export async function runVerify(
     return { exitCode: 2, out: `verify: --files must be a whole number >= 0 (got ${args.values.files})\n` };
   let dataDir: string;
   let recordingsDir: string | undefined;
+  let databaseUrl: string | undefined;
   try {
     const config = loadConfig({ env, cwd });
     dataDir = config.server.dataDir;
     recordingsDir = config.recordings.dir;
+    databaseUrl = config.server.databaseUrl;
   } catch (err) {
     if (err instanceof ConfigError) return { exitCode: 2, out: `${err.message}\n` };
     throw err;
   }
-  const store = openStore({ dataDir });
+  // With DATABASE_URL the chains and the recording rows are in PostgreSQL; the files stay under DATA_DIR.
+  const opened = databaseUrl ? await openPgRecordings(databaseUrl) : openSqliteRecordings(dataDir);
   try {
     const root = archiveRoot(dataDir, recordingsDir);
     const { nextFileCursor: _cursor, ...report } = await verifyIntegrity({
-      repo: new SqliteRecordingsStore(new RecordingsRepo(store.db)),
+      repo: opened.recordings,
       resolveFile: (row) => archivedFilePath(root, row),
       files,
     });
@@ -71,8 +76,21 @@ export async function runVerify(
     }
     return { exitCode: report.ok ? 0 : 1, out: `${lines.join('\n')}\n`, report };
   } finally {
-    store.close();
+    await opened.close();
   }
+}
+
+function openSqliteRecordings(dataDir: string): { recordings: RecordingsStore; close(): Promise<void> } {
+  const store = openStore({ dataDir });
+  return {
+    recordings: new SqliteRecordingsStore(new RecordingsRepo(store.db)),
+    close: async () => store.close(),
+  };
+}
+
+async function openPgRecordings(url: string): Promise<{ recordings: RecordingsStore; close(): Promise<void> }> {
+  const store = await openPgStore({ url, poolSize: 2 });
+  return { recordings: new PgRecordingsStore(store.db, store.pool), close: () => store.close() };
 }
 
 function verifyPackageFile(path: string, json: boolean): { exitCode: number; out: string } {

@@ -47,12 +47,12 @@ export class PgRecordingsQueue {
           try {
             outcomes.push({ ok: true, value: await tx.transaction((sp) => job.write(sp)) });
           } catch (err) {
-            outcomes.push({ ok: false, err });
+            outcomes.push({ ok: false, err: driverError(err) });
           }
         }
       });
     } catch (err) {
-      for (const job of batch) job.reject(err);
+      for (const job of batch) job.reject(driverError(err));
       return;
     }
     batch.forEach((job, i) => {
@@ -61,4 +61,13 @@ export class PgRecordingsQueue {
       else job.reject(o.err);
     });
   }
+}
+
+/**
+ * Drizzle wraps a refused statement in an error whose message lists the statement's parameters; the database's own
+ * error (its `cause`) names the problem without them, so that is what a caller (and a log line) gets.
+ */
+function driverError(err: unknown): unknown {
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return cause instanceof Error ? cause : err;
 }

@@ -92,8 +92,8 @@ describe.each(STORE_KINDS)(
       if (signIns) expect(await sqliteFile.list()).toEqual([]);
       // And the call ends normally when the caller hangs up
       sim.control.hangupCall(placed.callerChannelId);
-      await h.until(() => h!.layer.calls.getCall(callId)!.status === 'ended', 'ended');
-      await h.until(() => h!.layer.recordings.byCall(callId).every((r) => r.status === 'archived'), 'archived');
+      await h.until(() => h!.records.getCall(callId)!.status === 'ended', 'ended');
+      await h.until(() => h!.recordings.byCall(callId).every((r) => r.status === 'archived'), 'archived');
       expect(states(desk1)).toContain('ended');
     });
   },
