@@ -5,6 +5,8 @@ export type PgTx = Parameters<Parameters<NodePgDatabase['transaction']>[0]>[0];
 
 interface Job {
   write: (tx: PgTx) => Promise<unknown>;
+  /** The rows this write may reference, queued elsewhere before it (the call records' queue). */
+  after: Promise<void> | undefined;
   resolve: (v: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -20,11 +22,21 @@ export class PgRecordingsQueue {
   private tail: Promise<void> = Promise.resolve();
   private scheduled = false;
 
-  constructor(private readonly db: NodePgDatabase) {}
+  /**
+   * `after`: resolves once the writes queued so far on another queue are settled. A recording references its call,
+   * whose row goes through the call records' own queue; asked at enqueue time and awaited before the commit, it
+   * keeps the order the call layer wrote them in (a recording queued in the same turn as its call would otherwise
+   * commit first and be refused by the foreign key).
+   */
+  constructor(
+    private readonly db: NodePgDatabase,
+    private readonly after?: () => Promise<void>,
+  ) {}
 
   enqueue<T>(write: (tx: PgTx) => Promise<T>): Promise<T> {
+    const after = this.after?.();
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ write, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ write, after, resolve: resolve as (v: unknown) => void, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       this.tail = this.tail.then(() => this.flush());
@@ -41,6 +53,8 @@ export class PgRecordingsQueue {
     const batch = this.pending;
     this.pending = [];
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+    // (a refused call row is that queue's to report; this write then fails on its own reference)
+    await Promise.all(batch.map((job) => job.after?.catch(() => undefined)));
     try {
       await this.db.transaction(async (tx) => {
         for (const job of batch) {

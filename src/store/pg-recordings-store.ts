@@ -26,8 +26,10 @@ export class PgRecordingsStore implements RecordingsStore {
   constructor(
     private readonly db: NodePgDatabase,
     private readonly pool: pg.Pool,
+    /** The call records' writes queued so far are settled (see PgRecordingsQueue). */
+    callsFlushed?: () => Promise<void>,
   ) {
-    this.queue = new PgRecordingsQueue(db);
+    this.queue = new PgRecordingsQueue(db, callsFlushed);
   }
 
   flushed(): Promise<void> {

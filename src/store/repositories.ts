@@ -98,6 +98,7 @@ export function sqliteRepositories(store: Store): Repositories {
 
 /** `callWrites`: the call records' write queue (its logger, retry backoff). */
 export function pgRepositories(store: PgStore, callWrites: WriteQueueOptions = {}): Repositories {
+  const calls = new PgCallRecords(store.pool, callWrites);
   return {
     kind: 'postgres',
     users: createPgUsersRepo(store.db),
@@ -107,8 +108,9 @@ export function pgRepositories(store: PgStore, callWrites: WriteQueueOptions = {
     calendar: new PgCalendarRepo(store.pool),
     sms: new PgSmsRepo(store.pool),
     knowledge: new PgKnowledgeRepo(store.pool),
-    calls: new PgCallRecords(store.pool, callWrites),
-    recordings: new PgRecordingsStore(store.db, store.pool),
+    calls,
+    // A recording's row references its call's: it commits after the call rows queued before it.
+    recordings: new PgRecordingsStore(store.db, store.pool, () => calls.flushed()),
     recordingSearch: new PgRecordingSearchRepo(store.pool),
     accessLog: new PgAccessLogRepo(store.pool),
     callExport: new PgCallExportRepo(store.pool),

@@ -32,3 +32,29 @@ describe('recordings write queue on PostgreSQL', () => {
     expect((await s.query('select name from recordings')).map((x: any) => x.name)).toEqual(['call-c1']);
   });
 });
+
+describe('recordings after their call on PostgreSQL (two queues, one order)', () => {
+  const stores = storeFactory('postgres');
+
+  it("given a call's row queued and its recording queued in the same turn, then the recording waits for the call's commit (no foreign-key refusal)", async () => {
+    const s = await stores.fresh();
+    // Given the call layer queues a new call's row (the call records' queue) ...
+    s.repos.calls.insertCall({
+      id: 'c-same-turn',
+      callerChannelId: 'ch-same-turn',
+      callerNumber: '13812341234',
+      status: 'active',
+      phase: 'talking',
+      arrivedAt: T,
+    });
+    // When its recording is queued in the same turn (the recordings' queue, which would otherwise commit first)
+    const inserted = r(s).insertRecording({ name: 'call-same-turn', callId: 'c-same-turn', startedAt: T + 1 });
+    // Then the recording is stored, after its call
+    await expect(inserted).resolves.toBeUndefined();
+    expect(await r(s).get('call-same-turn')).toMatchObject({ callId: 'c-same-turn', status: 'recording' });
+  });
+});
+
+function r(s: Awaited<ReturnType<ReturnType<typeof storeFactory>['fresh']>>) {
+  return s.repos.recordings;
+}
