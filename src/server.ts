@@ -173,6 +173,12 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
     const clusterUrl = clusterDatabaseUrl(config);
     const cluster = clusterUrl ? await startCluster({ url: clusterUrl, config, clock, logger }) : undefined;
     if (cluster) cleanups.unshift(() => cluster.close({ release: true }));
+    // Each instance would otherwise sign tokens with the secret in its own DATA_DIR: a desktop moved to another
+    // instance (a takeover, the load balancer) would be refused with 401 there.
+    if (cluster && !config.auth.tokenSecret)
+      logger.warn(
+        'several instances: set TOKEN_SECRET to the same value on every instance, or share DATA_DIR; else a desktop that moves to another instance must sign in again',
+      );
 
     // TELEPHONY: the ARI connection starts now; its reconcile step waits until the call layer exists.
     const reconcile = new DeferredReconcile();

@@ -76,6 +76,35 @@ export class CallReconciler implements ReconcileHandler {
     this.o.events.emit('changed');
   }
 
+  /** What restoring one stored call needs from the store and the PBX, read before any decision. */
+  private async readAhead(
+    row: CallRow,
+    present: Map<string, Channel>,
+    bridges: Map<string, { id: string; channels: string[] }>,
+    rest: AriRestClient,
+  ): Promise<{ allLegs: CallLegRow[]; held?: boolean; stored?: Set<string> }> {
+    const allLegs = await this.o.calls.legs(row.id);
+    const caller = present.get(row.callerChannelId);
+    const mayAdopt =
+      caller !== undefined &&
+      isInStasisApp(caller, this.o.app) &&
+      (row.answeredAt !== null || row.transferNumber !== null) &&
+      !!row.bridgeId &&
+      bridges.has(row.bridgeId);
+    if (!mayAdopt) return { allLegs };
+    const [held, recordings] = await Promise.all([
+      readHoldMarker(rest, row.callerChannelId).catch((err: unknown) => {
+        this.log.warn(
+          { callId: row.id, err: err instanceof Error ? err.message : String(err) },
+          'calls: could not read whether the caller was on hold; adopting it as talking',
+        );
+        return false;
+      }),
+      this.o.recordings.byCall(row.id),
+    ]);
+    return { allLegs, held, stored: new Set(recordings.map((r) => r.name)) };
+  }
+
   private async restoreFromStore(
     present: Map<string, Channel>,
     bridges: Map<string, { id: string; channels: string[] }>,
@@ -85,7 +114,13 @@ export class CallReconciler implements ReconcileHandler {
     const stillRecording = new Set<string>();
     const waiting: Array<{ row: CallRow; legs: CallLegRow[]; allLegs: CallLegRow[]; caller: Channel }> = [];
     // On PostgreSQL these are the rows a dead owner left (a takeover); read once, before any decision.
-    for (const row of await calls.activeCalls()) {
+    const rows = await calls.activeCalls();
+    // Read ahead for every call at once (a takeover's time is these round trips, one call after another: 100 calls
+    // took 1.4 s at load 10): the store's legs and, for a call that may be adopted as talking, the hold marker on
+    // its caller's channel and its stored recordings. The decisions below stay one call at a time, in order.
+    const ahead = await Promise.all(rows.map((row) => this.readAhead(row, present, bridges, rest)));
+    for (const [i, row] of rows.entries()) {
+      const { allLegs, held, stored } = ahead[i]!;
       // A supervisor's monitor session does not outlive this process: its legs are strangers now (hung up
       // below) and its bridge goes here.
       const monitorBridge = bridges.get(`br-${row.id}-monitor`);
@@ -93,7 +128,6 @@ export class CallReconciler implements ReconcileHandler {
         bridges.delete(monitorBridge.id);
         await ignoreGone(rest.bridges.destroy(monitorBridge.id)).catch(() => undefined);
       }
-      const allLegs = await calls.legs(row.id);
       const legs = allLegs.filter((l) => l.endedAt === null);
       const caller = present.get(row.callerChannelId);
       const callerAlive = caller !== undefined && isInStasisApp(caller, this.o.app);
@@ -105,16 +139,9 @@ export class CallReconciler implements ReconcileHandler {
       );
       const talked = row.answeredAt !== null || row.transferNumber !== null;
       if (callerAlive && talked && talkingLeg && row.bridgeId && bridges.has(row.bridgeId)) {
-        const held = await readHoldMarker(rest, row.callerChannelId).catch((err: unknown) => {
-          this.log.warn(
-            { callId: row.id, err: err instanceof Error ? err.message : String(err) },
-            'calls: could not read whether the caller was on hold; adopting it as talking',
-          );
-          return false;
-        });
-        // Loaded before the adoption, which hands the call to the domain synchronously (never waiting on the store).
-        const stored = new Set((await this.o.recordings.byCall(row.id)).map((r) => r.name));
-        for (const name of this.adopt(row, allLegs, aliveLegs, present, ours, held, stored)) stillRecording.add(name);
+        // (read ahead: the adoption hands the call to the domain synchronously, never waiting on the store)
+        for (const name of this.adopt(row, allLegs, aliveLegs, present, ours, held ?? false, stored ?? new Set()))
+          stillRecording.add(name);
         continue;
       }
       if (callerAlive && isWaiting(row)) {

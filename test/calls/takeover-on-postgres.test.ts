@@ -96,9 +96,9 @@ describe('takeover with the call records on PostgreSQL', () => {
     const desk = await h.desktop('a1');
     expect(desk.last('current-call')).toMatchObject({ state: 'answered', pop: { callId: talkId } });
 
-    // When the agent signs in here and hangs up, the waiting caller is offered to them next; both calls end in
-    // PostgreSQL.
-    expect(await desk.call('sign-in', { extension: '1001', skills: ['mandarin'] })).toEqual({ ok: true });
+    // and the agent is still signed in (the sign-ins are kept in the store), on that call.
+    expect(desk.last('agent-state')).toMatchObject({ agentId: 'a1', status: 'on-call' });
+    // When the agent hangs up, the waiting caller is offered to them next; both calls end in PostgreSQL.
     expect(await desk.call('hangup')).toEqual({ ok: true });
     await h.until(() => h!.layer.controller.liveCalls().get(talkId) === undefined, 'first call over');
     await h.run(8000);
