@@ -119,8 +119,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
   const store = openStore({ dataDir: config.server.dataDir });
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
   try {
-    // DATABASE_URL (issue 12): the repositories below, the call records included, live in PostgreSQL; recordings
-    // stay in the SQLite file under DATA_DIR (their repository is synchronous, see src/store/README.md).
+    // DATABASE_URL (issue 12): the repositories below live in PostgreSQL, the call records and recordings included
+    // (src/store/README.md); the SQLite file under DATA_DIR then holds nothing another instance needs.
     let repos = sqliteRepositories(store);
     let pgOk: (() => boolean) | undefined;
     let scannerLock: PgSessionLock | undefined;
@@ -132,8 +132,8 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       pgOk = probe.ok;
       repos = pgRepositories(pgStore, { logger: logger.child({ component: 'call-records' }) });
       cleanups.unshift(() => repos.calls.close());
-      // The recordings left in the SQLite file reference calls that now live in PostgreSQL: that file cannot
-      // check the reference any more (PostgreSQL checks it for the tables it holds).
+      // Rows a caller still writes to the SQLite file (tests, tools) may reference calls that now live in
+      // PostgreSQL: that file cannot check the reference any more (PostgreSQL checks it for the tables it holds).
       store.sqlite.pragma('foreign_keys = OFF');
       // The supervision scanner runs on the instance holding this lock (closed before the pool, see cleanups).
       const lock = new PgSessionLock(pgStore.pool, 'hotline:supervision-scanner', logger);
@@ -260,6 +260,10 @@ export async function startServer(config: Config, opts: StartServerOptions = {})
       logger,
       store,
       calls: repos.calls,
+      // The wallboard's display names (the users are in PostgreSQL with DATABASE_URL).
+      ...(repos.kind === 'postgres'
+        ? { displayNameOf: async (u: string) => (await repos.users.byUsername(u))?.displayName || undefined }
+        : {}),
       recordings: repos.recordings,
       recordingJobsHere,
       dataDir: config.server.dataDir,

@@ -90,6 +90,8 @@ export interface CallLayerOptions {
   callbackPlan?: RetryPlan;
   /** Tell an agent's desktop when a supervisor listens, whispers or barges in (issue 10). */
   notifyAgentOfMonitoring?: boolean;
+  /** A user's display name from the store holding the users, when that is not the SQLite file (PostgreSQL). */
+  displayNameOf?: (username: string) => Promise<string | undefined>;
   /** Which extensions agents may sign in on, and how a holder is named (default: 3–6 digits, user names). */
   extensions?: ExtensionPolicy;
   /** Where agents' sign-ins are kept across restarts and takeovers (default: the SQLite file of `store`). */
@@ -247,7 +249,16 @@ export function createCallLayer(o: CallLayerOptions): CallLayer {
       if (restoredSignIns.length > 0) events.emit('signInsRestored', restoredSignIns);
     },
   });
-  const userNames = new UserNames(o.store.db, o.clock);
+  const userNames = new UserNames(
+    o.store.db,
+    o.clock,
+    60_000,
+    o.displayNameOf && {
+      displayName: o.displayNameOf,
+      onLearned: () => figures.refresh(),
+      onError: (err) => o.logger.warn({ err: String(err) }, 'calls: could not read a display name'),
+    },
+  );
   const figures = new FiguresPublisher({
     controller,
     state: () => domain.snapshot,

@@ -11,10 +11,21 @@ export class UserNames {
   /** Names read in the last `ttlMs`: a push with 500 agents reads only the ones not seen lately. */
   private readonly cache = new Map<string, { name: string; at: number }>();
 
+  private readonly inFlight = new Set<string>();
+
   constructor(
     private readonly db: BetterSQLite3Database,
     private readonly clock: Clock,
     private readonly ttlMs = 60_000,
+    /**
+     * The users live elsewhere (PostgreSQL): a name not in the cache is read asynchronously and shown from the next
+     * push on (`onLearned` asks for one); meanwhile the user name stands in, and a push never waits.
+     */
+    private readonly remote?: {
+      displayName(username: string): Promise<string | undefined>;
+      onLearned(): void;
+      onError(err: unknown): void;
+    },
   ) {}
 
   /** Display names of the given user names (the user name itself when unset or unknown). */
@@ -25,7 +36,10 @@ export class UserNames {
     for (const id of new Set(usernames)) {
       const c = this.cache.get(id);
       if (c && now - c.at < this.ttlMs) out.set(id, c.name);
-      else missing.push(id);
+      else if (this.remote) {
+        out.set(id, c?.name ?? id);
+        this.learn(id);
+      } else missing.push(id);
     }
     for (let i = 0; i < missing.length; i += 500) {
       const chunk = missing.slice(i, i + 500);
@@ -44,6 +58,20 @@ export class UserNames {
       }
     }
     return out;
+  }
+
+  private learn(id: string): void {
+    const remote = this.remote!;
+    if (this.inFlight.has(id)) return;
+    this.inFlight.add(id);
+    remote
+      .displayName(id)
+      .then((name) => {
+        this.cache.set(id, { name: name || id, at: this.clock.now() });
+        if (name) remote.onLearned();
+      })
+      .catch((err: unknown) => remote.onError(err))
+      .finally(() => this.inFlight.delete(id));
   }
 
   /** The role of an enabled user, undefined when there is none. */

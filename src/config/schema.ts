@@ -29,7 +29,7 @@ export const configSchema = {
     /** Whether `/docs` and `/docs/json` (the OpenAPI document) answer without a token. */
     docsPublic: bool({ env: 'DOCS_PUBLIC', default: true }),
     /**
-     * PostgreSQL for users, organisation, work orders, knowledge base, calendar, SMS and the audit trail (issue 12).
+     * PostgreSQL for the whole store (issue 12, src/store/README.md) and the cluster layer.
      * Unset: everything stays in the SQLite file under DATA_DIR.
      */
     databaseUrl: optionalStr({

@@ -42,8 +42,7 @@ import { SqliteWorkOrderRepo, type WorkOrderRepo } from './work-orders-repo.ts';
 /**
  * The repositories that exist for both stores, behind the same interfaces (issue 12). The call records are
  * written synchronously by the call layer and, on PostgreSQL, committed by an ordered write queue
- * (call-records.ts). Recordings (RecordingsRepo and the auditor console's reads) stay in the SQLite file under
- * DATA_DIR on either choice.
+ * (call-records.ts); the recordings likewise by their own queue (pg-recordings-store.ts), after the call rows.
  */
 export interface Repositories {
   readonly kind: 'sqlite' | 'postgres';

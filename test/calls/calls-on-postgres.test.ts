@@ -154,4 +154,39 @@ describe('call records on PostgreSQL (whole server)', () => {
     ]);
     expect(sqliteCalls()).toBe(0);
   }, 60_000);
+
+  it('given the users in PostgreSQL, when an agent with a display name signs in, then the wallboard shows that name (not the user name)', async () => {
+    // Given an agent whose display name is kept with the users, in PostgreSQL
+    await ui.server.auth.createUser({
+      username: 'agent-2',
+      password: 'user-password-1',
+      role: 'agent',
+      unitId: null,
+      displayName: '王芳',
+    });
+    const token = await login(ui.server, 'agent-2', 'user-password-1');
+    const wallboard: any[] = [];
+    const sup = ioClient(`${ui.url}/supervisor`, {
+      auth: { token: supervisor },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
+    sockets.push(sup);
+    sup.on('figures', (f: unknown) => wallboard.push(f));
+    const desk2 = ioClient(`${ui.url}/agent`, { auth: { token }, transports: ['websocket'], forceNew: true });
+    sockets.push(desk2);
+    await new Promise<void>((resolve, reject) => {
+      desk2.once('connect', () => resolve());
+      desk2.once('connect_error', reject);
+    });
+    // When the agent signs in
+    expect(await desk2.timeout(5000).emitWithAck('sign-in', { extension: '1002', skills: ['mandarin'] })).toEqual({
+      ok: true,
+    });
+    // Then a wallboard push names them by their display name
+    const rowOf = (f: any) => (f?.agentList ?? []).find((a: { agentId: string }) => a.agentId === 'agent-2');
+    await ui.until('the wallboard names agent-2', async () => rowOf(wallboard.at(-1))?.displayName === '王芳');
+    expect(await desk2.timeout(5000).emitWithAck('sign-out', {})).toMatchObject({ ok: true });
+  }, 60_000);
 });
